@@ -1,0 +1,50 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import { MAX_BODY_BYTES } from "./contract";
+import { checkOrigin, requireActor } from "./auth/session";
+import type { AppEnv } from "./env";
+import { AppError } from "./errors";
+import { authRoutes } from "./routes/auth";
+import { conversationRoutes } from "./routes/conversations";
+import { inboxRoutes } from "./routes/inboxes";
+import { meRoutes, userRoutes } from "./routes/users";
+import { widgetRoutes } from "./routes/widget";
+
+const api = new Hono<AppEnv>()
+  .use(
+    "*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new AppError("payload_too_large", `Request bodies are limited to ${MAX_BODY_BYTES / 1024} KiB`);
+      },
+    }),
+  )
+  // The widget is public and cross-origin (CORS, contact tokens): no cookies, no Origin check.
+  .route("/widget", widgetRoutes)
+  .use("*", checkOrigin)
+  .route("/", authRoutes)
+  .use("*", requireActor)
+  .route("/me", meRoutes)
+  .route("/users", userRoutes)
+  .route("/inboxes", inboxRoutes)
+  .route("/conversations", conversationRoutes)
+  .all("*", () => {
+    throw new AppError("not_found", "No such endpoint");
+  });
+
+/** The Hono app: the JSON API under /api; everything else is the web client's static assets. */
+export const app = new Hono<AppEnv>()
+  .route("/api", api)
+  .onError((error, c) => {
+    if (error instanceof AppError) return c.json(error.toBody(), error.status as 400);
+    if (error instanceof HTTPException && error.status < 500) {
+      // Hono's own refusals (malformed JSON and the like) in the contract's shape.
+      const code = error.status === 400 ? "validation_failed" : error.status === 401 ? "unauthenticated" : "not_found";
+      return c.json(new AppError(code, error.message || "Bad request").toBody(), error.status);
+    }
+    console.error("unhandled error", c.req.method, c.req.path, error);
+    return c.json(new AppError("internal", "Something went wrong on our side").toBody(), 500);
+  })
+  .notFound((c) => c.json(new AppError("not_found", "No such endpoint").toBody(), 404));

@@ -1,0 +1,40 @@
+import { z } from "zod";
+import { Access, Channel, Email, Id, Name, Password, Role } from "./common";
+
+export const SetupInput = z.strictObject({
+  workspace: Name,
+  name: Name,
+  email: Email,
+  password: Password,
+});
+
+export const LoginInput = z.strictObject({
+  email: Email,
+  password: z.string().min(1).max(200),
+});
+
+export const User = z.object({ id: Id, name: z.string(), email: z.string(), role: Role });
+export const Workspace = z.object({ id: Id, name: z.string() });
+export const MeInbox = z.object({ id: Id, name: z.string(), channel: Channel, access: Access });
+
+export const Me = z.object({ user: User, workspace: Workspace, inboxes: z.array(MeInbox) });
+
+export const CreateTokenInput = z.strictObject({ name: Name });
+export const CreatedToken = z.object({ id: Id, name: z.string(), token: z.string() });
+
+export const CreateUserInput = z.strictObject({
+  name: Name,
+  email: Email,
+  password: Password,
+  role: Role,
+});
+
+export const SetAccessInput = z.strictObject({ access: Access });
+
+export type SetupInput = z.infer<typeof SetupInput>;
+export type LoginInput = z.infer<typeof LoginInput>;
+export type User = z.infer<typeof User>;
+export type Workspace = z.infer<typeof Workspace>;
+export type MeInbox = z.infer<typeof MeInbox>;
+export type Me = z.infer<typeof Me>;
+export type CreateUserInput = z.infer<typeof CreateUserInput>;

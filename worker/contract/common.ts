@@ -1,0 +1,23 @@
+import { z } from "zod";
+
+export const Id = z.string().min(1).max(64);
+export const Role = z.enum(["admin", "agent"]);
+export const Access = z.enum(["view", "note", "reply"]);
+export const Channel = z.enum(["chat", "email"]);
+export const Status = z.enum(["open", "snoozed", "resolved", "spam"]);
+export const Priority = z.enum(["none", "low", "medium", "high", "urgent"]);
+export const View = z.enum(["all", "mine", "unassigned", "mentioned", "following", "snoozed", "resolved", "spam"]);
+
+export type Role = z.infer<typeof Role>;
+export type Access = z.infer<typeof Access>;
+export type Channel = z.infer<typeof Channel>;
+export type Status = z.infer<typeof Status>;
+export type Priority = z.infer<typeof Priority>;
+export type View = z.infer<typeof View>;
+
+/** A trimmed, non-empty line of text. */
+export const Name = z.string().trim().min(1).max(120);
+export const Email = z.string().trim().toLowerCase().pipe(z.email().max(254));
+/** Message and note bodies: generous, but well inside the 64 KiB request limit. */
+export const Body = z.string().max(20_000).refine((s) => s.trim().length > 0, "must not be empty");
+export const Password = z.string().min(8, "must be at least 8 characters").max(200);

@@ -1,0 +1,98 @@
+import { z } from "zod";
+import { Body, Channel, Email, Id, Name, Priority, Status, View } from "./common";
+
+export const ItemKind = z.enum(["customer", "reply", "note", "event"]);
+export type ItemKind = z.infer<typeof ItemKind>;
+
+export const Author = z.object({
+  type: z.enum(["contact", "user", "system"]),
+  id: z.string().nullable(),
+  name: z.string(),
+});
+
+/** One entry of a conversation's timeline; `seq` is gapless and strictly increasing. */
+export const Item = z.object({
+  seq: z.number().int().positive(),
+  kind: ItemKind,
+  author: Author,
+  body: z.string(),
+  event: z.record(z.string(), z.unknown()).optional(),
+  createdAt: z.string(),
+});
+
+export const ContactRef = z.object({ id: Id, name: z.string().nullable(), email: z.string().nullable() });
+export const UserRef = z.object({ id: Id, name: z.string() });
+
+export const Summary = z.object({
+  id: Id,
+  subject: z.string().nullable(),
+  status: Status,
+  priority: Priority,
+  inboxId: Id,
+  channel: Channel,
+  contact: ContactRef,
+  assignee: UserRef.nullable(),
+  teamId: Id.nullable(),
+  tags: z.array(z.string()),
+  preview: z.string(),
+  lastActivityAt: z.string(),
+  createdAt: z.string(),
+  snoozedUntil: z.string().nullable(),
+});
+
+export const Conversation = Summary.extend({
+  followers: z.array(UserRef),
+  links: z.array(z.unknown()),
+  lastSeq: z.number().int().nonnegative(),
+});
+
+export const Page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
+export const ListQuery = z.strictObject({
+  view: View.default("all"),
+  inboxId: Id.optional(),
+  assigneeId: Id.optional(),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+});
+
+export const TimelineQuery = z.strictObject({
+  after: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(500).default(200),
+});
+
+export const Timeline = z.object({ items: z.array(Item), lastSeq: z.number().int().nonnegative() });
+
+export const StartConversationInput = z.strictObject({
+  inboxId: Id,
+  contact: z.strictObject({ name: Name.optional(), email: Email.optional() }),
+  subject: z.string().trim().max(300).optional(),
+  body: Body,
+});
+
+export const PostMessageInput = z.strictObject({
+  kind: z.enum(["reply", "note"]),
+  body: Body,
+  lastSeenSeq: z.number().int().min(0).optional(),
+  force: z.boolean().optional(),
+  mentions: z.array(Id).max(50).optional(),
+});
+
+export const UpdateConversationInput = z
+  .strictObject({
+    status: z.enum(["open", "resolved"]).optional(),
+    assigneeId: Id.nullable().optional(),
+  })
+  .refine((v) => Object.keys(v).length > 0, "nothing to change");
+
+/** A valid Idempotency-Key header: printable ASCII, bounded. */
+export const IdempotencyKey = z.string().regex(/^[\x21-\x7e]{1,200}$/);
+
+export type Author = z.infer<typeof Author>;
+export type Item = z.infer<typeof Item>;
+export type Summary = z.infer<typeof Summary>;
+export type Conversation = z.infer<typeof Conversation>;
+export type ListQuery = z.infer<typeof ListQuery>;
+export type StartConversationInput = z.infer<typeof StartConversationInput>;
+export type PostMessageInput = z.infer<typeof PostMessageInput>;
+export type UpdateConversationInput = z.infer<typeof UpdateConversationInput>;

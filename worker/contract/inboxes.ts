@@ -1,0 +1,33 @@
+import { z } from "zod";
+import { Channel, Email, Id, Name } from "./common";
+
+export const Inbox = z.object({
+  id: Id,
+  name: z.string(),
+  channel: Channel,
+  widgetKey: z.string(),
+  emailAddress: z.string().nullable(),
+  autoResolveDays: z.number().int().nullable(),
+  createdAt: z.string(),
+});
+
+const AutoResolveDays = z.number().int().min(1).max(365).nullable();
+
+export const CreateInboxInput = z.strictObject({
+  name: Name,
+  channel: Channel,
+  autoResolveDays: AutoResolveDays.optional(),
+  emailAddress: Email.optional(),
+});
+
+export const UpdateInboxInput = z
+  .strictObject({
+    name: Name.optional(),
+    autoResolveDays: AutoResolveDays.optional(),
+    emailAddress: Email.nullable().optional(),
+  })
+  .refine((v) => Object.keys(v).length > 0, "nothing to change");
+
+export type Inbox = z.infer<typeof Inbox>;
+export type CreateInboxInput = z.infer<typeof CreateInboxInput>;
+export type UpdateInboxInput = z.infer<typeof UpdateInboxInput>;

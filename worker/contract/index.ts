@@ -1,0 +1,7 @@
+/** The one definition of every payload, imported by the worker and the web clients. */
+export * from "./errors";
+export * from "./common";
+export * from "./auth";
+export * from "./inboxes";
+export * from "./conversations";
+export * from "./widget";

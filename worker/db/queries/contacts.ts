@@ -1,0 +1,45 @@
+import { and, eq } from "drizzle-orm";
+import type { Db } from "../client";
+import { contacts } from "../schema";
+
+export type ContactRow = typeof contacts.$inferSelect;
+
+export interface NewContact {
+  id: string;
+  workspaceId: string;
+  name?: string | null;
+  email?: string | null;
+  externalId?: string | null;
+  attributes?: Record<string, string>;
+}
+
+/** Inserts a contact unless one with this id (or external id) exists; returns the stored row. */
+export async function ensureContact(db: Db, contact: NewContact): Promise<ContactRow> {
+  const [created] = await db
+    .insert(contacts)
+    .values({
+      id: contact.id,
+      workspaceId: contact.workspaceId,
+      name: contact.name ?? null,
+      email: contact.email ?? null,
+      externalId: contact.externalId ?? null,
+      attributes: contact.attributes ?? {},
+      createdAt: Date.now(),
+    })
+    .onConflictDoNothing()
+    .returning();
+  if (created) return created;
+  const existing = await db.query.contacts.findFirst({
+    where: contact.externalId
+      ? and(eq(contacts.workspaceId, contact.workspaceId), eq(contacts.externalId, contact.externalId))
+      : eq(contacts.id, contact.id),
+  });
+  return existing!;
+}
+
+export async function findContactByEmail(db: Db, workspaceId: string, email: string): Promise<ContactRow | undefined> {
+  return db.query.contacts.findFirst({ where: and(eq(contacts.workspaceId, workspaceId), eq(contacts.email, email)) });
+}
+
+/** The name a customer's messages are signed with. */
+export const contactName = (c: Pick<ContactRow, "name" | "email">) => c.name ?? c.email ?? "Customer";

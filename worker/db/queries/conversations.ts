@@ -1,0 +1,185 @@
+import { and, asc, desc, eq, gt, isNull, sql, type SQL } from "drizzle-orm";
+import type { Access, Conversation, ListQuery, Summary } from "../../contract";
+import type { Actor } from "../../env";
+import { AppError } from "../../errors";
+import { base64url, fromBase64url } from "../../lib/ids";
+import { iso, isoOrNull } from "../../lib/time";
+import type { Db } from "../client";
+import { contacts, conversations, followers, inboxes, mentions, timelineItems, users } from "../schema";
+import { toItem } from "./items";
+
+const summaryFields = {
+  id: conversations.id,
+  subject: conversations.subject,
+  status: conversations.status,
+  priority: conversations.priority,
+  inboxId: conversations.inboxId,
+  channel: inboxes.channel,
+  contactId: contacts.id,
+  contactName: contacts.name,
+  contactEmail: contacts.email,
+  assigneeId: conversations.assigneeId,
+  assigneeName: users.name,
+  teamId: conversations.teamId,
+  preview: conversations.preview,
+  lastActivityAt: conversations.lastActivityAt,
+  createdAt: conversations.createdAt,
+  snoozedUntil: conversations.snoozedUntil,
+  lastSeq: conversations.lastSeq,
+  workspaceId: conversations.workspaceId,
+  tags: sql<string>`(SELECT json_group_array(t.name) FROM conversation_tags ct JOIN tags t ON t.id = ct.tag_id WHERE ct.conversation_id = ${conversations.id})`,
+};
+
+
+function toSummary(row: SummaryRow): Summary {
+  return {
+    id: row.id,
+    subject: row.subject,
+    status: row.status,
+    priority: row.priority,
+    inboxId: row.inboxId,
+    channel: row.channel,
+    contact: { id: row.contactId, name: row.contactName, email: row.contactEmail },
+    assignee: row.assigneeId && row.assigneeName ? { id: row.assigneeId, name: row.assigneeName } : null,
+    teamId: row.teamId,
+    tags: JSON.parse(row.tags ?? "[]") as string[],
+    preview: row.preview,
+    lastActivityAt: iso(row.lastActivityAt),
+    createdAt: iso(row.createdAt),
+    snoozedUntil: isoOrNull(row.snoozedUntil),
+  };
+}
+
+const summaries = (db: Db) =>
+  db
+    .select(summaryFields)
+    .from(conversations)
+    .innerJoin(inboxes, eq(inboxes.id, conversations.inboxId))
+    .innerJoin(contacts, eq(contacts.id, conversations.contactId))
+    .leftJoin(users, eq(users.id, conversations.assigneeId));
+
+type SummaryRow = Awaited<ReturnType<typeof summaries>>[number];
+
+export type ConversationRow = typeof conversations.$inferSelect;
+
+/** The bare conversation row, for access checks and the room's state. */
+export async function findConversation(db: Db, id: string): Promise<ConversationRow | undefined> {
+  return db.query.conversations.findFirst({ where: eq(conversations.id, id) });
+}
+
+export async function getSummary(db: Db, id: string): Promise<Summary | null> {
+  const [row] = await summaries(db).where(eq(conversations.id, id)).limit(1);
+  return row ? toSummary(row) : null;
+}
+
+/** Summary plus followers, links and the last seq: the conversation page's header. */
+export async function getConversation(db: Db, id: string): Promise<Conversation | null> {
+  const [[row], followerRows] = await Promise.all([
+    summaries(db).where(eq(conversations.id, id)).limit(1),
+    db
+      .select({ id: users.id, name: users.name })
+      .from(followers)
+      .innerJoin(users, eq(users.id, followers.userId))
+      .where(eq(followers.conversationId, id))
+      .orderBy(asc(followers.createdAt)),
+  ]);
+  if (!row) return null;
+  return { ...toSummary(row), followers: followerRows, links: [], lastSeq: row.lastSeq };
+}
+
+export async function getTimeline(db: Db, id: string, after: number, limit: number) {
+  const rows = await db
+    .select()
+    .from(timelineItems)
+    .where(and(eq(timelineItems.conversationId, id), gt(timelineItems.seq, after)))
+    .orderBy(asc(timelineItems.seq))
+    .limit(limit);
+  return rows.map(toItem);
+}
+
+type Cursor = [at: number, id: string];
+
+function encodeCursor(cursor: Cursor): string {
+  return base64url(new TextEncoder().encode(JSON.stringify(cursor)));
+}
+
+function decodeCursor(text: string): Cursor {
+  try {
+    const value: unknown = JSON.parse(new TextDecoder().decode(fromBase64url(text)));
+    if (Array.isArray(value) && Number.isSafeInteger(value[0]) && typeof value[1] === "string") return [value[0], value[1]];
+  } catch {
+    // fall through to the validation error
+  }
+  throw new AppError("validation_failed", "The cursor is not one this server gave out", [
+    { path: ["cursor"], message: "invalid cursor" },
+  ]);
+}
+
+const STATUS_OF_VIEW = { all: "open", mine: "open", unassigned: "open", snoozed: "snoozed", resolved: "resolved", spam: "spam" } as const;
+
+/**
+ * One page of a list view, newest activity first, by keyset on (last activity, id).
+ *
+ * The conditions are shaped so SQLite walks one sort-aware index: each view's
+ * equality columns lead an index whose tail is (last_activity_at, id). The
+ * access filter is written `+inbox_id IN (…)` so it never tempts the planner
+ * into an inbox index followed by a sort.
+ */
+export async function listConversations(
+  db: Db,
+  actor: Actor,
+  grants: Map<string, Access>,
+  query: ListQuery,
+): Promise<{ items: Summary[]; nextCursor: string | null }> {
+  if (query.inboxId && !grants.has(query.inboxId)) return { items: [], nextCursor: null };
+  if (!grants.size) return { items: [], nextCursor: null };
+
+  // The Following and Mentioned views are driven by their own per-user tables.
+  const driver =
+    query.view === "following"
+      ? { table: followers, at: followers.lastActivityAt, id: followers.conversationId, user: followers.userId }
+      : query.view === "mentioned"
+        ? { table: mentions, at: mentions.lastActivityAt, id: mentions.conversationId, user: mentions.userId }
+        : null;
+  const at = driver?.at ?? conversations.lastActivityAt;
+  const idCol = driver?.id ?? conversations.id;
+
+  const where: SQL[] = [];
+  if (driver) where.push(eq(driver.user, actor.id));
+  else where.push(eq(conversations.status, STATUS_OF_VIEW[query.view as keyof typeof STATUS_OF_VIEW]));
+  if (query.view === "mine") where.push(eq(conversations.assigneeId, actor.id));
+  if (query.view === "unassigned") where.push(isNull(conversations.assigneeId));
+  if (query.assigneeId && query.view !== "mine") where.push(eq(conversations.assigneeId, query.assigneeId));
+  if (query.inboxId) where.push(eq(conversations.inboxId, query.inboxId));
+  else if (actor.role === "admin" && !driver) where.push(eq(conversations.workspaceId, actor.workspaceId));
+  else
+    where.push(
+      sql`+${conversations.inboxId} IN (${sql.join(
+        [...grants.keys()].map((id) => sql`${id}`),
+        sql`, `,
+      )})`,
+    );
+  if (query.cursor) {
+    const [cursorAt, cursorId] = decodeCursor(query.cursor);
+    where.push(sql`(${at}, ${idCol}) < (${cursorAt}, ${cursorId})`);
+  }
+
+  const base = driver
+    ? db
+        .select(summaryFields)
+        .from(driver.table)
+        .innerJoin(conversations, eq(conversations.id, driver.id))
+        .innerJoin(inboxes, eq(inboxes.id, conversations.inboxId))
+        .innerJoin(contacts, eq(contacts.id, conversations.contactId))
+        .leftJoin(users, eq(users.id, conversations.assigneeId))
+    : summaries(db);
+  const rows = await base
+    .where(and(...where))
+    .orderBy(desc(at), desc(idCol))
+    .limit(query.limit + 1);
+
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  const nextCursor = rows.length > query.limit && last ? encodeCursor([last.lastActivityAt, last.id]) : null;
+  return { items: page.map(toSummary), nextCursor };
+}

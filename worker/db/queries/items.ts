@@ -1,0 +1,34 @@
+import type { CustomerItem, Item } from "../../contract";
+import { iso } from "../../lib/time";
+import type { timelineItems } from "../schema";
+
+export type ItemRow = typeof timelineItems.$inferSelect;
+
+export function toItem(row: ItemRow): Item {
+  const item: Item = {
+    seq: row.seq,
+    kind: row.kind,
+    author: { type: row.authorType, id: row.authorId, name: row.authorName },
+    body: row.body,
+    createdAt: iso(row.createdAt),
+  };
+  if (row.event) item.event = row.event;
+  return item;
+}
+
+/** Kinds a customer may ever see. Notes, events and drafts never leave the team. */
+export const CUSTOMER_KINDS = ["customer", "reply"] as const;
+
+export const isCustomerVisible = (row: Pick<ItemRow, "kind">): boolean =>
+  (CUSTOMER_KINDS as readonly string[]).includes(row.kind);
+
+/** The customer's view of an item: no ids, no author type. */
+export function toCustomerItem(item: Item): CustomerItem {
+  return {
+    seq: item.seq,
+    kind: item.kind as CustomerItem["kind"],
+    body: item.body,
+    author: { name: item.author.name },
+    createdAt: item.createdAt,
+  };
+}

@@ -1,0 +1,366 @@
+/**
+ * The D1 schema: the system of record for the whole product.
+ *
+ * Conventions: ids are opaque text; times are integer milliseconds since the
+ * epoch (the API speaks ISO-8601); snake_case columns.
+ *
+ * List views page by keyset on (last_activity_at, id), newest first. Every
+ * view has an index whose leading columns are the view's equality filters and
+ * whose tail is (last_activity_at, id), so a page reads exactly its rows.
+ * Views keyed by another table (Following, Mentioned, tag filter) carry a copy
+ * of the conversation's status and last_activity_at, kept in step by the
+ * conversation's room, the only writer of a conversation.
+ */
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+const createdAt = () => integer("created_at").notNull();
+
+export const workspaces = sqliteTable("workspaces", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  createdAt: createdAt(),
+});
+
+export const users = sqliteTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull().references(() => workspaces.id),
+    name: text("name").notNull(),
+    email: text("email").notNull(),
+    passwordHash: text("password_hash").notNull(),
+    role: text("role", { enum: ["admin", "agent"] }).notNull(),
+    timeZone: text("time_zone").notNull().default("UTC"),
+    emailNotifications: integer("email_notifications", { mode: "boolean" }).notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("users_email").on(t.email), index("users_workspace").on(t.workspaceId, t.name)],
+);
+
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    /** SHA-256 of the cookie's token: a leaked table grants nothing. */
+    tokenHash: text("token_hash").primaryKey(),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [index("sessions_user").on(t.userId)],
+);
+
+export const apiTokens = sqliteTable(
+  "api_tokens",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: integer("last_used_at"),
+  },
+  (t) => [uniqueIndex("api_tokens_hash").on(t.tokenHash), index("api_tokens_user").on(t.userId)],
+);
+
+/** Fixed-window counters for login and widget rate limits. */
+export const rateLimits = sqliteTable("rate_limits", {
+  key: text("key").primaryKey(),
+  windowStart: integer("window_start").notNull(),
+  count: integer("count").notNull(),
+});
+
+export const inboxes = sqliteTable(
+  "inboxes",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull().references(() => workspaces.id),
+    name: text("name").notNull(),
+    channel: text("channel", { enum: ["chat", "email"] }).notNull(),
+    /** Public key the chat widget's script tag carries. */
+    widgetKey: text("widget_key").notNull(),
+    /** Secret for identity verification (HMAC of the site's user id). */
+    widgetSecret: text("widget_secret").notNull(),
+    emailAddress: text("email_address"),
+    autoResolveDays: integer("auto_resolve_days"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("inboxes_widget_key").on(t.widgetKey),
+    uniqueIndex("inboxes_email_address").on(t.emailAddress),
+    index("inboxes_workspace").on(t.workspaceId, t.name),
+  ],
+);
+
+export const inboxAccess = sqliteTable(
+  "inbox_access",
+  {
+    inboxId: text("inbox_id").notNull().references(() => inboxes.id, { onDelete: "cascade" }),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    access: text("access", { enum: ["view", "note", "reply"] }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.inboxId, t.userId] }), index("inbox_access_user").on(t.userId)],
+);
+
+export const teams = sqliteTable(
+  "teams",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull().references(() => workspaces.id),
+    name: text("name").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("teams_workspace_name").on(t.workspaceId, t.name)],
+);
+
+export const teamMembers = sqliteTable(
+  "team_members",
+  {
+    teamId: text("team_id").notNull().references(() => teams.id, { onDelete: "cascade" }),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+  },
+  (t) => [primaryKey({ columns: [t.teamId, t.userId] }), index("team_members_user").on(t.userId)],
+);
+
+export const contacts = sqliteTable(
+  "contacts",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull().references(() => workspaces.id),
+    name: text("name"),
+    email: text("email"),
+    /** The site's own user id, set only when identity verification passed. */
+    externalId: text("external_id"),
+    /** JSON object of string attributes (language, plan, …). */
+    attributes: text("attributes", { mode: "json" }).$type<Record<string, string>>().notNull().default({}),
+    /** JSON array of tag names set on the contact. */
+    tags: text("tags", { mode: "json" }).$type<string[]>().notNull().default([]),
+    blocked: integer("blocked", { mode: "boolean" }).notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("contacts_workspace_email").on(t.workspaceId, t.email),
+    uniqueIndex("contacts_workspace_external").on(t.workspaceId, t.externalId),
+  ],
+);
+
+/** Bearer tokens of the chat widget: each grants one contact its own conversations. */
+export const contactTokens = sqliteTable(
+  "contact_tokens",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    contactId: text("contact_id").notNull().references(() => contacts.id, { onDelete: "cascade" }),
+    inboxId: text("inbox_id").notNull().references(() => inboxes.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("contact_tokens_contact").on(t.contactId)],
+);
+
+export const conversations = sqliteTable(
+  "conversations",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull().references(() => workspaces.id),
+    inboxId: text("inbox_id").notNull().references(() => inboxes.id),
+    contactId: text("contact_id").notNull().references(() => contacts.id),
+    subject: text("subject"),
+    status: text("status", { enum: ["open", "snoozed", "resolved", "spam"] }).notNull(),
+    priority: text("priority", { enum: ["none", "low", "medium", "high", "urgent"] }).notNull().default("none"),
+    assigneeId: text("assignee_id").references(() => users.id, { onDelete: "set null" }),
+    teamId: text("team_id").references(() => teams.id, { onDelete: "set null" }),
+    snoozedUntil: integer("snoozed_until"),
+    /** Highest seq written to timeline_items: the room's counter survives eviction here. */
+    lastSeq: integer("last_seq").notNull().default(0),
+    lastActivityAt: integer("last_activity_at").notNull(),
+    preview: text("preview").notNull().default(""),
+    /** Root Message-ID of an email thread, for outgoing References. */
+    emailThreadId: text("email_thread_id"),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    // Views "all", "resolved", "snoozed", "spam" across the workspace.
+    index("conversations_ws_status_activity").on(t.workspaceId, t.status, t.lastActivityAt, t.id),
+    // Any view narrowed to one inbox; also the auto-resolve sweep per inbox.
+    index("conversations_inbox_status_activity").on(t.inboxId, t.status, t.lastActivityAt, t.id),
+    // "mine" and the assignee filter.
+    index("conversations_assignee_status_activity").on(t.assigneeId, t.status, t.lastActivityAt, t.id),
+    // "unassigned": a partial index, so no assigned row is read.
+    index("conversations_unassigned_activity")
+      .on(t.workspaceId, t.status, t.lastActivityAt, t.id)
+      .where(sql`assignee_id IS NULL`),
+    index("conversations_team_status_activity").on(t.teamId, t.status, t.lastActivityAt, t.id),
+    index("conversations_priority_status_activity").on(t.workspaceId, t.priority, t.status, t.lastActivityAt, t.id),
+    // The snooze sweep reads only due rows.
+    index("conversations_snoozed_until").on(t.snoozedUntil).where(sql`status = 'snoozed'`),
+    // The 24-hour chat rule: a contact's latest conversation in an inbox.
+    index("conversations_contact_inbox_activity").on(t.contactId, t.inboxId, t.lastActivityAt),
+  ],
+);
+
+export const timelineItems = sqliteTable(
+  "timeline_items",
+  {
+    conversationId: text("conversation_id").notNull().references(() => conversations.id, { onDelete: "cascade" }),
+    seq: integer("seq").notNull(),
+    kind: text("kind", { enum: ["customer", "reply", "note", "event"] }).notNull(),
+    authorType: text("author_type", { enum: ["contact", "user", "system"] }).notNull(),
+    authorId: text("author_id"),
+    /** The author's name when written: the audit trail does not change with renames. */
+    authorName: text("author_name").notNull(),
+    body: text("body").notNull(),
+    /** For kind "event": `{type, …}`. */
+    event: text("event", { mode: "json" }).$type<Record<string, unknown>>(),
+    idempotencyKey: text("idempotency_key"),
+    /** RFC 5322 Message-ID of an email item, for threading. */
+    messageId: text("message_id"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.conversationId, t.seq] }),
+    uniqueIndex("timeline_items_idempotency").on(t.conversationId, t.idempotencyKey),
+    index("timeline_items_message_id").on(t.messageId),
+  ],
+);
+
+export const followers = sqliteTable(
+  "followers",
+  {
+    conversationId: text("conversation_id").notNull().references(() => conversations.id, { onDelete: "cascade" }),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    status: text("status").notNull(),
+    lastActivityAt: integer("last_activity_at").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.conversationId, t.userId] }),
+    index("followers_user_activity").on(t.userId, t.lastActivityAt, t.conversationId),
+  ],
+);
+
+/** One row per (conversation, mentioned agent): the Mentioned view. */
+export const mentions = sqliteTable(
+  "mentions",
+  {
+    conversationId: text("conversation_id").notNull().references(() => conversations.id, { onDelete: "cascade" }),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    /** The note that last mentioned them. */
+    seq: integer("seq").notNull(),
+    status: text("status").notNull(),
+    lastActivityAt: integer("last_activity_at").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.conversationId, t.userId] }),
+    index("mentions_user_activity").on(t.userId, t.lastActivityAt, t.conversationId),
+  ],
+);
+
+export const notifications = sqliteTable(
+  "notifications",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: ["mention", "assigned", "update"] }).notNull(),
+    conversationId: text("conversation_id").references(() => conversations.id, { onDelete: "cascade" }),
+    actorId: text("actor_id"),
+    actorName: text("actor_name").notNull(),
+    preview: text("preview").notNull(),
+    createdAt: createdAt(),
+    readAt: integer("read_at"),
+    emailedAt: integer("emailed_at"),
+  },
+  (t) => [
+    index("notifications_user_created").on(t.userId, t.createdAt, t.id),
+    index("notifications_user_unread").on(t.userId, t.createdAt).where(sql`read_at IS NULL`),
+  ],
+);
+
+export const tags = sqliteTable(
+  "tags",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull().references(() => workspaces.id),
+    name: text("name").notNull(),
+    color: text("color").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("tags_workspace_name").on(t.workspaceId, t.name)],
+);
+
+export const conversationTags = sqliteTable(
+  "conversation_tags",
+  {
+    conversationId: text("conversation_id").notNull().references(() => conversations.id, { onDelete: "cascade" }),
+    tagId: text("tag_id").notNull().references(() => tags.id, { onDelete: "cascade" }),
+    status: text("status").notNull(),
+    lastActivityAt: integer("last_activity_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.conversationId, t.tagId] }),
+    index("conversation_tags_tag_status_activity").on(t.tagId, t.status, t.lastActivityAt, t.conversationId),
+  ],
+);
+
+export const savedReplies = sqliteTable(
+  "saved_replies",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull().references(() => workspaces.id),
+    name: text("name").notNull(),
+    body: text("body").notNull(),
+    createdBy: text("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("saved_replies_workspace_name").on(t.workspaceId, t.name)],
+);
+
+export const tickets = sqliteTable(
+  "tickets",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull().references(() => workspaces.id),
+    title: text("title").notNull(),
+    description: text("description").notNull().default(""),
+    status: text("status", { enum: ["open", "in_progress", "done"] }).notNull().default("open"),
+    createdBy: text("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("tickets_workspace_created").on(t.workspaceId, t.createdAt)],
+);
+
+/** A link from a conversation to another conversation or to a ticket; shown on both sides. */
+export const links = sqliteTable(
+  "links",
+  {
+    id: text("id").primaryKey(),
+    conversationId: text("conversation_id").notNull().references(() => conversations.id, { onDelete: "cascade" }),
+    targetConversationId: text("target_conversation_id").references(() => conversations.id, { onDelete: "cascade" }),
+    ticketId: text("ticket_id").references(() => tickets.id, { onDelete: "cascade" }),
+    createdBy: text("created_by"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("links_conversation").on(t.conversationId),
+    index("links_target_conversation").on(t.targetConversationId),
+    index("links_ticket").on(t.ticketId),
+  ],
+);
+
+/** Auto-assignment rules, run in `position` order when a conversation is created. */
+export const rules = sqliteTable(
+  "rules",
+  {
+    id: text("id").primaryKey(),
+    inboxId: text("inbox_id").notNull().references(() => inboxes.id, { onDelete: "cascade" }),
+    position: integer("position").notNull(),
+    name: text("name").notNull(),
+    enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    conditions: text("conditions", { mode: "json" }).$type<unknown[]>().notNull(),
+    actions: text("actions", { mode: "json" }).$type<unknown[]>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("rules_inbox_position").on(t.inboxId, t.position)],
+);

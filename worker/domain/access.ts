@@ -1,0 +1,56 @@
+/**
+ * The access policy, in one place: what an actor may do in an inbox.
+ *
+ * Roles: admins may do everything everywhere. Agents hold one level per inbox
+ * on the ladder view < note < reply. An agent with no level cannot tell the
+ * inbox's conversations exist (404); one whose level is too low is told 403.
+ */
+import type { Access, Role } from "../contract";
+
+const RANK: Record<Access, number> = { view: 1, note: 2, reply: 3 };
+
+/** Things one can do to a conversation, and the level each needs. */
+export const ACTION_LEVEL = {
+  read: "view",
+  follow_self: "view",
+  note: "note",
+  reply: "reply",
+  set_status: "reply",
+  assign: "reply",
+  tag: "reply",
+  set_priority: "reply",
+  manage_followers: "reply",
+  move: "reply",
+  link: "reply",
+} as const satisfies Record<string, Access>;
+
+export type Action = keyof typeof ACTION_LEVEL;
+
+/** The level an actor effectively holds in an inbox: admins hold `reply` everywhere. */
+export function effectiveAccess(role: Role, grant: Access | null | undefined): Access | null {
+  if (role === "admin") return "reply";
+  return grant ?? null;
+}
+
+export function atLeast(level: Access | null, needed: Access): boolean {
+  return level !== null && RANK[level] >= RANK[needed];
+}
+
+export type Decision = "allow" | "not_found" | "forbidden";
+
+/** Decide whether `role` with `grant` on an inbox may perform `action` there. */
+export function decide(role: Role, grant: Access | null | undefined, action: Action): Decision {
+  const level = effectiveAccess(role, grant);
+  if (level === null) return "not_found";
+  return atLeast(level, ACTION_LEVEL[action]) ? "allow" : "forbidden";
+}
+
+/** Only someone who may reply in an inbox can own its conversations. */
+export function canBeAssigned(role: Role, grant: Access | null | undefined): boolean {
+  return atLeast(effectiveAccess(role, grant), "reply");
+}
+
+/** Workspace administration (users, inboxes, access, teams, rules) is for admins. */
+export function canAdminister(role: Role): boolean {
+  return role === "admin";
+}

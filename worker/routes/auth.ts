@@ -1,0 +1,70 @@
+import { eq } from "drizzle-orm";
+import { Hono } from "hono";
+import { LoginInput, SetupInput } from "../contract";
+import { endSession, startSession } from "../auth/session";
+import { hashPassword, verifyPassword, DUMMY_HASH } from "../auth/password";
+import { getDb } from "../db/client";
+import { users } from "../db/schema";
+import type { AppEnv } from "../env";
+import { AppError } from "../errors";
+import { newId } from "../lib/ids";
+import { clientIp, hit, used, type Limit } from "../lib/rate-limit";
+import { validate } from "../lib/validate";
+import { toUser } from "./users";
+
+/** Failed sign-ins allowed per address and per email in ten minutes. */
+const LOGIN_LIMIT: Limit = { max: 10, windowMs: 10 * 60 * 1000 };
+
+export const authRoutes = new Hono<AppEnv>()
+  .get("/setup", async (c) => {
+    const anyone = await getDb(c.env.DB).select({ id: users.id }).from(users).limit(1);
+    return c.json({ setUp: anyone.length > 0 });
+  })
+  .post("/setup", validate("json", SetupInput), async (c) => {
+    const input = c.req.valid("json");
+    const db = getDb(c.env.DB);
+    const workspaceId = newId("ws");
+    const userId = newId("us");
+    const now = Date.now();
+    const passwordHash = await hashPassword(input.password);
+    // The guard and the inserts are one D1 batch (a transaction): two racing setups cannot both win.
+    const d1 = c.env.DB;
+    await d1.batch([
+      d1
+        .prepare("INSERT INTO workspaces (id, name, created_at) SELECT ?1, ?2, ?3 WHERE NOT EXISTS (SELECT 1 FROM users)")
+        .bind(workspaceId, input.workspace, now),
+      d1
+        .prepare(
+          `INSERT INTO users (id, workspace_id, name, email, password_hash, role, time_zone, email_notifications, created_at)
+           SELECT ?1, ?2, ?3, ?4, ?5, 'admin', 'UTC', 0, ?6
+           WHERE NOT EXISTS (SELECT 1 FROM users) AND EXISTS (SELECT 1 FROM workspaces WHERE id = ?2)`,
+        )
+        .bind(userId, workspaceId, input.name, input.email, passwordHash, now),
+    ]);
+    const created = await db.select().from(users).where(eq(users.id, userId));
+    const user = created[0];
+    if (!user) throw new AppError("already_set_up", "This Switchboard is already set up; sign in instead");
+    await startSession(c, db, user.id);
+    return c.json({ user: toUser(user), workspace: { id: workspaceId, name: input.workspace } }, 201);
+  })
+  .post("/auth/login", validate("json", LoginInput), async (c) => {
+    const { email, password } = c.req.valid("json");
+    const db = getDb(c.env.DB);
+    const keys = [`login:ip:${clientIp(c.req.raw)}`, `login:email:${email}`];
+    const counts = await Promise.all(keys.map((key) => used(db, key, LOGIN_LIMIT)));
+    if (counts.some((n) => n >= LOGIN_LIMIT.max)) {
+      throw new AppError("rate_limited", "Too many failed sign-ins; wait a few minutes and try again");
+    }
+    const user = await db.query.users.findFirst({ where: eq(users.email, email) });
+    const valid = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
+    if (!user || !valid) {
+      await Promise.all(keys.map((key) => hit(db, key, LOGIN_LIMIT)));
+      throw new AppError("unauthenticated", "Email or password is wrong");
+    }
+    await startSession(c, db, user.id);
+    return c.json({ user: toUser(user) });
+  })
+  .post("/auth/logout", async (c) => {
+    await endSession(c, getDb(c.env.DB));
+    return c.body(null, 204);
+  });

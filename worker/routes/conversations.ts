@@ -1,0 +1,148 @@
+import { and, eq } from "drizzle-orm";
+import { Hono, type Context } from "hono";
+import {
+  IdempotencyKey,
+  ListQuery,
+  PostMessageInput,
+  StartConversationInput,
+  TimelineQuery,
+  UpdateConversationInput,
+  type Access,
+} from "../contract";
+import { getDb, type Db } from "../db/client";
+import { grantFor, grantsFor } from "../db/queries/access";
+import { ensureContact, findContactByEmail } from "../db/queries/contacts";
+import {
+  findConversation,
+  getConversation,
+  getTimeline,
+  listConversations,
+  type ConversationRow,
+} from "../db/queries/conversations";
+import { users } from "../db/schema";
+import { canBeAssigned, decide, type Action } from "../domain/access";
+import type { Actor, AppEnv } from "../env";
+import { AppError, forbidden, notFound, unwrap } from "../errors";
+import { derivedId, newId } from "../lib/ids";
+import { parseOr400, validate } from "../lib/validate";
+import { getConversationRoom, type AuthorRef } from "../rooms/conversation-room";
+
+/** The `Idempotency-Key` header, checked; undefined when absent. */
+export function idempotencyKey(c: Context): string | undefined {
+  const header = c.req.header("Idempotency-Key");
+  return header === undefined ? undefined : parseOr400(IdempotencyKey, header, "Idempotency-Key header");
+}
+
+export const authorOf = (actor: Actor): AuthorRef => ({ type: "user", id: actor.id, name: actor.name });
+
+/**
+ * Loads a conversation the actor may act on: 404 when it does not exist or
+ * they cannot see its inbox, 403 when they see it but lack the level.
+ */
+async function conversationFor(
+  db: Db,
+  actor: Actor,
+  id: string,
+  action: Action,
+): Promise<{ conversation: ConversationRow; access: Access }> {
+  const conversation = await findConversation(db, id);
+  if (!conversation || conversation.workspaceId !== actor.workspaceId) throw notFound("Conversation not found");
+  const grant = await grantFor(db, actor, conversation.inboxId);
+  const decision = decide(actor.role, grant, action);
+  if (decision === "not_found") throw notFound("Conversation not found");
+  if (decision === "forbidden") throw forbidden(`Your access to this inbox does not allow that (${action.replace("_", " ")})`);
+  return { conversation, access: grant! };
+}
+
+/** The assignee named in a PATCH, checked: they must be able to reply in the inbox. */
+async function assigneeFor(db: Db, actor: Actor, inboxId: string, userId: string) {
+  const user = await db.query.users.findFirst({ where: and(eq(users.id, userId), eq(users.workspaceId, actor.workspaceId)) });
+  const grant = user ? await grantFor(db, user, inboxId) : null;
+  if (!user || !canBeAssigned(user.role, grant)) {
+    throw new AppError("validation_failed", "Only someone who can reply in this inbox can be assigned", [
+      { path: ["assigneeId"], message: user ? `${user.name} cannot reply in this inbox` : "no such user" },
+    ]);
+  }
+  return { id: user.id, name: user.name };
+}
+
+export const conversationRoutes = new Hono<AppEnv>()
+  .get("/", validate("query", ListQuery), async (c) => {
+    const db = getDb(c.env.DB);
+    const grants = await grantsFor(db, c.var.actor);
+    return c.json(await listConversations(db, c.var.actor, grants, c.req.valid("query")));
+  })
+  .post("/", validate("json", StartConversationInput), async (c) => {
+    const input = c.req.valid("json");
+    const actor = c.var.actor;
+    const db = getDb(c.env.DB);
+    const grant = await grantFor(db, actor, input.inboxId);
+    const decision = decide(actor.role, grant, "reply");
+    if (decision === "not_found") throw new AppError("validation_failed", "No such inbox", [{ path: ["inboxId"], message: "not found" }]);
+    if (decision === "forbidden") throw forbidden("Starting a conversation needs reply access to the inbox");
+
+    const key = idempotencyKey(c);
+    const known = input.contact.email ? await findContactByEmail(db, actor.workspaceId, input.contact.email) : undefined;
+    const contact =
+      known ??
+      (await ensureContact(db, {
+        id: key ? await derivedId("ct", actor.workspaceId, actor.id, key) : newId("ct"),
+        workspaceId: actor.workspaceId,
+        name: input.contact.name,
+        email: input.contact.email,
+      }));
+    const conversationId = key ? await derivedId("cv", actor.workspaceId, actor.id, key) : newId("cv");
+    unwrap(
+      await getConversationRoom(c.env, conversationId).create({
+        conversationId,
+        workspaceId: actor.workspaceId,
+        inboxId: input.inboxId,
+        contactId: contact.id,
+        subject: input.subject || null,
+        first: { kind: "reply", body: input.body, author: authorOf(actor) },
+      }),
+    );
+    return c.json(await getConversation(db, conversationId), 201);
+  })
+  .get("/:id", async (c) => {
+    const db = getDb(c.env.DB);
+    const { conversation } = await conversationFor(db, c.var.actor, c.req.param("id"), "read");
+    return c.json(await getConversation(db, conversation.id));
+  })
+  .get("/:id/timeline", validate("query", TimelineQuery), async (c) => {
+    const db = getDb(c.env.DB);
+    const { conversation } = await conversationFor(db, c.var.actor, c.req.param("id"), "read");
+    const { after, limit } = c.req.valid("query");
+    const items = await getTimeline(db, conversation.id, after, limit);
+    return c.json({ items, lastSeq: Math.max(conversation.lastSeq, items.at(-1)?.seq ?? 0) });
+  })
+  .post("/:id/messages", validate("json", PostMessageInput), async (c) => {
+    const input = c.req.valid("json");
+    const key = idempotencyKey(c);
+    const db = getDb(c.env.DB);
+    const { conversation } = await conversationFor(db, c.var.actor, c.req.param("id"), input.kind);
+    const { item } = unwrap(
+      await getConversationRoom(c.env, conversation.id).post(conversation.id, {
+        kind: input.kind,
+        body: input.body,
+        author: authorOf(c.var.actor),
+        lastSeenSeq: input.lastSeenSeq,
+        force: input.force,
+        idempotencyKey: key,
+      }),
+    );
+    return c.json(item, 201);
+  })
+  .patch("/:id", validate("json", UpdateConversationInput), async (c) => {
+    const input = c.req.valid("json");
+    const actor = c.var.actor;
+    const db = getDb(c.env.DB);
+    const { conversation } = await conversationFor(db, actor, c.req.param("id"), input.status ? "set_status" : "assign");
+    const assignee =
+      input.assigneeId === undefined ? undefined : input.assigneeId === null ? null : await assigneeFor(db, actor, conversation.inboxId, input.assigneeId);
+    unwrap(
+      await getConversationRoom(c.env, conversation.id).update(conversation.id, { status: input.status, assignee }, authorOf(actor)),
+    );
+    return c.json(await getConversation(db, conversation.id));
+  });
+

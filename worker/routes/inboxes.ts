@@ -1,0 +1,99 @@
+import { and, asc, eq } from "drizzle-orm";
+import { Hono } from "hono";
+import { CreateInboxInput, SetAccessInput, UpdateInboxInput, type Inbox } from "../contract";
+import { requireAdmin } from "../auth/session";
+import { getDb, type Db } from "../db/client";
+import { grantsFor } from "../db/queries/access";
+import { inboxAccess, inboxes, users } from "../db/schema";
+import type { AppEnv } from "../env";
+import { AppError, notFound } from "../errors";
+import { newId, randomToken } from "../lib/ids";
+import { iso } from "../lib/time";
+import { validate } from "../lib/validate";
+
+type InboxRow = typeof inboxes.$inferSelect;
+
+export const toInbox = (row: InboxRow): Inbox => ({
+  id: row.id,
+  name: row.name,
+  channel: row.channel,
+  widgetKey: row.widgetKey,
+  emailAddress: row.emailAddress,
+  autoResolveDays: row.autoResolveDays,
+  createdAt: iso(row.createdAt),
+});
+
+/** Email inboxes resolve conversations idle for a week unless told otherwise. */
+const DEFAULT_EMAIL_AUTO_RESOLVE_DAYS = 7;
+
+async function findInbox(db: Db, workspaceId: string, id: string): Promise<InboxRow> {
+  const row = await db.query.inboxes.findFirst({ where: and(eq(inboxes.id, id), eq(inboxes.workspaceId, workspaceId)) });
+  if (!row) throw notFound("Inbox not found");
+  return row;
+}
+
+const emailTaken = () =>
+  new AppError("conflict", "Another inbox already receives that address", [{ path: ["emailAddress"], message: "already used" }]);
+
+export const inboxRoutes = new Hono<AppEnv>()
+  .get("/", async (c) => {
+    const db = getDb(c.env.DB);
+    const [grants, rows] = await Promise.all([
+      grantsFor(db, c.var.actor),
+      db.select().from(inboxes).where(eq(inboxes.workspaceId, c.var.actor.workspaceId)).orderBy(asc(inboxes.name)),
+    ]);
+    return c.json({ items: rows.filter((r) => grants.has(r.id)).map(toInbox) });
+  })
+  .post("/", requireAdmin, validate("json", CreateInboxInput), async (c) => {
+    const input = c.req.valid("json");
+    const [created] = await getDb(c.env.DB)
+      .insert(inboxes)
+      .values({
+        id: newId("ib"),
+        workspaceId: c.var.actor.workspaceId,
+        name: input.name,
+        channel: input.channel,
+        widgetKey: newId("wk"),
+        widgetSecret: randomToken("whs"),
+        emailAddress: input.emailAddress ?? null,
+        autoResolveDays:
+          input.autoResolveDays !== undefined ? input.autoResolveDays : input.channel === "email" ? DEFAULT_EMAIL_AUTO_RESOLVE_DAYS : null,
+        createdAt: Date.now(),
+      })
+      .onConflictDoNothing()
+      .returning();
+    if (!created) throw emailTaken();
+    return c.json(toInbox(created), 201);
+  })
+  .patch("/:inboxId", requireAdmin, validate("json", UpdateInboxInput), async (c) => {
+    const db = getDb(c.env.DB);
+    const inbox = await findInbox(db, c.var.actor.workspaceId, c.req.param("inboxId"));
+    const input = c.req.valid("json");
+    if (input.emailAddress) {
+      const other = await db.query.inboxes.findFirst({ where: eq(inboxes.emailAddress, input.emailAddress) });
+      if (other && other.id !== inbox.id) throw emailTaken();
+    }
+    const [updated] = await db.update(inboxes).set(input).where(eq(inboxes.id, inbox.id)).returning();
+    return c.json(toInbox(updated!));
+  })
+  .put("/:inboxId/access/:userId", requireAdmin, validate("json", SetAccessInput), async (c) => {
+    const db = getDb(c.env.DB);
+    const { workspaceId } = c.var.actor;
+    const inbox = await findInbox(db, workspaceId, c.req.param("inboxId"));
+    const user = await db.query.users.findFirst({
+      where: and(eq(users.id, c.req.param("userId")), eq(users.workspaceId, workspaceId)),
+    });
+    if (!user) throw notFound("User not found");
+    const { access } = c.req.valid("json");
+    await db
+      .insert(inboxAccess)
+      .values({ inboxId: inbox.id, userId: user.id, access })
+      .onConflictDoUpdate({ target: [inboxAccess.inboxId, inboxAccess.userId], set: { access } });
+    return c.json({ inboxId: inbox.id, userId: user.id, access });
+  })
+  .delete("/:inboxId/access/:userId", requireAdmin, async (c) => {
+    const db = getDb(c.env.DB);
+    const inbox = await findInbox(db, c.var.actor.workspaceId, c.req.param("inboxId"));
+    await db.delete(inboxAccess).where(and(eq(inboxAccess.inboxId, inbox.id), eq(inboxAccess.userId, c.req.param("userId"))));
+    return c.body(null, 204);
+  });

@@ -1,0 +1,140 @@
+import { and, eq, inArray } from "drizzle-orm";
+import { Hono, type Context } from "hono";
+import { cors } from "hono/cors";
+import { WidgetPostInput, WidgetStartInput } from "../contract";
+import { getDb, type Db } from "../db/client";
+import { contactName, ensureContact, type ContactRow } from "../db/queries/contacts";
+import { findConversation } from "../db/queries/conversations";
+import { CUSTOMER_KINDS, toCustomerItem, toItem } from "../db/queries/items";
+import { contactTokens, contacts, inboxes, timelineItems } from "../db/schema";
+import type { AppEnv } from "../env";
+import { AppError, notFound, unwrap } from "../errors";
+import { derivedId, hex, newId, randomToken, sha256Hex, timingSafeEqual } from "../lib/ids";
+import { clientIp, hit, type Limit } from "../lib/rate-limit";
+import { validate } from "../lib/validate";
+import { getConversationRoom, type AuthorRef } from "../rooms/conversation-room";
+import { idempotencyKey } from "./conversations";
+
+/** Per visitor address: new conversations, and messages, per ten minutes. */
+const START_LIMIT: Limit = { max: 20, windowMs: 10 * 60 * 1000 };
+const MESSAGE_LIMIT: Limit = { max: 120, windowMs: 10 * 60 * 1000 };
+
+async function limit(db: Db, c: Context, scope: string, rule: Limit) {
+  if (!(await hit(db, `widget:${scope}:${clientIp(c.req.raw)}`, rule))) {
+    throw new AppError("rate_limited", "Too many messages; please wait a moment");
+  }
+}
+
+/** HMAC-SHA256 of the site's user id with the inbox's secret, hex: what the site's backend computes. */
+export async function identityHash(secret: string, userId: string): Promise<string> {
+  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  return hex(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(userId)));
+}
+
+const bearer = (c: Context) => c.req.header("Authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];
+
+async function contactForToken(db: Db, token: string | undefined) {
+  if (!token) return null;
+  const [row] = await db
+    .select({ contact: contacts, inboxId: contactTokens.inboxId })
+    .from(contactTokens)
+    .innerJoin(contacts, eq(contacts.id, contactTokens.contactId))
+    .where(eq(contactTokens.tokenHash, await sha256Hex(token)))
+    .limit(1);
+  return row ?? null;
+}
+
+/** The customer's own conversation, or 404: a token opens only its contact's conversations. */
+async function customerConversation(db: Db, c: Context, id: string) {
+  const who = await contactForToken(db, bearer(c));
+  if (!who) throw new AppError("unauthenticated", "A contact token is required");
+  const conversation = await findConversation(db, id);
+  if (!conversation || conversation.contactId !== who.contact.id || conversation.inboxId !== who.inboxId) {
+    throw notFound("Conversation not found");
+  }
+  return { conversation, contact: who.contact };
+}
+
+const customerAuthor = (contact: ContactRow): AuthorRef => ({ type: "contact", id: contact.id, name: contactName(contact) });
+
+export const widgetRoutes = new Hono<AppEnv>()
+  .use(
+    "*",
+    cors({
+      origin: "*",
+      allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key"],
+      allowMethods: ["GET", "POST", "OPTIONS"],
+      maxAge: 86400,
+    }),
+  )
+  .post("/:widgetKey/conversations", validate("json", WidgetStartInput), async (c) => {
+    const input = c.req.valid("json");
+    const db = getDb(c.env.DB);
+    const inbox = await db.query.inboxes.findFirst({ where: eq(inboxes.widgetKey, c.req.param("widgetKey")) });
+    if (!inbox) throw notFound("No inbox has that widget key");
+    await limit(db, c, "start", START_LIMIT);
+
+    let externalId: string | null = null;
+    if (input.identity) {
+      const expected = await identityHash(inbox.widgetSecret, input.identity.userId);
+      if (!timingSafeEqual(expected, input.identity.hash.toLowerCase())) {
+        throw new AppError("forbidden", "Identity verification failed");
+      }
+      externalId = input.identity.userId;
+    }
+    // A returning visitor keeps their contact (and token); others become a new contact.
+    const returning = await contactForToken(db, bearer(c));
+    const key = idempotencyKey(c);
+    const contact =
+      returning && returning.inboxId === inbox.id && (!externalId || returning.contact.externalId === externalId)
+        ? returning.contact
+        : await ensureContact(db, {
+            id: key ? await derivedId("ct", inbox.id, key) : newId("ct"),
+            workspaceId: inbox.workspaceId,
+            name: input.name,
+            email: input.email,
+            externalId,
+            attributes: input.attributes,
+          });
+    let contactToken = returning?.contact.id === contact.id ? bearer(c)! : null;
+    if (!contactToken) {
+      contactToken = randomToken("sbc");
+      await db.insert(contactTokens).values({ tokenHash: await sha256Hex(contactToken), contactId: contact.id, inboxId: inbox.id, createdAt: Date.now() });
+    }
+    const conversationId = key ? await derivedId("cv", inbox.id, contact.id, key) : newId("cv");
+    unwrap(
+      await getConversationRoom(c.env, conversationId).create({
+        conversationId,
+        workspaceId: inbox.workspaceId,
+        inboxId: inbox.id,
+        contactId: contact.id,
+        subject: null,
+        first: { kind: "customer", body: input.body, author: customerAuthor(contact) },
+      }),
+    );
+    return c.json({ conversationId, contactToken }, 201);
+  })
+  .get("/conversations/:id/messages", async (c) => {
+    const db = getDb(c.env.DB);
+    const { conversation } = await customerConversation(db, c, c.req.param("id"));
+    const rows = await db
+      .select()
+      .from(timelineItems)
+      .where(and(eq(timelineItems.conversationId, conversation.id), inArray(timelineItems.kind, [...CUSTOMER_KINDS])))
+      .orderBy(timelineItems.seq);
+    return c.json({ items: rows.map(toItem).map(toCustomerItem) });
+  })
+  .post("/conversations/:id/messages", validate("json", WidgetPostInput), async (c) => {
+    const db = getDb(c.env.DB);
+    const { conversation, contact } = await customerConversation(db, c, c.req.param("id"));
+    await limit(db, c, "message", MESSAGE_LIMIT);
+    const { item } = unwrap(
+      await getConversationRoom(c.env, conversation.id).post(conversation.id, {
+        kind: "customer",
+        body: c.req.valid("json").body,
+        author: customerAuthor(contact),
+        idempotencyKey: idempotencyKey(c),
+      }),
+    );
+    return c.json(toCustomerItem(item), 201);
+  });
