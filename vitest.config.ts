@@ -7,7 +7,8 @@ export default defineConfig(async () => {
     plugins: [
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
-        miniflare: { bindings: { TEST_MIGRATIONS: migrations } },
+        // A short heartbeat so tests can watch a silent client being swept.
+        miniflare: { bindings: { TEST_MIGRATIONS: migrations, HEARTBEAT_TIMEOUT_MS: "300" } },
       }),
     ],
     test: {

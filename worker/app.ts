@@ -8,6 +8,7 @@ import { AppError } from "./errors";
 import { authRoutes } from "./routes/auth";
 import { conversationRoutes } from "./routes/conversations";
 import { inboxRoutes } from "./routes/inboxes";
+import { agentLiveRoutes, customerLiveRoutes } from "./routes/live";
 import { meRoutes, userRoutes } from "./routes/users";
 import { widgetRoutes } from "./routes/widget";
 
@@ -22,6 +23,7 @@ const api = new Hono<AppEnv>()
     }),
   )
   // The widget is public and cross-origin (CORS, contact tokens): no cookies, no Origin check.
+  .route("/widget", customerLiveRoutes)
   .route("/widget", widgetRoutes)
   .use("*", checkOrigin)
   .route("/", authRoutes)
@@ -29,6 +31,7 @@ const api = new Hono<AppEnv>()
   .route("/me", meRoutes)
   .route("/users", userRoutes)
   .route("/inboxes", inboxRoutes)
+  .route("/", agentLiveRoutes)
   .route("/conversations", conversationRoutes)
   .all("*", () => {
     throw new AppError("not_found", "No such endpoint");

@@ -111,3 +111,107 @@ export async function countRows(table: string): Promise<number> {
   const row = await env.DB.prepare(`SELECT count(*) AS n FROM ${table}`).first<{ n: number }>();
   return row!.n;
 }
+
+// ---------------------------------------------------------------------------
+// Domain-named additions: a team, its access levels, conversations, the widget.
+
+export type Level = "view" | "note" | "reply";
+
+/** Sends a request straight to the worker (for URLs other than ORIGIN, e.g. https). */
+export function send(request: Request): Promise<Response> {
+  return exports.default.fetch(request);
+}
+
+/** Lets the clock move on, so timestamps (and list order) differ between steps. */
+export const pause = (ms = 3) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Expects an error in the contract's shape, `{"error":{"code","message","details"?}}`, and returns it. */
+export async function expectError(res: Response | Promise<Response>, status: number, code: string) {
+  const body = await expectStatus<{ error: { code: string; message: string; details?: any } }>(res, status);
+  expect(Object.keys(body)).toEqual(["error"]);
+  expect(body.error.code).toBe(code);
+  expect(typeof body.error.message).toBe("string");
+  expect(body.error.message.length).toBeGreaterThan(0);
+  expect(Object.keys(body.error).filter((k) => !["code", "message", "details"].includes(k))).toEqual([]);
+  return body.error;
+}
+
+/** Row counts of several tables: compare before/after to prove a request wrote nothing. */
+export async function rowCounts(...tables: string[]): Promise<Record<string, number>> {
+  const columns = tables.map((t) => `(SELECT count(*) FROM ${t}) AS ${t}`).join(", ");
+  return (await env.DB.prepare(`SELECT ${columns}`).first<Record<string, number>>())!;
+}
+
+/** A fresh workspace with its admin and one chat inbox. */
+export async function supportTeam(inboxName = "Support") {
+  const { admin } = await setUpWorkspace();
+  const inbox = await createInbox(admin, inboxName);
+  return { admin, inbox };
+}
+
+/** An agent holding `level` on the inbox (or nothing there, for "none"). */
+export async function agentWith(admin: Person, inboxId: string, level: Level | "none", name = `${level[0]!.toUpperCase()}${level.slice(1)} Agent`) {
+  const agent = await addUser(admin, "agent", name);
+  if (level !== "none") await grant(admin, inboxId, agent, level);
+  return agent;
+}
+
+/** A customer starts a conversation through the widget; returns its id and the customer's token. */
+export async function startConversation(
+  widgetKey: string,
+  body = "Hello, my invoice looks wrong",
+  extra: Record<string, unknown> = { name: "Cara Customer" },
+  headers: Record<string, string> = {},
+) {
+  const started = await json<{ conversationId: string; contactToken: string }>(
+    null,
+    `/api/widget/${widgetKey}/conversations`,
+    { body: { ...extra, body }, headers },
+    201,
+  );
+  return { id: started.conversationId, contactToken: started.contactToken };
+}
+
+/** The customer writes again in their conversation. */
+export function customerWrites(contactToken: string, conversationId: string, body: string, headers: Record<string, string> = {}) {
+  return call({ bearer: contactToken }, `/api/widget/conversations/${conversationId}/messages`, { body: { body }, headers });
+}
+
+/** What the customer's widget shows of the thread. */
+export async function customerSees(contactToken: string, conversationId: string) {
+  return json<{ items: any[] }>({ bearer: contactToken }, `/api/widget/conversations/${conversationId}/messages`);
+}
+
+export const reply = (as: As, id: string, body: string, extra: Record<string, unknown> = {}, headers?: Record<string, string>) =>
+  postMessage(as, id, { kind: "reply", body, ...extra }, headers);
+
+export const note = (as: As, id: string, body: string, headers?: Record<string, string>) => postMessage(as, id, { kind: "note", body }, headers);
+
+export const updateConversation = (as: As, id: string, patch: Record<string, unknown>) =>
+  call(as, `/api/conversations/${id}`, { method: "PATCH", body: patch });
+
+export const getConversation = (as: As, id: string) => json(as, `/api/conversations/${id}`);
+
+/** One page of a list view. */
+export async function listPage(as: As, query: Record<string, string | number> = {}) {
+  const qs = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)]));
+  return json<{ items: any[]; nextCursor: string | null }>(as, `/api/conversations?${qs}`);
+}
+
+/** The ids of one page of a list view, in order. */
+export async function listIds(as: As, query: Record<string, string | number> = {}) {
+  return (await listPage(as, query)).items.map((s) => s.id as string);
+}
+
+/** The inbox's identity-verification secret, as its admin would copy it into their site's backend. */
+export async function widgetSecret(inboxId: string): Promise<string> {
+  const row = await env.DB.prepare("SELECT widget_secret FROM inboxes WHERE id = ?").bind(inboxId).first<{ widget_secret: string }>();
+  return row!.widget_secret;
+}
+
+/** What a site's backend computes for identity verification: HMAC-SHA256(secret, userId), hex. */
+export async function hmacHex(secret: string, message: string): Promise<string> {
+  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(message)));
+  return [...mac].map((b) => b.toString(16).padStart(2, "0")).join("");
+}

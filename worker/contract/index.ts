@@ -5,3 +5,4 @@ export * from "./auth";
 export * from "./inboxes";
 export * from "./conversations";
 export * from "./widget";
+export * from "./live";

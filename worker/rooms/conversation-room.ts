@@ -1,14 +1,17 @@
 import { DurableObject } from "cloudflare:workers";
 import { and, eq, gt, inArray, max } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import type { Author, Item, ItemKind, Status } from "../contract";
+import { ClientFrame, CloseCodes, PING, PONG, type Author, type Item, type ItemKind, type Status, type Viewer } from "../contract";
 import { getDb } from "../db/client";
-import { findConversation } from "../db/queries/conversations";
-import { toItem, type ItemRow } from "../db/queries/items";
+import { findConversation, getConversation, getSummary } from "../db/queries/conversations";
+import { CUSTOMER_KINDS, toItem, type ItemRow } from "../db/queries/items";
 import { conversations, conversationTags, followers, mentions, timelineItems } from "../db/schema";
 import { canTransition, statusAfterItem } from "../domain/status";
 import { fail, ok, type Result } from "../errors";
+import { frameFor, type Audience, type RoomEvent } from "./audience";
+import { anyoneTyping, isStale, sameViewers, viewersOf, type AgentAttachment, type Attachment } from "./presence";
 import { SerialQueue } from "./serial-queue";
+import { getWorkspaceHub, trySend } from "./workspace-hub";
 
 /** Who an item is written by. */
 export type AuthorRef = Author;
@@ -44,6 +47,8 @@ export interface UpdateConversation {
 /** What the room remembers between calls; rebuilt from D1 after an eviction. */
 interface RoomState {
   id: string;
+  workspaceId: string;
+  inboxId: string;
   status: Status;
   assigneeId: string | null;
   lastSeq: number;
@@ -70,8 +75,19 @@ const previewOf = (body: string) => body.replace(/\s+/g, " ").trim().slice(0, 20
  */
 export class ConversationRoom extends DurableObject<Env> {
   #queue = new SerialQueue();
+  /** Hub publications, in commit order but off the acknowledgement's path. */
+  #publications = new SerialQueue();
+  #summaryQueued = false;
   #db = getDb(this.env.DB);
   #state: RoomState | null = null;
+  /** Agents' unsent drafts by user; mirrored to storage so they outlive hibernation. */
+  #drafts: Map<string, { name: string; body: string }> | null = null;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    // Heartbeats are answered by the runtime without waking the room.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
+  }
 
   /** Creates the conversation with its opening item; a repeated call returns the first result. */
   create(input: CreateConversation): Promise<Result<{ item: Item }>> {
@@ -105,7 +121,16 @@ export class ConversationRoom extends DurableObject<Env> {
         }),
         this.#db.insert(timelineItems).values(row),
       ]);
-      this.#state = { id: input.conversationId, status: "open", assigneeId: null, lastSeq: 1, lastPublicSeq: 1 };
+      this.#state = {
+        id: input.conversationId,
+        workspaceId: input.workspaceId,
+        inboxId: input.inboxId,
+        status: "open",
+        assigneeId: null,
+        lastSeq: 1,
+        lastPublicSeq: 1,
+      };
+      this.#publishSummary(this.#state);
       return ok({ item: toItem(row) });
     });
   }
@@ -137,6 +162,7 @@ export class ConversationRoom extends DurableObject<Env> {
       const status = statusAfterItem(state.status, input.kind);
       if (status !== state.status) items.push(statusEvent(state.status, status, SYSTEM, input.kind));
       const [item] = await this.#commit(state, items, { status });
+      if (input.author.type === "user" && input.author.id) await this.#setDraft(input.author.id, input.author.name, "");
       return ok({ item: item! });
     });
   }
@@ -158,8 +184,253 @@ export class ConversationRoom extends DurableObject<Env> {
         patch.assigneeId = input.assignee?.id ?? null;
       }
       if (!events.length) return ok({ items: [] });
-      return ok({ items: await this.#commit(state, events, patch) });
+      const items = await this.#commit(state, events, patch);
+      this.#publishConversation(state);
+      return ok({ items });
     });
+  }
+
+  // ——— Sockets: presence, drafts, catch-up ———————————————————————————————
+
+  /**
+   * Accepts a socket the worker has authenticated. The worker names who it is
+   * in headers (a Durable Object is not reachable from outside the worker).
+   */
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("Upgrade") !== "websocket") return new Response("expected a websocket", { status: 426 });
+    const conversationId = request.headers.get("x-sb-conversation")!;
+    if (!(await this.#load(conversationId))) return new Response("not found", { status: 404 });
+    const audience = request.headers.get("x-sb-audience") as Audience;
+    const now = Date.now();
+    const attachment: Attachment =
+      audience === "agent"
+        ? {
+            audience,
+            conversationId,
+            userId: request.headers.get("x-sb-user-id")!,
+            name: decodeURIComponent(request.headers.get("x-sb-user-name") ?? ""),
+            canWrite: request.headers.get("x-sb-can-write") === "1",
+            state: "viewing",
+            ready: false,
+            seenAt: now,
+          }
+        : { audience, conversationId, contactId: request.headers.get("x-sb-contact-id")!, ready: false, seenAt: now };
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.ctx.acceptWebSocket(server, [audience]);
+    server.serializeAttachment(attachment);
+    await this.#armHeartbeat();
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    const attachment = ws.deserializeAttachment() as Attachment;
+    const now = Date.now();
+    if (now - attachment.seenAt > 1000) {
+      attachment.seenAt = now;
+      ws.serializeAttachment(attachment);
+    }
+    const frame = parseFrame(message);
+    if (!frame) {
+      trySend(ws, JSON.stringify({ type: "error", code: "validation_failed", message: "Unknown or malformed frame" }));
+      return;
+    }
+    switch (frame.type) {
+      case "ping":
+        trySend(ws, PONG);
+        return;
+      case "hello":
+        return this.#queue.run(() => this.#hello(ws, frame.lastSeq));
+      case "presence":
+        if (attachment.audience !== "agent" || attachment.state === frame.state) return;
+        if (frame.state === "typing" && !attachment.canWrite) return;
+        return this.#changePresence(() => {
+          attachment.state = frame.state;
+          ws.serializeAttachment(attachment);
+        });
+      case "draft":
+        if (attachment.audience !== "agent" || !attachment.canWrite) return;
+        return this.#setDraft(attachment.userId, attachment.name, frame.body, ws);
+    }
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    ws.close(code === 1005 || code === 1006 ? 1000 : code, "closing");
+    await this.#left(ws);
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    await this.#left(ws);
+  }
+
+  /** The heartbeat sweep: a socket silent past the timeout is closed and its presence cleared. */
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    const timeout = Number(this.env.HEARTBEAT_TIMEOUT_MS ?? 6000);
+    for (const ws of this.ctx.getWebSockets()) {
+      const attachment = ws.deserializeAttachment() as Attachment;
+      const pinged = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0;
+      if (isStale(Math.max(attachment.seenAt, pinged), now, timeout)) {
+        try {
+          ws.close(4408, "heartbeat timeout");
+        } catch {
+          // already closing
+        }
+        await this.#left(ws);
+      }
+    }
+    await this.#armHeartbeat();
+  }
+
+  /** Replays what the client missed, then marks the socket live, in the write queue so nothing slips between. */
+  async #hello(ws: WebSocket, lastSeq: number): Promise<void> {
+    const attachment = ws.deserializeAttachment() as Attachment;
+    const state = await this.#load(attachment.conversationId);
+    if (!state) {
+      ws.close(CloseCodes.not_found, "conversation not found");
+      return;
+    }
+    const kinds = attachment.audience === "agent" ? undefined : [...CUSTOMER_KINDS];
+    const missed = await this.#db
+      .select()
+      .from(timelineItems)
+      .where(
+        and(
+          eq(timelineItems.conversationId, state.id),
+          gt(timelineItems.seq, lastSeq),
+          kinds ? inArray(timelineItems.kind, kinds) : undefined,
+        ),
+      )
+      .orderBy(timelineItems.seq);
+    if (attachment.audience === "agent") {
+      const before = this.#viewers();
+      attachment.ready = true;
+      ws.serializeAttachment(attachment);
+      const viewers = this.#viewers();
+      const drafts = [...(await this.#draftMap())].map(([userId, d]) => ({ userId, name: d.name, body: d.body }));
+      trySend(ws, JSON.stringify({ type: "welcome", viewers, drafts, lastSeq: state.lastSeq }));
+      for (const row of missed) trySend(ws, JSON.stringify({ type: "item", item: toItem(row) }));
+      if (!sameViewers(before, viewers)) this.#presenceChanged(viewers, ws);
+    } else {
+      attachment.ready = true;
+      ws.serializeAttachment(attachment);
+      trySend(ws, JSON.stringify({ type: "welcome", lastSeq: state.lastSeq }));
+      for (const row of missed) trySend(ws, JSON.stringify(frameFor({ type: "item", item: toItem(row) }, "customer")));
+      if (anyoneTyping(this.#viewers())) trySend(ws, JSON.stringify({ type: "typing", active: true }));
+    }
+  }
+
+  /** Runs a change to presence and tells everyone if the viewers list changed. */
+  async #changePresence(change: () => void): Promise<void> {
+    const before = this.#viewers();
+    change();
+    const after = this.#viewers();
+    if (!sameViewers(before, after)) this.#presenceChanged(after);
+  }
+
+  #presenceChanged(viewers: Viewer[], except?: WebSocket): void {
+    this.#broadcast({ type: "presence", viewers }, except);
+    this.#broadcast({ type: "typing", active: anyoneTyping(viewers) });
+    const state = this.#state;
+    if (state) {
+      void this.#publications.run(() =>
+        getWorkspaceHub(this.env, state.workspaceId).publishPresence(state.id, state.inboxId, viewers).catch(logPublishError),
+      );
+    }
+  }
+
+  async #left(ws: WebSocket): Promise<void> {
+    const gone = ws.deserializeAttachment() as Attachment | null;
+    if (!gone || gone.audience !== "agent" || !gone.ready) return;
+    // The closing socket may still be listed; presence is computed without it.
+    const others = this.ctx.getWebSockets("agent").filter((s) => s !== ws);
+    if (!others.some((s) => (s.deserializeAttachment() as AgentAttachment).userId === gone.userId)) {
+      await this.#setDraft(gone.userId, gone.name, "");
+    }
+    const before = viewersOf([...others.map((s) => s.deserializeAttachment() as Attachment), gone]);
+    const after = viewersOf(others.map((s) => s.deserializeAttachment() as Attachment));
+    if (!sameViewers(before, after)) {
+      await this.#load(gone.conversationId);
+      this.#presenceChanged(after, ws);
+    }
+  }
+
+  /** Stores and streams an agent's draft to the other agents; an empty body clears it. */
+  async #setDraft(userId: string, name: string, body: string, from?: WebSocket): Promise<void> {
+    const drafts = await this.#draftMap();
+    if ((drafts.get(userId)?.body ?? "") === body) return;
+    if (body) {
+      drafts.set(userId, { name, body });
+      void this.ctx.storage.put(`draft:${userId}`, { name, body }, { allowUnconfirmed: true });
+    } else {
+      drafts.delete(userId);
+      void this.ctx.storage.delete(`draft:${userId}`, { allowUnconfirmed: true });
+    }
+    const text = JSON.stringify({ type: "draft", userId, body });
+    for (const ws of this.ctx.getWebSockets("agent")) {
+      if (ws === from) continue;
+      const a = ws.deserializeAttachment() as AgentAttachment;
+      if (a.ready && a.userId !== userId) trySend(ws, text);
+    }
+  }
+
+  async #draftMap() {
+    if (!this.#drafts) {
+      const stored = await this.ctx.storage.list<{ name: string; body: string }>({ prefix: "draft:" });
+      this.#drafts = new Map([...stored].map(([key, d]) => [key.slice("draft:".length), d]));
+    }
+    return this.#drafts;
+  }
+
+  #viewers(): Viewer[] {
+    return viewersOf(this.ctx.getWebSockets("agent").map((ws) => ws.deserializeAttachment() as Attachment));
+  }
+
+  /** Sends an event to every live socket, shaped once per audience. */
+  #broadcast(event: RoomEvent, except?: WebSocket): void {
+    const texts = new Map<Audience, string | null>();
+    for (const ws of this.ctx.getWebSockets()) {
+      if (ws === except) continue;
+      const attachment = ws.deserializeAttachment() as Attachment;
+      if (!attachment.ready) continue;
+      if (!texts.has(attachment.audience)) {
+        const frame = frameFor(event, attachment.audience);
+        texts.set(attachment.audience, frame && JSON.stringify(frame));
+      }
+      const text = texts.get(attachment.audience);
+      if (text) trySend(ws, text);
+    }
+  }
+
+  /** Keeps one alarm pending while any socket is open. */
+  async #armHeartbeat(): Promise<void> {
+    if (this.ctx.getWebSockets().length === 0) return;
+    if ((await this.ctx.storage.getAlarm()) !== null) return;
+    await this.ctx.storage.setAlarm(Date.now() + Number(this.env.HEARTBEAT_SWEEP_MS ?? 2000));
+  }
+
+  /**
+   * Tells the list views that this conversation's summary changed. A burst of
+   * commits coalesces: while one publication waits its turn, it will read the
+   * latest summary anyway, so no second one is queued.
+   */
+  #publishSummary(state: RoomState): void {
+    if (this.#summaryQueued) return;
+    this.#summaryQueued = true;
+    void this.#publications
+      .run(async () => {
+        this.#summaryQueued = false;
+        const summary = await getSummary(this.#db, state.id);
+        if (summary) await getWorkspaceHub(this.env, state.workspaceId).publishConversation(summary);
+      })
+      .catch(logPublishError);
+  }
+
+  /** Sends the full conversation to the room's agents after a change of its fields. */
+  #publishConversation(state: RoomState): void {
+    void this.#publications.run(async () => {
+      const conversation = await getConversation(this.#db, state.id);
+      if (conversation) this.#broadcast({ type: "conversation", conversation });
+    }).catch(logPublishError);
   }
 
   /** Runs `task` in the queue with the conversation's state loaded; 404 when it does not exist. */
@@ -181,6 +452,8 @@ export class ConversationRoom extends DurableObject<Env> {
       .where(and(eq(timelineItems.conversationId, conversationId), inArray(timelineItems.kind, PUBLIC_KINDS)));
     this.#state = {
       id: row.id,
+      workspaceId: row.workspaceId,
+      inboxId: row.inboxId,
       status: row.status,
       assigneeId: row.assigneeId,
       lastSeq: row.lastSeq,
@@ -231,7 +504,10 @@ export class ConversationRoom extends DurableObject<Env> {
     state.status = status;
     if (patch.assigneeId !== undefined) state.assigneeId = patch.assigneeId;
     if (publicRow) state.lastPublicSeq = publicRow.seq;
-    return rows.map(toItem);
+    const committed = rows.map(toItem);
+    for (const item of committed) this.#broadcast({ type: "item", item });
+    this.#publishSummary(state);
+    return committed;
   }
 
   #itemRow(conversationId: string, seq: number, item: NewItem, now: number): ItemRow {
@@ -250,6 +526,18 @@ export class ConversationRoom extends DurableObject<Env> {
     };
   }
 }
+
+function parseFrame(message: string | ArrayBuffer): ClientFrame | null {
+  if (typeof message !== "string") return null;
+  try {
+    const parsed = ClientFrame.safeParse(JSON.parse(message));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+const logPublishError = (error: unknown) => console.error("publishing to the workspace hub failed", error);
 
 function statusEvent(from: Status, to: Status, author: AuthorRef, cause?: ItemKind): NewItem {
   const event: Record<string, unknown> = { type: "status_changed", from, to };

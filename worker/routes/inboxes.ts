@@ -32,6 +32,12 @@ async function findInbox(db: Db, workspaceId: string, id: string): Promise<Inbox
   return row;
 }
 
+async function findUser(db: Db, workspaceId: string, id: string) {
+  const row = await db.query.users.findFirst({ where: and(eq(users.id, id), eq(users.workspaceId, workspaceId)) });
+  if (!row) throw notFound("User not found");
+  return row;
+}
+
 const emailTaken = () =>
   new AppError("conflict", "Another inbox already receives that address", [{ path: ["emailAddress"], message: "already used" }]);
 
@@ -80,10 +86,7 @@ export const inboxRoutes = new Hono<AppEnv>()
     const db = getDb(c.env.DB);
     const { workspaceId } = c.var.actor;
     const inbox = await findInbox(db, workspaceId, c.req.param("inboxId"));
-    const user = await db.query.users.findFirst({
-      where: and(eq(users.id, c.req.param("userId")), eq(users.workspaceId, workspaceId)),
-    });
-    if (!user) throw notFound("User not found");
+    const user = await findUser(db, workspaceId, c.req.param("userId"));
     const { access } = c.req.valid("json");
     await db
       .insert(inboxAccess)
@@ -93,7 +96,9 @@ export const inboxRoutes = new Hono<AppEnv>()
   })
   .delete("/:inboxId/access/:userId", requireAdmin, async (c) => {
     const db = getDb(c.env.DB);
-    const inbox = await findInbox(db, c.var.actor.workspaceId, c.req.param("inboxId"));
-    await db.delete(inboxAccess).where(and(eq(inboxAccess.inboxId, inbox.id), eq(inboxAccess.userId, c.req.param("userId"))));
+    const { workspaceId } = c.var.actor;
+    const inbox = await findInbox(db, workspaceId, c.req.param("inboxId"));
+    const user = await findUser(db, workspaceId, c.req.param("userId"));
+    await db.delete(inboxAccess).where(and(eq(inboxAccess.inboxId, inbox.id), eq(inboxAccess.userId, user.id)));
     return c.body(null, 204);
   });

@@ -45,8 +45,8 @@ async function contactForToken(db: Db, token: string | undefined) {
 }
 
 /** The customer's own conversation, or 404: a token opens only its contact's conversations. */
-async function customerConversation(db: Db, c: Context, id: string) {
-  const who = await contactForToken(db, bearer(c));
+export async function customerConversation(db: Db, token: string | undefined, id: string) {
+  const who = await contactForToken(db, token);
   if (!who) throw new AppError("unauthenticated", "A contact token is required");
   const conversation = await findConversation(db, id);
   if (!conversation || conversation.contactId !== who.contact.id || conversation.inboxId !== who.inboxId) {
@@ -116,7 +116,7 @@ export const widgetRoutes = new Hono<AppEnv>()
   })
   .get("/conversations/:id/messages", async (c) => {
     const db = getDb(c.env.DB);
-    const { conversation } = await customerConversation(db, c, c.req.param("id"));
+    const { conversation } = await customerConversation(db, bearer(c), c.req.param("id"));
     const rows = await db
       .select()
       .from(timelineItems)
@@ -126,7 +126,7 @@ export const widgetRoutes = new Hono<AppEnv>()
   })
   .post("/conversations/:id/messages", validate("json", WidgetPostInput), async (c) => {
     const db = getDb(c.env.DB);
-    const { conversation, contact } = await customerConversation(db, c, c.req.param("id"));
+    const { conversation, contact } = await customerConversation(db, bearer(c), c.req.param("id"));
     await limit(db, c, "message", MESSAGE_LIMIT);
     const { item } = unwrap(
       await getConversationRoom(c.env, conversation.id).post(conversation.id, {

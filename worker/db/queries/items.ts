@@ -19,8 +19,8 @@ export function toItem(row: ItemRow): Item {
 /** Kinds a customer may ever see. Notes, events and drafts never leave the team. */
 export const CUSTOMER_KINDS = ["customer", "reply"] as const;
 
-export const isCustomerVisible = (row: Pick<ItemRow, "kind">): boolean =>
-  (CUSTOMER_KINDS as readonly string[]).includes(row.kind);
+export const isCustomerVisible = (item: Pick<Item, "kind">): boolean =>
+  (CUSTOMER_KINDS as readonly string[]).includes(item.kind);
 
 /** The customer's view of an item: no ids, no author type. */
 export function toCustomerItem(item: Item): CustomerItem {

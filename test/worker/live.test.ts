@@ -1,0 +1,201 @@
+import { env, evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
+import { exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { getConversationRoom } from "../../worker/rooms/conversation-room";
+import { addUser, createInbox, customerWritesIn, expectStatus, grant, ORIGIN, postMessage, setUpWorkspace, type Person } from "./helpers";
+import { connect, openRoom, openWidget, settle } from "./sockets";
+
+async function team() {
+  const { admin } = await setUpWorkspace();
+  const inbox = await createInbox(admin);
+  const ana = await addUser(admin, "agent", "Ana Agent");
+  const ben = await addUser(admin, "agent", "Ben Agent");
+  await grant(admin, inbox.id, ana, "reply");
+  await grant(admin, inbox.id, ben, "reply");
+  const { conversationId, contactToken } = await customerWritesIn(inbox.widgetKey);
+  return { admin, inbox, ana, ben, conversationId, contactToken };
+}
+
+const names = (viewers: { name: string; state: string }[]) => viewers.map((v) => `${v.name}:${v.state}`);
+
+describe("conversation room sockets", () => {
+  it("shows who is viewing and typing, streams drafts to agents only, and clears the draft on send", async () => {
+    const { ana, ben, conversationId, contactToken } = await team();
+    const anaRoom = await openRoom(conversationId, ana.as);
+    const benRoom = await openRoom(conversationId, ben.as);
+    const customer = await openWidget(conversationId, contactToken);
+
+    expect(names((await anaRoom.next("presence")).viewers)).toEqual(["Ana Agent:viewing", "Ben Agent:viewing"]);
+
+    anaRoom.send({ type: "presence", state: "typing" });
+    anaRoom.send({ type: "draft", body: "Hi Cara, we" });
+    expect(names((await benRoom.next("presence")).viewers)).toEqual(["Ana Agent:typing", "Ben Agent:viewing"]);
+    expect(await benRoom.next("draft")).toEqual({ type: "draft", userId: ana.id, body: "Hi Cara, we" });
+    expect(await customer.next("typing")).toEqual({ type: "typing", active: true });
+
+    await expectStatus(postMessage(ana.as, conversationId, { kind: "reply", body: "Hi Cara, we fixed it" }), 201);
+    const item = (await benRoom.next("item")).item;
+    expect(item).toMatchObject({ seq: 2, kind: "reply", body: "Hi Cara, we fixed it", author: { id: ana.id } });
+    expect(await benRoom.next("draft")).toEqual({ type: "draft", userId: ana.id, body: "" });
+    expect((await customer.next("item")).item).toEqual({
+      seq: 2,
+      kind: "reply",
+      body: "Hi Cara, we fixed it",
+      author: { name: "Ana Agent" },
+      createdAt: item.createdAt,
+    });
+
+    await expectStatus(postMessage(ben.as, conversationId, { kind: "note", body: "secret note" }), 201);
+    // The author's own sockets get the item too: their other tabs stay in step.
+    expect([(await anaRoom.next("item")).item.body, (await anaRoom.next("item")).item.body]).toEqual(["Hi Cara, we fixed it", "secret note"]);
+    await settle();
+    // The customer never receives drafts, presence, notes or events.
+    expect(customer.frames.map((f) => f.type).filter((t) => !["welcome", "item", "typing"].includes(t))).toEqual([]);
+    expect(customer.frames.filter((f) => f.type === "item").map((f) => f.item.kind)).toEqual(["reply"]);
+    expect(JSON.stringify(customer.frames)).not.toContain("Hi Cara, we\"");
+  });
+
+  it("welcomes a late viewer with the current viewers and drafts", async () => {
+    const { ana, ben, conversationId } = await team();
+    const anaRoom = await openRoom(conversationId, ana.as);
+    anaRoom.send({ type: "presence", state: "typing" });
+    anaRoom.send({ type: "draft", body: "Working on it" });
+    await settle();
+    const benRoom = await connect(`/api/conversations/${conversationId}/live`, ben.as);
+    benRoom.send({ type: "hello", lastSeq: 1 });
+    const welcome = await benRoom.next("welcome");
+    expect(welcome.lastSeq).toBe(1);
+    expect(names(welcome.viewers)).toEqual(["Ana Agent:typing", "Ben Agent:viewing"]);
+    expect(welcome.drafts).toEqual([{ userId: ana.id, name: "Ana Agent", body: "Working on it" }]);
+  });
+
+  it("catches a reconnecting client up on exactly what it missed", async () => {
+    const { ana, ben, conversationId } = await team();
+    const first = await openRoom(conversationId, ben.as);
+    await expectStatus(postMessage(ana.as, conversationId, { kind: "reply", body: "two" }), 201);
+    expect((await first.next("item")).item.seq).toBe(2);
+    first.close();
+    // While Ben is away: two more items.
+    await expectStatus(postMessage(ana.as, conversationId, { kind: "note", body: "three" }), 201);
+    await expectStatus(postMessage(ana.as, conversationId, { kind: "reply", body: "four" }), 201);
+    const again = await connect(`/api/conversations/${conversationId}/live`, ben.as);
+    again.send({ type: "hello", lastSeq: 2 });
+    expect((await again.next("welcome")).lastSeq).toBe(4);
+    expect([(await again.next("item")).item.seq, (await again.next("item")).item.seq]).toEqual([3, 4]);
+    await expectStatus(postMessage(ana.as, conversationId, { kind: "reply", body: "five" }), 201);
+    expect((await again.next("item")).item.seq).toBe(5);
+    await settle();
+    expect(again.pending("item")).toEqual([]);
+  });
+
+  it("keeps sockets and ordering through an eviction: nothing lost or doubled", async () => {
+    const { ana, ben, conversationId, contactToken } = await team();
+    const benRoom = await openRoom(conversationId, ben.as);
+    const customer = await openWidget(conversationId, contactToken);
+    await expectStatus(postMessage(ana.as, conversationId, { kind: "reply", body: "before" }), 201);
+    await evictDurableObject(getConversationRoom(env, conversationId));
+    await expectStatus(postMessage(ana.as, conversationId, { kind: "reply", body: "after" }), 201);
+    await expectStatus(
+      exports.default.fetch(
+        new Request(`${ORIGIN}/api/widget/conversations/${conversationId}/messages`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${contactToken}`, "content-type": "application/json" },
+          body: JSON.stringify({ body: "customer after" }),
+        }),
+      ),
+      201,
+    );
+    const seen = [await benRoom.next("item"), await benRoom.next("item"), await benRoom.next("item")].map((f) => f.item.body);
+    expect(seen).toEqual(["before", "after", "customer after"]);
+    const customerSeen = [await customer.next("item"), await customer.next("item"), await customer.next("item")].map((f) => f.item.seq);
+    expect(customerSeen).toEqual([2, 3, 4]);
+    await settle();
+    expect(benRoom.pending("item")).toEqual([]);
+  });
+
+  it("clears presence at once when a socket closes", async () => {
+    const { ana, ben, conversationId } = await team();
+    const anaRoom = await openRoom(conversationId, ana.as);
+    const benRoom = await openRoom(conversationId, ben.as);
+    anaRoom.send({ type: "draft", body: "half a thought" });
+    await benRoom.next("draft");
+    await anaRoom.next("presence");
+    const started = Date.now();
+    benRoom.close();
+    expect(names((await anaRoom.next("presence", 1000)).viewers)).toEqual(["Ana Agent:viewing"]);
+    expect(Date.now() - started).toBeLessThan(1000);
+    anaRoom.close();
+  });
+
+  it("sweeps a client that vanished without closing, and drops its draft", async () => {
+    const { ana, ben, conversationId } = await team();
+    const anaRoom = await openRoom(conversationId, ana.as);
+    const benRoom = await openRoom(conversationId, ben.as);
+    benRoom.send({ type: "draft", body: "gone soon" });
+    await anaRoom.next("draft");
+    await anaRoom.next("presence");
+    // Ana keeps pinging; Ben goes silent past the (test-shortened) heartbeat timeout.
+    for (let i = 0; i < 4; i++) {
+      anaRoom.send('{"type":"ping"}');
+      await settle(100);
+    }
+    await runDurableObjectAlarm(getConversationRoom(env, conversationId));
+    expect(await anaRoom.next("draft")).toEqual({ type: "draft", userId: ben.id, body: "" });
+    expect(names((await anaRoom.next("presence")).viewers)).toEqual(["Ana Agent:viewing"]);
+  });
+
+  it("refuses sockets to those who may not see the conversation", async () => {
+    const { admin, conversationId, contactToken } = await team();
+    const outsider = await addUser(admin, "agent", "Olly Outsider");
+    const denied = await exports.default.fetch(
+      new Request(`${ORIGIN}/api/conversations/${conversationId}/live`, { headers: { Upgrade: "websocket", cookie: outsider.as.cookie } }),
+    );
+    expect(denied.status).toBe(404);
+    const anonymous = await exports.default.fetch(
+      new Request(`${ORIGIN}/api/conversations/${conversationId}/live`, { headers: { Upgrade: "websocket" } }),
+    );
+    expect(anonymous.status).toBe(401);
+    const other = await customerWritesIn((await createInbox(admin, "Other")).widgetKey, "another customer");
+    const wrongToken = await exports.default.fetch(
+      new Request(`${ORIGIN}/api/widget/conversations/${conversationId}/live?token=${other.contactToken}`, { headers: { Upgrade: "websocket" } }),
+    );
+    expect(wrongToken.status).toBe(404);
+    expect(contactToken).not.toBe(other.contactToken);
+  });
+
+  it("lets view-only agents watch but not type", async () => {
+    const { admin, inbox, ana, conversationId } = await team();
+    const viewer: Person = await addUser(admin, "agent", "Vic Viewer");
+    await grant(admin, inbox.id, viewer, "view");
+    const anaRoom = await openRoom(conversationId, ana.as);
+    const vicRoom = await openRoom(conversationId, viewer.as);
+    expect(names((await anaRoom.next("presence")).viewers)).toEqual(["Ana Agent:viewing", "Vic Viewer:viewing"]);
+    vicRoom.send({ type: "presence", state: "typing" });
+    vicRoom.send({ type: "draft", body: "should not travel" });
+    await settle(100);
+    expect(anaRoom.pending("draft")).toEqual([]);
+    expect(anaRoom.pending("presence")).toEqual([]);
+  });
+});
+
+describe("list stream", () => {
+  it("pushes summaries and presence markers to agents who can see the inbox, and only to them", async () => {
+    const { admin, inbox, ana, ben, conversationId } = await team();
+    const outsider = await addUser(admin, "agent", "Olly Outsider");
+    const anaList = await connect("/api/live", ana.as);
+    const ollyList = await connect("/api/live", outsider.as);
+    await settle();
+    const benRoom = await openRoom(conversationId, ben.as);
+    const marker = await anaList.next("presence");
+    expect(marker).toMatchObject({ conversationId, viewers: [{ userId: ben.id, state: "viewing" }] });
+
+    await expectStatus(postMessage(ben.as, conversationId, { kind: "reply", body: "On it" }), 201);
+    const update = await anaList.next("conversation");
+    expect(update.conversation).toMatchObject({ id: conversationId, inboxId: inbox.id, preview: "On it" });
+
+    benRoom.close();
+    expect((await anaList.next("presence")).viewers).toEqual([]);
+    await settle(100);
+    expect(ollyList.frames).toEqual([]);
+  });
+});

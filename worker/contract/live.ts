@@ -1,0 +1,64 @@
+/** The WebSocket protocol (JSON text frames), shared by the rooms, the hub and the clients. */
+import { z } from "zod";
+import { Item, Summary } from "./conversations";
+import { CustomerItem } from "./widget";
+
+export const PresenceState = z.enum(["viewing", "typing"]);
+export type PresenceState = z.infer<typeof PresenceState>;
+
+export const Viewer = z.object({ userId: z.string(), name: z.string(), state: PresenceState });
+export type Viewer = z.infer<typeof Viewer>;
+
+export const Draft = z.object({ userId: z.string(), name: z.string(), body: z.string() });
+export type Draft = z.infer<typeof Draft>;
+
+/** Longest draft streamed to other agents; the composer's body limit. */
+export const MAX_DRAFT_CHARS = 20_000;
+
+/** The heartbeat frame: answered by the runtime itself, so an idle room can sleep. */
+export const PING = '{"type":"ping"}';
+export const PONG = '{"type":"pong"}';
+
+/** Frames a client sends to a conversation room. */
+export const ClientFrame = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("hello"), lastSeq: z.number().int().min(0).default(0) }),
+  z.object({ type: z.literal("presence"), state: PresenceState }),
+  z.object({ type: z.literal("draft"), body: z.string().max(MAX_DRAFT_CHARS) }),
+  z.object({ type: z.literal("ping") }),
+]);
+export type ClientFrame = z.infer<typeof ClientFrame>;
+
+const ErrorFrame = z.object({ type: z.literal("error"), code: z.string(), message: z.string() });
+
+/** Frames a conversation room sends to agents. */
+export const AgentFrame = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("welcome"), viewers: z.array(Viewer), drafts: z.array(Draft), lastSeq: z.number().int() }),
+  z.object({ type: z.literal("presence"), viewers: z.array(Viewer) }),
+  z.object({ type: z.literal("draft"), userId: z.string(), body: z.string() }),
+  z.object({ type: z.literal("item"), item: Item }),
+  // The full Conversation; typed loosely here to keep the union light.
+  z.object({ type: z.literal("conversation"), conversation: z.record(z.string(), z.unknown()) }),
+  z.object({ type: z.literal("pong") }),
+  ErrorFrame,
+]);
+export type AgentFrame = z.infer<typeof AgentFrame>;
+
+/** Frames a conversation room sends to the customer's widget. */
+export const CustomerFrame = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("welcome"), lastSeq: z.number().int() }),
+  z.object({ type: z.literal("item"), item: CustomerItem }),
+  z.object({ type: z.literal("typing"), active: z.boolean() }),
+  z.object({ type: z.literal("pong") }),
+  ErrorFrame,
+]);
+export type CustomerFrame = z.infer<typeof CustomerFrame>;
+
+/** Frames of the list stream `/api/live`. */
+export const ListFrame = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("conversation"), conversation: Summary }),
+  z.object({ type: z.literal("presence"), conversationId: z.string(), viewers: z.array(Viewer) }),
+  z.object({ type: z.literal("notification"), notification: z.record(z.string(), z.unknown()) }),
+  z.object({ type: z.literal("pong") }),
+  ErrorFrame,
+]);
+export type ListFrame = z.infer<typeof ListFrame>;

@@ -1,0 +1,28 @@
+/**
+ * Who receives what, decided in one place. Agents get everything the room
+ * says; customers get their own messages and the team's public replies, and
+ * a bare "someone is typing" — never notes, events, drafts or presence.
+ */
+import type { AgentFrame, CustomerFrame, Item } from "../contract";
+import { isCustomerVisible, toCustomerItem } from "../db/queries/items";
+
+export type Audience = "agent" | "customer";
+
+/** A room event, before it is shaped for an audience. */
+export type RoomEvent =
+  | { type: "item"; item: Item }
+  | { type: "typing"; active: boolean }
+  | Exclude<AgentFrame, { type: "item" | "welcome" | "pong" | "error" }>;
+
+/** The frame `audience` receives for `event`, or null when it must not see it. */
+export function frameFor(event: RoomEvent, audience: Audience): AgentFrame | CustomerFrame | null {
+  if (audience === "agent") return event.type === "typing" ? null : event;
+  switch (event.type) {
+    case "item":
+      return isCustomerVisible(event.item) ? { type: "item", item: toCustomerItem(event.item) } : null;
+    case "typing":
+      return event;
+    default:
+      return null;
+  }
+}

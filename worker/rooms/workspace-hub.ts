@@ -1,0 +1,135 @@
+import { DurableObject } from "cloudflare:workers";
+import { PING, PONG, type ListFrame, type Summary, type Viewer } from "../contract";
+
+/** Inbox ids a user may see, or "*" for admins. */
+export type InboxScope = string[] | "*";
+
+interface HubAttachment {
+  userId: string;
+}
+
+interface PresenceEntry {
+  inboxId: string;
+  viewers: Viewer[];
+}
+
+const scopeKey = (userId: string) => `scope:${userId}`;
+const presenceKey = (conversationId: string) => `presence:${conversationId}`;
+
+/**
+ * One per workspace: fans list-level changes out to every agent's list view
+ * (`/api/live`), filtered by the inboxes each may see. Rooms publish summaries
+ * and presence here; notifications travel the same way.
+ *
+ * What it must remember across hibernation (each user's inbox scope, the
+ * current presence per conversation) lives in its own storage; sockets are
+ * tagged with their user.
+ */
+export class WorkspaceHub extends DurableObject<Env> {
+  #scopes = new Map<string, Set<string> | "*">();
+  #presence: Map<string, PresenceEntry> | null = null;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
+  }
+
+  /** Accepts a list socket for the user named by the worker (which has authenticated them). */
+  override async fetch(request: Request): Promise<Response> {
+    const userId = request.headers.get("x-sb-user-id");
+    const scope = JSON.parse(request.headers.get("x-sb-scope") ?? "[]") as InboxScope;
+    if (!userId || request.headers.get("Upgrade") !== "websocket") return new Response("expected a websocket", { status: 426 });
+    await this.setScope(userId, scope);
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.ctx.acceptWebSocket(server, [`user:${userId}`]);
+    server.serializeAttachment({ userId } satisfies HubAttachment);
+    // The markers already showing, so a fresh list is right from its first frame.
+    for (const [conversationId, entry] of await this.#presenceMap()) {
+      if (this.#sees(scope === "*" ? "*" : new Set(scope), entry.inboxId)) {
+        server.send(JSON.stringify({ type: "presence", conversationId, viewers: entry.viewers } satisfies ListFrame));
+      }
+    }
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /** Records which inboxes a user may see; called on connect and whenever their access changes. */
+  async setScope(userId: string, scope: InboxScope): Promise<void> {
+    this.#scopes.set(userId, scope === "*" ? "*" : new Set(scope));
+    await this.ctx.storage.put(scopeKey(userId), scope);
+  }
+
+  /** A conversation's summary changed: tell everyone who can see its inbox. */
+  async publishConversation(summary: Summary): Promise<void> {
+    await this.#send(summary.inboxId, JSON.stringify({ type: "conversation", conversation: summary } satisfies ListFrame));
+  }
+
+  /** The agents viewing a conversation changed. */
+  async publishPresence(conversationId: string, inboxId: string, viewers: Viewer[]): Promise<void> {
+    const presence = await this.#presenceMap();
+    if (viewers.length) {
+      presence.set(conversationId, { inboxId, viewers });
+      void this.ctx.storage.put(presenceKey(conversationId), { inboxId, viewers }, { allowUnconfirmed: true });
+    } else {
+      presence.delete(conversationId);
+      void this.ctx.storage.delete(presenceKey(conversationId), { allowUnconfirmed: true });
+    }
+    await this.#send(inboxId, JSON.stringify({ type: "presence", conversationId, viewers } satisfies ListFrame));
+  }
+
+  /** Sends a frame to one user's list sockets. */
+  async sendToUser(userId: string, frame: ListFrame): Promise<void> {
+    const text = JSON.stringify(frame);
+    for (const ws of this.ctx.getWebSockets(`user:${userId}`)) trySend(ws, text);
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    // The list stream is server → client; anything but a ping (answered by the runtime) is an error.
+    if (message !== PING) trySend(ws, JSON.stringify({ type: "error", code: "validation_failed", message: "The list stream only accepts pings" }));
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    ws.close(code === 1005 || code === 1006 ? 1000 : code, "closing");
+  }
+
+  async #send(inboxId: string, text: string): Promise<void> {
+    for (const ws of this.ctx.getWebSockets()) {
+      const { userId } = ws.deserializeAttachment() as HubAttachment;
+      if (this.#sees(await this.#scopeOf(userId), inboxId)) trySend(ws, text);
+    }
+  }
+
+  #sees(scope: Set<string> | "*" | null, inboxId: string): boolean {
+    return scope === "*" || (scope !== null && scope.has(inboxId));
+  }
+
+  async #scopeOf(userId: string): Promise<Set<string> | "*" | null> {
+    const known = this.#scopes.get(userId);
+    if (known) return known;
+    const stored = await this.ctx.storage.get<InboxScope>(scopeKey(userId));
+    if (!stored) return null;
+    const scope = stored === "*" ? "*" : new Set(stored);
+    this.#scopes.set(userId, scope);
+    return scope;
+  }
+
+  async #presenceMap(): Promise<Map<string, PresenceEntry>> {
+    if (!this.#presence) {
+      const stored = await this.ctx.storage.list<PresenceEntry>({ prefix: "presence:" });
+      this.#presence = new Map([...stored].map(([key, entry]) => [key.slice("presence:".length), entry]));
+    }
+    return this.#presence;
+  }
+}
+
+/** A socket that went away mid-send is the close handler's business, not the sender's. */
+export function trySend(ws: WebSocket, text: string): void {
+  try {
+    ws.send(text);
+  } catch {
+    // closed or closing
+  }
+}
+
+export function getWorkspaceHub(env: Env, workspaceId: string) {
+  return env.WORKSPACE_HUB.get(env.WORKSPACE_HUB.idFromName(workspaceId));
+}
