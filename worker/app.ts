@@ -10,9 +10,11 @@ import { conversationRoutes } from "./routes/conversations";
 import { inboxRoutes } from "./routes/inboxes";
 import { agentLiveRoutes, customerLiveRoutes } from "./routes/live";
 import { meRoutes, userRoutes } from "./routes/users";
-import { widgetRoutes } from "./routes/widget";
+import { widgetCors, widgetRoutes } from "./routes/widget";
 
 const api = new Hono<AppEnv>()
+  // Before the body limit, so the widget can read even a 413.
+  .use("/widget/*", widgetCors)
   .use(
     "*",
     bodyLimit({

@@ -199,3 +199,27 @@ describe("list stream", () => {
     expect(ollyList.frames).toEqual([]);
   });
 });
+
+describe("list stream access", () => {
+  it("follows access changes at once: a revoked agent stops receiving, a granted one starts", async () => {
+    const { admin, inbox, ana, ben, conversationId } = await team();
+    const benList = await connect("/api/live", ben.as);
+    await settle();
+    await expectStatus(postMessage(ana.as, conversationId, { kind: "note", body: "first" }), 201);
+    expect((await benList.next("conversation")).conversation.id).toBe(conversationId);
+
+    await expectStatus(
+      exports.default.fetch(
+        new Request(`${ORIGIN}/api/inboxes/${inbox.id}/access/${ben.id}`, { method: "DELETE", headers: { cookie: admin.as.cookie, origin: ORIGIN } }),
+      ),
+      204,
+    );
+    await expectStatus(postMessage(ana.as, conversationId, { kind: "note", body: "second" }), 201);
+    await settle(150);
+    expect(benList.pending("conversation")).toEqual([]);
+
+    await grant(admin, inbox.id, ben, "view");
+    await expectStatus(postMessage(ana.as, conversationId, { kind: "note", body: "third" }), 201);
+    expect((await benList.next("conversation")).conversation.id).toBe(conversationId);
+  });
+});

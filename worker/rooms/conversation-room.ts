@@ -137,12 +137,15 @@ export class ConversationRoom extends DurableObject<Env> {
 
   /** Posts a customer message, a reply or a note. */
   post(conversationId: string, input: PostItem): Promise<Result<{ item: Item }>> {
+    // A key is scoped to its author: someone else's key never replays their item
+    // (a customer must not get an agent's note back by guessing its key).
+    const key = input.idempotencyKey && `${input.author.type}:${input.author.id ?? ""}:${input.idempotencyKey}`;
     return this.#write(conversationId, async (state) => {
-      if (input.idempotencyKey) {
+      if (key) {
         const [earlier] = await this.#db
           .select()
           .from(timelineItems)
-          .where(and(eq(timelineItems.conversationId, state.id), eq(timelineItems.idempotencyKey, input.idempotencyKey)));
+          .where(and(eq(timelineItems.conversationId, state.id), eq(timelineItems.idempotencyKey, key)));
         if (earlier) return ok({ item: toItem(earlier) });
       }
       if (input.kind === "reply" && input.lastSeenSeq !== undefined && !input.force && state.lastPublicSeq > input.lastSeenSeq) {
@@ -157,7 +160,7 @@ export class ConversationRoom extends DurableObject<Env> {
         });
       }
       const items: NewItem[] = [
-        { kind: input.kind, body: input.body, author: input.author, idempotencyKey: input.idempotencyKey },
+        { kind: input.kind, body: input.body, author: input.author, idempotencyKey: key },
       ];
       const status = statusAfterItem(state.status, input.kind);
       if (status !== state.status) items.push(statusEvent(state.status, status, SYSTEM, input.kind));

@@ -10,6 +10,7 @@ import { AppError, notFound } from "../errors";
 import { newId, randomToken } from "../lib/ids";
 import { iso } from "../lib/time";
 import { validate } from "../lib/validate";
+import { refreshListScope } from "./live";
 
 type InboxRow = typeof inboxes.$inferSelect;
 
@@ -92,6 +93,7 @@ export const inboxRoutes = new Hono<AppEnv>()
       .insert(inboxAccess)
       .values({ inboxId: inbox.id, userId: user.id, access })
       .onConflictDoUpdate({ target: [inboxAccess.inboxId, inboxAccess.userId], set: { access } });
+    await refreshListScope(c.env, db, user);
     return c.json({ inboxId: inbox.id, userId: user.id, access });
   })
   .delete("/:inboxId/access/:userId", requireAdmin, async (c) => {
@@ -100,5 +102,6 @@ export const inboxRoutes = new Hono<AppEnv>()
     const inbox = await findInbox(db, workspaceId, c.req.param("inboxId"));
     const user = await findUser(db, workspaceId, c.req.param("userId"));
     await db.delete(inboxAccess).where(and(eq(inboxAccess.inboxId, inbox.id), eq(inboxAccess.userId, user.id)));
+    await refreshListScope(c.env, db, user);
     return c.body(null, 204);
   });

@@ -4,13 +4,13 @@
  * who it is in headers: no socket reaches a Durable Object unchecked.
  */
 import { Hono, type Context } from "hono";
-import { getDb } from "../db/client";
+import { getDb, type Db } from "../db/client";
 import { grantsFor } from "../db/queries/access";
 import { atLeast } from "../domain/access";
-import type { AppEnv } from "../env";
+import type { Actor, AppEnv } from "../env";
 import { AppError } from "../errors";
 import { getConversationRoom } from "../rooms/conversation-room";
-import { getWorkspaceHub } from "../rooms/workspace-hub";
+import { getWorkspaceHub, type InboxScope } from "../rooms/workspace-hub";
 import { conversationFor } from "./conversations";
 import { customerConversation } from "./widget";
 
@@ -34,6 +34,16 @@ function forward(c: Context, headers: Record<string, string>): Request {
   return request;
 }
 
+/** The inboxes whose conversations a user's list stream carries. */
+async function listScope(db: Db, user: Pick<Actor, "id" | "role" | "workspaceId">): Promise<InboxScope> {
+  return user.role === "admin" ? "*" : [...(await grantsFor(db, user)).keys()];
+}
+
+/** After an access change: the user's open list streams follow at once. */
+export async function refreshListScope(env: Env, db: Db, user: Pick<Actor, "id" | "role" | "workspaceId">): Promise<void> {
+  await getWorkspaceHub(env, user.workspaceId).setScope(user.id, await listScope(db, user));
+}
+
 /** `GET /api/conversations/:id/live` and `GET /api/live`, for agents. */
 export const agentLiveRoutes = new Hono<AppEnv>()
   .get("/conversations/:id/live", async (c) => {
@@ -55,7 +65,7 @@ export const agentLiveRoutes = new Hono<AppEnv>()
     requireUpgrade(c);
     requireSameOrigin(c);
     const actor = c.var.actor;
-    const scope = actor.role === "admin" ? "*" : [...(await grantsFor(getDb(c.env.DB), actor)).keys()];
+    const scope = await listScope(getDb(c.env.DB), actor);
     return getWorkspaceHub(c.env, actor.workspaceId).fetch(
       forward(c, { "x-sb-user-id": actor.id, "x-sb-scope": JSON.stringify(scope) }),
     );

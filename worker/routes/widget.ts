@@ -1,5 +1,6 @@
 import { and, eq, inArray } from "drizzle-orm";
 import { Hono, type Context } from "hono";
+import { z } from "zod";
 import { cors } from "hono/cors";
 import { WidgetPostInput, WidgetStartInput } from "../contract";
 import { getDb, type Db } from "../db/client";
@@ -11,7 +12,7 @@ import type { AppEnv } from "../env";
 import { AppError, notFound, unwrap } from "../errors";
 import { derivedId, hex, newId, randomToken, sha256Hex, timingSafeEqual } from "../lib/ids";
 import { clientIp, hit, type Limit } from "../lib/rate-limit";
-import { validate } from "../lib/validate";
+import { parseOr400, validate } from "../lib/validate";
 import { getConversationRoom, type AuthorRef } from "../rooms/conversation-room";
 import { idempotencyKey } from "./conversations";
 
@@ -57,16 +58,21 @@ export async function customerConversation(db: Db, token: string | undefined, id
 
 const customerAuthor = (contact: ContactRow): AuthorRef => ({ type: "contact", id: contact.id, name: contactName(contact) });
 
+/** The widget runs on customers' sites: any origin, bearer tokens only (no cookies). */
+export const widgetCors = cors({
+  origin: "*",
+  allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key"],
+  allowMethods: ["GET", "POST", "OPTIONS"],
+  maxAge: 86400,
+});
+
+/**
+ * A retried start must find its conversation again, yet the key then works
+ * like a password for it: it must be long enough to be unguessable.
+ */
+const StartKey = z.string().min(20, "must be at least 20 characters (use a random UUID)");
+
 export const widgetRoutes = new Hono<AppEnv>()
-  .use(
-    "*",
-    cors({
-      origin: "*",
-      allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key"],
-      allowMethods: ["GET", "POST", "OPTIONS"],
-      maxAge: 86400,
-    }),
-  )
   .post("/:widgetKey/conversations", validate("json", WidgetStartInput), async (c) => {
     const input = c.req.valid("json");
     const db = getDb(c.env.DB);
@@ -85,6 +91,7 @@ export const widgetRoutes = new Hono<AppEnv>()
     // A returning visitor keeps their contact (and token); others become a new contact.
     const returning = await contactForToken(db, bearer(c));
     const key = idempotencyKey(c);
+    if (key) parseOr400(StartKey, key, "Idempotency-Key header");
     const contact =
       returning && returning.inboxId === inbox.id && (!externalId || returning.contact.externalId === externalId)
         ? returning.contact
@@ -137,4 +144,7 @@ export const widgetRoutes = new Hono<AppEnv>()
       }),
     );
     return c.json(toCustomerItem(item), 201);
+  })
+  .all("*", () => {
+    throw notFound("No such widget endpoint");
   });
