@@ -52,6 +52,9 @@ export const ListQuery = z.strictObject({
   view: View.default("all"),
   inboxId: Id.optional(),
   assigneeId: Id.optional(),
+  teamId: Id.optional(),
+  tag: z.string().trim().min(1).max(40).optional(),
+  priority: Priority.optional(),
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(25),
 });
@@ -82,8 +85,16 @@ export const UpdateConversationInput = z
   .strictObject({
     status: z.enum(["open", "resolved"]).optional(),
     assigneeId: Id.nullable().optional(),
+    teamId: Id.nullable().optional(),
+    priority: Priority.optional(),
   })
   .refine((v) => Object.keys(v).length > 0, "nothing to change");
+
+/** A tag name: trimmed, case kept for display, unique per workspace regardless of case. */
+export const TagName = z.string().trim().min(1).max(40).regex(/^[^,]+$/, "must not contain commas");
+
+export const SetTagsInput = z.strictObject({ tags: z.array(TagName).max(20) });
+export const AddFollowerInput = z.strictObject({ userId: Id });
 
 /** A valid Idempotency-Key header: printable ASCII, bounded. */
 export const IdempotencyKey = z.string().regex(/^[\x21-\x7e]{1,200}$/);
@@ -96,3 +107,4 @@ export type ListQuery = z.infer<typeof ListQuery>;
 export type StartConversationInput = z.infer<typeof StartConversationInput>;
 export type PostMessageInput = z.infer<typeof PostMessageInput>;
 export type UpdateConversationInput = z.infer<typeof UpdateConversationInput>;
+export type SetTagsInput = z.infer<typeof SetTagsInput>;

@@ -6,3 +6,5 @@ export * from "./inboxes";
 export * from "./conversations";
 export * from "./widget";
 export * from "./live";
+export * from "./team";
+export * from "./events";

@@ -1,22 +1,33 @@
 import { DurableObject } from "cloudflare:workers";
-import { and, eq, gt, inArray, max } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
-import { ClientFrame, CloseCodes, PING, PONG, type Author, type Item, type ItemKind, type Status, type Viewer } from "../contract";
+import { and, eq, gt, inArray } from "drizzle-orm";
+import { ClientFrame, CloseCodes, PING, PONG, type Item, type ItemKind, type Priority, type Status, type Viewer } from "../contract";
 import { getDb } from "../db/client";
 import { findConversation, getConversation, getSummary } from "../db/queries/conversations";
-import { CUSTOMER_KINDS, toItem, type ItemRow } from "../db/queries/items";
-import { conversations, conversationTags, followers, mentions, timelineItems } from "../db/schema";
+import { CUSTOMER_KINDS, toItem } from "../db/queries/items";
+import { conversations, timelineItems } from "../db/schema";
 import { canTransition, statusAfterItem } from "../domain/status";
 import { fail, ok, type Result } from "../errors";
 import { frameFor, type Audience, type RoomEvent } from "./audience";
 import { anyoneTyping, isStale, sameViewers, viewersOf, type AgentAttachment, type Attachment } from "./presence";
+import {
+  itemRow,
+  loadRoomState,
+  planCommit,
+  previewOf,
+  type AuthorRef,
+  type Change,
+  type FieldPatch,
+  type NewItem,
+  type RoomState,
+} from "./room-writes";
 import { SerialQueue } from "./serial-queue";
 import { getWorkspaceHub, trySend } from "./workspace-hub";
 
-/** Who an item is written by. */
-export type AuthorRef = Author;
+export type { AuthorRef } from "./room-writes";
 
 export const SYSTEM: AuthorRef = { type: "system", id: null, name: "Switchboard" };
+
+type Ref = { id: string; name: string };
 
 export interface CreateConversation {
   conversationId: string;
@@ -36,42 +47,30 @@ export interface PostItem {
   lastSeenSeq?: number;
   force?: boolean;
   idempotencyKey?: string;
+  /** Agents mentioned in a note, checked by the caller to see the inbox. */
+  mentions?: Ref[];
+  /** Whether the mentioned agents also start following (the author may reply). */
+  mentionsFollow?: boolean;
 }
 
+/** Field changes; the caller has checked each value (the assignee may reply, the team exists). */
 export interface UpdateConversation {
   status?: "open" | "resolved";
-  /** `null` unassigns. The caller has checked the assignee may reply in the inbox. */
-  assignee?: { id: string; name: string } | null;
+  /** `null` unassigns. */
+  assignee?: Ref | null;
+  team?: Ref | null;
+  priority?: Priority;
 }
 
-/** What the room remembers between calls; rebuilt from D1 after an eviction. */
-interface RoomState {
-  id: string;
-  workspaceId: string;
-  inboxId: string;
-  status: Status;
-  assigneeId: string | null;
-  lastSeq: number;
-  /** Seq of the newest customer message or reply: the collision guard's fast path. */
-  lastPublicSeq: number;
-}
-
-type NewItem = Pick<ItemRow, "kind" | "body"> & {
-  author: AuthorRef;
-  event?: Record<string, unknown>;
-  idempotencyKey?: string;
-};
-
-const PUBLIC_KINDS: ItemKind[] = ["customer", "reply"];
-const previewOf = (body: string) => body.replace(/\s+/g, " ").trim().slice(0, 200);
+const event = (author: AuthorRef, payload: Record<string, unknown>): NewItem => ({ kind: "event", body: "", author, event: payload });
 
 /**
  * One conversation's room: the only writer of that conversation.
  *
  * Every write runs through a serial queue: check, write to D1 in one batch,
- * then acknowledge. Seqs come from the last committed one, so they are
- * gapless; Idempotency-Keys are stored with the item, so a retry returns the
- * first result.
+ * then acknowledge, then broadcast. Seqs come from the last committed one, so
+ * they are gapless; Idempotency-Keys are stored with the item, so a retry
+ * returns the first result.
  */
 export class ConversationRoom extends DurableObject<Env> {
   #queue = new SerialQueue();
@@ -102,9 +101,7 @@ export class ConversationRoom extends DurableObject<Env> {
       }
       const now = Date.now();
       const { first } = input;
-      const row: ItemRow = {
-        ...this.#itemRow(input.conversationId, 1, { kind: first.kind, body: first.body, author: first.author }, now),
-      };
+      const row = itemRow(input.conversationId, 1, first, now);
       await this.#db.batch([
         this.#db.insert(conversations).values({
           id: input.conversationId,
@@ -126,16 +123,21 @@ export class ConversationRoom extends DurableObject<Env> {
         workspaceId: input.workspaceId,
         inboxId: input.inboxId,
         status: "open",
+        priority: "none",
         assigneeId: null,
+        teamId: null,
         lastSeq: 1,
+        lastActivityAt: now,
         lastPublicSeq: 1,
+        followers: new Set(),
+        tags: new Map(),
       };
       this.#publishSummary(this.#state);
       return ok({ item: toItem(row) });
     });
   }
 
-  /** Posts a customer message, a reply or a note. */
+  /** Posts a customer message, a reply or a note (with its mentions). */
   post(conversationId: string, input: PostItem): Promise<Result<{ item: Item }>> {
     // A key is scoped to its author: someone else's key never replays their item
     // (a customer must not get an agent's note back by guessing its key).
@@ -159,38 +161,87 @@ export class ConversationRoom extends DurableObject<Env> {
           newer: newer.map(toItem),
         });
       }
-      const items: NewItem[] = [
-        { kind: input.kind, body: input.body, author: input.author, idempotencyKey: key },
-      ];
+      const items: NewItem[] = [{ kind: input.kind, body: input.body, author: input.author, idempotencyKey: key }];
       const status = statusAfterItem(state.status, input.kind);
       if (status !== state.status) items.push(statusEvent(state.status, status, SYSTEM, input.kind));
-      const [item] = await this.#commit(state, items, { status });
+
+      // Mentions count in notes only; in replies they are just text.
+      const mentioned = input.kind === "note" ? (input.mentions ?? []) : [];
+      const newFollowers = input.mentionsFollow ? mentioned.filter((u) => !state.followers.has(u.id)) : [];
+      for (const user of newFollowers) items.push(event(SYSTEM, { type: "follower_added", user, via: "mention" }));
+
+      const [item] = await this.#commit(state, {
+        items,
+        patch: { status },
+        actorId: input.author.type === "user" ? input.author.id : null,
+        mentioned: mentioned.map((u) => u.id),
+        followersAdded: newFollowers.map((u) => u.id),
+      });
       if (input.author.type === "user" && input.author.id) await this.#setDraft(input.author.id, input.author.name, "");
       return ok({ item: item! });
     });
   }
 
-  /** Changes status and/or assignee, recording each change as an event. */
+  /** Changes status, assignee, team and priority, recording each change as an event. */
   update(conversationId: string, input: UpdateConversation, actor: AuthorRef): Promise<Result<{ items: Item[] }>> {
     return this.#write(conversationId, async (state) => {
-      const events: NewItem[] = [];
-      const patch: { status?: Status; assigneeId?: string | null } = {};
+      const items: NewItem[] = [];
+      const patch: FieldPatch = {};
       if (input.status && input.status !== state.status) {
         if (!canTransition(state.status, input.status)) {
           return fail("conflict", `A ${state.status} conversation cannot become ${input.status}`);
         }
-        events.push(statusEvent(state.status, input.status, actor));
+        items.push(statusEvent(state.status, input.status, actor));
         patch.status = input.status;
       }
       if (input.assignee !== undefined && (input.assignee?.id ?? null) !== state.assigneeId) {
-        events.push({ kind: "event", body: "", author: actor, event: { type: "assigned", assignee: input.assignee } });
+        items.push(event(actor, { type: "assigned", assignee: input.assignee }));
         patch.assigneeId = input.assignee?.id ?? null;
       }
-      if (!events.length) return ok({ items: [] });
-      const items = await this.#commit(state, events, patch);
-      this.#publishConversation(state);
-      return ok({ items });
+      if (input.team !== undefined && (input.team?.id ?? null) !== state.teamId) {
+        items.push(event(actor, { type: "team_assigned", team: input.team }));
+        patch.teamId = input.team?.id ?? null;
+      }
+      if (input.priority && input.priority !== state.priority) {
+        items.push(event(actor, { type: "priority_changed", from: state.priority, to: input.priority }));
+        patch.priority = input.priority;
+      }
+      return this.#change(state, { items, patch, actorId: actor.id });
     });
+  }
+
+  /** Replaces the conversation's tags (already resolved to workspace tags), one event per tag added or removed. */
+  setTags(conversationId: string, wanted: Ref[], actor: AuthorRef): Promise<Result<{ items: Item[] }>> {
+    return this.#write(conversationId, async (state) => {
+      const wantedIds = new Set(wanted.map((t) => t.id));
+      const tagsAdded = wanted.filter((t) => !state.tags.has(t.id));
+      const tagsRemoved = [...state.tags].filter(([id]) => !wantedIds.has(id)).map(([id, name]) => ({ id, name }));
+      const items = [
+        ...tagsAdded.map((t) => event(actor, { type: "tag_added", tag: t.name })),
+        ...tagsRemoved.map((t) => event(actor, { type: "tag_removed", tag: t.name })),
+      ];
+      return this.#change(state, { items, actorId: actor.id, tagsAdded, tagsRemoved });
+    });
+  }
+
+  /** Adds or removes a follower. */
+  setFollower(conversationId: string, user: Ref, following: boolean, actor: AuthorRef): Promise<Result<{ items: Item[] }>> {
+    return this.#write(conversationId, async (state) => {
+      if (state.followers.has(user.id) === following) return ok({ items: [] });
+      return this.#change(state, {
+        items: [event(actor, { type: following ? "follower_added" : "follower_removed", user })],
+        actorId: actor.id,
+        ...(following ? { followersAdded: [user.id] } : { followersRemoved: [user.id] }),
+      });
+    });
+  }
+
+  /** Commits a field change (if it changed anything) and sends the new conversation to the room. */
+  async #change(state: RoomState, change: Change): Promise<Result<{ items: Item[] }>> {
+    if (!change.items.length) return ok({ items: [] });
+    const items = await this.#commit(state, change);
+    this.#publishConversation(state);
+    return ok({ items });
   }
 
   // ——— Sockets: presence, drafts, catch-up ———————————————————————————————
@@ -447,86 +498,37 @@ export class ConversationRoom extends DurableObject<Env> {
 
   async #load(conversationId: string): Promise<RoomState | null> {
     if (this.#state?.id === conversationId) return this.#state;
-    const row = await findConversation(this.#db, conversationId);
-    if (!row) return null;
-    const [publicSeq] = await this.#db
-      .select({ seq: max(timelineItems.seq) })
-      .from(timelineItems)
-      .where(and(eq(timelineItems.conversationId, conversationId), inArray(timelineItems.kind, PUBLIC_KINDS)));
-    this.#state = {
-      id: row.id,
-      workspaceId: row.workspaceId,
-      inboxId: row.inboxId,
-      status: row.status,
-      assigneeId: row.assigneeId,
-      lastSeq: row.lastSeq,
-      lastPublicSeq: publicSeq?.seq ?? 0,
-    };
+    this.#state = await loadRoomState(this.#db, conversationId);
     return this.#state;
   }
 
   /**
-   * Writes items with the next seqs and the conversation's new state in one D1
-   * batch (a transaction), then advances the in-memory state. On any failure
-   * the state is dropped and reloaded from D1 next time, so it never runs ahead.
+   * Writes a change in one D1 batch (a transaction), then advances the
+   * in-memory state and tells everyone. On any failure the state is dropped
+   * and reloaded from D1 next time, so it never runs ahead of what is stored.
    */
-  async #commit(
-    state: RoomState,
-    items: NewItem[],
-    patch: { status?: Status; assigneeId?: string | null },
-  ): Promise<Item[]> {
-    const now = Date.now();
-    const rows = items.map((item, i) => this.#itemRow(state.id, state.lastSeq + 1 + i, item, now));
-    const lastSeq = state.lastSeq + rows.length;
-    const publicRow = rows.findLast((r) => PUBLIC_KINDS.includes(r.kind));
-    const status = patch.status ?? state.status;
-    const copies = { status, lastActivityAt: now };
-    const writes: [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]] = [
-      this.#db.insert(timelineItems).values(rows),
-      this.#db
-        .update(conversations)
-        .set({
-          ...patch,
-          lastSeq,
-          lastActivityAt: now,
-          updatedAt: now,
-          ...(publicRow ? { preview: previewOf(publicRow.body) } : {}),
-        })
-        .where(eq(conversations.id, state.id)),
-      this.#db.update(followers).set(copies).where(eq(followers.conversationId, state.id)),
-      this.#db.update(mentions).set(copies).where(eq(mentions.conversationId, state.id)),
-      this.#db.update(conversationTags).set(copies).where(eq(conversationTags.conversationId, state.id)),
-    ];
+  async #commit(state: RoomState, change: Change): Promise<Item[]> {
+    const plan = planCommit(this.#db, state, change, Date.now());
     try {
-      await this.#db.batch(writes);
+      await this.#db.batch(plan.writes);
     } catch (error) {
       this.#state = null;
       throw error;
     }
-    state.lastSeq = lastSeq;
-    state.status = status;
-    if (patch.assigneeId !== undefined) state.assigneeId = patch.assigneeId;
-    if (publicRow) state.lastPublicSeq = publicRow.seq;
-    const committed = rows.map(toItem);
-    for (const item of committed) this.#broadcast({ type: "item", item });
+    plan.apply();
+    for (const item of plan.items) this.#broadcast({ type: "item", item });
     this.#publishSummary(state);
-    return committed;
-  }
-
-  #itemRow(conversationId: string, seq: number, item: NewItem, now: number): ItemRow {
-    return {
-      conversationId,
-      seq,
-      kind: item.kind,
-      authorType: item.author.type,
-      authorId: item.author.id,
-      authorName: item.author.name,
-      body: item.body,
-      event: item.event ?? null,
-      idempotencyKey: item.idempotencyKey ?? null,
-      messageId: null,
-      createdAt: now,
-    };
+    if (plan.notifications.length) {
+      void this.#publications
+        .run(async () => {
+          const hub = getWorkspaceHub(this.env, state.workspaceId);
+          for (const { userId, notification } of plan.notifications) {
+            await hub.sendToUser(userId, { type: "notification", notification });
+          }
+        })
+        .catch(logPublishError);
+    }
+    return plan.items;
   }
 }
 

@@ -1,0 +1,62 @@
+import { z } from "zod";
+import { Id, Name } from "./common";
+import { TagName } from "./conversations";
+
+export const Team = z.object({ id: Id, name: z.string(), members: z.array(z.object({ id: Id, name: z.string() })) });
+export const CreateTeamInput = z.strictObject({ name: Name, memberIds: z.array(Id).max(500).default([]) });
+export const UpdateTeamInput = z
+  .strictObject({ name: Name.optional(), memberIds: z.array(Id).max(500).optional() })
+  .refine((v) => Object.keys(v).length > 0, "nothing to change");
+
+export const Color = z.string().regex(/^#[0-9a-f]{6}$/i, "must be a colour like #3b82f6");
+export const Tag = z.object({ id: Id, name: z.string(), color: z.string() });
+export const UpdateTagInput = z
+  .strictObject({ name: TagName.optional(), color: Color.optional() })
+  .refine((v) => Object.keys(v).length > 0, "nothing to change");
+
+export const SavedReply = z.object({ id: Id, name: z.string(), body: z.string(), createdAt: z.string(), updatedAt: z.string() });
+export const SavedReplyInput = z.strictObject({ name: Name, body: z.string().trim().min(1).max(20_000) });
+export const UpdateSavedReplyInput = z
+  .strictObject({ name: Name.optional(), body: z.string().trim().min(1).max(20_000).optional() })
+  .refine((v) => Object.keys(v).length > 0, "nothing to change");
+
+export const NotificationKind = z.enum(["mention", "assigned", "update"]);
+export const Notification = z.object({
+  id: Id,
+  kind: NotificationKind,
+  conversationId: Id.nullable(),
+  actor: z.object({ id: Id.nullable(), name: z.string() }),
+  preview: z.string(),
+  createdAt: z.string(),
+  readAt: z.string().nullable(),
+});
+export const NotificationsQuery = z.strictObject({
+  unread: z.enum(["true", "false"]).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+});
+export const ReadNotificationsInput = z
+  .strictObject({ ids: z.array(Id).min(1).max(500).optional(), all: z.literal(true).optional() })
+  .refine((v) => (v.ids ? !v.all : v.all), "give either ids or all:true");
+
+/** What an agent may change about themselves. */
+export const UpdateMeInput = z
+  .strictObject({
+    name: Name.optional(),
+    timeZone: z.string().min(1).max(64).refine(isTimeZone, "unknown time zone").optional(),
+    emailNotifications: z.boolean().optional(),
+  })
+  .refine((v) => Object.keys(v).length > 0, "nothing to change");
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export type Team = z.infer<typeof Team>;
+export type Tag = z.infer<typeof Tag>;
+export type SavedReply = z.infer<typeof SavedReply>;
+export type Notification = z.infer<typeof Notification>;

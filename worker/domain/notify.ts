@@ -1,0 +1,34 @@
+/**
+ * Who is notified of a change, and how. Pure: the room applies it in the same
+ * batch as the change.
+ *
+ * - a mention notifies the mentioned agent (`mention`);
+ * - a new assignee is notified (`assigned`);
+ * - followers and the assignee hear of everything else (`update`);
+ * - nobody is notified of what they did themselves, and each person gets at
+ *   most one notification per change, the most specific one.
+ */
+export type NotificationKind = "mention" | "assigned" | "update";
+
+export interface ChangeForNotice {
+  /** The agent who made the change; null for customers and the system. */
+  actorId: string | null;
+  mentioned: readonly string[];
+  /** Set when the change assigned the conversation to someone. */
+  newAssigneeId: string | null;
+  /** After the change. */
+  assigneeId: string | null;
+  followers: Iterable<string>;
+}
+
+export function recipients(change: ChangeForNotice): Map<string, NotificationKind> {
+  const out = new Map<string, NotificationKind>();
+  const add = (userId: string | null, kind: NotificationKind) => {
+    if (userId && userId !== change.actorId && !out.has(userId)) out.set(userId, kind);
+  };
+  for (const userId of change.mentioned) add(userId, "mention");
+  add(change.newAssigneeId, "assigned");
+  add(change.assigneeId, "update");
+  for (const userId of change.followers) add(userId, "update");
+  return out;
+}

@@ -1,0 +1,256 @@
+/**
+ * The room's write plan: everything one change does to D1, as one batch.
+ *
+ * A change is a list of timeline items plus what they do to the conversation
+ * (fields, followers, mentions, tags) and who hears about it. Planning is
+ * separate from the Durable Object so the room stays a thin sequencer.
+ */
+import { and, eq, inArray, max } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import { describeEvent, type Author, type Item, type ItemKind, type Notification, type Priority, type Status } from "../contract";
+import type { Db } from "../db/client";
+import { toItem, type ItemRow } from "../db/queries/items";
+import { conversations, conversationTags, followers, mentions, notifications, tags, timelineItems } from "../db/schema";
+import { recipients } from "../domain/notify";
+import { newId } from "../lib/ids";
+import { iso } from "../lib/time";
+
+export type AuthorRef = Author;
+
+/** What the room remembers between calls; rebuilt from D1 after an eviction. */
+export interface RoomState {
+  id: string;
+  workspaceId: string;
+  inboxId: string;
+  status: Status;
+  priority: Priority;
+  assigneeId: string | null;
+  teamId: string | null;
+  lastSeq: number;
+  lastActivityAt: number;
+  /** Seq of the newest customer message or reply: the collision guard's fast path. */
+  lastPublicSeq: number;
+  followers: Set<string>;
+  /** Tag id → name. */
+  tags: Map<string, string>;
+}
+
+export type NewItem = Pick<ItemRow, "kind" | "body"> & {
+  author: AuthorRef;
+  event?: Record<string, unknown>;
+  idempotencyKey?: string;
+};
+
+export interface FieldPatch {
+  status?: Status;
+  priority?: Priority;
+  assigneeId?: string | null;
+  teamId?: string | null;
+}
+
+export interface Change {
+  items: NewItem[];
+  patch?: FieldPatch;
+  /** The agent who made the change; null for the customer and the system. */
+  actorId: string | null;
+  followersAdded?: string[];
+  followersRemoved?: string[];
+  /** Agents mentioned by the change's note. */
+  mentioned?: string[];
+  tagsAdded?: { id: string; name: string }[];
+  tagsRemoved?: { id: string; name: string }[];
+}
+
+export const PUBLIC_KINDS: ItemKind[] = ["customer", "reply"];
+export const previewOf = (body: string) => body.replace(/\s+/g, " ").trim().slice(0, 200);
+
+export async function loadRoomState(db: Db, id: string): Promise<RoomState | null> {
+  const [[row], [publicSeq], followerRows, tagRows] = await Promise.all([
+    db.select().from(conversations).where(eq(conversations.id, id)),
+    db
+      .select({ seq: max(timelineItems.seq) })
+      .from(timelineItems)
+      .where(and(eq(timelineItems.conversationId, id), inArray(timelineItems.kind, PUBLIC_KINDS))),
+    db.select({ userId: followers.userId }).from(followers).where(eq(followers.conversationId, id)),
+    db
+      .select({ id: tags.id, name: tags.name })
+      .from(conversationTags)
+      .innerJoin(tags, eq(tags.id, conversationTags.tagId))
+      .where(eq(conversationTags.conversationId, id)),
+  ]);
+  if (!row) return null;
+  return {
+    id: row.id,
+    workspaceId: row.workspaceId,
+    inboxId: row.inboxId,
+    status: row.status,
+    priority: row.priority,
+    assigneeId: row.assigneeId,
+    teamId: row.teamId,
+    lastSeq: row.lastSeq,
+    lastActivityAt: row.lastActivityAt,
+    lastPublicSeq: publicSeq?.seq ?? 0,
+    followers: new Set(followerRows.map((f) => f.userId)),
+    tags: new Map(tagRows.map((t) => [t.id, t.name])),
+  };
+}
+
+export function itemRow(conversationId: string, seq: number, item: NewItem, now: number): ItemRow {
+  return {
+    conversationId,
+    seq,
+    kind: item.kind,
+    authorType: item.author.type,
+    authorId: item.author.id,
+    authorName: item.author.name,
+    body: item.body,
+    event: item.event ?? null,
+    idempotencyKey: item.idempotencyKey ?? null,
+    messageId: null,
+    createdAt: now,
+  };
+}
+
+/** A notification's one line: the note or message itself, or the event read aloud. */
+function noticeText(item: Item): string {
+  return item.kind === "event" ? describeEvent(item.event ?? {}, item.author.name) : previewOf(item.body);
+}
+
+export interface Plan {
+  items: Item[];
+  notifications: { userId: string; notification: Notification }[];
+  writes: [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]];
+  /** Advances the in-memory state; call only after the batch committed. */
+  apply(): void;
+}
+
+/** Plans one change: items with the next seqs, the conversation's new fields, copies, notifications. */
+export function planCommit(db: Db, state: RoomState, change: Change, now: number): Plan {
+  const rows = change.items.map((item, i) => itemRow(state.id, state.lastSeq + 1 + i, item, now));
+  const items = rows.map(toItem);
+  const lastSeq = state.lastSeq + rows.length;
+  const publicRow = rows.findLast((r) => PUBLIC_KINDS.includes(r.kind));
+  const patch = change.patch ?? {};
+  const status = patch.status ?? state.status;
+  const assigneeId = patch.assigneeId !== undefined ? patch.assigneeId : state.assigneeId;
+  const copies = { status, lastActivityAt: now };
+
+  const followersAfter = new Set(state.followers);
+  for (const id of change.followersAdded ?? []) followersAfter.add(id);
+  for (const id of change.followersRemoved ?? []) followersAfter.delete(id);
+  const newFollowers = [...followersAfter].filter((id) => !state.followers.has(id));
+
+  const first = items[0]!;
+  const actor = { id: first.author.id, name: first.author.name };
+  const notices = [
+    ...recipients({
+      actorId: change.actorId,
+      mentioned: change.mentioned ?? [],
+      newAssigneeId: patch.assigneeId ?? null,
+      assigneeId,
+      followers: followersAfter,
+    }),
+  ].map(([userId, kind]) => ({
+    userId,
+    notification: {
+      id: newId("nt"),
+      kind,
+      conversationId: state.id,
+      actor,
+      preview: noticeText(kind === "assigned" ? (items.find((i) => i.event?.type === "assigned") ?? first) : first),
+      createdAt: iso(now),
+      readAt: null,
+    } satisfies Notification,
+  }));
+
+  const writes: [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]] = [
+    db.insert(timelineItems).values(rows),
+    db
+      .update(conversations)
+      .set({
+        ...patch,
+        lastSeq,
+        lastActivityAt: now,
+        updatedAt: now,
+        ...(publicRow ? { preview: previewOf(publicRow.body) } : {}),
+      })
+      .where(eq(conversations.id, state.id)),
+  ];
+  if (change.followersRemoved?.length) {
+    writes.push(
+      db.delete(followers).where(and(eq(followers.conversationId, state.id), inArray(followers.userId, change.followersRemoved))),
+    );
+  }
+  if (newFollowers.length) {
+    writes.push(
+      db
+        .insert(followers)
+        .values(newFollowers.map((userId) => ({ conversationId: state.id, userId, ...copies, createdAt: now })))
+        .onConflictDoNothing(),
+    );
+  }
+  const noteSeq = rows.find((r) => r.kind === "note")?.seq;
+  if (change.mentioned?.length && noteSeq) {
+    writes.push(
+      db
+        .insert(mentions)
+        .values(change.mentioned.map((userId) => ({ conversationId: state.id, userId, seq: noteSeq, ...copies, createdAt: now })))
+        .onConflictDoUpdate({ target: [mentions.conversationId, mentions.userId], set: { seq: noteSeq } }),
+    );
+  }
+  if (change.tagsRemoved?.length) {
+    writes.push(
+      db
+        .delete(conversationTags)
+        .where(and(eq(conversationTags.conversationId, state.id), inArray(conversationTags.tagId, change.tagsRemoved.map((t) => t.id)))),
+    );
+  }
+  if (change.tagsAdded?.length) {
+    writes.push(
+      db
+        .insert(conversationTags)
+        .values(change.tagsAdded.map((t) => ({ conversationId: state.id, tagId: t.id, ...copies })))
+        .onConflictDoNothing(),
+    );
+  }
+  // The copies that let Following, Mentioned and the tag filter page by index.
+  writes.push(
+    db.update(followers).set(copies).where(eq(followers.conversationId, state.id)),
+    db.update(mentions).set(copies).where(eq(mentions.conversationId, state.id)),
+    db.update(conversationTags).set(copies).where(eq(conversationTags.conversationId, state.id)),
+  );
+  if (notices.length) {
+    writes.push(
+      db.insert(notifications).values(
+        notices.map(({ userId, notification: n }) => ({
+          id: n.id,
+          userId,
+          kind: n.kind,
+          conversationId: n.conversationId,
+          actorId: n.actor.id,
+          actorName: n.actor.name,
+          preview: n.preview,
+          createdAt: now,
+        })),
+      ),
+    );
+  }
+
+  return {
+    items,
+    notifications: notices,
+    writes,
+    apply() {
+      state.lastSeq = lastSeq;
+      state.lastActivityAt = now;
+      state.status = status;
+      state.assigneeId = assigneeId;
+      if (patch.teamId !== undefined) state.teamId = patch.teamId;
+      if (patch.priority) state.priority = patch.priority;
+      if (publicRow) state.lastPublicSeq = publicRow.seq;
+      state.followers = followersAfter;
+      for (const t of change.tagsRemoved ?? []) state.tags.delete(t.id);
+      for (const t of change.tagsAdded ?? []) state.tags.set(t.id, t.name);
+    },
+  };
+}
