@@ -17,7 +17,10 @@ export const User = z.object({ id: Id, name: z.string(), email: z.string(), role
 export const Workspace = z.object({ id: Id, name: z.string() });
 export const MeInbox = z.object({ id: Id, name: z.string(), channel: Channel, access: Access });
 
-export const Me = z.object({ user: User, workspace: Workspace, inboxes: z.array(MeInbox) });
+export const Preferences = z.object({ timeZone: z.string(), emailNotifications: z.boolean() });
+export const SetupResult = z.object({ user: User, workspace: Workspace });
+export const LoginResult = z.object({ user: User });
+export const Me = z.object({ user: User, workspace: Workspace, inboxes: z.array(MeInbox), preferences: Preferences });
 
 export const CreateTokenInput = z.strictObject({ name: Name });
 export const CreatedToken = z.object({ id: Id, name: z.string(), token: z.string() });
@@ -30,6 +33,15 @@ export const CreateUserInput = z.strictObject({
 });
 
 export const SetAccessInput = z.strictObject({ access: Access });
+/** One agent's level on one inbox. */
+export const InboxAccess = z.object({ inboxId: Id, userId: Id, access: Access });
+export type InboxAccess = z.infer<typeof InboxAccess>;
+
+/** `GET /api/setup`: whether first-run setup has happened. */
+export const SetupState = z.object({ setUp: z.boolean() });
+
+/** `GET /api/users` filters: people who can see an inbox, optionally at a least level (for pickers). */
+export const UsersQuery = z.strictObject({ inboxId: Id.optional(), access: Access.optional() });
 
 export type SetupInput = z.infer<typeof SetupInput>;
 export type LoginInput = z.infer<typeof LoginInput>;

@@ -30,7 +30,8 @@ export function describeEvent(event: Record<string, unknown>, actor: string): st
       if (e.cause === "reply") return `The reply reopened the conversation`;
       return `${actor} ${STATUS_WORDS[e.to] ?? `set the status to ${e.to}`}`;
     case "assigned":
-      return e.assignee ? `${actor} assigned this to ${e.assignee.name}` : `${actor} unassigned this`;
+      if (!e.assignee) return `${actor} unassigned this`;
+      return e.assignee.name === actor ? `${actor} took this conversation` : `${actor} assigned this to ${e.assignee.name}`;
     case "team_assigned":
       return e.team ? `${actor} assigned this to team ${e.team.name}` : `${actor} removed the team`;
     case "priority_changed":

@@ -1,0 +1,75 @@
+// Runs the browser tests: one fresh Switchboard server (wrangler dev with its
+// own temporary state) for the whole run, then `node --test` over
+// test/e2e/*.test.mjs, one file at a time, in name order.
+//
+//   npm run build && node test/e2e/run.mjs [name filter…]
+//
+// E2E_PORT picks the port (default: a free one); E2E_KEEP_STATE=1 keeps the
+// state folder for a look afterwards; E2E_LOG=1 shows wrangler's output.
+
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { freePort, startServer } from "../../scripts/lib/server.mjs";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const chromium = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+if (!fs.existsSync(chromium)) {
+  console.error(`Chromium is missing at ${chromium}: install it (apt-get install -y chromium) or set CHROMIUM_PATH.`);
+  process.exit(1);
+}
+
+const filters = process.argv.slice(2);
+const files = fs
+  .readdirSync(here)
+  .filter((f) => f.endsWith(".test.mjs") && (filters.length === 0 || filters.some((x) => f.includes(x))))
+  .sort()
+  .map((f) => path.join(here, f));
+if (files.length === 0) {
+  console.error(`No test files match ${filters.join(", ")}`);
+  process.exit(1);
+}
+
+const port = process.env.E2E_PORT ? Number(process.env.E2E_PORT) : await freePort();
+const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "switchboard-e2e-"));
+const keepState = process.env.E2E_KEEP_STATE === "1";
+
+let server;
+let child;
+let finishing = false;
+async function finish(code) {
+  if (finishing) return;
+  finishing = true;
+  child?.kill("SIGTERM");
+  await server?.stop().catch((e) => console.error(`Stopping the server failed: ${e.message}`));
+  if (keepState) console.error(`State kept in ${stateDir}`);
+  else fs.rmSync(stateDir, { recursive: true, force: true });
+  process.exit(code);
+}
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => void finish(130));
+
+try {
+  console.error(`Starting Switchboard on port ${port} (state: ${stateDir})…`);
+  server = await startServer({ port, stateDir, log: process.env.E2E_LOG === "1" ? true : undefined });
+} catch (error) {
+  console.error(`The server did not start: ${error.message}`);
+  await finish(1);
+}
+
+process.env.BASE_URL = server.url;
+console.error(`Server ready at ${server.url}; running ${files.length} test file(s).`);
+child = spawn(process.execPath, ["--test", "--test-concurrency=1", ...files], { stdio: "inherit", env: process.env });
+const code = await new Promise((resolve) => {
+  child.on("exit", (c, signal) => resolve(c ?? (signal ? 1 : 0)));
+  child.on("error", (e) => {
+    console.error(`Could not run node --test: ${e.message}`);
+    resolve(1);
+  });
+});
+child = null;
+if (code !== 0 && process.env.E2E_LOG !== "1") {
+  console.error("\nLast lines of the server's output:\n" + server.output().split("\n").slice(-40).join("\n"));
+}
+await finish(code);

@@ -1,0 +1,138 @@
+/** Boot (first run? signed in?), then route the signed-in agent between pages. */
+import { useEffect, useMemo, useState } from "preact/hooks";
+import type { Me } from "../../worker/contract";
+import { ApiError, api, setUnauthenticatedHandler } from "../lib/api";
+import { match, navigate, useLocation } from "../lib/router";
+import { Shell } from "./components/shell";
+import { EmptyState, ErrorNotice, Loading, toApiError } from "./components/ui";
+import { LoginPage } from "./features/auth/login-page";
+import { SetupPage } from "./features/auth/setup-page";
+import { ConversationPage } from "./features/conversation/conversation-page";
+import { InboxPage } from "./features/inbox/inbox-page";
+import { SettingsPage } from "./features/settings/settings-page";
+import { SessionContext, type Session } from "./session";
+
+type Boot =
+  | { state: "loading" }
+  | { state: "error"; error: ApiError }
+  | { state: "setup" }
+  | { state: "signed-out"; notice: string | null }
+  | { state: "ready"; me: Me };
+
+/** Where to go after signing in: a same-site path from `?next=`, else the list. */
+function nextPath(query: URLSearchParams): string {
+  const next = query.get("next");
+  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/login") && !next.startsWith("/setup") ? next : "/";
+}
+
+export function App() {
+  const location = useLocation();
+  const [boot, setBoot] = useState<Boot>({ state: "loading" });
+
+  const start = async () => {
+    setBoot({ state: "loading" });
+    try {
+      const { setUp } = await api.setupState();
+      if (!setUp) return setBoot({ state: "setup" });
+      const me = await api.me().catch((e: unknown) => {
+        if (e instanceof ApiError && e.status === 401) return null;
+        throw e;
+      });
+      setBoot(me ? { state: "ready", me } : { state: "signed-out", notice: null });
+    } catch (error) {
+      setBoot({ state: "error", error: toApiError(error) });
+    }
+  };
+
+  useEffect(() => {
+    void start();
+    setUnauthenticatedHandler(() => setBoot({ state: "signed-out", notice: "Your session has ended. Please sign in again." }));
+    return () => setUnauthenticatedHandler(null);
+  }, []);
+
+  // Keep the address bar in step with the boot state.
+  useEffect(() => {
+    const { path } = location;
+    if (boot.state === "setup" && path !== "/setup") navigate("/setup", { replace: true });
+    if (boot.state === "signed-out" && path !== "/login") {
+      const next = path === "/" || path === "/setup" ? "" : `?next=${encodeURIComponent(location.href)}`;
+      navigate(`/login${next}`, { replace: true });
+    }
+    if (boot.state === "ready" && (path === "/login" || path === "/setup")) navigate(nextPath(location.query), { replace: true });
+  }, [boot.state, location.href]);
+
+  const session = useMemo<Session | null>(() => {
+    if (boot.state !== "ready") return null;
+    return {
+      me: boot.me,
+      refresh: async () => {
+        const me = await api.me();
+        setBoot({ state: "ready", me });
+      },
+      signOut: async () => {
+        await api.logout().catch(() => undefined);
+        setBoot({ state: "signed-out", notice: null });
+        navigate("/login", { replace: true });
+      },
+    };
+  }, [boot]);
+
+  switch (boot.state) {
+    case "loading":
+      return <Loading label="Loading Switchboard…" />;
+    case "error":
+      return (
+        <div class="boot-error">
+          <EmptyState title="Switchboard could not start" testid="boot-error" icon="alert">
+            <ErrorNotice error={boot.error} onRetry={() => void start()} />
+          </EmptyState>
+        </div>
+      );
+    case "setup":
+      return <SetupPage onDone={(me) => setBoot({ state: "ready", me })} onAlreadySetUp={() => setBoot({ state: "signed-out", notice: "This workspace is already set up. Sign in instead." })} />;
+    case "signed-out":
+      return <LoginPage notice={boot.notice} onDone={(me) => setBoot({ state: "ready", me })} />;
+    case "ready":
+      return (
+        <SessionContext.Provider value={session}>
+          <Routes path={location.path} />
+        </SessionContext.Provider>
+      );
+  }
+}
+
+function Routes({ path }: { path: string }) {
+  // About to be redirected to `?next=` by App's effect.
+  if (path === "/login" || path === "/setup") return <Loading />;
+  if (path === "/") {
+    return (
+      <Shell>
+        <InboxPage />
+      </Shell>
+    );
+  }
+  const conversation = match("/conversations/:id", path);
+  if (conversation) {
+    return (
+      <Shell>
+        <ConversationPage id={conversation.id!} />
+      </Shell>
+    );
+  }
+  if (path === "/settings") {
+    return (
+      <Shell>
+        <SettingsPage />
+      </Shell>
+    );
+  }
+  return (
+    <Shell>
+      <EmptyState title="Page not found" testid="not-found" icon="search">
+        <p>
+          <a href="/">Go to your conversations</a>
+        </p>
+      </EmptyState>
+    </Shell>
+  );
+}

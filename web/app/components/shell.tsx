@@ -1,0 +1,153 @@
+/** The frame around every signed-in page: top bar and the views/inboxes sidebar. */
+import type { ComponentChildren } from "preact";
+import { useState } from "preact/hooks";
+import type { View } from "../../../worker/contract";
+import { Link, useLocation } from "../../lib/router";
+import { NewConversationDialog } from "../features/inbox/new-conversation";
+import { lastListHref, listHref, parseList, views } from "../list-state";
+import { replyInboxes, useSession } from "../session";
+import { Avatar, ChannelIcon } from "./ui";
+
+export function Shell({ children, sidebar = true }: { children: ComponentChildren; sidebar?: boolean }) {
+  return (
+    <div class="app">
+      <TopBar />
+      <div class="app-body">
+        {sidebar && <Sidebar />}
+        <main class="content">{children}</main>
+      </div>
+    </div>
+  );
+}
+
+function TopBar() {
+  const { me, signOut } = useSession();
+  const location = useLocation();
+  const [busy, setBusy] = useState(false);
+  const logout = async () => {
+    setBusy(true);
+    try {
+      await signOut();
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <header class="topbar">
+      <Link href="/" class="brand" aria-label="Switchboard home">
+        <span class="brand-mark" aria-hidden="true">
+          <svg viewBox="0 0 20 20">
+            <circle cx="5" cy="6" r="2.2" />
+            <circle cx="15" cy="6" r="2.2" />
+            <circle cx="10" cy="14" r="2.2" />
+            <path d="M5 6 10 14 15 6" fill="none" stroke="currentColor" stroke-width="1.6" />
+          </svg>
+        </span>
+        <span class="brand-name">Switchboard</span>
+        <span class="brand-sep" aria-hidden="true">/</span>
+        <span class="workspace-name" data-testid="workspace-name">
+          {me.workspace.name}
+        </span>
+      </Link>
+      <nav class="topbar-right">
+        {me.user.role === "admin" && (
+          <Link href="/settings" class={`topbar-link${location.path === "/settings" ? " active" : ""}`} data-testid="nav-settings">
+            Settings
+          </Link>
+        )}
+        <span class="whoami" data-testid="current-user" title={me.user.email}>
+          <Avatar name={me.user.name} size={26} />
+          <span>{me.user.name}</span>
+        </span>
+        <button type="button" class="btn btn-ghost btn-small" onClick={logout} disabled={busy} data-testid="logout">
+          Log out
+        </button>
+      </nav>
+    </header>
+  );
+}
+
+function Sidebar() {
+  const { me } = useSession();
+  const location = useLocation();
+  const [composing, setComposing] = useState(false);
+  const onList = location.path === "/";
+  const current = parseList(onList ? location.href : lastListHref());
+  const canStart = replyInboxes(me).length > 0;
+  return (
+    <aside class="sidebar" data-testid="sidebar">
+      {canStart && (
+        <button type="button" class="btn btn-primary btn-block" onClick={() => setComposing(true)} data-testid="new-conversation">
+          <svg class="icon" viewBox="0 0 16 16" aria-hidden="true">
+            <path d="M8 3v10M3 8h10" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" />
+          </svg>
+          New conversation
+        </button>
+      )}
+      <nav class="side-section" aria-label="Views">
+        <h3>Conversations</h3>
+        {views.map((v) => (
+          <Link
+            key={v.id}
+            href={listHref(v.id, current.inboxId)}
+            class={`side-link${onList && current.view === v.id ? " active" : ""}`}
+            data-testid={`view-${v.id}`}
+          >
+            <ViewIcon view={v.id} />
+            {v.label}
+          </Link>
+        ))}
+      </nav>
+      <nav class="side-section" aria-label="Inboxes">
+        <h3>Inboxes</h3>
+        {me.inboxes.length === 0 ? (
+          <p class="side-empty">{me.user.role === "admin" ? <Link href="/settings">Create an inbox</Link> : "No inboxes yet"}</p>
+        ) : (
+          <>
+            <Link href={listHref(current.view, null)} class={`side-link${onList && !current.inboxId ? " active" : ""}`} data-testid="inbox-filter-all">
+              <svg class="icon" viewBox="0 0 16 16" aria-hidden="true">
+                <path
+                  d="M2.5 9h3l1 1.5h3l1-1.5h3M4.2 3.5h7.6L13.5 9v3.5a1 1 0 0 1-1 1h-9a1 1 0 0 1-1-1V9z"
+                  fill="none"
+                  stroke="currentColor"
+                  stroke-width="1.3"
+                  stroke-linejoin="round"
+                />
+              </svg>
+              All inboxes
+            </Link>
+            {me.inboxes.map((inbox) => (
+              <Link
+                key={inbox.id}
+                href={listHref(current.view, inbox.id)}
+                class={`side-link${onList && current.inboxId === inbox.id ? " active" : ""}`}
+                data-testid="inbox-filter"
+                data-inbox-id={inbox.id}
+                title={me.user.role === "admin" ? undefined : `Your access: ${inbox.access}`}
+              >
+                <ChannelIcon channel={inbox.channel} />
+                <span class="side-label">{inbox.name}</span>
+                {me.user.role !== "admin" && inbox.access !== "reply" && <span class="side-tag">{inbox.access}</span>}
+              </Link>
+            ))}
+          </>
+        )}
+      </nav>
+      {composing && <NewConversationDialog onClose={() => setComposing(false)} />}
+    </aside>
+  );
+}
+
+function ViewIcon({ view }: { view: View }) {
+  const paths: Partial<Record<View, string>> = {
+    all: "M2.5 4.5h11M2.5 8h11M2.5 11.5h7",
+    mine: "M8 8a2.5 2.5 0 1 0 0-5 2.5 2.5 0 0 0 0 5zM3 13.5c.6-2.4 2.6-3.8 5-3.8s4.4 1.4 5 3.8",
+    unassigned: "M8 8a2.5 2.5 0 1 0 0-5 2.5 2.5 0 0 0 0 5zM3 13.5c.6-2.4 2.6-3.8 5-3.8M11 10.5l3 3M14 10.5l-3 3",
+    resolved: "M3 8.5 6.5 12 13 4.5",
+  };
+  return (
+    <svg class="icon" viewBox="0 0 16 16" aria-hidden="true">
+      <path d={paths[view] ?? paths.all} fill="none" stroke="currentColor" stroke-width="1.4" stroke-linecap="round" stroke-linejoin="round" />
+    </svg>
+  );
+}

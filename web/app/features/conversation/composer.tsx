@@ -1,0 +1,200 @@
+/**
+ * Reply / Note composer. Each send carries an Idempotency-Key, kept while the
+ * same send is retried, and the last seq the agent saw, so the server can
+ * refuse a reply that would talk over a newer message (409 `collision`).
+ */
+import { useEffect, useRef, useState } from "preact/hooks";
+import type { Access, Item } from "../../../../worker/contract";
+import { api, collisionItems, newIdempotencyKey } from "../../../lib/api";
+import { Dialog, ErrorNotice, Spinner } from "../../components/ui";
+import { TimelineItem } from "./timeline";
+
+type Kind = "reply" | "note";
+type Pending = { key: string; kind: Kind; body: string; force: boolean };
+
+const isMac = typeof navigator !== "undefined" && /Mac|iPhone|iPad/.test(navigator.platform);
+
+type Drafts = Record<Kind, string>;
+const noDrafts: Drafts = { reply: "", note: "" };
+const draftKey = (conversationId: string) => `switchboard:draft:${conversationId}`;
+
+/** Drafts survive moving between conversations and reloads (per tab), until sent. */
+function loadDrafts(conversationId: string): Drafts {
+  try {
+    const saved = JSON.parse(sessionStorage.getItem(draftKey(conversationId)) ?? "null") as Partial<Drafts> | null;
+    return { reply: typeof saved?.reply === "string" ? saved.reply : "", note: typeof saved?.note === "string" ? saved.note : "" };
+  } catch {
+    return noDrafts;
+  }
+}
+
+function saveDrafts(conversationId: string, drafts: Drafts): void {
+  try {
+    if (drafts.reply || drafts.note) sessionStorage.setItem(draftKey(conversationId), JSON.stringify(drafts));
+    else sessionStorage.removeItem(draftKey(conversationId));
+  } catch {
+    /* Storage can be full or disabled; the draft still lives in memory. */
+  }
+}
+
+export function Composer(props: {
+  conversationId: string;
+  access: Exclude<Access, "view">;
+  seenSeq: number;
+  contactName: string;
+  /** The conversation is resolved: a reply will reopen it. */
+  resolved: boolean;
+  now: number;
+  onSent: (item: Item) => void;
+  onReview: (newer: Item[]) => void;
+}) {
+  const { conversationId, access } = props;
+  const kinds: Kind[] = access === "reply" ? ["reply", "note"] : ["note"];
+  const [kind, setKind] = useState<Kind>(kinds[0]!);
+  const [drafts, setDrafts] = useState<Drafts>(() => loadDrafts(conversationId));
+  const [sending, setSending] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [collision, setCollision] = useState<Item[] | null>(null);
+  const pending = useRef<Pending | null>(null);
+  const input = useRef<HTMLTextAreaElement>(null);
+  const body = drafts[kind];
+
+  useEffect(() => {
+    setKind(kinds[0]!);
+    setDrafts(loadDrafts(conversationId));
+    setError(null);
+    setCollision(null);
+    pending.current = null;
+  }, [conversationId, access]);
+
+  useEffect(() => saveDrafts(conversationId, drafts), [drafts]);
+
+  const send = async (force = false) => {
+    if (!body.trim() || sending) return;
+    // A retry of the very same send reuses its key, so the server writes it once.
+    const same = pending.current;
+    const key = same && same.kind === kind && same.body === body && same.force === force ? same.key : newIdempotencyKey();
+    pending.current = { key, kind, body, force };
+    setSending(true);
+    setError(null);
+    try {
+      const item = await api.postMessage(conversationId, { kind, body, lastSeenSeq: props.seenSeq, ...(force && { force: true }) }, key);
+      pending.current = null;
+      setDrafts((d) => ({ ...d, [kind]: "" }));
+      setCollision(null);
+      props.onSent(item);
+      input.current?.focus();
+    } catch (err) {
+      const newer = collisionItems(err);
+      if (newer) {
+        pending.current = null;
+        setCollision(newer);
+      } else {
+        setCollision(null);
+        setError(err);
+      }
+    } finally {
+      setSending(false);
+    }
+  };
+
+  const review = () => {
+    if (collision) props.onReview(collision);
+    setCollision(null);
+    input.current?.focus();
+  };
+
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key === "Enter" && (e.metaKey || e.ctrlKey)) {
+      e.preventDefault();
+      void send();
+    }
+  };
+
+  const placeholder =
+    kind === "reply" ? `Reply to ${props.contactName}…` : "Write an internal note — only your team can see it";
+  return (
+    <div class={`composer composer-${kind}`} data-testid="composer" data-kind={kind}>
+      <div class="composer-tabs" role="tablist">
+        {kinds.map((k) => (
+          <button
+            key={k}
+            type="button"
+            role="tab"
+            aria-selected={k === kind}
+            class={`composer-tab${k === kind ? " active" : ""}`}
+            onClick={() => {
+              setKind(k);
+              setError(null);
+              input.current?.focus();
+            }}
+            data-testid={`composer-tab-${k}`}
+          >
+            {k === "reply" ? "Reply" : "Note"}
+          </button>
+        ))}
+        {kind === "note" && <span class="composer-hint">Internal — not visible to the customer</span>}
+      </div>
+      <textarea
+        ref={input}
+        class="composer-input"
+        rows={3}
+        value={body}
+        placeholder={placeholder}
+        onInput={(e) => {
+          const value = e.currentTarget.value;
+          setDrafts((d) => ({ ...d, [kind]: value }));
+        }}
+        onKeyDown={onKeyDown}
+        data-testid="composer-input"
+        aria-label={kind === "reply" ? "Reply" : "Internal note"}
+      />
+      <ErrorNotice error={error} />
+      <div class="composer-foot">
+        <span class="composer-shortcut">
+          <kbd>{isMac ? "⌘" : "Ctrl"}</kbd> + <kbd>Enter</kbd> to send
+          {kind === "reply" && props.resolved && <span class="composer-reopens"> · Replying reopens this conversation</span>}
+        </span>
+        <button type="button" class={`btn ${kind === "note" ? "btn-note" : "btn-primary"}`} onClick={() => void send()} disabled={sending || !body.trim()} data-testid="composer-send">
+          {sending ? <Spinner label="Sending…" /> : kind === "reply" ? "Send reply" : "Add note"}
+        </button>
+      </div>
+      {collision && (
+        <CollisionDialog
+          newer={collision}
+          now={props.now}
+          sending={sending}
+          onReview={review}
+          onSendAnyway={() => void send(true)}
+          onClose={() => setCollision(null)}
+        />
+      )}
+    </div>
+  );
+}
+
+function CollisionDialog(props: { newer: Item[]; now: number; sending: boolean; onReview: () => void; onSendAnyway: () => void; onClose: () => void }) {
+  const latest = [...props.newer].reverse().find((i) => i.kind === "customer" || i.kind === "reply") ?? props.newer[props.newer.length - 1];
+  const who = latest?.author.name || "Someone";
+  return (
+    <Dialog title={`${who} replied while you were typing`} onClose={props.onClose} testid="collision-dialog" wide>
+      <p class="dialog-text">
+        {props.newer.length === 1 ? "This message arrived" : `These ${props.newer.length} messages arrived`} after you started your reply. Review{" "}
+        {props.newer.length === 1 ? "it" : "them"} before sending, or send your reply as it is.
+      </p>
+      <div class="collision-items">
+        {props.newer.map((item) => (
+          <TimelineItem key={item.seq} item={item} now={props.now} />
+        ))}
+      </div>
+      <div class="form-actions">
+        <button type="button" class="btn" onClick={props.onReview} data-testid="collision-review" data-autofocus>
+          Review
+        </button>
+        <button type="button" class="btn btn-primary" onClick={props.onSendAnyway} disabled={props.sending} data-testid="collision-send-anyway">
+          {props.sending ? <Spinner label="Sending…" /> : "Send anyway"}
+        </button>
+      </div>
+    </Dialog>
+  );
+}

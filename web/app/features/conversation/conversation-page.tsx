@@ -1,0 +1,260 @@
+/** One conversation: header with status and assignee, the thread, the composer, and details. */
+import { useEffect, useRef, useState } from "preact/hooks";
+import type { Conversation, Item, User } from "../../../../worker/contract";
+import { ApiError, api } from "../../../lib/api";
+import { Link } from "../../../lib/router";
+import { fullDate, useNow, useOnVisible } from "../../../lib/time";
+import { Avatar, ChannelIcon, EmptyState, ErrorNotice, Loading, Spinner, StatusBadge } from "../../components/ui";
+import { contactName, lastListHref } from "../../list-state";
+import { accessTo, useSession } from "../../session";
+import { Composer } from "./composer";
+import { Timeline, mergeItems } from "./timeline";
+
+type Loaded = { conversation: Conversation; items: Item[] };
+
+/** Reads the thread after `after`, page by page, until it has caught up with the conversation. */
+async function readTimeline(id: string, after: number): Promise<Item[]> {
+  const items: Item[] = [];
+  for (let guard = 0; guard < 50; guard++) {
+    const page = await api.timeline(id, after);
+    items.push(...page.items);
+    const last = page.items[page.items.length - 1]?.seq ?? after;
+    if (page.items.length === 0 || last >= page.lastSeq) break;
+    after = last;
+  }
+  return items;
+}
+
+export function ConversationPage({ id }: { id: string }) {
+  const { me } = useSession();
+  const now = useNow();
+  const [data, setData] = useState<Loaded | null>(null);
+  const [loadError, setLoadError] = useState<unknown>(null);
+  const [actionError, setActionError] = useState<unknown>(null);
+  const [busy, setBusy] = useState<"status" | "assignee" | null>(null);
+  const [users, setUsers] = useState<User[] | null>(null);
+  const current = useRef<Loaded | null>(null);
+  current.current = data;
+
+  const load = async () => {
+    setLoadError(null);
+    setData(null);
+    try {
+      const [conversation, items] = await Promise.all([api.conversation(id), readTimeline(id, 0)]);
+      setData({ conversation, items });
+    } catch (error) {
+      setLoadError(error);
+    }
+  };
+
+  /** Fetch what happened since the newest item shown, plus the conversation's new state. */
+  const catchUp = async () => {
+    const seen = current.current?.items.at(-1)?.seq ?? 0;
+    const [conversation, items] = await Promise.all([api.conversation(id), readTimeline(id, seen)]);
+    setData((d) => (d ? { conversation, items: mergeItems(d.items, items) } : d));
+  };
+
+  useEffect(() => {
+    setActionError(null);
+    void load();
+  }, [id]);
+
+  useOnVisible(() => {
+    if (current.current) void catchUp().catch(() => undefined);
+  }, [id]);
+
+  useEffect(() => {
+    api.users().then((r) => setUsers(r.items), () => setUsers([]));
+  }, []);
+
+  const name = data ? contactName(data.conversation) : "";
+  useEffect(() => {
+    if (data) document.title = `${data.conversation.subject || name} · Switchboard`;
+  }, [data?.conversation.subject, name]);
+
+  if (loadError) {
+    const notFound = loadError instanceof ApiError && loadError.status === 404;
+    return (
+      <section class="conv-page">
+        {notFound ? (
+          <EmptyState title="Conversation not found" testid="not-found" icon="search">
+            <p>It may have been moved to an inbox you can't see, or the link is wrong.</p>
+            <Link href={lastListHref()} class="btn">
+              Back to conversations
+            </Link>
+          </EmptyState>
+        ) : (
+          <div class="conv-error">
+            <ErrorNotice error={loadError} onRetry={() => void load()} />
+          </div>
+        )}
+      </section>
+    );
+  }
+  if (!data) return <Loading label="Loading conversation…" />;
+
+  const c = data.conversation;
+  const access = accessTo(me, c.inboxId);
+  const canReply = access === "reply";
+  const inbox = me.inboxes.find((i) => i.id === c.inboxId);
+  const seenSeq = data.items.at(-1)?.seq ?? 0;
+
+  const act = async (what: "status" | "assignee", change: () => Promise<Conversation>) => {
+    setBusy(what);
+    setActionError(null);
+    try {
+      const conversation = await change();
+      setData((d) => (d ? { ...d, conversation } : d));
+      await catchUp();
+    } catch (error) {
+      setActionError(error);
+    } finally {
+      setBusy(null);
+    }
+  };
+  const reopens = c.status === "resolved" || c.status === "spam";
+  const toggleStatus = () => act("status", () => api.updateConversation(c.id, { status: reopens ? "open" : "resolved" }));
+  const assign = (assigneeId: string | null) => act("assignee", () => api.updateConversation(c.id, { assigneeId }));
+
+  return (
+    <section class="conv-page" data-testid="conversation-page" data-id={c.id} data-status={c.status}>
+      <header class="conv-head">
+        <Link href={lastListHref()} class="back-link" aria-label="Back to the list" data-testid="back">
+          ←
+        </Link>
+        <div class="conv-title">
+          <h1 data-testid="conversation-contact">
+            {name}
+            {c.contact.name && c.contact.email && <span class="conv-email">{c.contact.email}</span>}
+          </h1>
+          <p class="conv-subject" data-testid="conversation-subject">
+            {c.subject || (
+              <span class="muted">
+                {c.channel === "chat" ? "Chat" : "Email"} in {inbox?.name ?? "an inbox"}
+              </span>
+            )}
+          </p>
+        </div>
+        <div class="conv-actions">
+          <StatusBadge status={c.status} />
+          <AssigneePicker conversation={c} users={users} disabled={!canReply || busy !== null} onChange={assign} busy={busy === "assignee"} />
+          {canReply && (
+            <button
+              type="button"
+              class={`btn ${reopens ? "" : "btn-resolve"}`}
+              onClick={() => void toggleStatus()}
+              disabled={busy !== null}
+              data-testid="resolve-button"
+              data-action={reopens ? "reopen" : "resolve"}
+            >
+              {busy === "status" ? <Spinner label={reopens ? "Reopening…" : "Resolving…"} /> : reopens ? "Reopen" : "Resolve"}
+            </button>
+          )}
+        </div>
+      </header>
+      <div class="conv-body">
+        <div class="conv-thread">
+          {actionError ? (
+            <div class="conv-error">
+              <ErrorNotice error={actionError} onDismiss={() => setActionError(null)} />
+            </div>
+          ) : null}
+          <Timeline items={data.items} now={now} />
+          {access === "reply" || access === "note" ? (
+            <Composer
+              conversationId={c.id}
+              access={access}
+              seenSeq={seenSeq}
+              contactName={name}
+              resolved={c.status === "resolved"}
+              now={now}
+              onSent={(item) => {
+                setData((d) => (d ? { ...d, items: mergeItems(d.items, [item]) } : d));
+                void catchUp().catch(() => undefined);
+              }}
+              onReview={(newer) => setData((d) => (d ? { ...d, items: mergeItems(d.items, newer) } : d))}
+            />
+          ) : (
+            <p class="readonly-note" data-testid="view-only">
+              You have view-only access to this inbox.
+            </p>
+          )}
+        </div>
+        <aside class="conv-details" data-testid="conversation-details">
+          <div class="details-contact">
+            <Avatar name={name} size={44} />
+            <div>
+              <strong>{name}</strong>
+              {c.contact.email && <span class="muted">{c.contact.email}</span>}
+            </div>
+          </div>
+          <dl class="details-list">
+            <dt>Inbox</dt>
+            <dd>
+              <ChannelIcon channel={c.channel} /> {inbox?.name ?? "—"}
+            </dd>
+            <dt>Assignee</dt>
+            <dd>{c.assignee?.name ?? <span class="muted">Unassigned</span>}</dd>
+            <dt>Started</dt>
+            <dd title={fullDate(c.createdAt)}>{fullDate(c.createdAt)}</dd>
+            <dt>Last activity</dt>
+            <dd>{fullDate(c.lastActivityAt)}</dd>
+            {c.tags.length > 0 && (
+              <>
+                <dt>Tags</dt>
+                <dd class="tags">
+                  {c.tags.map((t) => (
+                    <span key={t} class="tag">
+                      {t}
+                    </span>
+                  ))}
+                </dd>
+              </>
+            )}
+            <dt>Your access</dt>
+            <dd>{me.user.role === "admin" ? "Admin" : accessLabel(access)}</dd>
+          </dl>
+        </aside>
+      </div>
+    </section>
+  );
+}
+
+function accessLabel(access: string | null): string {
+  if (access === "reply") return "Reply";
+  if (access === "note") return "Notes only";
+  if (access === "view") return "View only";
+  return "—";
+}
+
+/**
+ * Who a conversation can go to: you first, then teammates by name. The server
+ * refuses anyone without reply access to the inbox, and says so.
+ */
+function AssigneePicker(props: { conversation: Conversation; users: User[] | null; disabled: boolean; busy: boolean; onChange: (id: string | null) => void }) {
+  const { me } = useSession();
+  const { conversation: c } = props;
+  const others = (props.users ?? []).filter((u) => u.id !== me.user.id).sort((a, b) => a.name.localeCompare(b.name));
+  const known = new Set([me.user.id, ...others.map((u) => u.id)]);
+  return (
+    <label class={`assignee-picker${props.busy ? " is-busy" : ""}`}>
+      <span class="sr-only">Assignee</span>
+      {c.assignee ? <Avatar name={c.assignee.name} size={22} /> : <span class="avatar avatar-empty" aria-hidden="true" />}
+      <select
+        value={c.assignee?.id ?? ""}
+        disabled={props.disabled}
+        onChange={(e) => props.onChange(e.currentTarget.value || null)}
+        data-testid="assignee-select"
+      >
+        <option value="">Unassigned</option>
+        <option value={me.user.id}>{me.user.name} (me)</option>
+        {c.assignee && !known.has(c.assignee.id) && <option value={c.assignee.id}>{c.assignee.name}</option>}
+        {others.map((u) => (
+          <option key={u.id} value={u.id}>
+            {u.name}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}

@@ -1,0 +1,75 @@
+/** A conversation's thread: customer messages left, team replies and notes right, events as quiet lines. */
+import { useEffect, useRef } from "preact/hooks";
+import { describeEvent, type Item } from "../../../../worker/contract";
+import { fullDate, longAgo } from "../../../lib/time";
+import { Avatar } from "../../components/ui";
+
+/** Merge fetched items into the thread: ordered by seq, nothing shown twice. */
+export function mergeItems(current: Item[], incoming: Item[]): Item[] {
+  if (incoming.length === 0) return current;
+  const bySeq = new Map(current.map((i) => [i.seq, i]));
+  for (const item of incoming) bySeq.set(item.seq, item);
+  return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+}
+
+/** The sentence an event item reads as ("Ada resolved the conversation"), worded by the contract. */
+function eventText(item: Item): string {
+  if (item.event) return describeEvent(item.event, item.author.name || "Someone");
+  return item.body.trim() || "Something changed";
+}
+
+export function TimelineItem({ item, now }: { item: Item; now: number }) {
+  const time = (
+    <time dateTime={item.createdAt} title={fullDate(item.createdAt)}>
+      {longAgo(item.createdAt, now)}
+    </time>
+  );
+  if (item.kind === "event") {
+    return (
+      <div class="tl-event" data-testid="timeline-item" data-kind="event" data-seq={item.seq}>
+        <span class="tl-event-text">{eventText(item)}</span>
+        <span class="tl-event-time">{time}</span>
+      </div>
+    );
+  }
+  const side = item.kind === "customer" ? "left" : "right";
+  return (
+    <div class={`tl-msg tl-${item.kind} tl-${side}`} data-testid="timeline-item" data-kind={item.kind} data-seq={item.seq}>
+      {side === "left" && <Avatar name={item.author.name || "Customer"} size={30} />}
+      <div class="tl-col">
+        <div class="tl-meta">
+          {item.kind === "note" && (
+            <span class="tl-note-label">
+              <svg class="icon" viewBox="0 0 16 16" aria-hidden="true">
+                <rect x="3.5" y="7" width="9" height="6.5" rx="1.2" fill="none" stroke="currentColor" stroke-width="1.3" />
+                <path d="M5.5 7V5.2a2.5 2.5 0 0 1 5 0V7" fill="none" stroke="currentColor" stroke-width="1.3" />
+              </svg>
+              Internal note
+            </span>
+          )}
+          <span class="tl-author">{item.author.name || (item.kind === "customer" ? "Customer" : "Team")}</span>
+          {time}
+        </div>
+        <div class="tl-bubble">{item.body}</div>
+      </div>
+      {side === "right" && <Avatar name={item.author.name || "Team"} size={30} />}
+    </div>
+  );
+}
+
+/** The scrolling thread; stays pinned to the newest item as items arrive. */
+export function Timeline({ items, now }: { items: Item[]; now: number }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const last = items[items.length - 1]?.seq ?? 0;
+  useEffect(() => {
+    const el = ref.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  }, [last]);
+  return (
+    <div class="timeline" ref={ref} data-testid="timeline">
+      <div class="timeline-inner">
+        {items.length === 0 ? <p class="tl-empty">No messages yet.</p> : items.map((item) => <TimelineItem key={item.seq} item={item} now={now} />)}
+      </div>
+    </div>
+  );
+}

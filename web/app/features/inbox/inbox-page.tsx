@@ -1,0 +1,191 @@
+/** The conversation list: one view (All open, Mine, …), optionally one inbox, newest activity first. */
+import { useEffect, useRef, useState } from "preact/hooks";
+import type { Summary, View } from "../../../../worker/contract";
+import { api } from "../../../lib/api";
+import { Link, useLocation } from "../../../lib/router";
+import { fullDate, shortAgo, useNow, useOnVisible } from "../../../lib/time";
+import { Avatar, ChannelIcon, EmptyState, ErrorNotice, Loading, Spinner, StatusBadge } from "../../components/ui";
+import { contactName, parseList, rememberList, views } from "../../list-state";
+import { replyInboxes, useSession } from "../../session";
+import { NewConversationDialog } from "./new-conversation";
+
+const PAGE_SIZE = 25;
+
+type ListState = { items: Summary[]; nextCursor: string | null; loading: boolean; loadingMore: boolean; error: unknown };
+
+export function InboxPage() {
+  const { me } = useSession();
+  const location = useLocation();
+  const { view, inboxId } = parseList(location.href);
+  const [state, setState] = useState<ListState>({ items: [], nextCursor: null, loading: true, loadingMore: false, error: null });
+  const [composing, setComposing] = useState(false);
+  const request = useRef(0);
+  const now = useNow();
+
+  const load = async () => {
+    const ticket = ++request.current;
+    setState((s) => ({ ...s, loading: true, error: null }));
+    try {
+      const page = await api.conversations({ view, inboxId: inboxId ?? undefined, limit: PAGE_SIZE });
+      if (ticket === request.current) setState({ items: page.items, nextCursor: page.nextCursor, loading: false, loadingMore: false, error: null });
+    } catch (error) {
+      if (ticket === request.current) setState((s) => ({ ...s, items: [], nextCursor: null, loading: false, error }));
+    }
+  };
+
+  const loadMore = async () => {
+    if (!state.nextCursor) return;
+    const ticket = request.current;
+    setState((s) => ({ ...s, loadingMore: true, error: null }));
+    try {
+      const page = await api.conversations({ view, inboxId: inboxId ?? undefined, cursor: state.nextCursor, limit: PAGE_SIZE });
+      if (ticket !== request.current) return;
+      setState((s) => {
+        const seen = new Set(s.items.map((i) => i.id));
+        return { ...s, items: [...s.items, ...page.items.filter((i) => !seen.has(i.id))], nextCursor: page.nextCursor, loadingMore: false };
+      });
+    } catch (error) {
+      if (ticket === request.current) setState((s) => ({ ...s, loadingMore: false, error }));
+    }
+  };
+
+  useEffect(() => {
+    rememberList(location.href);
+    void load();
+  }, [view, inboxId]);
+  // Coming back to the tab refreshes the first page, unless the agent has paged further down.
+  const shown = useRef(0);
+  shown.current = state.items.length;
+  useOnVisible(() => {
+    if (shown.current <= PAGE_SIZE) void load();
+  }, [view, inboxId]);
+
+  const inbox = inboxId ? me.inboxes.find((i) => i.id === inboxId) : null;
+  const viewLabel = views.find((v) => v.id === view)?.label ?? "Conversations";
+  useEffect(() => {
+    document.title = `${viewLabel}${inbox ? ` · ${inbox.name}` : ""} · Switchboard`;
+  }, [viewLabel, inbox?.name]);
+
+  const inboxName = (id: string) => me.inboxes.find((i) => i.id === id)?.name ?? "";
+  const canStart = inbox ? replyInboxes(me).some((i) => i.id === inbox.id) : replyInboxes(me).length > 0;
+
+  return (
+    <section class="list-page" data-testid="inbox-page" data-view={view}>
+      <header class="page-head">
+        <div>
+          <h1 data-testid="list-title">{viewLabel}</h1>
+          <p class="page-sub">{inbox ? inbox.name : me.inboxes.length === 1 ? me.inboxes[0]!.name : "All inboxes"}</p>
+        </div>
+        <button type="button" class="btn btn-small" onClick={() => void load()} disabled={state.loading} data-testid="refresh">
+          Refresh
+        </button>
+      </header>
+      <ErrorNotice error={state.error} onRetry={state.items.length ? undefined : () => void load()} />
+      {state.loading && state.items.length === 0 ? (
+        <Loading label="Loading conversations…" />
+      ) : state.items.length === 0 ? (
+        !state.error && <ListEmpty view={view} onStart={canStart ? () => setComposing(true) : undefined} />
+      ) : (
+        <>
+          <ul class={`rows${state.loading ? " is-stale" : ""}`} data-testid="conversation-list">
+            {state.items.map((c) => (
+              <li key={c.id}>
+                <Row conversation={c} inboxName={inboxId ? null : inboxName(c.inboxId)} now={now} />
+              </li>
+            ))}
+          </ul>
+          {state.nextCursor && (
+            <div class="load-more">
+              <button type="button" class="btn" onClick={() => void loadMore()} disabled={state.loadingMore} data-testid="load-more">
+                {state.loadingMore ? <Spinner label="Loading…" /> : "Load more"}
+              </button>
+            </div>
+          )}
+        </>
+      )}
+      {composing && <NewConversationDialog inboxId={inboxId} onClose={() => setComposing(false)} />}
+    </section>
+  );
+}
+
+function Row({ conversation: c, inboxName, now }: { conversation: Summary; inboxName: string | null; now: number }) {
+  const name = contactName(c);
+  return (
+    <Link href={`/conversations/${encodeURIComponent(c.id)}`} class={`row status-${c.status}`} data-testid="conversation-row" data-id={c.id} data-status={c.status}>
+      <Avatar name={name} size={36} />
+      <div class="row-main">
+        <div class="row-top">
+          <span class="row-contact">{name}</span>
+          {c.contact.name && c.contact.email && <span class="row-email">{c.contact.email}</span>}
+          <time class="row-time" dateTime={c.lastActivityAt} title={fullDate(c.lastActivityAt)}>
+            {shortAgo(c.lastActivityAt, now)}
+          </time>
+        </div>
+        <div class="row-text">
+          {c.subject && <span class="row-subject">{c.subject}</span>}
+          {c.subject && c.preview && <span class="row-dash"> — </span>}
+          <span class="row-preview">{c.preview}</span>
+        </div>
+        <div class="row-meta">
+          <StatusBadge status={c.status} />
+          <span class={`row-assignee${c.assignee ? "" : " is-none"}`} data-testid="row-assignee">
+            {c.assignee ? (
+              <>
+                <Avatar name={c.assignee.name} size={16} />
+                {c.assignee.name}
+              </>
+            ) : (
+              "Unassigned"
+            )}
+          </span>
+          {inboxName && (
+            <span class="row-inbox">
+              <ChannelIcon channel={c.channel} />
+              {inboxName}
+            </span>
+          )}
+        </div>
+      </div>
+    </Link>
+  );
+}
+
+function ListEmpty({ view, onStart }: { view: View; onStart?: () => void }) {
+  const { me } = useSession();
+  if (me.inboxes.length === 0) {
+    return me.user.role === "admin" ? (
+      <EmptyState title="No inboxes yet" icon="inbox">
+        <p>Create a chat or email inbox to start receiving conversations.</p>
+        <Link href="/settings" class="btn btn-primary" data-testid="empty-create-inbox">
+          Create an inbox
+        </Link>
+      </EmptyState>
+    ) : (
+      <EmptyState title="You don't have access to any inboxes yet" icon="lock">
+        <p>Ask an admin to add you to an inbox.</p>
+      </EmptyState>
+    );
+  }
+  const titles: Record<string, string> = {
+    all: "No open conversations — nice work",
+    mine: "Nothing assigned to you",
+    unassigned: "Every open conversation has an owner",
+    resolved: "No resolved conversations yet",
+  };
+  const bodies: Record<string, string> = {
+    all: "New customer messages will show up here.",
+    mine: "Conversations assigned to you will show up here.",
+    unassigned: "New conversations without an assignee will show up here.",
+    resolved: "Resolved conversations are kept here for reference.",
+  };
+  return (
+    <EmptyState title={titles[view] ?? "No conversations"} icon={view === "resolved" ? "inbox" : "check"}>
+      <p>{bodies[view] ?? ""}</p>
+      {onStart && view === "all" && (
+        <button type="button" class="btn" onClick={onStart}>
+          Start a conversation
+        </button>
+      )}
+    </EmptyState>
+  );
+}
