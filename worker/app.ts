@@ -8,7 +8,10 @@ import { AppError } from "./errors";
 import { authRoutes } from "./routes/auth";
 import { conversationRoutes } from "./routes/conversations";
 import { inboxRoutes } from "./routes/inboxes";
+import { savedReplyRoutes, tagRoutes } from "./routes/library";
 import { agentLiveRoutes, customerLiveRoutes } from "./routes/live";
+import { notificationRoutes } from "./routes/notifications";
+import { teamRoutes } from "./routes/teams";
 import { meRoutes, userRoutes } from "./routes/users";
 import { widgetCors, widgetRoutes } from "./routes/widget";
 
@@ -35,6 +38,10 @@ const api = new Hono<AppEnv>()
   .route("/inboxes", inboxRoutes)
   .route("/", agentLiveRoutes)
   .route("/conversations", conversationRoutes)
+  .route("/teams", teamRoutes)
+  .route("/tags", tagRoutes)
+  .route("/saved-replies", savedReplyRoutes)
+  .route("/notifications", notificationRoutes)
   .all("*", () => {
     throw new AppError("not_found", "No such endpoint");
   });

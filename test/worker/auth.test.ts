@@ -92,6 +92,7 @@ describe("/api/me", () => {
       user: { id: agent.id, name: agent.name, email: agent.email, role: "agent" },
       workspace: { id: expect.any(String), name: "Acme Support" },
       inboxes: [{ id: support.id, name: "Support", channel: "chat", access: "note" }],
+      preferences: { timeZone: "UTC", emailNotifications: false },
     });
 
     const theirs = await json(admin.as, "/api/me");

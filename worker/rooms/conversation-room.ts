@@ -207,7 +207,7 @@ export class ConversationRoom extends DurableObject<Env> {
         patch.priority = input.priority;
       }
       return this.#change(state, { items, patch, actorId: actor.id });
-    });
+    }, true);
   }
 
   /** Replaces the conversation's tags (already resolved to workspace tags), one event per tag added or removed. */
@@ -221,7 +221,7 @@ export class ConversationRoom extends DurableObject<Env> {
         ...tagsRemoved.map((t) => event(actor, { type: "tag_removed", tag: t.name })),
       ];
       return this.#change(state, { items, actorId: actor.id, tagsAdded, tagsRemoved });
-    });
+    }, true);
   }
 
   /** Adds or removes a follower. */
@@ -233,7 +233,7 @@ export class ConversationRoom extends DurableObject<Env> {
         actorId: actor.id,
         ...(following ? { followersAdded: [user.id] } : { followersRemoved: [user.id] }),
       });
-    });
+    }, true);
   }
 
   /** Commits a field change (if it changed anything) and sends the new conversation to the room. */
@@ -488,8 +488,11 @@ export class ConversationRoom extends DurableObject<Env> {
   }
 
   /** Runs `task` in the queue with the conversation's state loaded; 404 when it does not exist. */
-  #write<T>(conversationId: string, task: (state: RoomState) => Promise<Result<T>>): Promise<Result<T>> {
+  #write<T>(conversationId: string, task: (state: RoomState) => Promise<Result<T>>, fresh = false): Promise<Result<T>> {
     return this.#queue.run(async () => {
+      // Field changes are rare: they re-read the row, so workspace-level deletes
+      // (a team, a tag) applied by foreign keys never leave the cache behind.
+      if (fresh) this.#state = null;
       const state = await this.#load(conversationId);
       if (!state) return fail("not_found", "Conversation not found");
       return task(state);

@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import { Hono, type Context } from "hono";
 import {
   IdempotencyKey,
@@ -7,6 +7,8 @@ import {
   StartConversationInput,
   TimelineQuery,
   UpdateConversationInput,
+  SetTagsInput,
+  AddFollowerInput,
   type Access,
 } from "../contract";
 import { getDb, type Db } from "../db/client";
@@ -19,13 +21,15 @@ import {
   listConversations,
   type ConversationRow,
 } from "../db/queries/conversations";
-import { users } from "../db/schema";
-import { canBeAssigned, decide, type Action } from "../domain/access";
+import { resolveTags } from "../db/queries/tags";
+import { inboxAccess, users } from "../db/schema";
+import { atLeast, canBeAssigned, decide, effectiveAccess, type Action } from "../domain/access";
 import type { Actor, AppEnv } from "../env";
 import { AppError, forbidden, notFound, unwrap } from "../errors";
 import { derivedId, newId } from "../lib/ids";
 import { parseOr400, validate } from "../lib/validate";
 import { getConversationRoom, type AuthorRef } from "../rooms/conversation-room";
+import { teamForAssignment } from "./teams";
 
 /** The `Idempotency-Key` header, checked; undefined when absent. */
 export function idempotencyKey(c: Context): string | undefined {
@@ -64,6 +68,30 @@ async function assigneeFor(db: Db, actor: Actor, inboxId: string, userId: string
     ]);
   }
   return { id: user.id, name: user.name };
+}
+
+/**
+ * The agents named by `ids`, each checked to see the inbox (a mention or a
+ * follower must be able to open the conversation). A 400 names those who cannot.
+ */
+async function agentsWhoSee(db: Db, workspaceId: string, inboxId: string, ids: string[], field: string) {
+  const unique = [...new Set(ids)];
+  const rows = await db
+    .select({ id: users.id, name: users.name, role: users.role, access: inboxAccess.access })
+    .from(users)
+    .leftJoin(inboxAccess, and(eq(inboxAccess.userId, users.id), eq(inboxAccess.inboxId, inboxId)))
+    .where(and(eq(users.workspaceId, workspaceId), inArray(users.id, unique)));
+  const seeing = new Map(rows.filter((r) => effectiveAccess(r.role, r.access)).map((r) => [r.id, { id: r.id, name: r.name }]));
+  const refused = unique.filter((id) => !seeing.has(id));
+  if (refused.length) {
+    const names = rows.filter((r) => refused.includes(r.id)).map((r) => r.name);
+    throw new AppError(
+      "validation_failed",
+      names.length ? `${names.join(", ")} cannot see this inbox` : "No such agent",
+      refused.map((id) => ({ path: [field], message: `${rows.find((r) => r.id === id)?.name ?? id} has no access to this inbox` , userId: id })),
+    );
+  }
+  return unique.map((id) => seeing.get(id)!);
 }
 
 export const conversationRoutes = new Hono<AppEnv>()
@@ -120,7 +148,9 @@ export const conversationRoutes = new Hono<AppEnv>()
     const input = c.req.valid("json");
     const key = idempotencyKey(c);
     const db = getDb(c.env.DB);
-    const { conversation } = await conversationFor(db, c.var.actor, c.req.param("id"), input.kind);
+    const { conversation, access } = await conversationFor(db, c.var.actor, c.req.param("id"), input.kind);
+    // Mentions count in notes only; in a reply the @Name is plain text.
+    const mentions = input.kind === "note" && input.mentions?.length ? await agentsWhoSee(db, c.var.actor.workspaceId, conversation.inboxId, input.mentions, "mentions") : [];
     const { item } = unwrap(
       await getConversationRoom(c.env, conversation.id).post(conversation.id, {
         kind: input.kind,
@@ -129,6 +159,9 @@ export const conversationRoutes = new Hono<AppEnv>()
         lastSeenSeq: input.lastSeenSeq,
         force: input.force,
         idempotencyKey: key,
+        mentions,
+        // A light user's mention notifies but adds no follower.
+        mentionsFollow: atLeast(access, "reply"),
       }),
     );
     return c.json(item, 201);
@@ -140,9 +173,42 @@ export const conversationRoutes = new Hono<AppEnv>()
     const { conversation } = await conversationFor(db, actor, c.req.param("id"), input.status ? "set_status" : "assign");
     const assignee =
       input.assigneeId === undefined ? undefined : input.assigneeId === null ? null : await assigneeFor(db, actor, conversation.inboxId, input.assigneeId);
+    const team = input.teamId === undefined ? undefined : input.teamId === null ? null : await teamForAssignment(db, actor.workspaceId, input.teamId);
     unwrap(
-      await getConversationRoom(c.env, conversation.id).update(conversation.id, { status: input.status, assignee }, authorOf(actor)),
+      await getConversationRoom(c.env, conversation.id).update(
+        conversation.id,
+        { status: input.status, assignee, team, priority: input.priority },
+        authorOf(actor),
+      ),
     );
     return c.json(await getConversation(db, conversation.id));
+  })
+  .put("/:id/tags", validate("json", SetTagsInput), async (c) => {
+    const actor = c.var.actor;
+    const db = getDb(c.env.DB);
+    const { conversation } = await conversationFor(db, actor, c.req.param("id"), "tag");
+    const wanted = await resolveTags(db, actor.workspaceId, c.req.valid("json").tags, () => newId("tg"));
+    unwrap(await getConversationRoom(c.env, conversation.id).setTags(conversation.id, wanted, authorOf(actor)));
+    return c.json(await getConversation(db, conversation.id));
+  })
+  .post("/:id/followers", validate("json", AddFollowerInput), async (c) => {
+    const { userId } = c.req.valid("json");
+    const actor = c.var.actor;
+    const db = getDb(c.env.DB);
+    // Following yourself needs only sight of the inbox; adding others needs reply.
+    const { conversation } = await conversationFor(db, actor, c.req.param("id"), userId === actor.id ? "follow_self" : "manage_followers");
+    const [user] = await agentsWhoSee(db, actor.workspaceId, conversation.inboxId, [userId], "userId");
+    unwrap(await getConversationRoom(c.env, conversation.id).setFollower(conversation.id, user!, true, authorOf(actor)));
+    return c.json(await getConversation(db, conversation.id), 201);
+  })
+  .delete("/:id/followers/:userId", async (c) => {
+    const userId = c.req.param("userId");
+    const actor = c.var.actor;
+    const db = getDb(c.env.DB);
+    const { conversation } = await conversationFor(db, actor, c.req.param("id"), userId === actor.id ? "follow_self" : "manage_followers");
+    const user = await db.query.users.findFirst({ where: and(eq(users.id, userId), eq(users.workspaceId, actor.workspaceId)) });
+    if (!user) throw notFound("No such user");
+    unwrap(await getConversationRoom(c.env, conversation.id).setFollower(conversation.id, { id: user.id, name: user.name }, false, authorOf(actor)));
+    return c.body(null, 204);
   });
 

@@ -83,6 +83,12 @@ export const inboxRoutes = new Hono<AppEnv>()
     const [updated] = await db.update(inboxes).set(input).where(eq(inboxes.id, inbox.id)).returning();
     return c.json(toInbox(updated!));
   })
+  .get("/:inboxId/access", requireAdmin, async (c) => {
+    const db = getDb(c.env.DB);
+    const inbox = await findInbox(db, c.var.actor.workspaceId, c.req.param("inboxId"));
+    const rows = await db.select().from(inboxAccess).where(eq(inboxAccess.inboxId, inbox.id));
+    return c.json({ items: rows });
+  })
   .put("/:inboxId/access/:userId", requireAdmin, validate("json", SetAccessInput), async (c) => {
     const db = getDb(c.env.DB);
     const { workspaceId } = c.var.actor;

@@ -1,11 +1,12 @@
-import { asc, eq } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import { Hono } from "hono";
-import { CreateTokenInput, CreateUserInput, type User } from "../contract";
+import { CreateTokenInput, CreateUserInput, UpdateMeInput, UsersQuery, type User } from "../contract";
 import { hashPassword } from "../auth/password";
 import { createApiToken, requireAdmin } from "../auth/session";
 import { getDb } from "../db/client";
-import { grantsFor } from "../db/queries/access";
-import { users, workspaces } from "../db/schema";
+import { grantFor, grantsFor } from "../db/queries/access";
+import { atLeast, effectiveAccess } from "../domain/access";
+import { inboxAccess, users, workspaces } from "../db/schema";
 import type { AppEnv } from "../env";
 import { AppError } from "../errors";
 import { newId } from "../lib/ids";
@@ -22,8 +23,9 @@ export const meRoutes = new Hono<AppEnv>()
   .get("/", async (c) => {
     const actor = c.var.actor;
     const db = getDb(c.env.DB);
-    const [workspace, grants, inboxRows] = await Promise.all([
+    const [workspace, me, grants, inboxRows] = await Promise.all([
       db.query.workspaces.findFirst({ where: eq(workspaces.id, actor.workspaceId) }),
+      db.query.users.findFirst({ where: eq(users.id, actor.id) }),
       grantsFor(db, actor),
       db.query.inboxes.findMany({ where: (i, { eq }) => eq(i.workspaceId, actor.workspaceId), orderBy: (i) => asc(i.name) }),
     ]);
@@ -33,6 +35,14 @@ export const meRoutes = new Hono<AppEnv>()
       inboxes: inboxRows
         .filter((i) => grants.has(i.id))
         .map((i) => ({ id: i.id, name: i.name, channel: i.channel, access: grants.get(i.id)! })),
+      preferences: { timeZone: me?.timeZone ?? "UTC", emailNotifications: me?.emailNotifications ?? false },
+    });
+  })
+  .patch("/", validate("json", UpdateMeInput), async (c) => {
+    const [updated] = await getDb(c.env.DB).update(users).set(c.req.valid("json")).where(eq(users.id, c.var.actor.id)).returning();
+    return c.json({
+      user: toUser(updated!),
+      preferences: { timeZone: updated!.timeZone, emailNotifications: updated!.emailNotifications },
     });
   })
   .post("/tokens", validate("json", CreateTokenInput), async (c) => {
@@ -43,13 +53,19 @@ export const meRoutes = new Hono<AppEnv>()
   });
 
 export const userRoutes = new Hono<AppEnv>()
-  .get("/", async (c) => {
-    const rows = await getDb(c.env.DB)
-      .select()
+  .get("/", validate("query", UsersQuery), async (c) => {
+    const { inboxId, access } = c.req.valid("query");
+    const db = getDb(c.env.DB);
+    const rows = await db
+      .select({ user: users, grant: inboxAccess.access })
       .from(users)
+      .leftJoin(inboxAccess, and(eq(inboxAccess.userId, users.id), eq(inboxAccess.inboxId, inboxId ?? "")))
       .where(eq(users.workspaceId, c.var.actor.workspaceId))
       .orderBy(asc(users.name));
-    return c.json({ items: rows.map(toUser) });
+    // With an inbox: only those who can see it (at `access` or above), e.g. the assignee picker's "can reply".
+    const visible = inboxId ? rows.filter((r) => atLeast(effectiveAccess(r.user.role, r.grant), access ?? "view")) : rows;
+    if (inboxId && !(await grantFor(db, c.var.actor, inboxId))) return c.json({ items: [] });
+    return c.json({ items: visible.map((r) => toUser(r.user)) });
   })
   .post("/", requireAdmin, validate("json", CreateUserInput), async (c) => {
     const input = c.req.valid("json");

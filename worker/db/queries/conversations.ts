@@ -5,7 +5,7 @@ import { AppError } from "../../errors";
 import { base64url, fromBase64url } from "../../lib/ids";
 import { iso, isoOrNull } from "../../lib/time";
 import type { Db } from "../client";
-import { contacts, conversations, followers, inboxes, mentions, timelineItems, users } from "../schema";
+import { contacts, conversations, conversationTags, followers, inboxes, mentions, tags, timelineItems, users } from "../schema";
 import { toItem } from "./items";
 
 const summaryFields = {
@@ -134,22 +134,48 @@ export async function listConversations(
   if (query.inboxId && !grants.has(query.inboxId)) return { items: [], nextCursor: null };
   if (!grants.size) return { items: [], nextCursor: null };
 
-  // The Following and Mentioned views are driven by their own per-user tables.
-  const driver =
+  // Following and Mentioned are driven by their per-user tables, a tag filter by
+  // conversation_tags: each carries copies of status and last activity to page on.
+  let tagId: string | undefined;
+  if (query.tag) {
+    const [tag] = await db
+      .select({ id: tags.id })
+      .from(tags)
+      .where(and(eq(tags.workspaceId, actor.workspaceId), sql`lower(${tags.name}) = ${query.tag.toLowerCase()}`));
+    if (!tag) return { items: [], nextCursor: null };
+    tagId = tag.id;
+  }
+  const userDriver =
     query.view === "following"
-      ? { table: followers, at: followers.lastActivityAt, id: followers.conversationId, user: followers.userId }
+      ? { table: followers, at: followers.lastActivityAt, id: followers.conversationId, key: eq(followers.userId, actor.id) }
       : query.view === "mentioned"
-        ? { table: mentions, at: mentions.lastActivityAt, id: mentions.conversationId, user: mentions.userId }
+        ? { table: mentions, at: mentions.lastActivityAt, id: mentions.conversationId, key: eq(mentions.userId, actor.id) }
         : null;
+  const status = STATUS_OF_VIEW[query.view as keyof typeof STATUS_OF_VIEW];
+  const driver =
+    userDriver ??
+    (tagId
+      ? {
+          table: conversationTags,
+          at: conversationTags.lastActivityAt,
+          id: conversationTags.conversationId,
+          key: and(eq(conversationTags.tagId, tagId), eq(conversationTags.status, status))!,
+        }
+      : null);
   const at = driver?.at ?? conversations.lastActivityAt;
   const idCol = driver?.id ?? conversations.id;
 
   const where: SQL[] = [];
-  if (driver) where.push(eq(driver.user, actor.id));
-  else where.push(eq(conversations.status, STATUS_OF_VIEW[query.view as keyof typeof STATUS_OF_VIEW]));
+  if (driver) where.push(driver.key);
+  else where.push(eq(conversations.status, status));
+  if (userDriver && tagId) {
+    where.push(sql`EXISTS (SELECT 1 FROM ${conversationTags} WHERE ${conversationTags.conversationId} = ${conversations.id} AND ${conversationTags.tagId} = ${tagId})`);
+  }
   if (query.view === "mine") where.push(eq(conversations.assigneeId, actor.id));
   if (query.view === "unassigned") where.push(isNull(conversations.assigneeId));
   if (query.assigneeId && query.view !== "mine") where.push(eq(conversations.assigneeId, query.assigneeId));
+  if (query.teamId) where.push(eq(conversations.teamId, query.teamId));
+  if (query.priority) where.push(eq(conversations.priority, query.priority));
   if (query.inboxId) where.push(eq(conversations.inboxId, query.inboxId));
   else if (actor.role === "admin" && !driver) where.push(eq(conversations.workspaceId, actor.workspaceId));
   else

@@ -1,0 +1,37 @@
+import { and, eq, inArray, sql } from "drizzle-orm";
+import type { Db } from "../client";
+import { tags } from "../schema";
+
+/** Calm, distinguishable tag colours; a tag's colour is picked from its name so it is stable. */
+const PALETTE = ["#2563eb", "#16a34a", "#d97706", "#dc2626", "#7c3aed", "#0891b2", "#db2777", "#4d7c0f", "#9333ea", "#ea580c"];
+
+export function colorFor(name: string): string {
+  let h = 0;
+  for (const ch of name.toLowerCase()) h = (h * 31 + ch.codePointAt(0)!) >>> 0;
+  return PALETTE[h % PALETTE.length]!;
+}
+
+/**
+ * The workspace's tags for these names, created on first use. Names match
+ * regardless of case, and the first spelling used is kept.
+ */
+export async function resolveTags(db: Db, workspaceId: string, names: string[], newId: () => string) {
+  const unique = [...new Map(names.map((n) => [n.toLowerCase(), n])).values()];
+  if (!unique.length) return [];
+  const lower = unique.map((n) => n.toLowerCase());
+  const find = () =>
+    db
+      .select({ id: tags.id, name: tags.name })
+      .from(tags)
+      .where(and(eq(tags.workspaceId, workspaceId), inArray(sql`lower(${tags.name})`, lower)));
+  const existing = await find();
+  const known = new Set(existing.map((t) => t.name.toLowerCase()));
+  const missing = unique.filter((n) => !known.has(n.toLowerCase()));
+  if (!missing.length) return existing;
+  const now = Date.now();
+  await db
+    .insert(tags)
+    .values(missing.map((name) => ({ id: newId(), workspaceId, name, color: colorFor(name), createdAt: now })))
+    .onConflictDoNothing();
+  return find();
+}
