@@ -1,0 +1,411 @@
+// `npm run seed`: fill a demo workspace through the HTTP API, so the real code
+// paths run (setup, users, inboxes, access, widget, replies, notes, assignment).
+//
+//   PORT       a Switchboard answering there is used (default 8787); when none
+//              answers, one is started on a free port with STATE_DIR, and stopped after
+//   STATE_DIR  state folder for that server (default .state at the project root)
+//
+// Does nothing when the workspace is already set up.
+
+import fs from "node:fs";
+import path from "node:path";
+import { randomUUID } from "node:crypto";
+import { ROOT, assetsDir, freePort, startServer, stopAll } from "./lib/server.mjs";
+
+const PASSWORD = "switchboard-demo";
+const port = Number(process.env.PORT || 8787);
+const stateDir = path.resolve(process.env.INIT_CWD || process.cwd(), process.env.STATE_DIR || path.join(ROOT, ".state"));
+
+// ---------------------------------------------------------------- the demo data
+
+const WORKSPACE = "Lumen Support";
+const ADMIN = { key: "maya", name: "Maya Lindqvist", email: "maya@example.com", role: "admin" };
+const AGENTS = [
+  { key: "sam", name: "Sam Okafor", email: "sam@example.com", role: "agent" },
+  { key: "lucia", name: "Lucía Fernández", email: "lucia@example.com", role: "agent" },
+  { key: "jonas", name: "Jonas Weber", email: "jonas@example.com", role: "agent" },
+];
+const INBOXES = [
+  { key: "web", name: "Website chat", channel: "chat" },
+  { key: "app", name: "Mobile app", channel: "chat" },
+  { key: "billing", name: "Billing email", channel: "email", emailAddress: "billing@example.com" },
+];
+/** inbox → agent → access level (admins see everything anyway). */
+const ACCESS = {
+  web: { sam: "reply", lucia: "reply", jonas: "view" },
+  app: { sam: "reply", lucia: "note", jonas: "reply" },
+  billing: { sam: "view", lucia: "reply", jonas: "note" },
+};
+
+/**
+ * Customer conversations started through the chat widget. `then` runs in order:
+ * customer follow-ups, agent replies and notes (by who may write them), an
+ * assignment, and a resolve.
+ */
+const CONVERSATIONS = [
+  {
+    inbox: "web",
+    customer: { name: "Priya Shah", email: "priya.shah@example.org", language: "en" },
+    body: "Hi! I was charged twice for my March invoice (INV-2041). Could you refund the duplicate charge?",
+    then: [
+      { customer: "The card ends in 4417, in case you need it." },
+      { note: "lucia", body: "Checked the payment provider: two charges of $49 on March 3. Safe to refund the second one." },
+      { reply: "sam", body: "Sorry about that, Priya! I've refunded the duplicate charge; it will show on your statement within 5–10 business days." },
+      { customer: "Perfect, thank you for the quick help!" },
+      { assign: "sam" },
+      { resolve: "sam" },
+    ],
+  },
+  {
+    inbox: "web",
+    customer: { name: "Tom Becker", email: "tom.becker@example.net", language: "de" },
+    body: "Hallo, seit dem letzten Update kann ich mich nicht mehr einloggen. Beim Passwort-Zurücksetzen kommt keine E-Mail an.",
+    then: [
+      { customer: "Meine Adresse ist tom.becker@example.net, falls das hilft." },
+      { reply: "lucia", body: "Hallo Tom, danke für die Nachricht! Ich habe dir den Link gerade noch einmal geschickt – schau bitte auch im Spam-Ordner nach." },
+      { assign: "lucia" },
+    ],
+  },
+  {
+    inbox: "web",
+    customer: { name: "Aiko Tanaka", email: "aiko@example.org", language: "en" },
+    body: "Is there a way to export all of our conversations to CSV? Our auditor needs them by the end of the month.",
+    then: [
+      { note: "sam", body: "@Lucía Fernández do we have a CSV export yet? I think it's on the roadmap.", mention: "lucia" },
+      { note: "lucia", body: "Not self-serve yet – engineering can run a one-off export. I'll ask them today." },
+    ],
+  },
+  {
+    inbox: "web",
+    customer: { name: "Carlos Ruiz", email: "carlos.ruiz@example.net", language: "es" },
+    body: "Hola, ¿tienen descuento para ONG? Somos una asociación sin ánimo de lucro con 12 usuarios.",
+    then: [
+      { reply: "lucia", body: "¡Hola Carlos! Sí, ofrecemos un 50 % de descuento para ONG. Envíanos el certificado de registro y lo activamos en tu cuenta." },
+      { customer: "¡Genial! Os lo mando esta tarde." },
+      { assign: "lucia" },
+    ],
+  },
+  {
+    inbox: "web",
+    customer: { name: "Emma Wilson", email: "emma.wilson@example.org", language: "en" },
+    body: "Bug report: the dashboard chart shows last week's numbers twice when I switch to the 'Week' view. Chrome 131 on macOS.",
+    then: [
+      { customer: "Same thing on Firefox, I just checked." },
+      { note: "sam", body: "Reproduced on staging. Filed as ENG-5521 for the dashboard team." },
+      { reply: "sam", body: "Thanks for the detailed report, Emma! We reproduced it and a fix is on its way – I'll update you here." },
+      { assign: "sam" },
+    ],
+  },
+  {
+    inbox: "web",
+    customer: { name: "Noah Martin", email: "noah.martin@example.net", language: "fr" },
+    body: "Bonjour, je voudrais annuler mon abonnement et obtenir un remboursement au prorata pour les mois restants. Merci.",
+    then: [],
+  },
+  {
+    inbox: "web",
+    customer: { name: "Olivia Brown", email: "olivia@example.org", language: "en" },
+    body: "How do I add a teammate? The Invite button is greyed out for me.",
+    then: [
+      { reply: "sam", body: "Hi Olivia! Only workspace owners can invite people. Ask your owner to open Settings → Team, or they can make you an owner too." },
+      { customer: "Ah, that explains it. Thanks!" },
+    ],
+  },
+  {
+    inbox: "web",
+    customer: { name: "Liam Johnson", email: "liam.johnson@example.net", language: "en" },
+    body: "Your API starts returning 429 after about 50 requests per minute. Is that the documented limit? We're on the Business plan.",
+    then: [],
+  },
+  {
+    inbox: "app",
+    customer: { name: "Sofia Rossi", email: "sofia.rossi@example.org", language: "it" },
+    body: "The app crashes every time I open a photo attachment. Android 15 on a Pixel 8.",
+    then: [
+      { reply: "jonas", body: "Hi Sofia, sorry about that! Which app version do you have? (Settings → About)" },
+      { customer: "It says 4.12.0." },
+      { note: "jonas", body: "Matches the crash report for 4.12.0 – hotfix 4.12.1 is in review." },
+      { assign: "jonas" },
+    ],
+  },
+  {
+    inbox: "app",
+    customer: { name: "Lukas Schmidt", email: "lukas.schmidt@example.net", language: "de" },
+    body: "Die Push-Benachrichtigungen kommen bei mir erst Stunden später an. iPhone 15, iOS 18.",
+    then: [{ note: "lucia", body: "Probably Focus mode or background refresh. Jonas knows the iOS side best." }],
+  },
+  {
+    inbox: "app",
+    customer: { name: "Mia Anderson", email: "mia.anderson@example.org", language: "en" },
+    body: "Can I use the app offline? I travel a lot and often have no signal.",
+    then: [
+      { reply: "jonas", body: "Yes! Drafts and the last 30 days of data are available offline, and everything syncs when you're back online." },
+    ],
+  },
+  {
+    inbox: "app",
+    customer: { name: "Ethan Clark", email: "ethan.clark@example.net", language: "en" },
+    body: "I forgot my password and no longer have access to the email address on the account. How can I get back in?",
+    then: [
+      { note: "jonas", body: "Needs identity verification before we change the login email – see the account recovery checklist." },
+      { reply: "sam", body: "Hi Ethan, we can help. Please reply with the last four digits of the card on file and roughly when you signed up." },
+      { assign: "sam" },
+    ],
+  },
+];
+
+// ---------------------------------------------------------------- HTTP
+
+class ApiError extends Error {
+  constructor(method, pathname, status, body) {
+    const err = body?.error;
+    super(`${method} ${pathname} → ${status}${err ? ` ${err.code}: ${err.message}` : ""}${err?.details ? ` ${JSON.stringify(err.details)}` : ""}`);
+    this.status = status;
+    this.code = err?.code;
+  }
+}
+
+/** One signed-in user (session cookie), or a customer (contact token), or nobody. */
+class Client {
+  constructor(base, { cookie, bearer } = {}) {
+    this.base = base;
+    this.cookie = cookie;
+    this.bearer = bearer;
+  }
+
+  async request(method, pathname, body, { idempotent = false } = {}) {
+    const headers = { accept: "application/json" };
+    if (body !== undefined) headers["content-type"] = "application/json";
+    if (this.bearer) headers.authorization = `Bearer ${this.bearer}`;
+    if (this.cookie) headers.cookie = this.cookie;
+    // Cookie-authenticated writes must come from the site's own origin.
+    if (!this.bearer && method !== "GET") headers.origin = this.base;
+    if (idempotent) headers["idempotency-key"] = randomUUID();
+    const res = await fetch(this.base + pathname, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(30_000),
+    });
+    const cookies = res.headers.getSetCookie().map((c) => c.split(";")[0]).filter((c) => !c.endsWith("="));
+    if (cookies.length) this.cookie = cookies.join("; ");
+    const text = await res.text();
+    let json;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    if (!res.ok) throw new ApiError(method, pathname, res.status, json ?? { error: { code: "not_json", message: text.slice(0, 300) } });
+    return json;
+  }
+
+  get = (p) => this.request("GET", p);
+  post = (p, body, o) => this.request("POST", p, body, o);
+  put = (p, body) => this.request("PUT", p, body);
+  patch = (p, body) => this.request("PATCH", p, body);
+}
+
+/** What answers on `base`: "switchboard" (with setUp), "other", or null (nothing). */
+async function probe(base) {
+  try {
+    const res = await fetch(`${base}/api/setup`, { signal: AbortSignal.timeout(3000) });
+    const body = await res.json().catch(() => null);
+    return body && typeof body.setUp === "boolean" ? { kind: "switchboard", setUp: body.setUp } : { kind: "other" };
+  } catch {
+    return null;
+  }
+}
+
+// ---------------------------------------------------------------- seeding
+
+async function seed(base) {
+  const admin = new Client(base);
+  const step = (text) => process.stdout.write(`  ${text}\n`);
+
+  try {
+    await admin.post("/api/setup", { workspace: WORKSPACE, name: ADMIN.name, email: ADMIN.email, password: PASSWORD });
+  } catch (e) {
+    if (e.code === "already_set_up") return { alreadySetUp: true };
+    throw e;
+  }
+  step(`workspace "${WORKSPACE}" with admin ${ADMIN.email}`);
+
+  const users = { [ADMIN.key]: { ...ADMIN } };
+  const me = await admin.get("/api/me");
+  users[ADMIN.key].id = me.user.id;
+  for (const a of AGENTS) {
+    const u = await admin.post("/api/users", { name: a.name, email: a.email, password: PASSWORD, role: a.role });
+    users[a.key] = { ...a, id: u.id };
+  }
+  step(`${AGENTS.length} agents: ${AGENTS.map((a) => a.name).join(", ")}`);
+
+  const inboxes = {};
+  for (const i of INBOXES) {
+    const { key, ...input } = i;
+    inboxes[key] = await admin.post("/api/inboxes", input);
+  }
+  step(`${INBOXES.length} inboxes: ${INBOXES.map((i) => `${i.name} (${i.channel})`).join(", ")}`);
+
+  for (const [inboxKey, grants] of Object.entries(ACCESS)) {
+    for (const [userKey, access] of Object.entries(grants)) {
+      await admin.put(`/api/inboxes/${inboxes[inboxKey].id}/access/${users[userKey].id}`, { access });
+    }
+  }
+  step("access levels per inbox (view / note / reply)");
+
+  // Each agent writes as themselves.
+  const sessions = { [ADMIN.key]: admin };
+  for (const a of AGENTS) {
+    const c = new Client(base);
+    await c.post("/api/auth/login", { email: a.email, password: PASSWORD });
+    sessions[a.key] = c;
+  }
+
+  let messages = 0;
+  let notes = 0;
+  let replies = 0;
+  let assigned = 0;
+  let resolved = 0;
+  for (const conv of CONVERSATIONS) {
+    const { name, email, language } = conv.customer;
+    const widget = new Client(base);
+    const started = await widget.post(`/api/widget/${inboxes[conv.inbox].widgetKey}/conversations`, {
+      name,
+      email,
+      body: conv.body,
+      attributes: { language },
+    });
+    const id = started.conversationId;
+    const customer = new Client(base, { bearer: started.contactToken });
+    for (const action of conv.then) {
+      if (action.customer) {
+        await customer.post(`/api/widget/conversations/${id}/messages`, { body: action.customer });
+        messages++;
+      } else if (action.reply || action.note) {
+        const kind = action.reply ? "reply" : "note";
+        const input = { kind, body: action.body };
+        if (action.mention) input.mentions = [users[action.mention].id];
+        await sessions[action.reply ?? action.note].post(`/api/conversations/${id}/messages`, input, { idempotent: true });
+        if (kind === "reply") replies++;
+        else notes++;
+      } else if (action.assign) {
+        await admin.patch(`/api/conversations/${id}`, { assigneeId: users[action.assign].id });
+        assigned++;
+      } else if (action.resolve) {
+        await sessions[action.resolve].patch(`/api/conversations/${id}`, { status: "resolved" });
+        resolved++;
+      }
+    }
+  }
+  step(
+    `${CONVERSATIONS.length} widget conversations, ${messages} customer follow-ups, ${replies} replies, ${notes} internal notes, ${assigned} assigned, ${resolved} resolved`,
+  );
+
+  // Inbound mail for the email inbox, through the local email() handler, when the worker has one.
+  const mails = [
+    {
+      from: "Grace Lee <grace.lee@example.org>",
+      subject: "VAT number missing on invoice",
+      text: "Hello,\n\nour invoice INV-2107 does not show our VAT number (GB123456789). Could you send a corrected copy?\n\nThanks,\nGrace",
+    },
+    {
+      from: "Henrik Larsen <henrik@example.net>",
+      subject: "Switch to annual billing",
+      text: "Hi there,\n\nwe'd like to move from monthly to annual billing. Do we get the annual discount straight away?\n\nBest,\nHenrik",
+    },
+  ];
+  let mailed = 0;
+  let mailError = "";
+  for (const m of mails) {
+    const address = m.from.match(/<(.+)>/)[1];
+    const eml = [
+      `From: ${m.from}`,
+      `To: ${INBOXES[2].emailAddress}`,
+      `Subject: ${m.subject}`,
+      `Message-ID: <${randomUUID()}@example.org>`,
+      `Date: ${new Date().toUTCString()}`,
+      "MIME-Version: 1.0",
+      "Content-Type: text/plain; charset=utf-8",
+      "",
+      m.text,
+      "",
+    ].join("\r\n");
+    const q = new URLSearchParams({ from: address, to: INBOXES[2].emailAddress });
+    try {
+      const res = await fetch(`${base}/cdn-cgi/handler/email?${q}`, { method: "POST", body: eml, signal: AbortSignal.timeout(30_000) });
+      if (!res.ok) {
+        mailError = `${res.status} ${(await res.text()).slice(0, 200)}`;
+        break;
+      }
+      mailed++;
+    } catch (e) {
+      mailError = e.message;
+      break;
+    }
+  }
+  if (mailed) step(`${mailed} inbound emails to ${INBOXES[2].emailAddress}`);
+  else step(`(no inbound email seeded: the worker's email() handler did not take it: ${mailError.split("\n")[0]})`);
+
+  return { users };
+}
+
+// ---------------------------------------------------------------- main
+
+let ownServer = null;
+let interrupted = false;
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+  process.on(signal, async () => {
+    if (interrupted) return;
+    interrupted = true;
+    console.error("\nInterrupted: stopping…");
+    await stopAll();
+    process.exit(130);
+  });
+}
+
+try {
+  let base = `http://127.0.0.1:${port}`;
+  const found = await probe(base);
+  if (found?.kind === "other") {
+    throw new Error(`something that is not Switchboard answers on port ${port}: set PORT to the port of \`npm run dev\`, or to a free one`);
+  }
+  if (found?.setUp) {
+    console.log(`The Switchboard on http://localhost:${port} is already set up: nothing changed.`);
+    console.log(`To start over: stop it, delete its state folder (STATE_DIR, default .state), then \`npm run dev\` and \`npm run seed\` again.`);
+    process.exit(0);
+  }
+  if (!found) {
+    const build = !fs.existsSync(assetsDir());
+    const p = await freePort();
+    console.log(`No Switchboard on port ${port}: starting one on port ${p} with state in ${stateDir}${build ? " (building the web client first)" : ""}…`);
+    ownServer = await startServer({ port: p, stateDir, build });
+    base = ownServer.url;
+  }
+
+  console.log(`Seeding a demo workspace through ${base}/api …`);
+  const result = await seed(base);
+  if (result.alreadySetUp) {
+    console.log("This Switchboard is already set up (409 already_set_up): nothing changed.");
+  } else {
+    const url = `http://localhost:${port}`;
+    const env = [process.env.PORT ? `PORT=${port}` : "", process.env.STATE_DIR ? `STATE_DIR=${process.env.STATE_DIR}` : ""].filter(Boolean);
+    const dev = [...env, "npm run dev"].join(" ");
+    console.log("");
+    console.log(ownServer ? `Done. Start the server with \`${dev}\`, then sign in at ${url}` : `Done. Sign in at ${url}`);
+    console.log(`Every demo user's password is: ${PASSWORD}`);
+    const width = Math.max(...Object.values(result.users).map((u) => u.email.length));
+    for (const u of Object.values(result.users)) {
+      const grants =
+        u.role === "admin"
+          ? "every inbox"
+          : INBOXES.map((i) => `${i.name}: ${ACCESS[i.key][u.key] ?? "none"}`).join(", ");
+      console.log(`  ${u.email.padEnd(width)}  ${u.role.padEnd(5)}  ${u.name} (${grants})`);
+    }
+  }
+} catch (e) {
+  if (!interrupted) console.error(`\nnpm run seed failed: ${e.message}`);
+  process.exitCode = 1;
+} finally {
+  if (ownServer) await ownServer.stop();
+}
