@@ -273,6 +273,9 @@ export const notifications = sqliteTable(
   (t) => [
     index("notifications_user_created").on(t.userId, t.createdAt, t.id),
     index("notifications_user_unread").on(t.userId, t.createdAt).where(sql`read_at IS NULL`),
+    // The email sweep visits each notification at most once: rows leave this
+    // index when they are read in the app or handled by the sweep.
+    index("notifications_email_pending").on(t.createdAt).where(sql`emailed_at IS NULL AND read_at IS NULL`),
   ],
 );
 

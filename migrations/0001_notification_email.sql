@@ -1,0 +1,1 @@
+CREATE INDEX `notifications_email_pending` ON `notifications` (`created_at`) WHERE emailed_at IS NULL AND read_at IS NULL;
