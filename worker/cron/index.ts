@@ -6,7 +6,7 @@ import { emailNotifications } from "./email-notifications";
  * can be driven with chosen times in tests and through
  * `/cdn-cgi/handler/scheduled?time=…` locally. Each job is short and bounded.
  */
-export async function scheduled(controller: ScheduledController, env: Env): Promise<void> {
+export async function scheduled(controller: ScheduledController, env: Env, _ctx?: ExecutionContext): Promise<void> {
   const now = Number(controller.scheduledTime);
   const db = getDb(env.DB);
   const delay = Number(env.EMAIL_NOTIFICATION_DELAY_MS ?? 120_000);

@@ -131,8 +131,23 @@ export async function listConversations(
   grants: Map<string, Access>,
   query: ListQuery,
 ): Promise<{ items: Summary[]; nextCursor: string | null }> {
-  if (query.inboxId && !grants.has(query.inboxId)) return { items: [], nextCursor: null };
-  if (!grants.size) return { items: [], nextCursor: null };
+  const built = await buildListQuery(db, actor, grants, query);
+  if (!built) return { items: [], nextCursor: null };
+  const rows = await built.query;
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  const nextCursor = rows.length > query.limit && last ? encodeCursor([last.lastActivityAt, last.id]) : null;
+  return { items: page.map(toSummary), nextCursor };
+}
+
+/**
+ * The page's query (limit + 1 rows, to know whether there is a next page), or
+ * null when the answer is known to be empty. Wrapped in an object: a drizzle
+ * query is a thenable, and returning it bare from an async function would run it.
+ */
+export async function buildListQuery(db: Db, actor: Actor, grants: Map<string, Access>, query: ListQuery) {
+  if (query.inboxId && !grants.has(query.inboxId)) return null;
+  if (!grants.size) return null;
 
   // Following and Mentioned are driven by their per-user tables, a tag filter by
   // conversation_tags: each carries copies of status and last activity to page on.
@@ -142,7 +157,7 @@ export async function listConversations(
       .select({ id: tags.id })
       .from(tags)
       .where(and(eq(tags.workspaceId, actor.workspaceId), sql`lower(${tags.name}) = ${query.tag.toLowerCase()}`));
-    if (!tag) return { items: [], nextCursor: null };
+    if (!tag) return null;
     tagId = tag.id;
   }
   const userDriver =
@@ -177,14 +192,19 @@ export async function listConversations(
   if (query.teamId) where.push(eq(conversations.teamId, query.teamId));
   if (query.priority) where.push(eq(conversations.priority, query.priority));
   if (query.inboxId) where.push(eq(conversations.inboxId, query.inboxId));
-  else if (actor.role === "admin" && !driver) where.push(eq(conversations.workspaceId, actor.workspaceId));
-  else
-    where.push(
-      sql`+${conversations.inboxId} IN (${sql.join(
-        [...grants.keys()].map((id) => sql`${id}`),
-        sql`, `,
-      )})`,
-    );
+  else {
+    // Views of the whole workspace walk its (workspace, status, activity) index;
+    // driven views are already scoped by their user or tag.
+    if (!driver) where.push(eq(conversations.workspaceId, actor.workspaceId));
+    if (actor.role !== "admin") {
+      where.push(
+        sql`+${conversations.inboxId} IN (${sql.join(
+          [...grants.keys()].map((id) => sql`${id}`),
+          sql`, `,
+        )})`,
+      );
+    }
+  }
   if (query.cursor) {
     const [cursorAt, cursorId] = decodeCursor(query.cursor);
     where.push(sql`(${at}, ${idCol}) < (${cursorAt}, ${cursorId})`);
@@ -199,13 +219,10 @@ export async function listConversations(
         .innerJoin(contacts, eq(contacts.id, conversations.contactId))
         .leftJoin(users, eq(users.id, conversations.assigneeId))
     : summaries(db);
-  const rows = await base
-    .where(and(...where))
-    .orderBy(desc(at), desc(idCol))
-    .limit(query.limit + 1);
-
-  const page = rows.slice(0, query.limit);
-  const last = page.at(-1);
-  const nextCursor = rows.length > query.limit && last ? encodeCursor([last.lastActivityAt, last.id]) : null;
-  return { items: page.map(toSummary), nextCursor };
+  return {
+    query: base
+      .where(and(...where))
+      .orderBy(desc(at), desc(idCol))
+      .limit(query.limit + 1),
+  };
 }
