@@ -215,3 +215,26 @@ export async function hmacHex(secret: string, message: string): Promise<string> 
   const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(message)));
   return [...mac].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
+
+// ---------------------------------------------------------------------------
+// The workspace library: teams, tags, notes that mention.
+
+/** Creates a team as `admin`. */
+export function createTeam(admin: Person, name: string, members: Person[] = []) {
+  return json<{ id: string; name: string; members: { id: string; name: string }[] }>(
+    admin.as,
+    "/api/teams",
+    { body: { name, memberIds: members.map((m) => m.id) } },
+    201,
+  );
+}
+
+/** Replaces a conversation's tags (creating workspace tags on first use). */
+export function setTags(as: As, conversationId: string, tags: string[]) {
+  return call(as, `/api/conversations/${conversationId}/tags`, { method: "PUT", body: { tags } });
+}
+
+/** A note that mentions `people` (as the composer's autocomplete fills `mentions`). */
+export function mention(as: As, conversationId: string, people: Person[], body = people.map((p) => `@${p.name}`).join(" ")) {
+  return postMessage(as, conversationId, { kind: "note", body, mentions: people.map((p) => p.id) });
+}

@@ -83,12 +83,18 @@ export const PostMessageInput = z.strictObject({
 
 export const UpdateConversationInput = z
   .strictObject({
-    status: z.enum(["open", "resolved"]).optional(),
+    status: Status.optional(),
+    /** With `status: "snoozed"`: when it returns to open. */
+    snoozedUntil: z.iso.datetime({ offset: true }).optional(),
     assigneeId: Id.nullable().optional(),
     teamId: Id.nullable().optional(),
     priority: Priority.optional(),
   })
-  .refine((v) => Object.keys(v).length > 0, "nothing to change");
+  .refine((v) => Object.keys(v).length > 0, "nothing to change")
+  .refine((v) => (v.status === "snoozed") === (v.snoozedUntil !== undefined), {
+    message: "snoozing needs both status \"snoozed\" and snoozedUntil",
+    path: ["snoozedUntil"],
+  });
 
 /** A tag name: trimmed, case kept for display, unique per workspace regardless of case. */
 export const TagName = z.string().trim().min(1).max(40).regex(/^[^,]+$/, "must not contain commas");

@@ -5,7 +5,7 @@
 type Ref = { id: string; name: string };
 
 export type TimelineEvent =
-  | { type: "status_changed"; from: string; to: string; cause?: string }
+  | { type: "status_changed"; from: string; to: string; cause?: string; until?: string }
   | { type: "assigned"; assignee: Ref | null }
   | { type: "team_assigned"; team: Ref | null }
   | { type: "priority_changed"; from: string; to: string }
@@ -28,6 +28,8 @@ export function describeEvent(event: Record<string, unknown>, actor: string): st
     case "status_changed":
       if (e.cause === "customer") return `The customer's message reopened the conversation`;
       if (e.cause === "reply") return `The reply reopened the conversation`;
+      if (e.cause === "snooze_expired") return `The snooze ended; the conversation is open again`;
+      if (e.cause === "idle") return `Resolved automatically after a quiet spell`;
       return `${actor} ${STATUS_WORDS[e.to] ?? `set the status to ${e.to}`}`;
     case "assigned":
       if (!e.assignee) return `${actor} unassigned this`;

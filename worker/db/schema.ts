@@ -288,7 +288,8 @@ export const tags = sqliteTable(
     color: text("color").notNull(),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex("tags_workspace_name").on(t.workspaceId, t.name)],
+  // Names are unique regardless of case ("Billing" and "billing" are one tag), even under racing first uses.
+  (t) => [uniqueIndex("tags_workspace_lower_name").on(t.workspaceId, sql`lower(${t.name})`)],
 );
 
 export const conversationTags = sqliteTable(

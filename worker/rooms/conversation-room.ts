@@ -5,7 +5,7 @@ import { getDb } from "../db/client";
 import { findConversation, getConversation, getSummary } from "../db/queries/conversations";
 import { CUSTOMER_KINDS, toItem } from "../db/queries/items";
 import { conversations, timelineItems } from "../db/schema";
-import { canTransition, statusAfterItem } from "../domain/status";
+import { agentMayMove, statusAfterItem, systemMove, type SystemReason } from "../domain/status";
 import { fail, ok, type Result } from "../errors";
 import { frameFor, type Audience, type RoomEvent } from "./audience";
 import { anyoneTyping, isStale, sameViewers, viewersOf, type AgentAttachment, type Attachment } from "./presence";
@@ -55,7 +55,9 @@ export interface PostItem {
 
 /** Field changes; the caller has checked each value (the assignee may reply, the team exists). */
 export interface UpdateConversation {
-  status?: "open" | "resolved";
+  status?: Status;
+  /** Epoch ms, with status "snoozed"; the caller has checked it lies ahead. */
+  snoozedUntil?: number;
   /** `null` unassigns. */
   assignee?: Ref | null;
   team?: Ref | null;
@@ -126,6 +128,7 @@ export class ConversationRoom extends DurableObject<Env> {
         priority: "none",
         assigneeId: null,
         teamId: null,
+        snoozedUntil: null,
         lastSeq: 1,
         lastActivityAt: now,
         lastPublicSeq: 1,
@@ -187,12 +190,15 @@ export class ConversationRoom extends DurableObject<Env> {
     return this.#write(conversationId, async (state) => {
       const items: NewItem[] = [];
       const patch: FieldPatch = {};
-      if (input.status && input.status !== state.status) {
-        if (!canTransition(state.status, input.status)) {
+      const resnooze = input.status === "snoozed" && state.status === "snoozed" && input.snoozedUntil !== state.snoozedUntil;
+      if (input.status && (input.status !== state.status || resnooze)) {
+        if (!agentMayMove(state.status, input.status)) {
           return fail("conflict", `A ${state.status} conversation cannot become ${input.status}`);
         }
-        items.push(statusEvent(state.status, input.status, actor));
+        const until = input.status === "snoozed" ? input.snoozedUntil! : undefined;
+        items.push(statusEvent(state.status, input.status, actor, undefined, until));
         patch.status = input.status;
+        if (until !== undefined) patch.snoozedUntil = until;
       }
       if (input.assignee !== undefined && (input.assignee?.id ?? null) !== state.assigneeId) {
         items.push(event(actor, { type: "assigned", assignee: input.assignee }));
@@ -234,6 +240,26 @@ export class ConversationRoom extends DurableObject<Env> {
         ...(following ? { followersAdded: [user.id] } : { followersRemoved: [user.id] }),
       });
     }, true);
+  }
+
+  /**
+   * The minute sweep's change: wake an expired snooze, or resolve a conversation
+   * idle since `before`. The room re-checks against its own fresh state, so a
+   * conversation that moved on since the sweep looked is left alone.
+   */
+  sweep(conversationId: string, reason: SystemReason, now: number, before?: number): Promise<Result<{ changed: boolean }>> {
+    return this.#write<{ changed: boolean }>(
+      conversationId,
+      async (state) => {
+        const to = systemMove(state.status, reason);
+        const due =
+          reason === "snooze_expired" ? state.snoozedUntil !== null && state.snoozedUntil <= now : state.lastActivityAt <= (before ?? -Infinity);
+        if (!to || !due) return ok({ changed: false });
+        await this.#change(state, { items: [statusEvent(state.status, to, SYSTEM, reason)], patch: { status: to }, actorId: null });
+        return ok({ changed: true });
+      },
+      true,
+    );
   }
 
   /** Commits a field change (if it changed anything) and sends the new conversation to the room. */
@@ -547,9 +573,10 @@ function parseFrame(message: string | ArrayBuffer): ClientFrame | null {
 
 const logPublishError = (error: unknown) => console.error("publishing to the workspace hub failed", error);
 
-function statusEvent(from: Status, to: Status, author: AuthorRef, cause?: ItemKind): NewItem {
+function statusEvent(from: Status, to: Status, author: AuthorRef, cause?: ItemKind | SystemReason, until?: number): NewItem {
   const event: Record<string, unknown> = { type: "status_changed", from, to };
   if (cause) event.cause = cause;
+  if (until !== undefined) event.until = new Date(until).toISOString();
   return { kind: "event", body: "", author, event };
 }
 

@@ -26,6 +26,7 @@ export interface RoomState {
   priority: Priority;
   assigneeId: string | null;
   teamId: string | null;
+  snoozedUntil: number | null;
   lastSeq: number;
   lastActivityAt: number;
   /** Seq of the newest customer message or reply: the collision guard's fast path. */
@@ -43,6 +44,7 @@ export type NewItem = Pick<ItemRow, "kind" | "body"> & {
 
 export interface FieldPatch {
   status?: Status;
+  snoozedUntil?: number | null;
   priority?: Priority;
   assigneeId?: string | null;
   teamId?: string | null;
@@ -87,6 +89,7 @@ export async function loadRoomState(db: Db, id: string): Promise<RoomState | nul
     priority: row.priority,
     assigneeId: row.assigneeId,
     teamId: row.teamId,
+    snoozedUntil: row.snoozedUntil,
     lastSeq: row.lastSeq,
     lastActivityAt: row.lastActivityAt,
     lastPublicSeq: publicSeq?.seq ?? 0,
@@ -130,8 +133,10 @@ export function planCommit(db: Db, state: RoomState, change: Change, now: number
   const items = rows.map(toItem);
   const lastSeq = state.lastSeq + rows.length;
   const publicRow = rows.findLast((r) => PUBLIC_KINDS.includes(r.kind));
-  const patch = change.patch ?? {};
+  const patch = { ...change.patch };
   const status = patch.status ?? state.status;
+  // Leaving "snoozed" forgets the wake-up time.
+  if (status !== "snoozed" && state.snoozedUntil !== null) patch.snoozedUntil = null;
   const assigneeId = patch.assigneeId !== undefined ? patch.assigneeId : state.assigneeId;
   const copies = { status, lastActivityAt: now };
 
@@ -246,6 +251,7 @@ export function planCommit(db: Db, state: RoomState, change: Change, now: number
       state.status = status;
       state.assigneeId = assigneeId;
       if (patch.teamId !== undefined) state.teamId = patch.teamId;
+      if (patch.snoozedUntil !== undefined) state.snoozedUntil = patch.snoozedUntil;
       if (patch.priority) state.priority = patch.priority;
       if (publicRow) state.lastPublicSeq = publicRow.seq;
       state.followers = followersAfter;

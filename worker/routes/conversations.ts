@@ -174,10 +174,14 @@ export const conversationRoutes = new Hono<AppEnv>()
     const assignee =
       input.assigneeId === undefined ? undefined : input.assigneeId === null ? null : await assigneeFor(db, actor, conversation.inboxId, input.assigneeId);
     const team = input.teamId === undefined ? undefined : input.teamId === null ? null : await teamForAssignment(db, actor.workspaceId, input.teamId);
+    const snoozedUntil = input.snoozedUntil === undefined ? undefined : Date.parse(input.snoozedUntil);
+    if (snoozedUntil !== undefined && snoozedUntil <= Date.now()) {
+      throw new AppError("validation_failed", "A snooze must end in the future", [{ path: ["snoozedUntil"], message: "is in the past" }]);
+    }
     unwrap(
       await getConversationRoom(c.env, conversation.id).update(
         conversation.id,
-        { status: input.status, assignee, team, priority: input.priority },
+        { status: input.status, snoozedUntil, assignee, team, priority: input.priority },
         authorOf(actor),
       ),
     );

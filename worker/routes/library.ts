@@ -1,5 +1,5 @@
 /** Workspace-wide things agents use and admins curate: tags and saved replies. */
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, ne, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import { SavedReplyInput, UpdateSavedReplyInput, UpdateTagInput, type SavedReply } from "../contract";
 import { requireAdmin } from "../auth/session";
@@ -19,6 +19,9 @@ const toSavedReply = (r: typeof savedReplies.$inferSelect): SavedReply => ({
   updatedAt: iso(r.updatedAt),
 });
 
+const tagTaken = (cause?: unknown) =>
+  new AppError("conflict", "A tag with that name already exists", [{ path: ["name"], message: "already taken" }], { cause });
+
 export const tagRoutes = new Hono<AppEnv>()
   .get("/", async (c) => {
     const rows = await getDb(c.env.DB)
@@ -30,13 +33,23 @@ export const tagRoutes = new Hono<AppEnv>()
   })
   .patch("/:id", requireAdmin, validate("json", UpdateTagInput), async (c) => {
     const db = getDb(c.env.DB);
+    const input = c.req.valid("json");
+    const id = c.req.param("id");
+    const workspaceId = c.var.actor.workspaceId;
+    // Tag names are unique regardless of case (the index only sees exact spellings); renaming a tag's own case is fine.
+    if (input.name) {
+      const clash = await db.query.tags.findFirst({
+        where: and(eq(tags.workspaceId, workspaceId), ne(tags.id, id), sql`lower(${tags.name}) = ${input.name.toLowerCase()}`),
+      });
+      if (clash) throw tagTaken();
+    }
     const [updated] = await db
       .update(tags)
-      .set(c.req.valid("json"))
-      .where(and(eq(tags.id, c.req.param("id")), eq(tags.workspaceId, c.var.actor.workspaceId)))
+      .set(input)
+      .where(and(eq(tags.id, id), eq(tags.workspaceId, workspaceId)))
       .returning({ id: tags.id, name: tags.name, color: tags.color })
       .catch((error: unknown) => {
-        throw new AppError("conflict", "A tag with that name already exists", [{ path: ["name"], message: "already taken" }], { cause: error });
+        throw tagTaken(error);
       });
     if (!updated) throw notFound("Tag not found");
     return c.json(updated);

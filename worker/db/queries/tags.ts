@@ -16,7 +16,9 @@ export function colorFor(name: string): string {
  * regardless of case, and the first spelling used is kept.
  */
 export async function resolveTags(db: Db, workspaceId: string, names: string[], newId: () => string) {
-  const unique = [...new Map(names.map((n) => [n.toLowerCase(), n])).values()];
+  const byName = new Map<string, string>();
+  for (const name of names) if (!byName.has(name.toLowerCase())) byName.set(name.toLowerCase(), name);
+  const unique = [...byName.values()];
   if (!unique.length) return [];
   const lower = unique.map((n) => n.toLowerCase());
   const find = () =>
