@@ -130,7 +130,7 @@ describe("what the customer sees", () => {
     await expectStatus(reply(agent.as, id, "Sorry! Refund on its way."), 201);
     await expectStatus(updateConversation(agent.as, id, { status: "resolved" }), 200);
     const posted = await expectStatus(customerWrites(contactToken, id, "Thanks!"), 201);
-    expect(posted).toEqual({ seq: 6, kind: "customer", body: "Thanks!", author: { name: "Cara Customer" }, createdAt: expect.any(String) });
+    expect(posted).toEqual({ seq: 6, kind: "customer", body: "Thanks!", author: { name: "Cara Customer" }, createdAt: expect.any(String), conversationId: id });
 
     const { items } = await customerSees(contactToken, id);
     expect(items).toEqual([
@@ -267,5 +267,31 @@ describe("widget edges", () => {
     expect(tooBig.headers.get("access-control-allow-origin")).toBe("*");
     expect((await tooBig.json<any>()).error.code).toBe("payload_too_large");
     await expectError(call(null, "/api/widget/nope"), 404, "not_found");
+  });
+});
+
+describe("the 24-hour chat rule", () => {
+  const age = (conversationId: string, hours: number) =>
+    env.DB.prepare("UPDATE conversations SET last_activity_at = last_activity_at - ? WHERE id = ?").bind(hours * 3_600_000, conversationId).run();
+
+  it("keeps a chat going within 24 hours, and starts a new conversation after 24 quiet hours", async () => {
+    const { admin, inbox } = await supportTeam();
+    const { conversationId, contactToken } = await expectStatus(start(inbox.widgetKey, { name: "Cara", body: "Hi" }), 201);
+    await age(conversationId, 23);
+    const same = await expectStatus(customerWrites(contactToken, conversationId, "still there?"), 201);
+    expect(same.conversationId).toBe(conversationId);
+
+    await age(conversationId, 25);
+    const key = crypto.randomUUID();
+    const moved = await expectStatus(customerWrites(contactToken, conversationId, "new question", { "Idempotency-Key": key }), 201);
+    expect(moved.conversationId).not.toBe(conversationId);
+    expect(moved).toMatchObject({ seq: 1, kind: "customer", body: "new question" });
+    // A retry lands in the same new conversation, once.
+    const retry = await expectStatus(customerWrites(contactToken, conversationId, "new question", { "Idempotency-Key": key }), 201);
+    expect(retry).toEqual(moved);
+    expect((await customerSees(contactToken, moved.conversationId)).items.map((i: { body: string }) => i.body)).toEqual(["new question"]);
+    const fresh = await getConversation(admin.as, moved.conversationId);
+    expect(fresh).toMatchObject({ status: "open", contact: { name: "Cara" } });
+    expect((await customerSees(contactToken, conversationId)).items.map((i: { body: string }) => i.body)).toEqual(["Hi", "still there?"]);
   });
 });

@@ -22,5 +22,8 @@ export const CustomerItem = z.object({
 
 export const WidgetPostInput = z.strictObject({ body: Body });
 
+/** A customer's posted message, and the conversation it went to: a new one after 24 quiet hours. */
+export const WidgetPosted = CustomerItem.extend({ conversationId: z.string() });
+
 export type WidgetStartInput = z.infer<typeof WidgetStartInput>;
 export type CustomerItem = z.infer<typeof CustomerItem>;

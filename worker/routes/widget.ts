@@ -1,13 +1,13 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { and, desc, eq, inArray } from "drizzle-orm";
 import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { cors } from "hono/cors";
 import { WidgetPostInput, WidgetStartInput } from "../contract";
 import { getDb, type Db } from "../db/client";
 import { contactName, ensureContact, type ContactRow } from "../db/queries/contacts";
-import { findConversation } from "../db/queries/conversations";
+import { findConversation, type ConversationRow } from "../db/queries/conversations";
 import { CUSTOMER_KINDS, toCustomerItem, toItem } from "../db/queries/items";
-import { contactTokens, contacts, inboxes, timelineItems } from "../db/schema";
+import { contactTokens, contacts, conversations, inboxes, timelineItems } from "../db/schema";
 import type { AppEnv } from "../env";
 import { AppError, notFound, unwrap } from "../errors";
 import { derivedId, hex, newId, randomToken, sha256Hex, timingSafeEqual } from "../lib/ids";
@@ -54,6 +54,30 @@ export async function customerConversation(db: Db, token: string | undefined, id
     throw notFound("Conversation not found");
   }
   return { conversation, contact: who.contact };
+}
+
+/** A chat goes quiet after this long; the next customer message starts a new conversation. */
+const CHAT_QUIET_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The 24-hour chat rule: when the contact's latest conversation in this chat
+ * inbox has been inactive for more than 24 hours, a new message starts a new
+ * conversation. Returns the new conversation's id, or null to post as usual.
+ * With an Idempotency-Key the id is derived from it, so a retry finds it again.
+ */
+async function conversationAfterQuiet(db: Db, conversation: ConversationRow, key: string | undefined): Promise<string | null> {
+  const inbox = await db.query.inboxes.findFirst({ where: eq(inboxes.id, conversation.inboxId) });
+  if (inbox?.channel !== "chat") return null;
+  const retried = key ? await derivedId("cv", conversation.inboxId, conversation.contactId, `after-quiet:${key}`) : null;
+  if (retried && (await findConversation(db, retried))) return retried;
+  const [latest] = await db
+    .select({ lastActivityAt: conversations.lastActivityAt })
+    .from(conversations)
+    .where(and(eq(conversations.contactId, conversation.contactId), eq(conversations.inboxId, conversation.inboxId)))
+    .orderBy(desc(conversations.lastActivityAt))
+    .limit(1);
+  if (!latest || Date.now() - latest.lastActivityAt <= CHAT_QUIET_MS) return null;
+  return retried ?? newId("cv");
 }
 
 const customerAuthor = (contact: ContactRow): AuthorRef => ({ type: "contact", id: contact.id, name: contactName(contact) });
@@ -135,15 +159,28 @@ export const widgetRoutes = new Hono<AppEnv>()
     const db = getDb(c.env.DB);
     const { conversation, contact } = await customerConversation(db, bearer(c), c.req.param("id"));
     await limit(db, c, "message", MESSAGE_LIMIT);
+    const body = c.req.valid("json").body;
+    const key = idempotencyKey(c);
+    const author = customerAuthor(contact);
+
+    const fresh = await conversationAfterQuiet(db, conversation, key);
+    if (fresh) {
+      const { item } = unwrap(
+        await getConversationRoom(c.env, fresh).create({
+          conversationId: fresh,
+          workspaceId: conversation.workspaceId,
+          inboxId: conversation.inboxId,
+          contactId: contact.id,
+          subject: null,
+          first: { kind: "customer", body, author },
+        }),
+      );
+      return c.json({ ...toCustomerItem(item), conversationId: fresh }, 201);
+    }
     const { item } = unwrap(
-      await getConversationRoom(c.env, conversation.id).post(conversation.id, {
-        kind: "customer",
-        body: c.req.valid("json").body,
-        author: customerAuthor(contact),
-        idempotencyKey: idempotencyKey(c),
-      }),
+      await getConversationRoom(c.env, conversation.id).post(conversation.id, { kind: "customer", body, author, idempotencyKey: key }),
     );
-    return c.json(toCustomerItem(item), 201);
+    return c.json({ ...toCustomerItem(item), conversationId: conversation.id }, 201);
   })
   .all("*", () => {
     throw notFound("No such widget endpoint");
