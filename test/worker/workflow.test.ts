@@ -147,3 +147,35 @@ describe("tags, priority and teams", () => {
     expect(events.map((e: { event: { type: string } }) => e.event.type)).toEqual(["team_assigned", "priority_changed"]);
   });
 });
+
+describe("moving a conversation between inboxes", () => {
+  it("needs reply on both inboxes; access, list rows and open sockets follow the inbox", async () => {
+    const { admin, inbox, Ana, Ben, Vic, conversationId } = await workspace();
+    const billing = await createInbox(admin, "Billing");
+    await grant(admin, billing.id, Ana, "reply");
+    await grant(admin, billing.id, Vic, "reply");
+    await json(Ana.as, `/api/conversations/${conversationId}`, { method: "PATCH", body: { assigneeId: Ben.id } });
+
+    // Vic can reply in Billing but only view Support: refused. Ben cannot see Billing at all: a 400 naming the inbox.
+    expect((await call(Vic.as, `/api/conversations/${conversationId}`, { method: "PATCH", body: { inboxId: billing.id } })).status).toBe(403);
+    expect((await call(Ben.as, `/api/conversations/${conversationId}`, { method: "PATCH", body: { inboxId: billing.id } })).status).toBe(400);
+
+    const benRoom = await connect(`/api/conversations/${conversationId}/live`, Ben.as);
+    benRoom.send({ type: "hello", lastSeq: 1 });
+    await benRoom.next("welcome");
+    const benList = await connect("/api/live", Ben.as);
+    await settle();
+    const closed = new Promise<number>((resolve) => benRoom.ws.addEventListener("close", (e) => resolve(e.code)));
+
+    const moved = await json(Ana.as, `/api/conversations/${conversationId}`, { method: "PATCH", body: { inboxId: billing.id } });
+    // Ben cannot reply in Billing, so he no longer owns it.
+    expect(moved).toMatchObject({ inboxId: billing.id, assignee: null });
+    expect(await closed).toBe(4404);
+    expect(await benList.next("conversation_removed")).toEqual({ type: "conversation_removed", conversationId });
+    expect((await call(Ben.as, `/api/conversations/${conversationId}`)).status).toBe(404);
+    expect(await listIds(Vic, `inboxId=${billing.id}`)).toEqual([conversationId]);
+    const events = (await json(Ana.as, `/api/conversations/${conversationId}/timeline`)).items.filter((i: { kind: string }) => i.kind === "event");
+    expect(events.map((e: { event: { type: string } }) => e.event.type)).toEqual(["assigned", "assigned", "moved"]);
+    expect(events[2].event).toEqual({ type: "moved", from: { id: inbox.id, name: "Support" }, to: { id: billing.id, name: "Billing" } });
+  });
+});

@@ -89,6 +89,8 @@ export const UpdateConversationInput = z
     assigneeId: Id.nullable().optional(),
     teamId: Id.nullable().optional(),
     priority: Priority.optional(),
+    /** Move to another inbox (reply access on both). */
+    inboxId: Id.optional(),
   })
   .refine((v) => Object.keys(v).length > 0, "nothing to change")
   .refine((v) => (v.status === "snoozed") === (v.snoozedUntil !== undefined), {

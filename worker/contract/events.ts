@@ -12,7 +12,8 @@ export type TimelineEvent =
   | { type: "tag_added"; tag: string }
   | { type: "tag_removed"; tag: string }
   | { type: "follower_added"; user: Ref; via?: "mention" }
-  | { type: "follower_removed"; user: Ref };
+  | { type: "follower_removed"; user: Ref }
+  | { type: "moved"; from: Ref; to: Ref };
 
 const STATUS_WORDS: Record<string, string> = {
   open: "reopened the conversation",
@@ -46,6 +47,8 @@ export function describeEvent(event: Record<string, unknown>, actor: string): st
       return e.via === "mention" ? `${e.user.name} follows after being mentioned` : `${actor} added ${e.user.name} as a follower`;
     case "follower_removed":
       return `${actor} removed ${e.user.name} from the followers`;
+    case "moved":
+      return `${actor} moved this from ${e.from.name} to ${e.to.name}`;
     default:
       return `${actor} changed the conversation`;
   }

@@ -56,6 +56,8 @@ export type CustomerFrame = z.infer<typeof CustomerFrame>;
 /** Frames of the list stream `/api/live`. */
 export const ListFrame = z.discriminatedUnion("type", [
   z.object({ type: z.literal("conversation"), conversation: Summary }),
+  /** The conversation left the agent's sight (moved to an inbox they cannot see). */
+  z.object({ type: z.literal("conversation_removed"), conversationId: z.string() }),
   z.object({ type: z.literal("presence"), conversationId: z.string(), viewers: z.array(Viewer) }),
   z.object({ type: z.literal("notification"), notification: z.record(z.string(), z.unknown()) }),
   z.object({ type: z.literal("pong") }),

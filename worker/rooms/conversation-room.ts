@@ -4,7 +4,7 @@ import { ClientFrame, CloseCodes, PING, PONG, type Item, type ItemKind, type Pri
 import { getDb } from "../db/client";
 import { findConversation, getConversation, getSummary } from "../db/queries/conversations";
 import { CUSTOMER_KINDS, toItem } from "../db/queries/items";
-import { conversations, timelineItems } from "../db/schema";
+import { conversations, inboxAccess, timelineItems, users } from "../db/schema";
 import { agentMayMove, statusAfterItem, systemMove, type SystemReason } from "../domain/status";
 import { fail, ok, type Result } from "../errors";
 import { frameFor, type Audience, type RoomEvent } from "./audience";
@@ -62,6 +62,8 @@ export interface UpdateConversation {
   assignee?: Ref | null;
   team?: Ref | null;
   priority?: Priority;
+  /** Move: the caller has checked reply access on both inboxes. */
+  inbox?: { from: Ref; to: Ref };
 }
 
 const event = (author: AuthorRef, payload: Record<string, unknown>): NewItem => ({ kind: "event", body: "", author, event: payload });
@@ -79,6 +81,8 @@ export class ConversationRoom extends DurableObject<Env> {
   /** Hub publications, in commit order but off the acknowledgement's path. */
   #publications = new SerialQueue();
   #summaryQueued = false;
+  /** The inbox a not-yet-published move left, so the hub can retract the row from its watchers. */
+  #movedFrom: string | null = null;
   #db = getDb(this.env.DB);
   #state: RoomState | null = null;
   /** Agents' unsent drafts by user; mirrored to storage so they outlive hibernation. */
@@ -212,7 +216,15 @@ export class ConversationRoom extends DurableObject<Env> {
         items.push(event(actor, { type: "priority_changed", from: state.priority, to: input.priority }));
         patch.priority = input.priority;
       }
-      return this.#change(state, { items, patch, actorId: actor.id });
+      const moving = input.inbox && input.inbox.to.id !== state.inboxId ? input.inbox : null;
+      if (moving) {
+        items.push(event(actor, { type: "moved", from: moving.from, to: moving.to }));
+        patch.inboxId = moving.to.id;
+        this.#movedFrom = state.inboxId;
+      }
+      const result = await this.#change(state, { items, patch, actorId: actor.id });
+      if (moving) await this.#closeSocketsWithoutAccess(moving.to.id);
+      return result;
     }, true);
   }
 
@@ -499,8 +511,10 @@ export class ConversationRoom extends DurableObject<Env> {
     void this.#publications
       .run(async () => {
         this.#summaryQueued = false;
+        const movedFrom = this.#movedFrom ?? undefined;
+        this.#movedFrom = null;
         const summary = await getSummary(this.#db, state.id);
-        if (summary) await getWorkspaceHub(this.env, state.workspaceId).publishConversation(summary);
+        if (summary) await getWorkspaceHub(this.env, state.workspaceId).publishConversation(summary, movedFrom);
       })
       .catch(logPublishError);
   }
@@ -511,6 +525,29 @@ export class ConversationRoom extends DurableObject<Env> {
       const conversation = await getConversation(this.#db, state.id);
       if (conversation) this.#broadcast({ type: "conversation", conversation });
     }).catch(logPublishError);
+  }
+
+  /** Access follows the inbox: after a move, agents who cannot see the new inbox are shown the door. */
+  async #closeSocketsWithoutAccess(inboxId: string): Promise<void> {
+    const sockets = this.ctx.getWebSockets("agent");
+    const userIds = [...new Set(sockets.map((ws) => (ws.deserializeAttachment() as AgentAttachment).userId))];
+    if (!userIds.length) return;
+    const rows = await this.#db
+      .select({ id: users.id, role: users.role, access: inboxAccess.access })
+      .from(users)
+      .leftJoin(inboxAccess, and(eq(inboxAccess.userId, users.id), eq(inboxAccess.inboxId, inboxId)))
+      .where(inArray(users.id, userIds));
+    const allowed = new Set(rows.filter((r) => r.role === "admin" || r.access).map((r) => r.id));
+    for (const ws of sockets) {
+      const attachment = ws.deserializeAttachment() as AgentAttachment;
+      if (allowed.has(attachment.userId)) continue;
+      try {
+        ws.close(CloseCodes.not_found, "conversation moved to an inbox you cannot see");
+      } catch {
+        // already closing
+      }
+      await this.#left(ws);
+    }
   }
 
   /** Runs `task` in the queue with the conversation's state loaded; 404 when it does not exist. */

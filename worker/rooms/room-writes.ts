@@ -43,6 +43,7 @@ export type NewItem = Pick<ItemRow, "kind" | "body"> & {
 };
 
 export interface FieldPatch {
+  inboxId?: string;
   status?: Status;
   snoozedUntil?: number | null;
   priority?: Priority;
@@ -251,6 +252,7 @@ export function planCommit(db: Db, state: RoomState, change: Change, now: number
       state.status = status;
       state.assigneeId = assigneeId;
       if (patch.teamId !== undefined) state.teamId = patch.teamId;
+      if (patch.inboxId) state.inboxId = patch.inboxId;
       if (patch.snoozedUntil !== undefined) state.snoozedUntil = patch.snoozedUntil;
       if (patch.priority) state.priority = patch.priority;
       if (publicRow) state.lastPublicSeq = publicRow.seq;

@@ -58,9 +58,18 @@ export class WorkspaceHub extends DurableObject<Env> {
     await this.ctx.storage.put(scopeKey(userId), scope);
   }
 
-  /** A conversation's summary changed: tell everyone who can see its inbox. */
-  async publishConversation(summary: Summary): Promise<void> {
-    await this.#send(summary.inboxId, JSON.stringify({ type: "conversation", conversation: summary } satisfies ListFrame));
+  /**
+   * A conversation's summary changed: tell everyone who can see its inbox.
+   * After a move, those who could see only the old inbox are told it is gone.
+   */
+  async publishConversation(summary: Summary, previousInboxId?: string): Promise<void> {
+    const updated = JSON.stringify({ type: "conversation", conversation: summary } satisfies ListFrame);
+    const removed = JSON.stringify({ type: "conversation_removed", conversationId: summary.id } satisfies ListFrame);
+    for (const ws of this.ctx.getWebSockets()) {
+      const scope = await this.#scopeOf((ws.deserializeAttachment() as HubAttachment).userId);
+      if (this.#sees(scope, summary.inboxId)) trySend(ws, updated);
+      else if (previousInboxId && this.#sees(scope, previousInboxId)) trySend(ws, removed);
+    }
   }
 
   /** The agents viewing a conversation changed. */

@@ -22,7 +22,7 @@ import {
   type ConversationRow,
 } from "../db/queries/conversations";
 import { resolveTags } from "../db/queries/tags";
-import { inboxAccess, users } from "../db/schema";
+import { inboxAccess, inboxes, users } from "../db/schema";
 import { atLeast, canBeAssigned, decide, effectiveAccess, type Action } from "../domain/access";
 import type { Actor, AppEnv } from "../env";
 import { AppError, forbidden, notFound, unwrap } from "../errors";
@@ -56,6 +56,22 @@ export async function conversationFor(
   if (decision === "not_found") throw notFound("Conversation not found");
   if (decision === "forbidden") throw forbidden(`Your access to this inbox does not allow that (${action.replace("_", " ")})`);
   return { conversation, access: grant! };
+}
+
+/** A move needs reply access to the target inbox too (the source was checked with the conversation). */
+async function moveFor(db: Db, actor: Actor, conversation: ConversationRow, inboxId: string) {
+  const grant = await grantFor(db, actor, inboxId);
+  if (!grant) throw new AppError("validation_failed", "No such inbox", [{ path: ["inboxId"], message: "not found" }]);
+  if (!atLeast(grant, "reply")) throw forbidden("Moving a conversation needs reply access to both inboxes");
+  const [from, to] = await Promise.all(
+    [conversation.inboxId, inboxId].map((id) => db.query.inboxes.findFirst({ where: eq(inboxes.id, id) })),
+  );
+  return { from: { id: from!.id, name: from!.name }, to: { id: to!.id, name: to!.name } };
+}
+
+async function canStillOwn(db: Db, userId: string, inboxId: string): Promise<boolean> {
+  const user = await db.query.users.findFirst({ where: eq(users.id, userId) });
+  return !!user && canBeAssigned(user.role, await grantFor(db, user, inboxId));
 }
 
 /** The assignee named in a PATCH, checked: they must be able to reply in the inbox. */
@@ -170,9 +186,19 @@ export const conversationRoutes = new Hono<AppEnv>()
     const input = c.req.valid("json");
     const actor = c.var.actor;
     const db = getDb(c.env.DB);
-    const { conversation } = await conversationFor(db, actor, c.req.param("id"), input.status ? "set_status" : "assign");
+    const { conversation } = await conversationFor(db, actor, c.req.param("id"), input.inboxId ? "move" : input.status ? "set_status" : "assign");
+    const move = input.inboxId && input.inboxId !== conversation.inboxId ? await moveFor(db, actor, conversation, input.inboxId) : undefined;
+    const inboxId = move?.to.id ?? conversation.inboxId;
+    // The assignee must be able to reply where the conversation ends up; after a
+    // move, one who cannot lets go of it.
     const assignee =
-      input.assigneeId === undefined ? undefined : input.assigneeId === null ? null : await assigneeFor(db, actor, conversation.inboxId, input.assigneeId);
+      input.assigneeId === undefined
+        ? move && conversation.assigneeId && !(await canStillOwn(db, conversation.assigneeId, inboxId))
+          ? null
+          : undefined
+        : input.assigneeId === null
+          ? null
+          : await assigneeFor(db, actor, inboxId, input.assigneeId);
     const team = input.teamId === undefined ? undefined : input.teamId === null ? null : await teamForAssignment(db, actor.workspaceId, input.teamId);
     const snoozedUntil = input.snoozedUntil === undefined ? undefined : Date.parse(input.snoozedUntil);
     if (snoozedUntil !== undefined && snoozedUntil <= Date.now()) {
@@ -181,7 +207,7 @@ export const conversationRoutes = new Hono<AppEnv>()
     unwrap(
       await getConversationRoom(c.env, conversation.id).update(
         conversation.id,
-        { status: input.status, snoozedUntil, assignee, team, priority: input.priority },
+        { status: input.status, snoozedUntil, assignee, team, priority: input.priority, inbox: move },
         authorOf(actor),
       ),
     );
