@@ -12,6 +12,7 @@ import { savedReplyRoutes, tagRoutes } from "./routes/library";
 import { agentLiveRoutes, customerLiveRoutes } from "./routes/live";
 import { notificationRoutes } from "./routes/notifications";
 import { teamRoutes } from "./routes/teams";
+import { linkRoutes, ticketRoutes } from "./routes/tickets";
 import { meRoutes, userRoutes } from "./routes/users";
 import { widgetCors, widgetRoutes } from "./routes/widget";
 
@@ -38,6 +39,8 @@ const api = new Hono<AppEnv>()
   .route("/inboxes", inboxRoutes)
   .route("/", agentLiveRoutes)
   .route("/conversations", conversationRoutes)
+  .route("/conversations", linkRoutes)
+  .route("/tickets", ticketRoutes)
   .route("/teams", teamRoutes)
   .route("/tags", tagRoutes)
   .route("/saved-replies", savedReplyRoutes)

@@ -69,6 +69,13 @@ const MATRIX: Record<string, [admin: Cell, reply: Cell, note: Cell, view: Cell, 
   "POST /api/conversations/:id/followers (other)":            [201,  201,  403,  403,  404,  401,     401],
   "DELETE /api/conversations/:id/followers/:userId (self)":   [204,  204,  204,  204,  404,  401,     401],
   "DELETE /api/conversations/:id/followers/:userId (other)":  [204,  204,  403,  403,  404,  401,     401],
+  "POST /api/conversations/:id/links":                        [201,  201,  403,  403,  404,  401,     401],
+  "DELETE /api/conversations/:id/links/:linkId":              [204,  204,  403,  403,  404,  401,     401],
+  // Tickets are workspace-wide: everyone signed in reads them; changing them takes reply access somewhere.
+  "GET /api/tickets":                                         [200,  200,  200,  200,  200,  401,     401],
+  "POST /api/tickets":                                        [201,  201,  403,  403,  403,  401,     401],
+  "GET /api/tickets/:id":                                     [200,  200,  200,  200,  200,  401,     401],
+  "PATCH /api/tickets/:id":                                   [200,  200,  403,  403,  403,  401,     401],
   "GET /api/notifications":                                   [200,  200,  200,  200,  200,  401,     401],
   "POST /api/notifications/read":                             [200,  200,  200,  200,  200,  401,     401],
   // The widget is public; its conversation endpoints open with the contact token only (a session is no key).
@@ -125,7 +132,19 @@ async function world() {
   await json(admin.as, `/api/conversations/${side}/tags`, { method: "PUT", body: { tags: ["vip", ...ROLES.map((r) => `doomed-${r}`)] } });
   const tagIds = Object.fromEntries((await json(admin.as, "/api/tags")).items.map((t: { id: string; name: string }) => [t.name, t.id]));
 
-  return { admin, inbox, fay, sam, customer, people, as, conversations, team, doomedTeams, savedReply, doomedReplies, tagIds };
+  // A shared ticket each role links its own conversation to, and one link per role to remove.
+  const ticket = await json(admin.as, "/api/tickets", { body: { title: "Carrier delays" } }, 201);
+  const spare = await json(admin.as, "/api/tickets", { body: { title: "Spare" } }, 201);
+  const doomedLinks = Object.fromEntries(
+    await Promise.all(
+      ROLES.map(async (role) => {
+        const linked = await json(admin.as, `/api/conversations/${conversations[role]}/links`, { body: { ticketId: spare.id } }, 201);
+        return [role, linked.links.find((l: { ticket?: { id: string } }) => l.ticket?.id === spare.id).id] as const;
+      }),
+    ),
+  ) as Record<Role, string>;
+
+  return { admin, inbox, fay, sam, customer, people, as, conversations, team, doomedTeams, savedReply, doomedReplies, tagIds, ticket, doomedLinks };
 }
 
 type World = Awaited<ReturnType<typeof world>>;
@@ -193,6 +212,13 @@ const REQUESTS: Record<string, (who: Caller, w: World) => Promise<Response>> = {
     call(who.as, `/api/conversations/${who.conversationId}/followers/${who.person?.id ?? w.fay.id}`, { method: "DELETE" }),
   "DELETE /api/conversations/:id/followers/:userId (other)": (who, w) =>
     call(who.as, `/api/conversations/${who.conversationId}/followers/${w.fay.id}`, { method: "DELETE" }),
+  "POST /api/conversations/:id/links": (who, w) => call(who.as, `/api/conversations/${who.conversationId}/links`, { body: { ticketId: w.ticket.id } }),
+  "DELETE /api/conversations/:id/links/:linkId": (who, w) =>
+    call(who.as, `/api/conversations/${who.conversationId}/links/${w.doomedLinks[who.role]}`, { method: "DELETE" }),
+  "GET /api/tickets": (who) => call(who.as, "/api/tickets"),
+  "POST /api/tickets": (who) => call(who.as, "/api/tickets", { body: { title: `Investigate (${who.role})` } }),
+  "GET /api/tickets/:id": (who, w) => call(who.as, `/api/tickets/${w.ticket.id}`),
+  "PATCH /api/tickets/:id": (who, w) => call(who.as, `/api/tickets/${w.ticket.id}`, { method: "PATCH", body: { description: `Noted by ${who.role}` } }),
   "GET /api/notifications": (who) => call(who.as, "/api/notifications"),
   "POST /api/notifications/read": (who) => call(who.as, "/api/notifications/read", { body: { all: true } }),
   "POST /api/widget/:widgetKey/conversations": (who, w) => call(who.as, `/api/widget/${w.inbox.widgetKey}/conversations`, { body: { body: "Hello?" } }),
@@ -279,10 +305,11 @@ describe("permission matrix", () => {
     expect(await state("admin")).toMatchObject({ ...handled, kinds: expect.arrayContaining(handledKinds) });
     expect(await state("reply")).toMatchObject({ ...handled, kinds: expect.arrayContaining(handledKinds) });
     // Following oneself needs only sight of the conversation.
-    expect(await state("note")).toEqual({ ...untouched, kinds: ["reply", "note", "follower_added", "follower_removed"] });
-    expect(await state("view")).toEqual({ ...untouched, kinds: ["reply", "follower_added", "follower_removed"] });
-    expect(await state("none")).toEqual({ ...untouched, kinds: ["reply"] });
-    expect(await state("anonymous")).toEqual({ ...untouched, kinds: ["reply"] });
-    expect(await state("customer")).toEqual({ ...untouched, kinds: ["customer", "customer"] });
+    // Every conversation starts with the admin's link to the spare ticket (the link rows remove).
+    expect(await state("note")).toEqual({ ...untouched, kinds: ["reply", "linked", "note", "follower_added", "follower_removed"] });
+    expect(await state("view")).toEqual({ ...untouched, kinds: ["reply", "linked", "follower_added", "follower_removed"] });
+    expect(await state("none")).toEqual({ ...untouched, kinds: ["reply", "linked"] });
+    expect(await state("anonymous")).toEqual({ ...untouched, kinds: ["reply", "linked"] });
+    expect(await state("customer")).toEqual({ ...untouched, kinds: ["customer", "linked", "customer"] });
   }, 60_000);
 });

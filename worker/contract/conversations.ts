@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Body, Channel, Email, Id, Name, Priority, Status, View } from "./common";
+import { Link } from "./tickets";
 
 export const ItemKind = z.enum(["customer", "reply", "note", "event"]);
 export type ItemKind = z.infer<typeof ItemKind>;
@@ -42,7 +43,7 @@ export const Summary = z.object({
 
 export const Conversation = Summary.extend({
   followers: z.array(UserRef),
-  links: z.array(z.unknown()),
+  links: z.array(Link),
   lastSeq: z.number().int().nonnegative(),
 });
 

@@ -13,7 +13,9 @@ export type TimelineEvent =
   | { type: "tag_removed"; tag: string }
   | { type: "follower_added"; user: Ref; via?: "mention" }
   | { type: "follower_removed"; user: Ref }
-  | { type: "moved"; from: Ref; to: Ref };
+  | { type: "moved"; from: Ref; to: Ref }
+  | { type: "linked"; conversation?: { id: string; subject: string | null }; ticket?: { id: string; title: string } }
+  | { type: "unlinked"; conversation?: { id: string; subject: string | null }; ticket?: { id: string; title: string } };
 
 const STATUS_WORDS: Record<string, string> = {
   open: "reopened the conversation",
@@ -47,6 +49,12 @@ export function describeEvent(event: Record<string, unknown>, actor: string): st
       return e.via === "mention" ? `${e.user.name} follows after being mentioned` : `${actor} added ${e.user.name} as a follower`;
     case "follower_removed":
       return `${actor} removed ${e.user.name} from the followers`;
+    case "linked":
+    case "unlinked": {
+      const verb = e.type === "linked" ? "linked" : "unlinked";
+      const target = e.ticket ? `ticket “${e.ticket.title}”` : `conversation “${e.conversation?.subject ?? "(no subject)"}”`;
+      return `${actor} ${verb} ${target}`;
+    }
     case "moved":
       return `${actor} moved this from ${e.from.name} to ${e.to.name}`;
     default:

@@ -8,3 +8,4 @@ export * from "./widget";
 export * from "./live";
 export * from "./team";
 export * from "./events";
+export * from "./tickets";

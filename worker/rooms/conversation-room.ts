@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { and, eq, gt, inArray } from "drizzle-orm";
 import { ClientFrame, CloseCodes, PING, PONG, type Item, type ItemKind, type Priority, type Status, type Viewer } from "../contract";
 import { getDb } from "../db/client";
-import { findConversation, getConversation, getSummary } from "../db/queries/conversations";
+import { findConversation, getConversation, getLinks, getSummary, visibleLinks } from "../db/queries/conversations";
 import { CUSTOMER_KINDS, toItem } from "../db/queries/items";
 import { conversations, inboxAccess, timelineItems, users } from "../db/schema";
 import { agentMayMove, statusAfterItem, systemMove, type SystemReason } from "../domain/status";
@@ -252,6 +252,25 @@ export class ConversationRoom extends DurableObject<Env> {
         ...(following ? { followersAdded: [user.id] } : { followersRemoved: [user.id] }),
       });
     }, true);
+  }
+
+  /**
+   * Records a link: `own` when this conversation owns the link row (it was
+   * linked from here), otherwise only the event, for the other side's timeline.
+   */
+  link(
+    conversationId: string,
+    change: { event: Record<string, unknown>; own?: { add?: { id: string; targetConversationId?: string; ticketId?: string }; remove?: string } },
+    actor: AuthorRef,
+  ): Promise<Result<{ items: Item[] }>> {
+    return this.#write(conversationId, (state) =>
+      this.#change(state, {
+        items: [event(actor, change.event)],
+        actorId: actor.id,
+        linkAdded: change.own?.add,
+        linkRemoved: change.own?.remove,
+      }),
+    );
   }
 
   /**
@@ -519,12 +538,47 @@ export class ConversationRoom extends DurableObject<Env> {
       .catch(logPublishError);
   }
 
-  /** Sends the full conversation to the room's agents after a change of its fields. */
+  /**
+   * Sends the full conversation to the room's agents after a change of its
+   * fields. Links into other inboxes are shown only to agents who can see them.
+   */
   #publishConversation(state: RoomState): void {
-    void this.#publications.run(async () => {
-      const conversation = await getConversation(this.#db, state.id);
-      if (conversation) this.#broadcast({ type: "conversation", conversation });
-    }).catch(logPublishError);
+    void this.#publications
+      .run(async () => {
+        const [conversation, scoped] = await Promise.all([getConversation(this.#db, state.id, () => true), getLinks(this.#db, state.id)]);
+        if (!conversation) return;
+        const guarded = scoped.filter((l) => l.inboxId !== null);
+        if (!guarded.length) return this.#broadcast({ type: "conversation", conversation });
+        const sockets = this.ctx.getWebSockets("agent").filter((ws) => (ws.deserializeAttachment() as AgentAttachment).ready);
+        const sees = await this.#inboxesSeenBy(sockets.map((ws) => (ws.deserializeAttachment() as AgentAttachment).userId));
+        for (const ws of sockets) {
+          const seen = sees.get((ws.deserializeAttachment() as AgentAttachment).userId);
+          const links = visibleLinks(scoped, (inboxId) => seen === "*" || !!seen?.has(inboxId));
+          trySend(ws, JSON.stringify({ type: "conversation", conversation: { ...conversation, links } }));
+        }
+      })
+      .catch(logPublishError);
+  }
+
+  /** The inboxes each of these agents can see ("*" for admins). */
+  async #inboxesSeenBy(userIds: string[]): Promise<Map<string, Set<string> | "*">> {
+    const unique = [...new Set(userIds)];
+    const out = new Map<string, Set<string> | "*">();
+    if (!unique.length) return out;
+    const rows = await this.#db
+      .select({ id: users.id, role: users.role, inboxId: inboxAccess.inboxId })
+      .from(users)
+      .leftJoin(inboxAccess, eq(inboxAccess.userId, users.id))
+      .where(inArray(users.id, unique));
+    for (const r of rows) {
+      if (r.role === "admin") out.set(r.id, "*");
+      else if (out.get(r.id) !== "*") {
+        const set = (out.get(r.id) as Set<string> | undefined) ?? new Set<string>();
+        if (r.inboxId) set.add(r.inboxId);
+        out.set(r.id, set);
+      }
+    }
+    return out;
   }
 
   /** Access follows the inbox: after a move, agents who cannot see the new inbox are shown the door. */

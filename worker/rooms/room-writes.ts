@@ -10,7 +10,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { describeEvent, type Author, type Item, type ItemKind, type Notification, type Priority, type Status } from "../contract";
 import type { Db } from "../db/client";
 import { toItem, type ItemRow } from "../db/queries/items";
-import { conversations, conversationTags, followers, mentions, notifications, tags, timelineItems } from "../db/schema";
+import { conversations, conversationTags, followers, links, mentions, notifications, tags, timelineItems } from "../db/schema";
 import { recipients } from "../domain/notify";
 import { newId } from "../lib/ids";
 import { iso } from "../lib/time";
@@ -62,6 +62,9 @@ export interface Change {
   mentioned?: string[];
   tagsAdded?: { id: string; name: string }[];
   tagsRemoved?: { id: string; name: string }[];
+  /** A link this conversation owns (its row's conversation_id is this one). */
+  linkAdded?: { id: string; targetConversationId?: string; ticketId?: string };
+  linkRemoved?: string;
 }
 
 export const PUBLIC_KINDS: ItemKind[] = ["customer", "reply"];
@@ -219,6 +222,20 @@ export function planCommit(db: Db, state: RoomState, change: Change, now: number
         .onConflictDoNothing(),
     );
   }
+  if (change.linkAdded) {
+    const l = change.linkAdded;
+    writes.push(
+      db.insert(links).values({
+        id: l.id,
+        conversationId: state.id,
+        targetConversationId: l.targetConversationId ?? null,
+        ticketId: l.ticketId ?? null,
+        createdBy: change.actorId,
+        createdAt: now,
+      }),
+    );
+  }
+  if (change.linkRemoved) writes.push(db.delete(links).where(and(eq(links.id, change.linkRemoved), eq(links.conversationId, state.id))));
   // The copies that let Following, Mentioned and the tag filter page by index.
   writes.push(
     db.update(followers).set(copies).where(eq(followers.conversationId, state.id)),

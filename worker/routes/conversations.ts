@@ -58,6 +58,12 @@ export async function conversationFor(
   return { conversation, access: grant! };
 }
 
+/** The conversation as `actor` may see it: links into inboxes they cannot see are left out. */
+export async function conversationView(db: Db, actor: Actor, id: string) {
+  const grants = await grantsFor(db, actor);
+  return getConversation(db, id, (inboxId) => grants.has(inboxId));
+}
+
 /** A move needs reply access to the target inbox too (the source was checked with the conversation). */
 async function moveFor(db: Db, actor: Actor, conversation: ConversationRow, inboxId: string) {
   const grant = await grantFor(db, actor, inboxId);
@@ -146,12 +152,12 @@ export const conversationRoutes = new Hono<AppEnv>()
         first: { kind: "reply", body: input.body, author: authorOf(actor) },
       }),
     );
-    return c.json(await getConversation(db, conversationId), 201);
+    return c.json(await conversationView(db, c.var.actor, conversationId), 201);
   })
   .get("/:id", async (c) => {
     const db = getDb(c.env.DB);
     const { conversation } = await conversationFor(db, c.var.actor, c.req.param("id"), "read");
-    return c.json(await getConversation(db, conversation.id));
+    return c.json(await conversationView(db, c.var.actor, conversation.id));
   })
   .get("/:id/timeline", validate("query", TimelineQuery), async (c) => {
     const db = getDb(c.env.DB);
@@ -211,7 +217,7 @@ export const conversationRoutes = new Hono<AppEnv>()
         authorOf(actor),
       ),
     );
-    return c.json(await getConversation(db, conversation.id));
+    return c.json(await conversationView(db, c.var.actor, conversation.id));
   })
   .put("/:id/tags", validate("json", SetTagsInput), async (c) => {
     const actor = c.var.actor;
@@ -219,7 +225,7 @@ export const conversationRoutes = new Hono<AppEnv>()
     const { conversation } = await conversationFor(db, actor, c.req.param("id"), "tag");
     const wanted = await resolveTags(db, actor.workspaceId, c.req.valid("json").tags, () => newId("tg"));
     unwrap(await getConversationRoom(c.env, conversation.id).setTags(conversation.id, wanted, authorOf(actor)));
-    return c.json(await getConversation(db, conversation.id));
+    return c.json(await conversationView(db, c.var.actor, conversation.id));
   })
   .post("/:id/followers", validate("json", AddFollowerInput), async (c) => {
     const { userId } = c.req.valid("json");
@@ -229,7 +235,7 @@ export const conversationRoutes = new Hono<AppEnv>()
     const { conversation } = await conversationFor(db, actor, c.req.param("id"), userId === actor.id ? "follow_self" : "manage_followers");
     const [user] = await agentsWhoSee(db, actor.workspaceId, conversation.inboxId, [userId], "userId");
     unwrap(await getConversationRoom(c.env, conversation.id).setFollower(conversation.id, user!, true, authorOf(actor)));
-    return c.json(await getConversation(db, conversation.id), 201);
+    return c.json(await conversationView(db, c.var.actor, conversation.id), 201);
   })
   .delete("/:id/followers/:userId", async (c) => {
     const userId = c.req.param("userId");

@@ -1,11 +1,12 @@
-import { and, asc, desc, eq, gt, isNull, sql, type SQL } from "drizzle-orm";
-import type { Access, Conversation, ListQuery, Summary } from "../../contract";
+import { and, asc, desc, eq, gt, isNull, or, sql, type SQL } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
+import type { Access, Conversation, Link, ListQuery, Summary } from "../../contract";
 import type { Actor } from "../../env";
 import { AppError } from "../../errors";
 import { base64url, fromBase64url } from "../../lib/ids";
 import { iso, isoOrNull } from "../../lib/time";
 import type { Db } from "../client";
-import { contacts, conversations, conversationTags, followers, inboxes, mentions, tags, timelineItems, users } from "../schema";
+import { contacts, conversations, conversationTags, followers, inboxes, links, mentions, tags, tickets, timelineItems, users } from "../schema";
 import { toItem } from "./items";
 
 const summaryFields = {
@@ -72,9 +73,13 @@ export async function getSummary(db: Db, id: string): Promise<Summary | null> {
   return row ? toSummary(row) : null;
 }
 
-/** Summary plus followers, links and the last seq: the conversation page's header. */
-export async function getConversation(db: Db, id: string): Promise<Conversation | null> {
-  const [[row], followerRows] = await Promise.all([
+/**
+ * Summary plus followers, links and the last seq: the conversation page's
+ * header. `canSee` filters links to conversations in inboxes the reader cannot
+ * see: their existence must not show.
+ */
+export async function getConversation(db: Db, id: string, canSee: (inboxId: string) => boolean): Promise<Conversation | null> {
+  const [[row], followerRows, linkRows] = await Promise.all([
     summaries(db).where(eq(conversations.id, id)).limit(1),
     db
       .select({ id: users.id, name: users.name })
@@ -82,9 +87,48 @@ export async function getConversation(db: Db, id: string): Promise<Conversation 
       .innerJoin(users, eq(users.id, followers.userId))
       .where(eq(followers.conversationId, id))
       .orderBy(asc(followers.createdAt)),
+    getLinks(db, id),
   ]);
   if (!row) return null;
-  return { ...toSummary(row), followers: followerRows, links: [], lastSeq: row.lastSeq };
+  return { ...toSummary(row), followers: followerRows, links: visibleLinks(linkRows, canSee), lastSeq: row.lastSeq };
+}
+
+/** A link with the inbox of the conversation it points to (null for tickets), for access filtering. */
+export type ScopedLink = { link: Link; inboxId: string | null };
+
+export const visibleLinks = (rows: ScopedLink[], canSee: (inboxId: string) => boolean): Link[] =>
+  rows.filter((r) => r.inboxId === null || canSee(r.inboxId)).map((r) => r.link);
+
+/** Links seen from one conversation: the ones it made, and conversations that linked to it. */
+export async function getLinks(db: Db, id: string): Promise<ScopedLink[]> {
+  const other = alias(conversations, "other");
+  const rows = await db
+    .select({
+      id: links.id,
+      fromId: links.conversationId,
+      targetId: links.targetConversationId,
+      otherId: other.id,
+      otherSubject: other.subject,
+      otherPreview: other.preview,
+      otherStatus: other.status,
+      otherInboxId: other.inboxId,
+      ticketId: tickets.id,
+      ticketTitle: tickets.title,
+      ticketStatus: tickets.status,
+    })
+    .from(links)
+    .leftJoin(other, sql`${other.id} = CASE WHEN ${links.conversationId} = ${id} THEN ${links.targetConversationId} ELSE ${links.conversationId} END`)
+    .leftJoin(tickets, eq(tickets.id, links.ticketId))
+    .where(or(eq(links.conversationId, id), eq(links.targetConversationId, id)))
+    .orderBy(asc(links.createdAt));
+  return rows.map((r) =>
+    r.ticketId
+      ? { link: { id: r.id, ticket: { id: r.ticketId, title: r.ticketTitle!, status: r.ticketStatus! } }, inboxId: null }
+      : {
+          link: { id: r.id, conversation: { id: r.otherId!, subject: r.otherSubject, preview: r.otherPreview ?? "", status: r.otherStatus! } },
+          inboxId: r.otherInboxId,
+        },
+  );
 }
 
 export async function getTimeline(db: Db, id: string, after: number, limit: number) {
