@@ -11,6 +11,7 @@ import { inboxRoutes } from "./routes/inboxes";
 import { savedReplyRoutes, tagRoutes } from "./routes/library";
 import { agentLiveRoutes, customerLiveRoutes } from "./routes/live";
 import { notificationRoutes } from "./routes/notifications";
+import { ruleRoutes } from "./routes/rules";
 import { teamRoutes } from "./routes/teams";
 import { linkRoutes, ticketRoutes } from "./routes/tickets";
 import { meRoutes, userRoutes } from "./routes/users";
@@ -37,6 +38,7 @@ const api = new Hono<AppEnv>()
   .route("/me", meRoutes)
   .route("/users", userRoutes)
   .route("/inboxes", inboxRoutes)
+  .route("/inboxes", ruleRoutes)
   .route("/", agentLiveRoutes)
   .route("/conversations", conversationRoutes)
   .route("/conversations", linkRoutes)

@@ -42,6 +42,10 @@ const MATRIX: Record<string, [admin: Cell, reply: Cell, note: Cell, view: Cell, 
   "GET /api/inboxes/:inboxId/access":                         [200,  403,  403,  403,  403,  401,     401],
   "PUT /api/inboxes/:inboxId/access/:userId":                 [200,  403,  403,  403,  403,  401,     401],
   "DELETE /api/inboxes/:inboxId/access/:userId":              [204,  403,  403,  403,  403,  401,     401],
+  "GET /api/inboxes/:inboxId/rules":                          [200,  403,  403,  403,  403,  401,     401],
+  "POST /api/inboxes/:inboxId/rules":                         [201,  403,  403,  403,  403,  401,     401],
+  "PATCH /api/inboxes/:inboxId/rules/:ruleId":                [200,  403,  403,  403,  403,  401,     401],
+  "DELETE /api/inboxes/:inboxId/rules/:ruleId":               [204,  403,  403,  403,  403,  401,     401],
   "GET /api/teams":                                           [200,  200,  200,  200,  200,  401,     401],
   "POST /api/teams":                                          [201,  403,  403,  403,  403,  401,     401],
   "PATCH /api/teams/:id":                                     [200,  403,  403,  403,  403,  401,     401],
@@ -132,6 +136,12 @@ async function world() {
   await json(admin.as, `/api/conversations/${side}/tags`, { method: "PUT", body: { tags: ["vip", ...ROLES.map((r) => `doomed-${r}`)] } });
   const tagIds = Object.fromEntries((await json(admin.as, "/api/tags")).items.map((t: { id: string; name: string }) => [t.name, t.id]));
 
+  // Disabled rules: one to rename, one per role to delete (they never act on the conversations above).
+  const ruleBody = (name: string) => ({ body: { name, enabled: false, conditions: [], actions: [{ type: "set_priority", priority: "low" }] } });
+  const rule = await json(admin.as, `/api/inboxes/${inbox.id}/rules`, ruleBody("Shared"), 201);
+  const doomedRules: Record<string, string> = {};
+  for (const role of ROLES) doomedRules[role] = (await json(admin.as, `/api/inboxes/${inbox.id}/rules`, ruleBody(`Doomed ${role}`), 201)).id;
+
   // A shared ticket each role links its own conversation to, and one link per role to remove.
   const ticket = await json(admin.as, "/api/tickets", { body: { title: "Carrier delays" } }, 201);
   const spare = await json(admin.as, "/api/tickets", { body: { title: "Spare" } }, 201);
@@ -144,7 +154,7 @@ async function world() {
     ),
   ) as Record<Role, string>;
 
-  return { admin, inbox, fay, sam, customer, people, as, conversations, team, doomedTeams, savedReply, doomedReplies, tagIds, ticket, doomedLinks };
+  return { admin, inbox, fay, sam, customer, people, as, conversations, team, doomedTeams, savedReply, doomedReplies, tagIds, ticket, doomedLinks, rule, doomedRules: doomedRules as Record<Role, string> };
 }
 
 type World = Awaited<ReturnType<typeof world>>;
@@ -179,6 +189,11 @@ const REQUESTS: Record<string, (who: Caller, w: World) => Promise<Response>> = {
   "PUT /api/inboxes/:inboxId/access/:userId": (who, w) =>
     call(who.as, `/api/inboxes/${w.inbox.id}/access/${w.sam.id}`, { method: "PUT", body: { access: "view" } }),
   "DELETE /api/inboxes/:inboxId/access/:userId": (who, w) => call(who.as, `/api/inboxes/${w.inbox.id}/access/${w.sam.id}`, { method: "DELETE" }),
+  "GET /api/inboxes/:inboxId/rules": (who, w) => call(who.as, `/api/inboxes/${w.inbox.id}/rules`),
+  "POST /api/inboxes/:inboxId/rules": (who, w) =>
+    call(who.as, `/api/inboxes/${w.inbox.id}/rules`, { body: { name: `Quiet (${who.role})`, enabled: false, conditions: [], actions: [{ type: "set_priority", priority: "low" }] } }),
+  "PATCH /api/inboxes/:inboxId/rules/:ruleId": (who, w) => call(who.as, `/api/inboxes/${w.inbox.id}/rules/${w.rule.id}`, { method: "PATCH", body: { name: `Renamed by ${who.role}` } }),
+  "DELETE /api/inboxes/:inboxId/rules/:ruleId": (who, w) => call(who.as, `/api/inboxes/${w.inbox.id}/rules/${w.doomedRules[who.role]}`, { method: "DELETE" }),
   "GET /api/teams": (who) => call(who.as, "/api/teams"),
   "POST /api/teams": (who, w) => call(who.as, "/api/teams", { body: { name: `Team of ${who.role}`, memberIds: [w.fay.id] } }),
   "PATCH /api/teams/:id": (who, w) => call(who.as, `/api/teams/${w.team.id}`, { method: "PATCH", body: { name: `Billing (${who.role})` } }),

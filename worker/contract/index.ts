@@ -9,3 +9,4 @@ export * from "./live";
 export * from "./team";
 export * from "./events";
 export * from "./tickets";
+export * from "./rules";

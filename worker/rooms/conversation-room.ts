@@ -37,7 +37,21 @@ export interface CreateConversation {
   subject: string | null;
   /** The opening message: a customer's, or an agent's reply when an agent starts it. */
   first: { kind: "customer" | "reply"; body: string; author: AuthorRef };
+  /** What the inbox's auto-assignment rules decided. */
+  initial?: InitialFields;
 }
+
+/** Fields set by auto-assignment rules when a conversation is created. */
+export interface InitialFields {
+  /** Names of the rules that applied. */
+  rules: string[];
+  assignee?: Ref;
+  team?: Ref;
+  priority?: Priority;
+  tags?: Ref[];
+}
+
+export const RULES: AuthorRef = { type: "system", id: null, name: "Auto-assignment" };
 
 export interface PostItem {
   kind: "customer" | "reply" | "note";
@@ -140,6 +154,7 @@ export class ConversationRoom extends DurableObject<Env> {
         tags: new Map(),
       };
       this.#publishSummary(this.#state);
+      if (input.initial) await this.#applyRules(this.#state, input.initial);
       return ok({ item: toItem(row) });
     });
   }
@@ -291,6 +306,27 @@ export class ConversationRoom extends DurableObject<Env> {
       },
       true,
     );
+  }
+
+  /** Records what the rules decided, each as an event by "Auto-assignment", right after creation. */
+  async #applyRules(state: RoomState, initial: InitialFields): Promise<void> {
+    const via = { rules: initial.rules };
+    const items: NewItem[] = [];
+    const patch: FieldPatch = {};
+    if (initial.team) {
+      items.push(event(RULES, { type: "team_assigned", team: initial.team, ...via }));
+      patch.teamId = initial.team.id;
+    }
+    if (initial.assignee) {
+      items.push(event(RULES, { type: "assigned", assignee: initial.assignee, ...via }));
+      patch.assigneeId = initial.assignee.id;
+    }
+    if (initial.priority && initial.priority !== "none") {
+      items.push(event(RULES, { type: "priority_changed", from: "none", to: initial.priority, ...via }));
+      patch.priority = initial.priority;
+    }
+    for (const tag of initial.tags ?? []) items.push(event(RULES, { type: "tag_added", tag: tag.name, ...via }));
+    await this.#change(state, { items, patch, actorId: null, tagsAdded: initial.tags });
   }
 
   /** Commits a field change (if it changed anything) and sends the new conversation to the room. */

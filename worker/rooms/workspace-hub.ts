@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { PING, PONG, type ListFrame, type Summary, type Viewer } from "../contract";
+import { nextInRotation } from "../domain/rules";
 
 /** Inbox ids a user may see, or "*" for admins. */
 export type InboxScope = string[] | "*";
@@ -83,6 +84,18 @@ export class WorkspaceHub extends DurableObject<Env> {
       void this.ctx.storage.delete(presenceKey(conversationId), { allowUnconfirmed: true });
     }
     await this.#send(inboxId, JSON.stringify({ type: "presence", conversationId, viewers } satisfies ListFrame));
+  }
+
+  /**
+   * The next member of a team's round-robin among `candidates`. The hub is one
+   * object per workspace and awaits only its own storage here, so concurrent
+   * creations are served one after another: the rotation stays even.
+   */
+  async rotate(teamId: string, candidates: string[]): Promise<string | null> {
+    const key = `rotation:${teamId}`;
+    const next = nextInRotation(candidates, (await this.ctx.storage.get<string>(key)) ?? null);
+    if (next) await this.ctx.storage.put(key, next);
+    return next;
   }
 
   /** Sends a frame to one user's list sockets. */

@@ -29,6 +29,7 @@ import { AppError, forbidden, notFound, unwrap } from "../errors";
 import { derivedId, newId } from "../lib/ids";
 import { parseOr400, validate } from "../lib/validate";
 import { getConversationRoom, type AuthorRef } from "../rooms/conversation-room";
+import { autoAssign } from "./rules";
 import { teamForAssignment } from "./teams";
 
 /** The `Idempotency-Key` header, checked; undefined when absent. */
@@ -142,6 +143,8 @@ export const conversationRoutes = new Hono<AppEnv>()
         email: input.contact.email,
       }));
     const conversationId = key ? await derivedId("cv", actor.workspaceId, actor.id, key) : newId("cv");
+    const retried = key ? await findConversation(db, conversationId) : undefined;
+    const inbox = await db.query.inboxes.findFirst({ where: eq(inboxes.id, input.inboxId) });
     unwrap(
       await getConversationRoom(c.env, conversationId).create({
         conversationId,
@@ -150,6 +153,16 @@ export const conversationRoutes = new Hono<AppEnv>()
         contactId: contact.id,
         subject: input.subject || null,
         first: { kind: "reply", body: input.body, author: authorOf(actor) },
+        initial: retried
+          ? undefined
+          : await autoAssign(c.env, db, {
+              workspaceId: actor.workspaceId,
+              inboxId: input.inboxId,
+              channel: inbox!.channel,
+              subject: input.subject || null,
+              body: input.body,
+              contact,
+            }),
       }),
     );
     return c.json(await conversationView(db, c.var.actor, conversationId), 201);

@@ -15,6 +15,7 @@ import { clientIp, hit, type Limit } from "../lib/rate-limit";
 import { parseOr400, validate } from "../lib/validate";
 import { getConversationRoom, type AuthorRef } from "../rooms/conversation-room";
 import { idempotencyKey } from "./conversations";
+import { autoAssign } from "./rules";
 
 /** Per visitor address: new conversations, and messages, per ten minutes. */
 const START_LIMIT: Limit = { max: 20, windowMs: 10 * 60 * 1000 };
@@ -133,6 +134,7 @@ export const widgetRoutes = new Hono<AppEnv>()
       await db.insert(contactTokens).values({ tokenHash: await sha256Hex(contactToken), contactId: contact.id, inboxId: inbox.id, createdAt: Date.now() });
     }
     const conversationId = key ? await derivedId("cv", inbox.id, contact.id, key) : newId("cv");
+    const retried = key ? await findConversation(db, conversationId) : undefined;
     unwrap(
       await getConversationRoom(c.env, conversationId).create({
         conversationId,
@@ -141,6 +143,9 @@ export const widgetRoutes = new Hono<AppEnv>()
         contactId: contact.id,
         subject: null,
         first: { kind: "customer", body: input.body, author: customerAuthor(contact) },
+        initial: retried
+          ? undefined
+          : await autoAssign(c.env, db, { workspaceId: inbox.workspaceId, inboxId: inbox.id, channel: inbox.channel, subject: null, body: input.body, contact }),
       }),
     );
     return c.json({ conversationId, contactToken }, 201);
@@ -165,6 +170,7 @@ export const widgetRoutes = new Hono<AppEnv>()
 
     const fresh = await conversationAfterQuiet(db, conversation, key);
     if (fresh) {
+      const retried = await findConversation(db, fresh);
       const { item } = unwrap(
         await getConversationRoom(c.env, fresh).create({
           conversationId: fresh,
@@ -173,6 +179,9 @@ export const widgetRoutes = new Hono<AppEnv>()
           contactId: contact.id,
           subject: null,
           first: { kind: "customer", body, author },
+          initial: retried
+            ? undefined
+            : await autoAssign(c.env, db, { workspaceId: conversation.workspaceId, inboxId: conversation.inboxId, channel: "chat", subject: null, body, contact }),
         }),
       );
       return c.json({ ...toCustomerItem(item), conversationId: fresh }, 201);

@@ -1,0 +1,58 @@
+import { z } from "zod";
+import { Id, Name, Priority } from "./common";
+import { TagName } from "./conversations";
+
+export const RuleField = z.enum(["channel", "subject", "body", "contact.email", "contact.name", "contact.language", "contact.tag"]);
+export const RuleOp = z.enum(["equals", "contains", "matches"]);
+
+export const RuleCondition = z
+  .strictObject({ field: RuleField, op: RuleOp, value: z.string().min(1).max(200) })
+  .refine((c) => c.op !== "matches" || isRegExp(c.value), { message: "not a valid regular expression", path: ["value"] });
+
+export const RuleAction = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("assign_agent"), userId: Id }),
+  z.strictObject({ type: z.literal("assign_round_robin"), teamId: Id }),
+  z.strictObject({ type: z.literal("assign_least_loaded"), teamId: Id }),
+  z.strictObject({ type: z.literal("add_tags"), tags: z.array(TagName).min(1).max(20) }),
+  z.strictObject({ type: z.literal("set_priority"), priority: Priority }),
+]);
+
+export const RuleInput = z.strictObject({
+  name: Name,
+  enabled: z.boolean().default(true),
+  conditions: z.array(RuleCondition).max(20),
+  actions: z.array(RuleAction).min(1).max(20),
+});
+export const UpdateRuleInput = z
+  .strictObject({
+    name: Name.optional(),
+    enabled: z.boolean().optional(),
+    conditions: z.array(RuleCondition).max(20).optional(),
+    actions: z.array(RuleAction).min(1).max(20).optional(),
+    /** 0-based place in the inbox's order. */
+    position: z.number().int().min(0).optional(),
+  })
+  .refine((v) => Object.keys(v).length > 0, "nothing to change");
+
+export const Rule = z.object({
+  id: Id,
+  inboxId: Id,
+  position: z.number().int(),
+  name: z.string(),
+  enabled: z.boolean(),
+  conditions: z.array(RuleCondition),
+  actions: z.array(RuleAction),
+});
+
+function isRegExp(source: string): boolean {
+  try {
+    new RegExp(source, "i");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export type RuleCondition = z.infer<typeof RuleCondition>;
+export type RuleAction = z.infer<typeof RuleAction>;
+export type Rule = z.infer<typeof Rule>;
