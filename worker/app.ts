@@ -12,6 +12,7 @@ import { savedReplyRoutes, tagRoutes } from "./routes/library";
 import { agentLiveRoutes, customerLiveRoutes } from "./routes/live";
 import { notificationRoutes } from "./routes/notifications";
 import { ruleRoutes } from "./routes/rules";
+import { searchRoutes } from "./routes/search";
 import { teamRoutes } from "./routes/teams";
 import { linkRoutes, ticketRoutes } from "./routes/tickets";
 import { meRoutes, userRoutes } from "./routes/users";
@@ -43,6 +44,7 @@ const api = new Hono<AppEnv>()
   .route("/conversations", conversationRoutes)
   .route("/conversations", linkRoutes)
   .route("/tickets", ticketRoutes)
+  .route("/search", searchRoutes)
   .route("/teams", teamRoutes)
   .route("/tags", tagRoutes)
   .route("/saved-replies", savedReplyRoutes)

@@ -117,3 +117,11 @@ export type StartConversationInput = z.infer<typeof StartConversationInput>;
 export type PostMessageInput = z.infer<typeof PostMessageInput>;
 export type UpdateConversationInput = z.infer<typeof UpdateConversationInput>;
 export type SetTagsInput = z.infer<typeof SetTagsInput>;
+
+export const SearchQuery = z.strictObject({ q: z.string().trim().min(1).max(200), limit: z.coerce.number().int().min(1).max(50).default(25) });
+/** A search hit: the conversation's summary, what matched, and the passage as safe HTML (escaped, matches in <mark>). */
+export const SearchHit = Summary.extend({
+  matchKind: z.enum(["customer", "reply", "note", "subject", "contact"]),
+  match: z.string(),
+});
+export type SearchHit = z.infer<typeof SearchHit>;
