@@ -223,3 +223,17 @@ describe("list stream access", () => {
     expect((await benList.next("conversation")).conversation.id).toBe(conversationId);
   });
 });
+
+describe("hello races", () => {
+  it("keeps a presence change sent right behind hello, before the welcome", async () => {
+    const { ana, ben, conversationId } = await team();
+    const anaRoom = await openRoom(conversationId, ana.as);
+    const benRoom = await connect(`/api/conversations/${conversationId}/live`, ben.as);
+    benRoom.send({ type: "hello", lastSeq: 1 });
+    benRoom.send({ type: "presence", state: "typing" });
+    await benRoom.next("welcome");
+    await settle(200);
+    const latest = anaRoom.pending("presence").at(-1);
+    expect(names(latest.viewers)).toEqual(["Ana Agent:viewing", "Ben Agent:typing"]);
+  });
+});

@@ -448,18 +448,21 @@ export class ConversationRoom extends DurableObject<Env> {
         ),
       )
       .orderBy(timelineItems.seq);
-    if (attachment.audience === "agent") {
+    // Frames that arrived while D1 was read (a presence change, say) updated the
+    // attachment meanwhile: mark the fresh copy ready, not the one read above.
+    const current = ws.deserializeAttachment() as Attachment;
+    if (current.audience === "agent") {
       const before = this.#viewers();
-      attachment.ready = true;
-      ws.serializeAttachment(attachment);
+      current.ready = true;
+      ws.serializeAttachment(current);
       const viewers = this.#viewers();
       const drafts = [...(await this.#draftMap())].map(([userId, d]) => ({ userId, name: d.name, body: d.body }));
       trySend(ws, JSON.stringify({ type: "welcome", viewers, drafts, lastSeq: state.lastSeq }));
       for (const row of missed) trySend(ws, JSON.stringify({ type: "item", item: toItem(row) }));
       if (!sameViewers(before, viewers)) this.#presenceChanged(viewers, ws);
     } else {
-      attachment.ready = true;
-      ws.serializeAttachment(attachment);
+      current.ready = true;
+      ws.serializeAttachment(current);
       trySend(ws, JSON.stringify({ type: "welcome", lastSeq: state.lastSeq }));
       for (const row of missed) trySend(ws, JSON.stringify(frameFor({ type: "item", item: toItem(row) }, "customer")));
       if (anyoneTyping(this.#viewers())) trySend(ws, JSON.stringify({ type: "typing", active: true }));
