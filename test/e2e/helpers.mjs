@@ -153,3 +153,45 @@ export async function timelineTexts(page, kind) {
 export async function waitForItem(page, kind, text) {
   await page.locator(`${tid("timeline")} ${tid("timeline-item")}[data-kind="${kind}"]`, { hasText: text }).first().waitFor();
 }
+
+// ——— Realtime (two agents, live sockets) ———————————————————————————————
+
+/** Open a conversation page and wait until its room has welcomed the page (the thread is live). */
+export async function openConversation(page, conversationId) {
+  await page.goto(`/conversations/${conversationId}`);
+  await page.waitForSelector(`${tid("conversation-page")}[data-id="${conversationId}"][data-live="open"]`);
+}
+
+/** The list row of a conversation on the open list page. */
+export function listRow(page, conversationId) {
+  return page.locator(`${tid("conversation-row")}[data-id="${conversationId}"]`);
+}
+
+/** Wait until `fn` (evaluated in the page with `arg`) is truthy; a readable failure otherwise. */
+export async function eventually(page, fn, arg, { timeout = 5000, what = "the condition" } = {}) {
+  try {
+    await page.waitForFunction(fn, arg, { timeout });
+  } catch (error) {
+    throw new Error(`Timed out after ${timeout} ms waiting for ${what}: ${error.message.split("\n")[0]}`);
+  }
+}
+
+// ——— Team workflow (settings, notifications, details panel) ————————————————
+
+/** A new browser page signed in as `user` (anyone with email and password), on the list. */
+export async function pageAs(browser, user, size) {
+  const page = await newPage(browser, size);
+  await signIn(page, user);
+  return page;
+}
+
+/** A conversation an agent (`api`, e.g. the admin) starts with a contact in `inbox`; returns its id. (The widget is rate limited.) */
+export async function startConversation(api, inbox, { name = "Grace Hopper", email, body = "Hello, I need a hand with my invoice." } = {}) {
+  const conversation = await api.ok("POST", "/api/conversations", { inboxId: inbox.id, contact: { name, ...(email && { email }) }, body }, 201);
+  return conversation.id;
+}
+
+/** Wait until the page's list stream is connected (the bell says so), so live pushes reach it. */
+export async function waitForListStream(page) {
+  await page.waitForSelector(`${tid("notification-bell")}[data-live="open"]`);
+}

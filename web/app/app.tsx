@@ -9,6 +9,7 @@ import { LoginPage } from "./features/auth/login-page";
 import { SetupPage } from "./features/auth/setup-page";
 import { ConversationPage } from "./features/conversation/conversation-page";
 import { InboxPage } from "./features/inbox/inbox-page";
+import { ProfilePage } from "./features/profile/profile-page";
 import { SettingsPage } from "./features/settings/settings-page";
 import { SessionContext, type Session } from "./session";
 
@@ -116,6 +117,13 @@ function Routes({ path }: { path: string }) {
     return (
       <Shell>
         <ConversationPage id={conversation.id!} />
+      </Shell>
+    );
+  }
+  if (path === "/profile") {
+    return (
+      <Shell>
+        <ProfilePage />
       </Shell>
     );
   }

@@ -40,3 +40,57 @@ export function rememberList(href: string): void {
 export function lastListHref(): string {
   return lastList;
 }
+
+/**
+ * Whether a conversation belongs in a list, judged from its summary the way the
+ * server filters: true or false, or null where the summary cannot tell
+ * (Mentioned and Following depend on per-agent records).
+ */
+export function belongsTo(c: Summary, list: { view: View; inboxId: string | null }, meId: string): boolean | null {
+  if (list.inboxId && c.inboxId !== list.inboxId) return false;
+  switch (list.view) {
+    case "all":
+      return c.status === "open";
+    case "mine":
+      return c.status === "open" && c.assignee?.id === meId;
+    case "unassigned":
+      return c.status === "open" && c.assignee === null;
+    case "snoozed":
+    case "resolved":
+    case "spam":
+      return c.status === list.view;
+    case "mentioned":
+    case "following":
+      return null;
+  }
+}
+
+/** Newest activity first, ties by id descending: the server's order. */
+function newerFirst(a: Summary, b: Summary): number {
+  const at = Date.parse(b.lastActivityAt) - Date.parse(a.lastActivityAt);
+  return at !== 0 ? at : a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}
+
+/**
+ * A list after a live change to one conversation: updated in place and
+ * re-sorted (new activity moves it up), added when it now belongs, removed
+ * when it no longer does. While more pages remain, a row that would sort
+ * below the last one loaded is left for "Load more" to bring.
+ */
+export function applySummary(
+  items: Summary[],
+  c: Summary,
+  list: { view: View; inboxId: string | null; more: boolean },
+  meId: string,
+): Summary[] {
+  const fits = belongsTo(c, list, meId);
+  const at = items.findIndex((i) => i.id === c.id);
+  if (fits === false) return at === -1 ? items : items.filter((i) => i.id !== c.id);
+  if (at === -1) {
+    if (fits === null) return items;
+    const last = items[items.length - 1];
+    if (list.more && last && newerFirst(c, last) > 0) return items;
+  }
+  const next = at === -1 ? [...items, c] : items.map((i) => (i.id === c.id ? c : i));
+  return next.sort(newerFirst);
+}

@@ -7,16 +7,29 @@ import { z } from "zod";
 import {
   Conversation,
   Inbox,
+  InboxAccess,
   Item,
   LoginResult,
   Me,
+  Notification,
   Page,
+  Preferences,
+  SavedReply,
   SetupResult,
   SetupState,
   Summary,
+  Tag,
+  Team,
   Timeline,
   User,
   type Access,
+  type CreateTeamInput,
+  type SavedReplyInput,
+  type UpdateInboxInput,
+  type UpdateMeInput,
+  type UpdateSavedReplyInput,
+  type UpdateTagInput,
+  type UpdateTeamInput,
   type CreateInboxInput,
   type CreateUserInput,
   type LoginInput,
@@ -44,6 +57,16 @@ const Users = z.object({ items: z.array(User) });
 const Inboxes = z.object({ items: z.array(Inbox) });
 const Conversations = Page(Summary);
 const Collision = z.object({ newer: z.array(Item) });
+const Teams = z.object({ items: z.array(Team) });
+const Tags = z.object({ items: z.array(Tag) });
+const SavedReplies = z.object({ items: z.array(SavedReply) });
+const Notifications = z.object({ items: z.array(Notification), unreadCount: z.number().int().nonnegative() });
+const UnreadCount = z.object({ unreadCount: z.number().int().nonnegative() });
+const InboxAccessList = z.object({ items: z.array(InboxAccess) });
+const UpdatedMe = z.object({ user: User, preferences: Preferences });
+
+/** A request body as the contract accepts it (defaults still optional). */
+type In<S extends z.ZodType> = z.input<S>;
 
 let onUnauthenticated: (() => void) | null = null;
 
@@ -175,11 +198,40 @@ export const api = {
   updateConversation: (id: string, input: UpdateConversationInput) =>
     request("PATCH", `/api/conversations/${enc(id)}`, Conversation, { body: input }),
 
-  users: () => request("GET", "/api/users", Users),
+  addFollower: (id: string, userId: string) => request("POST", `/api/conversations/${enc(id)}/followers`, Conversation, { body: { userId } }),
+  /** 204: read the conversation again for its new followers. */
+  removeFollower: (id: string, userId: string) => request("DELETE", `/api/conversations/${enc(id)}/followers/${enc(userId)}`, null),
+  setTags: (id: string, tags: string[]) => request("PUT", `/api/conversations/${enc(id)}/tags`, Conversation, { body: { tags } }),
+
+  /** Everyone in the workspace; with `inboxId`, those who can see that inbox (at `access` or above). */
+  users: (q: { inboxId?: string; access?: Access } = {}) => request("GET", `/api/users${query(q)}`, Users),
+  updateMe: (input: In<typeof UpdateMeInput>) => request("PATCH", "/api/me", UpdatedMe, { body: input }),
   createUser: (input: CreateUserInput) => request("POST", "/api/users", User, { body: input }),
   inboxes: () => request("GET", "/api/inboxes", Inboxes),
   createInbox: (input: CreateInboxInput) => request("POST", "/api/inboxes", Inbox, { body: input }),
   setAccess: (inboxId: string, userId: string, access: Access) =>
     request("PUT", `/api/inboxes/${enc(inboxId)}/access/${enc(userId)}`, null, { body: { access } }),
   removeAccess: (inboxId: string, userId: string) => request("DELETE", `/api/inboxes/${enc(inboxId)}/access/${enc(userId)}`, null),
+  updateInbox: (id: string, input: UpdateInboxInput) => request("PATCH", `/api/inboxes/${enc(id)}`, Inbox, { body: input }),
+  inboxAccess: (inboxId: string) => request("GET", `/api/inboxes/${enc(inboxId)}/access`, InboxAccessList),
+
+  teams: () => request("GET", "/api/teams", Teams),
+  createTeam: (input: In<typeof CreateTeamInput>) => request("POST", "/api/teams", Team, { body: input }),
+  updateTeam: (id: string, input: In<typeof UpdateTeamInput>) => request("PATCH", `/api/teams/${enc(id)}`, Team, { body: input }),
+  deleteTeam: (id: string) => request("DELETE", `/api/teams/${enc(id)}`, null),
+
+  tags: () => request("GET", "/api/tags", Tags),
+  updateTag: (id: string, input: In<typeof UpdateTagInput>) => request("PATCH", `/api/tags/${enc(id)}`, Tag, { body: input }),
+  deleteTag: (id: string) => request("DELETE", `/api/tags/${enc(id)}`, null),
+
+  savedReplies: () => request("GET", "/api/saved-replies", SavedReplies),
+  createSavedReply: (input: In<typeof SavedReplyInput>) => request("POST", "/api/saved-replies", SavedReply, { body: input }),
+  updateSavedReply: (id: string, input: In<typeof UpdateSavedReplyInput>) =>
+    request("PATCH", `/api/saved-replies/${enc(id)}`, SavedReply, { body: input }),
+  deleteSavedReply: (id: string) => request("DELETE", `/api/saved-replies/${enc(id)}`, null),
+
+  notifications: (q: { unread?: boolean; limit?: number } = {}) =>
+    request("GET", `/api/notifications${query({ unread: q.unread ? "true" : undefined, limit: q.limit })}`, Notifications),
+  /** Mark some notifications, or all of them, read; answers the new unread count. */
+  readNotifications: (which: { ids: string[] } | { all: true }) => request("POST", "/api/notifications/read", UnreadCount, { body: which }),
 };

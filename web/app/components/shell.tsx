@@ -4,6 +4,7 @@ import { useState } from "preact/hooks";
 import type { View } from "../../../worker/contract";
 import { Link, useLocation } from "../../lib/router";
 import { NewConversationDialog } from "../features/inbox/new-conversation";
+import { NotificationCenter } from "../features/workflow/notifications";
 import { lastListHref, listHref, parseList, views } from "../list-state";
 import { replyInboxes, useSession } from "../session";
 import { Avatar, ChannelIcon } from "./ui";
@@ -55,10 +56,16 @@ function TopBar() {
             Settings
           </Link>
         )}
-        <span class="whoami" data-testid="current-user" title={me.user.email}>
+        <NotificationCenter />
+        <Link
+          href="/profile"
+          class={`whoami${location.path === "/profile" ? " active" : ""}`}
+          data-testid="current-user"
+          title={`${me.user.email} · Your profile`}
+        >
           <Avatar name={me.user.name} size={26} />
           <span>{me.user.name}</span>
-        </span>
+        </Link>
         <button type="button" class="btn btn-ghost btn-small" onClick={logout} disabled={busy} data-testid="logout">
           Log out
         </button>

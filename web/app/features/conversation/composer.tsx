@@ -1,12 +1,15 @@
 /**
  * Reply / Note composer. Each send carries an Idempotency-Key, kept while the
- * same send is retried, and the last seq the agent saw, so the server can
- * refuse a reply that would talk over a newer message (409 `collision`).
+ * same send is retried, and the last seq the agent had seen when they started
+ * writing, so the server can refuse a reply that would talk over a newer
+ * message (409 `collision`) — even one that arrived live while they typed.
+ * While the agent writes, `live` tells the room (typing, draft).
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { Access, Item } from "../../../../worker/contract";
 import { api, collisionItems, newIdempotencyKey } from "../../../lib/api";
 import { Dialog, ErrorNotice, Spinner } from "../../components/ui";
+import type { LiveDraft } from "./live-draft";
 import { TimelineItem } from "./timeline";
 
 type Kind = "reply" | "note";
@@ -45,6 +48,10 @@ export function Composer(props: {
   /** The conversation is resolved: a reply will reopen it. */
   resolved: boolean;
   now: number;
+  /** Streams typing and the draft to the room; absent while there is no room. */
+  live?: LiveDraft | null;
+  /** A send started (true) or ended, whatever its outcome (false). */
+  onSending?: (sending: boolean) => void;
   onSent: (item: Item) => void;
   onReview: (newer: Item[]) => void;
 }) {
@@ -57,14 +64,23 @@ export function Composer(props: {
   const [collision, setCollision] = useState<Item[] | null>(null);
   const pending = useRef<Pending | null>(null);
   const input = useRef<HTMLTextAreaElement>(null);
+  /**
+   * Per kind, the last seq seen when the current draft was started: items that
+   * arrive live while the agent types do not count as read until they review them.
+   */
+  const since = useRef<Record<Kind, number | null>>({ reply: null, note: null });
   const body = drafts[kind];
+  const seenSeq = useRef(props.seenSeq);
+  seenSeq.current = props.seenSeq;
 
   useEffect(() => {
+    const restored = loadDrafts(conversationId);
     setKind(kinds[0]!);
-    setDrafts(loadDrafts(conversationId));
+    setDrafts(restored);
     setError(null);
     setCollision(null);
     pending.current = null;
+    since.current = { reply: restored.reply ? seenSeq.current : null, note: restored.note ? seenSeq.current : null };
   }, [conversationId, access]);
 
   useEffect(() => saveDrafts(conversationId, drafts), [drafts]);
@@ -77,11 +93,15 @@ export function Composer(props: {
     pending.current = { key, kind, body, force };
     setSending(true);
     setError(null);
+    props.onSending?.(true);
     try {
-      const item = await api.postMessage(conversationId, { kind, body, lastSeenSeq: props.seenSeq, ...(force && { force: true }) }, key);
+      const lastSeenSeq = since.current[kind] ?? props.seenSeq;
+      const item = await api.postMessage(conversationId, { kind, body, lastSeenSeq, ...(force && { force: true }) }, key);
       pending.current = null;
+      since.current[kind] = null;
       setDrafts((d) => ({ ...d, [kind]: "" }));
       setCollision(null);
+      props.live?.sent();
       props.onSent(item);
       input.current?.focus();
     } catch (err) {
@@ -95,13 +115,27 @@ export function Composer(props: {
       }
     } finally {
       setSending(false);
+      props.onSending?.(false);
     }
   };
 
   const review = () => {
-    if (collision) props.onReview(collision);
+    if (collision) {
+      props.onReview(collision);
+      // Reviewed: the reply now answers everything up to the newest of them.
+      const newest = Math.max(props.seenSeq, ...collision.map((i) => i.seq));
+      since.current[kind] = newest;
+    }
     setCollision(null);
     input.current?.focus();
+  };
+
+  /** Every change to the text goes through here (typing, and any inserted text): draft, baseline, room. */
+  const edit = (value: string) => {
+    if (!value.trim()) since.current[kind] = null;
+    else if (since.current[kind] === null) since.current[kind] = props.seenSeq;
+    setDrafts((d) => ({ ...d, [kind]: value }));
+    props.live?.input(value);
   };
 
   const onKeyDown = (e: KeyboardEvent) => {
@@ -126,6 +160,7 @@ export function Composer(props: {
             onClick={() => {
               setKind(k);
               setError(null);
+              if (k !== kind) props.live?.input(drafts[k]);
               input.current?.focus();
             }}
             data-testid={`composer-tab-${k}`}
@@ -141,10 +176,8 @@ export function Composer(props: {
         rows={3}
         value={body}
         placeholder={placeholder}
-        onInput={(e) => {
-          const value = e.currentTarget.value;
-          setDrafts((d) => ({ ...d, [kind]: value }));
-        }}
+        onInput={(e) => edit(e.currentTarget.value)}
+        onBlur={() => props.live?.blur()}
         onKeyDown={onKeyDown}
         data-testid="composer-input"
         aria-label={kind === "reply" ? "Reply" : "Internal note"}

@@ -1,14 +1,21 @@
-/** One conversation: header with status and assignee, the thread, the composer, and details. */
+/**
+ * One conversation: header with status and assignee, the thread, the composer,
+ * and details — live: items, changes, the other agents and their drafts
+ * arrive over the conversation's room socket.
+ */
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { Conversation, Item, User } from "../../../../worker/contract";
 import { ApiError, api } from "../../../lib/api";
+import { subscribeList } from "../../../lib/live";
 import { Link } from "../../../lib/router";
-import { fullDate, useNow, useOnVisible } from "../../../lib/time";
+import { fullDate, useNow } from "../../../lib/time";
 import { Avatar, ChannelIcon, EmptyState, ErrorNotice, Loading, Spinner, StatusBadge } from "../../components/ui";
 import { contactName, lastListHref } from "../../list-state";
 import { accessTo, useSession } from "../../session";
 import { Composer } from "./composer";
+import { DraftPreviews, OfflineBanner, PresenceBar } from "./presence";
 import { Timeline, mergeItems } from "./timeline";
+import { useRoom } from "./use-room";
 
 type Loaded = { conversation: Conversation; items: Item[] };
 
@@ -53,15 +60,74 @@ export function ConversationPage({ id }: { id: string }) {
     const [conversation, items] = await Promise.all([api.conversation(id), readTimeline(id, seen)]);
     setData((d) => (d ? { conversation, items: mergeItems(d.items, items) } : d));
   };
+  const catching = useRef(false);
+  const catchUpQuietly = () => {
+    if (catching.current) return;
+    catching.current = true;
+    void catchUp()
+      .catch(() => undefined)
+      .finally(() => (catching.current = false));
+  };
 
   useEffect(() => {
     setActionError(null);
     void load();
   }, [id]);
 
-  useOnVisible(() => {
-    if (current.current) void catchUp().catch(() => undefined);
+  /** While the agent's own send is in flight: their echoed items, shown when it returns. */
+  const ownSend = useRef<Item[] | null>(null);
+  const onSending = (sending: boolean) => {
+    const echoed = ownSend.current;
+    ownSend.current = sending ? [] : null;
+    if (!sending && echoed?.length) setData((d) => (d ? { ...d, items: mergeItems(d.items, echoed) } : d));
+  };
+  /** The newest seq the page holds, ahead of renders (items can arrive several per tick). */
+  const held = () => Math.max(heldSeq.current, current.current?.items.at(-1)?.seq ?? 0);
+  const heldSeq = useRef(0);
+  useEffect(() => {
+    heldSeq.current = 0;
   }, [id]);
+  const room = useRoom(id, me.user.id, data?.conversation.id === id, {
+    lastSeq: held,
+    onItem: (item) => {
+      // The room streams in order; a hole means a frame went missing, so read it over HTTP.
+      if (item.seq > held() + 1) catchUpQuietly();
+      heldSeq.current = Math.max(heldSeq.current, item.seq);
+      // The agent's own message, echoed before their send has returned, waits for it:
+      // it moves from the composer into the thread in one step.
+      if (ownSend.current && item.kind !== "event" && item.author.type === "user" && item.author.id === me.user.id) {
+        ownSend.current.push(item);
+        return;
+      }
+      setData((d) => (d ? { ...d, items: mergeItems(d.items, [item]) } : d));
+    },
+    onConversation: (conversation) => setData((d) => (d && d.conversation.id === conversation.id ? { ...d, conversation } : d)),
+    onRejoin: () => {
+      api.conversation(id).then(
+        (conversation) => setData((d) => (d && d.conversation.id === conversation.id ? { ...d, conversation } : d)),
+        () => undefined,
+      );
+    },
+  });
+
+  // Changes a message makes (a reply reopening it, the last activity) reach the list stream, not the room.
+  useEffect(
+    () =>
+      subscribeList("conversation", ({ conversation: summary }) => {
+        setData((d) => (d && d.conversation.id === summary.id ? { ...d, conversation: { ...d.conversation, ...summary } } : d));
+      }),
+    [],
+  );
+  // Moved out of this agent's sight: reloading shows the not-found page.
+  const reloadPage = useRef(load);
+  reloadPage.current = load;
+  useEffect(
+    () =>
+      subscribeList("conversation_removed", ({ conversationId }) => {
+        if (conversationId === current.current?.conversation.id) void reloadPage.current();
+      }),
+    [],
+  );
 
   useEffect(() => {
     api.users().then((r) => setUsers(r.items), () => setUsers([]));
@@ -105,7 +171,8 @@ export function ConversationPage({ id }: { id: string }) {
     try {
       const conversation = await change();
       setData((d) => (d ? { ...d, conversation } : d));
-      await catchUp();
+      // The room streams the events; without it, read them now.
+      if (room.state !== "open") await catchUp();
     } catch (error) {
       setActionError(error);
     } finally {
@@ -117,7 +184,7 @@ export function ConversationPage({ id }: { id: string }) {
   const assign = (assigneeId: string | null) => act("assignee", () => api.updateConversation(c.id, { assigneeId }));
 
   return (
-    <section class="conv-page" data-testid="conversation-page" data-id={c.id} data-status={c.status}>
+    <section class="conv-page" data-testid="conversation-page" data-id={c.id} data-status={c.status} data-live={room.state}>
       <header class="conv-head">
         <Link href={lastListHref()} class="back-link" aria-label="Back to the list" data-testid="back">
           ←
@@ -159,7 +226,10 @@ export function ConversationPage({ id }: { id: string }) {
               <ErrorNotice error={actionError} onDismiss={() => setActionError(null)} />
             </div>
           ) : null}
-          <Timeline items={data.items} now={now} />
+          <OfflineBanner state={room.state} />
+          <PresenceBar others={room.others} />
+          <Timeline items={data.items} now={now} meId={me.user.id} />
+          <DraftPreviews drafts={room.drafts} others={room.others} />
           {access === "reply" || access === "note" ? (
             <Composer
               conversationId={c.id}
@@ -168,9 +238,11 @@ export function ConversationPage({ id }: { id: string }) {
               contactName={name}
               resolved={c.status === "resolved"}
               now={now}
+              live={room.live}
+              onSending={onSending}
               onSent={(item) => {
                 setData((d) => (d ? { ...d, items: mergeItems(d.items, [item]) } : d));
-                void catchUp().catch(() => undefined);
+                if (room.state !== "open") catchUpQuietly();
               }}
               onReview={(newer) => setData((d) => (d ? { ...d, items: mergeItems(d.items, newer) } : d))}
             />

@@ -1,5 +1,5 @@
 /** A conversation's thread: customer messages left, team replies and notes right, events as quiet lines. */
-import { useEffect, useRef } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { describeEvent, type Item } from "../../../../worker/contract";
 import { fullDate, longAgo } from "../../../lib/time";
 import { Avatar } from "../../components/ui";
@@ -57,19 +57,68 @@ export function TimelineItem({ item, now }: { item: Item; now: number }) {
   );
 }
 
-/** The scrolling thread; stays pinned to the newest item as items arrive. */
-export function Timeline({ items, now }: { items: Item[]; now: number }) {
+/** How close to the bottom still counts as "reading the newest". */
+const NEAR_BOTTOM_PX = 96;
+
+/**
+ * The scrolling thread. It follows new items while the agent is at the
+ * bottom (and always for their own); scrolled up to read, they get a quiet
+ * "new activity" button instead of a jump.
+ */
+export function Timeline({ items, now, meId }: { items: Item[]; now: number; meId?: string }) {
   const ref = useRef<HTMLDivElement>(null);
-  const last = items[items.length - 1]?.seq ?? 0;
-  useEffect(() => {
+  const pinned = useRef(true);
+  const [unseen, setUnseen] = useState(0);
+  const shownLast = useRef(0);
+  const last = items[items.length - 1];
+  const lastSeq = last?.seq ?? 0;
+
+  const toBottom = () => {
     const el = ref.current;
     if (el) el.scrollTop = el.scrollHeight;
-  }, [last]);
+    pinned.current = true;
+    setUnseen(0);
+  };
+
+  useLayoutEffect(() => {
+    const previous = shownLast.current;
+    shownLast.current = lastSeq;
+    if (lastSeq === previous) return;
+    const mine = last?.author.type === "user" && last.author.id === meId;
+    if (previous === 0 || pinned.current || mine) toBottom();
+    else setUnseen((n) => n + items.filter((i) => i.seq > previous).length);
+  }, [lastSeq]);
+
+  // The thread's box shrinks when a draft or the presence bar appears: stay at the bottom.
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || typeof ResizeObserver === "undefined") return;
+    const observer = new ResizeObserver(() => {
+      if (pinned.current) el.scrollTop = el.scrollHeight;
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+
+  const onScroll = () => {
+    const el = ref.current;
+    if (!el) return;
+    pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_BOTTOM_PX;
+    if (pinned.current && unseen) setUnseen(0);
+  };
+
   return (
-    <div class="timeline" ref={ref} data-testid="timeline">
-      <div class="timeline-inner">
-        {items.length === 0 ? <p class="tl-empty">No messages yet.</p> : items.map((item) => <TimelineItem key={item.seq} item={item} now={now} />)}
+    <div class="timeline-wrap">
+      <div class="timeline" ref={ref} onScroll={onScroll} data-testid="timeline">
+        <div class="timeline-inner">
+          {items.length === 0 ? <p class="tl-empty">No messages yet.</p> : items.map((item) => <TimelineItem key={item.seq} item={item} now={now} />)}
+        </div>
       </div>
+      {unseen > 0 && (
+        <button type="button" class="tl-unseen" onClick={toBottom} data-testid="timeline-unseen">
+          {unseen === 1 ? "1 new item" : `${unseen} new items`} ↓
+        </button>
+      )}
     </div>
   );
 }

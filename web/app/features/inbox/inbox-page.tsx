@@ -1,13 +1,19 @@
-/** The conversation list: one view (All open, Mine, …), optionally one inbox, newest activity first. */
+/**
+ * The conversation list: one view (All open, Mine, …), optionally one inbox,
+ * newest activity first. Live: rows follow the list stream (updated, moved up,
+ * added, removed) and show who else is in each conversation.
+ */
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { Summary, View } from "../../../../worker/contract";
+import type { Summary, View, Viewer } from "../../../../worker/contract";
 import { api } from "../../../lib/api";
+import { subscribeList, subscribeListState, type LinkState } from "../../../lib/live";
 import { Link, useLocation } from "../../../lib/router";
-import { fullDate, shortAgo, useNow, useOnVisible } from "../../../lib/time";
+import { fullDate, shortAgo, useNow } from "../../../lib/time";
 import { Avatar, ChannelIcon, EmptyState, ErrorNotice, Loading, Spinner, StatusBadge } from "../../components/ui";
-import { contactName, parseList, rememberList, views } from "../../list-state";
+import { applySummary, contactName, parseList, rememberList, views } from "../../list-state";
 import { replyInboxes, useSession } from "../../session";
 import { NewConversationDialog } from "./new-conversation";
+import { PresenceMarker, othersIn, useListPresence } from "./presence-marker";
 
 const PAGE_SIZE = 25;
 
@@ -21,17 +27,59 @@ export function InboxPage() {
   const [composing, setComposing] = useState(false);
   const request = useRef(0);
   const now = useNow();
+  const [link, setLink] = useState<LinkState>("open");
+  const [fresh, setFresh] = useState<ReadonlySet<string>>(new Set());
+  const current = useRef(state);
+  current.current = state;
+  /** Live changes that arrived while a page was loading: applied on top of it. */
+  const arrived = useRef<Summary[]>([]);
+  const list = useRef({ view, inboxId });
+  list.current = { view, inboxId };
+  useListPresence();
+
+  const applyLive = (items: Summary[], changes: Summary[], more: boolean) =>
+    changes.reduce((acc, c) => applySummary(acc, c, { ...list.current, more }, me.user.id), items);
+
+  // Moved to an inbox this agent cannot see: gone from every list.
+  useEffect(
+    () =>
+      subscribeList("conversation_removed", ({ conversationId }) =>
+        setState((s) => (s.items.some((i) => i.id === conversationId) ? { ...s, items: s.items.filter((i) => i.id !== conversationId) } : s)),
+      ),
+    [],
+  );
 
   const load = async () => {
     const ticket = ++request.current;
+    arrived.current = [];
     setState((s) => ({ ...s, loading: true, error: null }));
     try {
       const page = await api.conversations({ view, inboxId: inboxId ?? undefined, limit: PAGE_SIZE });
-      if (ticket === request.current) setState({ items: page.items, nextCursor: page.nextCursor, loading: false, loadingMore: false, error: null });
+      if (ticket !== request.current) return;
+      const items = applyLive(page.items, arrived.current, page.nextCursor !== null);
+      arrived.current = [];
+      setState({ items, nextCursor: page.nextCursor, loading: false, loadingMore: false, error: null });
     } catch (error) {
       if (ticket === request.current) setState((s) => ({ ...s, items: [], nextCursor: null, loading: false, error }));
     }
   };
+
+  // Live rows: a change to a conversation this agent can see.
+  useEffect(
+    () =>
+      subscribeList("conversation", ({ conversation }) => {
+        const shown = current.current;
+        if (shown.loading) arrived.current.push(conversation);
+        const before = shown.items.find((i) => i.id === conversation.id);
+        const after = applyLive(shown.items, [conversation], shown.nextCursor !== null).find((i) => i.id === conversation.id);
+        if (after && before?.lastActivityAt !== after.lastActivityAt) markFresh(after.id);
+        setState((s) => {
+          const items = applyLive(s.items, [conversation], s.nextCursor !== null);
+          return items === s.items ? s : { ...s, items };
+        });
+      }),
+    [],
+  );
 
   const loadMore = async () => {
     if (!state.nextCursor) return;
@@ -53,12 +101,35 @@ export function InboxPage() {
     rememberList(location.href);
     void load();
   }, [view, inboxId]);
-  // Coming back to the tab refreshes the first page, unless the agent has paged further down.
+  // Back from a lost connection: what changed meanwhile never arrived, so re-read
+  // the first page (unless the agent has paged further down).
   const shown = useRef(0);
   shown.current = state.items.length;
-  useOnVisible(() => {
-    if (shown.current <= PAGE_SIZE) void load();
-  }, [view, inboxId]);
+  const reload = useRef(load);
+  reload.current = load;
+  useEffect(
+    () =>
+      subscribeListState((linkState, reconnected) => {
+        setLink(linkState);
+        if (reconnected && shown.current <= PAGE_SIZE) void reload.current();
+      }),
+    [],
+  );
+
+  /** A row that just got new activity glows briefly, so the eye finds what moved. */
+  const freshTimers = useRef(new Map<string, ReturnType<typeof setTimeout>>());
+  const markFresh = (id: string) => {
+    clearTimeout(freshTimers.current.get(id));
+    freshTimers.current.set(
+      id,
+      setTimeout(() => {
+        freshTimers.current.delete(id);
+        setFresh((f) => new Set([...f].filter((x) => x !== id)));
+      }, 2000),
+    );
+    setFresh((f) => new Set([...f, id]));
+  };
+  useEffect(() => () => freshTimers.current.forEach(clearTimeout), []);
 
   const inbox = inboxId ? me.inboxes.find((i) => i.id === inboxId) : null;
   const viewLabel = views.find((v) => v.id === view)?.label ?? "Conversations";
@@ -76,6 +147,12 @@ export function InboxPage() {
           <h1 data-testid="list-title">{viewLabel}</h1>
           <p class="page-sub">{inbox ? inbox.name : me.inboxes.length === 1 ? me.inboxes[0]!.name : "All inboxes"}</p>
         </div>
+        {link === "offline" && (
+          <span class="list-offline" role="status" data-testid="list-offline" title="Changes will appear when the connection is back">
+            <span class="offline-dot" aria-hidden="true" />
+            Reconnecting…
+          </span>
+        )}
         <button type="button" class="btn btn-small" onClick={() => void load()} disabled={state.loading} data-testid="refresh">
           Refresh
         </button>
@@ -89,8 +166,8 @@ export function InboxPage() {
         <>
           <ul class={`rows${state.loading ? " is-stale" : ""}`} data-testid="conversation-list">
             {state.items.map((c) => (
-              <li key={c.id}>
-                <Row conversation={c} inboxName={inboxId ? null : inboxName(c.inboxId)} now={now} />
+              <li key={c.id} class={fresh.has(c.id) ? "is-fresh" : undefined}>
+                <Row conversation={c} inboxName={inboxId ? null : inboxName(c.inboxId)} now={now} others={othersIn(c.id, me.user.id)} />
               </li>
             ))}
           </ul>
@@ -108,15 +185,23 @@ export function InboxPage() {
   );
 }
 
-function Row({ conversation: c, inboxName, now }: { conversation: Summary; inboxName: string | null; now: number }) {
+function Row({ conversation: c, inboxName, now, others }: { conversation: Summary; inboxName: string | null; now: number; others: Viewer[] }) {
   const name = contactName(c);
   return (
-    <Link href={`/conversations/${encodeURIComponent(c.id)}`} class={`row status-${c.status}`} data-testid="conversation-row" data-id={c.id} data-status={c.status}>
+    <Link
+      href={`/conversations/${encodeURIComponent(c.id)}`}
+      class={`row status-${c.status}`}
+      data-testid="conversation-row"
+      data-id={c.id}
+      data-status={c.status}
+      data-presence={others.length ? (others.some((v) => v.state === "typing") ? "typing" : "viewing") : undefined}
+    >
       <Avatar name={name} size={36} />
       <div class="row-main">
         <div class="row-top">
           <span class="row-contact">{name}</span>
           {c.contact.name && c.contact.email && <span class="row-email">{c.contact.email}</span>}
+          <PresenceMarker viewers={others} />
           <time class="row-time" dateTime={c.lastActivityAt} title={fullDate(c.lastActivityAt)}>
             {shortAgo(c.lastActivityAt, now)}
           </time>

@@ -1,0 +1,33 @@
+/** "Are you sure?" for deletions: the action runs in the dialog, which shows its error if it fails. */
+import type { ComponentChildren } from "preact";
+import { useState } from "preact/hooks";
+import { Dialog, ErrorNotice, Spinner } from "../../components/ui";
+
+export function ConfirmDialog(props: { title: string; confirm: string; children: ComponentChildren; onConfirm: () => Promise<void>; onClose: () => void }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const run = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await props.onConfirm();
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
+  };
+  return (
+    <Dialog title={props.title} onClose={props.onClose} testid="confirm-dialog">
+      <p class="dialog-text">{props.children}</p>
+      <ErrorNotice error={error} />
+      <div class="form-actions">
+        <button type="button" class="btn" onClick={props.onClose} data-autofocus>
+          Cancel
+        </button>
+        <button type="button" class="btn btn-danger" onClick={() => void run()} disabled={busy} data-testid="confirm">
+          {busy ? <Spinner label="Deleting…" /> : props.confirm}
+        </button>
+      </div>
+    </Dialog>
+  );
+}

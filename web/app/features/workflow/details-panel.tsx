@@ -1,0 +1,382 @@
+/**
+ * The conversation's side panel: assignee, team, priority, tags and followers.
+ * It calls the API itself and reports each new Conversation through `onChange`.
+ * With `reply` access everything is editable; with `view` or `note` it reads
+ * only, except that anyone who can see the conversation may follow it.
+ */
+import type { ComponentChildren } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import type { Access, Conversation, Priority, Tag, Team, User } from "../../../../worker/contract";
+import { TagName } from "../../../../worker/contract";
+import { api } from "../../../lib/api";
+import { Link } from "../../../lib/router";
+import { Avatar, ErrorNotice, Spinner } from "../../components/ui";
+import { useSession } from "../../session";
+import { PRIORITIES, PriorityBadge, PriorityIcon, TagChip, tagColor } from "./labels";
+import { Picker } from "./picker";
+
+export type DetailsPanelProps = {
+  /** The conversation as last read or pushed; the panel shows it and keeps no copy. */
+  conversation: Conversation;
+  /** The signed-in agent's access to the conversation's inbox (admins: "reply"); see `accessTo()` in session.ts. */
+  access: Access;
+  /** Called with the Conversation the server returned after each change the agent makes here. */
+  onChange: (conversation: Conversation) => void;
+};
+
+type Busy = "assignee" | "team" | "priority" | "tags" | "followers" | null;
+
+/** The people and lists the pickers offer, read once per inbox. */
+function usePanelData(inboxId: string) {
+  const [repliers, setRepliers] = useState<User[] | null>(null);
+  const [viewers, setViewers] = useState<User[] | null>(null);
+  const [teams, setTeams] = useState<Team[] | null>(null);
+  const [tags, setTags] = useState<Tag[] | null>(null);
+  useEffect(() => {
+    let live = true;
+    setRepliers(null);
+    setViewers(null);
+    api.users({ inboxId, access: "reply" }).then((r) => live && setRepliers(r.items), () => live && setRepliers([]));
+    api.users({ inboxId }).then((r) => live && setViewers(r.items), () => live && setViewers([]));
+    return () => {
+      live = false;
+    };
+  }, [inboxId]);
+  const reloadTags = () => api.tags().then((r) => setTags(r.items), () => setTags((t) => t ?? []));
+  useEffect(() => {
+    api.teams().then((r) => setTeams(r.items), () => setTeams([]));
+    void reloadTags();
+  }, []);
+  return { repliers, viewers, teams, tags, reloadTags };
+}
+
+export function DetailsPanel({ conversation: c, access, onChange }: DetailsPanelProps) {
+  const { me } = useSession();
+  const data = usePanelData(c.inboxId);
+  const [busy, setBusy] = useState<Busy>(null);
+  const [error, setError] = useState<unknown>(null);
+  const canEdit = access === "reply";
+
+  useEffect(() => setError(null), [c.id]);
+
+  const act = async (what: Exclude<Busy, null>, change: () => Promise<Conversation>) => {
+    setBusy(what);
+    setError(null);
+    try {
+      onChange(await change());
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const update = (what: "assignee" | "team" | "priority", input: Parameters<typeof api.updateConversation>[1]) =>
+    act(what, () => api.updateConversation(c.id, input));
+  const setTags = (tags: string[]) =>
+    act("tags", async () => {
+      const next = await api.setTags(c.id, tags);
+      void data.reloadTags();
+      return next;
+    });
+  const addFollower = (userId: string) => act("followers", () => api.addFollower(c.id, userId));
+  const removeFollower = (userId: string) =>
+    act("followers", async () => {
+      await api.removeFollower(c.id, userId);
+      return api.conversation(c.id);
+    });
+
+  return (
+    <div class={`details-panel${canEdit ? "" : " is-readonly"}`} data-testid="details-panel" data-access={access}>
+      {error ? <ErrorNotice error={error} onDismiss={() => setError(null)} /> : null}
+      <AssigneeField conversation={c} canEdit={canEdit} busy={busy === "assignee"} repliers={data.repliers} onAssign={(assigneeId) => update("assignee", { assigneeId })} />
+      <TeamField conversation={c} canEdit={canEdit} busy={busy === "team"} teams={data.teams} isAdmin={me.user.role === "admin"} onChange={(teamId) => update("team", { teamId })} />
+      <PriorityField priority={c.priority} canEdit={canEdit} busy={busy === "priority"} onChange={(priority) => update("priority", { priority })} />
+      <TagsField conversation={c} canEdit={canEdit} busy={busy === "tags"} tags={data.tags} onChange={setTags} />
+      <FollowersField
+        conversation={c}
+        canManage={canEdit}
+        busy={busy === "followers"}
+        viewers={data.viewers}
+        onAdd={addFollower}
+        onRemove={removeFollower}
+      />
+    </div>
+  );
+}
+
+function Section({ title, children, action, testid }: { title: string; children: ComponentChildren; action?: ComponentChildren; testid: string }) {
+  return (
+    <section class="dp-section" data-testid={testid}>
+      <div class="dp-head">
+        <h3>{title}</h3>
+        {action}
+      </div>
+      {children}
+    </section>
+  );
+}
+
+function AssigneeField(props: { conversation: Conversation; canEdit: boolean; busy: boolean; repliers: User[] | null; onAssign: (id: string | null) => void }) {
+  const { me } = useSession();
+  const { conversation: c } = props;
+  const others = (props.repliers ?? []).filter((u) => u.id !== me.user.id);
+  const meCanReply = props.repliers === null || props.repliers.some((u) => u.id === me.user.id);
+  const known = new Set([me.user.id, ...others.map((u) => u.id)]);
+  const action =
+    props.canEdit && c.assignee?.id !== me.user.id && meCanReply ? (
+      <button type="button" class="link-btn" onClick={() => props.onAssign(me.user.id)} disabled={props.busy} data-testid="assign-to-me">
+        Assign to me
+      </button>
+    ) : undefined;
+  return (
+    <Section title="Assignee" action={action} testid="dp-assignee">
+      {props.canEdit ? (
+        <label class={`dp-select${props.busy ? " is-busy" : ""}`}>
+          <span class="sr-only">Assignee</span>
+          {c.assignee ? <Avatar name={c.assignee.name} size={22} /> : <span class="avatar avatar-empty" aria-hidden="true" />}
+          <select value={c.assignee?.id ?? ""} disabled={props.busy} onChange={(e) => props.onAssign(e.currentTarget.value || null)} data-testid="dp-assignee-select">
+            <option value="">Unassigned</option>
+            {meCanReply && <option value={me.user.id}>{me.user.name} (you)</option>}
+            {c.assignee && !known.has(c.assignee.id) && <option value={c.assignee.id}>{c.assignee.name}</option>}
+            {others.map((u) => (
+              <option key={u.id} value={u.id}>
+                {u.name}
+              </option>
+            ))}
+          </select>
+          {props.busy && <Spinner />}
+        </label>
+      ) : (
+        <p class="dp-value" data-testid="dp-assignee-value">
+          {c.assignee ? (
+            <>
+              <Avatar name={c.assignee.name} size={22} /> {c.assignee.name}
+              {c.assignee.id === me.user.id && <span class="muted"> (you)</span>}
+            </>
+          ) : (
+            <span class="muted">Unassigned</span>
+          )}
+        </p>
+      )}
+    </Section>
+  );
+}
+
+function TeamIcon() {
+  return (
+    <svg class="icon dp-lead" viewBox="0 0 16 16" aria-hidden="true">
+      <path
+        d="M5.5 7.5a2 2 0 1 0 0-4 2 2 0 0 0 0 4zM11 7a1.7 1.7 0 1 0 0-3.4A1.7 1.7 0 0 0 11 7zM1.8 13c.4-2 1.9-3.2 3.7-3.2s3.3 1.2 3.7 3.2M9.8 9.6c.4-.2.8-.3 1.2-.3 1.6 0 2.8 1 3.2 2.8"
+        fill="none"
+        stroke="currentColor"
+        stroke-width="1.3"
+        stroke-linecap="round"
+      />
+    </svg>
+  );
+}
+
+function TeamField(props: { conversation: Conversation; canEdit: boolean; busy: boolean; teams: Team[] | null; isAdmin: boolean; onChange: (id: string | null) => void }) {
+  const { conversation: c, teams } = props;
+  const current = teams?.find((t) => t.id === c.teamId);
+  if (!props.canEdit || (teams && teams.length === 0)) {
+    return (
+      <Section title="Team" testid="dp-team">
+        <p class="dp-value" data-testid="dp-team-value">
+          <TeamIcon />
+          {current ? current.name : c.teamId && !teams ? "…" : <span class="muted">{teams?.length === 0 ? "No teams yet" : "No team"}</span>}
+          {teams?.length === 0 && props.isAdmin && (
+            <Link href="/settings?tab=teams" class="dp-aside">
+              Create one
+            </Link>
+          )}
+        </p>
+      </Section>
+    );
+  }
+  return (
+    <Section title="Team" testid="dp-team">
+      <label class={`dp-select${props.busy ? " is-busy" : ""}`}>
+        <span class="sr-only">Team</span>
+        <TeamIcon />
+        <select value={c.teamId ?? ""} disabled={props.busy || !teams} onChange={(e) => props.onChange(e.currentTarget.value || null)} data-testid="dp-team-select">
+          <option value="">No team</option>
+          {c.teamId && !current && <option value={c.teamId}>…</option>}
+          {(teams ?? []).map((t) => (
+            <option key={t.id} value={t.id}>
+              {t.name}
+            </option>
+          ))}
+        </select>
+        {props.busy && <Spinner />}
+      </label>
+    </Section>
+  );
+}
+
+function PriorityField(props: { priority: Priority; canEdit: boolean; busy: boolean; onChange: (p: Priority) => void }) {
+  return (
+    <Section title="Priority" testid="dp-priority">
+      {props.canEdit ? (
+        <label class={`dp-select dp-priority priority-${props.priority}${props.busy ? " is-busy" : ""}`}>
+          <span class="sr-only">Priority</span>
+          <PriorityIcon priority={props.priority} />
+          <select value={props.priority} disabled={props.busy} onChange={(e) => props.onChange(e.currentTarget.value as Priority)} data-testid="dp-priority-select">
+            {PRIORITIES.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.label}
+              </option>
+            ))}
+          </select>
+          {props.busy && <Spinner />}
+        </label>
+      ) : (
+        <p class="dp-value" data-testid="dp-priority-value">
+          {props.priority === "none" ? <span class="muted">No priority</span> : <PriorityBadge priority={props.priority} />}
+        </p>
+      )}
+    </Section>
+  );
+}
+
+/** Why a typed tag name can't be created, or null when the contract accepts it. */
+function tagProblem(name: string): string | null {
+  if (TagName.safeParse(name).success) return null;
+  if (name.includes(",")) return "Tags can't contain commas";
+  if (name.length > 40) return "Tags are at most 40 characters";
+  return "That isn't a valid tag name";
+}
+
+function TagsField(props: { conversation: Conversation; canEdit: boolean; busy: boolean; tags: Tag[] | null; onChange: (tags: string[]) => void }) {
+  const [adding, setAdding] = useState(false);
+  const current = props.conversation.tags;
+  const has = new Set(current.map((t) => t.toLowerCase()));
+  const add = (name: string) => {
+    setAdding(false);
+    if (!has.has(name.toLowerCase())) props.onChange([...current, name]);
+  };
+  const full = current.length >= 20;
+  const action =
+    props.canEdit && !full ? (
+      <button type="button" class="link-btn" onClick={() => setAdding(true)} disabled={props.busy} data-testid="tag-add">
+        + Add
+      </button>
+    ) : undefined;
+  return (
+    <Section title="Tags" action={action} testid="dp-tags">
+      <div class="dp-tags">
+        {current.map((t) => (
+          <TagChip
+            key={t}
+            name={t}
+            color={tagColor(props.tags, t)}
+            busy={props.busy}
+            onRemove={props.canEdit && !props.busy ? () => props.onChange(current.filter((x) => x !== t)) : undefined}
+          />
+        ))}
+        {current.length === 0 && !adding && <span class="muted dp-none">No tags</span>}
+        {props.busy && <Spinner />}
+      </div>
+      {adding && (
+        <Picker
+          class="dp-picker"
+          testid="tag-picker"
+          placeholder="Find or create a tag…"
+          options={(props.tags ?? [])
+            .filter((t) => !has.has(t.name.toLowerCase()))
+            .map((t) => ({ id: t.id, label: t.name, icon: <span class="tag-dot" style={{ "--tag": t.color }} aria-hidden="true" /> }))}
+          onPick={(o) => add(o.label)}
+          onCreate={add}
+          validateCreate={tagProblem}
+          emptyText="Type a name to create the first tag"
+          onClose={() => setAdding(false)}
+        />
+      )}
+    </Section>
+  );
+}
+
+function FollowersField(props: {
+  conversation: Conversation;
+  canManage: boolean;
+  busy: boolean;
+  viewers: User[] | null;
+  onAdd: (userId: string) => void;
+  onRemove: (userId: string) => void;
+}) {
+  const { me } = useSession();
+  const [adding, setAdding] = useState(false);
+  const followers = props.conversation.followers;
+  const following = followers.some((f) => f.id === me.user.id);
+  const ids = new Set(followers.map((f) => f.id));
+  const candidates = (props.viewers ?? []).filter((u) => !ids.has(u.id));
+  const action = (
+    <button
+      type="button"
+      class={`btn btn-small ${following ? "btn-ghost" : ""} dp-follow`}
+      onClick={() => (following ? props.onRemove(me.user.id) : props.onAdd(me.user.id))}
+      disabled={props.busy}
+      aria-pressed={following}
+      data-testid="follow-toggle"
+      data-following={following ? "true" : "false"}
+    >
+      {following ? "Unfollow" : "Follow"}
+    </button>
+  );
+  return (
+    <Section title={followers.length ? `Followers · ${followers.length}` : "Followers"} action={action} testid="dp-followers">
+      {followers.length === 0 ? (
+        <p class="muted dp-none">Nobody follows this yet. Followers hear about every update.</p>
+      ) : (
+        <ul class="dp-people">
+          {followers.map((f) => {
+            const self = f.id === me.user.id;
+            return (
+              <li key={f.id} data-testid="follower" data-user-id={f.id}>
+                <Avatar name={f.name} size={24} />
+                <span class="dp-person">
+                  {f.name}
+                  {self && <span class="muted"> (you)</span>}
+                </span>
+                {(props.canManage || self) && (
+                  <button
+                    type="button"
+                    class="icon-btn dp-x"
+                    onClick={() => props.onRemove(f.id)}
+                    disabled={props.busy}
+                    aria-label={self ? "Stop following" : `Remove ${f.name} from the followers`}
+                    title={self ? "Stop following" : `Remove ${f.name}`}
+                    data-testid="follower-remove"
+                  >
+                    ×
+                  </button>
+                )}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      {props.canManage && !adding && (
+        <button type="button" class="link-btn dp-add-person" onClick={() => setAdding(true)} disabled={props.busy} data-testid="follower-add">
+          + Add a follower
+        </button>
+      )}
+      {adding && (
+        <Picker
+          class="dp-picker"
+          testid="follower-picker"
+          placeholder="Add a teammate…"
+          options={candidates.map((u) => ({ id: u.id, label: u.id === me.user.id ? `${u.name} (you)` : u.name, hint: u.email, icon: <Avatar name={u.name} size={22} /> }))}
+          onPick={(o) => {
+            setAdding(false);
+            props.onAdd(o.id);
+          }}
+          emptyText={props.viewers === null ? "Loading teammates…" : "Everyone who can see this inbox already follows it"}
+          onClose={() => setAdding(false)}
+        />
+      )}
+      {props.busy && <Spinner label="Saving…" />}
+    </Section>
+  );
+}
