@@ -1,8 +1,9 @@
-import { env, evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
+import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { getConversationRoom } from "../../worker/rooms/conversation-room";
-import { addUser, createInbox, customerWritesIn, expectStatus, grant, ORIGIN, postMessage, setUpWorkspace, type Person } from "./helpers";
+import { getWorkspaceHub, PRESENCE_TTL_MS, type WorkspaceHub } from "../../worker/rooms/workspace-hub";
+import { addUser, createInbox, customerWritesIn, expectStatus, grant, json, ORIGIN, postMessage, setUpWorkspace, type Person } from "./helpers";
 import { connect, openRoom, openWidget, settle } from "./sockets";
 
 async function team() {
@@ -235,5 +236,27 @@ describe("hello races", () => {
     await settle(200);
     const latest = anaRoom.pending("presence").at(-1);
     expect(names(latest.viewers)).toEqual(["Ana Agent:viewing", "Ben Agent:typing"]);
+  });
+});
+
+describe("list presence never goes stale", () => {
+  it("drops a marker whose room stopped refreshing it, and tells the list views", async () => {
+    const { ana, ben, conversationId, admin } = await team();
+    const anaList = await connect("/api/live", ana.as);
+    await settle();
+    const benRoom = await openRoom(conversationId, ben.as);
+    expect((await anaList.next("presence")).viewers).toHaveLength(1);
+    const workspaceId = (await json(admin.as, "/api/me")).workspace.id;
+    const hub = getWorkspaceHub(env, workspaceId);
+    // As if Ben's room vanished (a restart) without clearing it: age the marker past the TTL.
+    await runInDurableObject(hub, async (_instance: WorkspaceHub, state) => {
+      const key = `presence:${conversationId}`;
+      const entry = (await state.storage.get<{ at: number }>(key))!;
+      await state.storage.put(key, { ...entry, at: Date.now() - PRESENCE_TTL_MS - 1 });
+    });
+    await evictDurableObject(hub, { webSockets: "hibernate" });
+    expect(await runDurableObjectAlarm(hub)).toBe(true);
+    expect(await anaList.next("presence")).toEqual({ type: "presence", conversationId, viewers: [] });
+    benRoom.close();
   });
 });

@@ -21,7 +21,7 @@ import {
   type RoomState,
 } from "./room-writes";
 import { SerialQueue } from "./serial-queue";
-import { getWorkspaceHub, trySend } from "./workspace-hub";
+import { getWorkspaceHub, PRESENCE_TTL_MS, trySend } from "./workspace-hub";
 
 export type { AuthorRef } from "./room-writes";
 
@@ -97,6 +97,7 @@ export class ConversationRoom extends DurableObject<Env> {
   #summaryQueued = false;
   /** The inbox a not-yet-published move left, so the hub can retract the row from its watchers. */
   #movedFrom: string | null = null;
+  #presencePublishedAt = 0;
   #db = getDb(this.env.DB);
   #state: RoomState | null = null;
   /** Agents' unsent drafts by user; mirrored to storage so they outlive hibernation. */
@@ -425,6 +426,12 @@ export class ConversationRoom extends DurableObject<Env> {
         await this.#left(ws);
       }
     }
+    // Keep the list views' marker alive while anyone is here (the hub expires unrefreshed ones).
+    const viewers = this.#viewers();
+    if (viewers.length && now - this.#presencePublishedAt > PRESENCE_TTL_MS / 3) {
+      const state = await this.#load((this.ctx.getWebSockets("agent")[0]?.deserializeAttachment() as AgentAttachment).conversationId);
+      if (state) this.#publishPresence(state, viewers);
+    }
     await this.#armHeartbeat();
   }
 
@@ -480,12 +487,14 @@ export class ConversationRoom extends DurableObject<Env> {
   #presenceChanged(viewers: Viewer[], except?: WebSocket): void {
     this.#broadcast({ type: "presence", viewers }, except);
     this.#broadcast({ type: "typing", active: anyoneTyping(viewers) });
-    const state = this.#state;
-    if (state) {
-      void this.#publications.run(() =>
-        getWorkspaceHub(this.env, state.workspaceId).publishPresence(state.id, state.inboxId, viewers).catch(logPublishError),
-      );
-    }
+    if (this.#state) this.#publishPresence(this.#state, viewers);
+  }
+
+  #publishPresence(state: RoomState, viewers: Viewer[]): void {
+    this.#presencePublishedAt = Date.now();
+    void this.#publications.run(() =>
+      getWorkspaceHub(this.env, state.workspaceId).publishPresence(state.id, state.inboxId, viewers).catch(logPublishError),
+    );
   }
 
   async #left(ws: WebSocket): Promise<void> {

@@ -12,7 +12,15 @@ interface HubAttachment {
 interface PresenceEntry {
   inboxId: string;
   viewers: Viewer[];
+  /** When the room last published it; rooms refresh entries while anyone views. */
+  at: number;
 }
+
+/**
+ * A marker the room has not refreshed for this long is dropped: it outlived
+ * its room (a restart, a deploy) and nobody will clear it otherwise.
+ */
+export const PRESENCE_TTL_MS = 90_000;
 
 const scopeKey = (userId: string) => `scope:${userId}`;
 const presenceKey = (conversationId: string) => `presence:${conversationId}`;
@@ -46,6 +54,7 @@ export class WorkspaceHub extends DurableObject<Env> {
     server.serializeAttachment({ userId } satisfies HubAttachment);
     // The markers already showing, so a fresh list is right from its first frame.
     for (const [conversationId, entry] of await this.#presenceMap()) {
+      if (Date.now() - (entry.at ?? 0) >= PRESENCE_TTL_MS) continue;
       if (this.#sees(scope === "*" ? "*" : new Set(scope), entry.inboxId)) {
         server.send(JSON.stringify({ type: "presence", conversationId, viewers: entry.viewers } satisfies ListFrame));
       }
@@ -77,8 +86,13 @@ export class WorkspaceHub extends DurableObject<Env> {
   async publishPresence(conversationId: string, inboxId: string, viewers: Viewer[]): Promise<void> {
     const presence = await this.#presenceMap();
     if (viewers.length) {
-      presence.set(conversationId, { inboxId, viewers });
-      void this.ctx.storage.put(presenceKey(conversationId), { inboxId, viewers }, { allowUnconfirmed: true });
+      const entry = { inboxId, viewers, at: Date.now() };
+      const unchanged = JSON.stringify(presence.get(conversationId)?.viewers) === JSON.stringify(viewers);
+      presence.set(conversationId, entry);
+      void this.ctx.storage.put(presenceKey(conversationId), entry, { allowUnconfirmed: true });
+      if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + PRESENCE_TTL_MS);
+      // A refresh that changes nothing is not news for the list views.
+      if (unchanged) return;
     } else {
       presence.delete(conversationId);
       void this.ctx.storage.delete(presenceKey(conversationId), { allowUnconfirmed: true });
@@ -96,6 +110,17 @@ export class WorkspaceHub extends DurableObject<Env> {
     const next = nextInRotation(candidates, (await this.ctx.storage.get<string>(key)) ?? null);
     if (next) await this.ctx.storage.put(key, next);
     return next;
+  }
+
+  /** Drops presence markers whose room stopped refreshing them, and tells the list views. */
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    let next = Infinity;
+    for (const [conversationId, entry] of await this.#presenceMap()) {
+      if (now - (entry.at ?? 0) >= PRESENCE_TTL_MS) await this.publishPresence(conversationId, entry.inboxId, []);
+      else next = Math.min(next, entry.at + PRESENCE_TTL_MS);
+    }
+    if (next !== Infinity) await this.ctx.storage.setAlarm(next);
   }
 
   /** Sends a frame to one user's list sockets. */
