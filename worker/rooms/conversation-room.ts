@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { and, eq, gt, inArray } from "drizzle-orm";
-import { ClientFrame, CloseCodes, PING, PONG, type Item, type ItemKind, type Priority, type Status, type Viewer } from "../contract";
+import { ClientFrame, CloseCodes, MAX_DRAFT_CHARS, PING, PONG, type Item, type ItemKind, type Priority, type Status, type Viewer } from "../contract";
 import { getDb } from "../db/client";
 import { findConversation, getConversation, getLinks, getSummary, visibleLinks } from "../db/queries/conversations";
 import { CUSTOMER_KINDS, toItem } from "../db/queries/items";
@@ -102,6 +102,10 @@ export class ConversationRoom extends DurableObject<Env> {
   #state: RoomState | null = null;
   /** Agents' unsent drafts by user; mirrored to storage so they outlive hibernation. */
   #drafts: Map<string, { name: string; body: string }> | null = null;
+  #unsavedDrafts = new Map<string, { name: string; body: string }>();
+  #draftTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Each socket's attachment as last written: no deserializing per socket per frame. Refills after hibernation. */
+  #attachments = new WeakMap<WebSocket, Attachment>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -365,17 +369,17 @@ export class ConversationRoom extends DurableObject<Env> {
         : { audience, conversationId, contactId: request.headers.get("x-sb-contact-id")!, ready: false, seenAt: now };
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, [audience]);
-    server.serializeAttachment(attachment);
+    this.#saveAttachment(server, attachment);
     await this.#armHeartbeat();
     return new Response(null, { status: 101, webSocket: client });
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    const attachment = ws.deserializeAttachment() as Attachment;
+    const attachment = this.#attachment(ws) as Attachment;
     const now = Date.now();
     if (now - attachment.seenAt > 1000) {
       attachment.seenAt = now;
-      ws.serializeAttachment(attachment);
+      this.#saveAttachment(ws, attachment);
     }
     const frame = parseFrame(message);
     if (!frame) {
@@ -393,7 +397,7 @@ export class ConversationRoom extends DurableObject<Env> {
         if (frame.state === "typing" && !attachment.canWrite) return;
         return this.#changePresence(() => {
           attachment.state = frame.state;
-          ws.serializeAttachment(attachment);
+          this.#saveAttachment(ws, attachment);
         });
       case "draft":
         if (attachment.audience !== "agent" || !attachment.canWrite) return;
@@ -415,7 +419,7 @@ export class ConversationRoom extends DurableObject<Env> {
     const now = Date.now();
     const timeout = Number(this.env.HEARTBEAT_TIMEOUT_MS ?? 6000);
     for (const ws of this.ctx.getWebSockets()) {
-      const attachment = ws.deserializeAttachment() as Attachment;
+      const attachment = this.#attachment(ws) as Attachment;
       const pinged = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0;
       if (isStale(Math.max(attachment.seenAt, pinged), now, timeout)) {
         try {
@@ -437,7 +441,7 @@ export class ConversationRoom extends DurableObject<Env> {
 
   /** Replays what the client missed, then marks the socket live, in the write queue so nothing slips between. */
   async #hello(ws: WebSocket, lastSeq: number): Promise<void> {
-    const attachment = ws.deserializeAttachment() as Attachment;
+    const attachment = this.#attachment(ws) as Attachment;
     const state = await this.#load(attachment.conversationId);
     if (!state) {
       ws.close(CloseCodes.not_found, "conversation not found");
@@ -457,11 +461,11 @@ export class ConversationRoom extends DurableObject<Env> {
       .orderBy(timelineItems.seq);
     // Frames that arrived while D1 was read (a presence change, say) updated the
     // attachment meanwhile: mark the fresh copy ready, not the one read above.
-    const current = ws.deserializeAttachment() as Attachment;
+    const current = this.#attachment(ws) as Attachment;
     if (current.audience === "agent") {
       const before = this.#viewers();
       current.ready = true;
-      ws.serializeAttachment(current);
+      this.#saveAttachment(ws, current);
       const viewers = this.#viewers();
       const drafts = [...(await this.#draftMap())].map(([userId, d]) => ({ userId, name: d.name, body: d.body }));
       trySend(ws, JSON.stringify({ type: "welcome", viewers, drafts, lastSeq: state.lastSeq }));
@@ -469,7 +473,7 @@ export class ConversationRoom extends DurableObject<Env> {
       if (!sameViewers(before, viewers)) this.#presenceChanged(viewers, ws);
     } else {
       current.ready = true;
-      ws.serializeAttachment(current);
+      this.#saveAttachment(ws, current);
       trySend(ws, JSON.stringify({ type: "welcome", lastSeq: state.lastSeq }));
       for (const row of missed) trySend(ws, JSON.stringify(frameFor({ type: "item", item: toItem(row) }, "customer")));
       if (anyoneTyping(this.#viewers())) trySend(ws, JSON.stringify({ type: "typing", active: true }));
@@ -498,15 +502,15 @@ export class ConversationRoom extends DurableObject<Env> {
   }
 
   async #left(ws: WebSocket): Promise<void> {
-    const gone = ws.deserializeAttachment() as Attachment | null;
+    const gone = this.#attachment(ws) as Attachment | null;
     if (!gone || gone.audience !== "agent" || !gone.ready) return;
     // The closing socket may still be listed; presence is computed without it.
     const others = this.ctx.getWebSockets("agent").filter((s) => s !== ws);
-    if (!others.some((s) => (s.deserializeAttachment() as AgentAttachment).userId === gone.userId)) {
+    if (!others.some((s) => (this.#attachment(s) as AgentAttachment).userId === gone.userId)) {
       await this.#setDraft(gone.userId, gone.name, "");
     }
-    const before = viewersOf([...others.map((s) => s.deserializeAttachment() as Attachment), gone]);
-    const after = viewersOf(others.map((s) => s.deserializeAttachment() as Attachment));
+    const before = viewersOf([...others.map((s) => this.#attachment(s) as Attachment), gone]);
+    const after = viewersOf(others.map((s) => this.#attachment(s) as Attachment));
     if (!sameViewers(before, after)) {
       await this.#load(gone.conversationId);
       this.#presenceChanged(after, ws);
@@ -519,15 +523,17 @@ export class ConversationRoom extends DurableObject<Env> {
     if ((drafts.get(userId)?.body ?? "") === body) return;
     if (body) {
       drafts.set(userId, { name, body });
-      void this.ctx.storage.put(`draft:${userId}`, { name, body }, { allowUnconfirmed: true });
+      this.#unsavedDrafts.set(userId, { name, body });
+      this.#saveDraftsSoon();
     } else {
       drafts.delete(userId);
+      this.#unsavedDrafts.delete(userId);
       void this.ctx.storage.delete(`draft:${userId}`, { allowUnconfirmed: true });
     }
     const text = JSON.stringify({ type: "draft", userId, body });
     for (const ws of this.ctx.getWebSockets("agent")) {
       if (ws === from) continue;
-      const a = ws.deserializeAttachment() as AgentAttachment;
+      const a = this.#attachment(ws) as AgentAttachment;
       if (a.ready && a.userId !== userId) trySend(ws, text);
     }
   }
@@ -541,7 +547,7 @@ export class ConversationRoom extends DurableObject<Env> {
   }
 
   #viewers(): Viewer[] {
-    return viewersOf(this.ctx.getWebSockets("agent").map((ws) => ws.deserializeAttachment() as Attachment));
+    return viewersOf(this.ctx.getWebSockets("agent").map((ws) => this.#attachment(ws) as Attachment));
   }
 
   /** Sends an event to every live socket, shaped once per audience. */
@@ -549,7 +555,7 @@ export class ConversationRoom extends DurableObject<Env> {
     const texts = new Map<Audience, string | null>();
     for (const ws of this.ctx.getWebSockets()) {
       if (ws === except) continue;
-      const attachment = ws.deserializeAttachment() as Attachment;
+      const attachment = this.#attachment(ws) as Attachment;
       if (!attachment.ready) continue;
       if (!texts.has(attachment.audience)) {
         const frame = frameFor(event, attachment.audience);
@@ -558,6 +564,35 @@ export class ConversationRoom extends DurableObject<Env> {
       const text = texts.get(attachment.audience);
       if (text) trySend(ws, text);
     }
+  }
+
+  #attachment(ws: WebSocket): Attachment | null {
+    let attachment = this.#attachments.get(ws);
+    if (!attachment) {
+      attachment = (ws.deserializeAttachment() as Attachment | null) ?? undefined;
+      if (attachment) this.#attachments.set(ws, attachment);
+    }
+    return attachment ?? null;
+  }
+
+  #saveAttachment(ws: WebSocket, attachment: Attachment): void {
+    ws.serializeAttachment(attachment);
+    this.#attachments.set(ws, attachment);
+  }
+
+  /**
+   * Drafts go to the other agents at once, to storage (for hibernation) at most
+   * once a second: a write per keystroke cost more than the fan-out itself. The
+   * pending timer keeps the room awake until the write is done.
+   */
+  #saveDraftsSoon(): void {
+    this.#draftTimer ??= setTimeout(() => {
+      this.#draftTimer = null;
+      if (!this.#unsavedDrafts.size) return;
+      const entries = Object.fromEntries([...this.#unsavedDrafts].map(([userId, d]) => [`draft:${userId}`, d]));
+      this.#unsavedDrafts.clear();
+      void this.ctx.storage.put(entries, { allowUnconfirmed: true });
+    }, 1000);
   }
 
   /** Keeps one alarm pending while any socket is open. */
@@ -597,10 +632,10 @@ export class ConversationRoom extends DurableObject<Env> {
         if (!conversation) return;
         const guarded = scoped.filter((l) => l.inboxId !== null);
         if (!guarded.length) return this.#broadcast({ type: "conversation", conversation });
-        const sockets = this.ctx.getWebSockets("agent").filter((ws) => (ws.deserializeAttachment() as AgentAttachment).ready);
-        const sees = await this.#inboxesSeenBy(sockets.map((ws) => (ws.deserializeAttachment() as AgentAttachment).userId));
+        const sockets = this.ctx.getWebSockets("agent").filter((ws) => (this.#attachment(ws) as AgentAttachment).ready);
+        const sees = await this.#inboxesSeenBy(sockets.map((ws) => (this.#attachment(ws) as AgentAttachment).userId));
         for (const ws of sockets) {
-          const seen = sees.get((ws.deserializeAttachment() as AgentAttachment).userId);
+          const seen = sees.get((this.#attachment(ws) as AgentAttachment).userId);
           const links = visibleLinks(scoped, (inboxId) => seen === "*" || !!seen?.has(inboxId));
           trySend(ws, JSON.stringify({ type: "conversation", conversation: { ...conversation, links } }));
         }
@@ -632,7 +667,7 @@ export class ConversationRoom extends DurableObject<Env> {
   /** Access follows the inbox: after a move, agents who cannot see the new inbox are shown the door. */
   async #closeSocketsWithoutAccess(inboxId: string): Promise<void> {
     const sockets = this.ctx.getWebSockets("agent");
-    const userIds = [...new Set(sockets.map((ws) => (ws.deserializeAttachment() as AgentAttachment).userId))];
+    const userIds = [...new Set(sockets.map((ws) => (this.#attachment(ws) as AgentAttachment).userId))];
     if (!userIds.length) return;
     const rows = await this.#db
       .select({ id: users.id, role: users.role, access: inboxAccess.access })
@@ -641,7 +676,7 @@ export class ConversationRoom extends DurableObject<Env> {
       .where(inArray(users.id, userIds));
     const allowed = new Set(rows.filter((r) => r.role === "admin" || r.access).map((r) => r.id));
     for (const ws of sockets) {
-      const attachment = ws.deserializeAttachment() as AgentAttachment;
+      const attachment = this.#attachment(ws) as AgentAttachment;
       if (allowed.has(attachment.userId)) continue;
       try {
         ws.close(CloseCodes.not_found, "conversation moved to an inbox you cannot see");
@@ -703,7 +738,12 @@ export class ConversationRoom extends DurableObject<Env> {
 function parseFrame(message: string | ArrayBuffer): ClientFrame | null {
   if (typeof message !== "string") return null;
   try {
-    const parsed = ClientFrame.safeParse(JSON.parse(message));
+    const data = JSON.parse(message);
+    // The hot frame (a draft per keystroke) is checked by hand, by the schema's rule.
+    if (data?.type === "draft" && typeof data.body === "string" && data.body.length <= MAX_DRAFT_CHARS) {
+      return { type: "draft", body: data.body };
+    }
+    const parsed = ClientFrame.safeParse(data);
     return parsed.success ? parsed.data : null;
   } catch {
     return null;

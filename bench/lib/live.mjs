@@ -1,0 +1,353 @@
+// The client side of the realtime benchmarks: WebSocket viewers and a drafter
+// speaking the conversation room protocol, paced senders, latency recording.
+// Everything runs in this one process, so send and receive times come from the
+// same clock (performance.now()).
+
+import WebSocket from "ws";
+import { cpuSince, cpuSnapshot, processRole } from "./cpu.mjs";
+import { round, summarize } from "./stats.mjs";
+
+export const PING = '{"type":"ping"}';
+const HEARTBEAT_MS = 2000; // the room drops sockets silent for 6 s
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Rejects after `ms` with `what` unless `promise` settles first. */
+export function withTimeout(promise, ms, what) {
+  let timer;
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Opens a room socket, says hello and waits for the welcome. Then every frame
+ * goes to `onFrame(data: Buffer, receivedAt: number)`, and a heartbeat ping
+ * keeps the socket alive.
+ */
+export async function openRoomSocket(url, { headers = {}, deflate = false, timeoutMs = 10_000, onFrame } = {}) {
+  const ws = new WebSocket(url, { headers, perMessageDeflate: deflate, handshakeTimeout: timeoutMs });
+  let welcomed;
+  const welcome = new Promise((resolve, reject) => {
+    welcomed = resolve;
+    ws.once("error", reject);
+    ws.once("unexpected-response", (_req, res) => reject(new Error(`${url} answered the upgrade with HTTP ${res.statusCode}`)));
+    ws.once("close", (code, reason) => reject(new Error(`${url} closed before the welcome (${code} ${reason})`)));
+  });
+  ws.on("message", (data) => {
+    const at = performance.now();
+    if (welcomed) {
+      if (data.includes('"type":"welcome"')) {
+        const done = welcomed;
+        welcomed = null;
+        done();
+      }
+      return;
+    }
+    onFrame?.(data, at);
+  });
+  ws.once("open", () => ws.send(JSON.stringify({ type: "hello", lastSeq: 0 })));
+  try {
+    await withTimeout(welcome, timeoutMs, `hello/welcome on ${url}`);
+  } catch (e) {
+    ws.terminate();
+    throw e;
+  }
+  ws.on("error", () => {}); // reported through the loss count
+  const beat = setInterval(() => {
+    if (ws.readyState === WebSocket.OPEN) ws.send(PING);
+  }, HEARTBEAT_MS);
+  ws.once("close", () => clearInterval(beat));
+  return ws;
+}
+
+/** Opens `n` sockets, `concurrency` at a time. */
+export async function openMany(n, open, concurrency = 10) {
+  const sockets = [];
+  try {
+    for (let i = 0; i < n; i += concurrency) {
+      const batch = await Promise.all(Array.from({ length: Math.min(concurrency, n - i) }, (_, k) => open(i + k)));
+      sockets.push(...batch);
+    }
+  } catch (e) {
+    closeAll(sockets, 1000);
+    throw e;
+  }
+  return sockets;
+}
+
+/** Closes sockets and waits (bounded) for the close handshakes; stragglers are terminated. */
+export async function closeAll(sockets, timeoutMs = 3000) {
+  await Promise.all(
+    sockets.map(
+      (ws) =>
+        new Promise((resolve) => {
+          if (ws.readyState === WebSocket.CLOSED) return resolve();
+          const timer = setTimeout(() => {
+            ws.terminate();
+            resolve();
+          }, timeoutMs);
+          ws.once("close", () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          try {
+            ws.close(1000, "bench done");
+          } catch {
+            ws.terminate();
+          }
+        }),
+    ),
+  );
+}
+
+/**
+ * Calls `send(i)` for i = 0..count-1 at `rate` per second, on schedule from the
+ * start (a late send does not push back the next ones). Returns how late each
+ * send was (ms), so a client that cannot keep up shows.
+ */
+async function paced(count, rate, send, onIndex) {
+  const interval = 1000 / rate;
+  const lag = new Float64Array(count);
+  const start = performance.now() + 5;
+  for (let i = 0; i < count; i++) {
+    const due = start + i * interval;
+    const wait = due - performance.now();
+    // Timers have 1 ms granularity: a send may be up to ~1 ms late (reported as lag).
+    if (wait >= 0.5) await sleep(Math.round(wait));
+    onIndex?.(i);
+    lag[i] = performance.now() - due;
+    await send(i);
+  }
+  return lag;
+}
+
+/** Server CPU per process role (ms per second of the window). */
+function byRole(cpu, pids) {
+  const roles = {};
+  for (const pid of pids) {
+    const ms = cpu.each[pid];
+    if (ms == null) continue;
+    const role = processRole(pid);
+    roles[role] = (roles[role] ?? 0) + ms;
+  }
+  return Object.fromEntries(Object.entries(roles).map(([k, ms]) => [k, round(ms / cpu.seconds, 1)]));
+}
+
+const PAD = "The quick brown fox jumps over the lazy dog while the customer waits for an answer. ";
+
+/** A body of `chars` characters that starts with a parseable marker. */
+function markedBody(marker, chars) {
+  let body = marker;
+  while (body.length < chars) body += PAD;
+  return body.slice(0, Math.max(chars, marker.length));
+}
+
+/** Reads `"body":"<tag><n>:<t>:` out of a frame without parsing the JSON: [n, t] or null. */
+function readMarker(data, needle) {
+  const i = data.indexOf(needle);
+  if (i < 0) return null;
+  const text = data.toString("latin1", i + needle.length, i + needle.length + 40);
+  const a = text.indexOf(":");
+  const b = text.indexOf(":", a + 1);
+  if (a < 0) return null;
+  return [Number(text.slice(0, a)), b < 0 ? NaN : Number(text.slice(a + 1, b))];
+}
+
+/**
+ * One agent's drafts to `viewers` sockets of other agents, `rate` per second:
+ * `warmupS` seconds not counted, then `measureS` seconds measured. Latency is
+ * from just before the drafter's send to each viewer's receipt.
+ *
+ * target: { name, url, senderHeaders, viewerHeaders, cpuPids: {name: pid[]} }
+ */
+export async function draftFanout(target, { viewers, rate, warmupS, measureS, drainMs = 3000, bodyChars = 120, deflate = false, log = () => {} }) {
+  const warm = Math.round(rate * warmupS);
+  const measured = Math.round(rate * measureS);
+  const total = warm + measured;
+  const expected = measured * viewers;
+  const latencies = new Float64Array(expected);
+  const perDraft = new Uint16Array(measured);
+  let delivered = 0;
+  let duplicates = 0;
+  let stray = 0;
+  let onAllDelivered = null;
+  const needle = Buffer.from('"body":"D');
+
+  const onFrame = (data, at) => {
+    const m = readMarker(data, needle);
+    if (!m) return;
+    const [seq, sentAt] = m;
+    if (!(seq >= warm && seq < total)) {
+      if (!(seq >= 0 && seq < warm)) stray++;
+      return;
+    }
+    if (perDraft[seq - warm]++ >= viewers) {
+      duplicates++;
+      return;
+    }
+    latencies[delivered++] = at - sentAt;
+    if (delivered === expected) onAllDelivered?.();
+  };
+
+  log(`${target.name}: opening ${viewers} viewer sockets`);
+  const t0 = performance.now();
+  const viewerSockets = await openMany(viewers, () => openRoomSocket(target.url, { headers: target.viewerHeaders, deflate, onFrame }));
+  const connectMs = performance.now() - t0;
+  const sender = await openRoomSocket(target.url, { headers: target.senderHeaders, deflate });
+  const extensions = sender.extensions || "none";
+  await sleep(300); // presence frames of the connects settle
+
+  let cpuStart = null;
+  const allDelivered = new Promise((resolve) => (onAllDelivered = resolve));
+  log(`${target.name}: ${warm} warm-up drafts, then ${measured} measured, ${rate}/s to ${viewers} viewers`);
+  let sendErrors = 0;
+  const lag = await paced(
+    total,
+    rate,
+    (i) => {
+      const body = markedBody(`D${i}:${performance.now().toFixed(3)}:`, bodyChars);
+      sender.send(JSON.stringify({ type: "draft", body }), (err) => err && sendErrors++);
+    },
+    (i) => {
+      if (i === warm) cpuStart = cpuSnapshot(target.cpuPids);
+    },
+  );
+  const lastSentAt = performance.now();
+  const drained = await Promise.race([allDelivered.then(() => true), sleep(drainMs).then(() => false)]);
+  const cpu = cpuSince(cpuStart);
+  const drainedInMs = performance.now() - lastSentAt;
+
+  await closeAll([sender, ...viewerSockets]);
+  await sleep(500); // the server's close handling stays out of the next scenario
+
+  const lagMeasured = lag.subarray(warm);
+  const lat = summarize(latencies, delivered);
+  const serverMs = cpu.trees.server;
+  return {
+    target: target.name,
+    viewers,
+    rate,
+    measuredDrafts: measured,
+    warmupDrafts: warm,
+    bodyChars,
+    websocketExtensions: extensions,
+    connectMs: round(connectMs, 0),
+    expected,
+    delivered,
+    lost: expected - delivered,
+    lossPct: round(((expected - delivered) / expected) * 100, 3),
+    duplicates,
+    stray,
+    sendErrors,
+    drained,
+    drainMs: round(drainedInMs, 1),
+    latencyMs: Object.fromEntries(Object.entries(lat).map(([k, v]) => [k, k === "count" ? v : round(v, 3)])),
+    sendLagMs: { p50: round(summarize(lagMeasured).p50, 3), p99: round(summarize(lagMeasured).p99, 3), max: round(summarize(lagMeasured).max, 3) },
+    windowS: round(cpu.seconds, 3),
+    serverCpu: {
+      ms: round(serverMs, 0),
+      msPerS: serverMs == null ? null : round(serverMs / cpu.seconds, 1),
+      msPer1kDeliveries: delivered && serverMs != null ? round((serverMs / delivered) * 1000, 2) : null,
+      byProcessMsPerS: byRole(cpu, target.cpuPids.server),
+    },
+    clientCpuMsPerS: round(cpu.clientMs / cpu.seconds, 1),
+    machineBusyPct: cpu.machine ? round((cpu.machine.busyMs / cpu.machine.totalMs) * 100, 1) : null,
+  };
+}
+
+/**
+ * Replies posted one after another (`rate` per second at most) by one agent;
+ * for each, the time from just before the POST to its item arriving on each of
+ * `viewers` sockets of another agent, and the POST's own latency.
+ *
+ * target: { name, url (socket), postUrl, postHeaders, viewerHeaders, cpuPids }
+ */
+export async function replyVisibility(target, { viewers, count, warmup, rate, drainMs = 3000, bodyChars = 120, deflate = false, log = () => {} }) {
+  const total = warmup + count;
+  const startedAt = new Float64Array(total);
+  const expected = count * viewers;
+  const visible = new Float64Array(expected);
+  const post = new Float64Array(count);
+  const perReply = new Uint16Array(total);
+  let seen = 0;
+  let onAll = null;
+  const needle = Buffer.from('"body":"R');
+
+  const onFrame = (data, at) => {
+    if (!data.includes('"type":"item"')) return;
+    const m = readMarker(data, needle);
+    if (!m) return;
+    const [k] = m;
+    if (!(k >= warmup && k < total) || !startedAt[k]) return;
+    if (perReply[k]++ >= viewers) return;
+    visible[seen++] = at - startedAt[k];
+    if (seen === expected) onAll?.();
+  };
+
+  log(`${target.name}: opening ${viewers} viewer sockets`);
+  const sockets = await openMany(viewers, () => openRoomSocket(target.url, { headers: target.viewerHeaders, deflate, onFrame }));
+  await sleep(300);
+  const all = new Promise((resolve) => (onAll = resolve));
+  let cpuStart = null;
+  let failures = 0;
+  let firstFailure = null;
+  log(`${target.name}: ${warmup} warm-up replies, then ${count} measured, ${rate}/s at most, one at a time`);
+  await paced(
+    total,
+    rate,
+    async (k) => {
+      const body = markedBody(`R${k}:`, bodyChars);
+      startedAt[k] = performance.now();
+      try {
+        const res = await fetch(target.postUrl, {
+          method: "POST",
+          headers: { ...target.postHeaders, "Content-Type": "application/json" },
+          body: JSON.stringify({ kind: "reply", body }),
+          signal: AbortSignal.timeout(10_000),
+        });
+        await res.arrayBuffer();
+        if (res.status !== 201) throw new Error(`HTTP ${res.status}`);
+        if (k >= warmup) post[k - warmup] = performance.now() - startedAt[k];
+      } catch (e) {
+        failures++;
+        firstFailure ??= e.message;
+      }
+    },
+    (k) => {
+      if (k === warmup) cpuStart = cpuSnapshot(target.cpuPids);
+    },
+  );
+  await Promise.race([all, sleep(drainMs)]);
+  const cpu = cpuSince(cpuStart);
+  await closeAll(sockets);
+  await sleep(300);
+
+  const r3 = (o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, k === "count" ? v : round(v, 3)]));
+  const okPosts = post.filter((x) => x > 0);
+  return {
+    target: target.name,
+    viewers,
+    replies: count,
+    warmupReplies: warmup,
+    rate,
+    expected,
+    delivered: seen,
+    lost: expected - seen,
+    postFailures: failures,
+    firstFailure,
+    visibleMs: r3(summarize(visible, seen)),
+    postMs: r3(summarize(okPosts)),
+    windowS: round(cpu.seconds, 3),
+    serverCpu: {
+      ms: round(cpu.trees.server, 0),
+      msPerS: cpu.trees.server == null ? null : round(cpu.trees.server / cpu.seconds, 1),
+      msPerReply: cpu.trees.server == null ? null : round(cpu.trees.server / count, 2),
+      byProcessMsPerS: byRole(cpu, target.cpuPids.server),
+    },
+    clientCpuMsPerS: round(cpu.clientMs / cpu.seconds, 1),
+    machineBusyPct: cpu.machine ? round((cpu.machine.busyMs / cpu.machine.totalMs) * 100, 1) : null,
+  };
+}
