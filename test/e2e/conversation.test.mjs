@@ -60,7 +60,7 @@ test("assigning to yourself puts the conversation under Mine", async () => {
   await signIn(page, ADMIN);
   const { conversationId } = await openNewConversation(page);
   const me = await admin.ok("GET", "/api/me");
-  await page.selectOption(tid("assignee-select"), me.user.id);
+  await page.selectOption(`${tid("details-panel")} ${tid("dp-assignee-select")}`, me.user.id);
   await waitForItem(page, "event", "Ada Lovelace took this conversation");
   await page.click(tid("view-mine"));
   const row = page.locator(`${tid("inbox-page")}[data-view="mine"] ${tid("conversation-row")}[data-id="${conversationId}"]`);
@@ -191,7 +191,8 @@ test("an agent with note access sees only the Note tab; view access sees no comp
   assert.equal(await notePage.locator(tid("composer-tab-note")).count(), 1);
   assert.equal(await notePage.getAttribute(tid("composer"), "data-kind"), "note");
   assert.equal(await notePage.locator(tid("resolve-button")).count(), 0, "note access cannot resolve");
-  assert.ok(await notePage.isDisabled(tid("assignee-select")), "note access cannot assign");
+  await notePage.waitForSelector(`${tid("details-panel")}[data-access="note"]`);
+  assert.equal(await notePage.locator(tid("dp-assignee-select")).count(), 0, "note access cannot assign");
   await notePage.fill(tid("composer-input"), "Refunds take 5 days, FYI.");
   await notePage.click(tid("composer-send"));
   await waitForItem(notePage, "note", "Refunds take 5 days");

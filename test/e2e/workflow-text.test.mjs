@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { filterPeople, insertMention, mentionQueryAt, mentionedIds } from "../../web/app/features/workflow/mentions.ts";
+import { filterPeople, insertMention, mentionQueryAt, mentionedIds, splitMentions } from "../../web/app/features/workflow/mentions.ts";
 import { fillPlaceholders } from "../../web/app/features/workflow/placeholders.ts";
 
 describe("fillPlaceholders", () => {
@@ -89,6 +89,27 @@ describe("mentionedIds", () => {
     assert.deepEqual(mentionedIds("@Beatrice hello", people), []);
     assert.deepEqual(mentionedIds("mail bea@Bea.test", people), []);
     assert.deepEqual(mentionedIds("@Lucía Fern is out", people), []);
+  });
+});
+
+describe("splitMentions", () => {
+  const people = [
+    { id: "bea", name: "Bea" },
+    { id: "bea-agent", name: "Bea Agent" },
+    { id: "lucia", name: "Lucía Fernández" },
+  ];
+  const show = (parts) => parts.map((p) => (typeof p === "string" ? p : `[${p.person.id}:${p.text}]`)).join("");
+  test("cuts a body into text and mentions, keeping every character", () => {
+    assert.equal(show(splitMentions("@Bea Agent can you ask (@lucía fernández)?", people)), "[bea-agent:@Bea Agent] can you ask ([lucia:@lucía fernández])?");
+    assert.equal(show(splitMentions("no one here, mail bea@acme.test", people)), "no one here, mail bea@acme.test");
+    assert.equal(show(splitMentions("", people)), "");
+  });
+  test("keeps the source's own spelling when accents are decomposed", () => {
+    const decomposed = "Hi @Luci\u0301a Ferna\u0301ndez!";
+    const parts = splitMentions(decomposed, people);
+    assert.equal(parts.map((p) => (typeof p === "string" ? p : p.text)).join(""), decomposed);
+    assert.equal(parts[1].person.id, "lucia");
+    assert.equal(parts[2], "!");
   });
 });
 

@@ -1,7 +1,7 @@
 import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { getConversationRoom } from "../../worker/rooms/conversation-room";
+import { conversationRoomStub, getConversationRoom } from "../../worker/rooms/conversation-room";
 import { getWorkspaceHub, PRESENCE_TTL_MS, type WorkspaceHub } from "../../worker/rooms/workspace-hub";
 import { addUser, createInbox, customerWritesIn, expectStatus, grant, json, ORIGIN, postMessage, setUpWorkspace, type Person } from "./helpers";
 import { connect, openRoom, openWidget, settle } from "./sockets";
@@ -94,7 +94,7 @@ describe("conversation room sockets", () => {
     const benRoom = await openRoom(conversationId, ben.as);
     const customer = await openWidget(conversationId, contactToken);
     await expectStatus(postMessage(ana.as, conversationId, { kind: "reply", body: "before" }), 201);
-    await evictDurableObject(getConversationRoom(env, conversationId));
+    await evictDurableObject(conversationRoomStub(env, conversationId));
     await expectStatus(postMessage(ana.as, conversationId, { kind: "reply", body: "after" }), 201);
     await expectStatus(
       exports.default.fetch(
@@ -140,7 +140,7 @@ describe("conversation room sockets", () => {
       anaRoom.send('{"type":"ping"}');
       await settle(100);
     }
-    await runDurableObjectAlarm(getConversationRoom(env, conversationId));
+    await runDurableObjectAlarm(conversationRoomStub(env, conversationId));
     expect(await anaRoom.next("draft")).toEqual({ type: "draft", userId: ben.id, body: "" });
     expect(names((await anaRoom.next("presence")).viewers)).toEqual(["Ana Agent:viewing"]);
   });

@@ -1,6 +1,6 @@
 import { env, evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { getConversationRoom } from "../../worker/rooms/conversation-room";
+import { conversationRoomStub, getConversationRoom } from "../../worker/rooms/conversation-room";
 import {
   addUser,
   createInbox,
@@ -69,7 +69,7 @@ describe("ConversationRoom, the single writer", () => {
     const agent = agents[0]!;
     await expectStatus(postMessage(agent.as, conversationId, { kind: "reply", body: "before" }, { "Idempotency-Key": "k-before" }), 201);
 
-    await evictDurableObject(getConversationRoom(env, conversationId));
+    await evictDurableObject(conversationRoomStub(env, conversationId));
 
     // A retry of the acknowledged reply after the eviction still returns the first result.
     const retried = await expectStatus(postMessage(agent.as, conversationId, { kind: "reply", body: "before" }, { "Idempotency-Key": "k-before" }), 201);
@@ -86,7 +86,7 @@ describe("ConversationRoom, the single writer", () => {
     const { agents, conversationId } = await conversationWithAgents(2);
     const [ana, ben] = agents as [Person, Person];
     await expectStatus(postMessage(ana.as, conversationId, { kind: "reply", body: "Ana was first", lastSeenSeq: 1 }), 201);
-    await evictDurableObject(getConversationRoom(env, conversationId));
+    await evictDurableObject(conversationRoomStub(env, conversationId));
     const refused = await expectStatus(postMessage(ben.as, conversationId, { kind: "reply", body: "Ben too", lastSeenSeq: 1 }), 409);
     expect(refused.error.code).toBe("collision");
     expect(refused.error.details.newer.map((i: { body: string }) => i.body)).toEqual(["Ana was first"]);

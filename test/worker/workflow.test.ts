@@ -1,7 +1,7 @@
 /** Issue 4's team workflow in the room: mentions, followers, notifications, tags, teams, priority. */
 import { describe, expect, it } from "vitest";
 import { addUser, call, createInbox, customerWritesIn, expectStatus, grant, json, postMessage, setUpWorkspace, type Person } from "./helpers";
-import { connect, settle } from "./sockets";
+import { connect, openRoom, settle } from "./sockets";
 
 async function workspace() {
   const { admin } = await setUpWorkspace();
@@ -177,5 +177,15 @@ describe("moving a conversation between inboxes", () => {
     const events = (await json(Ana.as, `/api/conversations/${conversationId}/timeline`)).items.filter((i: { kind: string }) => i.kind === "event");
     expect(events.map((e: { event: { type: string } }) => e.event.type)).toEqual(["assigned", "assigned", "moved"]);
     expect(events[2].event).toEqual({ type: "moved", from: { id: inbox.id, name: "Support" }, to: { id: billing.id, name: "Billing" } });
+  });
+});
+
+describe("mention followers, live", () => {
+  it("pushes the conversation with its new follower to open pages when a mention adds one", async () => {
+    const { Ana, Ben, conversationId } = await workspace();
+    const benRoom = await openRoom(conversationId, Ben.as);
+    await expectStatus(postMessage(Ana.as, conversationId, { kind: "note", body: "@Ben Reply look", mentions: [Ben.id] }), 201);
+    const frame = await benRoom.next("conversation");
+    expect(frame.conversation.followers).toEqual([{ id: Ben.id, name: "Ben Reply" }]);
   });
 });

@@ -10,6 +10,8 @@ import { SetupPage } from "./features/auth/setup-page";
 import { ConversationPage } from "./features/conversation/conversation-page";
 import { InboxPage } from "./features/inbox/inbox-page";
 import { ProfilePage } from "./features/profile/profile-page";
+import { SearchPage } from "./features/search/search-page";
+import { SEARCH_PATH } from "./features/search/search-state";
 import { SettingsPage } from "./features/settings/settings-page";
 import { SessionContext, type Session } from "./session";
 
@@ -117,6 +119,13 @@ function Routes({ path }: { path: string }) {
     return (
       <Shell>
         <ConversationPage id={conversation.id!} />
+      </Shell>
+    );
+  }
+  if (path === SEARCH_PATH) {
+    return (
+      <Shell>
+        <SearchPage />
       </Shell>
     );
   }

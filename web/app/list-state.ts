@@ -6,7 +6,11 @@ export const views: { id: View; label: string }[] = [
   { id: "all", label: "All open" },
   { id: "mine", label: "Mine" },
   { id: "unassigned", label: "Unassigned" },
+  { id: "mentioned", label: "Mentioned" },
+  { id: "following", label: "Following" },
+  { id: "snoozed", label: "Snoozed" },
   { id: "resolved", label: "Resolved" },
+  { id: "spam", label: "Spam" },
 ];
 
 /** The list's URL for a view and inbox filter. */

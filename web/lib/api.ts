@@ -235,3 +235,27 @@ export const api = {
   /** Mark some notifications, or all of them, read; answers the new unread count. */
   readNotifications: (which: { ids: string[] } | { all: true }) => request("POST", "/api/notifications/read", UnreadCount, { body: which }),
 };
+
+/* ——— search & rules ——————————————————————————————————————————————————————
+ * Appended by the search and rule-editor screens; kept apart from `api` above
+ * so the two can change independently. */
+
+import { Rule, SearchHit, type RuleInput, type UpdateRuleInput } from "../../worker/contract";
+
+const SearchHits = z.object({ items: z.array(SearchHit) });
+const Rules = z.object({ items: z.array(Rule) });
+
+/** `GET /api/search`: ranked, prefix-matching hits over the inboxes the agent can see. */
+export const searchApi = {
+  search: (q: string, limit?: number) => request("GET", `/api/search${query({ q, limit })}`, SearchHits),
+};
+
+/** An inbox's auto-assignment rules (admins), in the order they run. */
+export const rulesApi = {
+  list: (inboxId: string) => request("GET", `/api/inboxes/${enc(inboxId)}/rules`, Rules),
+  create: (inboxId: string, input: In<typeof RuleInput>) => request("POST", `/api/inboxes/${enc(inboxId)}/rules`, Rule, { body: input }),
+  /** `position` (0-based) moves the rule; the others are renumbered around it. */
+  update: (inboxId: string, ruleId: string, input: In<typeof UpdateRuleInput>) =>
+    request("PATCH", `/api/inboxes/${enc(inboxId)}/rules/${enc(ruleId)}`, Rule, { body: input }),
+  remove: (inboxId: string, ruleId: string) => request("DELETE", `/api/inboxes/${enc(inboxId)}/rules/${enc(ruleId)}`, null),
+};

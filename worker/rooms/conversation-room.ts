@@ -36,7 +36,7 @@ export interface CreateConversation {
   contactId: string;
   subject: string | null;
   /** The opening message: a customer's, or an agent's reply when an agent starts it. */
-  first: { kind: "customer" | "reply"; body: string; author: AuthorRef };
+  first: { kind: "customer" | "reply"; body: string; author: AuthorRef; messageId?: string };
   /** What the inbox's auto-assignment rules decided. */
   initial?: InitialFields;
 }
@@ -65,6 +65,8 @@ export interface PostItem {
   mentions?: Ref[];
   /** Whether the mentioned agents also start following (the author may reply). */
   mentionsFollow?: boolean;
+  /** The email's Message-ID, for items that arrive or leave by email. */
+  messageId?: string;
 }
 
 /** Field changes; the caller has checked each value (the assignee may reply, the team exists). */
@@ -188,7 +190,7 @@ export class ConversationRoom extends DurableObject<Env> {
           newer: newer.map(toItem),
         });
       }
-      const items: NewItem[] = [{ kind: input.kind, body: input.body, author: input.author, idempotencyKey: key }];
+      const items: NewItem[] = [{ kind: input.kind, body: input.body, author: input.author, idempotencyKey: key, messageId: input.messageId }];
       const status = statusAfterItem(state.status, input.kind);
       if (status !== state.status) items.push(statusEvent(state.status, status, SYSTEM, input.kind));
 
@@ -204,6 +206,7 @@ export class ConversationRoom extends DurableObject<Env> {
         mentioned: mentioned.map((u) => u.id),
         followersAdded: newFollowers.map((u) => u.id),
       });
+      if (newFollowers.length) this.#publishConversation(state);
       if (input.author.type === "user" && input.author.id) await this.#setDraft(input.author.id, input.author.name, "");
       return ok({ item: item! });
     });
@@ -759,7 +762,22 @@ function statusEvent(from: Status, to: Status, author: AuthorRef, cause?: ItemKi
   return { kind: "event", body: "", author, event };
 }
 
-/** The room of one conversation. */
-export function getConversationRoom(env: Env, conversationId: string) {
+/**
+ * The room's RPC surface as declared. Its results are plain data that RPC
+ * passes through unchanged, but the stub's generated types collapse payloads
+ * holding `unknown` (event details) to `never`, which would switch type
+ * checking off at every call: this facade keeps the declared types.
+ */
+export type RoomRpc = Pick<ConversationRoom, "create" | "post" | "update" | "setTags" | "setFollower" | "link" | "sweep"> & {
+  fetch(request: Request): Promise<Response>;
+};
+
+/** The Durable Object stub itself, for the runtime's own APIs (tests evict and run alarms with it). */
+export function conversationRoomStub(env: Env, conversationId: string) {
   return env.CONVERSATION_ROOM.get(env.CONVERSATION_ROOM.idFromName(conversationId));
+}
+
+/** The room of one conversation. */
+export function getConversationRoom(env: Env, conversationId: string): RoomRpc {
+  return conversationRoomStub(env, conversationId) as unknown as RoomRpc;
 }

@@ -40,6 +40,8 @@ export type NewItem = Pick<ItemRow, "kind" | "body"> & {
   author: AuthorRef;
   event?: Record<string, unknown>;
   idempotencyKey?: string;
+  /** RFC 5322 Message-ID of an email item, for threading both ways. */
+  messageId?: string;
 };
 
 export interface FieldPatch {
@@ -113,7 +115,7 @@ export function itemRow(conversationId: string, seq: number, item: NewItem, now:
     body: item.body,
     event: item.event ?? null,
     idempotencyKey: item.idempotencyKey ?? null,
-    messageId: null,
+    messageId: item.messageId ?? null,
     createdAt: now,
   };
 }

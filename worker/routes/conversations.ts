@@ -22,7 +22,9 @@ import {
   type ConversationRow,
 } from "../db/queries/conversations";
 import { resolveTags } from "../db/queries/tags";
-import { inboxAccess, inboxes, users } from "../db/schema";
+import { inboxAccess, inboxes, timelineItems, users } from "../db/schema";
+import { sendReplyEmail } from "../email/outbound";
+import { newMessageId } from "../email/threading";
 import { atLeast, canBeAssigned, decide, effectiveAccess, type Action } from "../domain/access";
 import type { Actor, AppEnv } from "../env";
 import { AppError, forbidden, notFound, unwrap } from "../errors";
@@ -184,6 +186,9 @@ export const conversationRoutes = new Hono<AppEnv>()
     const key = idempotencyKey(c);
     const db = getDb(c.env.DB);
     const { conversation, access } = await conversationFor(db, c.var.actor, c.req.param("id"), input.kind);
+    // A reply in an email inbox leaves by email, with a Message-ID stored on the item for threading.
+    const mailbox = input.kind === "reply" ? await db.query.inboxes.findFirst({ where: eq(inboxes.id, conversation.inboxId) }) : undefined;
+    const messageId = mailbox?.channel === "email" && mailbox.emailAddress ? newMessageId(mailbox.emailAddress) : undefined;
     // Mentions count in notes only; in a reply the @Name is plain text.
     const mentions = input.kind === "note" && input.mentions?.length ? await agentsWhoSee(db, c.var.actor.workspaceId, conversation.inboxId, input.mentions, "mentions") : [];
     const { item } = unwrap(
@@ -197,8 +202,18 @@ export const conversationRoutes = new Hono<AppEnv>()
         mentions,
         // A light user's mention notifies but adds no follower.
         mentionsFollow: atLeast(access, "reply"),
+        messageId,
       }),
     );
+    // Only a reply written now carries this request's Message-ID; a replayed one was sent the first time.
+    if (messageId && item.author.id === c.var.actor.id) {
+      const stored = await db.query.timelineItems.findFirst({
+        where: and(eq(timelineItems.conversationId, conversation.id), eq(timelineItems.seq, item.seq)),
+      });
+      if (stored?.messageId === messageId) {
+        c.executionCtx.waitUntil(sendReplyEmail(c.env, db, conversation.id, item, messageId).catch((e) => console.error("reply email failed", e)));
+      }
+    }
     return c.json(item, 201);
   })
   .patch("/:id", validate("json", UpdateConversationInput), async (c) => {

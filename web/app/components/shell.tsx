@@ -4,6 +4,7 @@ import { useState } from "preact/hooks";
 import type { View } from "../../../worker/contract";
 import { Link, useLocation } from "../../lib/router";
 import { NewConversationDialog } from "../features/inbox/new-conversation";
+import { SearchBox } from "../features/search/search-box";
 import { NotificationCenter } from "../features/workflow/notifications";
 import { lastListHref, listHref, parseList, views } from "../list-state";
 import { replyInboxes, useSession } from "../session";
@@ -50,6 +51,7 @@ function TopBar() {
           {me.workspace.name}
         </span>
       </Link>
+      <SearchBox />
       <nav class="topbar-right">
         {me.user.role === "admin" && (
           <Link href="/settings" class={`topbar-link${location.path === "/settings" ? " active" : ""}`} data-testid="nav-settings">
@@ -151,6 +153,10 @@ function ViewIcon({ view }: { view: View }) {
     mine: "M8 8a2.5 2.5 0 1 0 0-5 2.5 2.5 0 0 0 0 5zM3 13.5c.6-2.4 2.6-3.8 5-3.8s4.4 1.4 5 3.8",
     unassigned: "M8 8a2.5 2.5 0 1 0 0-5 2.5 2.5 0 0 0 0 5zM3 13.5c.6-2.4 2.6-3.8 5-3.8M11 10.5l3 3M14 10.5l-3 3",
     resolved: "M3 8.5 6.5 12 13 4.5",
+    mentioned: "M10.5 8a2.5 2.5 0 1 1-5 0 2.5 2.5 0 0 1 5 0zM10.5 8v1.2a1.8 1.8 0 0 0 3.5.4A6 6 0 1 0 11 13.2",
+    following: "M2 8s2.2-4 6-4 6 4 6 4-2.2 4-6 4-6-4-6-4zM8 9.8a1.8 1.8 0 1 0 0-3.6 1.8 1.8 0 0 0 0 3.6z",
+    snoozed: "M8 14A6 6 0 1 0 8 2a6 6 0 0 0 0 12zM8 5v3.2l2 1.3",
+    spam: "M8 2.5 14 13H2L8 2.5zM8 6.5v3M8 11.2v.1",
   };
   return (
     <svg class="icon" viewBox="0 0 16 16" aria-hidden="true">

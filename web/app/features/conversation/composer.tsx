@@ -3,12 +3,18 @@
  * same send is retried, and the last seq the agent had seen when they started
  * writing, so the server can refuse a reply that would talk over a newer
  * message (409 `collision`) — even one that arrived live while they typed.
- * While the agent writes, `live` tells the room (typing, draft).
+ * While the agent writes, `live` tells the room (typing, draft). Notes offer
+ * @mention autocomplete; both kinds can insert a saved reply. Every change to
+ * the text — typed, a picked mention, an inserted saved reply — reaches
+ * `edit()` through the textarea's input event.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { Access, Item } from "../../../../worker/contract";
 import { api, collisionItems, newIdempotencyKey } from "../../../lib/api";
 import { Dialog, ErrorNotice, Spinner } from "../../components/ui";
+import { useMentions } from "../workflow/mention-autocomplete";
+import { SavedReplyPicker } from "../workflow/saved-reply-picker";
+import { insertAtCaret } from "../workflow/textarea";
 import type { LiveDraft } from "./live-draft";
 import { TimelineItem } from "./timeline";
 
@@ -42,6 +48,10 @@ function saveDrafts(conversationId: string, drafts: Drafts): void {
 
 export function Composer(props: {
   conversationId: string;
+  /** Whose teammates can be mentioned: those who see this inbox. */
+  inboxId: string;
+  /** For the saved replies' `{{contact.name}}` and `{{contact.email}}`. */
+  contact: { name: string | null; email: string | null };
   access: Exclude<Access, "view">;
   seenSeq: number;
   contactName: string;
@@ -70,6 +80,7 @@ export function Composer(props: {
    */
   const since = useRef<Record<Kind, number | null>>({ reply: null, note: null });
   const body = drafts[kind];
+  const mentions = useMentions(input, props.inboxId, { enabled: kind === "note" });
   const seenSeq = useRef(props.seenSeq);
   seenSeq.current = props.seenSeq;
 
@@ -96,7 +107,12 @@ export function Composer(props: {
     props.onSending?.(true);
     try {
       const lastSeenSeq = since.current[kind] ?? props.seenSeq;
-      const item = await api.postMessage(conversationId, { kind, body, lastSeenSeq, ...(force && { force: true }) }, key);
+      const mentioned = kind === "note" ? mentions.mentionIds(body) : [];
+      const item = await api.postMessage(
+        conversationId,
+        { kind, body, lastSeenSeq, ...(force && { force: true }), ...(mentioned.length > 0 && { mentions: mentioned }) },
+        key,
+      );
       pending.current = null;
       since.current[kind] = null;
       setDrafts((d) => ({ ...d, [kind]: "" }));
@@ -146,7 +162,7 @@ export function Composer(props: {
   };
 
   const placeholder =
-    kind === "reply" ? `Reply to ${props.contactName}…` : "Write an internal note — only your team can see it";
+    kind === "reply" ? `Reply to ${props.contactName}…` : "Write an internal note — type @ to mention a teammate";
   return (
     <div class={`composer composer-${kind}`} data-testid="composer" data-kind={kind}>
       <div class="composer-tabs" role="tablist">
@@ -182,8 +198,12 @@ export function Composer(props: {
         data-testid="composer-input"
         aria-label={kind === "reply" ? "Reply" : "Internal note"}
       />
+      {mentions.popup}
       <ErrorNotice error={error} />
       <div class="composer-foot">
+        <div class="composer-tools">
+          <SavedReplyPicker contact={props.contact} onInsert={(text) => input.current && insertAtCaret(input.current, text)} disabled={sending} />
+        </div>
         <span class="composer-shortcut">
           <kbd>{isMac ? "⌘" : "Ctrl"}</kbd> + <kbd>Enter</kbd> to send
           {kind === "reply" && props.resolved && <span class="composer-reopens"> · Replying reopens this conversation</span>}

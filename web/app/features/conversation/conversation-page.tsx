@@ -1,19 +1,21 @@
 /**
- * One conversation: header with status and assignee, the thread, the composer,
- * and details — live: items, changes, the other agents and their drafts
- * arrive over the conversation's room socket.
+ * One conversation: header with status, the thread and the composer on the
+ * left, the side panel (contact, assignee, team, priority, tags, followers,
+ * links) on the right — live: items, changes, the other agents and their
+ * drafts arrive over the conversation's room socket.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { Conversation, Item, User } from "../../../../worker/contract";
 import { ApiError, api } from "../../../lib/api";
 import { subscribeList } from "../../../lib/live";
 import { Link } from "../../../lib/router";
-import { fullDate, useNow } from "../../../lib/time";
-import { Avatar, ChannelIcon, EmptyState, ErrorNotice, Loading, Spinner, StatusBadge } from "../../components/ui";
+import { useNow } from "../../../lib/time";
+import { EmptyState, ErrorNotice, Loading, Spinner, StatusBadge } from "../../components/ui";
 import { contactName, lastListHref } from "../../list-state";
 import { accessTo, useSession } from "../../session";
 import { Composer } from "./composer";
 import { DraftPreviews, OfflineBanner, PresenceBar } from "./presence";
+import { SidePanel } from "./side-panel";
 import { Timeline, mergeItems } from "./timeline";
 import { useRoom } from "./use-room";
 
@@ -38,8 +40,9 @@ export function ConversationPage({ id }: { id: string }) {
   const [data, setData] = useState<Loaded | null>(null);
   const [loadError, setLoadError] = useState<unknown>(null);
   const [actionError, setActionError] = useState<unknown>(null);
-  const [busy, setBusy] = useState<"status" | "assignee" | null>(null);
-  const [users, setUsers] = useState<User[] | null>(null);
+  const [busy, setBusy] = useState(false);
+  /** The workspace's people, to pick out @mentions in notes. */
+  const [people, setPeople] = useState<User[]>([]);
   const current = useRef<Loaded | null>(null);
   current.current = data;
 
@@ -74,6 +77,28 @@ export function ConversationPage({ id }: { id: string }) {
     void load();
   }, [id]);
 
+  /** Re-read the conversation's fields (not the thread): one read at a time, one more if asked meanwhile. */
+  const refreshing = useRef<"idle" | "reading" | "again">("idle");
+  const refreshConversation = () => {
+    if (refreshing.current !== "idle") {
+      refreshing.current = "again";
+      return;
+    }
+    refreshing.current = "reading";
+    api
+      .conversation(id)
+      .then(
+        (conversation) =>
+          setData((d) => (d && d.conversation.id === conversation.id && conversation.lastSeq >= d.conversation.lastSeq ? { ...d, conversation } : d)),
+        () => undefined,
+      )
+      .finally(() => {
+        const again = refreshing.current === "again";
+        refreshing.current = "idle";
+        if (again) refreshConversation();
+      });
+  };
+
   /** While the agent's own send is in flight: their echoed items, shown when it returns. */
   const ownSend = useRef<Item[] | null>(null);
   const onSending = (sending: boolean) => {
@@ -93,6 +118,8 @@ export function ConversationPage({ id }: { id: string }) {
       // The room streams in order; a hole means a frame went missing, so read it over HTTP.
       if (item.seq > held() + 1) catchUpQuietly();
       heldSeq.current = Math.max(heldSeq.current, item.seq);
+      // A note's mention can add followers; the room sends no conversation frame for a message, so read it.
+      if (item.kind === "event" && item.event?.type === "follower_added" && item.event.via === "mention") refreshConversation();
       // The agent's own message, echoed before their send has returned, waits for it:
       // it moves from the composer into the thread in one step.
       if (ownSend.current && item.kind !== "event" && item.author.type === "user" && item.author.id === me.user.id) {
@@ -102,12 +129,7 @@ export function ConversationPage({ id }: { id: string }) {
       setData((d) => (d ? { ...d, items: mergeItems(d.items, [item]) } : d));
     },
     onConversation: (conversation) => setData((d) => (d && d.conversation.id === conversation.id ? { ...d, conversation } : d)),
-    onRejoin: () => {
-      api.conversation(id).then(
-        (conversation) => setData((d) => (d && d.conversation.id === conversation.id ? { ...d, conversation } : d)),
-        () => undefined,
-      );
-    },
+    onRejoin: refreshConversation,
   });
 
   // Changes a message makes (a reply reopening it, the last activity) reach the list stream, not the room.
@@ -130,7 +152,7 @@ export function ConversationPage({ id }: { id: string }) {
   );
 
   useEffect(() => {
-    api.users().then((r) => setUsers(r.items), () => setUsers([]));
+    api.users().then((r) => setPeople(r.items), () => undefined);
   }, []);
 
   const name = data ? contactName(data.conversation) : "";
@@ -165,23 +187,24 @@ export function ConversationPage({ id }: { id: string }) {
   const inbox = me.inboxes.find((i) => i.id === c.inboxId);
   const seenSeq = data.items.at(-1)?.seq ?? 0;
 
-  const act = async (what: "status" | "assignee", change: () => Promise<Conversation>) => {
-    setBusy(what);
+  /** A change's answer: the conversation as the server now has it (unless a live frame already brought a newer one). */
+  const changed = (conversation: Conversation) => {
+    setData((d) => (d && d.conversation.id === conversation.id && conversation.lastSeq >= d.conversation.lastSeq ? { ...d, conversation } : d));
+    // The room streams the events; without it, read them now.
+    if (room.state !== "open") catchUpQuietly();
+  };
+  const reopens = c.status === "resolved" || c.status === "spam";
+  const toggleStatus = async () => {
+    setBusy(true);
     setActionError(null);
     try {
-      const conversation = await change();
-      setData((d) => (d ? { ...d, conversation } : d));
-      // The room streams the events; without it, read them now.
-      if (room.state !== "open") await catchUp();
+      changed(await api.updateConversation(c.id, { status: reopens ? "open" : "resolved" }));
     } catch (error) {
       setActionError(error);
     } finally {
-      setBusy(null);
+      setBusy(false);
     }
   };
-  const reopens = c.status === "resolved" || c.status === "spam";
-  const toggleStatus = () => act("status", () => api.updateConversation(c.id, { status: reopens ? "open" : "resolved" }));
-  const assign = (assigneeId: string | null) => act("assignee", () => api.updateConversation(c.id, { assigneeId }));
 
   return (
     <section class="conv-page" data-testid="conversation-page" data-id={c.id} data-status={c.status} data-live={room.state}>
@@ -204,17 +227,16 @@ export function ConversationPage({ id }: { id: string }) {
         </div>
         <div class="conv-actions">
           <StatusBadge status={c.status} />
-          <AssigneePicker conversation={c} users={users} disabled={!canReply || busy !== null} onChange={assign} busy={busy === "assignee"} />
           {canReply && (
             <button
               type="button"
               class={`btn ${reopens ? "" : "btn-resolve"}`}
               onClick={() => void toggleStatus()}
-              disabled={busy !== null}
+              disabled={busy}
               data-testid="resolve-button"
               data-action={reopens ? "reopen" : "resolve"}
             >
-              {busy === "status" ? <Spinner label={reopens ? "Reopening…" : "Resolving…"} /> : reopens ? "Reopen" : "Resolve"}
+              {busy ? <Spinner label={reopens ? "Reopening…" : "Resolving…"} /> : reopens ? "Reopen" : "Resolve"}
             </button>
           )}
         </div>
@@ -228,11 +250,13 @@ export function ConversationPage({ id }: { id: string }) {
           ) : null}
           <OfflineBanner state={room.state} />
           <PresenceBar others={room.others} />
-          <Timeline items={data.items} now={now} meId={me.user.id} />
+          <Timeline items={data.items} now={now} meId={me.user.id} people={people} />
           <DraftPreviews drafts={room.drafts} others={room.others} />
           {access === "reply" || access === "note" ? (
             <Composer
               conversationId={c.id}
+              inboxId={c.inboxId}
+              contact={c.contact}
               access={access}
               seenSeq={seenSeq}
               contactName={name}
@@ -252,81 +276,8 @@ export function ConversationPage({ id }: { id: string }) {
             </p>
           )}
         </div>
-        <aside class="conv-details" data-testid="conversation-details">
-          <div class="details-contact">
-            <Avatar name={name} size={44} />
-            <div>
-              <strong>{name}</strong>
-              {c.contact.email && <span class="muted">{c.contact.email}</span>}
-            </div>
-          </div>
-          <dl class="details-list">
-            <dt>Inbox</dt>
-            <dd>
-              <ChannelIcon channel={c.channel} /> {inbox?.name ?? "—"}
-            </dd>
-            <dt>Assignee</dt>
-            <dd>{c.assignee?.name ?? <span class="muted">Unassigned</span>}</dd>
-            <dt>Started</dt>
-            <dd title={fullDate(c.createdAt)}>{fullDate(c.createdAt)}</dd>
-            <dt>Last activity</dt>
-            <dd>{fullDate(c.lastActivityAt)}</dd>
-            {c.tags.length > 0 && (
-              <>
-                <dt>Tags</dt>
-                <dd class="tags">
-                  {c.tags.map((t) => (
-                    <span key={t} class="tag">
-                      {t}
-                    </span>
-                  ))}
-                </dd>
-              </>
-            )}
-            <dt>Your access</dt>
-            <dd>{me.user.role === "admin" ? "Admin" : accessLabel(access)}</dd>
-          </dl>
-        </aside>
+        <SidePanel conversation={c} access={access} contactName={name} inboxName={inbox?.name} onChange={changed} />
       </div>
     </section>
-  );
-}
-
-function accessLabel(access: string | null): string {
-  if (access === "reply") return "Reply";
-  if (access === "note") return "Notes only";
-  if (access === "view") return "View only";
-  return "—";
-}
-
-/**
- * Who a conversation can go to: you first, then teammates by name. The server
- * refuses anyone without reply access to the inbox, and says so.
- */
-function AssigneePicker(props: { conversation: Conversation; users: User[] | null; disabled: boolean; busy: boolean; onChange: (id: string | null) => void }) {
-  const { me } = useSession();
-  const { conversation: c } = props;
-  const others = (props.users ?? []).filter((u) => u.id !== me.user.id).sort((a, b) => a.name.localeCompare(b.name));
-  const known = new Set([me.user.id, ...others.map((u) => u.id)]);
-  return (
-    <label class={`assignee-picker${props.busy ? " is-busy" : ""}`}>
-      <span class="sr-only">Assignee</span>
-      {c.assignee ? <Avatar name={c.assignee.name} size={22} /> : <span class="avatar avatar-empty" aria-hidden="true" />}
-      <select
-        value={c.assignee?.id ?? ""}
-        disabled={props.disabled}
-        onChange={(e) => props.onChange(e.currentTarget.value || null)}
-        data-testid="assignee-select"
-      >
-        <option value="">Unassigned</option>
-        <option value={me.user.id}>{me.user.name} (me)</option>
-        {c.assignee && !known.has(c.assignee.id) && <option value={c.assignee.id}>{c.assignee.name}</option>}
-        {others.map((u) => (
-          <option key={u.id} value={u.id}>
-            {u.name}
-          </option>
-        ))}
-      </select>
-    </label>
   );
 }

@@ -3,6 +3,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { describeEvent, type Item } from "../../../../worker/contract";
 import { fullDate, longAgo } from "../../../lib/time";
 import { Avatar } from "../../components/ui";
+import { splitMentions, type Person } from "../workflow/mentions";
 
 /** Merge fetched items into the thread: ordered by seq, nothing shown twice. */
 export function mergeItems(current: Item[], incoming: Item[]): Item[] {
@@ -18,7 +19,24 @@ function eventText(item: Item): string {
   return item.body.trim() || "Something changed";
 }
 
-export function TimelineItem({ item, now }: { item: Item; now: number }) {
+/** A note's text with each `@Full Name` of a teammate picked out (you, more so). */
+function NoteBody({ body, people, meId }: { body: string; people: Person[]; meId?: string }) {
+  return (
+    <>
+      {splitMentions(body, people).map((part, i) =>
+        typeof part === "string" ? (
+          part
+        ) : (
+          <span key={i} class={`tl-mention${part.person.id === meId ? " is-me" : ""}`} data-testid="note-mention" data-user-id={part.person.id}>
+            {part.text}
+          </span>
+        ),
+      )}
+    </>
+  );
+}
+
+export function TimelineItem({ item, now, people, meId }: { item: Item; now: number; people?: Person[]; meId?: string }) {
   const time = (
     <time dateTime={item.createdAt} title={fullDate(item.createdAt)}>
       {longAgo(item.createdAt, now)}
@@ -50,7 +68,7 @@ export function TimelineItem({ item, now }: { item: Item; now: number }) {
           <span class="tl-author">{item.author.name || (item.kind === "customer" ? "Customer" : "Team")}</span>
           {time}
         </div>
-        <div class="tl-bubble">{item.body}</div>
+        <div class="tl-bubble">{item.kind === "note" && people?.length ? <NoteBody body={item.body} people={people} meId={meId} /> : item.body}</div>
       </div>
       {side === "right" && <Avatar name={item.author.name || "Team"} size={30} />}
     </div>
@@ -65,7 +83,7 @@ const NEAR_BOTTOM_PX = 96;
  * bottom (and always for their own); scrolled up to read, they get a quiet
  * "new activity" button instead of a jump.
  */
-export function Timeline({ items, now, meId }: { items: Item[]; now: number; meId?: string }) {
+export function Timeline({ items, now, meId, people }: { items: Item[]; now: number; meId?: string; people?: Person[] }) {
   const ref = useRef<HTMLDivElement>(null);
   const pinned = useRef(true);
   const [unseen, setUnseen] = useState(0);
@@ -111,7 +129,7 @@ export function Timeline({ items, now, meId }: { items: Item[]; now: number; meI
     <div class="timeline-wrap">
       <div class="timeline" ref={ref} onScroll={onScroll} data-testid="timeline">
         <div class="timeline-inner">
-          {items.length === 0 ? <p class="tl-empty">No messages yet.</p> : items.map((item) => <TimelineItem key={item.seq} item={item} now={now} />)}
+          {items.length === 0 ? <p class="tl-empty">No messages yet.</p> : items.map((item) => <TimelineItem key={item.seq} item={item} now={now} people={people} meId={meId} />)}
         </div>
       </div>
       {unseen > 0 && (

@@ -256,12 +256,20 @@ function ListEmpty({ view, onStart }: { view: View; onStart?: () => void }) {
     mine: "Nothing assigned to you",
     unassigned: "Every open conversation has an owner",
     resolved: "No resolved conversations yet",
+    mentioned: "Nobody has mentioned you",
+    following: "You follow no conversations",
+    snoozed: "Nothing snoozed",
+    spam: "No spam",
   };
   const bodies: Record<string, string> = {
     all: "New customer messages will show up here.",
     mine: "Conversations assigned to you will show up here.",
     unassigned: "New conversations without an assignee will show up here.",
     resolved: "Resolved conversations are kept here for reference.",
+    mentioned: "When a teammate @mentions you in a note, the conversation shows up here.",
+    following: "Follow a conversation from its side panel to keep up with it here.",
+    snoozed: "Snoozed conversations wait here until their time comes.",
+    spam: "Conversations marked as spam are kept out of the way here.",
   };
   return (
     <EmptyState title={titles[view] ?? "No conversations"} icon={view === "resolved" ? "inbox" : "check"}>

@@ -1,8 +1,8 @@
 /**
  * Admin settings, one tab each: Team (people and their inbox access), Inboxes,
- * Teams, Tags and Saved replies. The tab is in the URL (`/settings?tab=tags`);
- * without one, a fresh workspace opens on Inboxes (the first thing to create),
- * any other on Team.
+ * Teams, Rules (auto-assignment), Tags and Saved replies. The tab is in the
+ * URL (`/settings?tab=tags`); without one, a fresh workspace opens on Inboxes
+ * (the first thing to create), any other on Team.
  */
 import { useEffect, useState } from "preact/hooks";
 import type { Inbox, User } from "../../../../worker/contract";
@@ -11,6 +11,7 @@ import { Link, useLocation } from "../../../lib/router";
 import { EmptyState, ErrorNotice, Loading } from "../../components/ui";
 import { useSession } from "../../session";
 import { InboxesTab } from "./inboxes-tab";
+import { RulesTab } from "./rules-tab";
 import { SavedRepliesTab } from "./saved-replies-tab";
 import { TagsTab } from "./tags-tab";
 import { TeamTab } from "./team-tab";
@@ -20,6 +21,7 @@ const TABS = [
   { id: "team", label: "Team" },
   { id: "inboxes", label: "Inboxes" },
   { id: "teams", label: "Teams" },
+  { id: "rules", label: "Rules" },
   { id: "tags", label: "Tags" },
   { id: "saved-replies", label: "Saved replies" },
 ] as const;
@@ -107,6 +109,7 @@ export function SettingsPage() {
             />
           )}
           {tab === "teams" && <TeamsTab users={users} />}
+          {tab === "rules" && <RulesTab inboxes={inboxes} users={users} />}
           {tab === "tags" && <TagsTab />}
           {tab === "saved-replies" && <SavedRepliesTab />}
         </div>

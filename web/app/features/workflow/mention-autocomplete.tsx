@@ -37,10 +37,13 @@ export type Mentions = {
 
 type Typing = { start: number; caret: number; query: string };
 
+/** Who can see each inbox, as last read: shown at once when the note tab opens again, refreshed meanwhile. */
+const seenBy = new Map<string, User[]>();
+
 export function useMentions(textareaRef: RefObject<HTMLTextAreaElement | null>, inboxId: string, options: { enabled?: boolean } = {}): Mentions {
   const enabled = options.enabled ?? true;
   const { me } = useSession();
-  const [people, setPeople] = useState<User[] | null>(null);
+  const [people, setPeople] = useState<User[] | null>(() => seenBy.get(inboxId) ?? null);
   const [typing, setTyping] = useState<Typing | null>(null);
   const [active, setActive] = useState(0);
   const picked = useRef(new Map<string, Person>());
@@ -48,11 +51,16 @@ export function useMentions(textareaRef: RefObject<HTMLTextAreaElement | null>, 
   const dismissedAt = useRef<number | null>(null);
 
   useEffect(() => {
+    setPeople(seenBy.get(inboxId) ?? null);
     if (!enabled || !inboxId) return;
     let live = true;
     api.users({ inboxId }).then(
-      (r) => live && setPeople(r.items.filter((u) => u.id !== me.user.id)),
-      () => live && setPeople([]),
+      (r) => {
+        const others = r.items.filter((u) => u.id !== me.user.id);
+        seenBy.set(inboxId, others);
+        if (live) setPeople(others);
+      },
+      () => live && setPeople((p) => p ?? []),
     );
     return () => {
       live = false;

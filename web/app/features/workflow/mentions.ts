@@ -50,24 +50,54 @@ export function filterPeople<P extends Person>(people: P[], query: string, limit
     .map((x) => x.p);
 }
 
+/** One `@Full Name` found in a body: where it starts and ends (the `@` included) and who it is. */
+export type MentionSpan = { start: number; end: number; person: Person };
+
 /**
- * The ids of the people a body still mentions: each `@` (at the start or after
- * a space or bracket) followed by a person's full name that is not run on into
- * another word. The longest name wins, so "@Bea Agent" is Bea Agent, not Bea.
+ * The mentions in a body, in order: each `@` (at the start or after a space or
+ * bracket) followed by a person's full name that is not run on into another
+ * word. The longest name wins, so "@Bea Agent" is Bea Agent, not Bea.
  */
-export function mentionedIds(body: string, people: Person[]): string[] {
-  const byLength = [...people].sort((a, b) => b.name.length - a.name.length);
-  const found: string[] = [];
+export function findMentions(body: string, people: Person[]): MentionSpan[] {
+  const byLength = people.map((p) => ({ p, name: fold(p.name) })).filter((x) => x.name.length > 0);
+  byLength.sort((a, b) => b.name.length - a.name.length);
+  const spans: MentionSpan[] = [];
   for (let i = body.indexOf("@"); i >= 0; i = body.indexOf("@", i + 1)) {
     if (i > 0 && !BEFORE.test(body[i - 1]!)) continue;
     const rest = fold(body.slice(i + 1, i + 1 + 130));
-    const who = byLength.find((p) => {
-      const name = fold(p.name);
-      return name.length > 0 && rest.startsWith(name) && !WORD.test(rest[name.length] ?? "");
-    });
-    if (who && !found.includes(who.id)) found.push(who.id);
+    const who = byLength.find(({ name }) => rest.startsWith(name) && !WORD.test(rest[name.length] ?? ""));
+    if (!who) continue;
+    const end = i + 1 + sourceLength(body, i + 1, who.name);
+    spans.push({ start: i, end, person: who.p });
+    i = end - 1;
   }
-  return found;
+  return spans;
+}
+
+/** How many characters of `text` from `from` fold to `folded` (folding can shorten decomposed accents). */
+function sourceLength(text: string, from: number, folded: string): number {
+  for (let n = folded.length; n <= folded.length * 3 && from + n <= text.length; n++) {
+    if (fold(text.slice(from, from + n)) === folded) return n;
+  }
+  return folded.length;
+}
+
+/** The ids of the people a body still mentions with their full `@Name` (see findMentions), each once. */
+export function mentionedIds(body: string, people: Person[]): string[] {
+  return [...new Set(findMentions(body, people).map((m) => m.person.id))];
+}
+
+/** A body cut into plain text and mentions, for showing a note with its mentions picked out. */
+export function splitMentions(body: string, people: Person[]): (string | { text: string; person: Person })[] {
+  const parts: (string | { text: string; person: Person })[] = [];
+  let at = 0;
+  for (const m of findMentions(body, people)) {
+    if (m.start > at) parts.push(body.slice(at, m.start));
+    parts.push({ text: body.slice(m.start, m.end), person: m.person });
+    at = m.end;
+  }
+  if (at < body.length) parts.push(body.slice(at));
+  return parts;
 }
 
 /** The text after replacing the typed `@query` (from `start` to `caret`) with `@Full Name `, and the new caret. */

@@ -1,0 +1,70 @@
+/**
+ * The top bar's search box: `/` anywhere jumps into it, Enter opens the
+ * results, ↓ moves on to them, Escape clears and leaves.
+ */
+import { useEffect, useRef, useState } from "preact/hooks";
+import { useLocation } from "../../../lib/router";
+import { SEARCH_PATH, isTyping, runSearch } from "./search-state";
+import { focusHit } from "./search-results";
+
+export function SearchBox() {
+  const location = useLocation();
+  const input = useRef<HTMLInputElement>(null);
+  const onSearchPage = location.path === SEARCH_PATH;
+  const shownQuery = onSearchPage ? (location.query.get("q") ?? "") : "";
+  const [value, setValue] = useState(shownQuery);
+
+  // The box shows the query on screen; leaving the results empties it.
+  useEffect(() => setValue(shownQuery), [location.href]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== "/" || e.metaKey || e.ctrlKey || e.altKey || e.defaultPrevented || isTyping(e.target)) return;
+      if (document.querySelector("[aria-modal='true']")) return;
+      e.preventDefault();
+      input.current?.focus();
+      input.current?.select();
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, []);
+
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key === "Enter") {
+      e.preventDefault();
+      if (value.trim()) runSearch(value);
+    } else if (e.key === "Escape") {
+      e.preventDefault();
+      if (value) setValue("");
+      else input.current?.blur();
+    } else if (e.key === "ArrowDown" && onSearchPage && value.trim() === shownQuery.trim()) {
+      if (focusHit(0)) e.preventDefault();
+    }
+  };
+
+  return (
+    <form class="topbar-search" role="search" onSubmit={(e) => e.preventDefault()}>
+      <svg class="icon topbar-search-icon" viewBox="0 0 16 16" aria-hidden="true">
+        <path d="M7 12a5 5 0 1 0 0-10 5 5 0 0 0 0 10zM10.7 10.7 14 14" fill="none" stroke="currentColor" stroke-width="1.5" stroke-linecap="round" />
+      </svg>
+      <input
+        ref={input}
+        type="search"
+        value={value}
+        onInput={(e) => setValue(e.currentTarget.value)}
+        onKeyDown={onKeyDown}
+        placeholder="Search conversations"
+        aria-label="Search conversations, messages, notes and contacts"
+        maxLength={200}
+        autoComplete="off"
+        spellcheck={false}
+        data-testid="search-box"
+      />
+      {!value && (
+        <kbd class="topbar-search-key" title="Press / to search">
+          /
+        </kbd>
+      )}
+    </form>
+  );
+}
