@@ -1,5 +1,6 @@
 /** Settings → Saved replies: named templates agents insert into replies and notes, with placeholders. */
 import { useEffect, useRef, useState } from "preact/hooks";
+import { useLatest } from "./latest";
 import type { SavedReply } from "../../../../worker/contract";
 import { api } from "../../../lib/api";
 import { fullDate } from "../../../lib/time";
@@ -22,12 +23,15 @@ export function SavedRepliesTab() {
   const [deleting, setDeleting] = useState<SavedReply | null>(null);
   const [filter, setFilter] = useState("");
 
+  const latest = useLatest();
   const load = async () => {
+    const current = latest.begin();
     setError(null);
     try {
-      setReplies((await api.savedReplies()).items);
+      const { items } = await api.savedReplies();
+      if (current()) setReplies(items);
     } catch (err) {
-      setError(err);
+      if (current()) setError(err);
     }
   };
   useEffect(() => {
@@ -35,8 +39,10 @@ export function SavedRepliesTab() {
   }, []);
 
   const saved = (reply: SavedReply) => {
+    latest.supersede();
     setReplies((list) => [...(list ?? []).filter((r) => r.id !== reply.id), reply].sort((a, b) => a.name.localeCompare(b.name)));
     setEditing(null);
+    void load();
   };
   const q = fold(filter.trim());
   const shown = (replies ?? []).filter((r) => !q || fold(`${r.name} ${r.body}`).includes(q));

@@ -1,5 +1,6 @@
 /** Settings → Teams: groups of people conversations can be assigned to (and rules can rotate through). */
 import { useEffect, useState } from "preact/hooks";
+import { useLatest } from "./latest";
 import type { Team, User } from "../../../../worker/contract";
 import { api } from "../../../lib/api";
 import { Avatar, Dialog, ErrorNotice, Field, Spinner } from "../../components/ui";
@@ -12,12 +13,15 @@ export function TeamsTab({ users }: { users: User[] }) {
   const [editing, setEditing] = useState<Team | "new" | null>(null);
   const [deleting, setDeleting] = useState<Team | null>(null);
 
+  const latest = useLatest();
   const load = async () => {
+    const current = latest.begin();
     setError(null);
     try {
-      setTeams((await api.teams()).items);
+      const { items } = await api.teams();
+      if (current()) setTeams(items);
     } catch (err) {
-      setError(err);
+      if (current()) setError(err);
     }
   };
   useEffect(() => {
@@ -25,11 +29,13 @@ export function TeamsTab({ users }: { users: User[] }) {
   }, []);
 
   const saved = (team: Team) => {
+    latest.supersede();
     setTeams((list) => {
       const rest = (list ?? []).filter((t) => t.id !== team.id);
       return [...rest, team].sort((a, b) => a.name.localeCompare(b.name));
     });
     setEditing(null);
+    void load();
   };
 
   return (
