@@ -259,3 +259,33 @@ export const rulesApi = {
     request("PATCH", `/api/inboxes/${enc(inboxId)}/rules/${enc(ruleId)}`, Rule, { body: input }),
   remove: (inboxId: string, ruleId: string) => request("DELETE", `/api/inboxes/${enc(inboxId)}/rules/${enc(ruleId)}`, null),
 };
+
+/* ——— lifecycle ———————————————————————————————————————————————————————————
+ * Appended by the lifecycle screens: snooze, spam, move, tickets and links. */
+
+import { Ticket, type CreateTicketInput, type TicketStatus, type UpdateTicketInput } from "../../worker/contract";
+
+const Tickets = z.object({ items: z.array(Ticket) });
+type TicketStatusValue = z.infer<typeof TicketStatus>;
+
+/** Status moves, moving between inboxes, tickets and links. */
+export const lifecycleApi = {
+  /** Snooze (or re-time a snooze) until `until` (ms); a past time is refused by the server. */
+  snooze: (id: string, until: number) =>
+    request("PATCH", `/api/conversations/${enc(id)}`, Conversation, { body: { status: "snoozed", snoozedUntil: new Date(until).toISOString() } }),
+  setStatus: (id: string, status: "open" | "resolved" | "spam") => request("PATCH", `/api/conversations/${enc(id)}`, Conversation, { body: { status } }),
+  /** Move to another inbox (reply access on both); an assignee who can't reply there is released. */
+  move: (id: string, inboxId: string) => request("PATCH", `/api/conversations/${enc(id)}`, Conversation, { body: { inboxId } }),
+
+  tickets: () => request("GET", "/api/tickets", Tickets),
+  ticket: (id: string) => request("GET", `/api/tickets/${enc(id)}`, Ticket),
+  createTicket: (input: In<typeof CreateTicketInput>) => request("POST", "/api/tickets", Ticket, { body: input }),
+  updateTicket: (id: string, input: In<typeof UpdateTicketInput>) => request("PATCH", `/api/tickets/${enc(id)}`, Ticket, { body: input }),
+  setTicketStatus: (id: string, status: TicketStatusValue) => request("PATCH", `/api/tickets/${enc(id)}`, Ticket, { body: { status } }),
+
+  /** Link a conversation to a ticket or to another conversation; answers the conversation with its links. */
+  link: (id: string, target: { ticketId: string } | { conversationId: string }) =>
+    request("POST", `/api/conversations/${enc(id)}/links`, Conversation, { body: target }),
+  /** 204: read the conversation again for its links. */
+  unlink: (id: string, linkId: string) => request("DELETE", `/api/conversations/${enc(id)}/links/${enc(linkId)}`, null),
+};

@@ -33,6 +33,7 @@ export function describeEvent(event: Record<string, unknown>, actor: string): st
       if (e.cause === "reply") return `The reply reopened the conversation`;
       if (e.cause === "snooze_expired") return `The snooze ended; the conversation is open again`;
       if (e.cause === "idle") return `Resolved automatically after a quiet spell`;
+      if (e.to === "snoozed" && e.until) return `${actor} snoozed the conversation until ${formatUtc(e.until)}`;
       return `${actor} ${STATUS_WORDS[e.to] ?? `set the status to ${e.to}`}`;
     case "assigned":
       if (!e.assignee) return `${actor} unassigned this`;
@@ -60,4 +61,11 @@ export function describeEvent(event: Record<string, unknown>, actor: string): st
     default:
       return `${actor} changed the conversation`;
   }
+}
+
+/** "22 Nov 2026, 09:00 UTC": the same words for every reader (clients may localise). */
+function formatUtc(isoTime: string): string {
+  const date = new Date(isoTime);
+  if (Number.isNaN(date.getTime())) return isoTime;
+  return `${new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }).format(date)} UTC`;
 }

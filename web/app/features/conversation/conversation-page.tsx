@@ -15,6 +15,9 @@ import { contactName, lastListHref } from "../../list-state";
 import { accessTo, useSession } from "../../session";
 import { Composer } from "./composer";
 import { DraftPreviews, OfflineBanner, PresenceBar } from "./presence";
+import { MoreMenu } from "../lifecycle/more-menu";
+import { SnoozeMenu } from "../lifecycle/snooze-menu";
+import { StatusBanner } from "../lifecycle/status-banner";
 import { SidePanel } from "./side-panel";
 import { Timeline, mergeItems } from "./timeline";
 import { useRoom } from "./use-room";
@@ -186,6 +189,10 @@ export function ConversationPage({ id }: { id: string }) {
   const canReply = access === "reply";
   const inbox = me.inboxes.find((i) => i.id === c.inboxId);
   const seenSeq = data.items.at(-1)?.seq ?? 0;
+  const timeZone = me.preferences.timeZone;
+  /** Where it may move: inboxes the agent can reply in (admins: all they know of), other than its own. */
+  const moveTargets = me.inboxes.filter((i) => i.id !== c.inboxId && accessTo(me, i.id) === "reply");
+  const snoozable = c.status === "open" || c.status === "snoozed";
 
   /** A change's answer: the conversation as the server now has it (unless a live frame already brought a newer one). */
   const changed = (conversation: Conversation) => {
@@ -227,6 +234,8 @@ export function ConversationPage({ id }: { id: string }) {
         </div>
         <div class="conv-actions">
           <StatusBadge status={c.status} />
+          {canReply && snoozable && <SnoozeMenu conversation={c} timeZone={timeZone} onChange={changed} disabled={busy} />}
+          {canReply && <MoreMenu conversation={c} targets={moveTargets} onChange={changed} onError={setActionError} disabled={busy} />}
           {canReply && (
             <button
               type="button"
@@ -241,6 +250,7 @@ export function ConversationPage({ id }: { id: string }) {
           )}
         </div>
       </header>
+      <StatusBanner conversation={c} timeZone={timeZone} now={now} canAct={canReply} onChange={changed} onError={setActionError} />
       <div class="conv-body">
         <div class="conv-thread">
           {actionError ? (

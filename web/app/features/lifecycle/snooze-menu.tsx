@@ -1,0 +1,134 @@
+/**
+ * The header's Snooze menu: three presets, each showing when it wakes in the
+ * agent's time zone, and a custom date and time. The server checks the time
+ * lies ahead; its refusal is shown in the menu.
+ */
+import { useRef, useState } from "preact/hooks";
+import type { Conversation } from "../../../../worker/contract";
+import { snoozeUntil, type SnoozePreset } from "../../../../worker/domain/snooze";
+import { lifecycleApi } from "../../../lib/api";
+import { ErrorNotice, Spinner } from "../../components/ui";
+import { useDismiss } from "../workflow/popover";
+import { fromLocalInput, presetLabel, toLocalInput, zoneName } from "./zoned-time";
+
+const PRESETS: { id: SnoozePreset; label: string }[] = [
+  { id: "in_1_hour", label: "In 1 hour" },
+  { id: "tomorrow", label: "Tomorrow" },
+  { id: "next_week", label: "Next week" },
+];
+
+export function SnoozeMenu(props: { conversation: Conversation; timeZone: string; onChange: (c: Conversation) => void; disabled?: boolean }) {
+  const [open, setOpen] = useState(false);
+  const ref = useRef<HTMLDivElement>(null);
+  useDismiss(ref, open, () => setOpen(false));
+  const snoozed = props.conversation.status === "snoozed";
+  return (
+    <div class="lc-menu-wrap" ref={ref}>
+      <button
+        type="button"
+        class={`btn lc-menu-button${open ? " is-open" : ""}`}
+        aria-haspopup="menu"
+        aria-expanded={open}
+        onClick={() => setOpen(!open)}
+        disabled={props.disabled}
+        data-testid="snooze-button"
+      >
+        <ClockIcon />
+        {snoozed ? "Change snooze" : "Snooze"}
+        <Caret />
+      </button>
+      {open && <SnoozeOptions {...props} onDone={() => setOpen(false)} />}
+    </div>
+  );
+}
+
+function SnoozeOptions(props: { conversation: Conversation; timeZone: string; onChange: (c: Conversation) => void; onDone: () => void }) {
+  // Fixed while the menu is open, so the times shown are the times sent.
+  const [now] = useState(Date.now);
+  const tz = props.timeZone;
+  const [picking, setPicking] = useState(false);
+  const [custom, setCustom] = useState(() => toLocalInput(snoozeUntil("tomorrow", now, tz), tz));
+  const [busy, setBusy] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+
+  const snooze = async (key: string, until: number | null) => {
+    if (until === null) return;
+    setBusy(key);
+    setError(null);
+    try {
+      props.onChange(await lifecycleApi.snooze(props.conversation.id, until));
+      props.onDone();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  return (
+    <div class="lc-menu lc-snooze-menu" role="menu" data-testid="snooze-menu">
+      <div class="lc-menu-title">Snooze until…</div>
+      {PRESETS.map((p) => {
+        const until = snoozeUntil(p.id, now, tz);
+        return (
+          <button
+            key={p.id}
+            type="button"
+            role="menuitem"
+            class="lc-menu-item"
+            onClick={() => void snooze(p.id, until)}
+            disabled={busy !== null}
+            data-testid={`snooze-${p.id}`}
+          >
+            <span class="lc-menu-label">{p.label}</span>
+            <span class="lc-menu-hint">{busy === p.id ? <Spinner /> : presetLabel(until, now, tz)}</span>
+          </button>
+        );
+      })}
+      <div class="lc-menu-sep" />
+      {picking ? (
+        <form
+          class="lc-snooze-custom"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void snooze("custom", fromLocalInput(custom, tz));
+          }}
+        >
+          <label class="lc-snooze-field">
+            <span>Date and time ({zoneName(now, tz)})</span>
+            <input type="datetime-local" value={custom} onInput={(e) => setCustom(e.currentTarget.value)} required data-testid="snooze-custom-input" />
+          </label>
+          <button type="submit" class="btn btn-primary btn-small" disabled={busy !== null || !custom} data-testid="snooze-custom-submit">
+            {busy === "custom" ? <Spinner label="Snoozing…" /> : "Snooze"}
+          </button>
+        </form>
+      ) : (
+        <button type="button" role="menuitem" class="lc-menu-item" onClick={() => setPicking(true)} data-testid="snooze-custom">
+          <span class="lc-menu-label">Pick a date and time…</span>
+        </button>
+      )}
+      {error ? (
+        <div class="lc-menu-error" data-testid="snooze-error">
+          <ErrorNotice error={error} onDismiss={() => setError(null)} />
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+export function ClockIcon() {
+  return (
+    <svg class="icon lc-icon" viewBox="0 0 16 16" aria-hidden="true">
+      <circle cx="8" cy="8" r="5.75" fill="none" stroke="currentColor" stroke-width="1.4" />
+      <path d="M8 4.8V8l2.2 1.4" fill="none" stroke="currentColor" stroke-width="1.4" stroke-linecap="round" stroke-linejoin="round" />
+    </svg>
+  );
+}
+
+export function Caret() {
+  return (
+    <svg class="icon lc-caret" viewBox="0 0 16 16" aria-hidden="true">
+      <path d="M4.5 6.5 8 10l3.5-3.5" fill="none" stroke="currentColor" stroke-width="1.5" stroke-linecap="round" stroke-linejoin="round" />
+    </svg>
+  );
+}

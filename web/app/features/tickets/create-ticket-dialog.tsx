@@ -1,0 +1,52 @@
+/** "Create ticket" from a conversation: a title (the subject to start with) and a description; linked on creation. */
+import { useState } from "preact/hooks";
+import type { Conversation, Ticket } from "../../../../worker/contract";
+import { lifecycleApi } from "../../../lib/api";
+import { Dialog, ErrorNotice, Field, Spinner } from "../../components/ui";
+
+export function CreateTicketDialog(props: { conversation: Conversation; onClose: () => void; onCreated: (ticket: Ticket) => void }) {
+  const [title, setTitle] = useState(props.conversation.subject ?? "");
+  const [description, setDescription] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const ticket = await lifecycleApi.createTicket({
+        title: title.trim(),
+        ...(description.trim() && { description: description.trim() }),
+        conversationId: props.conversation.id,
+      });
+      props.onCreated(ticket);
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog title="Create ticket" onClose={props.onClose} testid="create-ticket-dialog">
+      <form class="lc-form" onSubmit={(e) => void submit(e)}>
+        <p class="dialog-text">Track longer work on a ticket; it's linked to this conversation.</p>
+        <Field label="Title">
+          <input value={title} onInput={(e) => setTitle(e.currentTarget.value)} maxLength={200} required data-autofocus data-testid="ticket-title" />
+        </Field>
+        <Field label="Description" hint="Optional: what needs doing, and for whom.">
+          <textarea value={description} onInput={(e) => setDescription(e.currentTarget.value)} rows={4} data-testid="ticket-description" />
+        </Field>
+        <ErrorNotice error={error} />
+        <div class="form-actions">
+          <button type="button" class="btn" onClick={props.onClose}>
+            Cancel
+          </button>
+          <button type="submit" class="btn btn-primary" disabled={busy || !title.trim()} data-testid="ticket-create-submit">
+            {busy ? <Spinner label="Creating…" /> : "Create ticket"}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
