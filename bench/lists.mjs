@@ -1,0 +1,232 @@
+// `npm run bench:lists` (node bench/lists.mjs): list views and the cron sweep at
+// scale. Seeds LISTS_N conversations (default 100,000) straight into a local D1
+// database, then reports for every list view, first / second / deep page:
+//   - rows D1 read for the page's exact SQL (meta.rows_read), whole query and
+//     the driving index walk alone, with the query plan;
+//   - p50/p99 of the real endpoint (GET /api/conversations) under wrangler dev;
+// and for the minute sweep: due rows, rows read by its due-row queries, and the
+// time of each run fired through /cdn-cgi/handler/scheduled until the backlog drains.
+//
+// Environment: LISTS_N (100000), LISTS_REQUESTS per case (100), LISTS_LIMIT
+// page size (25), LISTS_DEEP_PAGES (20), LISTS_DUE (120 due snoozes and 120
+// idle conversations), PORT (8891), LISTS_STATE (state folder; default a new
+// one under /tmp, removed at the end unless LISTS_KEEP=1).
+// Everything listens on 127.0.0.1; every loop is bounded.
+
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { applyMigrations, startServer, stopAll } from "../scripts/lib/server.mjs";
+import { client } from "./lib/api.mjs";
+import { round, summarize } from "./lib/stats.mjs";
+import { openRows } from "./lists/rows.mjs";
+import { seed } from "./lists/seed.mjs";
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const num = (name, fallback) => (process.env[name] ? Number(process.env[name]) : fallback);
+const config = {
+  n: num("LISTS_N", 100_000),
+  requests: num("LISTS_REQUESTS", 100),
+  limit: num("LISTS_LIMIT", 25),
+  deepPages: num("LISTS_DEEP_PAGES", 20),
+  due: num("LISTS_DUE", 120),
+  port: num("PORT", 8891),
+  keep: process.env.LISTS_KEEP === "1",
+};
+const logins = {
+  admin: { email: "lists-admin@bench.example", password: "lists-admin-password" },
+  agent: { email: "lists-agent@bench.example", password: "lists-agent-password" },
+};
+const log = (...a) => console.error(`[lists ${new Date().toISOString().slice(11, 19)}]`, ...a);
+const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
+
+const stateDir = process.env.LISTS_STATE ? path.resolve(process.env.LISTS_STATE) : fs.mkdtempSync(path.join(os.tmpdir(), "sb-lists-"));
+let server;
+
+function cases(ids) {
+  const admin = { id: ids.admin, workspaceId: ids.workspace, name: "Bench Admin", email: logins.admin.email, role: "admin", via: "session" };
+  const agent = { id: ids.agent, workspaceId: ids.workspace, name: "Ana Agent", email: logins.agent.email, role: "agent", via: "session" };
+  return [
+    ["all", "admin", admin, { view: "all" }],
+    ["resolved", "admin", admin, { view: "resolved" }],
+    ["snoozed", "admin", admin, { view: "snoozed" }],
+    ["spam", "admin", admin, { view: "spam" }],
+    ["unassigned", "admin", admin, { view: "unassigned" }],
+    ["all, inbox filter", "admin", admin, { view: "all", inboxId: ids.inboxes[3] }],
+    ["all, assignee filter", "admin", admin, { view: "all", assigneeId: ids.agents[5] }],
+    ["all, team filter", "admin", admin, { view: "all", teamId: ids.teams[1] }],
+    ["all, priority filter", "admin", admin, { view: "all", priority: "urgent" }],
+    ["all, tag filter", "admin", admin, { view: "all", tag: "vip" }],
+    ["resolved, tag filter", "admin", admin, { view: "resolved", tag: "billing" }],
+    ["all", "agent (5/10 inboxes)", agent, { view: "all" }],
+    ["mine", "agent (5/10 inboxes)", agent, { view: "mine" }],
+    ["unassigned", "agent (5/10 inboxes)", agent, { view: "unassigned" }],
+    ["following", "agent (5/10 inboxes)", agent, { view: "following" }],
+    ["mentioned", "agent (5/10 inboxes)", agent, { view: "mentioned" }],
+    ["following, tag filter", "agent (5/10 inboxes)", agent, { view: "following", tag: "bug" }],
+    ["all, inbox filter", "agent (5/10 inboxes)", agent, { view: "all", inboxId: ids.inboxes[2] }],
+    ["all, tag filter", "agent (5/10 inboxes)", agent, { view: "all", tag: "vip" }],
+  ].map(([view, as, actor, query]) => ({ view, as, actor, query: { ...query, limit: config.limit } }));
+}
+
+const qs = (q) => new URLSearchParams(Object.entries(q).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)])).toString();
+
+async function timeRequests(api, query, count) {
+  const path = `/api/conversations?${qs(query)}`;
+  for (let i = 0; i < Math.min(5, count); i++) await api.get(path); // warm-up
+  const times = [];
+  let items = null;
+  const deadline = Date.now() + 120_000;
+  for (let i = 0; i < count && Date.now() < deadline; i++) {
+    const t0 = process.hrtime.bigint();
+    const body = await api.get(path);
+    times.push(ms(t0));
+    items = body.items.length;
+  }
+  const s = summarize(times);
+  return { requests: s.count, items, p50: round(s.p50), p99: round(s.p99), max: round(s.max) };
+}
+
+async function main() {
+  const started = Date.now();
+  const now = Date.now();
+  log(`state ${stateDir}; N=${config.n}, page size ${config.limit}`);
+  await applyMigrations({ stateDir });
+  let t = Date.now();
+  const seeded = seed({ stateDir, n: config.n, now, dueSnoozes: config.due, dueIdle: config.due, logins });
+  const seedSeconds = (Date.now() - t) / 1000;
+  log(`seeded ${config.n} conversations in ${seedSeconds.toFixed(1)} s`, JSON.stringify(seeded.counts));
+  const dbBytes = fs.readdirSync(path.join(stateDir, "v3/d1/miniflare-D1DatabaseObject")).reduce((s, f) => s + fs.statSync(path.join(stateDir, "v3/d1/miniflare-D1DatabaseObject", f)).size, 0);
+
+  // 1. Rows read, in-process on the local D1 (no server running).
+  const list = cases(seeded.ids);
+  const rows = await openRows(stateDir);
+  const results = [];
+  const sweepBefore = [];
+  try {
+    for (const c of list) {
+      const first = await rows.listPage(c.actor, c.query);
+      const second = first.nextCursor ? await rows.listPage(c.actor, { ...c.query, cursor: first.nextCursor }) : null;
+      const deep = await rows.cursorAfter(c.actor, c.query, config.deepPages);
+      const deepPage = deep.cursor && deep.pages > 1 ? await rows.listPage(c.actor, { ...c.query, cursor: deep.cursor }) : null;
+      results.push({ ...c, actor: undefined, rows: { first, second, deep: deepPage && { ...deepPage, pageNo: deep.pages + 1 } }, cursors: { second: first.nextCursor, deep: deep.cursor } });
+      log(`rows ${c.as} ${c.view}: first ${first.rowsRead} (driver ${first.driverRowsRead}), second ${second?.rowsRead}, deep ${deepPage?.rowsRead}`);
+    }
+    for (const c of [...new Set(list.map((c) => c.actor))]) results.grants ??= {}, (results.grants[c.role] = await rows.grantsRows(c));
+    for (const [label, at] of [["now-55min", now - 55 * 60_000], ["now-30min", now - 30 * 60_000], ["now+1min", now + 60_000], ["now-15d", now - 15 * 86_400_000]]) {
+      sweepBefore.push({ label, at, ...(await rows.sweepRows(at, 50)) });
+    }
+  } finally {
+    await rows.dispose();
+  }
+
+  // 2. The endpoint's times under wrangler dev.
+  const sweepLines = [];
+  server = await startServer({
+    port: config.port,
+    stateDir,
+    migrate: false,
+    env: { X_LOCAL_OBSERVABILITY: "false" },
+    log: (line) => {
+      const m = line.match(/sweep \S+ (\{.*\})/);
+      if (m) sweepLines.push(JSON.parse(m[1]));
+    },
+  });
+  log(`server ${server.url} (pid ${server.pid})`);
+  const apis = { admin: client(server.url), agent: client(server.url) };
+  await apis.admin.post("/api/auth/login", logins.admin);
+  await apis.agent.post("/api/auth/login", logins.agent);
+  for (const r of results) {
+    const api = r.as === "admin" ? apis.admin : apis.agent;
+    r.http = {
+      first: await timeRequests(api, r.query, config.requests),
+      second: r.cursors.second ? await timeRequests(api, { ...r.query, cursor: r.cursors.second }, config.requests) : null,
+      deep: r.rows.deep ? await timeRequests(api, { ...r.query, cursor: r.cursors.deep }, config.requests) : null,
+    };
+    log(`http ${r.as} ${r.view}: first p99 ${r.http.first.p99} ms, second p99 ${r.http.second?.p99} ms, deep p99 ${r.http.deep?.p99} ms`);
+  }
+
+  // 3. The sweep through the cron URL, until the backlog drains (bounded).
+  const runs = [];
+  for (let k = 1; k <= 8; k++) {
+    const at = now + k * 60_000;
+    const before = sweepLines.length;
+    const t0 = process.hrtime.bigint();
+    const res = await fetch(`${server.url}/cdn-cgi/handler/scheduled?cron=*+*+*+*+*&time=${at}`, { signal: AbortSignal.timeout(120_000) });
+    await res.text();
+    const took = ms(t0);
+    const waitUntil = Date.now() + 5000;
+    while (sweepLines.length === before && Date.now() < waitUntil) await new Promise((r) => setTimeout(r, 20));
+    const line = sweepLines[before] ?? null;
+    runs.push({ run: k, at, status: res.status, ms: round(took), result: line });
+    log(`sweep run ${k}: ${took.toFixed(0)} ms ${JSON.stringify(line)}`);
+    if (!line) runs.at(-1).output = server.output().split("\n").filter((l) => /sweep|schedul|error/i.test(l)).slice(-3);
+    if (!line || (line.woken.due === 0 && line.resolved.due === 0)) break;
+  }
+  await server.stop();
+  server = null;
+
+  // 4. After the runs: the sweep's due-row queries with nothing left to do.
+  const rows2 = await openRows(stateDir);
+  let sweepAfter;
+  try {
+    sweepAfter = await rows2.sweepRows(runs.at(-1).at, 50);
+  } finally {
+    await rows2.dispose();
+  }
+
+  const out = {
+    when: new Date().toISOString(),
+    config: { ...config, keep: undefined },
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
+    seed: { seconds: seedSeconds, dbBytes, counts: seeded.counts, contacts: seeded.contacts, dueSnoozes: seeded.dueSnoozes, dueIdle: seeded.dueIdle },
+    lists: results.map(({ cursors, ...r }) => r),
+    grants: results.grants,
+    sweep: { before: sweepBefore, runs, after: sweepAfter },
+    seconds: (Date.now() - started) / 1000,
+  };
+  fs.mkdirSync(path.join(HERE, "results"), { recursive: true });
+  const file = path.join(HERE, "results", `lists-${config.n}-${out.when.replace(/[:.]/g, "-")}.json`);
+  fs.writeFileSync(file, JSON.stringify(out, null, 2));
+  console.log(table(out));
+  log(`results: ${path.relative(process.cwd(), file)}`);
+}
+
+function table(out) {
+  const L = out.config.limit;
+  const lines = [
+    `N = ${out.config.n} conversations, page size ${L} (a page query asks for ${L + 1} rows)`,
+    "",
+    "| view | as | page | rows read (page query) | driving rows read | rows returned | p50 ms | p99 ms |",
+    "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |",
+  ];
+  for (const r of out.lists) {
+    for (const page of ["first", "second", "deep"]) {
+      const rr = r.rows[page];
+      const h = r.http?.[page];
+      if (!rr) continue;
+      const name = page === "deep" ? `page ${rr.pageNo}` : page;
+      lines.push(`| ${r.view} | ${r.as} | ${name} | ${rr.rowsRead} | ${rr.driverRowsRead ?? "–"} | ${rr.rows} | ${h?.p50 ?? "–"} | ${h?.p99 ?? "–"} |`);
+    }
+  }
+  lines.push("", "| sweep query at | snoozes due | wake rows read | idle due | auto-resolve rows read (rules + per inbox) |", "| --- | ---: | ---: | ---: | ---: |");
+  for (const s of [...out.sweep.before, { label: "after the runs", ...out.sweep.after }]) {
+    lines.push(`| ${s.label} | ${s.wakeSnoozed.due} | ${s.wakeSnoozed.rowsRead} | ${s.idleDue} | ${s.autoResolveRules.rowsRead} + ${s.autoResolve.map((x) => x.rowsRead).join(" + ")} |`);
+  }
+  lines.push("", "| cron run | ms | woken (due) | resolved (due) |", "| --- | ---: | ---: | ---: |");
+  for (const r of out.sweep.runs) lines.push(`| ${r.run} | ${r.ms} | ${r.result?.woken.woken} (${r.result?.woken.due}) | ${r.result?.resolved.resolved} (${r.result?.resolved.due}) |`);
+  lines.push("", "rows read by the request's other queries: grants " + Object.entries(out.grants ?? {}).map(([k, v]) => `${k} ${v.rowsRead}`).join(", ") + " (plus the session lookup, a primary-key lookup)");
+  return lines.join("\n");
+}
+
+try {
+  await main();
+} catch (e) {
+  console.error(e);
+  process.exitCode = 1;
+} finally {
+  if (server) await server.stop();
+  await stopAll();
+  if (!config.keep && !process.env.LISTS_STATE) fs.rmSync(stateDir, { recursive: true, force: true });
+}
