@@ -67,10 +67,13 @@ async function actorFromSession(db: Db, token: string): Promise<Actor | null> {
   return row ? { ...row, via: "session" } : null;
 }
 
+/** The token of an `Authorization: Bearer …` header: an agent's API token or a customer's contact token. */
+export const bearerToken = (c: Context) => c.req.header("Authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];
+
 /** Reads `Authorization: Bearer` or the session cookie; 401 when neither names a user. */
 export async function identify(c: Context<AppEnv>): Promise<Actor | null> {
   const db = getDb(c.env.DB);
-  const bearer = c.req.header("Authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  const bearer = bearerToken(c);
   if (bearer) return actorFromBearer(db, bearer);
   const cookie = getCookie(c, SESSION_COOKIE);
   return cookie ? actorFromSession(db, cookie) : null;

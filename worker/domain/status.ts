@@ -12,9 +12,6 @@
  */
 import type { ItemKind, Status } from "../contract";
 
-/** Who asks for a change: an agent (with reply access), or the minute sweep. */
-export type StatusActor = "agent" | "system";
-
 /** Why the system changes a status. */
 export type SystemReason = "snooze_expired" | "idle";
 

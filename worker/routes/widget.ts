@@ -3,6 +3,7 @@ import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { cors } from "hono/cors";
 import { WidgetPostInput, WidgetStartInput } from "../contract";
+import { bearerToken } from "../auth/session";
 import { getDb, type Db } from "../db/client";
 import { contactName, ensureContact, type ContactRow } from "../db/queries/contacts";
 import { findConversation, type ConversationRow } from "../db/queries/conversations";
@@ -33,7 +34,6 @@ export async function identityHash(secret: string, userId: string): Promise<stri
   return hex(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(userId)));
 }
 
-const bearer = (c: Context) => c.req.header("Authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];
 
 async function contactForToken(db: Db, token: string | undefined) {
   if (!token) return null;
@@ -114,7 +114,7 @@ export const widgetRoutes = new Hono<AppEnv>()
       externalId = input.identity.userId;
     }
     // A returning visitor keeps their contact (and token); others become a new contact.
-    const returning = await contactForToken(db, bearer(c));
+    const returning = await contactForToken(db, bearerToken(c));
     const key = idempotencyKey(c);
     if (key) parseOr400(StartKey, key, "Idempotency-Key header");
     const contact =
@@ -128,7 +128,7 @@ export const widgetRoutes = new Hono<AppEnv>()
             externalId,
             attributes: input.attributes,
           });
-    let contactToken = returning?.contact.id === contact.id ? bearer(c)! : null;
+    let contactToken = returning?.contact.id === contact.id ? bearerToken(c)! : null;
     if (!contactToken) {
       contactToken = randomToken("sbc");
       await db.insert(contactTokens).values({ tokenHash: await sha256Hex(contactToken), contactId: contact.id, inboxId: inbox.id, createdAt: Date.now() });
@@ -152,7 +152,7 @@ export const widgetRoutes = new Hono<AppEnv>()
   })
   .get("/conversations/:id/messages", async (c) => {
     const db = getDb(c.env.DB);
-    const { conversation } = await customerConversation(db, bearer(c), c.req.param("id"));
+    const { conversation } = await customerConversation(db, bearerToken(c), c.req.param("id"));
     const rows = await db
       .select()
       .from(timelineItems)
@@ -162,7 +162,7 @@ export const widgetRoutes = new Hono<AppEnv>()
   })
   .post("/conversations/:id/messages", validate("json", WidgetPostInput), async (c) => {
     const db = getDb(c.env.DB);
-    const { conversation, contact } = await customerConversation(db, bearer(c), c.req.param("id"));
+    const { conversation, contact } = await customerConversation(db, bearerToken(c), c.req.param("id"));
     await limit(db, c, "message", MESSAGE_LIMIT);
     const body = c.req.valid("json").body;
     const key = idempotencyKey(c);
