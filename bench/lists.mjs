@@ -41,12 +41,28 @@ const logins = {
 const log = (...a) => console.error(`[lists ${new Date().toISOString().slice(11, 19)}]`, ...a);
 const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
 
-const stateDir = process.env.LISTS_STATE ? path.resolve(process.env.LISTS_STATE) : fs.mkdtempSync(path.join(os.tmpdir(), "sb-lists-"));
+const stateDir = process.env.LISTS_STATE
+  ? path.resolve(process.env.LISTS_STATE)
+  : fs.mkdtempSync(path.join(os.tmpdir(), "sb-lists-"));
 let server;
 
 function cases(ids) {
-  const admin = { id: ids.admin, workspaceId: ids.workspace, name: "Bench Admin", email: logins.admin.email, role: "admin", via: "session" };
-  const agent = { id: ids.agent, workspaceId: ids.workspace, name: "Ana Agent", email: logins.agent.email, role: "agent", via: "session" };
+  const admin = {
+    id: ids.admin,
+    workspaceId: ids.workspace,
+    name: "Bench Admin",
+    email: logins.admin.email,
+    role: "admin",
+    via: "session",
+  };
+  const agent = {
+    id: ids.agent,
+    workspaceId: ids.workspace,
+    name: "Ana Agent",
+    email: logins.agent.email,
+    role: "agent",
+    via: "session",
+  };
   return [
     ["all", "admin", admin, { view: "all" }],
     ["resolved", "admin", admin, { view: "resolved" }],
@@ -70,7 +86,12 @@ function cases(ids) {
   ].map(([view, as, actor, query]) => ({ view, as, actor, query: { ...query, limit: config.limit } }));
 }
 
-const qs = (q) => new URLSearchParams(Object.entries(q).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)])).toString();
+const qs = (q) =>
+  new URLSearchParams(
+    Object.entries(q)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, String(v)]),
+  ).toString();
 
 async function timeRequests(api, query, count) {
   const path = `/api/conversations?${qs(query)}`;
@@ -97,7 +118,9 @@ async function main() {
   const seeded = seed({ stateDir, n: config.n, now, dueSnoozes: config.due, dueIdle: config.due, logins });
   const seedSeconds = (Date.now() - t) / 1000;
   log(`seeded ${config.n} conversations in ${seedSeconds.toFixed(1)} s`, JSON.stringify(seeded.counts));
-  const dbBytes = fs.readdirSync(path.join(stateDir, "v3/d1/miniflare-D1DatabaseObject")).reduce((s, f) => s + fs.statSync(path.join(stateDir, "v3/d1/miniflare-D1DatabaseObject", f)).size, 0);
+  const dbBytes = fs
+    .readdirSync(path.join(stateDir, "v3/d1/miniflare-D1DatabaseObject"))
+    .reduce((s, f) => s + fs.statSync(path.join(stateDir, "v3/d1/miniflare-D1DatabaseObject", f)).size, 0);
 
   // 1. Rows read, in-process on the local D1 (no server running).
   const list = cases(seeded.ids);
@@ -109,12 +132,26 @@ async function main() {
       const first = await rows.listPage(c.actor, c.query);
       const second = first.nextCursor ? await rows.listPage(c.actor, { ...c.query, cursor: first.nextCursor }) : null;
       const deep = await rows.cursorAfter(c.actor, c.query, config.deepPages);
-      const deepPage = deep.cursor && deep.pages > 1 ? await rows.listPage(c.actor, { ...c.query, cursor: deep.cursor }) : null;
-      results.push({ ...c, actor: undefined, rows: { first, second, deep: deepPage && { ...deepPage, pageNo: deep.pages + 1 } }, cursors: { second: first.nextCursor, deep: deep.cursor } });
-      log(`rows ${c.as} ${c.view}: first ${first.rowsRead} (driver ${first.driverRowsRead}), second ${second?.rowsRead}, deep ${deepPage?.rowsRead}`);
+      const deepPage =
+        deep.cursor && deep.pages > 1 ? await rows.listPage(c.actor, { ...c.query, cursor: deep.cursor }) : null;
+      results.push({
+        ...c,
+        actor: undefined,
+        rows: { first, second, deep: deepPage && { ...deepPage, pageNo: deep.pages + 1 } },
+        cursors: { second: first.nextCursor, deep: deep.cursor },
+      });
+      log(
+        `rows ${c.as} ${c.view}: first ${first.rowsRead} (driver ${first.driverRowsRead}), second ${second?.rowsRead}, deep ${deepPage?.rowsRead}`,
+      );
     }
-    for (const c of [...new Set(list.map((c) => c.actor))]) results.grants ??= {}, (results.grants[c.role] = await rows.grantsRows(c));
-    for (const [label, at] of [["now-55min", now - 55 * 60_000], ["now-30min", now - 30 * 60_000], ["now+1min", now + 60_000], ["now-15d", now - 15 * 86_400_000]]) {
+    for (const c of [...new Set(list.map((c) => c.actor))])
+      (results.grants ??= {}), (results.grants[c.role] = await rows.grantsRows(c));
+    for (const [label, at] of [
+      ["now-55min", now - 55 * 60_000],
+      ["now-30min", now - 30 * 60_000],
+      ["now+1min", now + 60_000],
+      ["now-15d", now - 15 * 86_400_000],
+    ]) {
       sweepBefore.push({ label, at, ...(await rows.sweepRows(at, 50)) });
     }
   } finally {
@@ -141,10 +178,14 @@ async function main() {
     const api = r.as === "admin" ? apis.admin : apis.agent;
     r.http = {
       first: await timeRequests(api, r.query, config.requests),
-      second: r.cursors.second ? await timeRequests(api, { ...r.query, cursor: r.cursors.second }, config.requests) : null,
+      second: r.cursors.second
+        ? await timeRequests(api, { ...r.query, cursor: r.cursors.second }, config.requests)
+        : null,
       deep: r.rows.deep ? await timeRequests(api, { ...r.query, cursor: r.cursors.deep }, config.requests) : null,
     };
-    log(`http ${r.as} ${r.view}: first p99 ${r.http.first.p99} ms, second p99 ${r.http.second?.p99} ms, deep p99 ${r.http.deep?.p99} ms`);
+    log(
+      `http ${r.as} ${r.view}: first p99 ${r.http.first.p99} ms, second p99 ${r.http.second?.p99} ms, deep p99 ${r.http.deep?.p99} ms`,
+    );
   }
 
   // 3. The sweep through the cron URL, until the backlog drains (bounded).
@@ -153,7 +194,9 @@ async function main() {
     const at = now + k * 60_000;
     const before = sweepLines.length;
     const t0 = process.hrtime.bigint();
-    const res = await fetch(`${server.url}/cdn-cgi/handler/scheduled?cron=*+*+*+*+*&time=${at}`, { signal: AbortSignal.timeout(120_000) });
+    const res = await fetch(`${server.url}/cdn-cgi/handler/scheduled?cron=*+*+*+*+*&time=${at}`, {
+      signal: AbortSignal.timeout(120_000),
+    });
     await res.text();
     const took = ms(t0);
     const waitUntil = Date.now() + 5000;
@@ -161,7 +204,12 @@ async function main() {
     const line = sweepLines[before] ?? null;
     runs.push({ run: k, at, status: res.status, ms: round(took), result: line });
     log(`sweep run ${k}: ${took.toFixed(0)} ms ${JSON.stringify(line)}`);
-    if (!line) runs.at(-1).output = server.output().split("\n").filter((l) => /sweep|schedul|error/i.test(l)).slice(-3);
+    if (!line)
+      runs.at(-1).output = server
+        .output()
+        .split("\n")
+        .filter((l) => /sweep|schedul|error/i.test(l))
+        .slice(-3);
     if (!line || (line.woken.due === 0 && line.resolved.due === 0)) break;
   }
   await server.stop();
@@ -180,7 +228,14 @@ async function main() {
     when: new Date().toISOString(),
     config: { ...config, keep: undefined },
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
-    seed: { seconds: seedSeconds, dbBytes, counts: seeded.counts, contacts: seeded.contacts, dueSnoozes: seeded.dueSnoozes, dueIdle: seeded.dueIdle },
+    seed: {
+      seconds: seedSeconds,
+      dbBytes,
+      counts: seeded.counts,
+      contacts: seeded.contacts,
+      dueSnoozes: seeded.dueSnoozes,
+      dueIdle: seeded.dueIdle,
+    },
     lists: results.map(({ cursors, ...r }) => r),
     grants: results.grants,
     sweep: { before: sweepBefore, runs, after: sweepAfter },
@@ -207,16 +262,34 @@ function table(out) {
       const h = r.http?.[page];
       if (!rr) continue;
       const name = page === "deep" ? `page ${rr.pageNo}` : page;
-      lines.push(`| ${r.view} | ${r.as} | ${name} | ${rr.rowsRead} | ${rr.driverRowsRead ?? "–"} | ${rr.rows} | ${h?.p50 ?? "–"} | ${h?.p99 ?? "–"} |`);
+      lines.push(
+        `| ${r.view} | ${r.as} | ${name} | ${rr.rowsRead} | ${rr.driverRowsRead ?? "–"} | ${rr.rows} | ${h?.p50 ?? "–"} | ${h?.p99 ?? "–"} |`,
+      );
     }
   }
-  lines.push("", "| sweep query at | snoozes due | wake rows read | idle due | auto-resolve rows read (rules + per inbox) |", "| --- | ---: | ---: | ---: | ---: |");
+  lines.push(
+    "",
+    "| sweep query at | snoozes due | wake rows read | idle due | auto-resolve rows read (rules + per inbox) |",
+    "| --- | ---: | ---: | ---: | ---: |",
+  );
   for (const s of [...out.sweep.before, { label: "after the runs", ...out.sweep.after }]) {
-    lines.push(`| ${s.label} | ${s.wakeSnoozed.due} | ${s.wakeSnoozed.rowsRead} | ${s.idleDue} | ${s.autoResolveRules.rowsRead} + ${s.autoResolve.map((x) => x.rowsRead).join(" + ")} |`);
+    lines.push(
+      `| ${s.label} | ${s.wakeSnoozed.due} | ${s.wakeSnoozed.rowsRead} | ${s.idleDue} | ${s.autoResolveRules.rowsRead} + ${s.autoResolve.map((x) => x.rowsRead).join(" + ")} |`,
+    );
   }
   lines.push("", "| cron run | ms | woken (due) | resolved (due) |", "| --- | ---: | ---: | ---: |");
-  for (const r of out.sweep.runs) lines.push(`| ${r.run} | ${r.ms} | ${r.result?.woken.woken} (${r.result?.woken.due}) | ${r.result?.resolved.resolved} (${r.result?.resolved.due}) |`);
-  lines.push("", "rows read by the request's other queries: grants " + Object.entries(out.grants ?? {}).map(([k, v]) => `${k} ${v.rowsRead}`).join(", ") + " (plus the session lookup, a primary-key lookup)");
+  for (const r of out.sweep.runs)
+    lines.push(
+      `| ${r.run} | ${r.ms} | ${r.result?.woken.woken} (${r.result?.woken.due}) | ${r.result?.resolved.resolved} (${r.result?.resolved.due}) |`,
+    );
+  lines.push(
+    "",
+    "rows read by the request's other queries: grants " +
+      Object.entries(out.grants ?? {})
+        .map(([k, v]) => `${k} ${v.rowsRead}`)
+        .join(", ") +
+      " (plus the session lookup, a primary-key lookup)",
+  );
   return lines.join("\n");
 }
 

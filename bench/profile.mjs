@@ -31,7 +31,11 @@ const log = (line) => process.stderr.write(`[profile] ${line}\n`);
 /** A minimal Chrome DevTools Protocol session over the inspector's WebSocket. */
 async function inspector(url) {
   const ws = new WebSocket(url, { perMessageDeflate: false });
-  await withTimeout(new Promise((resolve, reject) => (ws.once("open", resolve), ws.once("error", reject))), 10_000, `inspector at ${url}`);
+  await withTimeout(
+    new Promise((resolve, reject) => (ws.once("open", resolve), ws.once("error", reject))),
+    10_000,
+    `inspector at ${url}`,
+  );
   let id = 0;
   const pending = new Map();
   ws.on("message", (data) => {
@@ -122,7 +126,11 @@ try {
   server = await startServer({ root: frozen.root, timeoutMs: 90_000, env });
   log(`server at ${server.url}`);
   const runId = Date.now().toString(36);
-  const ws = await setupWorkspace(server.url, { runId, adminEmail: "bench-admin@example.com", adminPassword: "bench-admin-password" });
+  const ws = await setupWorkspace(server.url, {
+    runId,
+    adminEmail: "bench-admin@example.com",
+    adminPassword: "bench-admin-password",
+  });
   const conversationId = await newConversation(server.url, ws, "profile");
   const target = {
     name: "switchboard",
@@ -152,15 +160,25 @@ try {
   cdp.close();
 
   fs.mkdirSync(path.join(HERE, "results"), { recursive: true });
-  const file = path.join(HERE, "results", `profile-${mode}-${viewers}v-${new Date().toISOString().replace(/[:.]/g, "-")}.cpuprofile`);
+  const file = path.join(
+    HERE,
+    "results",
+    `profile-${mode}-${viewers}v-${new Date().toISOString().replace(/[:.]/g, "-")}.cpuprofile`,
+  );
   fs.writeFileSync(file, JSON.stringify(profile));
   const s = summarizeProfile(profile);
   if (mode === "replies") {
-    console.log(`replies to ${viewers} viewers: visible p50 ${result.visibleMs.p50} ms, p99 ${result.visibleMs.p99} ms; POST p50 ${result.postMs.p50} ms, p99 ${result.postMs.p99} ms`);
+    console.log(
+      `replies to ${viewers} viewers: visible p50 ${result.visibleMs.p50} ms, p99 ${result.visibleMs.p99} ms; POST p50 ${result.postMs.p50} ms, p99 ${result.postMs.p99} ms`,
+    );
   } else {
-    console.log(`draft fan-out to ${viewers} viewers at ${rate}/s: p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, delivered ${result.delivered}/${result.expected}`);
+    console.log(
+      `draft fan-out to ${viewers} viewers at ${rate}/s: p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, delivered ${result.delivered}/${result.expected}`,
+    );
   }
-  console.log(`server CPU over ${cpu.seconds.toFixed(1)} s: ${Math.round(cpu.trees.server)} ms; JS samples in the worker isolate: ${Math.round(s.allMs)} ms (idle included)`);
+  console.log(
+    `server CPU over ${cpu.seconds.toFixed(1)} s: ${Math.round(cpu.trees.server)} ms; JS samples in the worker isolate: ${Math.round(s.allMs)} ms (idle included)`,
+  );
   console.log("\nself time (ms):");
   for (const [k, us] of s.self) console.log(`  ${(us / 1000).toFixed(1).padStart(8)}  ${k}`);
   console.log("\ntotal time (ms):");

@@ -27,7 +27,10 @@ const num = (name, fallback) => {
 };
 function parseEnvList(text) {
   const out = {};
-  for (const pair of (text || "").split(",").map((p) => p.trim()).filter(Boolean)) {
+  for (const pair of (text || "")
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const eq = pair.indexOf("=");
     if (eq < 1) throw new Error(`expected NAME=value in ${JSON.stringify(text)}`);
     out[pair.slice(0, eq)] = pair.slice(eq + 1);
@@ -53,8 +56,14 @@ const config = {
   label: env.BENCH_LABEL || null,
   adminEmail: env.BENCH_ADMIN_EMAIL || "bench-admin@example.com",
   adminPassword: env.BENCH_ADMIN_PASSWORD || "bench-admin-password",
-  targets: (env.BENCH_TARGETS || "relay,switchboard").split(",").map((s) => s.trim()).filter(Boolean),
-  viewers: (env.BENCH_VIEWERS || "10,100").split(",").map(Number).filter((n) => n > 0),
+  targets: (env.BENCH_TARGETS || "relay,switchboard")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean),
+  viewers: (env.BENCH_VIEWERS || "10,100")
+    .split(",")
+    .map(Number)
+    .filter((n) => n > 0),
   rate: num("BENCH_RATE", 100),
   warmupS: num("BENCH_WARMUP_SECONDS", 2),
   measureS: num("BENCH_SECONDS", 10),
@@ -67,7 +76,8 @@ const config = {
   timeoutS: num("BENCH_TIMEOUT_SECONDS", 480),
 };
 for (const t of config.targets) {
-  if (!KNOWN_TARGETS.includes(t)) throw new Error(`BENCH_TARGETS: unknown target ${JSON.stringify(t)} (${KNOWN_TARGETS.join(", ")})`);
+  if (!KNOWN_TARGETS.includes(t))
+    throw new Error(`BENCH_TARGETS: unknown target ${JSON.stringify(t)} (${KNOWN_TARGETS.join(", ")})`);
 }
 
 const TARGETS = { p99At10: 1.5, p99At100Ms: 10, replyP99Ms: 50 };
@@ -123,7 +133,9 @@ async function startRelay() {
       if (output.includes("listening")) resolve();
     });
     proc.child.stderr.on("data", (d) => (output += d));
-    proc.exited.then((r) => reject(new Error(`the relay exited before listening (${r.error?.message ?? r.signal ?? r.code}): ${output}`)));
+    proc.exited.then((r) =>
+      reject(new Error(`the relay exited before listening (${r.error?.message ?? r.signal ?? r.code}): ${output}`)),
+    );
   });
   try {
     await withTimeout(ready, 15_000, "the relay server to listen");
@@ -159,7 +171,8 @@ const fmt = (v, digits = 2) => (v == null ? "–" : typeof v === "number" ? v.to
 
 function table(headers, rows) {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (cells) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join("  ");
+  const line = (cells) =>
+    cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join("  ");
   return [line(headers), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
 }
 
@@ -167,17 +180,41 @@ function report(result) {
   const out = [];
   const m = result.machine;
   out.push(`Switchboard realtime benchmark — ${result.date}${result.label ? ` (${result.label})` : ""}`);
-  out.push(`machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB; node ${m.node}; wrangler ${m.wrangler}, workerd ${m.workerd}, ws ${m.ws}`);
-  out.push(`load average at start: ${result.loadAverage.start.join(" ")}; at end: ${result.loadAverage.end?.join(" ") ?? "–"}`);
-  out.push(`server: ${result.server?.mode ?? "–"}; commit ${result.git.commit ?? "?"}${result.git.dirtyWorker ? " (worker/ has uncommitted changes)" : ""}`);
-  if (Object.keys(result.server?.env ?? {}).length) out.push(`server environment: ${JSON.stringify(result.server.env)}`);
-  for (const v of result.server?.variants ?? []) out.push(`variant "${v.name}": bundled from ${v.root}, environment ${JSON.stringify(v.env)}`);
+  out.push(
+    `machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB; node ${m.node}; wrangler ${m.wrangler}, workerd ${m.workerd}, ws ${m.ws}`,
+  );
+  out.push(
+    `load average at start: ${result.loadAverage.start.join(" ")}; at end: ${result.loadAverage.end?.join(" ") ?? "–"}`,
+  );
+  out.push(
+    `server: ${result.server?.mode ?? "–"}; commit ${result.git.commit ?? "?"}${result.git.dirtyWorker ? " (worker/ has uncommitted changes)" : ""}`,
+  );
+  if (Object.keys(result.server?.env ?? {}).length)
+    out.push(`server environment: ${JSON.stringify(result.server.env)}`);
+  for (const v of result.server?.variants ?? [])
+    out.push(`variant "${v.name}": bundled from ${v.root}, environment ${JSON.stringify(v.env)}`);
   out.push("");
   if (result.drafts.length) {
-    out.push(`Draft fan-out: ${config.rate} drafts/s of ${result.drafts[0].bodyChars} chars, ${config.warmupS} s warm-up + ${config.measureS} s measured; latency = drafter send → viewer receive (ms)`);
+    out.push(
+      `Draft fan-out: ${config.rate} drafts/s of ${result.drafts[0].bodyChars} chars, ${config.warmupS} s warm-up + ${config.measureS} s measured; latency = drafter send → viewer receive (ms)`,
+    );
     out.push(
       table(
-        ["target", "viewers", "delivered/expected", "loss%", "p50", "p90", "p99", "max", "srv CPU ms/s", "srv CPU ms/1k del", "client ms/s", "machine busy%", "send lag p99"],
+        [
+          "target",
+          "viewers",
+          "delivered/expected",
+          "loss%",
+          "p50",
+          "p90",
+          "p99",
+          "max",
+          "srv CPU ms/s",
+          "srv CPU ms/1k del",
+          "client ms/s",
+          "machine busy%",
+          "send lag p99",
+        ],
         result.drafts.map((d) => [
           d.target,
           d.viewers,
@@ -197,7 +234,9 @@ function report(result) {
     );
     out.push("");
     for (const c of result.comparisons) {
-      const parts = [`${c.viewers} viewers: ${c.target} p99 / relay p99 = ${fmt(c.p99Ratio)}× (p50 ${fmt(c.p50Ratio)}×)`];
+      const parts = [
+        `${c.viewers} viewers: ${c.target} p99 / relay p99 = ${fmt(c.p99Ratio)}× (p50 ${fmt(c.p50Ratio)}×)`,
+      ];
       if (c.cpuRatio != null) parts.push(`server CPU per delivery ${fmt(c.cpuRatio, 1)}× the relay's`);
       out.push(`  ${parts.join("; ")}`);
     }
@@ -210,24 +249,51 @@ function report(result) {
   if (result.replies.length) {
     const r0 = result.replies[0];
     out.push("");
-    out.push(`Reply commit-to-visible: ${r0.replies} replies (+${r0.warmupReplies} warm-up) posted one at a time, ≤${r0.rate}/s, to ${r0.viewers} viewer sockets (ms)`);
+    out.push(
+      `Reply commit-to-visible: ${r0.replies} replies (+${r0.warmupReplies} warm-up) posted one at a time, ≤${r0.rate}/s, to ${r0.viewers} viewer sockets (ms)`,
+    );
     out.push(
       table(
         ["target", "measure", "count", "p50", "p90", "p99", "max", "srv CPU ms/s", "srv CPU ms/reply", "machine busy%"],
         result.replies.flatMap((r) => [
-          [r.target, "POST → item on each viewer", `${r.delivered}/${r.expected}`, fmt(r.visibleMs.p50), fmt(r.visibleMs.p90), fmt(r.visibleMs.p99), fmt(r.visibleMs.max), fmt(r.serverCpu.msPerS, 0), fmt(r.serverCpu.msPerReply, 1), fmt(r.machineBusyPct, 0)],
-          [r.target, "POST → 201 response", r.postMs.count, fmt(r.postMs.p50), fmt(r.postMs.p90), fmt(r.postMs.p99), fmt(r.postMs.max), "", "", ""],
+          [
+            r.target,
+            "POST → item on each viewer",
+            `${r.delivered}/${r.expected}`,
+            fmt(r.visibleMs.p50),
+            fmt(r.visibleMs.p90),
+            fmt(r.visibleMs.p99),
+            fmt(r.visibleMs.max),
+            fmt(r.serverCpu.msPerS, 0),
+            fmt(r.serverCpu.msPerReply, 1),
+            fmt(r.machineBusyPct, 0),
+          ],
+          [
+            r.target,
+            "POST → 201 response",
+            r.postMs.count,
+            fmt(r.postMs.p50),
+            fmt(r.postMs.p90),
+            fmt(r.postMs.p99),
+            fmt(r.postMs.max),
+            "",
+            "",
+            "",
+          ],
         ]),
       ),
     );
     for (const r of result.replies) {
       const parts = Object.entries(r.serverCpu.byProcessMsPerS ?? {}).map(([k, v]) => `${k} ${fmt(v, 0)}`);
-      out.push(`  ${r.target}: server CPU by process (ms/s): ${parts.join(", ")}; POST failures ${r.postFailures}${r.firstFailure ? ` (first: ${r.firstFailure})` : ""}`);
+      out.push(
+        `  ${r.target}: server CPU by process (ms/s): ${parts.join(", ")}; POST failures ${r.postFailures}${r.firstFailure ? ` (first: ${r.firstFailure})` : ""}`,
+      );
     }
   }
   out.push("");
   out.push("Targets (reported, not asserted):");
-  for (const t of result.targets) out.push(`  ${t.met == null ? "n/a   " : t.met ? "met   " : "MISSED"}  ${t.what}: ${t.actual}`);
+  for (const t of result.targets)
+    out.push(`  ${t.met == null ? "n/a   " : t.met ? "met   " : "MISSED"}  ${t.what}: ${t.actual}`);
   return out.join("\n");
 }
 
@@ -292,7 +358,12 @@ async function main() {
       doRelay = { staged: stageWorker(path.join(HERE, "do-relay")) };
       log("do-relay: starting wrangler dev for the Durable Object relay");
       try {
-        doRelay.server = await startServer({ root: doRelay.staged.root, migrate: false, timeoutMs: 90_000, env: config.serverEnv });
+        doRelay.server = await startServer({
+          root: doRelay.staged.root,
+          migrate: false,
+          timeoutMs: 90_000,
+          env: config.serverEnv,
+        });
       } catch (e) {
         throw new Error(`the do-relay server did not come up: ${e.message}`);
       }
@@ -301,7 +372,11 @@ async function main() {
 
     const wanted = [{ name: "switchboard", root: config.workerRoot, env: config.serverEnv }];
     if (config.variantRoot || Object.keys(config.variantEnv).length) {
-      wanted.push({ name: config.variantName, root: config.variantRoot ?? config.workerRoot, env: { ...config.serverEnv, ...config.variantEnv } });
+      wanted.push({
+        name: config.variantName,
+        root: config.variantRoot ?? config.workerRoot,
+        env: { ...config.serverEnv, ...config.variantEnv },
+      });
     }
     for (const { name, root, env: serverEnv } of wanted) {
       const entry = { name, root, frozen: null, server: null, base: null, pid: null };
@@ -328,25 +403,37 @@ async function main() {
     result.server = {
       mode: servers[0].mode,
       env: config.url ? null : config.serverEnv,
-      variants: servers.slice(1).map((s) => ({ name: s.name, root: s.root, env: wanted.find((w) => w.name === s.name)?.env, mode: s.mode })),
+      variants: servers
+        .slice(1)
+        .map((s) => ({ name: s.name, root: s.root, env: wanted.find((w) => w.name === s.name)?.env, mode: s.mode })),
     };
 
     const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
     for (const entry of servers) {
       const { base } = entry;
-      entry.ws = await setupWorkspace(base, { runId, adminEmail: config.adminEmail, adminPassword: config.adminPassword });
+      entry.ws = await setupWorkspace(base, {
+        runId,
+        adminEmail: config.adminEmail,
+        adminPassword: config.adminPassword,
+      });
       entry.conversations = {};
-      for (const n of config.viewers) entry.conversations[`drafts${n}`] = await newConversation(base, entry.ws, `draft fan-out to ${n}`);
-      if (config.replies > 0) entry.conversations.replies = await newConversation(base, entry.ws, "reply commit-to-visible");
+      for (const n of config.viewers)
+        entry.conversations[`drafts${n}`] = await newConversation(base, entry.ws, `draft fan-out to ${n}`);
+      if (config.replies > 0)
+        entry.conversations.replies = await newConversation(base, entry.ws, "reply commit-to-visible");
     }
     const main = servers[0];
     let directBase = null;
     if (config.targets.includes("direct")) {
       const port = main.pid && (await runtimePort(main.pid));
-      if (!port) throw new Error("BENCH_TARGETS has direct, but the runtime workerd's port was not found (needs a server this run started, or BENCH_SERVER_PID)");
+      if (!port)
+        throw new Error(
+          "BENCH_TARGETS has direct, but the runtime workerd's port was not found (needs a server this run started, or BENCH_SERVER_PID)",
+        );
       directBase = `ws://127.0.0.1:${port}`;
       result.server.runtimePort = port;
-      for (const n of config.viewers) main.conversations[`direct${n}`] = await newConversation(main.base, main.ws, `direct draft fan-out to ${n}`);
+      for (const n of config.viewers)
+        main.conversations[`direct${n}`] = await newConversation(main.base, main.ws, `direct draft fan-out to ${n}`);
     }
     log("workspaces, users, inboxes and conversations ready");
 
@@ -357,14 +444,29 @@ async function main() {
       viewerHeaders: { Authorization: `Bearer ${entry.ws.viewerToken}` },
       cpuPids: { server: treePids(entry.pid) },
     });
-    const relayTarget = () => ({ name: "relay", url: relay.url, senderHeaders: {}, viewerHeaders: {}, cpuPids: { server: treePids(relay.pid) } });
-    const opts = { rate: config.rate, warmupS: config.warmupS, measureS: config.measureS, deflate: config.deflate, log };
+    const relayTarget = () => ({
+      name: "relay",
+      url: relay.url,
+      senderHeaders: {},
+      viewerHeaders: {},
+      cpuPids: { server: treePids(relay.pid) },
+    });
+    const opts = {
+      rate: config.rate,
+      warmupS: config.warmupS,
+      measureS: config.measureS,
+      deflate: config.deflate,
+      log,
+    };
     const sbWanted = config.targets.includes("switchboard");
 
     for (const n of config.viewers) {
       // Per viewer count, one target after the other: background load hits them alike.
       if (relay) result.drafts.push(await draftFanout(relayTarget(), { ...opts, viewers: n }));
-      for (const [name, prefix] of [["do-relay", "h"], ["do-relay-plain", "p"]]) {
+      for (const [name, prefix] of [
+        ["do-relay", "h"],
+        ["do-relay-plain", "p"],
+      ]) {
         if (!config.targets.includes(name)) continue;
         const target = {
           name,
@@ -377,7 +479,9 @@ async function main() {
       }
       for (const entry of servers) {
         if (entry === main && !sbWanted) continue;
-        result.drafts.push(await draftFanout(roomTarget(entry, entry.conversations[`drafts${n}`]), { ...opts, viewers: n }));
+        result.drafts.push(
+          await draftFanout(roomTarget(entry, entry.conversations[`drafts${n}`]), { ...opts, viewers: n }),
+        );
       }
       if (directBase) {
         const target = roomTarget(main, main.conversations[`direct${n}`], "switchboard direct", directBase);
@@ -432,7 +536,10 @@ async function main() {
   result.targets = evaluateTargets(result);
 
   fs.mkdirSync(config.outDir, { recursive: true });
-  const file = path.join(config.outDir, `bench-${result.date.replace(/[:.]/g, "-")}${config.label ? `-${config.label.replace(/[^\w-]+/g, "_")}` : ""}.json`);
+  const file = path.join(
+    config.outDir,
+    `bench-${result.date.replace(/[:.]/g, "-")}${config.label ? `-${config.label.replace(/[^\w-]+/g, "_")}` : ""}.json`,
+  );
   fs.writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(`${report(result)}\n\nresults: ${path.relative(process.cwd(), file)} (${result.durationS} s)\n`);
 }

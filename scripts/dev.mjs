@@ -16,7 +16,10 @@ if (!Number.isInteger(port) || port <= 0 || port > 65535) {
   process.exit(2);
 }
 // Relative STATE_DIR is taken from where `npm run dev` was typed (npm itself runs us at the root).
-const stateDir = path.resolve(process.env.INIT_CWD || process.cwd(), process.env.STATE_DIR || path.join(ROOT, ".state"));
+const stateDir = path.resolve(
+  process.env.INIT_CWD || process.cwd(),
+  process.env.STATE_DIR || path.join(ROOT, ".state"),
+);
 
 const say = (line) => process.stdout.write(`${line}\n`);
 const prefixed = (prefix) => (line) => {
@@ -79,7 +82,9 @@ try {
 
   const url = `http://localhost:${port}`;
   say("");
-  say(`  Switchboard is running on ${url}  (a fresh state shows the first-run setup page; \`npm run seed\` fills a demo workspace)`);
+  say(
+    `  Switchboard is running on ${url}  (a fresh state shows the first-run setup page; \`npm run seed\` fills a demo workspace)`,
+  );
   say(`  Fire the cron locally:  curl "${url}/cdn-cgi/handler/scheduled?cron=*+*+*+*+*&time=$(date +%s000)"`);
   say(`  State: ${stateDir}   The web client rebuilds on change.   Ctrl+C stops everything.`);
   say("");

@@ -14,7 +14,10 @@ import { ROOT, assetsDir, freePort, startServer, stopAll } from "./lib/server.mj
 
 const PASSWORD = "switchboard-demo";
 const port = Number(process.env.PORT || 8787);
-const stateDir = path.resolve(process.env.INIT_CWD || process.cwd(), process.env.STATE_DIR || path.join(ROOT, ".state"));
+const stateDir = path.resolve(
+  process.env.INIT_CWD || process.cwd(),
+  process.env.STATE_DIR || path.join(ROOT, ".state"),
+);
 
 // ---------------------------------------------------------------- the demo data
 
@@ -47,10 +50,16 @@ const CONVERSATIONS = [
     inbox: "web",
     customer: { name: "Priya Shah", email: "priya.shah@example.org", language: "en" },
     body: "Hi! I was charged twice for my March invoice (INV-2041). Could you refund the duplicate charge?",
-    then: [
+    followUps: [
       { customer: "The card ends in 4417, in case you need it." },
-      { note: "lucia", body: "Checked the payment provider: two charges of $49 on March 3. Safe to refund the second one." },
-      { reply: "sam", body: "Sorry about that, Priya! I've refunded the duplicate charge; it will show on your statement within 5–10 business days." },
+      {
+        note: "lucia",
+        body: "Checked the payment provider: two charges of $49 on March 3. Safe to refund the second one.",
+      },
+      {
+        reply: "sam",
+        body: "Sorry about that, Priya! I've refunded the duplicate charge; it will show on your statement within 5–10 business days.",
+      },
       { customer: "Perfect, thank you for the quick help!" },
       { assign: "sam" },
       { resolve: "sam" },
@@ -60,9 +69,12 @@ const CONVERSATIONS = [
     inbox: "web",
     customer: { name: "Tom Becker", email: "tom.becker@example.net", language: "de" },
     body: "Hallo, seit dem letzten Update kann ich mich nicht mehr einloggen. Beim Passwort-Zurücksetzen kommt keine E-Mail an.",
-    then: [
+    followUps: [
       { customer: "Meine Adresse ist tom.becker@example.net, falls das hilft." },
-      { reply: "lucia", body: "Hallo Tom, danke für die Nachricht! Ich habe dir den Link gerade noch einmal geschickt – schau bitte auch im Spam-Ordner nach." },
+      {
+        reply: "lucia",
+        body: "Hallo Tom, danke für die Nachricht! Ich habe dir den Link gerade noch einmal geschickt – schau bitte auch im Spam-Ordner nach.",
+      },
       { assign: "lucia" },
     ],
   },
@@ -70,8 +82,12 @@ const CONVERSATIONS = [
     inbox: "web",
     customer: { name: "Aiko Tanaka", email: "aiko@example.org", language: "en" },
     body: "Is there a way to export all of our conversations to CSV? Our auditor needs them by the end of the month.",
-    then: [
-      { note: "sam", body: "@Lucía Fernández do we have a CSV export yet? I think it's on the roadmap.", mention: "lucia" },
+    followUps: [
+      {
+        note: "sam",
+        body: "@Lucía Fernández do we have a CSV export yet? I think it's on the roadmap.",
+        mention: "lucia",
+      },
       { note: "lucia", body: "Not self-serve yet – engineering can run a one-off export. I'll ask them today." },
     ],
   },
@@ -79,8 +95,11 @@ const CONVERSATIONS = [
     inbox: "web",
     customer: { name: "Carlos Ruiz", email: "carlos.ruiz@example.net", language: "es" },
     body: "Hola, ¿tienen descuento para ONG? Somos una asociación sin ánimo de lucro con 12 usuarios.",
-    then: [
-      { reply: "lucia", body: "¡Hola Carlos! Sí, ofrecemos un 50 % de descuento para ONG. Envíanos el certificado de registro y lo activamos en tu cuenta." },
+    followUps: [
+      {
+        reply: "lucia",
+        body: "¡Hola Carlos! Sí, ofrecemos un 50 % de descuento para ONG. Envíanos el certificado de registro y lo activamos en tu cuenta.",
+      },
       { customer: "¡Genial! Os lo mando esta tarde." },
       { assign: "lucia" },
     ],
@@ -89,10 +108,13 @@ const CONVERSATIONS = [
     inbox: "web",
     customer: { name: "Emma Wilson", email: "emma.wilson@example.org", language: "en" },
     body: "Bug report: the dashboard chart shows last week's numbers twice when I switch to the 'Week' view. Chrome 131 on macOS.",
-    then: [
+    followUps: [
       { customer: "Same thing on Firefox, I just checked." },
       { note: "sam", body: "Reproduced on staging. Filed as ENG-5521 for the dashboard team." },
-      { reply: "sam", body: "Thanks for the detailed report, Emma! We reproduced it and a fix is on its way – I'll update you here." },
+      {
+        reply: "sam",
+        body: "Thanks for the detailed report, Emma! We reproduced it and a fix is on its way – I'll update you here.",
+      },
       { assign: "sam" },
     ],
   },
@@ -100,14 +122,17 @@ const CONVERSATIONS = [
     inbox: "web",
     customer: { name: "Noah Martin", email: "noah.martin@example.net", language: "fr" },
     body: "Bonjour, je voudrais annuler mon abonnement et obtenir un remboursement au prorata pour les mois restants. Merci.",
-    then: [],
+    followUps: [],
   },
   {
     inbox: "web",
     customer: { name: "Olivia Brown", email: "olivia@example.org", language: "en" },
     body: "How do I add a teammate? The Invite button is greyed out for me.",
-    then: [
-      { reply: "sam", body: "Hi Olivia! Only workspace owners can invite people. Ask your owner to open Settings → Team, or they can make you an owner too." },
+    followUps: [
+      {
+        reply: "sam",
+        body: "Hi Olivia! Only workspace owners can invite people. Ask your owner to open Settings → Team, or they can make you an owner too.",
+      },
       { customer: "Ah, that explains it. Thanks!" },
     ],
   },
@@ -115,13 +140,13 @@ const CONVERSATIONS = [
     inbox: "web",
     customer: { name: "Liam Johnson", email: "liam.johnson@example.net", language: "en" },
     body: "Your API starts returning 429 after about 50 requests per minute. Is that the documented limit? We're on the Business plan.",
-    then: [],
+    followUps: [],
   },
   {
     inbox: "app",
     customer: { name: "Sofia Rossi", email: "sofia.rossi@example.org", language: "it" },
     body: "The app crashes every time I open a photo attachment. Android 15 on a Pixel 8.",
-    then: [
+    followUps: [
       { reply: "jonas", body: "Hi Sofia, sorry about that! Which app version do you have? (Settings → About)" },
       { customer: "It says 4.12.0." },
       { note: "jonas", body: "Matches the crash report for 4.12.0 – hotfix 4.12.1 is in review." },
@@ -132,23 +157,32 @@ const CONVERSATIONS = [
     inbox: "app",
     customer: { name: "Lukas Schmidt", email: "lukas.schmidt@example.net", language: "de" },
     body: "Die Push-Benachrichtigungen kommen bei mir erst Stunden später an. iPhone 15, iOS 18.",
-    then: [{ note: "lucia", body: "Probably Focus mode or background refresh. Jonas knows the iOS side best." }],
+    followUps: [{ note: "lucia", body: "Probably Focus mode or background refresh. Jonas knows the iOS side best." }],
   },
   {
     inbox: "app",
     customer: { name: "Mia Anderson", email: "mia.anderson@example.org", language: "en" },
     body: "Can I use the app offline? I travel a lot and often have no signal.",
-    then: [
-      { reply: "jonas", body: "Yes! Drafts and the last 30 days of data are available offline, and everything syncs when you're back online." },
+    followUps: [
+      {
+        reply: "jonas",
+        body: "Yes! Drafts and the last 30 days of data are available offline, and everything syncs when you're back online.",
+      },
     ],
   },
   {
     inbox: "app",
     customer: { name: "Ethan Clark", email: "ethan.clark@example.net", language: "en" },
     body: "I forgot my password and no longer have access to the email address on the account. How can I get back in?",
-    then: [
-      { note: "jonas", body: "Needs identity verification before we change the login email – see the account recovery checklist." },
-      { reply: "sam", body: "Hi Ethan, we can help. Please reply with the last four digits of the card on file and roughly when you signed up." },
+    followUps: [
+      {
+        note: "jonas",
+        body: "Needs identity verification before we change the login email – see the account recovery checklist.",
+      },
+      {
+        reply: "sam",
+        body: "Hi Ethan, we can help. Please reply with the last four digits of the card on file and roughly when you signed up.",
+      },
       { assign: "sam" },
     ],
   },
@@ -159,7 +193,9 @@ const CONVERSATIONS = [
 class ApiError extends Error {
   constructor(method, pathname, status, body) {
     const err = body?.error;
-    super(`${method} ${pathname} → ${status}${err ? ` ${err.code}: ${err.message}` : ""}${err?.details ? ` ${JSON.stringify(err.details)}` : ""}`);
+    super(
+      `${method} ${pathname} → ${status}${err ? ` ${err.code}: ${err.message}` : ""}${err?.details ? ` ${JSON.stringify(err.details)}` : ""}`,
+    );
     this.status = status;
     this.code = err?.code;
   }
@@ -187,7 +223,10 @@ class Client {
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(30_000),
     });
-    const cookies = res.headers.getSetCookie().map((c) => c.split(";")[0]).filter((c) => !c.endsWith("="));
+    const cookies = res.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .filter((c) => !c.endsWith("="));
     if (cookies.length) this.cookie = cookies.join("; ");
     const text = await res.text();
     let json;
@@ -196,7 +235,13 @@ class Client {
     } catch {
       json = undefined;
     }
-    if (!res.ok) throw new ApiError(method, pathname, res.status, json ?? { error: { code: "not_json", message: text.slice(0, 300) } });
+    if (!res.ok)
+      throw new ApiError(
+        method,
+        pathname,
+        res.status,
+        json ?? { error: { code: "not_json", message: text.slice(0, 300) } },
+      );
     return json;
   }
 
@@ -278,7 +323,7 @@ async function seed(base) {
     });
     const id = started.conversationId;
     const customer = new Client(base, { bearer: started.contactToken });
-    for (const action of conv.then) {
+    for (const action of conv.followUps) {
       if (action.customer) {
         await customer.post(`/api/widget/conversations/${id}/messages`, { body: action.customer });
         messages++;
@@ -286,7 +331,9 @@ async function seed(base) {
         const kind = action.reply ? "reply" : "note";
         const input = { kind, body: action.body };
         if (action.mention) input.mentions = [users[action.mention].id];
-        await sessions[action.reply ?? action.note].post(`/api/conversations/${id}/messages`, input, { idempotent: true });
+        await sessions[action.reply ?? action.note].post(`/api/conversations/${id}/messages`, input, {
+          idempotent: true,
+        });
         if (kind === "reply") replies++;
         else notes++;
       } else if (action.assign) {
@@ -333,7 +380,11 @@ async function seed(base) {
     ].join("\r\n");
     const q = new URLSearchParams({ from: address, to: INBOXES[2].emailAddress });
     try {
-      const res = await fetch(`${base}/cdn-cgi/handler/email?${q}`, { method: "POST", body: eml, signal: AbortSignal.timeout(30_000) });
+      const res = await fetch(`${base}/cdn-cgi/handler/email?${q}`, {
+        method: "POST",
+        body: eml,
+        signal: AbortSignal.timeout(30_000),
+      });
       if (!res.ok) {
         mailError = `${res.status} ${(await res.text()).slice(0, 200)}`;
         break;
@@ -368,17 +419,23 @@ try {
   let base = `http://127.0.0.1:${port}`;
   const found = await probe(base);
   if (found?.kind === "other") {
-    throw new Error(`something that is not Switchboard answers on port ${port}: set PORT to the port of \`npm run dev\`, or to a free one`);
+    throw new Error(
+      `something that is not Switchboard answers on port ${port}: set PORT to the port of \`npm run dev\`, or to a free one`,
+    );
   }
   if (found?.setUp) {
     console.log(`The Switchboard on http://localhost:${port} is already set up: nothing changed.`);
-    console.log(`To start over: stop it, delete its state folder (STATE_DIR, default .state), then \`npm run dev\` and \`npm run seed\` again.`);
+    console.log(
+      `To start over: stop it, delete its state folder (STATE_DIR, default .state), then \`npm run dev\` and \`npm run seed\` again.`,
+    );
     process.exit(0);
   }
   if (!found) {
     const build = !fs.existsSync(assetsDir());
     const p = await freePort();
-    console.log(`No Switchboard on port ${port}: starting one on port ${p} with state in ${stateDir}${build ? " (building the web client first)" : ""}…`);
+    console.log(
+      `No Switchboard on port ${port}: starting one on port ${p} with state in ${stateDir}${build ? " (building the web client first)" : ""}…`,
+    );
     ownServer = await startServer({ port: p, stateDir, build });
     base = ownServer.url;
   }
@@ -389,10 +446,15 @@ try {
     console.log("This Switchboard is already set up (409 already_set_up): nothing changed.");
   } else {
     const url = `http://localhost:${port}`;
-    const env = [process.env.PORT ? `PORT=${port}` : "", process.env.STATE_DIR ? `STATE_DIR=${process.env.STATE_DIR}` : ""].filter(Boolean);
+    const env = [
+      process.env.PORT ? `PORT=${port}` : "",
+      process.env.STATE_DIR ? `STATE_DIR=${process.env.STATE_DIR}` : "",
+    ].filter(Boolean);
     const dev = [...env, "npm run dev"].join(" ");
     console.log("");
-    console.log(ownServer ? `Done. Start the server with \`${dev}\`, then sign in at ${url}` : `Done. Sign in at ${url}`);
+    console.log(
+      ownServer ? `Done. Start the server with \`${dev}\`, then sign in at ${url}` : `Done. Sign in at ${url}`,
+    );
     console.log(`Every demo user's password is: ${PASSWORD}`);
     const width = Math.max(...Object.values(result.users).map((u) => u.email.length));
     for (const u of Object.values(result.users)) {

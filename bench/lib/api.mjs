@@ -68,7 +68,12 @@ export async function setupWorkspace(base, { runId, adminEmail, adminPassword })
   const adminToken = (await admin.post("/api/me/tokens", { name: `bench ${runId}` })).token;
   const viewerEmail = `bench-viewer-${runId}@example.com`;
   const viewerPassword = `bench-${runId}-password`;
-  const viewer = await admin.post("/api/users", { name: `Bench Viewer ${runId}`, email: viewerEmail, password: viewerPassword, role: "agent" });
+  const viewer = await admin.post("/api/users", {
+    name: `Bench Viewer ${runId}`,
+    email: viewerEmail,
+    password: viewerPassword,
+    role: "agent",
+  });
   const inbox = await admin.post("/api/inboxes", { name: `Bench chat ${runId}`, channel: "chat" });
   await admin.put(`/api/inboxes/${inbox.id}/access/${viewer.id}`, { access: "view" });
   const viewerClient = client(base);

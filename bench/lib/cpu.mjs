@@ -105,7 +105,11 @@ export function cpuSnapshot(pids) {
     pids,
     at: performance.now(),
     trees: Object.fromEntries(Object.entries(pids).map(([k, list]) => [k, pidsCpuMs(list)])),
-    each: Object.fromEntries(Object.values(pids).flat().map((pid) => [pid, pidsCpuMs([pid])])),
+    each: Object.fromEntries(
+      Object.values(pids)
+        .flat()
+        .map((pid) => [pid, pidsCpuMs([pid])]),
+    ),
     client: selfCpuMs(),
     machine: machineCpuMs(),
   };
@@ -144,7 +148,11 @@ export function processRole(pid) {
     return args.some((a) => a.startsWith("--inspector-addr")) ? "workerd runtime" : "workerd proxy";
   }
   if (exe === "node" || exe.startsWith("node")) {
-    return args.some((a) => a.includes("wrangler")) ? "wrangler (node)" : args.some((a) => a.includes("relay-server")) ? "relay (node)" : "node";
+    return args.some((a) => a.includes("wrangler"))
+      ? "wrangler (node)"
+      : args.some((a) => a.includes("relay-server"))
+        ? "relay (node)"
+        : "node";
   }
   return exe || readStat(pid)?.comm || "?";
 }

@@ -33,7 +33,9 @@ export async function openRoomSocket(url, { headers = {}, deflate = false, timeo
   const welcome = new Promise((resolve, reject) => {
     welcomed = resolve;
     ws.once("error", reject);
-    ws.once("unexpected-response", (_req, res) => reject(new Error(`${url} answered the upgrade with HTTP ${res.statusCode}`)));
+    ws.once("unexpected-response", (_req, res) =>
+      reject(new Error(`${url} answered the upgrade with HTTP ${res.statusCode}`)),
+    );
     ws.once("close", (code, reason) => reject(new Error(`${url} closed before the welcome (${code} ${reason})`)));
   });
   ws.on("message", (data) => {
@@ -163,7 +165,10 @@ function readMarker(data, needle) {
  *
  * target: { name, url, senderHeaders, viewerHeaders, cpuPids: {name: pid[]} }
  */
-export async function draftFanout(target, { viewers, rate, warmupS, measureS, drainMs = 3000, bodyChars = 120, deflate = false, log = () => {} }) {
+export async function draftFanout(
+  target,
+  { viewers, rate, warmupS, measureS, drainMs = 3000, bodyChars = 120, deflate = false, log = () => {} },
+) {
   const warm = Math.round(rate * warmupS);
   const measured = Math.round(rate * measureS);
   const total = warm + measured;
@@ -194,7 +199,9 @@ export async function draftFanout(target, { viewers, rate, warmupS, measureS, dr
 
   log(`${target.name}: opening ${viewers} viewer sockets`);
   const t0 = performance.now();
-  const viewerSockets = await openMany(viewers, () => openRoomSocket(target.url, { headers: target.viewerHeaders, deflate, onFrame }));
+  const viewerSockets = await openMany(viewers, () =>
+    openRoomSocket(target.url, { headers: target.viewerHeaders, deflate, onFrame }),
+  );
   const connectMs = performance.now() - t0;
   const sender = await openRoomSocket(target.url, { headers: target.senderHeaders, deflate });
   const extensions = sender.extensions || "none";
@@ -245,7 +252,11 @@ export async function draftFanout(target, { viewers, rate, warmupS, measureS, dr
     drained,
     drainMs: round(drainedInMs, 1),
     latencyMs: Object.fromEntries(Object.entries(lat).map(([k, v]) => [k, k === "count" ? v : round(v, 3)])),
-    sendLagMs: { p50: round(summarize(lagMeasured).p50, 3), p99: round(summarize(lagMeasured).p99, 3), max: round(summarize(lagMeasured).max, 3) },
+    sendLagMs: {
+      p50: round(summarize(lagMeasured).p50, 3),
+      p99: round(summarize(lagMeasured).p99, 3),
+      max: round(summarize(lagMeasured).max, 3),
+    },
     windowS: round(cpu.seconds, 3),
     serverCpu: {
       ms: round(serverMs, 0),
@@ -265,7 +276,10 @@ export async function draftFanout(target, { viewers, rate, warmupS, measureS, dr
  *
  * target: { name, url (socket), postUrl, postHeaders, viewerHeaders, cpuPids }
  */
-export async function replyVisibility(target, { viewers, count, warmup, rate, drainMs = 3000, bodyChars = 120, deflate = false, log = () => {} }) {
+export async function replyVisibility(
+  target,
+  { viewers, count, warmup, rate, drainMs = 3000, bodyChars = 120, deflate = false, log = () => {} },
+) {
   const total = warmup + count;
   const startedAt = new Float64Array(total);
   const expected = count * viewers;
@@ -288,7 +302,9 @@ export async function replyVisibility(target, { viewers, count, warmup, rate, dr
   };
 
   log(`${target.name}: opening ${viewers} viewer sockets`);
-  const sockets = await openMany(viewers, () => openRoomSocket(target.url, { headers: target.viewerHeaders, deflate, onFrame }));
+  const sockets = await openMany(viewers, () =>
+    openRoomSocket(target.url, { headers: target.viewerHeaders, deflate, onFrame }),
+  );
   await sleep(300);
   const all = new Promise((resolve) => (onAll = resolve));
   let cpuStart = null;

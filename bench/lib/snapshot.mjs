@@ -45,7 +45,10 @@ export async function freezeWorker({ sourceRoot = ROOT, log } = {}) {
       throw new Error(`${path.relative(ROOT, assets)}/ is missing: build the web client first (\`npm run build\`).`);
     }
     const bundle = path.join(dir, "bundle");
-    await runTool("wrangler", ["deploy", "--dry-run", "--outdir", bundle, "--assets", assets], { root: sourceRoot, log });
+    await runTool("wrangler", ["deploy", "--dry-run", "--outdir", bundle, "--assets", assets], {
+      root: sourceRoot,
+      log,
+    });
     if (!fs.existsSync(path.join(bundle, "index.js"))) throw new Error(`wrangler wrote no bundle/index.js in ${dir}`);
     fs.cpSync(assets, path.join(dir, "web"), { recursive: true });
     fs.cpSync(path.join(sourceRoot, "migrations"), path.join(dir, "migrations"), { recursive: true });

@@ -19,7 +19,8 @@ export function driverOnly(sqlText) {
   if (!m) return null;
   const [, , from, joins, rest] = m;
   // Keep the join to conversations when the driver is a per-user or tag table: the WHERE may use its columns.
-  const keepConv = from !== '"conversations"' ? joins.match(/inner join "conversations" on [^ ]+ = [^ ]+/)?.[0] ?? "" : "";
+  const keepConv =
+    from !== '"conversations"' ? (joins.match(/inner join "conversations" on [^ ]+ = [^ ]+/)?.[0] ?? "") : "";
   return `select 1 from ${from} ${keepConv} where ${rest}`;
 }
 
@@ -39,8 +40,12 @@ export async function openRows(stateDir) {
   const db = getDb(env.DB);
 
   async function run(sqlText, params) {
-    const res = await env.DB.prepare(sqlText).bind(...params).all();
-    const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sqlText}`).bind(...params).all();
+    const res = await env.DB.prepare(sqlText)
+      .bind(...params)
+      .all();
+    const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sqlText}`)
+      .bind(...params)
+      .all();
     return { rowsRead: res.meta.rows_read, rows: res.results.length, plan: plan.results.map((r) => r.detail) };
   }
 
@@ -55,7 +60,14 @@ export async function openRows(stateDir) {
     const drv = driverOnly(text);
     const driver = drv ? await run(drv, params) : null;
     const { nextCursor } = await convQ.listConversations(db, actor, grants, query);
-    return { sql: text, params, ...page, driverRowsRead: driver?.rowsRead ?? null, driverPlan: driver?.plan ?? null, nextCursor };
+    return {
+      sql: text,
+      params,
+      ...page,
+      driverRowsRead: driver?.rowsRead ?? null,
+      driverPlan: driver?.plan ?? null,
+      nextCursor,
+    };
   }
 
   /** The cursor after `pages` pages, walked in-process. */
@@ -64,7 +76,12 @@ export async function openRows(stateDir) {
     let cursor;
     let walked = 0;
     for (; walked < pages; walked++) {
-      const r = await convQ.listConversations(db, actor, grants, ListQuery.parse({ ...queryInput, ...(cursor ? { cursor } : {}) }));
+      const r = await convQ.listConversations(
+        db,
+        actor,
+        grants,
+        ListQuery.parse({ ...queryInput, ...(cursor ? { cursor } : {}) }),
+      );
       if (!r.nextCursor) break;
       cursor = r.nextCursor;
     }
@@ -77,7 +94,10 @@ export async function openRows(stateDir) {
     const q =
       actor.role === "admin"
         ? db.select({ id: inboxes.id }).from(inboxes).where(orm.eq(inboxes.workspaceId, actor.workspaceId))
-        : db.select({ inboxId: inboxAccess.inboxId, access: inboxAccess.access }).from(inboxAccess).where(orm.eq(inboxAccess.userId, actor.id));
+        : db
+            .select({ inboxId: inboxAccess.inboxId, access: inboxAccess.access })
+            .from(inboxAccess)
+            .where(orm.eq(inboxAccess.userId, actor.id));
     void conversations;
     const { sql: text, params } = q.toSQL();
     return run(text, params);
@@ -97,7 +117,10 @@ export async function openRows(stateDir) {
       .where(and(eq(conversations.status, "snoozed"), lte(conversations.snoozedUntil, now)))
       .orderBy(asc(conversations.snoozedUntil))
       .limit(limit);
-    const rulesQ = db.select({ id: inboxes.id, days: inboxes.autoResolveDays }).from(inboxes).where(isNotNull(inboxes.autoResolveDays));
+    const rulesQ = db
+      .select({ id: inboxes.id, days: inboxes.autoResolveDays })
+      .from(inboxes)
+      .where(isNotNull(inboxes.autoResolveDays));
     const w = wake.toSQL();
     const r = rulesQ.toSQL();
     const wakeRes = await run(w.sql, w.params);
@@ -111,7 +134,13 @@ export async function openRows(stateDir) {
       const q = db
         .select({ id: conversations.id })
         .from(conversations)
-        .where(and(eq(conversations.inboxId, inbox.id), eq(conversations.status, "open"), lte(conversations.lastActivityAt, cutoff)))
+        .where(
+          and(
+            eq(conversations.inboxId, inbox.id),
+            eq(conversations.status, "open"),
+            lte(conversations.lastActivityAt, cutoff),
+          ),
+        )
         .orderBy(asc(conversations.lastActivityAt))
         .limit(budget);
       const s = q.toSQL();
@@ -119,9 +148,17 @@ export async function openRows(stateDir) {
       budget -= res.rows;
       idle.push({ inboxId: inbox.id, ...res });
     }
-    const count = async (text, params) => (await env.DB.prepare(text).bind(...params).first()).c;
+    const count = async (text, params) =>
+      (
+        await env.DB.prepare(text)
+          .bind(...params)
+          .first()
+      ).c;
     return {
-      wakeSnoozed: { due: await count("SELECT count(*) c FROM conversations WHERE status = 'snoozed' AND snoozed_until <= ?", [now]), ...wakeRes },
+      wakeSnoozed: {
+        due: await count("SELECT count(*) c FROM conversations WHERE status = 'snoozed' AND snoozed_until <= ?", [now]),
+        ...wakeRes,
+      },
       autoResolveRules: rulesRes,
       autoResolve: idle.map((x) => ({ ...x })),
       idleDue: await count(
@@ -132,7 +169,11 @@ export async function openRows(stateDir) {
   }
 
   async function sql(text, params = []) {
-    return (await env.DB.prepare(text).bind(...params).all()).results;
+    return (
+      await env.DB.prepare(text)
+        .bind(...params)
+        .all()
+    ).results;
   }
 
   return { listPage, cursorAfter, grantsRows, sweepRows, sql, dispose };

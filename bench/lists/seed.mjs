@@ -65,13 +65,29 @@ export function seed({ stateDir, n, now, dueSnoozes, dueIdle, logins }) {
     "INSERT INTO users (id, workspace_id, name, email, password_hash, role, time_zone, email_notifications, created_at) VALUES (?, ?, ?, ?, ?, ?, 'UTC', 0, ?)",
   );
   ids.admin = "us_admin";
-  insUser.run(ids.admin, ws, "Bench Admin", logins.admin.email, hashPassword(logins.admin.password), "admin", now - 400 * DAY);
+  insUser.run(
+    ids.admin,
+    ws,
+    "Bench Admin",
+    logins.admin.email,
+    hashPassword(logins.admin.password),
+    "admin",
+    now - 400 * DAY,
+  );
   const dummy = "pbkdf2-sha256$100000$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
   for (let a = 0; a < 20; a++) {
     const id = `us_agent${String(a).padStart(2, "0")}`;
     ids.agents.push(id);
     const login = a === 0 ? logins.agent : null;
-    insUser.run(id, ws, a === 0 ? "Ana Agent" : `Agent ${a}`, login?.email ?? `agent${a}@bench.example`, login ? hashPassword(login.password) : dummy, "agent", now - 400 * DAY);
+    insUser.run(
+      id,
+      ws,
+      a === 0 ? "Ana Agent" : `Agent ${a}`,
+      login?.email ?? `agent${a}@bench.example`,
+      login ? hashPassword(login.password) : dummy,
+      "agent",
+      now - 400 * DAY,
+    );
   }
   ids.agent = ids.agents[0];
 
@@ -93,12 +109,24 @@ export function seed({ stateDir, n, now, dueSnoozes, dueIdle, logins }) {
     const id = `ib_${i}`;
     ids.inboxes.push(id);
     const email = i % 2 === 1;
-    insInbox.run(id, ws, `Inbox ${i}`, email ? "email" : "chat", `wk_${i}`, `sec_${i}`, email ? `inbox${i}@bench.example` : null, i === 0 ? AUTO_RESOLVE_DAYS : null, now - 400 * DAY);
+    insInbox.run(
+      id,
+      ws,
+      `Inbox ${i}`,
+      email ? "email" : "chat",
+      `wk_${i}`,
+      `sec_${i}`,
+      email ? `inbox${i}@bench.example` : null,
+      i === 0 ? AUTO_RESOLVE_DAYS : null,
+      now - 400 * DAY,
+    );
     for (let a = 0; a < 20; a++) if (a === 0 ? i < 5 : (a + i) % 3 !== 0) insAccess.run(id, ids.agents[a], "reply");
   }
   ids.agentInboxes = ids.inboxes.slice(0, 5);
 
-  const insTag = db.prepare("INSERT INTO tags (id, workspace_id, name, color, created_at) VALUES (?, ?, ?, '#2563eb', ?)");
+  const insTag = db.prepare(
+    "INSERT INTO tags (id, workspace_id, name, color, created_at) VALUES (?, ?, ?, '#2563eb', ?)",
+  );
   const tagShare = { vip: 0.05, billing: 0.15, bug: 0.08 };
   for (const name of Object.keys(tagShare)) {
     ids.tags[name] = `tg_${name}`;
@@ -106,8 +134,17 @@ export function seed({ stateDir, n, now, dueSnoozes, dueIdle, logins }) {
   }
 
   const nContacts = Math.max(1, Math.floor(n / 4));
-  const insContact = db.prepare("INSERT INTO contacts (id, workspace_id, name, email, created_at) VALUES (?, ?, ?, ?, ?)");
-  for (let c = 0; c < nContacts; c++) insContact.run(`ct_${c.toString(36).padStart(7, "0")}`, ws, `Customer ${c}`, `customer${c}@mail.example`, now - 400 * DAY);
+  const insContact = db.prepare(
+    "INSERT INTO contacts (id, workspace_id, name, email, created_at) VALUES (?, ?, ?, ?, ?)",
+  );
+  for (let c = 0; c < nContacts; c++)
+    insContact.run(
+      `ct_${c.toString(36).padStart(7, "0")}`,
+      ws,
+      `Customer ${c}`,
+      `customer${c}@mail.example`,
+      now - 400 * DAY,
+    );
 
   const insConv = db.prepare(
     `INSERT INTO conversations (id, workspace_id, inbox_id, contact_id, subject, status, priority, assignee_id, team_id, snoozed_until,
@@ -116,11 +153,30 @@ export function seed({ stateDir, n, now, dueSnoozes, dueIdle, logins }) {
   const insItem = db.prepare(
     "INSERT INTO timeline_items (conversation_id, seq, kind, author_type, author_id, author_name, body, created_at) VALUES (?, 1, 'customer', 'contact', ?, ?, ?, ?)",
   );
-  const insFollower = db.prepare("INSERT OR IGNORE INTO followers (conversation_id, user_id, status, last_activity_at, created_at) VALUES (?, ?, ?, ?, ?)");
-  const insMention = db.prepare("INSERT INTO mentions (conversation_id, user_id, seq, status, last_activity_at, created_at) VALUES (?, ?, 1, ?, ?, ?)");
-  const insConvTag = db.prepare("INSERT INTO conversation_tags (conversation_id, tag_id, status, last_activity_at) VALUES (?, ?, ?, ?)");
+  const insFollower = db.prepare(
+    "INSERT OR IGNORE INTO followers (conversation_id, user_id, status, last_activity_at, created_at) VALUES (?, ?, ?, ?, ?)",
+  );
+  const insMention = db.prepare(
+    "INSERT INTO mentions (conversation_id, user_id, seq, status, last_activity_at, created_at) VALUES (?, ?, 1, ?, ?, ?)",
+  );
+  const insConvTag = db.prepare(
+    "INSERT INTO conversation_tags (conversation_id, tag_id, status, last_activity_at) VALUES (?, ?, ?, ?)",
+  );
   const priorities = ["low", "medium", "high", "urgent"];
-  const words = ["refund", "invoice", "login", "password", "shipping", "delay", "upgrade", "plan", "error", "crash", "export", "billing"];
+  const words = [
+    "refund",
+    "invoice",
+    "login",
+    "password",
+    "shipping",
+    "delay",
+    "upgrade",
+    "plan",
+    "error",
+    "crash",
+    "export",
+    "billing",
+  ];
   let snoozesDue = 0;
   let idleDue = 0;
   const counts = { open: 0, snoozed: 0, resolved: 0, spam: 0 };
@@ -155,16 +211,33 @@ export function seed({ stateDir, n, now, dueSnoozes, dueIdle, logins }) {
     const subject = `${pick(words)} ${pick(words)} #${i}`;
     const preview = `Hello, about my ${pick(words)}: it does not work since ${pick(words)}.`;
     const created = at - Math.floor(rand() * 3 * DAY);
-    insConv.run(id, ws, inbox, contact, subject, status, priority, assignee, team, snoozedUntil, at, preview, created, at);
+    insConv.run(
+      id,
+      ws,
+      inbox,
+      contact,
+      subject,
+      status,
+      priority,
+      assignee,
+      team,
+      snoozedUntil,
+      at,
+      preview,
+      created,
+      at,
+    );
     insItem.run(id, contact, `Customer ${i % nContacts}`, preview, created);
     if (assignee) insFollower.run(id, assignee, status, at, created);
     if (rand() < 0.03) insFollower.run(id, ids.agent, status, at, created);
     if (rand() < 0.01) insMention.run(id, ids.agent, status, at, created);
-    for (const [name, share] of Object.entries(tagShare)) if (rand() < share) insConvTag.run(id, ids.tags[name], status, at);
+    for (const [name, share] of Object.entries(tagShare))
+      if (rand() < share) insConvTag.run(id, ids.tags[name], status, at);
   }
   db.exec("COMMIT");
   db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
   db.close();
-  if (snoozesDue < dueSnoozes || idleDue < dueIdle) throw new Error(`seeded only ${snoozesDue} due snoozes and ${idleDue} idle conversations: raise N`);
+  if (snoozesDue < dueSnoozes || idleDue < dueIdle)
+    throw new Error(`seeded only ${snoozesDue} due snoozes and ${idleDue} idle conversations: raise N`);
   return { ids, counts, contacts: nContacts, dueSnoozes: snoozesDue, dueIdle: idleDue };
 }

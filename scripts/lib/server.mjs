@@ -108,9 +108,12 @@ function lineCollector(onLine, max = 400) {
       partial = "";
     },
     /** The kept lines, without terminal colour codes. */
-    text: () => lines.join("\n").replace(/\x1b\[[0-9;]*m/g, ""),
+    text: () => lines.join("\n").replace(ANSI_COLOUR, ""),
   };
 }
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ESC is exactly what a terminal colour code starts with.
+const ANSI_COLOUR = /\x1b\[[0-9;]*m/g;
 
 function logFunction(log, prefix) {
   if (typeof log === "function") return log;
@@ -140,7 +143,9 @@ export function runTool(tool, args, { root = ROOT, log, env = {} } = {}) {
     await stop(); // anything it left running in its group, and its temporary folder
     out.flush();
     if (code === 0) return out.text();
-    throw new Error(`\`${tool} ${args.join(" ")}\` failed (${error?.message ?? signal ?? `exit code ${code}`}):\n${out.text()}`);
+    throw new Error(
+      `\`${tool} ${args.join(" ")}\` failed (${error?.message ?? signal ?? `exit code ${code}`}):\n${out.text()}`,
+    );
   });
 }
 
@@ -307,7 +312,9 @@ export async function startServer({
     if (build) await buildWeb({ root, log: onLine });
     const assets = assetsDir(root);
     if (!fs.existsSync(assets)) {
-      throw new Error(`${path.relative(root, assets)}/ is missing: build the web client first (\`npm run build\`, or startServer({ build: true })).`);
+      throw new Error(
+        `${path.relative(root, assets)}/ is missing: build the web client first (\`npm run build\`, or startServer({ build: true })).`,
+      );
     }
     if (migrate) await applyMigrations({ stateDir, root, log: onLine });
   } catch (e) {
@@ -317,11 +324,15 @@ export async function startServer({
 
   const args = [
     "dev",
-    "--port", String(port),
-    "--ip", "127.0.0.1",
-    "--persist-to", stateDir,
+    "--port",
+    String(port),
+    "--ip",
+    "127.0.0.1",
+    "--persist-to",
+    stateDir,
     // 0: the OS picks the devtools port, so servers side by side never fight over 9229.
-    "--inspector-port", "0",
+    "--inspector-port",
+    "0",
     // No hotkeys, no prompts (stdin is not a terminal anyway).
     "--show-interactive-dev-session=false",
     ...extraArgs,
@@ -353,12 +364,14 @@ export async function startServer({
   while (true) {
     if (died) {
       await stop();
-      const how = died.error ? died.error.message : died.signal ?? `exit code ${died.code}`;
+      const how = died.error ? died.error.message : (died.signal ?? `exit code ${died.code}`);
       throw new Error(`wrangler dev exited before the server answered (${how}). Its output:\n${out.text()}`);
     }
     if (Date.now() - started > timeoutMs) {
       await stop();
-      throw new Error(`wrangler dev did not answer on ${url}/api/setup within ${Math.round(timeoutMs / 1000)} s. Its output:\n${out.text()}`);
+      throw new Error(
+        `wrangler dev did not answer on ${url}/api/setup within ${Math.round(timeoutMs / 1000)} s. Its output:\n${out.text()}`,
+      );
     }
     try {
       await fetch(`${url}/api/setup`, { signal: AbortSignal.timeout(2000) });

@@ -80,7 +80,10 @@ test("a customer message is answered with a reply and a note; the customer sees 
 
   await t.test("the agent sends a reply", async () => {
     await page.click(tid("composer-tab-reply"));
-    await page.fill(tid("composer-input"), "Sorry about that, Grace. I've corrected the VAT number and re-sent the invoice.");
+    await page.fill(
+      tid("composer-input"),
+      "Sorry about that, Grace. I've corrected the VAT number and re-sent the invoice.",
+    );
     await page.click(tid("composer-send"));
     await waitForItem(page, "reply", "re-sent the invoice");
     assert.equal(await page.inputValue(tid("composer-input")), "", "the composer is cleared after sending");
@@ -101,8 +104,14 @@ test("a customer message is answered with a reply and a note; the customer sees 
   await t.test("the customer's view holds the reply and not the note", async () => {
     const items = await customer.messages(conversationId, contactToken);
     const bodies = items.map((i) => i.body);
-    assert.ok(bodies.some((b) => b.includes("wrong VAT number")), "their own message");
-    assert.ok(bodies.some((b) => b.includes("re-sent the invoice")), "the agent's reply");
+    assert.ok(
+      bodies.some((b) => b.includes("wrong VAT number")),
+      "their own message",
+    );
+    assert.ok(
+      bodies.some((b) => b.includes("re-sent the invoice")),
+      "the agent's reply",
+    );
     assert.ok(!bodies.some((b) => b.includes("double-check the VAT setup")), "never the internal note");
     assert.ok(items.every((i) => i.kind === "customer" || i.kind === "reply"));
   });

@@ -3,7 +3,19 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { ADMIN, createAgent, createInbox, customer, ensureWorkspace, launchBrowser, newPage, signIn, tid, timelineTexts, waitForItem } from "./helpers.mjs";
+import {
+  ADMIN,
+  createAgent,
+  createInbox,
+  customer,
+  ensureWorkspace,
+  launchBrowser,
+  newPage,
+  signIn,
+  tid,
+  timelineTexts,
+  waitForItem,
+} from "./helpers.mjs";
 
 let browser;
 let admin;
@@ -19,7 +31,11 @@ after(async () => {
 
 /** A customer conversation in the test inbox, opened by a signed-in page. */
 async function openNewConversation(page, body = "Hello, I have a question about my order.") {
-  const started = await customer.start(inbox.widgetKey, { name: "Margaret Hamilton", email: `margaret.${Date.now()}@example.com`, body });
+  const started = await customer.start(inbox.widgetKey, {
+    name: "Margaret Hamilton",
+    email: `margaret.${Date.now()}@example.com`,
+    body,
+  });
   await page.goto(`/conversations/${started.conversationId}`);
   await page.waitForSelector(`${tid("conversation-page")}[data-id="${started.conversationId}"]`);
   await waitForItem(page, "customer", body);
@@ -45,7 +61,9 @@ test("resolve and reopen", async () => {
   await page.waitForSelector(`${tid("conversation-list")}, ${tid("empty-state")}`);
   assert.equal(await page.locator(`${tid("conversation-row")}[data-id="${conversationId}"]`).count(), 0);
   await page.click(tid("view-resolved"));
-  await page.waitForSelector(`${tid("inbox-page")}[data-view="resolved"] ${tid("conversation-row")}[data-id="${conversationId}"]`);
+  await page.waitForSelector(
+    `${tid("inbox-page")}[data-view="resolved"] ${tid("conversation-row")}[data-id="${conversationId}"]`,
+  );
 
   await page.click(`${tid("conversation-row")}[data-id="${conversationId}"]`);
   await page.click(tid("resolve-button"));
@@ -63,7 +81,9 @@ test("assigning to yourself puts the conversation under Mine", async () => {
   await page.selectOption(`${tid("details-panel")} ${tid("dp-assignee-select")}`, me.user.id);
   await waitForItem(page, "event", "Ada Lovelace took this conversation");
   await page.click(tid("view-mine"));
-  const row = page.locator(`${tid("inbox-page")}[data-view="mine"] ${tid("conversation-row")}[data-id="${conversationId}"]`);
+  const row = page.locator(
+    `${tid("inbox-page")}[data-view="mine"] ${tid("conversation-row")}[data-id="${conversationId}"]`,
+  );
   await row.waitFor();
   assert.match(await row.locator(tid("row-assignee")).innerText(), /Ada Lovelace/);
   page.assertNoErrors();

@@ -11,7 +11,12 @@ export const BASE_URL = (process.env.BASE_URL ?? "").replace(/\/$/, "");
 if (!BASE_URL) throw new Error("BASE_URL is not set: run the browser tests with `node test/e2e/run.mjs`");
 
 /** The first admin, created by the setup page in acceptance.test.mjs (or by ensureWorkspace()). */
-export const ADMIN = { workspace: "Acme Support", name: "Ada Lovelace", email: "ada@acme.test", password: "correct horse battery" };
+export const ADMIN = {
+  workspace: "Acme Support",
+  name: "Ada Lovelace",
+  email: "ada@acme.test",
+  password: "correct horse battery",
+};
 
 export const CHROMIUM_ARGS = [
   "--headless",
@@ -90,7 +95,12 @@ export async function ensureWorkspace() {
   const api = new Api();
   const { body } = await api.call("GET", "/api/setup");
   if (!body.setUp) {
-    await api.ok("POST", "/api/setup", { workspace: ADMIN.workspace, name: ADMIN.name, email: ADMIN.email, password: ADMIN.password }, 201);
+    await api.ok(
+      "POST",
+      "/api/setup",
+      { workspace: ADMIN.workspace, name: ADMIN.name, email: ADMIN.email, password: ADMIN.password },
+      201,
+    );
     return api;
   }
   return Api.signedIn(ADMIN);
@@ -151,7 +161,10 @@ export async function timelineTexts(page, kind) {
 
 /** Wait until a timeline item of `kind` containing `text` is shown. */
 export async function waitForItem(page, kind, text) {
-  await page.locator(`${tid("timeline")} ${tid("timeline-item")}[data-kind="${kind}"]`, { hasText: text }).first().waitFor();
+  await page
+    .locator(`${tid("timeline")} ${tid("timeline-item")}[data-kind="${kind}"]`, { hasText: text })
+    .first()
+    .waitFor();
 }
 
 // ——— Realtime (two agents, live sockets) ———————————————————————————————
@@ -186,8 +199,17 @@ export async function pageAs(browser, user, size) {
 }
 
 /** A conversation an agent (`api`, e.g. the admin) starts with a contact in `inbox`; returns its id. (The widget is rate limited.) */
-export async function startConversation(api, inbox, { name = "Grace Hopper", email, body = "Hello, I need a hand with my invoice." } = {}) {
-  const conversation = await api.ok("POST", "/api/conversations", { inboxId: inbox.id, contact: { name, ...(email && { email }) }, body }, 201);
+export async function startConversation(
+  api,
+  inbox,
+  { name = "Grace Hopper", email, body = "Hello, I need a hand with my invoice." } = {},
+) {
+  const conversation = await api.ok(
+    "POST",
+    "/api/conversations",
+    { inboxId: inbox.id, contact: { name, ...(email && { email }) }, body },
+    201,
+  );
   return conversation.id;
 }
 

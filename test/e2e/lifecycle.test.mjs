@@ -38,7 +38,12 @@ after(async () => {
 
 /** A conversation started by the admin through the agent API (the widget is rate limited). */
 async function startConversation(inbox, { name = "Grace Hopper", subject, body = "Hello, I need a hand." } = {}) {
-  const c = await admin.ok("POST", "/api/conversations", { inboxId: inbox.id, contact: { name }, ...(subject && { subject }), body }, 201);
+  const c = await admin.ok(
+    "POST",
+    "/api/conversations",
+    { inboxId: inbox.id, contact: { name }, ...(subject && { subject }), body },
+    201,
+  );
   return c.id;
 }
 
@@ -102,7 +107,9 @@ test("snooze for an hour: it leaves All open for Snoozed, and the cron wakes it 
   // Out of All open, into Snoozed.
   await page.goto("/");
   await page.waitForSelector(`${tid("inbox-page")}[data-view="all"]`);
-  await eventually(page, () => !document.querySelector("[data-testid='loading']"), undefined, { what: "the list to load" });
+  await eventually(page, () => !document.querySelector("[data-testid='loading']"), undefined, {
+    what: "the list to load",
+  });
   assert.equal(await listRow(page, id).count(), 0, "a snoozed conversation is not in All open");
   await page.click(tid("view-snoozed"));
   await page.waitForSelector(`${tid("inbox-page")}[data-view="snoozed"]`);
@@ -207,13 +214,17 @@ test("move to another inbox: only inboxes with reply access are offered", async 
   await page.click(tid("move-inbox"));
   const dialog = page.locator(tid("move-dialog"));
   await dialog.waitFor();
-  const offered = await dialog.locator(`${tid("move-inbox-select")} option`).evaluateAll((os) => os.map((o) => o.value));
+  const offered = await dialog
+    .locator(`${tid("move-inbox-select")} option`)
+    .evaluateAll((os) => os.map((o) => o.value));
   assert.deepEqual(offered, [to.id], "only the other inbox with reply access");
   await shot(page, "move-dialog");
   await dialog.locator(tid("move-submit")).click();
   await dialog.waitFor({ state: "detached" });
 
-  await eventually(page, () => document.querySelector("[data-testid='details-contact']") !== null, undefined, { what: "the page" });
+  await eventually(page, () => document.querySelector("[data-testid='details-contact']") !== null, undefined, {
+    what: "the page",
+  });
   await waitForItem(page, "event", `moved this from ${from.name} to ${to.name}`);
   assert.equal((await conversation(id)).inboxId, to.id);
   page.assertNoErrors();
@@ -223,8 +234,16 @@ test("move to another inbox: only inboxes with reply access are offered", async 
 test("tickets and links: create a ticket from a conversation, link a second conversation, both sides, then unlink", async () => {
   const inbox = await createInbox(admin);
   const tia = await createAgent(admin, "Tia Tickets", { [inbox.id]: "reply" });
-  const first = await startConversation(inbox, { name: "Olga Outage", subject: `Export broken ${run}`, body: "The CSV export fails." });
-  const second = await startConversation(inbox, { name: "Pete Parallel", subject: `Export also broken ${run}`, body: `Same here, zebraquux${run}` });
+  const first = await startConversation(inbox, {
+    name: "Olga Outage",
+    subject: `Export broken ${run}`,
+    body: "The CSV export fails.",
+  });
+  const second = await startConversation(inbox, {
+    name: "Pete Parallel",
+    subject: `Export also broken ${run}`,
+    body: `Same here, zebraquux${run}`,
+  });
   const page = await pageAs(browser, tia);
   await openConversation(page, first);
 
@@ -233,7 +252,11 @@ test("tickets and links: create a ticket from a conversation, link a second conv
   await links.locator(tid("create-ticket")).click();
   const dialog = page.locator(tid("create-ticket-dialog"));
   await dialog.waitFor();
-  assert.equal(await dialog.locator(tid("ticket-title")).inputValue(), `Export broken ${run}`, "the subject starts the title");
+  assert.equal(
+    await dialog.locator(tid("ticket-title")).inputValue(),
+    `Export broken ${run}`,
+    "the subject starts the title",
+  );
   await dialog.locator(tid("ticket-title")).fill(`Fix CSV export ${run}`);
   await dialog.locator(tid("ticket-description")).fill("Exports over 10k rows time out.");
   await dialog.locator(tid("ticket-create-submit")).click();
@@ -245,7 +268,8 @@ test("tickets and links: create a ticket from a conversation, link a second conv
 
   // Its status, changed inline.
   await ticketRow.locator(tid("ticket-status")).selectOption("in_progress");
-  for (let i = 0; i < 40 && (await admin.ok("GET", `/api/tickets/${ticketId}`)).status !== "in_progress"; i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 40 && (await admin.ok("GET", `/api/tickets/${ticketId}`)).status !== "in_progress"; i++)
+    await new Promise((r) => setTimeout(r, 100));
   assert.equal((await admin.ok("GET", `/api/tickets/${ticketId}`)).status, "in_progress");
   await page.waitForSelector(`${tid("details-link")}[data-kind="ticket"] [data-status="in_progress"]`);
 
@@ -286,7 +310,11 @@ test("tickets and links: create a ticket from a conversation, link a second conv
   await back.locator(tid("unlink")).click();
   await back.waitFor({ state: "detached" });
   await waitForItem(page, "event", "unlinked conversation");
-  assert.equal((await conversation(first)).links.filter((l) => l.conversation).length, 0, "unlinked on the first side too");
+  assert.equal(
+    (await conversation(first)).links.filter((l) => l.conversation).length,
+    0,
+    "unlinked on the first side too",
+  );
   assert.equal((await conversation(second)).links.filter((l) => l.conversation).length, 0);
   await openConversation(page, first);
   await page.locator(`${tid("details-link")}[data-kind="ticket"]`).waitFor();

@@ -31,12 +31,17 @@ test("the inbox filter and Load more page through every conversation once", asyn
   const inbox = await createInbox(admin, "Busy inbox");
   const total = 30;
   for (let i = 1; i <= total; i++) {
-    await admin.ok("POST", "/api/conversations", {
-      inboxId: inbox.id,
-      contact: { name: `Customer ${i}`, email: `customer${i}@example.com` },
-      subject: `Order #${1000 + i}`,
-      body: `Following up on order ${1000 + i}.`,
-    }, 201);
+    await admin.ok(
+      "POST",
+      "/api/conversations",
+      {
+        inboxId: inbox.id,
+        contact: { name: `Customer ${i}`, email: `customer${i}@example.com` },
+        subject: `Order #${1000 + i}`,
+        body: `Following up on order ${1000 + i}.`,
+      },
+      201,
+    );
   }
   const page = await newPage(browser);
   await signIn(page, ADMIN);

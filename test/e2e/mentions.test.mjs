@@ -35,13 +35,24 @@ after(async () => {
 });
 
 /** Resolves with the response of the page's next POST of a message. */
-const nextMessagePost = (page) => page.waitForResponse((r) => r.request().method() === "POST" && /\/api\/conversations\/[^/]+\/messages$/.test(new URL(r.url()).pathname));
+const nextMessagePost = (page) =>
+  page.waitForResponse(
+    (r) => r.request().method() === "POST" && /\/api\/conversations\/[^/]+\/messages$/.test(new URL(r.url()).pathname),
+  );
 
 test("a mention picked in the note composer notifies, opens, follows and lists; a saved reply goes out filled in", async (t) => {
   const amos = await createAgent(admin, "Amos Writer", { [inbox.id]: "reply" });
   const bea = await createAgent(admin, "Beatrix Quill", { [inbox.id]: "reply" });
-  const id = await startConversation(admin, inbox, { name: "Nora Contact", body: "My invoice shows the wrong address." });
-  const saved = await admin.ok("POST", "/api/saved-replies", { name: `Warm greeting ${run}`, body: "Hi {{contact.name}}, thanks for writing in! {{agent.first_name}} here." }, 201);
+  const id = await startConversation(admin, inbox, {
+    name: "Nora Contact",
+    body: "My invoice shows the wrong address.",
+  });
+  const saved = await admin.ok(
+    "POST",
+    "/api/saved-replies",
+    { name: `Warm greeting ${run}`, body: "Hi {{contact.name}}, thanks for writing in! {{agent.first_name}} here." },
+    201,
+  );
 
   const a = await pageAs(browser, amos);
   const b = await pageAs(browser, bea);
@@ -55,7 +66,11 @@ test("a mention picked in the note composer notifies, opens, follows and lists; 
   await input.pressSequentially("Could you check this one, @Beat");
   const option = a.locator(`${tid("mention-popup")} ${tid("mention-option")}[data-user-id="${bea.id}"]`);
   await option.waitFor();
-  assert.equal(await a.locator(`${tid("mention-popup")} ${tid("mention-option")}[data-user-id="${amos.id}"]`).count(), 0, "you can't mention yourself");
+  assert.equal(
+    await a.locator(`${tid("mention-popup")} ${tid("mention-option")}[data-user-id="${amos.id}"]`).count(),
+    0,
+    "you can't mention yourself",
+  );
   await option.click();
   await a.locator(tid("mention-popup")).waitFor({ state: "detached" });
   assert.equal(await input.inputValue(), "Could you check this one, @Beatrix Quill ");
@@ -85,7 +100,9 @@ test("a mention picked in the note composer notifies, opens, follows and lists; 
   const bNote = b.locator(`${tid("timeline-item")}[data-kind="note"]`, { hasText: "about the address?" });
   assert.equal(await bNote.locator(".tl-bubble").innerText(), note);
   await bNote.locator(`${tid("note-mention")}[data-user-id="${bea.id}"]`, { hasText: "@Beatrix Quill" }).waitFor();
-  await a.locator(`${tid("timeline-item")}[data-kind="note"] ${tid("note-mention")}[data-user-id="${bea.id}"]`).waitFor();
+  await a
+    .locator(`${tid("timeline-item")}[data-kind="note"] ${tid("note-mention")}[data-user-id="${bea.id}"]`)
+    .waitFor();
 
   // A has reply access, so the mention made B a follower: the panel lists them.
   const panel = b.locator(tid("details-panel"));
@@ -96,10 +113,15 @@ test("a mention picked in the note composer notifies, opens, follows and lists; 
   // And the conversation is under B's Mentioned view.
   const asBea = await Api.signedIn(bea);
   const mentioned = await asBea.ok("GET", "/api/conversations?view=mentioned");
-  assert.ok(mentioned.items.some((c) => c.id === id), "listed under Mentioned");
+  assert.ok(
+    mentioned.items.some((c) => c.id === id),
+    "listed under Mentioned",
+  );
   if ((await b.locator(tid("view-mentioned")).count()) > 0) {
     await b.click(tid("view-mentioned"));
-    await b.locator(`${tid("inbox-page")}[data-view="mentioned"] ${tid("conversation-row")}[data-id="${id}"]`).waitFor();
+    await b
+      .locator(`${tid("inbox-page")}[data-view="mentioned"] ${tid("conversation-row")}[data-id="${id}"]`)
+      .waitFor();
     await b.goBack();
     await b.waitForSelector(`${tid("conversation-page")}[data-id="${id}"][data-live="open"]`);
   } else {
@@ -116,14 +138,19 @@ test("a mention picked in the note composer notifies, opens, follows and lists; 
   const reply = "Hi Nora Contact, thanks for writing in! Amos here.";
   assert.equal(await input.inputValue(), reply);
   // The insert went through the composer's edit(): B sees it as A's live draft.
-  await b.locator(`${tid("draft-preview")}[data-user-id="${amos.id}"] ${tid("draft-body")}`, { hasText: reply }).waitFor({ timeout: 2000 });
+  await b
+    .locator(`${tid("draft-preview")}[data-user-id="${amos.id}"] ${tid("draft-body")}`, { hasText: reply })
+    .waitFor({ timeout: 2000 });
 
   await a.click(tid("composer-send"));
   await waitForItem(a, "reply", reply);
   await waitForItem(b, "reply", reply);
   await b.locator(`${tid("draft-preview")}[data-user-id="${amos.id}"]`).waitFor({ state: "detached" });
   const { items } = await admin.ok("GET", `/api/conversations/${id}/timeline`);
-  assert.ok(items.some((i) => i.kind === "reply" && i.body === reply), "the reply went out with the placeholders filled");
+  assert.ok(
+    items.some((i) => i.kind === "reply" && i.body === reply),
+    "the reply went out with the placeholders filled",
+  );
   assert.ok(items.some((i) => i.kind === "note" && i.body === note));
 
   a.assertNoErrors();
@@ -143,7 +170,11 @@ test("a note-only author's mention notifies without adding a follower; the popup
   await input.click();
   await input.pressSequentially("@Bo");
   await page.locator(`${tid("mention-option")}[data-user-id="${bo.id}"]`).waitFor();
-  assert.equal(await page.locator(`${tid("mention-option")}[data-user-id="${outsider.id}"]`).count(), 0, "no access, no mention");
+  assert.equal(
+    await page.locator(`${tid("mention-option")}[data-user-id="${outsider.id}"]`).count(),
+    0,
+    "no access, no mention",
+  );
   // Keyboard: Enter picks the highlighted person instead of adding a line; Ctrl+Enter still sends.
   await input.press("Enter");
   assert.equal(await input.inputValue(), "@Bo Reader ");
@@ -156,6 +187,9 @@ test("a note-only author's mention notifies without adding a follower; the popup
   const after = await admin.ok("GET", `/api/conversations/${id}`);
   assert.ok(!after.followers.some((f) => f.id === bo.id), "a note-only author's mention adds no follower");
   const { items } = await (await Api.signedIn(bo)).ok("GET", "/api/notifications");
-  assert.ok(items.some((n) => n.kind === "mention" && n.conversationId === id), "but it notifies");
+  assert.ok(
+    items.some((n) => n.kind === "mention" && n.conversationId === id),
+    "but it notifies",
+  );
   page.assertNoErrors();
 });

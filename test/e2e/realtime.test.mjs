@@ -45,11 +45,24 @@ async function twoAgents() {
   const b = await newPage(browser);
   if (process.env.RT_DEBUG) {
     const t0 = Date.now();
-    for (const [who, page] of [["A", a], ["B", b]]) {
+    for (const [who, page] of [
+      ["A", a],
+      ["B", b],
+    ]) {
       page.on("websocket", (ws) => {
         const tag = `${who} ${ws.url().includes("/api/live") ? "list" : "room"}`;
-        ws.on("framereceived", (f) => f.payload !== '{"type":"pong"}' && console.log(`${Date.now() - t0} ${tag} < ${String(f.payload).slice(0, 200)}`));
-        ws.on("framesent", (f) => f.payload !== '{"type":"ping"}' && console.log(`${Date.now() - t0} ${tag} > ${String(f.payload).slice(0, 200)}`));
+        ws.on(
+          "framereceived",
+          (f) =>
+            f.payload !== '{"type":"pong"}' &&
+            console.log(`${Date.now() - t0} ${tag} < ${String(f.payload).slice(0, 200)}`),
+        );
+        ws.on(
+          "framesent",
+          (f) =>
+            f.payload !== '{"type":"ping"}' &&
+            console.log(`${Date.now() - t0} ${tag} > ${String(f.payload).slice(0, 200)}`),
+        );
         ws.on("close", () => console.log(`${Date.now() - t0} ${tag} closed`));
       });
     }
@@ -66,7 +79,12 @@ async function startChat(body = "Hi! My parcel never arrived.") {
 
 /** A conversation started by an agent through the API: `{ conversationId }`. */
 async function startConversation(body, as = admin) {
-  const conversation = await as.ok("POST", "/api/conversations", { inboxId: inbox.id, contact: { name: "Grace Hopper", email: `grace.${Date.now()}@example.com` }, body }, 201);
+  const conversation = await as.ok(
+    "POST",
+    "/api/conversations",
+    { inboxId: inbox.id, contact: { name: "Grace Hopper", email: `grace.${Date.now()}@example.com` }, body },
+    201,
+  );
   return { conversationId: conversation.id };
 }
 
@@ -76,7 +94,8 @@ async function startConversation(body, as = admin) {
  */
 const SOON = 3000;
 
-const avatarOf = (page, userId) => page.locator(`${tid("presence-bar")} ${tid("presence-avatar")}[data-user-id="${userId}"]`);
+const avatarOf = (page, userId) =>
+  page.locator(`${tid("presence-bar")} ${tid("presence-avatar")}[data-user-id="${userId}"]`);
 const draftOf = (page, userId) => page.locator(`${tid("draft-preview")}[data-user-id="${userId}"]`);
 
 test("two agents see each other, the typing ring and the live draft; presence clears when they stop or leave", async () => {
@@ -95,23 +114,36 @@ test("two agents see each other, the typing ring and the live draft; presence cl
   // B types: while they do, A sees the red ring, "is typing…" and the draft as it grows.
   const draft = "Hi Grace, I'm checking with the courier right now.";
   const typing = b.locator(tid("composer-input")).pressSequentially(draft, { delay: 60 });
-  await a.locator(`${tid("presence-avatar")}[data-user-id="${bea.id}"][data-state="typing"]`).waitFor({ timeout: SOON });
+  await a
+    .locator(`${tid("presence-avatar")}[data-user-id="${bea.id}"][data-state="typing"]`)
+    .waitFor({ timeout: SOON });
   await a.locator(tid("presence-text"), { hasText: "Bea is typing" }).waitFor({ timeout: SOON });
-  await draftOf(a, bea.id).locator(tid("draft-label"), { hasText: "Bea is writing a reply" }).waitFor({ timeout: SOON });
+  await draftOf(a, bea.id)
+    .locator(tid("draft-label"), { hasText: "Bea is writing a reply" })
+    .waitFor({ timeout: SOON });
   await typing;
-  await eventually(a, ([sel, text]) => document.querySelector(sel)?.textContent === text, [`${tid("draft-preview")}[data-user-id="${bea.id}"] ${tid("draft-body")}`, draft], {
-    what: "B's whole draft on A's page",
-  });
+  await eventually(
+    a,
+    ([sel, text]) => document.querySelector(sel)?.textContent === text,
+    [`${tid("draft-preview")}[data-user-id="${bea.id}"] ${tid("draft-body")}`, draft],
+    {
+      what: "B's whole draft on A's page",
+    },
+  );
   assert.equal(await draftOf(b, bea.id).count(), 0, "B does not see their own draft as someone else's");
 
   // B pauses: after a few idle seconds they are viewing again; the draft stays, labelled as unsent.
-  await a.locator(`${tid("presence-avatar")}[data-user-id="${bea.id}"][data-state="viewing"]`).waitFor({ timeout: 4000 + SOON });
+  await a
+    .locator(`${tid("presence-avatar")}[data-user-id="${bea.id}"][data-state="viewing"]`)
+    .waitFor({ timeout: 4000 + SOON });
   assert.match(await draftOf(a, bea.id).locator(tid("draft-label")).innerText(), /Bea has an unsent draft/);
 
   // B empties the box: the draft and the ring go within a second or two.
   await b.fill(tid("composer-input"), "");
   await draftOf(a, bea.id).waitFor({ state: "detached", timeout: SOON });
-  await a.locator(`${tid("presence-avatar")}[data-user-id="${bea.id}"][data-state="viewing"]`).waitFor({ timeout: SOON });
+  await a
+    .locator(`${tid("presence-avatar")}[data-user-id="${bea.id}"][data-state="viewing"]`)
+    .waitFor({ timeout: SOON });
 
   // B writes again and leaves: A's view of them clears.
   await b.locator(tid("composer-input")).pressSequentially("Back in a sec", { delay: 10 });
@@ -141,7 +173,9 @@ test("the list marks conversations others have open: yellow while viewing, red w
   assert.match(await marker.getAttribute("title"), /Bea Wong is viewing/);
 
   // B types: red while they do, and hovering names them.
-  const typing = b.locator(tid("composer-input")).pressSequentially("It is, since Monday! All sizes again.", { delay: 60 });
+  const typing = b
+    .locator(tid("composer-input"))
+    .pressSequentially("It is, since Monday! All sizes again.", { delay: 60 });
   await row.locator(`${tid("presence-marker")}[data-state="typing"]`).waitFor({ timeout: SOON });
   await marker.hover();
   assert.match(await marker.getAttribute("title"), /Bea Wong is typing/);
@@ -179,8 +213,14 @@ test("items and changes arrive live on every open page, each exactly once", asyn
   await waitForItem(b, "reply", "send a return label");
   await waitForItem(a, "reply", "send a return label");
   for (const page of [a, b]) {
-    const seqs = await page.locator(`${tid("timeline")} ${tid("timeline-item")}`).evaluateAll((els) => els.map((e) => Number(e.dataset.seq)));
-    assert.deepEqual(seqs, [...seqs].sort((x, y) => x - y), "in order");
+    const seqs = await page
+      .locator(`${tid("timeline")} ${tid("timeline-item")}`)
+      .evaluateAll((els) => els.map((e) => Number(e.dataset.seq)));
+    assert.deepEqual(
+      seqs,
+      [...seqs].sort((x, y) => x - y),
+      "in order",
+    );
     assert.equal(new Set(seqs).size, seqs.length, "nothing shown twice");
     assert.equal((await timelineTexts(page, "reply")).length, 1);
   }
@@ -188,7 +228,13 @@ test("items and changes arrive live on every open page, each exactly once", asyn
   // A resolves: B's header follows without reload.
   await a.click(tid("resolve-button"));
   await b.waitForSelector(`${tid("conversation-page")}[data-status="resolved"]`, { timeout: SOON });
-  assert.equal(await b.locator(`${tid("conversation-page")} ${tid("status-badge")}`).first().getAttribute("data-status"), "resolved");
+  assert.equal(
+    await b
+      .locator(`${tid("conversation-page")} ${tid("status-badge")}`)
+      .first()
+      .getAttribute("data-status"),
+    "resolved",
+  );
   assert.equal(await b.getAttribute(tid("resolve-button"), "data-action"), "reopen");
   await waitForItem(b, "event", "resolved the conversation");
 
@@ -216,10 +262,20 @@ test("the list follows the stream: new conversations appear, new activity moves 
   assert.equal((await ids())[0], fresh.conversationId);
 
   // New activity on the older one moves it to the top, with its new preview.
-  await admin.ok("POST", `/api/conversations/${older.conversationId}/messages`, { kind: "reply", body: "Any news on my first question?" }, 201);
-  await eventually(a, ([sel, id]) => document.querySelector(sel)?.dataset.id === id, [tid("conversation-row"), older.conversationId], {
-    what: "the older conversation to move to the top",
-  });
+  await admin.ok(
+    "POST",
+    `/api/conversations/${older.conversationId}/messages`,
+    { kind: "reply", body: "Any news on my first question?" },
+    201,
+  );
+  await eventually(
+    a,
+    ([sel, id]) => document.querySelector(sel)?.dataset.id === id,
+    [tid("conversation-row"), older.conversationId],
+    {
+      what: "the older conversation to move to the top",
+    },
+  );
   assert.match(await listRow(a, older.conversationId).innerText(), /Any news on my first question/);
 
   // Resolved elsewhere (by B through the API): it leaves All open.
@@ -255,7 +311,11 @@ test("a reply that arrived live while typing still asks before sending", async (
   await a.click(tid("collision-review"));
   await dialog.waitFor({ state: "detached" });
   assert.equal(await a.inputValue(tid("composer-input")), "Let me check our policy");
-  assert.equal((await timelineTexts(a, "reply")).filter((t) => t.includes("within 14 days")).length, 1, "the live reply is shown once");
+  assert.equal(
+    (await timelineTexts(a, "reply")).filter((t) => t.includes("within 14 days")).length,
+    1,
+    "the live reply is shown once",
+  );
 
   // Reviewed: the next send goes through.
   await a.fill(tid("composer-input"), "As Bea says — just send us the link.");
@@ -286,8 +346,14 @@ test("after a lost connection the page catches up: what was missed appears exact
   assert.equal(texts.filter((t) => t.includes("Said while you were offline.")).length, 1);
   assert.equal(texts.filter((t) => t.includes("And once more.")).length, 1);
   const timeline = await admin.ok("GET", `/api/conversations/${conversationId}/timeline?after=0`);
-  const seqs = await a.locator(`${tid("timeline")} ${tid("timeline-item")}`).evaluateAll((els) => els.map((e) => Number(e.dataset.seq)));
-  assert.deepEqual(seqs, timeline.items.map((i) => i.seq), "the page holds exactly the server's thread");
+  const seqs = await a
+    .locator(`${tid("timeline")} ${tid("timeline-item")}`)
+    .evaluateAll((els) => els.map((e) => Number(e.dataset.seq)));
+  assert.deepEqual(
+    seqs,
+    timeline.items.map((i) => i.seq),
+    "the page holds exactly the server's thread",
+  );
   a.assertNoErrors();
 });
 
@@ -332,7 +398,10 @@ test("a link that goes silent without the browser noticing is detected, and the 
   await a.evaluate((sel) => {
     const el = document.querySelector(sel);
     window.__live = [el.dataset.live];
-    new MutationObserver(() => window.__live.push(el.dataset.live)).observe(el, { attributes: true, attributeFilter: ["data-live"] });
+    new MutationObserver(() => window.__live.push(el.dataset.live)).observe(el, {
+      attributes: true,
+      attributeFilter: ["data-live"],
+    });
   }, tid("conversation-page"));
   dark = true;
   await customer.say(conversationId, contactToken, "Did my message get through?");
@@ -340,7 +409,10 @@ test("a link that goes silent without the browser noticing is detected, and the 
   // Pings go unanswered: within a few heartbeats the page gives up on the link and reconnects.
   await waitForItem(a, "customer", "Did my message get through?");
   const states = await a.evaluate(() => window.__live);
-  assert.deepEqual(states.filter((s, i) => s !== states[i - 1]), ["open", "offline", "open"]);
+  assert.deepEqual(
+    states.filter((s, i) => s !== states[i - 1]),
+    ["open", "offline", "open"],
+  );
   assert.equal((await timelineTexts(a, "customer")).filter((t) => t.includes("Did my message get through?")).length, 1);
   assert.ok(connections >= 2, "it reconnected");
   a.assertNoErrors();

@@ -30,7 +30,9 @@ async function openRules(page) {
   await page.click(tid("settings-tab-rules"));
   await page.waitForSelector(`${tid("settings-page")}[data-tab="rules"]`);
   await page.selectOption(tid("rules-inbox"), inbox.id);
-  await page.waitForSelector(`${tid("settings-rules")}[data-inbox-id="${inbox.id}"] :is(${tid("rule-list")}, ${tid("rules-empty")})`);
+  await page.waitForSelector(
+    `${tid("settings-rules")}[data-inbox-id="${inbox.id}"] :is(${tid("rule-list")}, ${tid("rules-empty")})`,
+  );
 }
 
 const rulesOf = async () => (await admin.ok("GET", `/api/inboxes/${inbox.id}/rules`)).items;
@@ -78,13 +80,23 @@ test("a rule made in the editor tags, prioritises and assigns matching new conve
     { type: "set_priority", priority: "urgent" },
   ]);
 
-  const routed = await admin.ok("POST", "/api/conversations", { inboxId: inbox.id, contact: { name: "Gil" }, body: `My ${word.toUpperCase()} stopped working` }, 201);
+  const routed = await admin.ok(
+    "POST",
+    "/api/conversations",
+    { inboxId: inbox.id, contact: { name: "Gil" }, body: `My ${word.toUpperCase()} stopped working` },
+    201,
+  );
   const conversation = await admin.ok("GET", `/api/conversations/${routed.id}`);
   assert.equal(conversation.assignee?.id, rita.id);
   assert.equal(conversation.priority, "urgent");
   assert.deepEqual([...conversation.tags].sort(), [`gizmo-${run}`, "hardware"].sort());
 
-  const other = await admin.ok("POST", "/api/conversations", { inboxId: inbox.id, contact: { name: "Gil" }, body: "Something else entirely" }, 201);
+  const other = await admin.ok(
+    "POST",
+    "/api/conversations",
+    { inboxId: inbox.id, contact: { name: "Gil" }, body: "Something else entirely" },
+    201,
+  );
   const untouched = await admin.ok("GET", `/api/conversations/${other.id}`);
   assert.equal(untouched.assignee, null);
   assert.deepEqual(untouched.tags, []);
@@ -120,9 +132,15 @@ test("an invalid regular expression is refused and shown on its row", async () =
 });
 
 test("rules are switched off, reordered with the arrows and deleted", async () => {
-  for (const rule of await rulesOf()) await admin.ok("DELETE", `/api/inboxes/${inbox.id}/rules/${rule.id}`, undefined, 204);
+  for (const rule of await rulesOf())
+    await admin.ok("DELETE", `/api/inboxes/${inbox.id}/rules/${rule.id}`, undefined, 204);
   for (const name of ["Alpha", "Bravo", "Charlie"]) {
-    await admin.ok("POST", `/api/inboxes/${inbox.id}/rules`, { name, conditions: [], actions: [{ type: "set_priority", priority: "low" }] }, 201);
+    await admin.ok(
+      "POST",
+      `/api/inboxes/${inbox.id}/rules`,
+      { name, conditions: [], actions: [{ type: "set_priority", priority: "low" }] },
+      201,
+    );
   }
   const page = await pageAs(browser, ADMIN);
   await openRules(page);
@@ -137,15 +155,26 @@ test("rules are switched off, reordered with the arrows and deleted", async () =
 
   assert.ok(await row("Alpha").locator(tid("rule-up")).isDisabled(), "the first rule cannot move up");
   await row("Alpha").locator(tid("rule-down")).click();
-  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="rule-name"]')].map((e) => e.textContent).join() === "Bravo,Alpha,Charlie");
+  await page.waitForFunction(
+    () =>
+      [...document.querySelectorAll('[data-testid="rule-name"]')].map((e) => e.textContent).join() ===
+      "Bravo,Alpha,Charlie",
+  );
   await page.waitForSelector(`${tid("rule-up")}:not(:disabled)`);
   assert.deepEqual(await apiOrder(), ["Bravo", "Alpha", "Charlie"]);
 
   await row("Charlie").locator(tid("rule-up")).click();
-  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="rule-name"]')].map((e) => e.textContent).join() === "Bravo,Charlie,Alpha");
+  await page.waitForFunction(
+    () =>
+      [...document.querySelectorAll('[data-testid="rule-name"]')].map((e) => e.textContent).join() ===
+      "Bravo,Charlie,Alpha",
+  );
   await page.waitForSelector(`${tid("rule-down")}:not(:disabled)`);
   assert.deepEqual(await apiOrder(), ["Bravo", "Charlie", "Alpha"]);
-  assert.deepEqual((await rulesOf()).map((r) => r.position), [0, 1, 2]);
+  assert.deepEqual(
+    (await rulesOf()).map((r) => r.position),
+    [0, 1, 2],
+  );
 
   await row("Charlie").locator(tid("rule-delete")).click();
   await page.click(`${tid("confirm-dialog")} ${tid("confirm")}`);

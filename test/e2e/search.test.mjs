@@ -27,9 +27,18 @@ before(async () => {
     subject: "Broken delivery",
     body: `My ${word} lamp arrived <b>broken</b>, can I get a refund?`,
   });
-  seen.subject = await start(open, { contact: { name: "Sam Subject" }, subject: `${word} subscription`, body: "Hello, a question about my plan." });
+  seen.subject = await start(open, {
+    contact: { name: "Sam Subject" },
+    subject: `${word} subscription`,
+    body: "Hello, a question about my plan.",
+  });
   seen.note = await start(open, { contact: { name: "Nina Note" }, body: "Where is my parcel?" });
-  await admin.ok("POST", `/api/conversations/${seen.note.id}/messages`, { kind: "note", body: `The ${word} supplier is late again, check with logistics.` }, 201);
+  await admin.ok(
+    "POST",
+    `/api/conversations/${seen.note.id}/messages`,
+    { kind: "note", body: `The ${word} supplier is late again, check with logistics.` },
+    201,
+  );
   seen.hidden = await start(hidden, { contact: { name: "Hal Hidden" }, body: `Secret ${word} matter` });
   browser = await launchBrowser();
 });
@@ -42,7 +51,11 @@ async function searchFor(page, q) {
   // Not typing anywhere (an open conversation focuses its composer), as when the agent reaches for the shortcut.
   await page.evaluate(() => document.activeElement?.blur());
   await page.keyboard.press("/");
-  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("data-testid")), "search-box", "/ focuses the search box");
+  assert.equal(
+    await page.evaluate(() => document.activeElement?.getAttribute("data-testid")),
+    "search-box",
+    "/ focuses the search box",
+  );
   await page.keyboard.type(q);
   await page.keyboard.press("Enter");
   await page.waitForSelector(`${tid("search-page")}[data-state="ready"]`);
@@ -56,7 +69,11 @@ test("a prefix typed in the top bar finds replies, notes and subjects, highlight
   await searchFor(page, prefix);
 
   const ids = await page.locator(tid("search-hit")).evaluateAll((els) => els.map((el) => el.dataset.id));
-  assert.deepEqual(new Set(ids), new Set([seen.message.id, seen.subject.id, seen.note.id, seen.hidden.id]), "admins find every inbox's conversations");
+  assert.deepEqual(
+    new Set(ids),
+    new Set([seen.message.id, seen.subject.id, seen.note.id, seen.hidden.id]),
+    "admins find every inbox's conversations",
+  );
   assert.match(await page.locator(tid("search-summary")).innerText(), /4 conversations match/);
 
   const message = hit(page, seen.message.id);
@@ -66,7 +83,16 @@ test("a prefix typed in the top bar finds replies, notes and subjects, highlight
   assert.match(await message.locator(tid("search-hit-contact")).innerText(), /Mona Message/);
   assert.match(await message.innerText(), /Broken delivery/, "the subject is shown");
   assert.match(await message.locator(tid("search-hit-inbox")).innerText(), new RegExp(`Search open ${run}`));
-  assert.equal((await message.locator(`${tid("search-hit-match")} mark`).first().innerText()).toLowerCase(), word, "the whole matching word is marked");
+  assert.equal(
+    (
+      await message
+        .locator(`${tid("search-hit-match")} mark`)
+        .first()
+        .innerText()
+    ).toLowerCase(),
+    word,
+    "the whole matching word is marked",
+  );
   // The passage is the server's escaped HTML: the customer's markup shows as text, never as elements.
   assert.match(await message.locator(tid("search-hit-match")).innerText(), /<b>broken<\/b>/);
   assert.equal(await message.locator(`${tid("search-hit-match")} b`).count(), 0);
@@ -75,7 +101,12 @@ test("a prefix typed in the top bar finds replies, notes and subjects, highlight
   assert.equal(await note.locator(tid("search-hit-kind")).innerText(), "Internal note");
   assert.match(await note.locator(tid("search-hit-match")).innerText(), /supplier is late/);
   assert.equal(await hit(page, seen.subject.id).locator(tid("search-hit-kind")).innerText(), "Subject");
-  assert.equal(await hit(page, seen.subject.id).locator(`${tid("search-hit-match")} mark`).count(), 1);
+  assert.equal(
+    await hit(page, seen.subject.id)
+      .locator(`${tid("search-hit-match")} mark`)
+      .count(),
+    1,
+  );
   page.assertNoErrors();
 });
 
@@ -83,7 +114,8 @@ test("arrow keys walk the results and Enter opens the conversation", async () =>
   const page = await pageAs(browser, ADMIN);
   await searchFor(page, prefix);
   const ids = await page.locator(tid("search-hit")).evaluateAll((els) => els.map((el) => el.dataset.id));
-  const focused = () => page.evaluate(() => document.activeElement?.dataset.id ?? document.activeElement?.dataset.testid);
+  const focused = () =>
+    page.evaluate(() => document.activeElement?.dataset.id ?? document.activeElement?.dataset.testid);
 
   await page.keyboard.press("ArrowDown");
   assert.equal(await focused(), ids[0], "↓ from the box goes to the first hit");
@@ -124,6 +156,12 @@ test("an agent finds only conversations in inboxes they can see", async () => {
   const ids = await page.locator(tid("search-hit")).evaluateAll((els) => els.map((el) => el.dataset.id));
   assert.deepEqual(new Set(ids), new Set([seen.message.id, seen.subject.id, seen.note.id]));
   assert.ok(!ids.includes(seen.hidden.id), "the other inbox's conversation stays invisible");
-  assert.equal(await page.locator(`${tid("search-results")}`).innerText().then((t) => t.includes("Hal Hidden")), false);
+  assert.equal(
+    await page
+      .locator(`${tid("search-results")}`)
+      .innerText()
+      .then((t) => t.includes("Hal Hidden")),
+    false,
+  );
   page.assertNoErrors();
 });

@@ -5,7 +5,17 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Api, createAgent, createInbox, ensureWorkspace, launchBrowser, pageAs, startConversation, tid, waitForListStream } from "./helpers.mjs";
+import {
+  Api,
+  createAgent,
+  createInbox,
+  ensureWorkspace,
+  launchBrowser,
+  pageAs,
+  startConversation,
+  tid,
+  waitForListStream,
+} from "./helpers.mjs";
 
 let browser;
 let admin;
@@ -21,14 +31,22 @@ after(async () => {
 
 /** As the admin, through the API: a note on `conversationId` that mentions `user`. */
 function mention(conversationId, user, text = "can you check the invoice address?") {
-  return admin.ok("POST", `/api/conversations/${conversationId}/messages`, { kind: "note", body: `@${user.name} ${text}`, mentions: [user.id] }, 201);
+  return admin.ok(
+    "POST",
+    `/api/conversations/${conversationId}/messages`,
+    { kind: "note", body: `@${user.name} ${text}`, mentions: [user.id] },
+    201,
+  );
 }
 
 const toast = (kind) => `${tid("toast")}[data-kind="${kind}"]`;
 
 test("a mention pushed live shows a toast within a second that opens the conversation; the bell counts it", async () => {
   const bea = await createAgent(admin, "Bea Agent", { [inbox.id]: "reply" });
-  const conversationId = await startConversation(admin, inbox, { name: "Linus", body: "My invoice shows the wrong address." });
+  const conversationId = await startConversation(admin, inbox, {
+    name: "Linus",
+    body: "My invoice shows the wrong address.",
+  });
   const page = await pageAs(browser, bea);
   await waitForListStream(page);
   assert.equal(await page.locator(tid("notification-count")).count(), 0, "no unread notifications yet");
@@ -70,7 +88,10 @@ test("an assignment toasts too; toasts stack, can be dismissed, and leave by the
   assert.equal((await page.textContent(tid("notification-count")))?.trim(), "2");
 
   // Stacked bottom right: both inside the viewport's lower right quarter, one above the other.
-  const boxes = await Promise.all([page.locator(toast("assigned")).boundingBox(), page.locator(toast("mention")).boundingBox()]);
+  const boxes = await Promise.all([
+    page.locator(toast("assigned")).boundingBox(),
+    page.locator(toast("mention")).boundingBox(),
+  ]);
   for (const box of boxes) assert.ok(box.x > 640 && box.y > 400, `a toast sits bottom right (${JSON.stringify(box)})`);
   assert.ok(boxes[0].y + boxes[0].height <= boxes[1].y + 1, "the older toast sits above the newer one");
 
@@ -107,7 +128,11 @@ test("the bell lists notifications newest first, opens one, and marks all read",
   assert.equal(texts.length, 3);
   assert.match(texts[0], /assigned you a conversation/, "newest first");
   assert.match(texts[2], /first ping/);
-  assert.equal(await page.locator(`${tid("notification-item")}[data-unread="true"]`).count(), 3, "unread ones are marked");
+  assert.equal(
+    await page.locator(`${tid("notification-item")}[data-unread="true"]`).count(),
+    3,
+    "unread ones are marked",
+  );
 
   // Clicking one opens its conversation and reads it.
   await items.nth(2).click();

@@ -7,13 +7,22 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { createAgent, createInbox, ensureWorkspace, launchBrowser, pageAs, startConversation, tid } from "./helpers.mjs";
+import {
+  createAgent,
+  createInbox,
+  ensureWorkspace,
+  launchBrowser,
+  pageAs,
+  startConversation,
+  tid,
+} from "./helpers.mjs";
 
 let browser;
 let admin;
 let inbox;
 const run = Date.now().toString(36);
-const panelUrl = (id) => (process.env.WORKFLOW_PANEL_URL ?? "/conversations/:id").replace(":id", encodeURIComponent(id));
+const panelUrl = (id) =>
+  (process.env.WORKFLOW_PANEL_URL ?? "/conversations/:id").replace(":id", encodeURIComponent(id));
 
 before(async () => {
   admin = await ensureWorkspace();
@@ -91,7 +100,10 @@ test("with reply access: assign, team, priority, tags and followers, each saved"
   let c = await until(id, (c) => c.tags.length === 2, "two tags");
   assert.deepEqual([...c.tags].sort(), [`export-bug-${run}`, existing].sort());
   // A tag gets its colour from the workspace's tag list.
-  assert.match(await panel.locator(`${tid("tag-chip")}[data-tag="${existing}"]`).getAttribute("style"), /--tag:\s*#[0-9a-f]{6}/i);
+  assert.match(
+    await panel.locator(`${tid("tag-chip")}[data-tag="${existing}"]`).getAttribute("style"),
+    /--tag:\s*#[0-9a-f]{6}/i,
+  );
   await panel.locator(`${tid("tag-chip")}[data-tag="${existing}"] ${tid("tag-remove")}`).click();
   await panel.locator(`${tid("tag-chip")}[data-tag="${existing}"]`).waitFor({ state: "detached" });
   c = await until(id, (c) => c.tags.length === 1, "one tag left");
@@ -128,7 +140,15 @@ test("with view access the panel reads only, but following yourself still works"
   const panel = await openPanel(page, id);
   if (!panel) return t.skip("the conversation page does not render the details panel yet");
   assert.equal(await panel.getAttribute("data-access"), "view");
-  for (const control of ["dp-assignee-select", "dp-team-select", "dp-priority-select", "tag-add", "tag-remove", "follower-add", "assign-to-me"]) {
+  for (const control of [
+    "dp-assignee-select",
+    "dp-team-select",
+    "dp-priority-select",
+    "tag-add",
+    "tag-remove",
+    "follower-add",
+    "assign-to-me",
+  ]) {
     assert.equal(await panel.locator(tid(control)).count(), 0, `no ${control} for a view-only agent`);
   }
   assert.match(await panel.locator(tid("dp-assignee-value")).innerText(), /Unassigned/);

@@ -3,7 +3,17 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { ADMIN, Api, createAgent, createInbox, ensureWorkspace, launchBrowser, pageAs, startConversation, tid } from "./helpers.mjs";
+import {
+  ADMIN,
+  Api,
+  createAgent,
+  createInbox,
+  ensureWorkspace,
+  launchBrowser,
+  pageAs,
+  startConversation,
+  tid,
+} from "./helpers.mjs";
 
 let browser;
 let admin;
@@ -40,7 +50,10 @@ test("teams: create with members, rename and change members, delete", async () =
   await row.waitFor();
   assert.match(await row.locator(tid("team-members")).innerText(), /Bo Billing/);
   let team = (await admin.ok("GET", "/api/teams")).items.find((t) => t.name === name);
-  assert.deepEqual(team.members.map((m) => m.id), [bo.id]);
+  assert.deepEqual(
+    team.members.map((m) => m.id),
+    [bo.id],
+  );
 
   await row.locator(tid("team-edit")).click();
   await page.fill(tid("team-name-input"), `${name} EU`);
@@ -52,7 +65,10 @@ test("teams: create with members, rename and change members, delete", async () =
   assert.match(await renamed.locator(tid("team-members")).innerText(), /^Cleo Billing$/);
   team = (await admin.ok("GET", "/api/teams")).items.find((t) => t.id === team.id);
   assert.equal(team.name, `${name} EU`);
-  assert.deepEqual(team.members.map((m) => m.id), [cleo.id]);
+  assert.deepEqual(
+    team.members.map((m) => m.id),
+    [cleo.id],
+  );
 
   await renamed.locator(tid("team-delete")).click();
   await page.click(`${tid("confirm-dialog")} ${tid("confirm")}`);
@@ -109,8 +125,14 @@ test("saved replies: create with placeholders (cheat-sheet, preview), edit, dele
   await page.click(`${tid("placeholder-cheat-sheet")} button:has-text("{{contact.first_name}}")`);
   await page.locator(tid("saved-reply-body-input")).press("End");
   await page.keyboard.type(", your refund is on its way. {{agent.name}}");
-  assert.equal(await page.inputValue(tid("saved-reply-body-input")), "Hi {{contact.first_name}}, your refund is on its way. {{agent.name}}");
-  assert.match(await page.textContent(tid("saved-reply-preview")), /Hi Grace, your refund is on its way\. Ada Lovelace/);
+  assert.equal(
+    await page.inputValue(tid("saved-reply-body-input")),
+    "Hi {{contact.first_name}}, your refund is on its way. {{agent.name}}",
+  );
+  assert.match(
+    await page.textContent(tid("saved-reply-preview")),
+    /Hi Grace, your refund is on its way\. Ada Lovelace/,
+  );
   await page.click(tid("saved-reply-save"));
 
   const row = page.locator(tid("saved-reply-row"), { hasText: name });
@@ -121,7 +143,11 @@ test("saved replies: create with placeholders (cheat-sheet, preview), edit, dele
   await row.locator(tid("saved-reply-edit")).click();
   await page.fill(tid("saved-reply-body-input"), "Hello {{contact.name}}, the refund is done.");
   await page.click(tid("saved-reply-save"));
-  await page.locator(`${tid("saved-reply-row")}[data-id="${reply.id}"] ${tid("saved-reply-body")}`, { hasText: "the refund is done" }).waitFor();
+  await page
+    .locator(`${tid("saved-reply-row")}[data-id="${reply.id}"] ${tid("saved-reply-body")}`, {
+      hasText: "the refund is done",
+    })
+    .waitFor();
   reply = (await admin.ok("GET", "/api/saved-replies")).items.find((r) => r.id === reply.id);
   assert.equal(reply.body, "Hello {{contact.name}}, the refund is done.");
 
@@ -137,7 +163,8 @@ test("inbox access: the table shows each agent's level and changes it in place",
   const dana = await createAgent(admin, "Dana Access", { [inbox.id]: "view" });
   const page = await pageAs(browser, ADMIN);
   await openTab(page, "team");
-  const cell = (inboxId) => page.locator(`${tid("access-cell")}[data-user-id="${dana.id}"][data-inbox-id="${inboxId}"]`);
+  const cell = (inboxId) =>
+    page.locator(`${tid("access-cell")}[data-user-id="${dana.id}"][data-inbox-id="${inboxId}"]`);
   await cell(inbox.id).waitFor();
   assert.equal(await cell(inbox.id).inputValue(), "view", "the current level is shown");
   assert.equal(await cell(other.id).inputValue(), "none");
@@ -145,15 +172,25 @@ test("inbox access: the table shows each agent's level and changes it in place",
   await cell(inbox.id).selectOption("reply");
   await cell(other.id).selectOption("note");
   await page.waitForFunction(
-    ({ a, b }) => document.querySelector(a)?.value === "reply" && document.querySelector(b)?.value === "note" && !document.querySelector(`${a}:disabled, ${b}:disabled`),
-    { a: `[data-testid="access-cell"][data-user-id="${dana.id}"][data-inbox-id="${inbox.id}"]`, b: `[data-testid="access-cell"][data-user-id="${dana.id}"][data-inbox-id="${other.id}"]` },
+    ({ a, b }) =>
+      document.querySelector(a)?.value === "reply" &&
+      document.querySelector(b)?.value === "note" &&
+      !document.querySelector(`${a}:disabled, ${b}:disabled`),
+    {
+      a: `[data-testid="access-cell"][data-user-id="${dana.id}"][data-inbox-id="${inbox.id}"]`,
+      b: `[data-testid="access-cell"][data-user-id="${dana.id}"][data-inbox-id="${other.id}"]`,
+    },
   );
-  const levels = async (inboxId) => (await admin.ok("GET", `/api/inboxes/${inboxId}/access`)).items.find((a) => a.userId === dana.id)?.access;
+  const levels = async (inboxId) =>
+    (await admin.ok("GET", `/api/inboxes/${inboxId}/access`)).items.find((a) => a.userId === dana.id)?.access;
   assert.equal(await levels(inbox.id), "reply");
   assert.equal(await levels(other.id), "note");
 
   await cell(inbox.id).selectOption("none");
-  await page.waitForFunction((sel) => !document.querySelector(sel)?.disabled, `[data-testid="access-cell"][data-user-id="${dana.id}"][data-inbox-id="${inbox.id}"]`);
+  await page.waitForFunction(
+    (sel) => !document.querySelector(sel)?.disabled,
+    `[data-testid="access-cell"][data-user-id="${dana.id}"][data-inbox-id="${inbox.id}"]`,
+  );
   assert.equal(await levels(inbox.id), undefined, "no access: the grant is removed");
 
   // After a reload the table reads the same levels back.

@@ -4,7 +4,13 @@
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { filterPeople, insertMention, mentionQueryAt, mentionedIds, splitMentions } from "../../web/app/features/workflow/mentions.ts";
+import {
+  filterPeople,
+  insertMention,
+  mentionQueryAt,
+  mentionedIds,
+  splitMentions,
+} from "../../web/app/features/workflow/mentions.ts";
 import { fillPlaceholders } from "../../web/app/features/workflow/placeholders.ts";
 
 describe("fillPlaceholders", () => {
@@ -15,8 +21,12 @@ describe("fillPlaceholders", () => {
   };
 
   test("fills every known placeholder", () => {
-    const text = "Hi {{contact.name}} ({{contact.email}}) / {{contact.first_name}} — {{agent.name}}, {{agent.first_name}} <{{agent.email}}> at {{workspace.name}}";
-    assert.equal(fillPlaceholders(text, values), "Hi Grace Hopper (grace@example.com) / Grace — Ada Lovelace, Ada <ada@acme.test> at Acme Support");
+    const text =
+      "Hi {{contact.name}} ({{contact.email}}) / {{contact.first_name}} — {{agent.name}}, {{agent.first_name}} <{{agent.email}}> at {{workspace.name}}";
+    assert.equal(
+      fillPlaceholders(text, values),
+      "Hi Grace Hopper (grace@example.com) / Grace — Ada Lovelace, Ada <ada@acme.test> at Acme Support",
+    );
   });
 
   test("allows spaces and any case inside the braces", () => {
@@ -24,13 +34,25 @@ describe("fillPlaceholders", () => {
   });
 
   test("leaves unknown placeholders as written", () => {
-    assert.equal(fillPlaceholders("Order {{order.id}} for {{contact.name}} {{ nope }}", values), "Order {{order.id}} for Grace Hopper {{ nope }}");
+    assert.equal(
+      fillPlaceholders("Order {{order.id}} for {{contact.name}} {{ nope }}", values),
+      "Order {{order.id}} for Grace Hopper {{ nope }}",
+    );
   });
 
   test("a missing contact name reads 'there'; other missing values are empty", () => {
     const missing = { contact: { name: null, email: null }, agent: null, workspace: null };
-    assert.equal(fillPlaceholders("Hi {{contact.name}}, {{contact.first_name}}! [{{contact.email}}] {{agent.name}}{{workspace.name}}", missing), "Hi there, there! [] ");
-    assert.equal(fillPlaceholders("Hi {{contact.name}}", { ...values, contact: { name: "  ", email: "x@y.z" } }), "Hi there");
+    assert.equal(
+      fillPlaceholders(
+        "Hi {{contact.name}}, {{contact.first_name}}! [{{contact.email}}] {{agent.name}}{{workspace.name}}",
+        missing,
+      ),
+      "Hi there, there! [] ",
+    );
+    assert.equal(
+      fillPlaceholders("Hi {{contact.name}}", { ...values, contact: { name: "  ", email: "x@y.z" } }),
+      "Hi there",
+    );
     assert.equal(fillPlaceholders("Hi {{contact.name}}", { ...values, contact: null }), "Hi there");
   });
 
@@ -64,14 +86,26 @@ describe("filterPeople", () => {
     { id: "4", name: "Zed", email: "beacon@acme.test" },
   ];
   test("ranks name starts, then word starts, then anywhere, then email", () => {
-    assert.deepEqual(filterPeople(people, "bea").map((p) => p.id), ["1", "2", "4"]);
+    assert.deepEqual(
+      filterPeople(people, "bea").map((p) => p.id),
+      ["1", "2", "4"],
+    );
   });
   test("ignores case and accents", () => {
-    assert.deepEqual(filterPeople(people, "LUCIA").map((p) => p.id), ["3"]);
-    assert.deepEqual(filterPeople(people, "fernán").map((p) => p.id), ["3"]);
+    assert.deepEqual(
+      filterPeople(people, "LUCIA").map((p) => p.id),
+      ["3"],
+    );
+    assert.deepEqual(
+      filterPeople(people, "fernán").map((p) => p.id),
+      ["3"],
+    );
   });
   test("an empty query lists everyone by name, up to the limit", () => {
-    assert.deepEqual(filterPeople(people, "", 3).map((p) => p.id), ["2", "1", "3"]);
+    assert.deepEqual(
+      filterPeople(people, "", 3).map((p) => p.id),
+      ["2", "1", "3"],
+    );
   });
 });
 
@@ -100,7 +134,10 @@ describe("splitMentions", () => {
   ];
   const show = (parts) => parts.map((p) => (typeof p === "string" ? p : `[${p.person.id}:${p.text}]`)).join("");
   test("cuts a body into text and mentions, keeping every character", () => {
-    assert.equal(show(splitMentions("@Bea Agent can you ask (@lucía fernández)?", people)), "[bea-agent:@Bea Agent] can you ask ([lucia:@lucía fernández])?");
+    assert.equal(
+      show(splitMentions("@Bea Agent can you ask (@lucía fernández)?", people)),
+      "[bea-agent:@Bea Agent] can you ask ([lucia:@lucía fernández])?",
+    );
     assert.equal(show(splitMentions("no one here, mail bea@acme.test", people)), "no one here, mail bea@acme.test");
     assert.equal(show(splitMentions("", people)), "");
   });

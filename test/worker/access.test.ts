@@ -73,7 +73,9 @@ describe("what each access level may do to a conversation", () => {
       setStatus: notFound,
     });
     expect(await countRows("timeline_items")).toBe(before);
-    expect(await tryEverything(outsider.as, "cv_doesnotexist")).toEqual(await tryEverything(outsider.as, conversationId));
+    expect(await tryEverything(outsider.as, "cv_doesnotexist")).toEqual(
+      await tryEverything(outsider.as, conversationId),
+    );
     const missing = await expectError(call(outsider.as, "/api/conversations/cv_doesnotexist"), 404, "not_found");
     const hidden = await expectError(call(outsider.as, `/api/conversations/${conversationId}`), 404, "not_found");
     expect(hidden).toEqual(missing);
@@ -174,21 +176,37 @@ describe("assignment", () => {
     ]);
     const before = await countRows("timeline_items");
     for (const who of [viewer, noter, outsider]) {
-      const error = await expectError(updateConversation(admin.as, conversationId, { assigneeId: who.id }), 400, "validation_failed");
+      const error = await expectError(
+        updateConversation(admin.as, conversationId, { assigneeId: who.id }),
+        400,
+        "validation_failed",
+      );
       expect(error.message).toMatch(/reply/);
-      expect(error.details).toEqual([expect.objectContaining({ path: ["assigneeId"], message: expect.stringContaining(who.name) })]);
+      expect(error.details).toEqual([
+        expect.objectContaining({ path: ["assigneeId"], message: expect.stringContaining(who.name) }),
+      ]);
     }
-    const unknown = await expectError(updateConversation(admin.as, conversationId, { assigneeId: "us_nobody" }), 400, "validation_failed");
+    const unknown = await expectError(
+      updateConversation(admin.as, conversationId, { assigneeId: "us_nobody" }),
+      400,
+      "validation_failed",
+    );
     expect(unknown.details[0].path).toEqual(["assigneeId"]);
     expect(await countRows("timeline_items")).toBe(before);
     expect((await getConversation(admin.as, conversationId)).assignee).toBeNull();
   });
 
   it("assigns a reply agent: it shows under their Mine, leaves Unassigned, and records an event", async () => {
-    const [rita, sam] = await Promise.all([agentWith(admin, inbox.id, "reply", "Rita Replier"), agentWith(admin, inbox.id, "reply", "Sam Second")]);
+    const [rita, sam] = await Promise.all([
+      agentWith(admin, inbox.id, "reply", "Rita Replier"),
+      agentWith(admin, inbox.id, "reply", "Sam Second"),
+    ]);
     expect(await listIds(rita.as, { view: "mine" })).toEqual([]);
 
-    const assigned = await json(sam.as, `/api/conversations/${conversationId}`, { method: "PATCH", body: { assigneeId: rita.id } });
+    const assigned = await json(sam.as, `/api/conversations/${conversationId}`, {
+      method: "PATCH",
+      body: { assigneeId: rita.id },
+    });
     expect(assigned).toMatchObject({ id: conversationId, assignee: { id: rita.id, name: "Rita Replier" } });
     expect(await listIds(rita.as, { view: "mine" })).toEqual([conversationId]);
     expect(await listIds(sam.as, { view: "mine" })).toEqual([]);
@@ -207,7 +225,10 @@ describe("assignment", () => {
     await json(sam.as, `/api/conversations/${conversationId}`, { method: "PATCH", body: { assigneeId: admin.id } });
     expect(await listIds(rita.as, { view: "mine" })).toEqual([]);
     expect(await listIds(admin.as, { view: "mine" })).toEqual([conversationId]);
-    const unassigned = await json(sam.as, `/api/conversations/${conversationId}`, { method: "PATCH", body: { assigneeId: null } });
+    const unassigned = await json(sam.as, `/api/conversations/${conversationId}`, {
+      method: "PATCH",
+      body: { assigneeId: null },
+    });
     expect(unassigned.assignee).toBeNull();
     expect(await listIds(sam.as, { view: "unassigned" })).toEqual([conversationId]);
   });

@@ -24,7 +24,12 @@ describe("team members", () => {
     const { admin } = await setUpWorkspace();
     const dan = await json(admin.as, "/api/users", { body: newUser("dan@acme.test") }, 201);
     expect(dan).toEqual({ id: expect.any(String), name: "Dan Dev", email: "dan@acme.test", role: "agent" });
-    const eve = await json(admin.as, "/api/users", { body: { ...newUser("Eve@Acme.test", "admin"), name: "Eve Ops" } }, 201);
+    const eve = await json(
+      admin.as,
+      "/api/users",
+      { body: { ...newUser("Eve@Acme.test", "admin"), name: "Eve Ops" } },
+      201,
+    );
     expect(eve).toMatchObject({ email: "eve@acme.test", role: "admin" });
 
     const { items } = await json(admin.as, "/api/users");
@@ -77,11 +82,26 @@ describe("inboxes", () => {
     });
     expect(new Date(chat.createdAt).toISOString()).toBe(chat.createdAt);
 
-    const email = await json(admin.as, "/api/inboxes", { body: { name: "Help desk", channel: "email", emailAddress: "help@acme.test" } }, 201);
+    const email = await json(
+      admin.as,
+      "/api/inboxes",
+      { body: { name: "Help desk", channel: "email", emailAddress: "help@acme.test" } },
+      201,
+    );
     expect(email).toMatchObject({ channel: "email", emailAddress: "help@acme.test", autoResolveDays: 7 });
-    const custom = await json(admin.as, "/api/inboxes", { body: { name: "Billing", channel: "email", autoResolveDays: 3 } }, 201);
+    const custom = await json(
+      admin.as,
+      "/api/inboxes",
+      { body: { name: "Billing", channel: "email", autoResolveDays: 3 } },
+      201,
+    );
     expect(custom.autoResolveDays).toBe(3);
-    const never = await json(admin.as, "/api/inboxes", { body: { name: "Legal", channel: "email", autoResolveDays: null } }, 201);
+    const never = await json(
+      admin.as,
+      "/api/inboxes",
+      { body: { name: "Legal", channel: "email", autoResolveDays: null } },
+      201,
+    );
     expect(never.autoResolveDays).toBeNull();
 
     const keys = [chat, email, custom, never].map((i) => i.widgetKey);
@@ -94,7 +114,12 @@ describe("inboxes", () => {
 
   it("refuses a second inbox on the same email address with 409 conflict", async () => {
     const { admin } = await setUpWorkspace();
-    await json(admin.as, "/api/inboxes", { body: { name: "Help", channel: "email", emailAddress: "help@acme.test" } }, 201);
+    await json(
+      admin.as,
+      "/api/inboxes",
+      { body: { name: "Help", channel: "email", emailAddress: "help@acme.test" } },
+      201,
+    );
     const before = await countRows("inboxes");
     await expectError(
       call(admin.as, "/api/inboxes", { body: { name: "Help 2", channel: "email", emailAddress: "HELP@acme.test" } }),
@@ -107,9 +132,17 @@ describe("inboxes", () => {
   it("lets an admin rename an inbox and change its auto-resolve setting", async () => {
     const { admin } = await setUpWorkspace();
     const inbox = await createInbox(admin, "Help", "email");
-    const other = await json(admin.as, "/api/inboxes", { body: { name: "Sales", channel: "email", emailAddress: "sales@acme.test" } }, 201);
+    const other = await json(
+      admin.as,
+      "/api/inboxes",
+      { body: { name: "Sales", channel: "email", emailAddress: "sales@acme.test" } },
+      201,
+    );
 
-    const renamed = await json(admin.as, `/api/inboxes/${inbox.id}`, { method: "PATCH", body: { name: "Help desk", autoResolveDays: 14 } });
+    const renamed = await json(admin.as, `/api/inboxes/${inbox.id}`, {
+      method: "PATCH",
+      body: { name: "Help desk", autoResolveDays: 14 },
+    });
     expect(renamed).toMatchObject({ id: inbox.id, name: "Help desk", autoResolveDays: 14, widgetKey: inbox.widgetKey });
     const off = await json(admin.as, `/api/inboxes/${inbox.id}`, { method: "PATCH", body: { autoResolveDays: null } });
     expect(off).toMatchObject({ name: "Help desk", autoResolveDays: null });
@@ -123,7 +156,11 @@ describe("inboxes", () => {
     );
     // Re-saving an inbox's own address is not a conflict.
     await json(admin.as, `/api/inboxes/${other.id}`, { method: "PATCH", body: { emailAddress: "sales@acme.test" } });
-    await expectError(call(admin.as, "/api/inboxes/ib_nope", { method: "PATCH", body: { name: "X" } }), 404, "not_found");
+    await expectError(
+      call(admin.as, "/api/inboxes/ib_nope", { method: "PATCH", body: { name: "X" } }),
+      404,
+      "not_found",
+    );
   });
 
   it("keeps inbox management to admins", async () => {
@@ -131,7 +168,11 @@ describe("inboxes", () => {
     const agent = await agentWith(admin, inbox.id, "reply");
     const before = await countRows("inboxes");
     await expectError(call(agent.as, "/api/inboxes", { body: { name: "Mine", channel: "chat" } }), 403, "forbidden");
-    await expectError(call(agent.as, `/api/inboxes/${inbox.id}`, { method: "PATCH", body: { name: "Renamed" } }), 403, "forbidden");
+    await expectError(
+      call(agent.as, `/api/inboxes/${inbox.id}`, { method: "PATCH", body: { name: "Renamed" } }),
+      403,
+      "forbidden",
+    );
     expect(await countRows("inboxes")).toBe(before);
     expect((await json(admin.as, "/api/inboxes")).items[0].name).toBe("Support");
   });
@@ -146,7 +187,11 @@ describe("inboxes", () => {
 
     expect((await json(agent.as, "/api/inboxes")).items.map((i: any) => i.name)).toEqual(["Billing", "Support"]);
     expect((await json(outsider.as, "/api/inboxes")).items).toEqual([]);
-    expect((await json(admin.as, "/api/inboxes")).items.map((i: any) => i.name)).toEqual(["Billing", "Secret", "Support"]);
+    expect((await json(admin.as, "/api/inboxes")).items.map((i: any) => i.name)).toEqual([
+      "Billing",
+      "Secret",
+      "Support",
+    ]);
   });
 });
 
@@ -158,9 +203,14 @@ describe("inbox access", () => {
     await expectError(call(agent.as, `/api/conversations/${id}`), 404, "not_found");
 
     for (const access of ["view", "note", "reply"] as const) {
-      const set = await json(admin.as, `/api/inboxes/${inbox.id}/access/${agent.id}`, { method: "PUT", body: { access } });
+      const set = await json(admin.as, `/api/inboxes/${inbox.id}/access/${agent.id}`, {
+        method: "PUT",
+        body: { access },
+      });
       expect(set).toEqual({ inboxId: inbox.id, userId: agent.id, access });
-      expect((await json(agent.as, "/api/me")).inboxes).toEqual([{ id: inbox.id, name: "Support", channel: "chat", access }]);
+      expect((await json(agent.as, "/api/me")).inboxes).toEqual([
+        { id: inbox.id, name: "Support", channel: "chat", access },
+      ]);
     }
     expect(await countRows("inbox_access")).toBe(1);
     await getConversation(agent.as, id);
@@ -180,8 +230,16 @@ describe("inbox access", () => {
     const put = { method: "PUT", body: { access: "reply" } };
     await expectError(call(admin.as, `/api/inboxes/ib_nope/access/${agent.id}`, put), 404, "not_found");
     await expectError(call(admin.as, `/api/inboxes/${inbox.id}/access/us_nope`, put), 404, "not_found");
-    await expectError(call(admin.as, `/api/inboxes/ib_nope/access/${agent.id}`, { method: "DELETE" }), 404, "not_found");
-    await expectError(call(admin.as, `/api/inboxes/${inbox.id}/access/us_nope`, { method: "DELETE" }), 404, "not_found");
+    await expectError(
+      call(admin.as, `/api/inboxes/ib_nope/access/${agent.id}`, { method: "DELETE" }),
+      404,
+      "not_found",
+    );
+    await expectError(
+      call(admin.as, `/api/inboxes/${inbox.id}/access/us_nope`, { method: "DELETE" }),
+      404,
+      "not_found",
+    );
     expect(await countRows("inbox_access")).toBe(0);
   });
 
@@ -189,9 +247,24 @@ describe("inbox access", () => {
     const { admin, inbox } = await supportTeam();
     const agent = await agentWith(admin, inbox.id, "reply");
     const colleague = await addUser(admin, "agent", "Carl Colleague");
-    await expectError(call(agent.as, `/api/inboxes/${inbox.id}/access/${colleague.id}`, { method: "PUT", body: { access: "reply" } }), 403, "forbidden");
-    await expectError(call(agent.as, `/api/inboxes/${inbox.id}/access/${agent.id}`, { method: "DELETE" }), 403, "forbidden");
-    await expectError(call(colleague.as, `/api/inboxes/${inbox.id}/access/${colleague.id}`, { method: "PUT", body: { access: "view" } }), 403, "forbidden");
+    await expectError(
+      call(agent.as, `/api/inboxes/${inbox.id}/access/${colleague.id}`, { method: "PUT", body: { access: "reply" } }),
+      403,
+      "forbidden",
+    );
+    await expectError(
+      call(agent.as, `/api/inboxes/${inbox.id}/access/${agent.id}`, { method: "DELETE" }),
+      403,
+      "forbidden",
+    );
+    await expectError(
+      call(colleague.as, `/api/inboxes/${inbox.id}/access/${colleague.id}`, {
+        method: "PUT",
+        body: { access: "view" },
+      }),
+      403,
+      "forbidden",
+    );
     expect((await json(colleague.as, "/api/me")).inboxes).toEqual([]);
     expect((await json(agent.as, "/api/me")).inboxes[0].access).toBe("reply");
   });
@@ -200,9 +273,16 @@ describe("inbox access", () => {
     const { admin, inbox } = await supportTeam();
     const agent = await addUser(admin);
     for (const access of ["admin", "none", "", null, 3]) {
-      await expectError(call(admin.as, `/api/inboxes/${inbox.id}/access/${agent.id}`, { method: "PUT", body: { access } }), 400, "validation_failed");
+      await expectError(
+        call(admin.as, `/api/inboxes/${inbox.id}/access/${agent.id}`, { method: "PUT", body: { access } }),
+        400,
+        "validation_failed",
+      );
     }
     expect(await countRows("inbox_access")).toBe(0);
-    await expectStatus(call(admin.as, `/api/inboxes/${inbox.id}/access/${agent.id}`, { method: "PUT", body: { access: "note" } }), 200);
+    await expectStatus(
+      call(admin.as, `/api/inboxes/${inbox.id}/access/${agent.id}`, { method: "PUT", body: { access: "note" } }),
+      200,
+    );
   });
 });

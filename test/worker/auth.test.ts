@@ -32,7 +32,12 @@ describe("sign-in and sessions", () => {
     expect(plain).toMatch(/;\s*SameSite=Lax/i);
     expect(plain).toMatch(/;\s*Path=\//i);
     expect(plain).not.toMatch(/;\s*Secure/i);
-    expect((await overHttp.json<any>()).user).toEqual({ id: admin.id, name: admin.name, email: admin.email, role: "admin" });
+    expect((await overHttp.json<any>()).user).toEqual({
+      id: admin.id,
+      name: admin.name,
+      email: admin.email,
+      role: "admin",
+    });
 
     const https = "https://switchboard.test";
     const overHttps = await send(
@@ -67,7 +72,11 @@ describe("sign-in and sessions", () => {
     expect(out.status).toBe(204);
     expect(out.headers.get("set-cookie")).toMatch(/sb_session=;.*Max-Age=0/i);
     await expectError(call(admin.as, "/api/me"), 401, "unauthenticated");
-    await expectError(call(admin.as, "/api/inboxes", { body: { name: "Sales", channel: "chat" } }), 401, "unauthenticated");
+    await expectError(
+      call(admin.as, "/api/inboxes", { body: { name: "Sales", channel: "chat" } }),
+      401,
+      "unauthenticated",
+    );
     // Only that session ended: another device stays signed in.
     await json(other, "/api/me");
   });
@@ -127,7 +136,13 @@ describe("API tokens", () => {
     const me = await json({ bearer: token }, "/api/me");
     expect(me.user.id).toBe(agent.id);
     expect(me.inboxes).toEqual([{ id: inbox.id, name: "Support", channel: "chat", access: "view" }]);
-    await expectError(call({ bearer: token }, "/api/users", { body: { name: "X", email: "x@acme.test", password: PASSWORD, role: "agent" } }), 403, "forbidden");
+    await expectError(
+      call({ bearer: token }, "/api/users", {
+        body: { name: "X", email: "x@acme.test", password: PASSWORD, role: "agent" },
+      }),
+      403,
+      "forbidden",
+    );
   });
 
   it("refuses a bogus bearer token, even next to a valid cookie", async () => {
@@ -155,7 +170,11 @@ describe("cross-site request guard", () => {
       403,
       "forbidden",
     );
-    await expectError(call(admin.as, "/api/auth/logout", { method: "POST", headers: { origin: "https://evil.example" } }), 403, "forbidden");
+    await expectError(
+      call(admin.as, "/api/auth/logout", { method: "POST", headers: { origin: "https://evil.example" } }),
+      403,
+      "forbidden",
+    );
     expect(await countRows("inboxes")).toBe(before);
     await json(admin.as, "/api/me"); // the forged logout did not end the session
 
@@ -189,11 +208,19 @@ describe("sign-in rate limit", () => {
     const { admin } = await setUpWorkspace();
     const bea = await addUser(admin, "agent", "Bea Agent");
     for (let i = 0; i < 10; i++) {
-      await expectError(login(admin.email, `wrong password ${i}`, { "cf-connecting-ip": `203.0.113.${i}` }), 401, "unauthenticated");
+      await expectError(
+        login(admin.email, `wrong password ${i}`, { "cf-connecting-ip": `203.0.113.${i}` }),
+        401,
+        "unauthenticated",
+      );
     }
     const sessions = await countRows("sessions");
     await expectError(login(admin.email, PASSWORD, { "cf-connecting-ip": "198.51.100.1" }), 429, "rate_limited");
-    await expectError(login(admin.email.toUpperCase(), PASSWORD, { "cf-connecting-ip": "198.51.100.2" }), 429, "rate_limited");
+    await expectError(
+      login(admin.email.toUpperCase(), PASSWORD, { "cf-connecting-ip": "198.51.100.2" }),
+      429,
+      "rate_limited",
+    );
     expect(await countRows("sessions")).toBe(sessions);
     // The lock is per email: a colleague still signs in.
     await expectStatus(login(bea.email, PASSWORD, { "cf-connecting-ip": "198.51.100.3" }), 200);

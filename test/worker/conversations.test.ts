@@ -133,7 +133,14 @@ describe("agent-started conversations", () => {
     const conversation = await json(
       agent.as,
       "/api/conversations",
-      { body: { inboxId: inbox.id, contact: { name: "Dora Doe", email: "Dora@Example.com" }, subject: "Your refund", body: "Hi Dora, your refund is on its way." } },
+      {
+        body: {
+          inboxId: inbox.id,
+          contact: { name: "Dora Doe", email: "Dora@Example.com" },
+          subject: "Your refund",
+          body: "Hi Dora, your refund is on its way.",
+        },
+      },
       201,
     );
     expect(conversation).toEqual({
@@ -159,12 +166,23 @@ describe("agent-started conversations", () => {
     const { items, lastSeq } = await timeline(agent.as, conversation.id);
     expect(lastSeq).toBe(1);
     expect(items).toEqual([
-      { seq: 1, kind: "reply", author: { type: "user", id: agent.id, name: "Rita Replier" }, body: "Hi Dora, your refund is on its way.", createdAt: expect.any(String) },
+      {
+        seq: 1,
+        kind: "reply",
+        author: { type: "user", id: agent.id, name: "Rita Replier" },
+        body: "Hi Dora, your refund is on its way.",
+        createdAt: expect.any(String),
+      },
     ]);
     expect(await listIds(agent.as)).toEqual([conversation.id]);
 
     // The same email finds the same contact next time.
-    const again = await json(agent.as, "/api/conversations", { body: { inboxId: inbox.id, contact: { email: "dora@example.com" }, body: "One more thing" } }, 201);
+    const again = await json(
+      agent.as,
+      "/api/conversations",
+      { body: { inboxId: inbox.id, contact: { email: "dora@example.com" }, body: "One more thing" } },
+      201,
+    );
     expect(again.id).not.toBe(conversation.id);
     expect(again.contact).toEqual(conversation.contact);
   });
@@ -182,9 +200,17 @@ describe("agent-started conversations", () => {
     await expectError(call(noter.as, "/api/conversations", { body }), 403, "forbidden");
     // Without access the inbox does not exist for them: the same answer as for a made-up inbox.
     const hidden = await expectError(call(outsider.as, "/api/conversations", { body }), 400, "validation_failed");
-    const madeUp = await expectError(call(outsider.as, "/api/conversations", { body: { ...body, inboxId: "ib_nope" } }), 400, "validation_failed");
+    const madeUp = await expectError(
+      call(outsider.as, "/api/conversations", { body: { ...body, inboxId: "ib_nope" } }),
+      400,
+      "validation_failed",
+    );
     expect(hidden).toEqual(madeUp);
-    await expectError(call(admin.as, "/api/conversations", { body: { ...body, inboxId: "ib_nope" } }), 400, "validation_failed");
+    await expectError(
+      call(admin.as, "/api/conversations", { body: { ...body, inboxId: "ib_nope" } }),
+      400,
+      "validation_failed",
+    );
     expect(await rowCounts("conversations", "timeline_items", "contacts")).toEqual(before);
   });
 });
@@ -243,8 +269,14 @@ describe("status", () => {
       [3, "customer"],
       [4, "event"],
     ]);
-    expect(items[1]).toMatchObject({ author: { type: "user", id: admin.id }, event: { type: "status_changed", from: "open", to: "resolved" } });
-    expect(items[3]).toMatchObject({ author: { type: "system" }, event: { type: "status_changed", from: "resolved", to: "open", cause: "customer" } });
+    expect(items[1]).toMatchObject({
+      author: { type: "user", id: admin.id },
+      event: { type: "status_changed", from: "open", to: "resolved" },
+    });
+    expect(items[3]).toMatchObject({
+      author: { type: "system" },
+      event: { type: "status_changed", from: "resolved", to: "open", cause: "customer" },
+    });
   });
 
   it("a team reply reopens a resolved conversation; a note does not", async () => {
@@ -277,15 +309,28 @@ describe("reply collisions", () => {
     await expectStatus(customerWrites(contactToken, id, "Hello? Anyone?"), 201);
 
     const before = await rowCounts("timeline_items");
-    const collision = await expectError(reply(admin.as, id, "It ships tomorrow", { lastSeenSeq: seen }), 409, "collision");
+    const collision = await expectError(
+      reply(admin.as, id, "It ships tomorrow", { lastSeenSeq: seen }),
+      409,
+      "collision",
+    );
     expect(collision.details.newer).toEqual([
-      { seq: 2, kind: "customer", author: { type: "contact", id: expect.any(String), name: "Cara Customer" }, body: "Hello? Anyone?", createdAt: expect.any(String) },
+      {
+        seq: 2,
+        kind: "customer",
+        author: { type: "contact", id: expect.any(String), name: "Cara Customer" },
+        body: "Hello? Anyone?",
+        createdAt: expect.any(String),
+      },
     ]);
     expect(await rowCounts("timeline_items")).toEqual(before);
 
     // Notes never collide.
     await expectStatus(postNote(admin.as, id, seen), 201);
-    const forced = await expectStatus(reply(admin.as, id, "It ships tomorrow", { lastSeenSeq: seen, force: true }), 201);
+    const forced = await expectStatus(
+      reply(admin.as, id, "It ships tomorrow", { lastSeenSeq: seen, force: true }),
+      201,
+    );
     expect(forced).toMatchObject({ seq: 4, kind: "reply", body: "It ships tomorrow" });
     // Up to date, no collision.
     await expectStatus(reply(admin.as, id, "Tracking link to follow", { lastSeenSeq: 4 }), 201);
@@ -335,7 +380,10 @@ describe("Idempotency-Key", () => {
     const before = await rowCounts("timeline_items");
     expect(await expectStatus(customerWrites(contactToken, id, "Still there?", key), 201)).toEqual(first);
     expect(await rowCounts("timeline_items")).toEqual(before);
-    expect((await customerSees(contactToken, id)).items.map((i) => i.body)).toEqual(["Hello, my invoice looks wrong", "Still there?"]);
+    expect((await customerSees(contactToken, id)).items.map((i) => i.body)).toEqual([
+      "Hello, my invoice looks wrong",
+      "Still there?",
+    ]);
   });
 
   it("creates an agent-started conversation once", async () => {

@@ -3,7 +3,17 @@ import { describe, expect, it } from "vitest";
 import { wakeSnoozed } from "../../worker/cron/wake-snoozed";
 import { getDb } from "../../worker/db/client";
 import worker from "../../worker/index";
-import { addUser, call, createInbox, customerWritesIn, expectStatus, grant, json, postMessage, setUpWorkspace } from "./helpers";
+import {
+  addUser,
+  call,
+  createInbox,
+  customerWritesIn,
+  expectStatus,
+  grant,
+  json,
+  postMessage,
+  setUpWorkspace,
+} from "./helpers";
 
 /** Fires the minute cron as if it ran at `time`. */
 async function runCron(time: number) {
@@ -13,7 +23,9 @@ async function runCron(time: number) {
 }
 
 const emailState = () =>
-  env.DB.prepare("SELECT u.name, n.emailed_at IS NOT NULL AS handled, n.read_at IS NOT NULL AS read FROM notifications n JOIN users u ON u.id = n.user_id ORDER BY u.name")
+  env.DB.prepare(
+    "SELECT u.name, n.emailed_at IS NOT NULL AS handled, n.read_at IS NOT NULL AS read FROM notifications n JOIN users u ON u.id = n.user_id ORDER BY u.name",
+  )
     .all<{ name: string; handled: number; read: number }>()
     .then((r) => r.results);
 
@@ -28,7 +40,14 @@ describe("email notifications", () => {
     await json(bea.as, "/api/me", { method: "PATCH", body: { emailNotifications: true } });
     await json(dee.as, "/api/me", { method: "PATCH", body: { emailNotifications: true } });
     const { conversationId } = await customerWritesIn(inbox.widgetKey);
-    await expectStatus(postMessage(admin.as, conversationId, { kind: "note", body: "@all have a look", mentions: [bea.id, cy.id, dee.id] }), 201);
+    await expectStatus(
+      postMessage(admin.as, conversationId, {
+        kind: "note",
+        body: "@all have a look",
+        mentions: [bea.id, cy.id, dee.id],
+      }),
+      201,
+    );
     await json(dee.as, "/api/notifications/read", { body: { all: true } });
     const created = Date.now();
 
@@ -51,20 +70,33 @@ describe("snooze and auto-resolve sweeps", () => {
     const { admin } = await setUpWorkspace();
     const inbox = await createInbox(admin, "Support", channel);
     const ids: string[] = [];
-    for (let i = 0; i < count; i++) ids.push((await customerWritesIn(inbox.widgetKey, `question ${i}`, { name: `C${i}`, email: `c${i}@x.test` })).conversationId);
+    for (let i = 0; i < count; i++)
+      ids.push(
+        (await customerWritesIn(inbox.widgetKey, `question ${i}`, { name: `C${i}`, email: `c${i}@x.test` }))
+          .conversationId,
+      );
     return { admin, inbox, ids };
   }
-  const status = (admin: { as: { cookie: string } }, id: string) => json(admin.as, `/api/conversations/${id}`).then((c) => c.status);
+  const status = (admin: { as: { cookie: string } }, id: string) =>
+    json(admin.as, `/api/conversations/${id}`).then((c) => c.status);
 
   it("snoozes until a future time (a past one is a 400), and the sweep wakes it when due", async () => {
     const { admin, ids } = await inboxWithConversations(1);
     const [id] = ids as [string];
-    const past = await call(admin.as, `/api/conversations/${id}`, { method: "PATCH", body: { status: "snoozed", snoozedUntil: new Date(Date.now() - 1000).toISOString() } });
+    const past = await call(admin.as, `/api/conversations/${id}`, {
+      method: "PATCH",
+      body: { status: "snoozed", snoozedUntil: new Date(Date.now() - 1000).toISOString() },
+    });
     expect(past.status).toBe(400);
     const until = Date.now() + 60 * 60 * 1000;
-    const snoozed = await json(admin.as, `/api/conversations/${id}`, { method: "PATCH", body: { status: "snoozed", snoozedUntil: new Date(until).toISOString() } });
+    const snoozed = await json(admin.as, `/api/conversations/${id}`, {
+      method: "PATCH",
+      body: { status: "snoozed", snoozedUntil: new Date(until).toISOString() },
+    });
     expect(snoozed).toMatchObject({ status: "snoozed", snoozedUntil: new Date(until).toISOString() });
-    expect((await json(admin.as, "/api/conversations?view=snoozed")).items.map((c: { id: string }) => c.id)).toEqual([id]);
+    expect((await json(admin.as, "/api/conversations?view=snoozed")).items.map((c: { id: string }) => c.id)).toEqual([
+      id,
+    ]);
     expect((await json(admin.as, "/api/conversations?view=all")).items).toEqual([]);
 
     await runCron(until - 60_000);
@@ -72,8 +104,15 @@ describe("snooze and auto-resolve sweeps", () => {
     await runCron(until + 1000);
     const woken = await json(admin.as, `/api/conversations/${id}`);
     expect(woken).toMatchObject({ status: "open", snoozedUntil: null });
-    const events = (await json(admin.as, `/api/conversations/${id}/timeline`)).items.filter((i: { kind: string }) => i.kind === "event");
-    expect(events.at(-1).event).toEqual({ type: "status_changed", from: "snoozed", to: "open", cause: "snooze_expired" });
+    const events = (await json(admin.as, `/api/conversations/${id}/timeline`)).items.filter(
+      (i: { kind: string }) => i.kind === "event",
+    );
+    expect(events.at(-1).event).toEqual({
+      type: "status_changed",
+      from: "snoozed",
+      to: "open",
+      cause: "snooze_expired",
+    });
   });
 
   it("lets a customer message wake a snooze early", async () => {
@@ -83,8 +122,16 @@ describe("snooze and auto-resolve sweeps", () => {
       method: "PATCH",
       body: { status: "snoozed", snoozedUntil: new Date(Date.now() + 86_400_000).toISOString() },
     });
-    await json({ bearer: contactToken }, `/api/widget/conversations/${conversationId}/messages`, { body: { body: "hello again" } }, 201);
-    expect(await json(admin.as, `/api/conversations/${conversationId}`)).toMatchObject({ status: "open", snoozedUntil: null });
+    await json(
+      { bearer: contactToken },
+      `/api/widget/conversations/${conversationId}/messages`,
+      { body: { body: "hello again" } },
+      201,
+    );
+    expect(await json(admin.as, `/api/conversations/${conversationId}`)).toMatchObject({
+      status: "open",
+      snoozedUntil: null,
+    });
   });
 
   it("resolves email conversations idle for 7 days, not fresher ones, and tells the assignee", async () => {
@@ -106,14 +153,21 @@ describe("snooze and auto-resolve sweeps", () => {
     expect(await status(admin, old)).toBe("resolved");
     expect(await status(admin, fresh)).toBe("open");
     const notice = (await json(bea.as, "/api/notifications?unread=true")).items[0];
-    expect(notice).toMatchObject({ kind: "update", conversationId: old, preview: "Resolved automatically after a quiet spell" });
+    expect(notice).toMatchObject({
+      kind: "update",
+      conversationId: old,
+      preview: "Resolved automatically after a quiet spell",
+    });
   });
 
   it("bounds each run: a backlog drains over several runs, each due row once", async () => {
     const { admin, ids } = await inboxWithConversations(5);
     const until = Date.now() + 3_600_000;
     for (const id of ids) {
-      await json(admin.as, `/api/conversations/${id}`, { method: "PATCH", body: { status: "snoozed", snoozedUntil: new Date(until).toISOString() } });
+      await json(admin.as, `/api/conversations/${id}`, {
+        method: "PATCH",
+        body: { status: "snoozed", snoozedUntil: new Date(until).toISOString() },
+      });
     }
     const db = getDb(env.DB);
     expect(await wakeSnoozed(db, env, until + 1, 2)).toEqual({ due: 2, woken: 2 });

@@ -29,26 +29,53 @@ async function deliver(raw: string, to = "help@acme.test") {
 }
 
 const mail = (headers: Record<string, string>, body: string) =>
-  [...Object.entries({ "MIME-Version": "1.0", "Content-Type": "text/plain; charset=utf-8", ...headers }).map(([k, v]) => `${k}: ${v}`), "", body].join("\r\n");
+  [
+    ...Object.entries({ "MIME-Version": "1.0", "Content-Type": "text/plain; charset=utf-8", ...headers }).map(
+      ([k, v]) => `${k}: ${v}`,
+    ),
+    "",
+    body,
+  ].join("\r\n");
 
 describe("email channel", () => {
   it("turns mail into conversations, threads replies by In-Reply-To/References, and ignores redelivery", async () => {
     const { admin } = await setUpWorkspace();
-    const inbox = await json(admin.as, "/api/inboxes", { body: { name: "Billing email", channel: "email", emailAddress: "help@acme.test" } }, 201);
+    const inbox = await json(
+      admin.as,
+      "/api/inboxes",
+      { body: { name: "Billing email", channel: "email", emailAddress: "help@acme.test" } },
+      201,
+    );
     const first = mail(
-      { From: "Jo Doe <jo@example.com>", To: "help@acme.test", Subject: "Invoice 42 is wrong", "Message-ID": "<m1@example.com>" },
+      {
+        From: "Jo Doe <jo@example.com>",
+        To: "help@acme.test",
+        Subject: "Invoice 42 is wrong",
+        "Message-ID": "<m1@example.com>",
+      },
       "Hello, invoice 42 charges me twice.",
     );
     expect(await deliver(first)).toEqual([]);
     expect(await deliver(first)).toEqual([]); // redelivered: no second conversation
     const { items } = await json(admin.as, `/api/conversations?inboxId=${inbox.id}`);
     expect(items).toHaveLength(1);
-    expect(items[0]).toMatchObject({ subject: "Invoice 42 is wrong", channel: "email", contact: { name: "Jo Doe", email: "jo@example.com" } });
+    expect(items[0]).toMatchObject({
+      subject: "Invoice 42 is wrong",
+      channel: "email",
+      contact: { name: "Jo Doe", email: "jo@example.com" },
+    });
     const id = items[0].id;
 
     // The agent's reply goes out by email (its Message-ID is stored); the customer's answer threads back.
-    const sent = await json(admin.as, `/api/conversations/${id}/messages`, { body: { kind: "reply", body: "Sorry Jo, fixed." } }, 201);
-    const stored = await env.DB.prepare("SELECT message_id FROM timeline_items WHERE conversation_id = ? AND seq = ?").bind(id, sent.seq).first<{ message_id: string }>();
+    const sent = await json(
+      admin.as,
+      `/api/conversations/${id}/messages`,
+      { body: { kind: "reply", body: "Sorry Jo, fixed." } },
+      201,
+    );
+    const stored = await env.DB.prepare("SELECT message_id FROM timeline_items WHERE conversation_id = ? AND seq = ?")
+      .bind(id, sent.seq)
+      .first<{ message_id: string }>();
     expect(stored!.message_id).toMatch(/@acme\.test$/);
     const answer = mail(
       {
@@ -64,17 +91,20 @@ describe("email channel", () => {
     await deliver(answer);
     await deliver(answer);
     const thread = await json(admin.as, `/api/conversations/${id}/timeline`);
-    expect(thread.items.filter((i: { kind: string }) => i.kind !== "event").map((i: { kind: string; body: string }) => `${i.kind}: ${i.body}`)).toEqual([
-      "customer: Hello, invoice 42 charges me twice.",
-      "reply: Sorry Jo, fixed.",
-      "customer: Thanks!",
-    ]);
+    expect(
+      thread.items
+        .filter((i: { kind: string }) => i.kind !== "event")
+        .map((i: { kind: string; body: string }) => `${i.kind}: ${i.body}`),
+    ).toEqual(["customer: Hello, invoice 42 charges me twice.", "reply: Sorry Jo, fixed.", "customer: Thanks!"]);
     expect((await json(admin.as, `/api/conversations?inboxId=${inbox.id}`)).items).toHaveLength(1);
   });
 
   it("rejects mail to an address no inbox receives", async () => {
     await setUpWorkspace();
-    const rejected = await deliver(mail({ From: "x <x@example.com>", To: "nobody@acme.test", Subject: "hi", "Message-ID": "<z@x>" }, "hi"), "nobody@acme.test");
+    const rejected = await deliver(
+      mail({ From: "x <x@example.com>", To: "nobody@acme.test", Subject: "hi", "Message-ID": "<z@x>" }, "hi"),
+      "nobody@acme.test",
+    );
     expect(rejected).toEqual(["No inbox receives mail at this address"]);
   });
 

@@ -86,7 +86,12 @@ export async function addUser(admin: Person, role: "admin" | "agent" = "agent", 
 }
 
 export async function createInbox(admin: Person, name = "Support", channel: "chat" | "email" = "chat") {
-  return json<{ id: string; widgetKey: string; name: string }>(admin.as, "/api/inboxes", { body: { name, channel } }, 201);
+  return json<{ id: string; widgetKey: string; name: string }>(
+    admin.as,
+    "/api/inboxes",
+    { body: { name, channel } },
+    201,
+  );
 }
 
 export async function grant(admin: Person, inboxId: string, user: Person, access: "view" | "note" | "reply") {
@@ -94,16 +99,33 @@ export async function grant(admin: Person, inboxId: string, user: Person, access
 }
 
 /** A customer writes in through the chat widget. */
-export async function customerWritesIn(widgetKey: string, body = "Hello, my invoice looks wrong", who = { name: "Cara Customer", email: "cara@example.com" }) {
-  return json<{ conversationId: string; contactToken: string }>(null, `/api/widget/${widgetKey}/conversations`, { body: { ...who, body } }, 201);
+export async function customerWritesIn(
+  widgetKey: string,
+  body = "Hello, my invoice looks wrong",
+  who = { name: "Cara Customer", email: "cara@example.com" },
+) {
+  return json<{ conversationId: string; contactToken: string }>(
+    null,
+    `/api/widget/${widgetKey}/conversations`,
+    { body: { ...who, body } },
+    201,
+  );
 }
 
-export async function postMessage(as: As, conversationId: string, body: Record<string, unknown>, headers?: Record<string, string>) {
+export async function postMessage(
+  as: As,
+  conversationId: string,
+  body: Record<string, unknown>,
+  headers?: Record<string, string>,
+) {
   return call(as, `/api/conversations/${conversationId}/messages`, { body, headers });
 }
 
 export async function timeline(as: As, conversationId: string, after = 0) {
-  return json<{ items: any[]; lastSeq: number }>(as, `/api/conversations/${conversationId}/timeline?after=${after}&limit=500`);
+  return json<{ items: any[]; lastSeq: number }>(
+    as,
+    `/api/conversations/${conversationId}/timeline?after=${after}&limit=500`,
+  );
 }
 
 /** Rows in a table, straight from D1: to prove a refused request wrote nothing. */
@@ -150,7 +172,12 @@ export async function supportTeam(inboxName = "Support") {
 }
 
 /** An agent holding `level` on the inbox (or nothing there, for "none"). */
-export async function agentWith(admin: Person, inboxId: string, level: Level | "none", name = `${level[0]!.toUpperCase()}${level.slice(1)} Agent`) {
+export async function agentWith(
+  admin: Person,
+  inboxId: string,
+  level: Level | "none",
+  name = `${level[0]!.toUpperCase()}${level.slice(1)} Agent`,
+) {
   const agent = await addUser(admin, "agent", name);
   if (level !== "none") await grant(admin, inboxId, agent, level);
   return agent;
@@ -173,8 +200,16 @@ export async function startConversation(
 }
 
 /** The customer writes again in their conversation. */
-export function customerWrites(contactToken: string, conversationId: string, body: string, headers: Record<string, string> = {}) {
-  return call({ bearer: contactToken }, `/api/widget/conversations/${conversationId}/messages`, { body: { body }, headers });
+export function customerWrites(
+  contactToken: string,
+  conversationId: string,
+  body: string,
+  headers: Record<string, string> = {},
+) {
+  return call({ bearer: contactToken }, `/api/widget/conversations/${conversationId}/messages`, {
+    body: { body },
+    headers,
+  });
 }
 
 /** What the customer's widget shows of the thread. */
@@ -182,10 +217,16 @@ export async function customerSees(contactToken: string, conversationId: string)
   return json<{ items: any[] }>({ bearer: contactToken }, `/api/widget/conversations/${conversationId}/messages`);
 }
 
-export const reply = (as: As, id: string, body: string, extra: Record<string, unknown> = {}, headers?: Record<string, string>) =>
-  postMessage(as, id, { kind: "reply", body, ...extra }, headers);
+export const reply = (
+  as: As,
+  id: string,
+  body: string,
+  extra: Record<string, unknown> = {},
+  headers?: Record<string, string>,
+) => postMessage(as, id, { kind: "reply", body, ...extra }, headers);
 
-export const note = (as: As, id: string, body: string, headers?: Record<string, string>) => postMessage(as, id, { kind: "note", body }, headers);
+export const note = (as: As, id: string, body: string, headers?: Record<string, string>) =>
+  postMessage(as, id, { kind: "note", body }, headers);
 
 export const updateConversation = (as: As, id: string, patch: Record<string, unknown>) =>
   call(as, `/api/conversations/${id}`, { method: "PATCH", body: patch });
@@ -205,13 +246,21 @@ export async function listIds(as: As, query: Record<string, string | number> = {
 
 /** The inbox's identity-verification secret, as its admin would copy it into their site's backend. */
 export async function widgetSecret(inboxId: string): Promise<string> {
-  const row = await env.DB.prepare("SELECT widget_secret FROM inboxes WHERE id = ?").bind(inboxId).first<{ widget_secret: string }>();
+  const row = await env.DB.prepare("SELECT widget_secret FROM inboxes WHERE id = ?")
+    .bind(inboxId)
+    .first<{ widget_secret: string }>();
   return row!.widget_secret;
 }
 
 /** What a site's backend computes for identity verification: HMAC-SHA256(secret, userId), hex. */
 export async function hmacHex(secret: string, message: string): Promise<string> {
-  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const key = await crypto.subtle.importKey(
+    "raw",
+    new TextEncoder().encode(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
   const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(message)));
   return [...mac].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
@@ -235,6 +284,11 @@ export function setTags(as: As, conversationId: string, tags: string[]) {
 }
 
 /** A note that mentions `people` (as the composer's autocomplete fills `mentions`). */
-export function mention(as: As, conversationId: string, people: Person[], body = people.map((p) => `@${p.name}`).join(" ")) {
+export function mention(
+  as: As,
+  conversationId: string,
+  people: Person[],
+  body = people.map((p) => `@${p.name}`).join(" "),
+) {
   return postMessage(as, conversationId, { kind: "note", body, mentions: people.map((p) => p.id) });
 }

@@ -28,7 +28,10 @@ const names = (items: { name: string }[]) => items.map((i) => i.name);
 describe("teams", { timeout: 20_000 }, () => {
   it("creates a team with its members, listed by name, for everyone to see", async () => {
     const { admin, inbox } = await supportTeam();
-    const [zoe, amy] = await Promise.all([agentWith(admin, inbox.id, "reply", "Zoe Zed"), agentWith(admin, inbox.id, "view", "Amy Able")]);
+    const [zoe, amy] = await Promise.all([
+      agentWith(admin, inbox.id, "reply", "Zoe Zed"),
+      agentWith(admin, inbox.id, "view", "Amy Able"),
+    ]);
     const team = await createTeam(admin, "  Billing  ", [zoe, amy, zoe]);
     expect(team).toEqual({
       id: expect.any(String),
@@ -59,7 +62,11 @@ describe("teams", { timeout: 20_000 }, () => {
 
     // The same check when a team's members are replaced: nothing changes.
     const team = await createTeam(admin, "Billing", [zoe]);
-    const patched = await expectError(call(admin.as, `/api/teams/${team.id}`, { method: "PATCH", body: { memberIds: ["us_ghost"] } }), 400, "validation_failed");
+    const patched = await expectError(
+      call(admin.as, `/api/teams/${team.id}`, { method: "PATCH", body: { memberIds: ["us_ghost"] } }),
+      400,
+      "validation_failed",
+    );
     expect(JSON.stringify(patched.details)).toContain("us_ghost");
     expect((await json(admin.as, "/api/teams")).items).toEqual([team]);
   });
@@ -70,10 +77,16 @@ describe("teams", { timeout: 20_000 }, () => {
     const sales = await createTeam(admin, "Sales");
     const error = await expectError(call(admin.as, "/api/teams", { body: { name: "Billing" } }), 409, "conflict");
     expect(error.details).toEqual([{ path: ["name"], message: expect.any(String) }]);
-    await expectError(call(admin.as, `/api/teams/${sales.id}`, { method: "PATCH", body: { name: "Billing" } }), 409, "conflict");
+    await expectError(
+      call(admin.as, `/api/teams/${sales.id}`, { method: "PATCH", body: { name: "Billing" } }),
+      409,
+      "conflict",
+    );
     expect(await countRows("teams")).toBe(2);
     // Keeping one's own name is no clash.
-    expect(await json(admin.as, `/api/teams/${billing.id}`, { method: "PATCH", body: { name: "Billing" } })).toEqual(billing);
+    expect(await json(admin.as, `/api/teams/${billing.id}`, { method: "PATCH", body: { name: "Billing" } })).toEqual(
+      billing,
+    );
   });
 
   it("renames a team and replaces its members; an unknown team is 404", async () => {
@@ -87,9 +100,22 @@ describe("teams", { timeout: 20_000 }, () => {
 
     const renamed = await json(admin.as, `/api/teams/${team.id}`, { method: "PATCH", body: { name: "Invoices" } });
     expect(renamed).toEqual({ ...team, name: "Invoices" });
-    const replaced = await json(admin.as, `/api/teams/${team.id}`, { method: "PATCH", body: { memberIds: [cat.id, ben.id] } });
-    expect(replaced).toEqual({ id: team.id, name: "Invoices", members: [{ id: ben.id, name: "Ben Reply" }, { id: cat.id, name: "Cat Note" }] });
-    const both = await json(admin.as, `/api/teams/${team.id}`, { method: "PATCH", body: { name: "Money", memberIds: [] } });
+    const replaced = await json(admin.as, `/api/teams/${team.id}`, {
+      method: "PATCH",
+      body: { memberIds: [cat.id, ben.id] },
+    });
+    expect(replaced).toEqual({
+      id: team.id,
+      name: "Invoices",
+      members: [
+        { id: ben.id, name: "Ben Reply" },
+        { id: cat.id, name: "Cat Note" },
+      ],
+    });
+    const both = await json(admin.as, `/api/teams/${team.id}`, {
+      method: "PATCH",
+      body: { name: "Money", memberIds: [] },
+    });
     expect(both).toEqual({ id: team.id, name: "Money", members: [] });
     expect((await json(ana.as, "/api/teams")).items).toEqual([both]);
     expect(await countRows("team_members")).toBe(0);
@@ -105,20 +131,27 @@ describe("teams", { timeout: 20_000 }, () => {
     const team = await createTeam(admin, "Billing", [ana]);
     const { id } = await startConversation(inbox.widgetKey, "Refund please");
     await json(ana.as, `/api/conversations/${id}`, { method: "PATCH", body: { teamId: team.id } });
-    expect(await json(ana.as, `/api/conversations?view=all&teamId=${team.id}`)).toMatchObject({ items: [{ id, teamId: team.id }] });
+    expect(await json(ana.as, `/api/conversations?view=all&teamId=${team.id}`)).toMatchObject({
+      items: [{ id, teamId: team.id }],
+    });
     const history = (await timeline(ana.as, id)).items;
 
     await expectStatus(call(admin.as, `/api/teams/${team.id}`, { method: "DELETE" }), 204);
     expect((await getConversation(ana.as, id)).teamId).toBeNull();
     expect((await timeline(ana.as, id)).items).toEqual(history);
-    expect(history.at(-1)).toMatchObject({ kind: "event", event: { type: "team_assigned", team: { id: team.id, name: "Billing" } } });
+    expect(history.at(-1)).toMatchObject({
+      kind: "event",
+      event: { type: "team_assigned", team: { id: team.id, name: "Billing" } },
+    });
     expect((await json(ana.as, `/api/conversations?view=all&teamId=${team.id}`)).items).toEqual([]);
     expect((await json(ana.as, "/api/teams")).items).toEqual([]);
     expect(await countRows("team_members")).toBe(0);
     await expectError(call(admin.as, `/api/teams/${team.id}`, { method: "DELETE" }), 404, "not_found");
     // The conversation carries on, and a gone team cannot be assigned.
     await expectError(updateConversation(ana.as, id, { teamId: team.id }), 400, "validation_failed");
-    expect((await json(ana.as, `/api/conversations/${id}`, { method: "PATCH", body: { priority: "high" } })).priority).toBe("high");
+    expect(
+      (await json(ana.as, `/api/conversations/${id}`, { method: "PATCH", body: { priority: "high" } })).priority,
+    ).toBe("high");
   });
 });
 
@@ -129,17 +162,24 @@ describe("tags", { timeout: 20_000 }, () => {
     const first = await startConversation(inbox.widgetKey, "first");
     const second = await startConversation(inbox.widgetKey, "second");
 
-    expect((await expectStatus(setTags(ana.as, first.id, ["Billing", "billing", " VIP "]), 200)).tags.sort()).toEqual(["Billing", "VIP"]);
-    expect((await expectStatus(setTags(ana.as, second.id, ["BILLING", "vip", "Refund"]), 200)).tags.sort()).toEqual(["Billing", "Refund", "VIP"]);
+    expect((await expectStatus(setTags(ana.as, first.id, ["Billing", "billing", " VIP "]), 200)).tags.sort()).toEqual([
+      "Billing",
+      "VIP",
+    ]);
+    expect((await expectStatus(setTags(ana.as, second.id, ["BILLING", "vip", "Refund"]), 200)).tags.sort()).toEqual([
+      "Billing",
+      "Refund",
+      "VIP",
+    ]);
     const { items } = await json(ana.as, "/api/tags");
     expect(items).toEqual([
       { id: expect.any(String), name: "Billing", color: expect.stringMatching(/^#[0-9a-f]{6}$/) },
       { id: expect.any(String), name: "Refund", color: expect.stringMatching(/^#[0-9a-f]{6}$/) },
       { id: expect.any(String), name: "VIP", color: expect.stringMatching(/^#[0-9a-f]{6}$/) },
     ]);
-    expect((await json(ana.as, "/api/conversations?view=all&tag=bIlLiNg")).items.map((c: { id: string }) => c.id).sort()).toEqual(
-      [first.id, second.id].sort(),
-    );
+    expect(
+      (await json(ana.as, "/api/conversations?view=all&tag=bIlLiNg")).items.map((c: { id: string }) => c.id).sort(),
+    ).toEqual([first.id, second.id].sort());
   });
 
   it("renames and recolours a tag; every conversation shows the new name", async () => {
@@ -152,14 +192,26 @@ describe("tags", { timeout: 20_000 }, () => {
     const renamed = await json(admin.as, `/api/tags/${tag.id}`, { method: "PATCH", body: { name: "Invoices" } });
     expect(renamed).toEqual({ id: tag.id, name: "Invoices", color: tag.color });
     expect((await getConversation(ana.as, id)).tags).toEqual(["Invoices"]);
-    expect((await json(ana.as, "/api/conversations?view=all&tag=invoices")).items.map((c: { id: string }) => c.id)).toEqual([id]);
+    expect(
+      (await json(ana.as, "/api/conversations?view=all&tag=invoices")).items.map((c: { id: string }) => c.id),
+    ).toEqual([id]);
     // Only its own case changes: no clash with itself.
-    expect(await json(admin.as, `/api/tags/${tag.id}`, { method: "PATCH", body: { name: "INVOICES" } })).toMatchObject({ name: "INVOICES" });
-    expect(await json(admin.as, `/api/tags/${tag.id}`, { method: "PATCH", body: { color: "#A1B2C3" } })).toEqual({ id: tag.id, name: "INVOICES", color: "#A1B2C3" });
+    expect(await json(admin.as, `/api/tags/${tag.id}`, { method: "PATCH", body: { name: "INVOICES" } })).toMatchObject({
+      name: "INVOICES",
+    });
+    expect(await json(admin.as, `/api/tags/${tag.id}`, { method: "PATCH", body: { color: "#A1B2C3" } })).toEqual({
+      id: tag.id,
+      name: "INVOICES",
+      color: "#A1B2C3",
+    });
     // Using the tag again by any spelling finds it.
     await expectStatus(setTags(ana.as, id, ["invoices", "new"]), 200);
     expect((await json(admin.as, "/api/tags")).items.map((t: { name: string }) => t.name)).toEqual(["INVOICES", "new"]);
-    await expectError(call(admin.as, "/api/tags/tg_nope", { method: "PATCH", body: { color: "#000000" } }), 404, "not_found");
+    await expectError(
+      call(admin.as, "/api/tags/tg_nope", { method: "PATCH", body: { color: "#000000" } }),
+      404,
+      "not_found",
+    );
   });
 
   it("takes only #rrggbb colours", async () => {
@@ -168,7 +220,11 @@ describe("tags", { timeout: 20_000 }, () => {
     await expectStatus(setTags(admin.as, id, ["billing"]), 200);
     const [tag] = (await json(admin.as, "/api/tags")).items;
     for (const color of ["red", "#abc", "#12345g", "123456", "#1234567", "", "rgb(1,2,3)"]) {
-      const error = await expectError(call(admin.as, `/api/tags/${tag.id}`, { method: "PATCH", body: { color } }), 400, "validation_failed");
+      const error = await expectError(
+        call(admin.as, `/api/tags/${tag.id}`, { method: "PATCH", body: { color } }),
+        400,
+        "validation_failed",
+      );
       expect(JSON.stringify(error.details), color).toContain("color");
     }
     await expectError(call(admin.as, `/api/tags/${tag.id}`, { method: "PATCH", body: {} }), 400, "validation_failed");
@@ -182,7 +238,11 @@ describe("tags", { timeout: 20_000 }, () => {
     const before = (await json(admin.as, "/api/tags")).items;
     const vip = before.find((t: { name: string }) => t.name === "vip");
     for (const name of ["Billing", "billing", "BILLING", " billing "]) {
-      const error = await expectError(call(admin.as, `/api/tags/${vip.id}`, { method: "PATCH", body: { name } }), 409, "conflict");
+      const error = await expectError(
+        call(admin.as, `/api/tags/${vip.id}`, { method: "PATCH", body: { name } }),
+        409,
+        "conflict",
+      );
       expect(error.details, name).toEqual([{ path: ["name"], message: expect.any(String) }]);
     }
     expect((await json(admin.as, "/api/tags")).items).toEqual(before);
@@ -211,7 +271,12 @@ describe("tags", { timeout: 20_000 }, () => {
 describe("saved replies", { timeout: 20_000 }, () => {
   it("lets admins create, list, edit and delete them", async () => {
     const { admin } = await supportTeam();
-    const greeting = await json(admin.as, "/api/saved-replies", { body: { name: "Greeting", body: "Hi {{contact.name}}, {{agent.name}} here." } }, 201);
+    const greeting = await json(
+      admin.as,
+      "/api/saved-replies",
+      { body: { name: "Greeting", body: "Hi {{contact.name}}, {{agent.name}} here." } },
+      201,
+    );
     expect(greeting).toEqual({
       id: expect.any(String),
       name: "Greeting",
@@ -219,14 +284,29 @@ describe("saved replies", { timeout: 20_000 }, () => {
       createdAt: expect.any(String),
       updatedAt: greeting.createdAt,
     });
-    const closing = await json(admin.as, "/api/saved-replies", { body: { name: "Closing", body: "Anything else?" } }, 201);
+    const closing = await json(
+      admin.as,
+      "/api/saved-replies",
+      { body: { name: "Closing", body: "Anything else?" } },
+      201,
+    );
     expect((await json(admin.as, "/api/saved-replies")).items).toEqual([closing, greeting]);
 
     await pause(5);
-    const edited = await json(admin.as, `/api/saved-replies/${greeting.id}`, { method: "PATCH", body: { body: "Hello {{contact.name}}!" } });
-    expect(edited).toMatchObject({ id: greeting.id, name: "Greeting", body: "Hello {{contact.name}}!", createdAt: greeting.createdAt });
+    const edited = await json(admin.as, `/api/saved-replies/${greeting.id}`, {
+      method: "PATCH",
+      body: { body: "Hello {{contact.name}}!" },
+    });
+    expect(edited).toMatchObject({
+      id: greeting.id,
+      name: "Greeting",
+      body: "Hello {{contact.name}}!",
+      createdAt: greeting.createdAt,
+    });
     expect(Date.parse(edited.updatedAt)).toBeGreaterThan(Date.parse(greeting.updatedAt));
-    expect(await json(admin.as, `/api/saved-replies/${greeting.id}`, { method: "PATCH", body: { name: "Welcome" } })).toMatchObject({
+    expect(
+      await json(admin.as, `/api/saved-replies/${greeting.id}`, { method: "PATCH", body: { name: "Welcome" } }),
+    ).toMatchObject({
       name: "Welcome",
       body: "Hello {{contact.name}}!",
     });
@@ -234,16 +314,29 @@ describe("saved replies", { timeout: 20_000 }, () => {
     await expectStatus(call(admin.as, `/api/saved-replies/${closing.id}`, { method: "DELETE" }), 204);
     expect(names((await json(admin.as, "/api/saved-replies")).items)).toEqual(["Welcome"]);
     await expectError(call(admin.as, `/api/saved-replies/${closing.id}`, { method: "DELETE" }), 404, "not_found");
-    await expectError(call(admin.as, `/api/saved-replies/${closing.id}`, { method: "PATCH", body: { name: "X" } }), 404, "not_found");
+    await expectError(
+      call(admin.as, `/api/saved-replies/${closing.id}`, { method: "PATCH", body: { name: "X" } }),
+      404,
+      "not_found",
+    );
   });
 
   it("checks their input", async () => {
     const { admin } = await supportTeam();
-    for (const body of [{ name: "", body: "x" }, { name: "x", body: "   " }, { name: "x" }, { name: "x", body: "y", shared: true }]) {
+    for (const body of [
+      { name: "", body: "x" },
+      { name: "x", body: "   " },
+      { name: "x" },
+      { name: "x", body: "y", shared: true },
+    ]) {
       await expectError(call(admin.as, "/api/saved-replies", { body }), 400, "validation_failed");
     }
     const created = await json(admin.as, "/api/saved-replies", { body: { name: "x", body: "y" } }, 201);
-    await expectError(call(admin.as, `/api/saved-replies/${created.id}`, { method: "PATCH", body: {} }), 400, "validation_failed");
+    await expectError(
+      call(admin.as, `/api/saved-replies/${created.id}`, { method: "PATCH", body: {} }),
+      400,
+      "validation_failed",
+    );
     expect(await countRows("saved_replies")).toBe(1);
   });
 
@@ -254,7 +347,11 @@ describe("saved replies", { timeout: 20_000 }, () => {
     expect((await json(ana.as, "/api/saved-replies")).items).toEqual([greeting]);
 
     await expectError(call(ana.as, "/api/saved-replies", { body: { name: "Mine", body: "x" } }), 403, "forbidden");
-    await expectError(call(ana.as, `/api/saved-replies/${greeting.id}`, { method: "PATCH", body: { body: "Yo" } }), 403, "forbidden");
+    await expectError(
+      call(ana.as, `/api/saved-replies/${greeting.id}`, { method: "PATCH", body: { body: "Yo" } }),
+      403,
+      "forbidden",
+    );
     await expectError(call(ana.as, `/api/saved-replies/${greeting.id}`, { method: "DELETE" }), 403, "forbidden");
     expect((await json(admin.as, "/api/saved-replies")).items).toEqual([greeting]);
   });
@@ -264,7 +361,10 @@ describe("notifications", { timeout: 20_000 }, () => {
   /** Ana mentions Ben in `count` notes, one at a time, so each is newer than the last. */
   async function mentionedTimes(count: number) {
     const { admin, inbox } = await supportTeam();
-    const [ana, ben] = await Promise.all([agentWith(admin, inbox.id, "reply", "Ana Reply"), agentWith(admin, inbox.id, "reply", "Ben Reply")]);
+    const [ana, ben] = await Promise.all([
+      agentWith(admin, inbox.id, "reply", "Ana Reply"),
+      agentWith(admin, inbox.id, "reply", "Ben Reply"),
+    ]);
     const { id } = await startConversation(inbox.widgetKey, "hi");
     for (let i = 1; i <= count; i++) {
       await expectStatus(mention(ana.as, id, [ben], `@Ben Reply note ${i}`), 201);
@@ -277,7 +377,9 @@ describe("notifications", { timeout: 20_000 }, () => {
     const { ben, ana, conversationId } = await mentionedTimes(5);
     const all = await json(ben.as, "/api/notifications");
     expect(all.unreadCount).toBe(5);
-    expect(all.items.map((n: { preview: string }) => n.preview)).toEqual([5, 4, 3, 2, 1].map((i) => `@Ben Reply note ${i}`));
+    expect(all.items.map((n: { preview: string }) => n.preview)).toEqual(
+      [5, 4, 3, 2, 1].map((i) => `@Ben Reply note ${i}`),
+    );
     expect(all.items[0]).toEqual({
       id: expect.any(String),
       kind: "mention",
@@ -299,13 +401,17 @@ describe("notifications", { timeout: 20_000 }, () => {
   it("filters unread ones; marking read keeps the first read time", async () => {
     const { ben } = await mentionedTimes(4);
     const { items } = await json(ben.as, "/api/notifications");
-    expect(await json(ben.as, "/api/notifications/read", { body: { ids: [items[0].id, items[2].id] } })).toEqual({ unreadCount: 2 });
+    expect(await json(ben.as, "/api/notifications/read", { body: { ids: [items[0].id, items[2].id] } })).toEqual({
+      unreadCount: 2,
+    });
 
     const unread = await json(ben.as, "/api/notifications?unread=true");
     expect(unread.unreadCount).toBe(2);
     expect(unread.items.map((n: { id: string }) => n.id)).toEqual([items[1].id, items[3].id]);
     expect(unread.items.every((n: { readAt: null }) => n.readAt === null)).toBe(true);
-    expect((await json(ben.as, "/api/notifications?unread=true&limit=1")).items.map((n: { id: string }) => n.id)).toEqual([items[1].id]);
+    expect(
+      (await json(ben.as, "/api/notifications?unread=true&limit=1")).items.map((n: { id: string }) => n.id),
+    ).toEqual([items[1].id]);
     const every = (await json(ben.as, "/api/notifications?unread=false")).items;
     expect(every.map((n: { readAt: string | null }) => n.readAt !== null)).toEqual([true, false, true, false]);
 
@@ -343,17 +449,30 @@ describe("PATCH /api/me", { timeout: 20_000 }, () => {
     const me = await json(ana.as, "/api/me");
     expect(me.preferences).toEqual({ timeZone: "UTC", emailNotifications: false });
 
-    const changed = await json(ana.as, "/api/me", { method: "PATCH", body: { name: "  Ana Lopez ", timeZone: "Europe/Paris", emailNotifications: true } });
+    const changed = await json(ana.as, "/api/me", {
+      method: "PATCH",
+      body: { name: "  Ana Lopez ", timeZone: "Europe/Paris", emailNotifications: true },
+    });
     expect(changed).toEqual({
       user: { ...me.user, name: "Ana Lopez" },
       preferences: { timeZone: "Europe/Paris", emailNotifications: true },
     });
-    expect(await json(ana.as, "/api/me")).toEqual({ ...me, user: { ...me.user, name: "Ana Lopez" }, preferences: changed.preferences });
+    expect(await json(ana.as, "/api/me")).toEqual({
+      ...me,
+      user: { ...me.user, name: "Ana Lopez" },
+      preferences: changed.preferences,
+    });
     // One field at a time leaves the others be.
     await json(ana.as, "/api/me", { method: "PATCH", body: { emailNotifications: false } });
-    expect((await json(ana.as, "/api/me")).preferences).toEqual({ timeZone: "Europe/Paris", emailNotifications: false });
+    expect((await json(ana.as, "/api/me")).preferences).toEqual({
+      timeZone: "Europe/Paris",
+      emailNotifications: false,
+    });
     await json(ana.as, "/api/me", { method: "PATCH", body: { timeZone: "America/Argentina/Buenos_Aires" } });
-    expect(await json(ana.as, "/api/me")).toMatchObject({ user: { name: "Ana Lopez" }, preferences: { timeZone: "America/Argentina/Buenos_Aires" } });
+    expect(await json(ana.as, "/api/me")).toMatchObject({
+      user: { name: "Ana Lopez" },
+      preferences: { timeZone: "America/Argentina/Buenos_Aires" },
+    });
     // Colleagues see the new name; admins' own preferences are untouched.
     expect(names((await json(admin.as, "/api/users")).items)).toContain("Ana Lopez");
     expect((await json(admin.as, "/api/me")).preferences).toEqual({ timeZone: "UTC", emailNotifications: false });
@@ -363,7 +482,11 @@ describe("PATCH /api/me", { timeout: 20_000 }, () => {
     const { admin, inbox } = await supportTeam();
     const ana = await agentWith(admin, inbox.id, "reply", "Ana Reply");
     const me = await json(ana.as, "/api/me");
-    const zone = await expectError(call(ana.as, "/api/me", { method: "PATCH", body: { timeZone: "Mars/Base" } }), 400, "validation_failed");
+    const zone = await expectError(
+      call(ana.as, "/api/me", { method: "PATCH", body: { timeZone: "Mars/Base" } }),
+      400,
+      "validation_failed",
+    );
     expect(zone.details).toEqual([expect.objectContaining({ path: ["timeZone"] })]);
     for (const body of [
       { timeZone: "Mars/Base", name: "Ana B" },
@@ -407,15 +530,25 @@ describe("GET /api/users for an inbox", { timeout: 20_000 }, () => {
     const { admin, boss, inbox, other, rita, ray, nora, vic, olly } = await people();
     const repliers = sorted(admin, boss, rita, ray);
     expect(ids(await json(admin.as, `/api/users?inboxId=${inbox.id}&access=reply`))).toEqual(repliers);
-    expect(ids(await json(admin.as, `/api/users?inboxId=${inbox.id}&access=note`))).toEqual(sorted(admin, boss, rita, ray, nora));
-    expect(ids(await json(admin.as, `/api/users?inboxId=${inbox.id}&access=view`))).toEqual(sorted(admin, boss, rita, ray, nora, vic));
-    expect(ids(await json(admin.as, `/api/users?inboxId=${inbox.id}`))).toEqual(sorted(admin, boss, rita, ray, nora, vic));
-    expect(ids(await json(admin.as, `/api/users?inboxId=${other.id}&access=reply`))).toEqual(sorted(admin, boss, vic, olly));
+    expect(ids(await json(admin.as, `/api/users?inboxId=${inbox.id}&access=note`))).toEqual(
+      sorted(admin, boss, rita, ray, nora),
+    );
+    expect(ids(await json(admin.as, `/api/users?inboxId=${inbox.id}&access=view`))).toEqual(
+      sorted(admin, boss, rita, ray, nora, vic),
+    );
+    expect(ids(await json(admin.as, `/api/users?inboxId=${inbox.id}`))).toEqual(
+      sorted(admin, boss, rita, ray, nora, vic),
+    );
+    expect(ids(await json(admin.as, `/api/users?inboxId=${other.id}&access=reply`))).toEqual(
+      sorted(admin, boss, vic, olly),
+    );
     expect(ids(await json(admin.as, "/api/users"))).toEqual(sorted(admin, boss, rita, ray, nora, vic, olly));
 
     // Agents who see the inbox get the same answer, whatever their level; its items are users.
     for (const who of [rita, nora, vic]) {
-      expect(await json(who.as, `/api/users?inboxId=${inbox.id}&access=reply`)).toEqual(await json(admin.as, `/api/users?inboxId=${inbox.id}&access=reply`));
+      expect(await json(who.as, `/api/users?inboxId=${inbox.id}&access=reply`)).toEqual(
+        await json(admin.as, `/api/users?inboxId=${inbox.id}&access=reply`),
+      );
     }
     expect((await json(vic.as, `/api/users?inboxId=${inbox.id}&access=reply`)).items[0]).toEqual({
       id: expect.any(String),
@@ -427,7 +560,9 @@ describe("GET /api/users for an inbox", { timeout: 20_000 }, () => {
     // Access changes show at once.
     await grant(admin, inbox.id, nora, "reply");
     await call(admin.as, `/api/inboxes/${inbox.id}/access/${rita.id}`, { method: "DELETE" });
-    expect(ids(await json(admin.as, `/api/users?inboxId=${inbox.id}&access=reply`))).toEqual(sorted(admin, boss, ray, nora));
+    expect(ids(await json(admin.as, `/api/users?inboxId=${inbox.id}&access=reply`))).toEqual(
+      sorted(admin, boss, ray, nora),
+    );
   });
 
   it("tells an agent nothing about an inbox they cannot see, nor about one that does not exist", async () => {
@@ -453,7 +588,9 @@ describe("GET /api/inboxes/:id/access", { timeout: 20_000 }, () => {
     ]);
     await grant(admin, other.id, olly, "note");
     const access = async (inboxId: string) =>
-      ((await json(admin.as, `/api/inboxes/${inboxId}/access`)).items as { userId: string }[]).sort((a, b) => a.userId.localeCompare(b.userId));
+      ((await json(admin.as, `/api/inboxes/${inboxId}/access`)).items as { userId: string }[]).sort((a, b) =>
+        a.userId.localeCompare(b.userId),
+      );
     const byUser = (rows: { inboxId: string; userId: string; access: string }[]) =>
       rows.sort((a, b) => a.userId.localeCompare(b.userId));
 

@@ -14,13 +14,18 @@ import { addUser, createInbox, grant, json, setUpWorkspace } from "./helpers";
 async function planOf(actor: Actor, grants: Map<string, Access>, query: Record<string, unknown>) {
   const built = await buildListQuery(getDb(env.DB), actor, grants, ListQuery.parse(query));
   const { sql, params } = built!.query.toSQL();
-  const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`).bind(...params).all<{ detail: string }>();
+  const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
+    .bind(...params)
+    .all<{ detail: string }>();
   return results.map((r) => r.detail);
 }
 
 /** The step that reads the listed rows, and whether any step sorts. */
 function summarize(plan: string[], index: RegExp) {
-  return { driver: plan.find((d) => index.test(d)) ?? plan.join(" | "), sorts: plan.some((d) => d.includes("TEMP B-TREE")) };
+  return {
+    driver: plan.find((d) => index.test(d)) ?? plan.join(" | "),
+    sorts: plan.some((d) => d.includes("TEMP B-TREE")),
+  };
 }
 
 describe("list views read pages by index", () => {
@@ -32,13 +37,37 @@ describe("list views read pages by index", () => {
     await grant(admin, inbox.id, agent, "reply");
     await grant(admin, other.id, agent, "view");
     const team = await json(admin.as, "/api/teams", { body: { name: "Tier 2", memberIds: [agent.id] } }, 201);
-    await env.DB.prepare("INSERT INTO tags (id, workspace_id, name, color, created_at) VALUES ('tg_1', ?, 'vip', '#2563eb', 0)").bind(workspaceId).run();
+    await env.DB.prepare(
+      "INSERT INTO tags (id, workspace_id, name, color, created_at) VALUES ('tg_1', ?, 'vip', '#2563eb', 0)",
+    )
+      .bind(workspaceId)
+      .run();
     // ANALYZE-free planning: SQLite chooses by the indices' shapes, as D1 does for a new table.
 
-    const asAdmin: Actor = { id: admin.id, workspaceId, name: admin.name, email: admin.email, role: "admin", via: "session" };
-    const asAgent: Actor = { id: agent.id, workspaceId, name: agent.name, email: agent.email, role: "agent", via: "session" };
-    const adminGrants = new Map<string, Access>([[inbox.id, "reply"], [other.id, "reply"]]);
-    const agentGrants = new Map<string, Access>([[inbox.id, "reply"], [other.id, "view"]]);
+    const asAdmin: Actor = {
+      id: admin.id,
+      workspaceId,
+      name: admin.name,
+      email: admin.email,
+      role: "admin",
+      via: "session",
+    };
+    const asAgent: Actor = {
+      id: agent.id,
+      workspaceId,
+      name: agent.name,
+      email: agent.email,
+      role: "agent",
+      via: "session",
+    };
+    const adminGrants = new Map<string, Access>([
+      [inbox.id, "reply"],
+      [other.id, "reply"],
+    ]);
+    const agentGrants = new Map<string, Access>([
+      [inbox.id, "reply"],
+      [other.id, "view"],
+    ]);
 
     const cases: [string, Actor, Map<string, Access>, Record<string, unknown>, RegExp][] = [
       ["all (admin)", asAdmin, adminGrants, { view: "all" }, /conversations_ws_status_activity/],
@@ -49,18 +78,40 @@ describe("list views read pages by index", () => {
       ["mine", asAgent, agentGrants, { view: "mine" }, /conversations_assignee_status_activity/],
       ["unassigned", asAdmin, adminGrants, { view: "unassigned" }, /conversations_unassigned_activity/],
       ["one inbox", asAgent, agentGrants, { view: "all", inboxId: inbox.id }, /conversations_inbox_status_activity/],
-      ["assignee filter", asAdmin, adminGrants, { view: "all", assigneeId: agent.id }, /conversations_assignee_status_activity/],
+      [
+        "assignee filter",
+        asAdmin,
+        adminGrants,
+        { view: "all", assigneeId: agent.id },
+        /conversations_assignee_status_activity/,
+      ],
       ["team filter", asAdmin, adminGrants, { view: "all", teamId: team.id }, /conversations_team_status_activity/],
-      ["priority filter", asAdmin, adminGrants, { view: "all", priority: "urgent" }, /conversations_priority_status_activity/],
+      [
+        "priority filter",
+        asAdmin,
+        adminGrants,
+        { view: "all", priority: "urgent" },
+        /conversations_priority_status_activity/,
+      ],
       ["tag filter", asAdmin, adminGrants, { view: "all", tag: "vip" }, /conversation_tags_tag_status_activity/],
       ["following", asAgent, agentGrants, { view: "following" }, /followers_user_activity/],
       ["mentioned", asAgent, agentGrants, { view: "mentioned" }, /mentions_user_activity/],
-      ["a later page", asAdmin, adminGrants, { view: "all", cursor: "WzE3MDAwMDAwMDAwMDAsImN2X3oiXQ" }, /conversations_ws_status_activity/],
+      [
+        "a later page",
+        asAdmin,
+        adminGrants,
+        { view: "all", cursor: "WzE3MDAwMDAwMDAwMDAsImN2X3oiXQ" },
+        /conversations_ws_status_activity/,
+      ],
     ];
     for (const [name, actor, grants, query, index] of cases) {
       const plan = await planOf(actor, grants, query);
       const { driver, sorts } = summarize(plan, index);
-      expect({ name, driver, sorts }, plan.join("\n")).toMatchObject({ name, driver: expect.stringMatching(index), sorts: false });
+      expect({ name, driver, sorts }, plan.join("\n")).toMatchObject({
+        name,
+        driver: expect.stringMatching(index),
+        sorts: false,
+      });
     }
   });
 });

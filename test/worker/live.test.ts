@@ -1,9 +1,20 @@
 import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { conversationRoomStub, getConversationRoom } from "../../worker/rooms/conversation-room";
+import { conversationRoomStub } from "../../worker/rooms/conversation-room";
 import { getWorkspaceHub, PRESENCE_TTL_MS, type WorkspaceHub } from "../../worker/rooms/workspace-hub";
-import { addUser, createInbox, customerWritesIn, expectStatus, grant, json, ORIGIN, postMessage, setUpWorkspace, type Person } from "./helpers";
+import {
+  addUser,
+  createInbox,
+  customerWritesIn,
+  expectStatus,
+  grant,
+  json,
+  ORIGIN,
+  postMessage,
+  setUpWorkspace,
+  type Person,
+} from "./helpers";
 import { connect, openRoom, openWidget, settle } from "./sockets";
 
 async function team() {
@@ -48,12 +59,15 @@ describe("conversation room sockets", () => {
 
     await expectStatus(postMessage(ben.as, conversationId, { kind: "note", body: "secret note" }), 201);
     // The author's own sockets get the item too: their other tabs stay in step.
-    expect([(await anaRoom.next("item")).item.body, (await anaRoom.next("item")).item.body]).toEqual(["Hi Cara, we fixed it", "secret note"]);
+    expect([(await anaRoom.next("item")).item.body, (await anaRoom.next("item")).item.body]).toEqual([
+      "Hi Cara, we fixed it",
+      "secret note",
+    ]);
     await settle();
     // The customer never receives drafts, presence, notes or events.
     expect(customer.frames.map((f) => f.type).filter((t) => !["welcome", "item", "typing"].includes(t))).toEqual([]);
     expect(customer.frames.filter((f) => f.type === "item").map((f) => f.item.kind)).toEqual(["reply"]);
-    expect(JSON.stringify(customer.frames)).not.toContain("Hi Cara, we\"");
+    expect(JSON.stringify(customer.frames)).not.toContain('Hi Cara, we"');
   });
 
   it("welcomes a late viewer with the current viewers and drafts", async () => {
@@ -106,9 +120,13 @@ describe("conversation room sockets", () => {
       ),
       201,
     );
-    const seen = [await benRoom.next("item"), await benRoom.next("item"), await benRoom.next("item")].map((f) => f.item.body);
+    const seen = [await benRoom.next("item"), await benRoom.next("item"), await benRoom.next("item")].map(
+      (f) => f.item.body,
+    );
     expect(seen).toEqual(["before", "after", "customer after"]);
-    const customerSeen = [await customer.next("item"), await customer.next("item"), await customer.next("item")].map((f) => f.item.seq);
+    const customerSeen = [await customer.next("item"), await customer.next("item"), await customer.next("item")].map(
+      (f) => f.item.seq,
+    );
     expect(customerSeen).toEqual([2, 3, 4]);
     await settle();
     expect(benRoom.pending("item")).toEqual([]);
@@ -149,7 +167,9 @@ describe("conversation room sockets", () => {
     const { admin, conversationId, contactToken } = await team();
     const outsider = await addUser(admin, "agent", "Olly Outsider");
     const denied = await exports.default.fetch(
-      new Request(`${ORIGIN}/api/conversations/${conversationId}/live`, { headers: { Upgrade: "websocket", cookie: outsider.as.cookie } }),
+      new Request(`${ORIGIN}/api/conversations/${conversationId}/live`, {
+        headers: { Upgrade: "websocket", cookie: outsider.as.cookie },
+      }),
     );
     expect(denied.status).toBe(404);
     const anonymous = await exports.default.fetch(
@@ -158,7 +178,9 @@ describe("conversation room sockets", () => {
     expect(anonymous.status).toBe(401);
     const other = await customerWritesIn((await createInbox(admin, "Other")).widgetKey, "another customer");
     const wrongToken = await exports.default.fetch(
-      new Request(`${ORIGIN}/api/widget/conversations/${conversationId}/live?token=${other.contactToken}`, { headers: { Upgrade: "websocket" } }),
+      new Request(`${ORIGIN}/api/widget/conversations/${conversationId}/live?token=${other.contactToken}`, {
+        headers: { Upgrade: "websocket" },
+      }),
     );
     expect(wrongToken.status).toBe(404);
     expect(contactToken).not.toBe(other.contactToken);
@@ -211,7 +233,10 @@ describe("list stream access", () => {
 
     await expectStatus(
       exports.default.fetch(
-        new Request(`${ORIGIN}/api/inboxes/${inbox.id}/access/${ben.id}`, { method: "DELETE", headers: { cookie: admin.as.cookie, origin: ORIGIN } }),
+        new Request(`${ORIGIN}/api/inboxes/${inbox.id}/access/${ben.id}`, {
+          method: "DELETE",
+          headers: { cookie: admin.as.cookie, origin: ORIGIN },
+        }),
       ),
       204,
     );

@@ -32,14 +32,17 @@ const gapless = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 describe("ConversationRoom, the single writer", () => {
   it("lands 200 concurrent replies from 10 agents exactly once, in a gapless seq", async () => {
     const { agents, conversationId, admin } = await conversationWithAgents(10);
-    const sends = agents.flatMap((agent, a) =>
-      Array.from({ length: 20 }, (_, i) => {
-        const key = `a${a}-r${i}`;
-        const send = () => postMessage(agent.as, conversationId, { kind: "reply", body: `reply ${key}` }, { "Idempotency-Key": key });
-        // Every fifth reply is retried at once, as a client that lost the first answer would.
-        return i % 5 === 0 ? [send(), send()] : [send()];
-      }),
-    ).flat();
+    const sends = agents
+      .flatMap((agent, a) =>
+        Array.from({ length: 20 }, (_, i) => {
+          const key = `a${a}-r${i}`;
+          const send = () =>
+            postMessage(agent.as, conversationId, { kind: "reply", body: `reply ${key}` }, { "Idempotency-Key": key });
+          // Every fifth reply is retried at once, as a client that lost the first answer would.
+          return i % 5 === 0 ? [send(), send()] : [send()];
+        }),
+      )
+      .flat();
     const responses = await Promise.all(sends);
     for (const res of responses) expect(res.status).toBe(201);
 
@@ -55,7 +58,9 @@ describe("ConversationRoom, the single writer", () => {
     const { agents, conversationId, admin } = await conversationWithAgents(1);
     const agent = agents[0]!;
     const [first, second] = await Promise.all(
-      [0, 1].map(() => postMessage(agent.as, conversationId, { kind: "note", body: "once" }, { "Idempotency-Key": "same" })),
+      [0, 1].map(() =>
+        postMessage(agent.as, conversationId, { kind: "note", body: "once" }, { "Idempotency-Key": "same" }),
+      ),
     );
     const a = await expectStatus(first!, 201);
     const b = await expectStatus(second!, 201);
@@ -67,12 +72,18 @@ describe("ConversationRoom, the single writer", () => {
   it("keeps counting after an eviction: nothing lost, nothing doubled", async () => {
     const { agents, conversationId, admin } = await conversationWithAgents(1);
     const agent = agents[0]!;
-    await expectStatus(postMessage(agent.as, conversationId, { kind: "reply", body: "before" }, { "Idempotency-Key": "k-before" }), 201);
+    await expectStatus(
+      postMessage(agent.as, conversationId, { kind: "reply", body: "before" }, { "Idempotency-Key": "k-before" }),
+      201,
+    );
 
     await evictDurableObject(conversationRoomStub(env, conversationId));
 
     // A retry of the acknowledged reply after the eviction still returns the first result.
-    const retried = await expectStatus(postMessage(agent.as, conversationId, { kind: "reply", body: "before" }, { "Idempotency-Key": "k-before" }), 201);
+    const retried = await expectStatus(
+      postMessage(agent.as, conversationId, { kind: "reply", body: "before" }, { "Idempotency-Key": "k-before" }),
+      201,
+    );
     expect(retried.seq).toBe(2);
     const after = await expectStatus(postMessage(agent.as, conversationId, { kind: "reply", body: "after" }), 201);
     expect(after.seq).toBe(3);
@@ -85,9 +96,15 @@ describe("ConversationRoom, the single writer", () => {
   it("guards replies against collisions after an eviction too", async () => {
     const { agents, conversationId } = await conversationWithAgents(2);
     const [ana, ben] = agents as [Person, Person];
-    await expectStatus(postMessage(ana.as, conversationId, { kind: "reply", body: "Ana was first", lastSeenSeq: 1 }), 201);
+    await expectStatus(
+      postMessage(ana.as, conversationId, { kind: "reply", body: "Ana was first", lastSeenSeq: 1 }),
+      201,
+    );
     await evictDurableObject(conversationRoomStub(env, conversationId));
-    const refused = await expectStatus(postMessage(ben.as, conversationId, { kind: "reply", body: "Ben too", lastSeenSeq: 1 }), 409);
+    const refused = await expectStatus(
+      postMessage(ben.as, conversationId, { kind: "reply", body: "Ben too", lastSeenSeq: 1 }),
+      409,
+    );
     expect(refused.error.code).toBe("collision");
     expect(refused.error.details.newer.map((i: { body: string }) => i.body)).toEqual(["Ana was first"]);
   });

@@ -8,7 +8,10 @@ describe("first run and sign-in", () => {
     expect(admin.email).toMatch(/@acme.test$/);
     expect(await json(null, "/api/setup")).toEqual({ setUp: true });
     const again = await expectStatus(
-      call(null, "/api/setup", { body: { workspace: "Other", name: "Eve", email: "eve@x.test", password: PASSWORD }, headers: { origin: ORIGIN } }),
+      call(null, "/api/setup", {
+        body: { workspace: "Other", name: "Eve", email: "eve@x.test", password: PASSWORD },
+        headers: { origin: ORIGIN },
+      }),
       409,
     );
     expect(again.error.code).toBe("already_set_up");

@@ -41,7 +41,8 @@ export async function connect(path: string, as: As = null): Promise<Socket> {
           return frames[i];
         }
         const left = deadline - Date.now();
-        if (left <= 0) throw new Error(`no "${type}" frame within ${ms} ms; got ${JSON.stringify(frames.map((f) => f.type))}`);
+        if (left <= 0)
+          throw new Error(`no "${type}" frame within ${ms} ms; got ${JSON.stringify(frames.map((f) => f.type))}`);
         await new Promise<void>((resolve) => {
           waiters.push(resolve);
           setTimeout(resolve, left);

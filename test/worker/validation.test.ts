@@ -14,7 +14,17 @@ import {
 } from "./helpers";
 
 /** Every table a refused request could have written to. */
-const TABLES = ["users", "sessions", "api_tokens", "inboxes", "inbox_access", "contacts", "contact_tokens", "conversations", "timeline_items"];
+const TABLES = [
+  "users",
+  "sessions",
+  "api_tokens",
+  "inboxes",
+  "inbox_access",
+  "contacts",
+  "contact_tokens",
+  "conversations",
+  "timeline_items",
+];
 
 interface Bad extends Call {
   /** What is wrong, for the failure message. */
@@ -47,7 +57,10 @@ async function expectAllRefused(cases: Bad[]) {
     expect(Object.keys(body), label).toEqual(["error"]);
     expect(body.error.code, label).toBe(bad.code ?? "validation_failed");
     expect(typeof body.error.message, label).toBe("string");
-    expect(Object.keys(body.error).every((k) => ["code", "message", "details"].includes(k)), label).toBe(true);
+    expect(
+      Object.keys(body.error).every((k) => ["code", "message", "details"].includes(k)),
+      label,
+    ).toBe(true);
     expect(await rowCounts(...TABLES), `${bad.why} wrote something`).toEqual(before);
   }
 }
@@ -65,8 +78,18 @@ describe("malformed and unexpected bodies", () => {
       { why: "JSON array", path: messages(), body: '[{"kind":"reply","body":"hi"}]' },
       { why: "JSON string", path: messages(), body: '"hi"' },
       { why: "JSON number", path: messages(), body: "42" },
-      { why: "text/plain body", path: messages(), body: { kind: "note", body: "hi" }, headers: { "content-type": "text/plain" } },
-      { why: "form body", path: messages(), body: "kind=note&body=hi", headers: { "content-type": "application/x-www-form-urlencoded" } },
+      {
+        why: "text/plain body",
+        path: messages(),
+        body: { kind: "note", body: "hi" },
+        headers: { "content-type": "text/plain" },
+      },
+      {
+        why: "form body",
+        path: messages(),
+        body: "kind=note&body=hi",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+      },
       { why: "missing body field", path: messages(), body: { kind: "reply" } },
       { why: "missing kind", path: messages(), body: { body: "hi" } },
       { why: "unknown field", path: messages(), body: { kind: "reply", body: "hi", visibility: "public" } },
@@ -101,8 +124,23 @@ describe("malformed and unexpected bodies", () => {
     const huge = { kind: "note", body: "x".repeat(70 * 1024) };
     await expectAllRefused([
       { why: "65 KiB note", path: messages(), body: huge, status: 413, code: "payload_too_large" },
-      { why: "65 KiB widget message", as: { bearer: conversation.contactToken }, path: messages().replace("/api/", "/api/widget/"), body: { body: huge.body }, status: 413, code: "payload_too_large" },
-      { why: "65 KiB login", as: null, path: "/api/auth/login", body: { email: admin.email, password: huge.body }, headers: { origin: ORIGIN }, status: 413, code: "payload_too_large" },
+      {
+        why: "65 KiB widget message",
+        as: { bearer: conversation.contactToken },
+        path: messages().replace("/api/", "/api/widget/"),
+        body: { body: huge.body },
+        status: 413,
+        code: "payload_too_large",
+      },
+      {
+        why: "65 KiB login",
+        as: null,
+        path: "/api/auth/login",
+        body: { email: admin.email, password: huge.body },
+        headers: { origin: ORIGIN },
+        status: 413,
+        code: "payload_too_large",
+      },
     ]);
 
     const before = await rowCounts(...TABLES);
@@ -142,17 +180,46 @@ describe("every endpoint checks its input", () => {
       { why: "user: unknown role", path: "/api/users", body: { ...user, role: "owner" } },
       { why: "user: blank name", path: "/api/users", body: { ...user, name: "   " } },
       { why: "user: name too long", path: "/api/users", body: { ...user, name: "n".repeat(121) } },
-      { why: "user: missing password", path: "/api/users", body: { name: user.name, email: user.email, role: "agent" } },
+      {
+        why: "user: missing password",
+        path: "/api/users",
+        body: { name: user.name, email: user.email, role: "agent" },
+      },
       { why: "user: unknown field", path: "/api/users", body: { ...user, isAdmin: true } },
       { why: "inbox: unknown channel", path: "/api/inboxes", body: { name: "SMS", channel: "sms" } },
       { why: "inbox: missing channel", path: "/api/inboxes", body: { name: "SMS" } },
-      { why: "inbox: zero auto-resolve days", path: "/api/inboxes", body: { name: "E", channel: "email", autoResolveDays: 0 } },
-      { why: "inbox: fractional days", path: "/api/inboxes", body: { name: "E", channel: "email", autoResolveDays: 1.5 } },
-      { why: "inbox: days as a string", path: "/api/inboxes", body: { name: "E", channel: "email", autoResolveDays: "7" } },
-      { why: "inbox: bad email address", path: "/api/inboxes", body: { name: "E", channel: "email", emailAddress: "help" } },
-      { why: "inbox: setting its widget key", path: "/api/inboxes", body: { name: "E", channel: "chat", widgetKey: "wk_mine" } },
+      {
+        why: "inbox: zero auto-resolve days",
+        path: "/api/inboxes",
+        body: { name: "E", channel: "email", autoResolveDays: 0 },
+      },
+      {
+        why: "inbox: fractional days",
+        path: "/api/inboxes",
+        body: { name: "E", channel: "email", autoResolveDays: 1.5 },
+      },
+      {
+        why: "inbox: days as a string",
+        path: "/api/inboxes",
+        body: { name: "E", channel: "email", autoResolveDays: "7" },
+      },
+      {
+        why: "inbox: bad email address",
+        path: "/api/inboxes",
+        body: { name: "E", channel: "email", emailAddress: "help" },
+      },
+      {
+        why: "inbox: setting its widget key",
+        path: "/api/inboxes",
+        body: { name: "E", channel: "chat", widgetKey: "wk_mine" },
+      },
       { why: "inbox patch: nothing to change", path: `/api/inboxes/${inbox.id}`, method: "PATCH", body: {} },
-      { why: "inbox patch: channel is fixed", path: `/api/inboxes/${inbox.id}`, method: "PATCH", body: { channel: "email" } },
+      {
+        why: "inbox patch: channel is fixed",
+        path: `/api/inboxes/${inbox.id}`,
+        method: "PATCH",
+        body: { channel: "email" },
+      },
       { why: "inbox patch: blank name", path: `/api/inboxes/${inbox.id}`, method: "PATCH", body: { name: "" } },
       { why: "access: off the ladder", path: access, method: "PUT", body: { access: "owner" } },
       { why: "access: missing", path: access, method: "PUT", body: {} },
@@ -164,22 +231,63 @@ describe("every endpoint checks its input", () => {
   it("sign-in and first run", async () => {
     const origin = { origin: ORIGIN };
     await expectAllRefused([
-      { why: "login: missing password", as: null, path: "/api/auth/login", body: { email: admin.email }, headers: origin },
-      { why: "login: empty password", as: null, path: "/api/auth/login", body: { email: admin.email, password: "" }, headers: origin },
-      { why: "login: email not a string", as: null, path: "/api/auth/login", body: { email: ["a@b.c"], password: PASSWORD }, headers: origin },
+      {
+        why: "login: missing password",
+        as: null,
+        path: "/api/auth/login",
+        body: { email: admin.email },
+        headers: origin,
+      },
+      {
+        why: "login: empty password",
+        as: null,
+        path: "/api/auth/login",
+        body: { email: admin.email, password: "" },
+        headers: origin,
+      },
+      {
+        why: "login: email not a string",
+        as: null,
+        path: "/api/auth/login",
+        body: { email: ["a@b.c"], password: PASSWORD },
+        headers: origin,
+      },
       { why: "login: malformed JSON", as: null, path: "/api/auth/login", body: "{", headers: origin },
-      { why: "setup: bad email", as: null, path: "/api/setup", body: { workspace: "W", name: "N", email: "x", password: PASSWORD }, headers: origin },
-      { why: "setup again", as: null, path: "/api/setup", body: { workspace: "W", name: "N", email: "n@x.test", password: PASSWORD }, headers: origin, status: 409, code: "already_set_up" },
+      {
+        why: "setup: bad email",
+        as: null,
+        path: "/api/setup",
+        body: { workspace: "W", name: "N", email: "x", password: PASSWORD },
+        headers: origin,
+      },
+      {
+        why: "setup again",
+        as: null,
+        path: "/api/setup",
+        body: { workspace: "W", name: "N", email: "n@x.test", password: PASSWORD },
+        headers: origin,
+        status: 409,
+        code: "already_set_up",
+      },
     ]);
   });
 
   it("conversations: start, update, list and timeline", async () => {
     const start = { inboxId: inbox.id, contact: { name: "Cara" }, body: "Hi there" };
-    const patch = (body: unknown): Bad => ({ why: `patch ${JSON.stringify(body)}`, path: `/api/conversations/${conversation.id}`, method: "PATCH", body });
+    const patch = (body: unknown): Bad => ({
+      why: `patch ${JSON.stringify(body)}`,
+      path: `/api/conversations/${conversation.id}`,
+      method: "PATCH",
+      body,
+    });
     await expectAllRefused([
       { why: "start: missing body", path: "/api/conversations", body: { inboxId: inbox.id, contact: {} } },
       { why: "start: missing contact", path: "/api/conversations", body: { inboxId: inbox.id, body: "Hi" } },
-      { why: "start: unknown contact field", path: "/api/conversations", body: { ...start, contact: { name: "C", phone: "1" } } },
+      {
+        why: "start: unknown contact field",
+        path: "/api/conversations",
+        body: { ...start, contact: { name: "C", phone: "1" } },
+      },
       { why: "start: bad contact email", path: "/api/conversations", body: { ...start, contact: { email: "cara" } } },
       { why: "start: subject too long", path: "/api/conversations", body: { ...start, subject: "s".repeat(301) } },
       { why: "start: unknown inbox", path: "/api/conversations", body: { ...start, inboxId: "ib_nope" } },
@@ -221,20 +329,31 @@ describe("every endpoint checks its input", () => {
   it("the Idempotency-Key header", async () => {
     const bad = ["has space", "x".repeat(201), ""];
     await expectAllRefused([
-      ...bad.map((key): Bad => ({ why: `reply key ${JSON.stringify(key)}`, path: messages(), body: { kind: "reply", body: "hi" }, headers: { "idempotency-key": key } })),
-      ...bad.map((key): Bad => ({
-        why: `start key ${JSON.stringify(key)}`,
-        path: "/api/conversations",
-        body: { inboxId: inbox.id, contact: {}, body: "hi" },
-        headers: { "idempotency-key": key },
-      })),
-      ...bad.map((key): Bad => ({
-        why: `widget message key ${JSON.stringify(key)}`,
-        as: { bearer: conversation.contactToken },
-        path: `/api/widget/conversations/${conversation.id}/messages`,
-        body: { body: "hi" },
-        headers: { "idempotency-key": key },
-      })),
+      ...bad.map(
+        (key): Bad => ({
+          why: `reply key ${JSON.stringify(key)}`,
+          path: messages(),
+          body: { kind: "reply", body: "hi" },
+          headers: { "idempotency-key": key },
+        }),
+      ),
+      ...bad.map(
+        (key): Bad => ({
+          why: `start key ${JSON.stringify(key)}`,
+          path: "/api/conversations",
+          body: { inboxId: inbox.id, contact: {}, body: "hi" },
+          headers: { "idempotency-key": key },
+        }),
+      ),
+      ...bad.map(
+        (key): Bad => ({
+          why: `widget message key ${JSON.stringify(key)}`,
+          as: { bearer: conversation.contactToken },
+          path: `/api/widget/conversations/${conversation.id}/messages`,
+          body: { body: "hi" },
+          headers: { "idempotency-key": key },
+        }),
+      ),
     ]);
   });
 
@@ -247,17 +366,43 @@ describe("every endpoint checks its input", () => {
       { why: "start: blank body", as: null, path: start, body: { body: "   " } },
       { why: "start: bad email", as: null, path: start, body: { body: "hi", email: "cara" } },
       { why: "start: unknown field", as: null, path: start, body: { body: "hi", vip: true } },
-      { why: "start: attribute not a string", as: null, path: start, body: { body: "hi", attributes: { language: 5 } } },
+      {
+        why: "start: attribute not a string",
+        as: null,
+        path: start,
+        body: { body: "hi", attributes: { language: 5 } },
+      },
       { why: "start: attributes not an object", as: null, path: start, body: { body: "hi", attributes: ["en"] } },
       { why: "start: identity without hash", as: null, path: start, body: { body: "hi", identity: { userId: "u1" } } },
       { why: "start: malformed JSON", as: null, path: start, body: "{body" },
-      { why: "start: unknown widget key", as: null, path: "/api/widget/wk_nope/conversations", body: { body: "hi" }, status: 404, code: "not_found" },
+      {
+        why: "start: unknown widget key",
+        as: null,
+        path: "/api/widget/wk_nope/conversations",
+        body: { body: "hi" },
+        status: 404,
+        code: "not_found",
+      },
       { why: "message: missing body", as: customer, path: widgetMessages, body: {} },
       { why: "message: unknown field", as: customer, path: widgetMessages, body: { body: "hi", kind: "reply" } },
       { why: "message: as a note", as: customer, path: widgetMessages, body: { body: "hi", kind: "note" } },
       { why: "message: too long", as: customer, path: widgetMessages, body: { body: "x".repeat(20_001) } },
-      { why: "message: no token", as: null, path: widgetMessages, body: { body: "hi" }, status: 401, code: "unauthenticated" },
-      { why: "message: bogus token", as: { bearer: "sbc_bogus" }, path: widgetMessages, body: { body: "hi" }, status: 401, code: "unauthenticated" },
+      {
+        why: "message: no token",
+        as: null,
+        path: widgetMessages,
+        body: { body: "hi" },
+        status: 401,
+        code: "unauthenticated",
+      },
+      {
+        why: "message: bogus token",
+        as: { bearer: "sbc_bogus" },
+        path: widgetMessages,
+        body: { body: "hi" },
+        status: 401,
+        code: "unauthenticated",
+      },
     ]);
   });
 });
@@ -268,7 +413,13 @@ describe("odd requests never meet a 500", () => {
       { why: "unknown endpoint", path: "/api/nope", status: 404, code: "not_found" },
       { why: "unknown nested endpoint", path: "/api/conversations/x/y/z", status: 404, code: "not_found" },
       { why: "unknown method", path: "/api/me", method: "DELETE", status: 404, code: "not_found" },
-      { why: "POST to a read-only path", path: `/api/conversations/${conversation.id}/timeline`, body: {}, status: 404, code: "not_found" },
+      {
+        why: "POST to a read-only path",
+        path: `/api/conversations/${conversation.id}/timeline`,
+        body: {},
+        status: 404,
+        code: "not_found",
+      },
       { why: "unknown endpoint, signed out", as: null, path: "/api/nope", status: 401, code: "unauthenticated" },
     ]);
   });
@@ -276,10 +427,43 @@ describe("odd requests never meet a 500", () => {
   it("answers strange ids with 404", async () => {
     const ids = ["cv_" + "x".repeat(5000), "%E2%82%AC", "%ZZ", "..%2F..%2Fme", "'%20OR%201=1--", "%00"];
     await expectAllRefused([
-      ...ids.map((id): Bad => ({ why: `conversation ${id.slice(0, 20)}`, path: `/api/conversations/${id}`, status: 404, code: "not_found" })),
-      ...ids.map((id): Bad => ({ why: `note on ${id.slice(0, 20)}`, path: `/api/conversations/${id}/messages`, body: { kind: "note", body: "hi" }, status: 404, code: "not_found" })),
-      ...ids.map((id): Bad => ({ why: `inbox ${id.slice(0, 20)}`, path: `/api/inboxes/${id}`, method: "PATCH", body: { name: "X" }, status: 404, code: "not_found" })),
-      ...ids.map((id): Bad => ({ why: `widget key ${id.slice(0, 20)}`, as: null, path: `/api/widget/${id}/conversations`, body: { body: "hi" }, status: 404, code: "not_found" })),
+      ...ids.map(
+        (id): Bad => ({
+          why: `conversation ${id.slice(0, 20)}`,
+          path: `/api/conversations/${id}`,
+          status: 404,
+          code: "not_found",
+        }),
+      ),
+      ...ids.map(
+        (id): Bad => ({
+          why: `note on ${id.slice(0, 20)}`,
+          path: `/api/conversations/${id}/messages`,
+          body: { kind: "note", body: "hi" },
+          status: 404,
+          code: "not_found",
+        }),
+      ),
+      ...ids.map(
+        (id): Bad => ({
+          why: `inbox ${id.slice(0, 20)}`,
+          path: `/api/inboxes/${id}`,
+          method: "PATCH",
+          body: { name: "X" },
+          status: 404,
+          code: "not_found",
+        }),
+      ),
+      ...ids.map(
+        (id): Bad => ({
+          why: `widget key ${id.slice(0, 20)}`,
+          as: null,
+          path: `/api/widget/${id}/conversations`,
+          body: { body: "hi" },
+          status: 404,
+          code: "not_found",
+        }),
+      ),
     ]);
   });
 });

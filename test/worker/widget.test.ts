@@ -32,7 +32,12 @@ describe("starting a conversation", () => {
   it("returns the conversation's id and a contact token, and the team sees it", async () => {
     const { admin, inbox } = await supportTeam();
     const started = await expectStatus(
-      start(inbox.widgetKey, { name: "Cara Customer", email: "Cara@Example.com", body: "Hi, is anyone there?", attributes: { language: "de" } }),
+      start(inbox.widgetKey, {
+        name: "Cara Customer",
+        email: "Cara@Example.com",
+        body: "Hi, is anyone there?",
+        attributes: { language: "de" },
+      }),
       201,
     );
     expect(started).toEqual({ conversationId: expect.any(String), contactToken: expect.any(String) });
@@ -60,16 +65,33 @@ describe("starting a conversation", () => {
   it("keeps a returning visitor's contact and token; a new visitor is a new contact", async () => {
     const { admin, inbox } = await supportTeam();
     const first = await startConversation(inbox.widgetKey, "First question", { name: "Cara" });
-    const second = await json(null, `/api/widget/${inbox.widgetKey}/conversations`, { body: { body: "Second question" }, headers: { authorization: `Bearer ${first.contactToken}` } }, 201);
+    const second = await json(
+      null,
+      `/api/widget/${inbox.widgetKey}/conversations`,
+      { body: { body: "Second question" }, headers: { authorization: `Bearer ${first.contactToken}` } },
+      201,
+    );
     expect(second.contactToken).toBe(first.contactToken);
-    const [a, b] = await Promise.all([getConversation(admin.as, first.id), getConversation(admin.as, second.conversationId)]);
+    const [a, b] = await Promise.all([
+      getConversation(admin.as, first.id),
+      getConversation(admin.as, second.conversationId),
+    ]);
     expect(b.contact.id).toBe(a.contact.id);
-    expect((await customerSees(first.contactToken, second.conversationId)).items.map((i) => i.body)).toEqual(["Second question"]);
+    expect((await customerSees(first.contactToken, second.conversationId)).items.map((i) => i.body)).toEqual([
+      "Second question",
+    ]);
 
     // Someone else giving the same email is not let into Cara's conversations.
-    const stranger = await startConversation(inbox.widgetKey, "Me too", { name: "Cara", email: a.contact.email ?? "cara@example.com" });
+    const stranger = await startConversation(inbox.widgetKey, "Me too", {
+      name: "Cara",
+      email: a.contact.email ?? "cara@example.com",
+    });
     expect((await getConversation(admin.as, stranger.id)).contact.id).not.toBe(a.contact.id);
-    await expectError(call({ bearer: stranger.contactToken }, `/api/widget/conversations/${first.id}/messages`), 404, "not_found");
+    await expectError(
+      call({ bearer: stranger.contactToken }, `/api/widget/conversations/${first.id}/messages`),
+      404,
+      "not_found",
+    );
   });
 
   it("is rate-limited per visitor address", async () => {
@@ -107,7 +129,11 @@ describe("the contact token", () => {
     const other = await createInbox(admin, "Other brand");
     const here = await startConversation(inbox.widgetKey, "Here");
     const there = await startConversation(other.widgetKey, "There");
-    await expectError(call({ bearer: here.contactToken }, `/api/widget/conversations/${there.id}/messages`), 404, "not_found");
+    await expectError(
+      call({ bearer: here.contactToken }, `/api/widget/conversations/${there.id}/messages`),
+      404,
+      "not_found",
+    );
   });
 
   it("is not an agent credential", async () => {
@@ -130,12 +156,31 @@ describe("what the customer sees", () => {
     await expectStatus(reply(agent.as, id, "Sorry! Refund on its way."), 201);
     await expectStatus(updateConversation(agent.as, id, { status: "resolved" }), 200);
     const posted = await expectStatus(customerWrites(contactToken, id, "Thanks!"), 201);
-    expect(posted).toEqual({ seq: 6, kind: "customer", body: "Thanks!", author: { name: "Cara Customer" }, createdAt: expect.any(String), conversationId: id });
+    expect(posted).toEqual({
+      seq: 6,
+      kind: "customer",
+      body: "Thanks!",
+      author: { name: "Cara Customer" },
+      createdAt: expect.any(String),
+      conversationId: id,
+    });
 
     const { items } = await customerSees(contactToken, id);
     expect(items).toEqual([
-      { seq: 1, kind: "customer", body: "My invoice is wrong", author: { name: "Cara Customer" }, createdAt: expect.any(String) },
-      { seq: 4, kind: "reply", body: "Sorry! Refund on its way.", author: { name: "Rita Replier" }, createdAt: expect.any(String) },
+      {
+        seq: 1,
+        kind: "customer",
+        body: "My invoice is wrong",
+        author: { name: "Cara Customer" },
+        createdAt: expect.any(String),
+      },
+      {
+        seq: 4,
+        kind: "reply",
+        body: "Sorry! Refund on its way.",
+        author: { name: "Rita Replier" },
+        createdAt: expect.any(String),
+      },
       { seq: 6, kind: "customer", body: "Thanks!", author: { name: "Cara Customer" }, createdAt: expect.any(String) },
     ]);
     const everything = JSON.stringify(items);
@@ -152,7 +197,11 @@ describe("CORS", () => {
       const res = await send(
         new Request(`${ORIGIN}${path}`, {
           method: "OPTIONS",
-          headers: { origin: SHOP, "access-control-request-method": "POST", "access-control-request-headers": "content-type, authorization, idempotency-key" },
+          headers: {
+            origin: SHOP,
+            "access-control-request-method": "POST",
+            "access-control-request-headers": "content-type, authorization, idempotency-key",
+          },
         }),
       );
       expect(res.status, path).toBeLessThan(300);
@@ -176,7 +225,11 @@ describe("CORS", () => {
     const preflight = await send(
       new Request(`${ORIGIN}/api/conversations`, {
         method: "OPTIONS",
-        headers: { origin: SHOP, "access-control-request-method": "GET", "access-control-request-headers": "authorization" },
+        headers: {
+          origin: SHOP,
+          "access-control-request-method": "GET",
+          "access-control-request-headers": "authorization",
+        },
       }),
     );
     expect(preflight.headers.get("access-control-allow-origin")).toBeNull();
@@ -186,7 +239,10 @@ describe("CORS", () => {
       expect(res.headers.get("access-control-allow-origin"), path).toBeNull();
       expect(res.headers.get("access-control-allow-credentials"), path).toBeNull();
     }
-    const login = await call(null, "/api/auth/login", { body: { email: admin.email, password: "x" }, headers: { origin: SHOP } });
+    const login = await call(null, "/api/auth/login", {
+      body: { email: admin.email, password: "x" },
+      headers: { origin: SHOP },
+    });
     expect(login.headers.get("access-control-allow-origin")).toBeNull();
   });
 });
@@ -197,20 +253,31 @@ describe("identity verification", () => {
     const secret = await widgetSecret(inbox.id);
     const hash = await hmacHex(secret, "user-42");
 
-    const first = await expectStatus(start(inbox.widgetKey, { name: "Cara", body: "From my laptop", identity: { userId: "user-42", hash } }), 201);
+    const first = await expectStatus(
+      start(inbox.widgetKey, { name: "Cara", body: "From my laptop", identity: { userId: "user-42", hash } }),
+      201,
+    );
     // Another device, no token: the verified id still finds the same contact.
     const second = await expectStatus(
       start(inbox.widgetKey, { body: "From my phone", identity: { userId: "user-42", hash: hash.toUpperCase() } }),
       201,
     );
-    const [a, b] = await Promise.all([getConversation(admin.as, first.conversationId), getConversation(admin.as, second.conversationId)]);
+    const [a, b] = await Promise.all([
+      getConversation(admin.as, first.conversationId),
+      getConversation(admin.as, second.conversationId),
+    ]);
     expect(b.contact).toEqual(a.contact);
     expect(a.contact.name).toBe("Cara");
     // Each device's token reads both of that user's conversations.
-    expect((await customerSees(second.contactToken, first.conversationId)).items.map((i) => i.body)).toEqual(["From my laptop"]);
+    expect((await customerSees(second.contactToken, first.conversationId)).items.map((i) => i.body)).toEqual([
+      "From my laptop",
+    ]);
 
     const otherUser = await expectStatus(
-      start(inbox.widgetKey, { body: "Different person", identity: { userId: "user-43", hash: await hmacHex(secret, "user-43") } }),
+      start(inbox.widgetKey, {
+        body: "Different person",
+        identity: { userId: "user-43", hash: await hmacHex(secret, "user-43") },
+      }),
       201,
     );
     expect((await getConversation(admin.as, otherUser.conversationId)).contact.id).not.toBe(a.contact.id);
@@ -229,7 +296,11 @@ describe("identity verification", () => {
     ];
     const before = await rowCounts(...WRITES);
     for (const hash of wrong) {
-      await expectError(start(inbox.widgetKey, { body: "It's me, honest", identity: { userId: "user-42", hash } }), 403, "forbidden");
+      await expectError(
+        start(inbox.widgetKey, { body: "It's me, honest", identity: { userId: "user-42", hash } }),
+        403,
+        "forbidden",
+      );
     }
     expect(await rowCounts(...WRITES)).toEqual(before);
   });
@@ -238,22 +309,41 @@ describe("identity verification", () => {
 describe("widget edges", () => {
   it("scopes Idempotency-Keys to their author: a customer reusing an agent's key gets no note back", async () => {
     const { admin, inbox } = await supportTeam();
-    const { conversationId, contactToken } = await expectStatus(start(inbox.widgetKey, { name: "Cara", body: "Hi" }), 201);
+    const { conversationId, contactToken } = await expectStatus(
+      start(inbox.widgetKey, { name: "Cara", body: "Hi" }),
+      201,
+    );
     await expectStatus(note(admin.as, conversationId, "internal: refund approved", { "Idempotency-Key": "1" }), 201);
-    const mine = await expectStatus(customerWrites(contactToken, conversationId, "Any news?", { "Idempotency-Key": "1" }), 201);
+    const mine = await expectStatus(
+      customerWrites(contactToken, conversationId, "Any news?", { "Idempotency-Key": "1" }),
+      201,
+    );
     expect(mine.body).toBe("Any news?");
     expect(JSON.stringify(mine)).not.toContain("refund");
-    expect((await customerSees(contactToken, conversationId)).items.map((i: { body: string }) => i.body)).toEqual(["Hi", "Any news?"]);
+    expect((await customerSees(contactToken, conversationId)).items.map((i: { body: string }) => i.body)).toEqual([
+      "Hi",
+      "Any news?",
+    ]);
   });
 
   it("treats a widget start's Idempotency-Key as a secret: short keys are refused and write nothing", async () => {
     const { inbox } = await supportTeam();
     const before = await rowCounts(...WRITES);
-    await expectError(start(inbox.widgetKey, { name: "Cara", body: "Hi" }, { "Idempotency-Key": "1" }), 400, "validation_failed");
+    await expectError(
+      start(inbox.widgetKey, { name: "Cara", body: "Hi" }, { "Idempotency-Key": "1" }),
+      400,
+      "validation_failed",
+    );
     expect(await rowCounts(...WRITES)).toEqual(before);
     const key = crypto.randomUUID();
-    const first = await expectStatus(start(inbox.widgetKey, { name: "Cara", body: "Hi" }, { "Idempotency-Key": key }), 201);
-    const retry = await expectStatus(start(inbox.widgetKey, { name: "Cara", body: "Hi" }, { "Idempotency-Key": key }), 201);
+    const first = await expectStatus(
+      start(inbox.widgetKey, { name: "Cara", body: "Hi" }, { "Idempotency-Key": key }),
+      201,
+    );
+    const retry = await expectStatus(
+      start(inbox.widgetKey, { name: "Cara", body: "Hi" }, { "Idempotency-Key": key }),
+      201,
+    );
     expect(retry.conversationId).toBe(first.conversationId);
   });
 
@@ -272,26 +362,42 @@ describe("widget edges", () => {
 
 describe("the 24-hour chat rule", () => {
   const age = (conversationId: string, hours: number) =>
-    env.DB.prepare("UPDATE conversations SET last_activity_at = last_activity_at - ? WHERE id = ?").bind(hours * 3_600_000, conversationId).run();
+    env.DB.prepare("UPDATE conversations SET last_activity_at = last_activity_at - ? WHERE id = ?")
+      .bind(hours * 3_600_000, conversationId)
+      .run();
 
   it("keeps a chat going within 24 hours, and starts a new conversation after 24 quiet hours", async () => {
     const { admin, inbox } = await supportTeam();
-    const { conversationId, contactToken } = await expectStatus(start(inbox.widgetKey, { name: "Cara", body: "Hi" }), 201);
+    const { conversationId, contactToken } = await expectStatus(
+      start(inbox.widgetKey, { name: "Cara", body: "Hi" }),
+      201,
+    );
     await age(conversationId, 23);
     const same = await expectStatus(customerWrites(contactToken, conversationId, "still there?"), 201);
     expect(same.conversationId).toBe(conversationId);
 
     await age(conversationId, 25);
     const key = crypto.randomUUID();
-    const moved = await expectStatus(customerWrites(contactToken, conversationId, "new question", { "Idempotency-Key": key }), 201);
+    const moved = await expectStatus(
+      customerWrites(contactToken, conversationId, "new question", { "Idempotency-Key": key }),
+      201,
+    );
     expect(moved.conversationId).not.toBe(conversationId);
     expect(moved).toMatchObject({ seq: 1, kind: "customer", body: "new question" });
     // A retry lands in the same new conversation, once.
-    const retry = await expectStatus(customerWrites(contactToken, conversationId, "new question", { "Idempotency-Key": key }), 201);
+    const retry = await expectStatus(
+      customerWrites(contactToken, conversationId, "new question", { "Idempotency-Key": key }),
+      201,
+    );
     expect(retry).toEqual(moved);
-    expect((await customerSees(contactToken, moved.conversationId)).items.map((i: { body: string }) => i.body)).toEqual(["new question"]);
+    expect((await customerSees(contactToken, moved.conversationId)).items.map((i: { body: string }) => i.body)).toEqual(
+      ["new question"],
+    );
     const fresh = await getConversation(admin.as, moved.conversationId);
     expect(fresh).toMatchObject({ status: "open", contact: { name: "Cara" } });
-    expect((await customerSees(contactToken, conversationId)).items.map((i: { body: string }) => i.body)).toEqual(["Hi", "still there?"]);
+    expect((await customerSees(contactToken, conversationId)).items.map((i: { body: string }) => i.body)).toEqual([
+      "Hi",
+      "still there?",
+    ]);
   });
 });

@@ -25,7 +25,13 @@ type Boot =
 /** Where to go after signing in: a same-site path from `?next=`, else the list. */
 function nextPath(query: URLSearchParams): string {
   const next = query.get("next");
-  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/login") && !next.startsWith("/setup") ? next : "/";
+  return next &&
+    next.startsWith("/") &&
+    !next.startsWith("//") &&
+    !next.startsWith("/login") &&
+    !next.startsWith("/setup")
+    ? next
+    : "/";
 }
 
 export function App() {
@@ -49,7 +55,9 @@ export function App() {
 
   useEffect(() => {
     void start();
-    setUnauthenticatedHandler(() => setBoot({ state: "signed-out", notice: "Your session has ended. Please sign in again." }));
+    setUnauthenticatedHandler(() =>
+      setBoot({ state: "signed-out", notice: "Your session has ended. Please sign in again." }),
+    );
     return () => setUnauthenticatedHandler(null);
   }, []);
 
@@ -61,7 +69,8 @@ export function App() {
       const next = path === "/" || path === "/setup" ? "" : `?next=${encodeURIComponent(location.href)}`;
       navigate(`/login${next}`, { replace: true });
     }
-    if (boot.state === "ready" && (path === "/login" || path === "/setup")) navigate(nextPath(location.query), { replace: true });
+    if (boot.state === "ready" && (path === "/login" || path === "/setup"))
+      navigate(nextPath(location.query), { replace: true });
   }, [boot.state, location.href]);
 
   const session = useMemo<Session | null>(() => {
@@ -92,7 +101,14 @@ export function App() {
         </div>
       );
     case "setup":
-      return <SetupPage onDone={(me) => setBoot({ state: "ready", me })} onAlreadySetUp={() => setBoot({ state: "signed-out", notice: "This workspace is already set up. Sign in instead." })} />;
+      return (
+        <SetupPage
+          onDone={(me) => setBoot({ state: "ready", me })}
+          onAlreadySetUp={() =>
+            setBoot({ state: "signed-out", notice: "This workspace is already set up. Sign in instead." })
+          }
+        />
+      );
     case "signed-out":
       return <LoginPage notice={boot.notice} onDone={(me) => setBoot({ state: "ready", me })} />;
     case "ready":

@@ -77,7 +77,12 @@ export function setUnauthenticatedHandler(handler: (() => void) | null): void {
 
 type Options = { body?: unknown; headers?: Record<string, string>; quiet401?: boolean };
 
-async function request<S extends z.ZodType>(method: string, path: string, schema: S | null, opts: Options = {}): Promise<z.output<S>> {
+async function request<S extends z.ZodType>(
+  method: string,
+  path: string,
+  schema: S | null,
+  opts: Options = {},
+): Promise<z.output<S>> {
   const headers: Record<string, string> = { Accept: "application/json", ...opts.headers };
   if (opts.body !== undefined) headers["Content-Type"] = "application/json";
   let res: Response;
@@ -102,7 +107,11 @@ async function request<S extends z.ZodType>(method: string, path: string, schema
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     console.error(`Contract mismatch on ${method} ${path}`, parsed.error.issues, json);
-    throw new ApiError(res.status, "contract_mismatch", `Unexpected response from ${method} ${path.split("?")[0]}: ${z.prettifyError(parsed.error)}`);
+    throw new ApiError(
+      res.status,
+      "contract_mismatch",
+      `Unexpected response from ${method} ${path.split("?")[0]}: ${z.prettifyError(parsed.error)}`,
+    );
   }
   return parsed.data;
 }
@@ -137,7 +146,11 @@ function fallbackMessage(status: number): string {
 /** The field issues of a `validation_failed` error, flattened to readable lines. */
 export function issueLines(error: ApiError): string[] {
   const details = error.details as { issues?: unknown } | unknown[] | undefined;
-  const issues = Array.isArray(details) ? details : Array.isArray((details as { issues?: unknown })?.issues) ? (details as { issues: unknown[] }).issues : [];
+  const issues = Array.isArray(details)
+    ? details
+    : Array.isArray((details as { issues?: unknown })?.issues)
+      ? (details as { issues: unknown[] }).issues
+      : [];
   return issues.flatMap((issue) => {
     const i = issue as { path?: unknown; message?: unknown };
     if (typeof i?.message !== "string") return [];
@@ -190,18 +203,26 @@ export const api = {
 
   conversations: (q: { view: View; inboxId?: string; cursor?: string | null; limit?: number }) =>
     request("GET", `/api/conversations${query(q)}`, Conversations),
-  startConversation: (input: StartConversationInput) => request("POST", "/api/conversations", Conversation, { body: input }),
+  startConversation: (input: StartConversationInput) =>
+    request("POST", "/api/conversations", Conversation, { body: input }),
   conversation: (id: string) => request("GET", `/api/conversations/${enc(id)}`, Conversation),
-  timeline: (id: string, after: number) => request("GET", `/api/conversations/${enc(id)}/timeline${query({ after })}`, Timeline),
+  timeline: (id: string, after: number) =>
+    request("GET", `/api/conversations/${enc(id)}/timeline${query({ after })}`, Timeline),
   postMessage: (id: string, input: PostMessageInput, idempotencyKey: string) =>
-    request("POST", `/api/conversations/${enc(id)}/messages`, Item, { body: input, headers: { "Idempotency-Key": idempotencyKey } }),
+    request("POST", `/api/conversations/${enc(id)}/messages`, Item, {
+      body: input,
+      headers: { "Idempotency-Key": idempotencyKey },
+    }),
   updateConversation: (id: string, input: UpdateConversationInput) =>
     request("PATCH", `/api/conversations/${enc(id)}`, Conversation, { body: input }),
 
-  addFollower: (id: string, userId: string) => request("POST", `/api/conversations/${enc(id)}/followers`, Conversation, { body: { userId } }),
+  addFollower: (id: string, userId: string) =>
+    request("POST", `/api/conversations/${enc(id)}/followers`, Conversation, { body: { userId } }),
   /** 204: read the conversation again for its new followers. */
-  removeFollower: (id: string, userId: string) => request("DELETE", `/api/conversations/${enc(id)}/followers/${enc(userId)}`, null),
-  setTags: (id: string, tags: string[]) => request("PUT", `/api/conversations/${enc(id)}/tags`, Conversation, { body: { tags } }),
+  removeFollower: (id: string, userId: string) =>
+    request("DELETE", `/api/conversations/${enc(id)}/followers/${enc(userId)}`, null),
+  setTags: (id: string, tags: string[]) =>
+    request("PUT", `/api/conversations/${enc(id)}/tags`, Conversation, { body: { tags } }),
 
   /** Everyone in the workspace; with `inboxId`, those who can see that inbox (at `access` or above). */
   users: (q: { inboxId?: string; access?: Access } = {}) => request("GET", `/api/users${query(q)}`, Users),
@@ -211,29 +232,39 @@ export const api = {
   createInbox: (input: CreateInboxInput) => request("POST", "/api/inboxes", Inbox, { body: input }),
   setAccess: (inboxId: string, userId: string, access: Access) =>
     request("PUT", `/api/inboxes/${enc(inboxId)}/access/${enc(userId)}`, null, { body: { access } }),
-  removeAccess: (inboxId: string, userId: string) => request("DELETE", `/api/inboxes/${enc(inboxId)}/access/${enc(userId)}`, null),
-  updateInbox: (id: string, input: UpdateInboxInput) => request("PATCH", `/api/inboxes/${enc(id)}`, Inbox, { body: input }),
+  removeAccess: (inboxId: string, userId: string) =>
+    request("DELETE", `/api/inboxes/${enc(inboxId)}/access/${enc(userId)}`, null),
+  updateInbox: (id: string, input: UpdateInboxInput) =>
+    request("PATCH", `/api/inboxes/${enc(id)}`, Inbox, { body: input }),
   inboxAccess: (inboxId: string) => request("GET", `/api/inboxes/${enc(inboxId)}/access`, InboxAccessList),
 
   teams: () => request("GET", "/api/teams", Teams),
   createTeam: (input: In<typeof CreateTeamInput>) => request("POST", "/api/teams", Team, { body: input }),
-  updateTeam: (id: string, input: In<typeof UpdateTeamInput>) => request("PATCH", `/api/teams/${enc(id)}`, Team, { body: input }),
+  updateTeam: (id: string, input: In<typeof UpdateTeamInput>) =>
+    request("PATCH", `/api/teams/${enc(id)}`, Team, { body: input }),
   deleteTeam: (id: string) => request("DELETE", `/api/teams/${enc(id)}`, null),
 
   tags: () => request("GET", "/api/tags", Tags),
-  updateTag: (id: string, input: In<typeof UpdateTagInput>) => request("PATCH", `/api/tags/${enc(id)}`, Tag, { body: input }),
+  updateTag: (id: string, input: In<typeof UpdateTagInput>) =>
+    request("PATCH", `/api/tags/${enc(id)}`, Tag, { body: input }),
   deleteTag: (id: string) => request("DELETE", `/api/tags/${enc(id)}`, null),
 
   savedReplies: () => request("GET", "/api/saved-replies", SavedReplies),
-  createSavedReply: (input: In<typeof SavedReplyInput>) => request("POST", "/api/saved-replies", SavedReply, { body: input }),
+  createSavedReply: (input: In<typeof SavedReplyInput>) =>
+    request("POST", "/api/saved-replies", SavedReply, { body: input }),
   updateSavedReply: (id: string, input: In<typeof UpdateSavedReplyInput>) =>
     request("PATCH", `/api/saved-replies/${enc(id)}`, SavedReply, { body: input }),
   deleteSavedReply: (id: string) => request("DELETE", `/api/saved-replies/${enc(id)}`, null),
 
   notifications: (q: { unread?: boolean; limit?: number } = {}) =>
-    request("GET", `/api/notifications${query({ unread: q.unread ? "true" : undefined, limit: q.limit })}`, Notifications),
+    request(
+      "GET",
+      `/api/notifications${query({ unread: q.unread ? "true" : undefined, limit: q.limit })}`,
+      Notifications,
+    ),
   /** Mark some notifications, or all of them, read; answers the new unread count. */
-  readNotifications: (which: { ids: string[] } | { all: true }) => request("POST", "/api/notifications/read", UnreadCount, { body: which }),
+  readNotifications: (which: { ids: string[] } | { all: true }) =>
+    request("POST", "/api/notifications/read", UnreadCount, { body: which }),
 };
 
 /* ——— search & rules ——————————————————————————————————————————————————————
@@ -253,11 +284,13 @@ export const searchApi = {
 /** An inbox's auto-assignment rules (admins), in the order they run. */
 export const rulesApi = {
   list: (inboxId: string) => request("GET", `/api/inboxes/${enc(inboxId)}/rules`, Rules),
-  create: (inboxId: string, input: In<typeof RuleInput>) => request("POST", `/api/inboxes/${enc(inboxId)}/rules`, Rule, { body: input }),
+  create: (inboxId: string, input: In<typeof RuleInput>) =>
+    request("POST", `/api/inboxes/${enc(inboxId)}/rules`, Rule, { body: input }),
   /** `position` (0-based) moves the rule; the others are renumbered around it. */
   update: (inboxId: string, ruleId: string, input: In<typeof UpdateRuleInput>) =>
     request("PATCH", `/api/inboxes/${enc(inboxId)}/rules/${enc(ruleId)}`, Rule, { body: input }),
-  remove: (inboxId: string, ruleId: string) => request("DELETE", `/api/inboxes/${enc(inboxId)}/rules/${enc(ruleId)}`, null),
+  remove: (inboxId: string, ruleId: string) =>
+    request("DELETE", `/api/inboxes/${enc(inboxId)}/rules/${enc(ruleId)}`, null),
 };
 
 /* ——— lifecycle ———————————————————————————————————————————————————————————
@@ -272,16 +305,22 @@ type TicketStatusValue = z.infer<typeof TicketStatus>;
 export const lifecycleApi = {
   /** Snooze (or re-time a snooze) until `until` (ms); a past time is refused by the server. */
   snooze: (id: string, until: number) =>
-    request("PATCH", `/api/conversations/${enc(id)}`, Conversation, { body: { status: "snoozed", snoozedUntil: new Date(until).toISOString() } }),
-  setStatus: (id: string, status: "open" | "resolved" | "spam") => request("PATCH", `/api/conversations/${enc(id)}`, Conversation, { body: { status } }),
+    request("PATCH", `/api/conversations/${enc(id)}`, Conversation, {
+      body: { status: "snoozed", snoozedUntil: new Date(until).toISOString() },
+    }),
+  setStatus: (id: string, status: "open" | "resolved" | "spam") =>
+    request("PATCH", `/api/conversations/${enc(id)}`, Conversation, { body: { status } }),
   /** Move to another inbox (reply access on both); an assignee who can't reply there is released. */
-  move: (id: string, inboxId: string) => request("PATCH", `/api/conversations/${enc(id)}`, Conversation, { body: { inboxId } }),
+  move: (id: string, inboxId: string) =>
+    request("PATCH", `/api/conversations/${enc(id)}`, Conversation, { body: { inboxId } }),
 
   tickets: () => request("GET", "/api/tickets", Tickets),
   ticket: (id: string) => request("GET", `/api/tickets/${enc(id)}`, Ticket),
   createTicket: (input: In<typeof CreateTicketInput>) => request("POST", "/api/tickets", Ticket, { body: input }),
-  updateTicket: (id: string, input: In<typeof UpdateTicketInput>) => request("PATCH", `/api/tickets/${enc(id)}`, Ticket, { body: input }),
-  setTicketStatus: (id: string, status: TicketStatusValue) => request("PATCH", `/api/tickets/${enc(id)}`, Ticket, { body: { status } }),
+  updateTicket: (id: string, input: In<typeof UpdateTicketInput>) =>
+    request("PATCH", `/api/tickets/${enc(id)}`, Ticket, { body: input }),
+  setTicketStatus: (id: string, status: TicketStatusValue) =>
+    request("PATCH", `/api/tickets/${enc(id)}`, Ticket, { body: { status } }),
 
   /** Link a conversation to a ticket or to another conversation; answers the conversation with its links. */
   link: (id: string, target: { ticketId: string } | { conversationId: string }) =>

@@ -301,7 +301,8 @@ function ensureListStream(): void {
     onOpen: () => {
       listOpens++;
       // The hub re-sends every current marker on connect: start from a clean slate.
-      for (const conversationId of [...listPresence.keys()]) dispatch({ type: "presence", conversationId, viewers: [] });
+      for (const conversationId of [...listPresence.keys()])
+        dispatch({ type: "presence", conversationId, viewers: [] });
     },
     onMessage: (json) => {
       const event = parseListEvent(json);
@@ -340,7 +341,10 @@ function releaseListStream(): void {
  */
 export function subscribeList<T extends ListEventType>(type: T, handler: Handler<T>): () => void {
   let set = listHandlers.get(type);
-  if (!set) listHandlers.set(type, (set = new Set()));
+  if (!set) {
+    set = new Set();
+    listHandlers.set(type, set);
+  }
   const h = handler as (event: ListEvent) => void;
   set.add(h);
   ensureListStream();

@@ -40,7 +40,10 @@ function dayLabel(t: number, now: number): string {
   const d = new Date(t);
   if (days > 1 && days < 7) return d.toLocaleDateString(undefined, { weekday: "short" });
   const sameYear = d.getFullYear() === new Date(now).getFullYear();
-  return d.toLocaleDateString(undefined, sameYear ? { month: "short", day: "numeric" } : { month: "short", day: "numeric", year: "numeric" });
+  return d.toLocaleDateString(
+    undefined,
+    sameYear ? { month: "short", day: "numeric" } : { month: "short", day: "numeric", year: "numeric" },
+  );
 }
 
 /** The full date and time, for tooltips. */

@@ -16,7 +16,9 @@ const TOKEN_PREFIX = "sbt";
 export async function startSession(c: Context<AppEnv>, db: Db, userId: string): Promise<void> {
   const token = randomToken("sbs");
   const now = Date.now();
-  await db.insert(sessions).values({ tokenHash: await sha256Hex(token), userId, createdAt: now, expiresAt: now + SESSION_TTL_MS });
+  await db
+    .insert(sessions)
+    .values({ tokenHash: await sha256Hex(token), userId, createdAt: now, expiresAt: now + SESSION_TTL_MS });
   setCookie(c, SESSION_COOKIE, token, {
     httpOnly: true,
     sameSite: "Lax",

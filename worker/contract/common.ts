@@ -19,5 +19,8 @@ export type View = z.infer<typeof View>;
 export const Name = z.string().trim().min(1).max(120);
 export const Email = z.string().trim().toLowerCase().pipe(z.email().max(254));
 /** Message and note bodies: generous, but well inside the 64 KiB request limit. */
-export const Body = z.string().max(20_000).refine((s) => s.trim().length > 0, "must not be empty");
+export const Body = z
+  .string()
+  .max(20_000)
+  .refine((s) => s.trim().length > 0, "must not be empty");
 export const Password = z.string().min(8, "must be at least 8 characters").max(200);

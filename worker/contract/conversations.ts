@@ -47,7 +47,8 @@ export const Conversation = Summary.extend({
   lastSeq: z.number().int().nonnegative(),
 });
 
-export const Page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+export const Page = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
 export const ListQuery = z.strictObject({
   view: View.default("all"),
@@ -95,12 +96,17 @@ export const UpdateConversationInput = z
   })
   .refine((v) => Object.keys(v).length > 0, "nothing to change")
   .refine((v) => (v.status === "snoozed") === (v.snoozedUntil !== undefined), {
-    message: "snoozing needs both status \"snoozed\" and snoozedUntil",
+    message: 'snoozing needs both status "snoozed" and snoozedUntil',
     path: ["snoozedUntil"],
   });
 
 /** A tag name: trimmed, case kept for display, unique per workspace regardless of case. */
-export const TagName = z.string().trim().min(1).max(40).regex(/^[^,]+$/, "must not contain commas");
+export const TagName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(40)
+  .regex(/^[^,]+$/, "must not contain commas");
 
 export const SetTagsInput = z.strictObject({ tags: z.array(TagName).max(20) });
 export const AddFollowerInput = z.strictObject({ userId: Id });
@@ -118,7 +124,10 @@ export type PostMessageInput = z.infer<typeof PostMessageInput>;
 export type UpdateConversationInput = z.infer<typeof UpdateConversationInput>;
 export type SetTagsInput = z.infer<typeof SetTagsInput>;
 
-export const SearchQuery = z.strictObject({ q: z.string().trim().min(1).max(200), limit: z.coerce.number().int().min(1).max(50).default(25) });
+export const SearchQuery = z.strictObject({
+  q: z.string().trim().min(1).max(200),
+  limit: z.coerce.number().int().min(1).max(50).default(25),
+});
 /** A search hit: the conversation's summary, what matched, and the passage as safe HTML (escaped, matches in <mark>). */
 export const SearchHit = Summary.extend({
   matchKind: z.enum(["customer", "reply", "note", "subject", "contact"]),

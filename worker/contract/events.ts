@@ -37,7 +37,9 @@ export function describeEvent(event: Record<string, unknown>, actor: string): st
       return `${actor} ${STATUS_WORDS[e.to] ?? `set the status to ${e.to}`}`;
     case "assigned":
       if (!e.assignee) return `${actor} unassigned this`;
-      return e.assignee.name === actor ? `${actor} took this conversation` : `${actor} assigned this to ${e.assignee.name}`;
+      return e.assignee.name === actor
+        ? `${actor} took this conversation`
+        : `${actor} assigned this to ${e.assignee.name}`;
     case "team_assigned":
       return e.team ? `${actor} assigned this to team ${e.team.name}` : `${actor} removed the team`;
     case "priority_changed":
@@ -47,13 +49,17 @@ export function describeEvent(event: Record<string, unknown>, actor: string): st
     case "tag_removed":
       return `${actor} removed ${e.tag}`;
     case "follower_added":
-      return e.via === "mention" ? `${e.user.name} follows after being mentioned` : `${actor} added ${e.user.name} as a follower`;
+      return e.via === "mention"
+        ? `${e.user.name} follows after being mentioned`
+        : `${actor} added ${e.user.name} as a follower`;
     case "follower_removed":
       return `${actor} removed ${e.user.name} from the followers`;
     case "linked":
     case "unlinked": {
       const verb = e.type === "linked" ? "linked" : "unlinked";
-      const target = e.ticket ? `ticket “${e.ticket.title}”` : `conversation “${e.conversation?.subject ?? "(no subject)"}”`;
+      const target = e.ticket
+        ? `ticket “${e.ticket.title}”`
+        : `conversation “${e.conversation?.subject ?? "(no subject)"}”`;
       return `${actor} ${verb} ${target}`;
     }
     case "moved":

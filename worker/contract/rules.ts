@@ -2,12 +2,23 @@ import { z } from "zod";
 import { Id, Name, Priority } from "./common";
 import { TagName } from "./conversations";
 
-export const RuleField = z.enum(["channel", "subject", "body", "contact.email", "contact.name", "contact.language", "contact.tag"]);
+export const RuleField = z.enum([
+  "channel",
+  "subject",
+  "body",
+  "contact.email",
+  "contact.name",
+  "contact.language",
+  "contact.tag",
+]);
 export const RuleOp = z.enum(["equals", "contains", "matches"]);
 
 export const RuleCondition = z
   .strictObject({ field: RuleField, op: RuleOp, value: z.string().min(1).max(200) })
-  .refine((c) => c.op !== "matches" || isRegExp(c.value), { message: "not a valid regular expression", path: ["value"] });
+  .refine((c) => c.op !== "matches" || isRegExp(c.value), {
+    message: "not a valid regular expression",
+    path: ["value"],
+  });
 
 export const RuleAction = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("assign_agent"), userId: Id }),

@@ -14,7 +14,13 @@ export const UpdateTagInput = z
   .strictObject({ name: TagName.optional(), color: Color.optional() })
   .refine((v) => Object.keys(v).length > 0, "nothing to change");
 
-export const SavedReply = z.object({ id: Id, name: z.string(), body: z.string(), createdAt: z.string(), updatedAt: z.string() });
+export const SavedReply = z.object({
+  id: Id,
+  name: z.string(),
+  body: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
 export const SavedReplyInput = z.strictObject({ name: Name, body: z.string().trim().min(1).max(20_000) });
 export const UpdateSavedReplyInput = z
   .strictObject({ name: Name.optional(), body: z.string().trim().min(1).max(20_000).optional() })

@@ -18,7 +18,9 @@ export const Ticket = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   /** Linked conversations the reader can see. */
-  conversations: z.array(z.object({ id: Id, subject: z.string().nullable(), preview: z.string(), status: Status, linkId: Id })),
+  conversations: z.array(
+    z.object({ id: Id, subject: z.string().nullable(), preview: z.string(), status: Status, linkId: Id }),
+  ),
 });
 
 export const CreateTicketInput = z.strictObject({

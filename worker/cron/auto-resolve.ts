@@ -11,7 +11,12 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * last activity) index up to the cut-off, so only due rows are read. At most
  * `limit` per run across inboxes; a backlog drains over the next runs.
  */
-export async function autoResolve(db: Db, env: Env, now: number, limit: number): Promise<{ due: number; resolved: number }> {
+export async function autoResolve(
+  db: Db,
+  env: Env,
+  now: number,
+  limit: number,
+): Promise<{ due: number; resolved: number }> {
   const rules = await db
     .select({ id: inboxes.id, days: inboxes.autoResolveDays })
     .from(inboxes)
@@ -25,7 +30,13 @@ export async function autoResolve(db: Db, env: Env, now: number, limit: number):
     const idle = await db
       .select({ id: conversations.id })
       .from(conversations)
-      .where(and(eq(conversations.inboxId, inbox.id), eq(conversations.status, "open"), lte(conversations.lastActivityAt, cutoff)))
+      .where(
+        and(
+          eq(conversations.inboxId, inbox.id),
+          eq(conversations.status, "open"),
+          lte(conversations.lastActivityAt, cutoff),
+        ),
+      )
       .orderBy(asc(conversations.lastActivityAt))
       .limit(budget);
     budget -= idle.length;

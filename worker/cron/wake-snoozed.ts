@@ -8,7 +8,12 @@ import { getConversationRoom } from "../rooms/conversation-room";
  * the partial index on snoozed_until (status = 'snoozed'), so the cost follows
  * the due rows; each room makes the change itself. At most `limit` per run.
  */
-export async function wakeSnoozed(db: Db, env: Env, now: number, limit: number): Promise<{ due: number; woken: number }> {
+export async function wakeSnoozed(
+  db: Db,
+  env: Env,
+  now: number,
+  limit: number,
+): Promise<{ due: number; woken: number }> {
   const due = await db
     .select({ id: conversations.id })
     .from(conversations)

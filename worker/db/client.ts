@@ -8,6 +8,9 @@ export type Db = ReturnType<typeof make>;
 const instances = new WeakMap<D1Database, Db>();
 export const getDb = (d1: D1Database): Db => {
   let db = instances.get(d1);
-  if (!db) instances.set(d1, (db = make(d1)));
+  if (!db) {
+    db = make(d1);
+    instances.set(d1, db);
+  }
   return db;
 };

@@ -26,7 +26,9 @@ export const users = sqliteTable(
   "users",
   {
     id: text("id").primaryKey(),
-    workspaceId: text("workspace_id").notNull().references(() => workspaces.id),
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id),
     name: text("name").notNull(),
     email: text("email").notNull(),
     passwordHash: text("password_hash").notNull(),
@@ -43,7 +45,9 @@ export const sessions = sqliteTable(
   {
     /** SHA-256 of the cookie's token: a leaked table grants nothing. */
     tokenHash: text("token_hash").primaryKey(),
-    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
     createdAt: createdAt(),
     expiresAt: integer("expires_at").notNull(),
   },
@@ -54,7 +58,9 @@ export const apiTokens = sqliteTable(
   "api_tokens",
   {
     id: text("id").primaryKey(),
-    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
     name: text("name").notNull(),
     tokenHash: text("token_hash").notNull(),
     createdAt: createdAt(),
@@ -74,7 +80,9 @@ export const inboxes = sqliteTable(
   "inboxes",
   {
     id: text("id").primaryKey(),
-    workspaceId: text("workspace_id").notNull().references(() => workspaces.id),
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id),
     name: text("name").notNull(),
     channel: text("channel", { enum: ["chat", "email"] }).notNull(),
     /** Public key the chat widget's script tag carries. */
@@ -95,8 +103,12 @@ export const inboxes = sqliteTable(
 export const inboxAccess = sqliteTable(
   "inbox_access",
   {
-    inboxId: text("inbox_id").notNull().references(() => inboxes.id, { onDelete: "cascade" }),
-    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    inboxId: text("inbox_id")
+      .notNull()
+      .references(() => inboxes.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
     access: text("access", { enum: ["view", "note", "reply"] }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.inboxId, t.userId] }), index("inbox_access_user").on(t.userId)],
@@ -106,7 +118,9 @@ export const teams = sqliteTable(
   "teams",
   {
     id: text("id").primaryKey(),
-    workspaceId: text("workspace_id").notNull().references(() => workspaces.id),
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id),
     name: text("name").notNull(),
     createdAt: createdAt(),
   },
@@ -116,8 +130,12 @@ export const teams = sqliteTable(
 export const teamMembers = sqliteTable(
   "team_members",
   {
-    teamId: text("team_id").notNull().references(() => teams.id, { onDelete: "cascade" }),
-    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    teamId: text("team_id")
+      .notNull()
+      .references(() => teams.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
   },
   (t) => [primaryKey({ columns: [t.teamId, t.userId] }), index("team_members_user").on(t.userId)],
 );
@@ -126,7 +144,9 @@ export const contacts = sqliteTable(
   "contacts",
   {
     id: text("id").primaryKey(),
-    workspaceId: text("workspace_id").notNull().references(() => workspaces.id),
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id),
     name: text("name"),
     email: text("email"),
     /** The site's own user id, set only when identity verification passed. */
@@ -149,8 +169,12 @@ export const contactTokens = sqliteTable(
   "contact_tokens",
   {
     tokenHash: text("token_hash").primaryKey(),
-    contactId: text("contact_id").notNull().references(() => contacts.id, { onDelete: "cascade" }),
-    inboxId: text("inbox_id").notNull().references(() => inboxes.id, { onDelete: "cascade" }),
+    contactId: text("contact_id")
+      .notNull()
+      .references(() => contacts.id, { onDelete: "cascade" }),
+    inboxId: text("inbox_id")
+      .notNull()
+      .references(() => inboxes.id, { onDelete: "cascade" }),
     createdAt: createdAt(),
   },
   (t) => [index("contact_tokens_contact").on(t.contactId)],
@@ -160,12 +184,20 @@ export const conversations = sqliteTable(
   "conversations",
   {
     id: text("id").primaryKey(),
-    workspaceId: text("workspace_id").notNull().references(() => workspaces.id),
-    inboxId: text("inbox_id").notNull().references(() => inboxes.id),
-    contactId: text("contact_id").notNull().references(() => contacts.id),
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id),
+    inboxId: text("inbox_id")
+      .notNull()
+      .references(() => inboxes.id),
+    contactId: text("contact_id")
+      .notNull()
+      .references(() => contacts.id),
     subject: text("subject"),
     status: text("status", { enum: ["open", "snoozed", "resolved", "spam"] }).notNull(),
-    priority: text("priority", { enum: ["none", "low", "medium", "high", "urgent"] }).notNull().default("none"),
+    priority: text("priority", { enum: ["none", "low", "medium", "high", "urgent"] })
+      .notNull()
+      .default("none"),
     assigneeId: text("assignee_id").references(() => users.id, { onDelete: "set null" }),
     teamId: text("team_id").references(() => teams.id, { onDelete: "set null" }),
     snoozedUntil: integer("snoozed_until"),
@@ -201,7 +233,9 @@ export const conversations = sqliteTable(
 export const timelineItems = sqliteTable(
   "timeline_items",
   {
-    conversationId: text("conversation_id").notNull().references(() => conversations.id, { onDelete: "cascade" }),
+    conversationId: text("conversation_id")
+      .notNull()
+      .references(() => conversations.id, { onDelete: "cascade" }),
     seq: integer("seq").notNull(),
     kind: text("kind", { enum: ["customer", "reply", "note", "event"] }).notNull(),
     authorType: text("author_type", { enum: ["contact", "user", "system"] }).notNull(),
@@ -226,8 +260,12 @@ export const timelineItems = sqliteTable(
 export const followers = sqliteTable(
   "followers",
   {
-    conversationId: text("conversation_id").notNull().references(() => conversations.id, { onDelete: "cascade" }),
-    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    conversationId: text("conversation_id")
+      .notNull()
+      .references(() => conversations.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
     status: text("status").notNull(),
     lastActivityAt: integer("last_activity_at").notNull(),
     createdAt: createdAt(),
@@ -242,8 +280,12 @@ export const followers = sqliteTable(
 export const mentions = sqliteTable(
   "mentions",
   {
-    conversationId: text("conversation_id").notNull().references(() => conversations.id, { onDelete: "cascade" }),
-    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    conversationId: text("conversation_id")
+      .notNull()
+      .references(() => conversations.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
     /** The note that last mentioned them. */
     seq: integer("seq").notNull(),
     status: text("status").notNull(),
@@ -260,7 +302,9 @@ export const notifications = sqliteTable(
   "notifications",
   {
     id: text("id").primaryKey(),
-    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
     kind: text("kind", { enum: ["mention", "assigned", "update"] }).notNull(),
     conversationId: text("conversation_id").references(() => conversations.id, { onDelete: "cascade" }),
     actorId: text("actor_id"),
@@ -283,7 +327,9 @@ export const tags = sqliteTable(
   "tags",
   {
     id: text("id").primaryKey(),
-    workspaceId: text("workspace_id").notNull().references(() => workspaces.id),
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id),
     name: text("name").notNull(),
     color: text("color").notNull(),
     createdAt: createdAt(),
@@ -295,8 +341,12 @@ export const tags = sqliteTable(
 export const conversationTags = sqliteTable(
   "conversation_tags",
   {
-    conversationId: text("conversation_id").notNull().references(() => conversations.id, { onDelete: "cascade" }),
-    tagId: text("tag_id").notNull().references(() => tags.id, { onDelete: "cascade" }),
+    conversationId: text("conversation_id")
+      .notNull()
+      .references(() => conversations.id, { onDelete: "cascade" }),
+    tagId: text("tag_id")
+      .notNull()
+      .references(() => tags.id, { onDelete: "cascade" }),
     status: text("status").notNull(),
     lastActivityAt: integer("last_activity_at").notNull(),
   },
@@ -310,7 +360,9 @@ export const savedReplies = sqliteTable(
   "saved_replies",
   {
     id: text("id").primaryKey(),
-    workspaceId: text("workspace_id").notNull().references(() => workspaces.id),
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id),
     name: text("name").notNull(),
     body: text("body").notNull(),
     createdBy: text("created_by").references(() => users.id, { onDelete: "set null" }),
@@ -324,10 +376,14 @@ export const tickets = sqliteTable(
   "tickets",
   {
     id: text("id").primaryKey(),
-    workspaceId: text("workspace_id").notNull().references(() => workspaces.id),
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id),
     title: text("title").notNull(),
     description: text("description").notNull().default(""),
-    status: text("status", { enum: ["open", "in_progress", "done"] }).notNull().default("open"),
+    status: text("status", { enum: ["open", "in_progress", "done"] })
+      .notNull()
+      .default("open"),
     createdBy: text("created_by").references(() => users.id, { onDelete: "set null" }),
     createdAt: createdAt(),
     updatedAt: integer("updated_at").notNull(),
@@ -340,7 +396,9 @@ export const links = sqliteTable(
   "links",
   {
     id: text("id").primaryKey(),
-    conversationId: text("conversation_id").notNull().references(() => conversations.id, { onDelete: "cascade" }),
+    conversationId: text("conversation_id")
+      .notNull()
+      .references(() => conversations.id, { onDelete: "cascade" }),
     targetConversationId: text("target_conversation_id").references(() => conversations.id, { onDelete: "cascade" }),
     ticketId: text("ticket_id").references(() => tickets.id, { onDelete: "cascade" }),
     createdBy: text("created_by"),
@@ -358,7 +416,9 @@ export const rules = sqliteTable(
   "rules",
   {
     id: text("id").primaryKey(),
-    inboxId: text("inbox_id").notNull().references(() => inboxes.id, { onDelete: "cascade" }),
+    inboxId: text("inbox_id")
+      .notNull()
+      .references(() => inboxes.id, { onDelete: "cascade" }),
     position: integer("position").notNull(),
     name: text("name").notNull(),
     enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),

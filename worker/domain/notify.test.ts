@@ -13,7 +13,13 @@ describe("who is notified", () => {
   });
 
   it("gives a mention or an assignment precedence over a plain update, once per person", () => {
-    const r = recipients({ ...base, mentioned: ["cy"], newAssigneeId: "bea", assigneeId: "bea", followers: ["bea", "cy", "dan"] });
+    const r = recipients({
+      ...base,
+      mentioned: ["cy"],
+      newAssigneeId: "bea",
+      assigneeId: "bea",
+      followers: ["bea", "cy", "dan"],
+    });
     expect(Object.fromEntries(r)).toEqual({ cy: "mention", bea: "assigned", dan: "update" });
   });
 

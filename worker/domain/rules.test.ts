@@ -24,10 +24,32 @@ describe("rule evaluation", () => {
     const outcome = evaluate(
       [
         { name: "off", enabled: false, conditions: [], actions: [{ type: "assign_agent", userId: "us_off" }] },
-        { name: "German", enabled: true, conditions: [german], actions: [{ type: "assign_round_robin", teamId: "tm_de" }, { type: "add_tags", tags: ["german"] }] },
-        { name: "Refunds", enabled: true, conditions: [{ field: "subject", op: "contains", value: "refund" }], actions: [{ type: "assign_agent", userId: "us_bea" }, { type: "add_tags", tags: ["refund", "German"] }, { type: "set_priority", priority: "high" }] },
+        {
+          name: "German",
+          enabled: true,
+          conditions: [german],
+          actions: [
+            { type: "assign_round_robin", teamId: "tm_de" },
+            { type: "add_tags", tags: ["german"] },
+          ],
+        },
+        {
+          name: "Refunds",
+          enabled: true,
+          conditions: [{ field: "subject", op: "contains", value: "refund" }],
+          actions: [
+            { type: "assign_agent", userId: "us_bea" },
+            { type: "add_tags", tags: ["refund", "German"] },
+            { type: "set_priority", priority: "high" },
+          ],
+        },
         { name: "Everyone", enabled: true, conditions: [], actions: [{ type: "set_priority", priority: "low" }] },
-        { name: "Email only", enabled: true, conditions: [{ field: "channel", op: "equals", value: "email" }], actions: [{ type: "add_tags", tags: ["mail"] }] },
+        {
+          name: "Email only",
+          enabled: true,
+          conditions: [{ field: "channel", op: "equals", value: "email" }],
+          actions: [{ type: "add_tags", tags: ["mail"] }],
+        },
       ],
       facts,
     );
@@ -45,14 +67,25 @@ describe("assignment strategies", () => {
     const team = ["us_c", "us_a", "us_b"];
     const served: string[] = [];
     let last: string | null = null;
-    for (let i = 0; i < 6; i++) served.push((last = nextInRotation(team, last)!));
+    for (let i = 0; i < 6; i++) {
+      last = nextInRotation(team, last)!;
+      served.push(last);
+    }
     expect(served).toEqual(["us_a", "us_b", "us_c", "us_a", "us_b", "us_c"]);
     expect(nextInRotation(["us_a", "us_c"], "us_b")).toBe("us_c");
     expect(nextInRotation([], null)).toBeNull();
   });
 
   it("picks the member with the fewest open conversations", () => {
-    expect(leastLoaded(new Map([["us_a", 3], ["us_b", 1], ["us_c", 1]]))).toBe("us_b");
+    expect(
+      leastLoaded(
+        new Map([
+          ["us_a", 3],
+          ["us_b", 1],
+          ["us_c", 1],
+        ]),
+      ),
+    ).toBe("us_b");
     expect(leastLoaded(new Map())).toBeNull();
   });
 });

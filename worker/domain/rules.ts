@@ -54,13 +54,19 @@ export function holds(condition: RuleCondition, facts: Facts): boolean {
   });
 }
 
-export function evaluate(rules: { name: string; enabled: boolean; conditions: RuleCondition[]; actions: RuleAction[] }[], facts: Facts): Outcome {
+export function evaluate(
+  rules: { name: string; enabled: boolean; conditions: RuleCondition[]; actions: RuleAction[] }[],
+  facts: Facts,
+): Outcome {
   const outcome: Outcome = { assignment: null, tags: [], priority: null, applied: [] };
   for (const rule of rules) {
     if (!rule.enabled || !rule.conditions.every((c) => holds(c, facts))) continue;
     outcome.applied.push(rule.name);
     for (const action of rule.actions) {
-      if (action.type === "add_tags") outcome.tags.push(...action.tags.filter((t) => !outcome.tags.some((have) => have.toLowerCase() === t.toLowerCase())));
+      if (action.type === "add_tags")
+        outcome.tags.push(
+          ...action.tags.filter((t) => !outcome.tags.some((have) => have.toLowerCase() === t.toLowerCase())),
+        );
       else if (action.type === "set_priority") outcome.priority ??= action.priority;
       else outcome.assignment ??= { ...action, rule: rule.name };
     }

@@ -14,7 +14,9 @@ describe("snooze presets", () => {
     expect(iso(snoozeUntil("tomorrow", at("2026-11-21T22:30:00Z"), "Europe/Paris"))).toBe("2026-11-22T08:00:00.000Z");
     // Already the 22nd in Tokyo (UTC+9) at that instant: tomorrow is the 23rd, 9:00 JST = 00:00 UTC.
     expect(iso(snoozeUntil("tomorrow", at("2026-11-21T22:30:00Z"), "Asia/Tokyo"))).toBe("2026-11-23T00:00:00.000Z");
-    expect(iso(snoozeUntil("tomorrow", at("2026-11-30T12:00:00Z"), "America/New_York"))).toBe("2026-12-01T14:00:00.000Z");
+    expect(iso(snoozeUntil("tomorrow", at("2026-11-30T12:00:00Z"), "America/New_York"))).toBe(
+      "2026-12-01T14:00:00.000Z",
+    );
   });
 
   it("wakes next week on Monday at 9:00, a full week ahead when today is Monday", () => {

@@ -40,7 +40,14 @@ function offsetAt(instant: number, timeZone: string): number {
 }
 
 /** The instant when the wall clock in `timeZone` shows the given local date and time. */
-export function zonedTime(year: number, month: number, day: number, hour: number, minute: number, timeZone: string): number {
+export function zonedTime(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  timeZone: string,
+): number {
   const guess = Date.UTC(year, month - 1, day, hour, minute);
   const first = guess - offsetAt(guess, timeZone);
   // Around a DST change the offset at the answer may differ from the guess's.
@@ -52,7 +59,7 @@ export function snoozeUntil(preset: SnoozePreset, now: number, timeZone: string)
   if (preset === "in_1_hour") return now + 60 * 60 * 1000;
   const today = wallClock(now, timeZone);
   // Date.UTC normalises day overflow (31 + 1 → next month) for us.
-  const daysAhead = preset === "tomorrow" ? 1 : ((8 - today.weekday) % 7 || 7); // next Monday
+  const daysAhead = preset === "tomorrow" ? 1 : (8 - today.weekday) % 7 || 7; // next Monday
   const target = new Date(Date.UTC(today.year, today.month - 1, today.day + daysAhead));
   return zonedTime(target.getUTCFullYear(), target.getUTCMonth() + 1, target.getUTCDate(), WAKE_HOUR, 0, timeZone);
 }

@@ -25,7 +25,9 @@ describe("status machine", () => {
   });
 
   it("lets agents make exactly these moves", () => {
-    const allowed = ALL.flatMap((from) => ALL.filter((to) => agentMayMove(from, to) && from !== to).map((to) => `${from}→${to}`));
+    const allowed = ALL.flatMap((from) =>
+      ALL.filter((to) => agentMayMove(from, to) && from !== to).map((to) => `${from}→${to}`),
+    );
     expect(allowed).toEqual([
       "open→snoozed",
       "open→resolved",

@@ -41,18 +41,32 @@ export async function email(message: ForwardableEmailMessage, env: Env, _ctx?: E
   const raw = await new Response(message.raw).arrayBuffer();
   const parsed = await PostalMime.parse(raw);
   const address = (parsed.from?.address || message.from).toLowerCase();
-  const messageId = normalizeMessageId(parsed.messageId) ?? `${await sha256Hex(new TextDecoder().decode(raw))}@switchboard.invalid`;
+  const messageId =
+    normalizeMessageId(parsed.messageId) ?? `${await sha256Hex(new TextDecoder().decode(raw))}@switchboard.invalid`;
   const body = newText(parsed.text ?? htmlToText(parsed.html ?? "")) || "(empty message)";
 
   const contact =
     (await findContactByEmail(db, inbox.workspaceId, address)) ??
-    (await ensureContact(db, { id: await derivedId("ct", inbox.workspaceId, address), workspaceId: inbox.workspaceId, name: parsed.from?.name || null, email: address }));
+    (await ensureContact(db, {
+      id: await derivedId("ct", inbox.workspaceId, address),
+      workspaceId: inbox.workspaceId,
+      name: parsed.from?.name || null,
+      email: address,
+    }));
   if (contact.blocked) return;
   const author = { type: "contact" as const, id: contact.id, name: contactName(contact) };
 
   const thread = await threadOf(db, inbox.id, threadIds(parsed.inReplyTo, parsed.references));
   if (thread) {
-    unwrap(await getConversationRoom(env, thread).post(thread, { kind: "customer", body, author, idempotencyKey: `email:${messageId}`, messageId }));
+    unwrap(
+      await getConversationRoom(env, thread).post(thread, {
+        kind: "customer",
+        body,
+        author,
+        idempotencyKey: `email:${messageId}`,
+        messageId,
+      }),
+    );
     return;
   }
   const conversationId = await derivedId("cv", inbox.id, messageId);
@@ -60,13 +74,22 @@ export async function email(message: ForwardableEmailMessage, env: Env, _ctx?: E
   const exists = await db.query.conversations.findFirst({ where: eq(conversations.id, conversationId) });
   unwrap(
     await getConversationRoom(env, conversationId).create({
-    conversationId,
-    workspaceId: inbox.workspaceId,
-    inboxId: inbox.id,
-    contactId: contact.id,
-    subject,
-    first: { kind: "customer", body, author, messageId },
-    initial: exists ? undefined : await autoAssign(env, db, { workspaceId: inbox.workspaceId, inboxId: inbox.id, channel: "email", subject, body, contact }),
+      conversationId,
+      workspaceId: inbox.workspaceId,
+      inboxId: inbox.id,
+      contactId: contact.id,
+      subject,
+      first: { kind: "customer", body, author, messageId },
+      initial: exists
+        ? undefined
+        : await autoAssign(env, db, {
+            workspaceId: inbox.workspaceId,
+            inboxId: inbox.id,
+            channel: "email",
+            subject,
+            body,
+            contact,
+          }),
     }),
   );
 }

@@ -8,7 +8,13 @@ import { contacts, conversations, inboxes, timelineItems } from "../db/schema";
  * binding, threaded: In-Reply-To the newest message with an id, References the
  * whole chain, the reply's own Message-ID as stored with the item.
  */
-export async function sendReplyEmail(env: Pick<Env, "EMAIL">, db: Db, conversationId: string, item: Item, messageId: string): Promise<void> {
+export async function sendReplyEmail(
+  env: Pick<Env, "EMAIL">,
+  db: Db,
+  conversationId: string,
+  item: Item,
+  messageId: string,
+): Promise<void> {
   const [row] = await db
     .select({ subject: conversations.subject, from: inboxes.emailAddress, name: inboxes.name, to: contacts.email })
     .from(conversations)
@@ -22,7 +28,11 @@ export async function sendReplyEmail(env: Pick<Env, "EMAIL">, db: Db, conversati
     .where(and(eq(timelineItems.conversationId, conversationId), isNotNull(timelineItems.messageId)))
     .orderBy(asc(timelineItems.seq));
   const earlier = chain.map((r) => `<${r.messageId}>`).filter((id) => id !== `<${messageId}>`);
-  const subject = row.subject ? (/^re:/i.test(row.subject) ? row.subject : `Re: ${row.subject}`) : `Re: your message to ${row.name}`;
+  const subject = row.subject
+    ? /^re:/i.test(row.subject)
+      ? row.subject
+      : `Re: ${row.subject}`
+    : `Re: your message to ${row.name}`;
   await env.EMAIL.send({
     from: { email: row.from, name: `${item.author.name} (${row.name})` },
     to: row.to,

@@ -15,7 +15,10 @@ const WHERE: Partial<Record<keyof ValidationTargets, string>> = {
 };
 
 /** zod validation whose failures are 400 `validation_failed` with the field issues. */
-export const validate = <Target extends keyof ValidationTargets, Schema extends z.ZodType>(target: Target, schema: Schema) =>
+export const validate = <Target extends keyof ValidationTargets, Schema extends z.ZodType>(
+  target: Target,
+  schema: Schema,
+) =>
   zValidator(target, schema, (result) => {
     if (!result.success) {
       throw new AppError("validation_failed", `The ${WHERE[target] ?? target} is not valid`, issuesOf(result.error));

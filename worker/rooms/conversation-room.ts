@@ -1,6 +1,17 @@
 import { DurableObject } from "cloudflare:workers";
 import { and, eq, gt, inArray } from "drizzle-orm";
-import { ClientFrame, CloseCodes, MAX_DRAFT_CHARS, PING, PONG, type Item, type ItemKind, type Priority, type Status, type Viewer } from "../contract";
+import {
+  ClientFrame,
+  CloseCodes,
+  MAX_DRAFT_CHARS,
+  PING,
+  PONG,
+  type Item,
+  type ItemKind,
+  type Priority,
+  type Status,
+  type Viewer,
+} from "../contract";
 import { getDb } from "../db/client";
 import { findConversation, getConversation, getLinks, getSummary, visibleLinks } from "../db/queries/conversations";
 import { CUSTOMER_KINDS, toItem } from "../db/queries/items";
@@ -82,7 +93,12 @@ export interface UpdateConversation {
   inbox?: { from: Ref; to: Ref };
 }
 
-const event = (author: AuthorRef, payload: Record<string, unknown>): NewItem => ({ kind: "event", body: "", author, event: payload });
+const event = (author: AuthorRef, payload: Record<string, unknown>): NewItem => ({
+  kind: "event",
+  body: "",
+  author,
+  event: payload,
+});
 
 /**
  * One conversation's room: the only writer of that conversation.
@@ -179,7 +195,12 @@ export class ConversationRoom extends DurableObject<Env> {
           .where(and(eq(timelineItems.conversationId, state.id), eq(timelineItems.idempotencyKey, key)));
         if (earlier) return ok({ item: toItem(earlier) });
       }
-      if (input.kind === "reply" && input.lastSeenSeq !== undefined && !input.force && state.lastPublicSeq > input.lastSeenSeq) {
+      if (
+        input.kind === "reply" &&
+        input.lastSeenSeq !== undefined &&
+        !input.force &&
+        state.lastPublicSeq > input.lastSeenSeq
+      ) {
         // Everything since what they saw, so the client can catch up in one go.
         const newer = await this.#db
           .select()
@@ -190,7 +211,9 @@ export class ConversationRoom extends DurableObject<Env> {
           newer: newer.map(toItem),
         });
       }
-      const items: NewItem[] = [{ kind: input.kind, body: input.body, author: input.author, idempotencyKey: key, messageId: input.messageId }];
+      const items: NewItem[] = [
+        { kind: input.kind, body: input.body, author: input.author, idempotencyKey: key, messageId: input.messageId },
+      ];
       const status = statusAfterItem(state.status, input.kind);
       if (status !== state.status) items.push(statusEvent(state.status, status, SYSTEM, input.kind));
 
@@ -214,67 +237,85 @@ export class ConversationRoom extends DurableObject<Env> {
 
   /** Changes status, assignee, team and priority, recording each change as an event. */
   update(conversationId: string, input: UpdateConversation, actor: AuthorRef): Promise<Result<{ items: Item[] }>> {
-    return this.#write(conversationId, async (state) => {
-      const items: NewItem[] = [];
-      const patch: FieldPatch = {};
-      const resnooze = input.status === "snoozed" && state.status === "snoozed" && input.snoozedUntil !== state.snoozedUntil;
-      if (input.status && (input.status !== state.status || resnooze)) {
-        if (!agentMayMove(state.status, input.status)) {
-          return fail("conflict", `A ${state.status} conversation cannot become ${input.status}`);
+    return this.#write(
+      conversationId,
+      async (state) => {
+        const items: NewItem[] = [];
+        const patch: FieldPatch = {};
+        const resnooze =
+          input.status === "snoozed" && state.status === "snoozed" && input.snoozedUntil !== state.snoozedUntil;
+        if (input.status && (input.status !== state.status || resnooze)) {
+          if (!agentMayMove(state.status, input.status)) {
+            return fail("conflict", `A ${state.status} conversation cannot become ${input.status}`);
+          }
+          const until = input.status === "snoozed" ? input.snoozedUntil! : undefined;
+          items.push(statusEvent(state.status, input.status, actor, undefined, until));
+          patch.status = input.status;
+          if (until !== undefined) patch.snoozedUntil = until;
         }
-        const until = input.status === "snoozed" ? input.snoozedUntil! : undefined;
-        items.push(statusEvent(state.status, input.status, actor, undefined, until));
-        patch.status = input.status;
-        if (until !== undefined) patch.snoozedUntil = until;
-      }
-      if (input.assignee !== undefined && (input.assignee?.id ?? null) !== state.assigneeId) {
-        items.push(event(actor, { type: "assigned", assignee: input.assignee }));
-        patch.assigneeId = input.assignee?.id ?? null;
-      }
-      if (input.team !== undefined && (input.team?.id ?? null) !== state.teamId) {
-        items.push(event(actor, { type: "team_assigned", team: input.team }));
-        patch.teamId = input.team?.id ?? null;
-      }
-      if (input.priority && input.priority !== state.priority) {
-        items.push(event(actor, { type: "priority_changed", from: state.priority, to: input.priority }));
-        patch.priority = input.priority;
-      }
-      const moving = input.inbox && input.inbox.to.id !== state.inboxId ? input.inbox : null;
-      if (moving) {
-        items.push(event(actor, { type: "moved", from: moving.from, to: moving.to }));
-        patch.inboxId = moving.to.id;
-        this.#movedFrom = state.inboxId;
-      }
-      const result = await this.#change(state, { items, patch, actorId: actor.id });
-      if (moving) await this.#closeSocketsWithoutAccess(moving.to.id);
-      return result;
-    }, true);
+        if (input.assignee !== undefined && (input.assignee?.id ?? null) !== state.assigneeId) {
+          items.push(event(actor, { type: "assigned", assignee: input.assignee }));
+          patch.assigneeId = input.assignee?.id ?? null;
+        }
+        if (input.team !== undefined && (input.team?.id ?? null) !== state.teamId) {
+          items.push(event(actor, { type: "team_assigned", team: input.team }));
+          patch.teamId = input.team?.id ?? null;
+        }
+        if (input.priority && input.priority !== state.priority) {
+          items.push(event(actor, { type: "priority_changed", from: state.priority, to: input.priority }));
+          patch.priority = input.priority;
+        }
+        const moving = input.inbox && input.inbox.to.id !== state.inboxId ? input.inbox : null;
+        if (moving) {
+          items.push(event(actor, { type: "moved", from: moving.from, to: moving.to }));
+          patch.inboxId = moving.to.id;
+          this.#movedFrom = state.inboxId;
+        }
+        const result = await this.#change(state, { items, patch, actorId: actor.id });
+        if (moving) await this.#closeSocketsWithoutAccess(moving.to.id);
+        return result;
+      },
+      true,
+    );
   }
 
   /** Replaces the conversation's tags (already resolved to workspace tags), one event per tag added or removed. */
   setTags(conversationId: string, wanted: Ref[], actor: AuthorRef): Promise<Result<{ items: Item[] }>> {
-    return this.#write(conversationId, async (state) => {
-      const wantedIds = new Set(wanted.map((t) => t.id));
-      const tagsAdded = wanted.filter((t) => !state.tags.has(t.id));
-      const tagsRemoved = [...state.tags].filter(([id]) => !wantedIds.has(id)).map(([id, name]) => ({ id, name }));
-      const items = [
-        ...tagsAdded.map((t) => event(actor, { type: "tag_added", tag: t.name })),
-        ...tagsRemoved.map((t) => event(actor, { type: "tag_removed", tag: t.name })),
-      ];
-      return this.#change(state, { items, actorId: actor.id, tagsAdded, tagsRemoved });
-    }, true);
+    return this.#write(
+      conversationId,
+      async (state) => {
+        const wantedIds = new Set(wanted.map((t) => t.id));
+        const tagsAdded = wanted.filter((t) => !state.tags.has(t.id));
+        const tagsRemoved = [...state.tags].filter(([id]) => !wantedIds.has(id)).map(([id, name]) => ({ id, name }));
+        const items = [
+          ...tagsAdded.map((t) => event(actor, { type: "tag_added", tag: t.name })),
+          ...tagsRemoved.map((t) => event(actor, { type: "tag_removed", tag: t.name })),
+        ];
+        return this.#change(state, { items, actorId: actor.id, tagsAdded, tagsRemoved });
+      },
+      true,
+    );
   }
 
   /** Adds or removes a follower. */
-  setFollower(conversationId: string, user: Ref, following: boolean, actor: AuthorRef): Promise<Result<{ items: Item[] }>> {
-    return this.#write(conversationId, async (state) => {
-      if (state.followers.has(user.id) === following) return ok({ items: [] });
-      return this.#change(state, {
-        items: [event(actor, { type: following ? "follower_added" : "follower_removed", user })],
-        actorId: actor.id,
-        ...(following ? { followersAdded: [user.id] } : { followersRemoved: [user.id] }),
-      });
-    }, true);
+  setFollower(
+    conversationId: string,
+    user: Ref,
+    following: boolean,
+    actor: AuthorRef,
+  ): Promise<Result<{ items: Item[] }>> {
+    return this.#write(
+      conversationId,
+      async (state) => {
+        if (state.followers.has(user.id) === following) return ok({ items: [] });
+        return this.#change(state, {
+          items: [event(actor, { type: following ? "follower_added" : "follower_removed", user })],
+          actorId: actor.id,
+          ...(following ? { followersAdded: [user.id] } : { followersRemoved: [user.id] }),
+        });
+      },
+      true,
+    );
   }
 
   /**
@@ -283,7 +324,10 @@ export class ConversationRoom extends DurableObject<Env> {
    */
   link(
     conversationId: string,
-    change: { event: Record<string, unknown>; own?: { add?: { id: string; targetConversationId?: string; ticketId?: string }; remove?: string } },
+    change: {
+      event: Record<string, unknown>;
+      own?: { add?: { id: string; targetConversationId?: string; ticketId?: string }; remove?: string };
+    },
     actor: AuthorRef,
   ): Promise<Result<{ items: Item[] }>> {
     return this.#write(conversationId, (state) =>
@@ -301,15 +345,26 @@ export class ConversationRoom extends DurableObject<Env> {
    * idle since `before`. The room re-checks against its own fresh state, so a
    * conversation that moved on since the sweep looked is left alone.
    */
-  sweep(conversationId: string, reason: SystemReason, now: number, before?: number): Promise<Result<{ changed: boolean }>> {
+  sweep(
+    conversationId: string,
+    reason: SystemReason,
+    now: number,
+    before?: number,
+  ): Promise<Result<{ changed: boolean }>> {
     return this.#write<{ changed: boolean }>(
       conversationId,
       async (state) => {
         const to = systemMove(state.status, reason);
         const due =
-          reason === "snooze_expired" ? state.snoozedUntil !== null && state.snoozedUntil <= now : state.lastActivityAt <= (before ?? -Infinity);
+          reason === "snooze_expired"
+            ? state.snoozedUntil !== null && state.snoozedUntil <= now
+            : state.lastActivityAt <= (before ?? -Infinity);
         if (!to || !due) return ok({ changed: false });
-        await this.#change(state, { items: [statusEvent(state.status, to, SYSTEM, reason)], patch: { status: to }, actorId: null });
+        await this.#change(state, {
+          items: [statusEvent(state.status, to, SYSTEM, reason)],
+          patch: { status: to },
+          actorId: null,
+        });
         return ok({ changed: true });
       },
       true,
@@ -436,7 +491,8 @@ export class ConversationRoom extends DurableObject<Env> {
     // Keep the list views' marker alive while anyone is here (the hub expires unrefreshed ones).
     const viewers = this.#viewers();
     if (viewers.length && now - this.#presencePublishedAt > PRESENCE_TTL_MS / 3) {
-      const state = await this.#load((this.ctx.getWebSockets("agent")[0]?.deserializeAttachment() as AgentAttachment).conversationId);
+      const first = this.ctx.getWebSockets("agent")[0]?.deserializeAttachment() as AgentAttachment | undefined;
+      const state = first && (await this.#load(first.conversationId));
       if (state) this.#publishPresence(state, viewers);
     }
     await this.#armHeartbeat();
@@ -500,7 +556,9 @@ export class ConversationRoom extends DurableObject<Env> {
   #publishPresence(state: RoomState, viewers: Viewer[]): void {
     this.#presencePublishedAt = Date.now();
     void this.#publications.run(() =>
-      getWorkspaceHub(this.env, state.workspaceId).publishPresence(state.id, state.inboxId, viewers).catch(logPublishError),
+      getWorkspaceHub(this.env, state.workspaceId)
+        .publishPresence(state.id, state.inboxId, viewers)
+        .catch(logPublishError),
     );
   }
 
@@ -631,7 +689,10 @@ export class ConversationRoom extends DurableObject<Env> {
   #publishConversation(state: RoomState): void {
     void this.#publications
       .run(async () => {
-        const [conversation, scoped] = await Promise.all([getConversation(this.#db, state.id, () => true), getLinks(this.#db, state.id)]);
+        const [conversation, scoped] = await Promise.all([
+          getConversation(this.#db, state.id, () => true),
+          getLinks(this.#db, state.id),
+        ]);
         if (!conversation) return;
         const guarded = scoped.filter((l) => l.inboxId !== null);
         if (!guarded.length) return this.#broadcast({ type: "conversation", conversation });
@@ -755,7 +816,13 @@ function parseFrame(message: string | ArrayBuffer): ClientFrame | null {
 
 const logPublishError = (error: unknown) => console.error("publishing to the workspace hub failed", error);
 
-function statusEvent(from: Status, to: Status, author: AuthorRef, cause?: ItemKind | SystemReason, until?: number): NewItem {
+function statusEvent(
+  from: Status,
+  to: Status,
+  author: AuthorRef,
+  cause?: ItemKind | SystemReason,
+  until?: number,
+): NewItem {
   const event: Record<string, unknown> = { type: "status_changed", from, to };
   if (cause) event.cause = cause;
   if (until !== undefined) event.until = new Date(until).toISOString();
@@ -768,7 +835,10 @@ function statusEvent(from: Status, to: Status, author: AuthorRef, cause?: ItemKi
  * holding `unknown` (event details) to `never`, which would switch type
  * checking off at every call: this facade keeps the declared types.
  */
-export type RoomRpc = Pick<ConversationRoom, "create" | "post" | "update" | "setTags" | "setFollower" | "link" | "sweep"> & {
+export type RoomRpc = Pick<
+  ConversationRoom,
+  "create" | "post" | "update" | "setTags" | "setFollower" | "link" | "sweep"
+> & {
   fetch(request: Request): Promise<Response>;
 };
 

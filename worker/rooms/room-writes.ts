@@ -7,10 +7,27 @@
  */
 import { and, eq, inArray, max } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { describeEvent, type Author, type Item, type ItemKind, type Notification, type Priority, type Status } from "../contract";
+import {
+  describeEvent,
+  type Author,
+  type Item,
+  type ItemKind,
+  type Notification,
+  type Priority,
+  type Status,
+} from "../contract";
 import type { Db } from "../db/client";
 import { toItem, type ItemRow } from "../db/queries/items";
-import { conversations, conversationTags, followers, links, mentions, notifications, tags, timelineItems } from "../db/schema";
+import {
+  conversations,
+  conversationTags,
+  followers,
+  links,
+  mentions,
+  notifications,
+  tags,
+  timelineItems,
+} from "../db/schema";
 import { recipients } from "../domain/notify";
 import { newId } from "../lib/ids";
 import { iso } from "../lib/time";
@@ -189,7 +206,9 @@ export function planCommit(db: Db, state: RoomState, change: Change, now: number
   ];
   if (change.followersRemoved?.length) {
     writes.push(
-      db.delete(followers).where(and(eq(followers.conversationId, state.id), inArray(followers.userId, change.followersRemoved))),
+      db
+        .delete(followers)
+        .where(and(eq(followers.conversationId, state.id), inArray(followers.userId, change.followersRemoved))),
     );
   }
   if (newFollowers.length) {
@@ -205,15 +224,29 @@ export function planCommit(db: Db, state: RoomState, change: Change, now: number
     writes.push(
       db
         .insert(mentions)
-        .values(change.mentioned.map((userId) => ({ conversationId: state.id, userId, seq: noteSeq, ...copies, createdAt: now })))
+        .values(
+          change.mentioned.map((userId) => ({
+            conversationId: state.id,
+            userId,
+            seq: noteSeq,
+            ...copies,
+            createdAt: now,
+          })),
+        )
         .onConflictDoUpdate({ target: [mentions.conversationId, mentions.userId], set: { seq: noteSeq } }),
     );
   }
   if (change.tagsRemoved?.length) {
     writes.push(
-      db
-        .delete(conversationTags)
-        .where(and(eq(conversationTags.conversationId, state.id), inArray(conversationTags.tagId, change.tagsRemoved.map((t) => t.id)))),
+      db.delete(conversationTags).where(
+        and(
+          eq(conversationTags.conversationId, state.id),
+          inArray(
+            conversationTags.tagId,
+            change.tagsRemoved.map((t) => t.id),
+          ),
+        ),
+      ),
     );
   }
   if (change.tagsAdded?.length) {
@@ -237,7 +270,8 @@ export function planCommit(db: Db, state: RoomState, change: Change, now: number
       }),
     );
   }
-  if (change.linkRemoved) writes.push(db.delete(links).where(and(eq(links.id, change.linkRemoved), eq(links.conversationId, state.id))));
+  if (change.linkRemoved)
+    writes.push(db.delete(links).where(and(eq(links.id, change.linkRemoved), eq(links.conversationId, state.id))));
   // The copies that let Following, Mentioned and the tag filter page by index.
   writes.push(
     db.update(followers).set(copies).where(eq(followers.conversationId, state.id)),

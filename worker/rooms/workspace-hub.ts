@@ -47,7 +47,8 @@ export class WorkspaceHub extends DurableObject<Env> {
   override async fetch(request: Request): Promise<Response> {
     const userId = request.headers.get("x-sb-user-id");
     const scope = JSON.parse(request.headers.get("x-sb-scope") ?? "[]") as InboxScope;
-    if (!userId || request.headers.get("Upgrade") !== "websocket") return new Response("expected a websocket", { status: 426 });
+    if (!userId || request.headers.get("Upgrade") !== "websocket")
+      return new Response("expected a websocket", { status: 426 });
     await this.setScope(userId, scope);
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, [`user:${userId}`]);
@@ -131,7 +132,11 @@ export class WorkspaceHub extends DurableObject<Env> {
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     // The list stream is server → client; anything but a ping (answered by the runtime) is an error.
-    if (message !== PING) trySend(ws, JSON.stringify({ type: "error", code: "validation_failed", message: "The list stream only accepts pings" }));
+    if (message !== PING)
+      trySend(
+        ws,
+        JSON.stringify({ type: "error", code: "validation_failed", message: "The list stream only accepts pings" }),
+      );
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {

@@ -31,7 +31,9 @@ export const authRoutes = new Hono<AppEnv>()
     const d1 = c.env.DB;
     await d1.batch([
       d1
-        .prepare("INSERT INTO workspaces (id, name, created_at) SELECT ?1, ?2, ?3 WHERE NOT EXISTS (SELECT 1 FROM users)")
+        .prepare(
+          "INSERT INTO workspaces (id, name, created_at) SELECT ?1, ?2, ?3 WHERE NOT EXISTS (SELECT 1 FROM users)",
+        )
         .bind(workspaceId, input.workspace, now),
       d1
         .prepare(

@@ -57,7 +57,8 @@ export async function conversationFor(
   const grant = await grantFor(db, actor, conversation.inboxId);
   const decision = decide(actor.role, grant, action);
   if (decision === "not_found") throw notFound("Conversation not found");
-  if (decision === "forbidden") throw forbidden(`Your access to this inbox does not allow that (${action.replace("_", " ")})`);
+  if (decision === "forbidden")
+    throw forbidden(`Your access to this inbox does not allow that (${action.replace("_", " ")})`);
   return { conversation, access: grant! };
 }
 
@@ -85,7 +86,9 @@ async function canStillOwn(db: Db, userId: string, inboxId: string): Promise<boo
 
 /** The assignee named in a PATCH, checked: they must be able to reply in the inbox. */
 async function assigneeFor(db: Db, actor: Actor, inboxId: string, userId: string) {
-  const user = await db.query.users.findFirst({ where: and(eq(users.id, userId), eq(users.workspaceId, actor.workspaceId)) });
+  const user = await db.query.users.findFirst({
+    where: and(eq(users.id, userId), eq(users.workspaceId, actor.workspaceId)),
+  });
   const grant = user ? await grantFor(db, user, inboxId) : null;
   if (!user || !canBeAssigned(user.role, grant)) {
     throw new AppError("validation_failed", "Only someone who can reply in this inbox can be assigned", [
@@ -106,14 +109,20 @@ async function agentsWhoSee(db: Db, workspaceId: string, inboxId: string, ids: s
     .from(users)
     .leftJoin(inboxAccess, and(eq(inboxAccess.userId, users.id), eq(inboxAccess.inboxId, inboxId)))
     .where(and(eq(users.workspaceId, workspaceId), inArray(users.id, unique)));
-  const seeing = new Map(rows.filter((r) => effectiveAccess(r.role, r.access)).map((r) => [r.id, { id: r.id, name: r.name }]));
+  const seeing = new Map(
+    rows.filter((r) => effectiveAccess(r.role, r.access)).map((r) => [r.id, { id: r.id, name: r.name }]),
+  );
   const refused = unique.filter((id) => !seeing.has(id));
   if (refused.length) {
     const names = rows.filter((r) => refused.includes(r.id)).map((r) => r.name);
     throw new AppError(
       "validation_failed",
       names.length ? `${names.join(", ")} cannot see this inbox` : "No such agent",
-      refused.map((id) => ({ path: [field], message: `${rows.find((r) => r.id === id)?.name ?? id} has no access to this inbox` , userId: id })),
+      refused.map((id) => ({
+        path: [field],
+        message: `${rows.find((r) => r.id === id)?.name ?? id} has no access to this inbox`,
+        userId: id,
+      })),
     );
   }
   return unique.map((id) => seeing.get(id)!);
@@ -132,10 +141,13 @@ export const conversationRoutes = new Hono<AppEnv>()
     // No grant means the inbox is not in the workspace or hidden from the agent; admins included.
     const grant = await grantFor(db, actor, input.inboxId);
     if (!grant) throw new AppError("validation_failed", "No such inbox", [{ path: ["inboxId"], message: "not found" }]);
-    if (decide(actor.role, grant, "reply") === "forbidden") throw forbidden("Starting a conversation needs reply access to the inbox");
+    if (decide(actor.role, grant, "reply") === "forbidden")
+      throw forbidden("Starting a conversation needs reply access to the inbox");
 
     const key = idempotencyKey(c);
-    const known = input.contact.email ? await findContactByEmail(db, actor.workspaceId, input.contact.email) : undefined;
+    const known = input.contact.email
+      ? await findContactByEmail(db, actor.workspaceId, input.contact.email)
+      : undefined;
     const contact =
       known ??
       (await ensureContact(db, {
@@ -187,10 +199,17 @@ export const conversationRoutes = new Hono<AppEnv>()
     const db = getDb(c.env.DB);
     const { conversation, access } = await conversationFor(db, c.var.actor, c.req.param("id"), input.kind);
     // A reply in an email inbox leaves by email, with a Message-ID stored on the item for threading.
-    const mailbox = input.kind === "reply" ? await db.query.inboxes.findFirst({ where: eq(inboxes.id, conversation.inboxId) }) : undefined;
-    const messageId = mailbox?.channel === "email" && mailbox.emailAddress ? newMessageId(mailbox.emailAddress) : undefined;
+    const mailbox =
+      input.kind === "reply"
+        ? await db.query.inboxes.findFirst({ where: eq(inboxes.id, conversation.inboxId) })
+        : undefined;
+    const messageId =
+      mailbox?.channel === "email" && mailbox.emailAddress ? newMessageId(mailbox.emailAddress) : undefined;
     // Mentions count in notes only; in a reply the @Name is plain text.
-    const mentions = input.kind === "note" && input.mentions?.length ? await agentsWhoSee(db, c.var.actor.workspaceId, conversation.inboxId, input.mentions, "mentions") : [];
+    const mentions =
+      input.kind === "note" && input.mentions?.length
+        ? await agentsWhoSee(db, c.var.actor.workspaceId, conversation.inboxId, input.mentions, "mentions")
+        : [];
     const { item } = unwrap(
       await getConversationRoom(c.env, conversation.id).post(conversation.id, {
         kind: input.kind,
@@ -211,7 +230,11 @@ export const conversationRoutes = new Hono<AppEnv>()
         where: and(eq(timelineItems.conversationId, conversation.id), eq(timelineItems.seq, item.seq)),
       });
       if (stored?.messageId === messageId) {
-        c.executionCtx.waitUntil(sendReplyEmail(c.env, db, conversation.id, item, messageId).catch((e) => console.error("reply email failed", e)));
+        c.executionCtx.waitUntil(
+          sendReplyEmail(c.env, db, conversation.id, item, messageId).catch((e) =>
+            console.error("reply email failed", e),
+          ),
+        );
       }
     }
     return c.json(item, 201);
@@ -220,8 +243,16 @@ export const conversationRoutes = new Hono<AppEnv>()
     const input = c.req.valid("json");
     const actor = c.var.actor;
     const db = getDb(c.env.DB);
-    const { conversation } = await conversationFor(db, actor, c.req.param("id"), input.inboxId ? "move" : input.status ? "set_status" : "assign");
-    const move = input.inboxId && input.inboxId !== conversation.inboxId ? await moveFor(db, actor, conversation, input.inboxId) : undefined;
+    const { conversation } = await conversationFor(
+      db,
+      actor,
+      c.req.param("id"),
+      input.inboxId ? "move" : input.status ? "set_status" : "assign",
+    );
+    const move =
+      input.inboxId && input.inboxId !== conversation.inboxId
+        ? await moveFor(db, actor, conversation, input.inboxId)
+        : undefined;
     const inboxId = move?.to.id ?? conversation.inboxId;
     // The assignee must be able to reply where the conversation ends up; after a
     // move, one who cannot lets go of it.
@@ -233,10 +264,17 @@ export const conversationRoutes = new Hono<AppEnv>()
         : input.assigneeId === null
           ? null
           : await assigneeFor(db, actor, inboxId, input.assigneeId);
-    const team = input.teamId === undefined ? undefined : input.teamId === null ? null : await teamForAssignment(db, actor.workspaceId, input.teamId);
+    const team =
+      input.teamId === undefined
+        ? undefined
+        : input.teamId === null
+          ? null
+          : await teamForAssignment(db, actor.workspaceId, input.teamId);
     const snoozedUntil = input.snoozedUntil === undefined ? undefined : Date.parse(input.snoozedUntil);
     if (snoozedUntil !== undefined && snoozedUntil <= Date.now()) {
-      throw new AppError("validation_failed", "A snooze must end in the future", [{ path: ["snoozedUntil"], message: "is in the past" }]);
+      throw new AppError("validation_failed", "A snooze must end in the future", [
+        { path: ["snoozedUntil"], message: "is in the past" },
+      ]);
     }
     unwrap(
       await getConversationRoom(c.env, conversation.id).update(
@@ -260,19 +298,39 @@ export const conversationRoutes = new Hono<AppEnv>()
     const actor = c.var.actor;
     const db = getDb(c.env.DB);
     // Following yourself needs only sight of the inbox; adding others needs reply.
-    const { conversation } = await conversationFor(db, actor, c.req.param("id"), userId === actor.id ? "follow_self" : "manage_followers");
+    const { conversation } = await conversationFor(
+      db,
+      actor,
+      c.req.param("id"),
+      userId === actor.id ? "follow_self" : "manage_followers",
+    );
     const [user] = await agentsWhoSee(db, actor.workspaceId, conversation.inboxId, [userId], "userId");
-    unwrap(await getConversationRoom(c.env, conversation.id).setFollower(conversation.id, user!, true, authorOf(actor)));
+    unwrap(
+      await getConversationRoom(c.env, conversation.id).setFollower(conversation.id, user!, true, authorOf(actor)),
+    );
     return c.json(await conversationView(db, c.var.actor, conversation.id), 201);
   })
   .delete("/:id/followers/:userId", async (c) => {
     const userId = c.req.param("userId");
     const actor = c.var.actor;
     const db = getDb(c.env.DB);
-    const { conversation } = await conversationFor(db, actor, c.req.param("id"), userId === actor.id ? "follow_self" : "manage_followers");
-    const user = await db.query.users.findFirst({ where: and(eq(users.id, userId), eq(users.workspaceId, actor.workspaceId)) });
+    const { conversation } = await conversationFor(
+      db,
+      actor,
+      c.req.param("id"),
+      userId === actor.id ? "follow_self" : "manage_followers",
+    );
+    const user = await db.query.users.findFirst({
+      where: and(eq(users.id, userId), eq(users.workspaceId, actor.workspaceId)),
+    });
     if (!user) throw notFound("No such user");
-    unwrap(await getConversationRoom(c.env, conversation.id).setFollower(conversation.id, { id: user.id, name: user.name }, false, authorOf(actor)));
+    unwrap(
+      await getConversationRoom(c.env, conversation.id).setFollower(
+        conversation.id,
+        { id: user.id, name: user.name },
+        false,
+        authorOf(actor),
+      ),
+    );
     return c.body(null, 204);
   });
-

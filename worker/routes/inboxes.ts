@@ -28,7 +28,9 @@ export const toInbox = (row: InboxRow): Inbox => ({
 const DEFAULT_EMAIL_AUTO_RESOLVE_DAYS = 7;
 
 async function findInbox(db: Db, workspaceId: string, id: string): Promise<InboxRow> {
-  const row = await db.query.inboxes.findFirst({ where: and(eq(inboxes.id, id), eq(inboxes.workspaceId, workspaceId)) });
+  const row = await db.query.inboxes.findFirst({
+    where: and(eq(inboxes.id, id), eq(inboxes.workspaceId, workspaceId)),
+  });
   if (!row) throw notFound("Inbox not found");
   return row;
 }
@@ -40,7 +42,9 @@ async function findUser(db: Db, workspaceId: string, id: string) {
 }
 
 const emailTaken = () =>
-  new AppError("conflict", "Another inbox already receives that address", [{ path: ["emailAddress"], message: "already used" }]);
+  new AppError("conflict", "Another inbox already receives that address", [
+    { path: ["emailAddress"], message: "already used" },
+  ]);
 
 export const inboxRoutes = new Hono<AppEnv>()
   .get("/", async (c) => {
@@ -64,7 +68,11 @@ export const inboxRoutes = new Hono<AppEnv>()
         widgetSecret: randomToken("whs"),
         emailAddress: input.emailAddress ?? null,
         autoResolveDays:
-          input.autoResolveDays !== undefined ? input.autoResolveDays : input.channel === "email" ? DEFAULT_EMAIL_AUTO_RESOLVE_DAYS : null,
+          input.autoResolveDays !== undefined
+            ? input.autoResolveDays
+            : input.channel === "email"
+              ? DEFAULT_EMAIL_AUTO_RESOLVE_DAYS
+              : null,
         createdAt: Date.now(),
       })
       .onConflictDoNothing()

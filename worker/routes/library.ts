@@ -20,7 +20,9 @@ const toSavedReply = (r: typeof savedReplies.$inferSelect): SavedReply => ({
 });
 
 const tagTaken = (cause?: unknown) =>
-  new AppError("conflict", "A tag with that name already exists", [{ path: ["name"], message: "already taken" }], { cause });
+  new AppError("conflict", "A tag with that name already exists", [{ path: ["name"], message: "already taken" }], {
+    cause,
+  });
 
 export const tagRoutes = new Hono<AppEnv>()
   .get("/", async (c) => {
@@ -39,7 +41,11 @@ export const tagRoutes = new Hono<AppEnv>()
     // Tag names are unique regardless of case (the index only sees exact spellings); renaming a tag's own case is fine.
     if (input.name) {
       const clash = await db.query.tags.findFirst({
-        where: and(eq(tags.workspaceId, workspaceId), ne(tags.id, id), sql`lower(${tags.name}) = ${input.name.toLowerCase()}`),
+        where: and(
+          eq(tags.workspaceId, workspaceId),
+          ne(tags.id, id),
+          sql`lower(${tags.name}) = ${input.name.toLowerCase()}`,
+        ),
       });
       if (clash) throw tagTaken();
     }
@@ -76,7 +82,14 @@ export const savedReplyRoutes = new Hono<AppEnv>()
     const now = Date.now();
     const [created] = await getDb(c.env.DB)
       .insert(savedReplies)
-      .values({ id: newId("sr"), workspaceId: c.var.actor.workspaceId, ...c.req.valid("json"), createdBy: c.var.actor.id, createdAt: now, updatedAt: now })
+      .values({
+        id: newId("sr"),
+        workspaceId: c.var.actor.workspaceId,
+        ...c.req.valid("json"),
+        createdBy: c.var.actor.id,
+        createdAt: now,
+        updatedAt: now,
+      })
       .returning();
     return c.json(toSavedReply(created!), 201);
   })

@@ -40,7 +40,11 @@ async function listScope(db: Db, user: Pick<Actor, "id" | "role" | "workspaceId"
 }
 
 /** After an access change: the user's open list streams follow at once. */
-export async function refreshListScope(env: Env, db: Db, user: Pick<Actor, "id" | "role" | "workspaceId">): Promise<void> {
+export async function refreshListScope(
+  env: Env,
+  db: Db,
+  user: Pick<Actor, "id" | "role" | "workspaceId">,
+): Promise<void> {
   await getWorkspaceHub(env, user.workspaceId).setScope(user.id, await listScope(db, user));
 }
 
@@ -74,7 +78,11 @@ export const agentLiveRoutes = new Hono<AppEnv>()
 /** `GET /api/widget/conversations/:id/live?token=…`, for the customer. */
 export const customerLiveRoutes = new Hono<AppEnv>().get("/conversations/:id/live", async (c) => {
   requireUpgrade(c);
-  const { conversation, contact } = await customerConversation(getDb(c.env.DB), c.req.query("token"), c.req.param("id"));
+  const { conversation, contact } = await customerConversation(
+    getDb(c.env.DB),
+    c.req.query("token"),
+    c.req.param("id"),
+  );
   return getConversationRoom(c.env, conversation.id).fetch(
     forward(c, { "x-sb-conversation": conversation.id, "x-sb-audience": "customer", "x-sb-contact-id": contact.id }),
   );

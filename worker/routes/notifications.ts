@@ -49,6 +49,12 @@ export const notificationRoutes = new Hono<AppEnv>()
     await db
       .update(notifications)
       .set({ readAt: Date.now() })
-      .where(and(eq(notifications.userId, userId), isNull(notifications.readAt), ids ? inArray(notifications.id, ids) : undefined));
+      .where(
+        and(
+          eq(notifications.userId, userId),
+          isNull(notifications.readAt),
+          ids ? inArray(notifications.id, ids) : undefined,
+        ),
+      );
     return c.json({ unreadCount: await unreadCount(db, userId) });
   });

@@ -28,12 +28,15 @@ const toRule = (r: RuleRow): Rule => ({
 });
 
 async function inboxOf(db: Db, workspaceId: string, inboxId: string) {
-  const inbox = await db.query.inboxes.findFirst({ where: and(eq(inboxes.id, inboxId), eq(inboxes.workspaceId, workspaceId)) });
+  const inbox = await db.query.inboxes.findFirst({
+    where: and(eq(inboxes.id, inboxId), eq(inboxes.workspaceId, workspaceId)),
+  });
   if (!inbox) throw notFound("Inbox not found");
   return inbox;
 }
 
-const rulesOf = (db: Db, inboxId: string) => db.select().from(rules).where(eq(rules.inboxId, inboxId)).orderBy(asc(rules.position), asc(rules.createdAt));
+const rulesOf = (db: Db, inboxId: string) =>
+  db.select().from(rules).where(eq(rules.inboxId, inboxId)).orderBy(asc(rules.position), asc(rules.createdAt));
 
 /** Admins manage each inbox's rules; they run in order when a conversation is created. */
 export const ruleRoutes = new Hono<AppEnv>()
@@ -48,7 +51,13 @@ export const ruleRoutes = new Hono<AppEnv>()
     const existing = await rulesOf(db, inbox.id);
     const [row] = await db
       .insert(rules)
-      .values({ id: newId("rl"), inboxId: inbox.id, position: existing.length, ...c.req.valid("json"), createdAt: Date.now() })
+      .values({
+        id: newId("rl"),
+        inboxId: inbox.id,
+        position: existing.length,
+        ...c.req.valid("json"),
+        createdAt: Date.now(),
+      })
       .returning();
     return c.json(toRule(row!), 201);
   })
@@ -63,15 +72,28 @@ export const ruleRoutes = new Hono<AppEnv>()
     const order = ordered.filter((r) => r.id !== rule.id);
     order.splice(Math.min(position ?? rule.position, order.length), 0, rule);
     await db.batch([
-      db.update(rules).set({ ...fields, position: order.indexOf(rule) }).where(eq(rules.id, rule.id)),
-      ...order.filter((r) => r !== rule).map((r) => db.update(rules).set({ position: order.indexOf(r) }).where(eq(rules.id, r.id))),
+      db
+        .update(rules)
+        .set({ ...fields, position: order.indexOf(rule) })
+        .where(eq(rules.id, rule.id)),
+      ...order
+        .filter((r) => r !== rule)
+        .map((r) =>
+          db
+            .update(rules)
+            .set({ position: order.indexOf(r) })
+            .where(eq(rules.id, r.id)),
+        ),
     ]);
     return c.json(toRule((await rulesOf(db, inbox.id)).find((r) => r.id === rule.id)!));
   })
   .delete("/:inboxId/rules/:ruleId", requireAdmin, async (c) => {
     const db = getDb(c.env.DB);
     const inbox = await inboxOf(db, c.var.actor.workspaceId, c.req.param("inboxId"));
-    const [gone] = await db.delete(rules).where(and(eq(rules.id, c.req.param("ruleId")), eq(rules.inboxId, inbox.id))).returning({ id: rules.id });
+    const [gone] = await db
+      .delete(rules)
+      .where(and(eq(rules.id, c.req.param("ruleId")), eq(rules.inboxId, inbox.id)))
+      .returning({ id: rules.id });
     if (!gone) throw notFound("Rule not found");
     return c.body(null, 204);
   });
@@ -95,7 +117,14 @@ async function eligibleMembers(db: Db, teamId: string, inboxId: string) {
 export async function autoAssign(
   env: Env,
   db: Db,
-  target: { workspaceId: string; inboxId: string; channel: string; subject: string | null; body: string; contact: ContactRow },
+  target: {
+    workspaceId: string;
+    inboxId: string;
+    channel: string;
+    subject: string | null;
+    body: string;
+    contact: ContactRow;
+  },
 ): Promise<InitialFields | undefined> {
   const ruleRows = await rulesOf(db, target.inboxId);
   if (!ruleRows.length) return undefined;
@@ -116,21 +145,40 @@ export async function autoAssign(
   const initial: InitialFields = { rules: outcome.applied };
   const a = outcome.assignment;
   if (a?.type === "assign_agent") {
-    const user = await db.query.users.findFirst({ where: and(eq(users.id, a.userId), eq(users.workspaceId, target.workspaceId)) });
-    const grant = user ? await db.query.inboxAccess.findFirst({ where: and(eq(inboxAccess.userId, user.id), eq(inboxAccess.inboxId, target.inboxId)) }) : undefined;
+    const user = await db.query.users.findFirst({
+      where: and(eq(users.id, a.userId), eq(users.workspaceId, target.workspaceId)),
+    });
+    const grant = user
+      ? await db.query.inboxAccess.findFirst({
+          where: and(eq(inboxAccess.userId, user.id), eq(inboxAccess.inboxId, target.inboxId)),
+        })
+      : undefined;
     if (user && canBeAssigned(user.role, grant?.access)) initial.assignee = { id: user.id, name: user.name };
   } else if (a) {
-    const team = await db.query.teams.findFirst({ where: and(eq(teams.id, a.teamId), eq(teams.workspaceId, target.workspaceId)) });
+    const team = await db.query.teams.findFirst({
+      where: and(eq(teams.id, a.teamId), eq(teams.workspaceId, target.workspaceId)),
+    });
     const members = team ? await eligibleMembers(db, team.id, target.inboxId) : [];
     if (team) initial.team = { id: team.id, name: team.name };
     let chosen: string | null = null;
     if (members.length && a.type === "assign_round_robin") {
-      chosen = await getWorkspaceHub(env, target.workspaceId).rotate(a.teamId, members.map((m) => m.id));
+      chosen = await getWorkspaceHub(env, target.workspaceId).rotate(
+        a.teamId,
+        members.map((m) => m.id),
+      );
     } else if (members.length) {
       const loads = await db
         .select({ id: conversations.assigneeId, open: count() })
         .from(conversations)
-        .where(and(eq(conversations.status, "open"), inArray(conversations.assigneeId, members.map((m) => m.id))))
+        .where(
+          and(
+            eq(conversations.status, "open"),
+            inArray(
+              conversations.assigneeId,
+              members.map((m) => m.id),
+            ),
+          ),
+        )
         .groupBy(conversations.assigneeId);
       chosen = leastLoaded(new Map(members.map((m) => [m.id, loads.find((l) => l.id === m.id)?.open ?? 0])));
     }

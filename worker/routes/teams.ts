@@ -44,7 +44,8 @@ async function checkMembers(db: Db, workspaceId: string, ids: string[]): Promise
   return unique;
 }
 
-const nameTaken = () => new AppError("conflict", "A team with that name already exists", [{ path: ["name"], message: "already taken" }]);
+const nameTaken = () =>
+  new AppError("conflict", "A team with that name already exists", [{ path: ["name"], message: "already taken" }]);
 
 export const teamRoutes = new Hono<AppEnv>()
   .get("/", async (c) => c.json({ items: await listTeams(getDb(c.env.DB), c.var.actor.workspaceId) }))
@@ -71,15 +72,22 @@ export const teamRoutes = new Hono<AppEnv>()
     if (!team) throw notFound("Team not found");
     const members = input.memberIds ? await checkMembers(db, workspaceId, input.memberIds) : undefined;
     if (input.name && input.name !== team.name) {
-      const clash = await db.query.teams.findFirst({ where: and(eq(teams.workspaceId, workspaceId), eq(teams.name, input.name)) });
+      const clash = await db.query.teams.findFirst({
+        where: and(eq(teams.workspaceId, workspaceId), eq(teams.name, input.name)),
+      });
       if (clash) throw nameTaken();
     }
     await db.batch([
-      db.update(teams).set({ name: input.name ?? team.name }).where(eq(teams.id, team.id)),
+      db
+        .update(teams)
+        .set({ name: input.name ?? team.name })
+        .where(eq(teams.id, team.id)),
       ...(members
         ? [
             db.delete(teamMembers).where(eq(teamMembers.teamId, team.id)),
-            ...(members.length ? [db.insert(teamMembers).values(members.map((userId) => ({ teamId: team.id, userId })))] : []),
+            ...(members.length
+              ? [db.insert(teamMembers).values(members.map((userId) => ({ teamId: team.id, userId })))]
+              : []),
           ]
         : []),
     ]);

@@ -23,7 +23,9 @@ import { authorOf, conversationFor, conversationView } from "./conversations";
 type TicketRow = typeof tickets.$inferSelect;
 
 async function findTicket(db: Db, workspaceId: string, id: string): Promise<TicketRow> {
-  const row = await db.query.tickets.findFirst({ where: and(eq(tickets.id, id), eq(tickets.workspaceId, workspaceId)) });
+  const row = await db.query.tickets.findFirst({
+    where: and(eq(tickets.id, id), eq(tickets.workspaceId, workspaceId)),
+  });
   if (!row) throw notFound("Ticket not found");
   return row;
 }
@@ -33,7 +35,14 @@ async function ticketView(db: Db, actor: Actor, row: TicketRow): Promise<Ticket>
   const [grants, linked] = await Promise.all([
     grantsFor(db, actor),
     db
-      .select({ linkId: links.id, id: conversations.id, subject: conversations.subject, preview: conversations.preview, status: conversations.status, inboxId: conversations.inboxId })
+      .select({
+        linkId: links.id,
+        id: conversations.id,
+        subject: conversations.subject,
+        preview: conversations.preview,
+        status: conversations.status,
+        inboxId: conversations.inboxId,
+      })
       .from(links)
       .innerJoin(conversations, eq(conversations.id, links.conversationId))
       .where(eq(links.ticketId, row.id)),
@@ -53,7 +62,8 @@ async function ticketView(db: Db, actor: Actor, row: TicketRow): Promise<Ticket>
 async function requireWorker(db: Db, actor: Actor) {
   if (actor.role === "admin") return;
   const grants = await grantsFor(db, actor);
-  if (![...grants.values()].some((level) => atLeast(level, "reply"))) throw forbidden("Tickets are changed by agents who can reply");
+  if (![...grants.values()].some((level) => atLeast(level, "reply")))
+    throw forbidden("Tickets are changed by agents who can reply");
 }
 
 export const ticketRoutes = new Hono<AppEnv>()
@@ -72,7 +82,9 @@ export const ticketRoutes = new Hono<AppEnv>()
     const actor = c.var.actor;
     const db = getDb(c.env.DB);
     await requireWorker(db, actor);
-    const from = input.conversationId ? (await conversationFor(db, actor, input.conversationId, "link")).conversation : null;
+    const from = input.conversationId
+      ? (await conversationFor(db, actor, input.conversationId, "link")).conversation
+      : null;
     const now = Date.now();
     const [row] = await db
       .insert(tickets)
@@ -90,7 +102,10 @@ export const ticketRoutes = new Hono<AppEnv>()
       unwrap(
         await getConversationRoom(c.env, from.id).link(
           from.id,
-          { event: { type: "linked", ticket: { id: row!.id, title: row!.title } }, own: { add: { id: newId("lk"), ticketId: row!.id } } },
+          {
+            event: { type: "linked", ticket: { id: row!.id, title: row!.title } },
+            own: { add: { id: newId("lk"), ticketId: row!.id } },
+          },
           authorOf(actor),
         ),
       );
@@ -130,20 +145,28 @@ export const linkRoutes = new Hono<AppEnv>()
       unwrap(
         await getConversationRoom(c.env, conversation.id).link(
           conversation.id,
-          { event: { type: "linked", ticket: { id: ticket.id, title: ticket.title } }, own: { add: { id: linkId, ticketId: ticket.id } } },
+          {
+            event: { type: "linked", ticket: { id: ticket.id, title: ticket.title } },
+            own: { add: { id: linkId, ticketId: ticket.id } },
+          },
           author,
         ),
       );
     } else {
       const target = await visibleConversation(db, actor, input.conversationId);
       if (target.id === conversation.id) {
-        throw new AppError("validation_failed", "A conversation cannot be linked to itself", [{ path: ["conversationId"], message: "same conversation" }]);
+        throw new AppError("validation_failed", "A conversation cannot be linked to itself", [
+          { path: ["conversationId"], message: "same conversation" },
+        ]);
       }
       await refuseDuplicate(db, conversation.id, { targetConversationId: target.id });
       unwrap(
         await getConversationRoom(c.env, conversation.id).link(
           conversation.id,
-          { event: { type: "linked", conversation: { id: target.id, subject: target.subject } }, own: { add: { id: linkId, targetConversationId: target.id } } },
+          {
+            event: { type: "linked", conversation: { id: target.id, subject: target.subject } },
+            own: { add: { id: linkId, targetConversationId: target.id } },
+          },
           author,
         ),
       );
@@ -162,23 +185,39 @@ export const linkRoutes = new Hono<AppEnv>()
     const db = getDb(c.env.DB);
     const { conversation } = await conversationFor(db, actor, c.req.param("id"), "link");
     const link = await db.query.links.findFirst({
-      where: and(eq(links.id, c.req.param("linkId")), or(eq(links.conversationId, conversation.id), eq(links.targetConversationId, conversation.id))),
+      where: and(
+        eq(links.id, c.req.param("linkId")),
+        or(eq(links.conversationId, conversation.id), eq(links.targetConversationId, conversation.id)),
+      ),
     });
     if (!link) throw notFound("Link not found");
     const author = authorOf(actor);
     const ticket = link.ticketId ? await db.query.tickets.findFirst({ where: eq(tickets.id, link.ticketId) }) : null;
     const owner = await findConversation(db, link.conversationId);
     const other = link.targetConversationId ? await findConversation(db, link.targetConversationId) : null;
-    const about = (x: { id: string; subject: string | null } | null | undefined) => (x ? { id: x.id, subject: x.subject } : undefined);
+    const about = (x: { id: string; subject: string | null } | null | undefined) =>
+      x ? { id: x.id, subject: x.subject } : undefined;
     unwrap(
       await getConversationRoom(c.env, owner!.id).link(
         owner!.id,
-        { event: { type: "unlinked", ...(ticket ? { ticket: { id: ticket.id, title: ticket.title } } : { conversation: about(other) }) }, own: { remove: link.id } },
+        {
+          event: {
+            type: "unlinked",
+            ...(ticket ? { ticket: { id: ticket.id, title: ticket.title } } : { conversation: about(other) }),
+          },
+          own: { remove: link.id },
+        },
         author,
       ),
     );
     if (other) {
-      unwrap(await getConversationRoom(c.env, other.id).link(other.id, { event: { type: "unlinked", conversation: about(owner) } }, author));
+      unwrap(
+        await getConversationRoom(c.env, other.id).link(
+          other.id,
+          { event: { type: "unlinked", conversation: about(owner) } },
+          author,
+        ),
+      );
     }
     return c.body(null, 204);
   });
@@ -188,12 +227,18 @@ async function visibleConversation(db: Db, actor: Actor, id: string) {
   const target = await findConversation(db, id);
   const grants = await grantsFor(db, actor);
   if (!target || target.workspaceId !== actor.workspaceId || !grants.has(target.inboxId)) {
-    throw new AppError("validation_failed", "No such conversation", [{ path: ["conversationId"], message: "not found" }]);
+    throw new AppError("validation_failed", "No such conversation", [
+      { path: ["conversationId"], message: "not found" },
+    ]);
   }
   return target;
 }
 
-async function refuseDuplicate(db: Db, conversationId: string, target: { ticketId?: string; targetConversationId?: string }) {
+async function refuseDuplicate(
+  db: Db,
+  conversationId: string,
+  target: { ticketId?: string; targetConversationId?: string },
+) {
   const existing = await db.query.links.findFirst({
     where: target.ticketId
       ? and(eq(links.conversationId, conversationId), eq(links.ticketId, target.ticketId))

@@ -27,7 +27,10 @@ export const meRoutes = new Hono<AppEnv>()
       db.query.workspaces.findFirst({ where: eq(workspaces.id, actor.workspaceId) }),
       db.query.users.findFirst({ where: eq(users.id, actor.id) }),
       grantsFor(db, actor),
-      db.query.inboxes.findMany({ where: (i, { eq }) => eq(i.workspaceId, actor.workspaceId), orderBy: (i) => asc(i.name) }),
+      db.query.inboxes.findMany({
+        where: (i, { eq }) => eq(i.workspaceId, actor.workspaceId),
+        orderBy: (i) => asc(i.name),
+      }),
     ]);
     return c.json({
       user: toUser(actor),
@@ -39,7 +42,11 @@ export const meRoutes = new Hono<AppEnv>()
     });
   })
   .patch("/", validate("json", UpdateMeInput), async (c) => {
-    const [updated] = await getDb(c.env.DB).update(users).set(c.req.valid("json")).where(eq(users.id, c.var.actor.id)).returning();
+    const [updated] = await getDb(c.env.DB)
+      .update(users)
+      .set(c.req.valid("json"))
+      .where(eq(users.id, c.var.actor.id))
+      .returning();
     return c.json({
       user: toUser(updated!),
       preferences: { timeZone: updated!.timeZone, emailNotifications: updated!.emailNotifications },
@@ -63,7 +70,9 @@ export const userRoutes = new Hono<AppEnv>()
       .where(eq(users.workspaceId, c.var.actor.workspaceId))
       .orderBy(asc(users.name));
     // With an inbox: only those who can see it (at `access` or above), e.g. the assignee picker's "can reply".
-    const visible = inboxId ? rows.filter((r) => atLeast(effectiveAccess(r.user.role, r.grant), access ?? "view")) : rows;
+    const visible = inboxId
+      ? rows.filter((r) => atLeast(effectiveAccess(r.user.role, r.grant), access ?? "view"))
+      : rows;
     if (inboxId && !(await grantFor(db, c.var.actor, inboxId))) return c.json({ items: [] });
     return c.json({ items: visible.map((r) => toUser(r.user)) });
   })
@@ -80,6 +89,9 @@ export const userRoutes = new Hono<AppEnv>()
       createdAt: Date.now(),
     };
     const [created] = await db.insert(users).values(row).onConflictDoNothing({ target: users.email }).returning();
-    if (!created) throw new AppError("conflict", "Someone with that email already exists", [{ path: ["email"], message: "already taken" }]);
+    if (!created)
+      throw new AppError("conflict", "Someone with that email already exists", [
+        { path: ["email"], message: "already taken" },
+      ]);
     return c.json(toUser(created), 201);
   });

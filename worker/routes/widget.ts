@@ -30,10 +30,15 @@ async function limit(db: Db, c: Context, scope: string, rule: Limit) {
 
 /** HMAC-SHA256 of the site's user id with the inbox's secret, hex: what the site's backend computes. */
 export async function identityHash(secret: string, userId: string): Promise<string> {
-  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const key = await crypto.subtle.importKey(
+    "raw",
+    new TextEncoder().encode(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
   return hex(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(userId)));
 }
-
 
 async function contactForToken(db: Db, token: string | undefined) {
   if (!token) return null;
@@ -66,10 +71,16 @@ const CHAT_QUIET_MS = 24 * 60 * 60 * 1000;
  * conversation. Returns the new conversation's id, or null to post as usual.
  * With an Idempotency-Key the id is derived from it, so a retry finds it again.
  */
-async function conversationAfterQuiet(db: Db, conversation: ConversationRow, key: string | undefined): Promise<string | null> {
+async function conversationAfterQuiet(
+  db: Db,
+  conversation: ConversationRow,
+  key: string | undefined,
+): Promise<string | null> {
   const inbox = await db.query.inboxes.findFirst({ where: eq(inboxes.id, conversation.inboxId) });
   if (inbox?.channel !== "chat") return null;
-  const retried = key ? await derivedId("cv", conversation.inboxId, conversation.contactId, `after-quiet:${key}`) : null;
+  const retried = key
+    ? await derivedId("cv", conversation.inboxId, conversation.contactId, `after-quiet:${key}`)
+    : null;
   if (retried && (await findConversation(db, retried))) return retried;
   const [latest] = await db
     .select({ lastActivityAt: conversations.lastActivityAt })
@@ -81,7 +92,11 @@ async function conversationAfterQuiet(db: Db, conversation: ConversationRow, key
   return retried ?? newId("cv");
 }
 
-const customerAuthor = (contact: ContactRow): AuthorRef => ({ type: "contact", id: contact.id, name: contactName(contact) });
+const customerAuthor = (contact: ContactRow): AuthorRef => ({
+  type: "contact",
+  id: contact.id,
+  name: contactName(contact),
+});
 
 /** The widget runs on customers' sites: any origin, bearer tokens only (no cookies). */
 export const widgetCors = cors({
@@ -131,7 +146,12 @@ export const widgetRoutes = new Hono<AppEnv>()
     let contactToken = returning?.contact.id === contact.id ? bearerToken(c)! : null;
     if (!contactToken) {
       contactToken = randomToken("sbc");
-      await db.insert(contactTokens).values({ tokenHash: await sha256Hex(contactToken), contactId: contact.id, inboxId: inbox.id, createdAt: Date.now() });
+      await db.insert(contactTokens).values({
+        tokenHash: await sha256Hex(contactToken),
+        contactId: contact.id,
+        inboxId: inbox.id,
+        createdAt: Date.now(),
+      });
     }
     const conversationId = key ? await derivedId("cv", inbox.id, contact.id, key) : newId("cv");
     const retried = key ? await findConversation(db, conversationId) : undefined;
@@ -145,7 +165,14 @@ export const widgetRoutes = new Hono<AppEnv>()
         first: { kind: "customer", body: input.body, author: customerAuthor(contact) },
         initial: retried
           ? undefined
-          : await autoAssign(c.env, db, { workspaceId: inbox.workspaceId, inboxId: inbox.id, channel: inbox.channel, subject: null, body: input.body, contact }),
+          : await autoAssign(c.env, db, {
+              workspaceId: inbox.workspaceId,
+              inboxId: inbox.id,
+              channel: inbox.channel,
+              subject: null,
+              body: input.body,
+              contact,
+            }),
       }),
     );
     return c.json({ conversationId, contactToken }, 201);
@@ -181,13 +208,25 @@ export const widgetRoutes = new Hono<AppEnv>()
           first: { kind: "customer", body, author },
           initial: retried
             ? undefined
-            : await autoAssign(c.env, db, { workspaceId: conversation.workspaceId, inboxId: conversation.inboxId, channel: "chat", subject: null, body, contact }),
+            : await autoAssign(c.env, db, {
+                workspaceId: conversation.workspaceId,
+                inboxId: conversation.inboxId,
+                channel: "chat",
+                subject: null,
+                body,
+                contact,
+              }),
         }),
       );
       return c.json({ ...toCustomerItem(item), conversationId: fresh }, 201);
     }
     const { item } = unwrap(
-      await getConversationRoom(c.env, conversation.id).post(conversation.id, { kind: "customer", body, author, idempotencyKey: key }),
+      await getConversationRoom(c.env, conversation.id).post(conversation.id, {
+        kind: "customer",
+        body,
+        author,
+        idempotencyKey: key,
+      }),
     );
     return c.json({ ...toCustomerItem(item), conversationId: conversation.id }, 201);
   })

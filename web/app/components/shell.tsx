@@ -46,7 +46,9 @@ function TopBar() {
           </svg>
         </span>
         <span class="brand-name">Switchboard</span>
-        <span class="brand-sep" aria-hidden="true">/</span>
+        <span class="brand-sep" aria-hidden="true">
+          /
+        </span>
         <span class="workspace-name" data-testid="workspace-name">
           {me.workspace.name}
         </span>
@@ -54,7 +56,11 @@ function TopBar() {
       <SearchBox />
       <nav class="topbar-right">
         {me.user.role === "admin" && (
-          <Link href="/settings" class={`topbar-link${location.path === "/settings" ? " active" : ""}`} data-testid="nav-settings">
+          <Link
+            href="/settings"
+            class={`topbar-link${location.path === "/settings" ? " active" : ""}`}
+            data-testid="nav-settings"
+          >
             Settings
           </Link>
         )}
@@ -86,7 +92,12 @@ function Sidebar() {
   return (
     <aside class="sidebar" data-testid="sidebar">
       {canStart && (
-        <button type="button" class="btn btn-primary btn-block" onClick={() => setComposing(true)} data-testid="new-conversation">
+        <button
+          type="button"
+          class="btn btn-primary btn-block"
+          onClick={() => setComposing(true)}
+          data-testid="new-conversation"
+        >
           <svg class="icon" viewBox="0 0 16 16" aria-hidden="true">
             <path d="M8 3v10M3 8h10" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" />
           </svg>
@@ -110,10 +121,16 @@ function Sidebar() {
       <nav class="side-section" aria-label="Inboxes">
         <h3>Inboxes</h3>
         {me.inboxes.length === 0 ? (
-          <p class="side-empty">{me.user.role === "admin" ? <Link href="/settings">Create an inbox</Link> : "No inboxes yet"}</p>
+          <p class="side-empty">
+            {me.user.role === "admin" ? <Link href="/settings">Create an inbox</Link> : "No inboxes yet"}
+          </p>
         ) : (
           <>
-            <Link href={listHref(current.view, null)} class={`side-link${onList && !current.inboxId ? " active" : ""}`} data-testid="inbox-filter-all">
+            <Link
+              href={listHref(current.view, null)}
+              class={`side-link${onList && !current.inboxId ? " active" : ""}`}
+              data-testid="inbox-filter-all"
+            >
               <svg class="icon" viewBox="0 0 16 16" aria-hidden="true">
                 <path
                   d="M2.5 9h3l1 1.5h3l1-1.5h3M4.2 3.5h7.6L13.5 9v3.5a1 1 0 0 1-1 1h-9a1 1 0 0 1-1-1V9z"
@@ -160,7 +177,14 @@ function ViewIcon({ view }: { view: View }) {
   };
   return (
     <svg class="icon" viewBox="0 0 16 16" aria-hidden="true">
-      <path d={paths[view] ?? paths.all} fill="none" stroke="currentColor" stroke-width="1.4" stroke-linecap="round" stroke-linejoin="round" />
+      <path
+        d={paths[view] ?? paths.all}
+        fill="none"
+        stroke="currentColor"
+        stroke-width="1.4"
+        stroke-linecap="round"
+        stroke-linejoin="round"
+      />
     </svg>
   );
 }

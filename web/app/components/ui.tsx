@@ -29,7 +29,15 @@ export function Loading({ label = "Loading…" }: { label?: string }) {
 }
 
 /** An inline error next to the thing that failed: the API's message plus any field issues. */
-export function ErrorNotice({ error, onRetry, onDismiss }: { error: unknown; onRetry?: () => void; onDismiss?: () => void }) {
+export function ErrorNotice({
+  error,
+  onRetry,
+  onDismiss,
+}: {
+  error: unknown;
+  onRetry?: () => void;
+  onDismiss?: () => void;
+}) {
   if (!error) return null;
   const e = toApiError(error);
   const lines = e.code === "validation_failed" ? issueLines(e) : [];
@@ -67,12 +75,29 @@ const emptyIcons = {
   lock: "M7 11V8a5 5 0 0 1 10 0v3M6 11h12v9H6z",
 };
 
-export function EmptyState({ title, children, testid, icon = "check" }: { title: string; children?: ComponentChildren; testid?: string; icon?: keyof typeof emptyIcons }) {
+export function EmptyState({
+  title,
+  children,
+  testid,
+  icon = "check",
+}: {
+  title: string;
+  children?: ComponentChildren;
+  testid?: string;
+  icon?: keyof typeof emptyIcons;
+}) {
   return (
     <div class="empty" data-testid={testid ?? "empty-state"}>
       <div class={`empty-mark empty-${icon}`} aria-hidden="true">
         <svg viewBox="0 0 24 24">
-          <path d={emptyIcons[icon]} fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" />
+          <path
+            d={emptyIcons[icon]}
+            fill="none"
+            stroke="currentColor"
+            stroke-width="1.8"
+            stroke-linecap="round"
+            stroke-linejoin="round"
+          />
         </svg>
       </div>
       <p class="empty-title">{title}</p>
@@ -84,7 +109,10 @@ export function EmptyState({ title, children, testid, icon = "check" }: { title:
 const hues = [212, 262, 330, 24, 152, 190, 45, 290];
 
 function initials(name: string): string {
-  const parts = name.replace(/@.*/, "").split(/[\s._-]+/).filter(Boolean);
+  const parts = name
+    .replace(/@.*/, "")
+    .split(/[\s._-]+/)
+    .filter(Boolean);
   const letters = parts.length > 1 ? parts[0]![0]! + parts[parts.length - 1]![0]! : (parts[0] ?? "?").slice(0, 2);
   return letters.toUpperCase();
 }
@@ -98,7 +126,13 @@ export function Avatar({ name, size = 32 }: { name: string; size?: number }) {
     <span
       class="avatar"
       aria-hidden="true"
-      style={{ width: `${size}px`, height: `${size}px`, fontSize: `${Math.round(size * 0.4)}px`, background: `hsl(${hue} 55% 92%)`, color: `hsl(${hue} 45% 32%)` }}
+      style={{
+        width: `${size}px`,
+        height: `${size}px`,
+        fontSize: `${Math.round(size * 0.4)}px`,
+        background: `hsl(${hue} 55% 92%)`,
+        color: `hsl(${hue} 45% 32%)`,
+      }}
     >
       {initials(name)}
     </span>
@@ -116,12 +150,26 @@ export function StatusBadge({ status }: { status: Status }) {
 }
 
 /** A modal dialog: Escape and the backdrop close it; the first primary button gets focus. */
-export function Dialog({ title, onClose, children, testid, wide }: { title: string; onClose: () => void; children: ComponentChildren; testid?: string; wide?: boolean }) {
+export function Dialog({
+  title,
+  onClose,
+  children,
+  testid,
+  wide,
+}: {
+  title: string;
+  onClose: () => void;
+  children: ComponentChildren;
+  testid?: string;
+  wide?: boolean;
+}) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const previous = document.activeElement as HTMLElement | null;
     const el = ref.current;
-    const focusable = el?.querySelector<HTMLElement>("[data-autofocus]") ?? el?.querySelector<HTMLElement>("input, textarea, select, button");
+    const focusable =
+      el?.querySelector<HTMLElement>("[data-autofocus]") ??
+      el?.querySelector<HTMLElement>("input, textarea, select, button");
     focusable?.focus();
     const onKey = (e: KeyboardEvent) => {
       if (e.key === "Escape") {
@@ -137,7 +185,14 @@ export function Dialog({ title, onClose, children, testid, wide }: { title: stri
   }, []);
   return (
     <div class="backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
-      <div class={`dialog${wide ? " dialog-wide" : ""}`} role="dialog" aria-modal="true" aria-label={title} data-testid={testid} ref={ref}>
+      <div
+        class={`dialog${wide ? " dialog-wide" : ""}`}
+        role="dialog"
+        aria-modal="true"
+        aria-label={title}
+        data-testid={testid}
+        ref={ref}
+      >
         <div class="dialog-head">
           <h2>{title}</h2>
           <button type="button" class="icon-btn" aria-label="Close" onClick={onClose}>
@@ -164,7 +219,13 @@ export function Field({ label, children, hint }: { label: string; children: Comp
 export function ChannelIcon({ channel }: { channel: "chat" | "email" }) {
   return channel === "chat" ? (
     <svg class="icon" viewBox="0 0 16 16" aria-label="Chat" role="img">
-      <path d="M3 3h10a1 1 0 0 1 1 1v6a1 1 0 0 1-1 1H7l-3 2.5V11H3a1 1 0 0 1-1-1V4a1 1 0 0 1 1-1z" fill="none" stroke="currentColor" stroke-width="1.3" stroke-linejoin="round" />
+      <path
+        d="M3 3h10a1 1 0 0 1 1 1v6a1 1 0 0 1-1 1H7l-3 2.5V11H3a1 1 0 0 1-1-1V4a1 1 0 0 1 1-1z"
+        fill="none"
+        stroke="currentColor"
+        stroke-width="1.3"
+        stroke-linejoin="round"
+      />
     </svg>
   ) : (
     <svg class="icon" viewBox="0 0 16 16" aria-label="Email" role="img">

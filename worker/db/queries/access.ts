@@ -6,7 +6,10 @@ import type { Db } from "../client";
 import { inboxAccess, inboxes } from "../schema";
 
 /** Every inbox the actor can see, with the level they hold there. */
-export async function grantsFor(db: Db, actor: Pick<Actor, "id" | "role" | "workspaceId">): Promise<Map<string, Access>> {
+export async function grantsFor(
+  db: Db,
+  actor: Pick<Actor, "id" | "role" | "workspaceId">,
+): Promise<Map<string, Access>> {
   if (actor.role === "admin") {
     const rows = await db.select({ id: inboxes.id }).from(inboxes).where(eq(inboxes.workspaceId, actor.workspaceId));
     return new Map(rows.map((r) => [r.id, "reply" as const]));
@@ -19,7 +22,11 @@ export async function grantsFor(db: Db, actor: Pick<Actor, "id" | "role" | "work
 }
 
 /** The level a user holds on one inbox of their workspace, or null. */
-export async function grantFor(db: Db, user: Pick<Actor, "id" | "role" | "workspaceId">, inboxId: string): Promise<Access | null> {
+export async function grantFor(
+  db: Db,
+  user: Pick<Actor, "id" | "role" | "workspaceId">,
+  inboxId: string,
+): Promise<Access | null> {
   const [row] = await db
     .select({ access: inboxAccess.access })
     .from(inboxes)

@@ -6,7 +6,19 @@ import { AppError } from "../../errors";
 import { base64url, fromBase64url } from "../../lib/ids";
 import { iso, isoOrNull } from "../../lib/time";
 import type { Db } from "../client";
-import { contacts, conversations, conversationTags, followers, inboxes, links, mentions, tags, tickets, timelineItems, users } from "../schema";
+import {
+  contacts,
+  conversations,
+  conversationTags,
+  followers,
+  inboxes,
+  links,
+  mentions,
+  tags,
+  tickets,
+  timelineItems,
+  users,
+} from "../schema";
 import { toItem } from "./items";
 
 const summaryFields = {
@@ -30,7 +42,6 @@ const summaryFields = {
   workspaceId: conversations.workspaceId,
   tags: sql<string>`(SELECT json_group_array(t.name) FROM conversation_tags ct JOIN tags t ON t.id = ct.tag_id WHERE ct.conversation_id = ${conversations.id})`,
 };
-
 
 function toSummary(row: SummaryRow): Summary {
   return {
@@ -78,7 +89,11 @@ export async function getSummary(db: Db, id: string): Promise<Summary | null> {
  * header. `canSee` filters links to conversations in inboxes the reader cannot
  * see: their existence must not show.
  */
-export async function getConversation(db: Db, id: string, canSee: (inboxId: string) => boolean): Promise<Conversation | null> {
+export async function getConversation(
+  db: Db,
+  id: string,
+  canSee: (inboxId: string) => boolean,
+): Promise<Conversation | null> {
   const [[row], followerRows, linkRows] = await Promise.all([
     summaries(db).where(eq(conversations.id, id)).limit(1),
     db
@@ -117,15 +132,29 @@ export async function getLinks(db: Db, id: string): Promise<ScopedLink[]> {
       ticketStatus: tickets.status,
     })
     .from(links)
-    .leftJoin(other, sql`${other.id} = CASE WHEN ${links.conversationId} = ${id} THEN ${links.targetConversationId} ELSE ${links.conversationId} END`)
+    .leftJoin(
+      other,
+      sql`${other.id} = CASE WHEN ${links.conversationId} = ${id} THEN ${links.targetConversationId} ELSE ${links.conversationId} END`,
+    )
     .leftJoin(tickets, eq(tickets.id, links.ticketId))
     .where(or(eq(links.conversationId, id), eq(links.targetConversationId, id)))
     .orderBy(asc(links.createdAt));
   return rows.map((r) =>
     r.ticketId
-      ? { link: { id: r.id, ticket: { id: r.ticketId, title: r.ticketTitle!, status: r.ticketStatus! } }, inboxId: null }
+      ? {
+          link: { id: r.id, ticket: { id: r.ticketId, title: r.ticketTitle!, status: r.ticketStatus! } },
+          inboxId: null,
+        }
       : {
-          link: { id: r.id, conversation: { id: r.otherId!, subject: r.otherSubject, preview: r.otherPreview ?? "", status: r.otherStatus! } },
+          link: {
+            id: r.id,
+            conversation: {
+              id: r.otherId!,
+              subject: r.otherSubject,
+              preview: r.otherPreview ?? "",
+              status: r.otherStatus!,
+            },
+          },
           inboxId: r.otherInboxId,
         },
   );
@@ -150,7 +179,8 @@ function encodeCursor(cursor: Cursor): string {
 function decodeCursor(text: string): Cursor {
   try {
     const value: unknown = JSON.parse(new TextDecoder().decode(fromBase64url(text)));
-    if (Array.isArray(value) && Number.isSafeInteger(value[0]) && typeof value[1] === "string") return [value[0], value[1]];
+    if (Array.isArray(value) && Number.isSafeInteger(value[0]) && typeof value[1] === "string")
+      return [value[0], value[1]];
   } catch {
     // fall through to the validation error
   }
@@ -159,7 +189,14 @@ function decodeCursor(text: string): Cursor {
   ]);
 }
 
-const STATUS_OF_VIEW = { all: "open", mine: "open", unassigned: "open", snoozed: "snoozed", resolved: "resolved", spam: "spam" } as const;
+const STATUS_OF_VIEW = {
+  all: "open",
+  mine: "open",
+  unassigned: "open",
+  snoozed: "snoozed",
+  resolved: "resolved",
+  spam: "spam",
+} as const;
 
 /**
  * One page of a list view, newest activity first, by keyset on (last activity, id).
@@ -206,9 +243,19 @@ export async function buildListQuery(db: Db, actor: Actor, grants: Map<string, A
   }
   const userDriver =
     query.view === "following"
-      ? { table: followers, at: followers.lastActivityAt, id: followers.conversationId, key: eq(followers.userId, actor.id) }
+      ? {
+          table: followers,
+          at: followers.lastActivityAt,
+          id: followers.conversationId,
+          key: eq(followers.userId, actor.id),
+        }
       : query.view === "mentioned"
-        ? { table: mentions, at: mentions.lastActivityAt, id: mentions.conversationId, key: eq(mentions.userId, actor.id) }
+        ? {
+            table: mentions,
+            at: mentions.lastActivityAt,
+            id: mentions.conversationId,
+            key: eq(mentions.userId, actor.id),
+          }
         : null;
   const status = STATUS_OF_VIEW[query.view as keyof typeof STATUS_OF_VIEW];
   const driver =
@@ -228,7 +275,9 @@ export async function buildListQuery(db: Db, actor: Actor, grants: Map<string, A
   if (driver) where.push(driver.key);
   else where.push(eq(conversations.status, status));
   if (userDriver && tagId) {
-    where.push(sql`EXISTS (SELECT 1 FROM ${conversationTags} WHERE ${conversationTags.conversationId} = ${conversations.id} AND ${conversationTags.tagId} = ${tagId})`);
+    where.push(
+      sql`EXISTS (SELECT 1 FROM ${conversationTags} WHERE ${conversationTags.conversationId} = ${conversations.id} AND ${conversationTags.tagId} = ${tagId})`,
+    );
   }
   if (query.view === "mine") where.push(eq(conversations.assigneeId, actor.id));
   if (query.view === "unassigned") where.push(isNull(conversations.assigneeId));

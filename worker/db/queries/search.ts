@@ -16,7 +16,8 @@ export function ftsQuery(text: string): string | null {
   return terms.length ? terms.map((w) => `"${w}"*`).join(" AND ") : null;
 }
 
-const escapeHtml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+const escapeHtml = (s: string) =>
+  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 /** The snippet as safe HTML: the text escaped, the matches in <mark>. */
 export function highlight(snippet: string): string {
@@ -37,14 +38,27 @@ export interface SearchHit extends Summary {
   match: string;
 }
 
-type Row = { conversation_id: string | null; contact_id: string | null; kind: SearchHit["matchKind"]; snippet: string; rank: number };
+type Row = {
+  conversation_id: string | null;
+  contact_id: string | null;
+  kind: SearchHit["matchKind"];
+  snippet: string;
+  rank: number;
+};
 
 /**
  * Ranked search in one workspace, limited to the inboxes `grants` opens.
  * Messages and notes match their conversation; a contact matches their
  * latest conversations. One hit per conversation, its best match.
  */
-export async function search(db: Db, d1: D1Database, workspaceId: string, grants: Map<string, Access>, text: string, limit = 25): Promise<SearchHit[]> {
+export async function search(
+  db: Db,
+  d1: D1Database,
+  workspaceId: string,
+  grants: Map<string, Access>,
+  text: string,
+  limit = 25,
+): Promise<SearchHit[]> {
   const query = ftsQuery(text);
   if (!query || !grants.size) return [];
   const inboxes = [...grants.keys()];
@@ -68,8 +82,11 @@ export async function search(db: Db, d1: D1Database, workspaceId: string, grants
     .bind(OPEN, CLOSE, query, workspaceId, ...inboxes, ...inboxes)
     .all<Row>();
   const best = new Map<string, Row>();
-  for (const row of results) if (row.conversation_id && !best.has(row.conversation_id)) best.set(row.conversation_id, row);
+  for (const row of results)
+    if (row.conversation_id && !best.has(row.conversation_id)) best.set(row.conversation_id, row);
   const top = [...best.values()].slice(0, limit);
   const summaries = await Promise.all(top.map((r) => getSummary(db, r.conversation_id!)));
-  return top.flatMap((r, i) => (summaries[i] ? [{ ...summaries[i]!, matchKind: r.kind, match: highlight(r.snippet) }] : []));
+  return top.flatMap((r, i) =>
+    summaries[i] ? [{ ...summaries[i]!, matchKind: r.kind, match: highlight(r.snippet) }] : [],
+  );
 }

@@ -3,7 +3,18 @@ import type { Db } from "../client";
 import { tags } from "../schema";
 
 /** Calm, distinguishable tag colours; a tag's colour is picked from its name so it is stable. */
-const PALETTE = ["#2563eb", "#16a34a", "#d97706", "#dc2626", "#7c3aed", "#0891b2", "#db2777", "#4d7c0f", "#9333ea", "#ea580c"];
+const PALETTE = [
+  "#2563eb",
+  "#16a34a",
+  "#d97706",
+  "#dc2626",
+  "#7c3aed",
+  "#0891b2",
+  "#db2777",
+  "#4d7c0f",
+  "#9333ea",
+  "#ea580c",
+];
 
 export function colorFor(name: string): string {
   let h = 0;

@@ -1,7 +1,17 @@
 /** The centred card the sign-in and first-run pages share. */
 import type { ComponentChildren } from "preact";
 
-export function AuthCard({ title, subtitle, children, testid }: { title: string; subtitle?: string; children: ComponentChildren; testid: string }) {
+export function AuthCard({
+  title,
+  subtitle,
+  children,
+  testid,
+}: {
+  title: string;
+  subtitle?: string;
+  children: ComponentChildren;
+  testid: string;
+}) {
   return (
     <div class="auth-page" data-testid={testid}>
       <div class="auth-card">

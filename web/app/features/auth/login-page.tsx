@@ -9,7 +9,8 @@ export function LoginPage({ onDone, notice }: { onDone: (me: Me) => void; notice
   const [form, setForm] = useState({ email: "", password: "" });
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  const set = (key: keyof typeof form) => (e: Event) => setForm({ ...form, [key]: (e.currentTarget as HTMLInputElement).value });
+  const set = (key: keyof typeof form) => (e: Event) =>
+    setForm({ ...form, [key]: (e.currentTarget as HTMLInputElement).value });
   useEffect(() => {
     document.title = "Sign in · Switchboard";
   }, []);
@@ -36,10 +37,25 @@ export function LoginPage({ onDone, notice }: { onDone: (me: Me) => void; notice
       )}
       <form class="form" onSubmit={submit}>
         <Field label="Email">
-          <input type="email" value={form.email} onInput={set("email")} required autoComplete="username" autoFocus data-testid="login-email" />
+          <input
+            type="email"
+            value={form.email}
+            onInput={set("email")}
+            required
+            autoComplete="username"
+            autoFocus
+            data-testid="login-email"
+          />
         </Field>
         <Field label="Password">
-          <input type="password" value={form.password} onInput={set("password")} required autoComplete="current-password" data-testid="login-password" />
+          <input
+            type="password"
+            value={form.password}
+            onInput={set("password")}
+            required
+            autoComplete="current-password"
+            data-testid="login-password"
+          />
         </Field>
         <ErrorNotice error={error} />
         <button type="submit" class="btn btn-primary btn-block btn-large" disabled={busy} data-testid="login-submit">

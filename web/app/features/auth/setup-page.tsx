@@ -9,7 +9,8 @@ export function SetupPage({ onDone, onAlreadySetUp }: { onDone: (me: Me) => void
   const [form, setForm] = useState({ workspace: "", name: "", email: "", password: "" });
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  const set = (key: keyof typeof form) => (e: Event) => setForm({ ...form, [key]: (e.currentTarget as HTMLInputElement).value });
+  const set = (key: keyof typeof form) => (e: Event) =>
+    setForm({ ...form, [key]: (e.currentTarget as HTMLInputElement).value });
   useEffect(() => {
     document.title = "Set up Switchboard";
   }, []);
@@ -29,19 +30,55 @@ export function SetupPage({ onDone, onAlreadySetUp }: { onDone: (me: Me) => void
   };
 
   return (
-    <AuthCard title="Set up your workspace" subtitle="Create the workspace and your admin account. You can invite your team next." testid="setup-page">
+    <AuthCard
+      title="Set up your workspace"
+      subtitle="Create the workspace and your admin account. You can invite your team next."
+      testid="setup-page"
+    >
       <form class="form" onSubmit={submit}>
         <Field label="Workspace name">
-          <input value={form.workspace} onInput={set("workspace")} placeholder="Acme Support" required maxLength={120} autoFocus data-testid="setup-workspace" />
+          <input
+            value={form.workspace}
+            onInput={set("workspace")}
+            placeholder="Acme Support"
+            required
+            maxLength={120}
+            autoFocus
+            data-testid="setup-workspace"
+          />
         </Field>
         <Field label="Your name">
-          <input value={form.name} onInput={set("name")} placeholder="Ada Lovelace" required maxLength={120} autoComplete="name" data-testid="setup-name" />
+          <input
+            value={form.name}
+            onInput={set("name")}
+            placeholder="Ada Lovelace"
+            required
+            maxLength={120}
+            autoComplete="name"
+            data-testid="setup-name"
+          />
         </Field>
         <Field label="Email">
-          <input type="email" value={form.email} onInput={set("email")} placeholder="ada@acme.com" required autoComplete="email" data-testid="setup-email" />
+          <input
+            type="email"
+            value={form.email}
+            onInput={set("email")}
+            placeholder="ada@acme.com"
+            required
+            autoComplete="email"
+            data-testid="setup-email"
+          />
         </Field>
         <Field label="Password" hint="At least 8 characters.">
-          <input type="password" value={form.password} onInput={set("password")} required minLength={8} autoComplete="new-password" data-testid="setup-password" />
+          <input
+            type="password"
+            value={form.password}
+            onInput={set("password")}
+            required
+            minLength={8}
+            autoComplete="new-password"
+            data-testid="setup-password"
+          />
         </Field>
         <ErrorNotice error={error} />
         <button type="submit" class="btn btn-primary btn-block btn-large" disabled={busy} data-testid="setup-submit">

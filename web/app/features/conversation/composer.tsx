@@ -31,7 +31,10 @@ const draftKey = (conversationId: string) => `switchboard:draft:${conversationId
 function loadDrafts(conversationId: string): Drafts {
   try {
     const saved = JSON.parse(sessionStorage.getItem(draftKey(conversationId)) ?? "null") as Partial<Drafts> | null;
-    return { reply: typeof saved?.reply === "string" ? saved.reply : "", note: typeof saved?.note === "string" ? saved.note : "" };
+    return {
+      reply: typeof saved?.reply === "string" ? saved.reply : "",
+      note: typeof saved?.note === "string" ? saved.note : "",
+    };
   } catch {
     return noDrafts;
   }
@@ -100,7 +103,8 @@ export function Composer(props: {
     if (!body.trim() || sending) return;
     // A retry of the very same send reuses its key, so the server writes it once.
     const same = pending.current;
-    const key = same && same.kind === kind && same.body === body && same.force === force ? same.key : newIdempotencyKey();
+    const key =
+      same && same.kind === kind && same.body === body && same.force === force ? same.key : newIdempotencyKey();
     pending.current = { key, kind, body, force };
     setSending(true);
     setError(null);
@@ -110,7 +114,13 @@ export function Composer(props: {
       const mentioned = kind === "note" ? mentions.mentionIds(body) : [];
       const item = await api.postMessage(
         conversationId,
-        { kind, body, lastSeenSeq, ...(force && { force: true }), ...(mentioned.length > 0 && { mentions: mentioned }) },
+        {
+          kind,
+          body,
+          lastSeenSeq,
+          ...(force && { force: true }),
+          ...(mentioned.length > 0 && { mentions: mentioned }),
+        },
         key,
       );
       pending.current = null;
@@ -202,13 +212,25 @@ export function Composer(props: {
       <ErrorNotice error={error} />
       <div class="composer-foot">
         <div class="composer-tools">
-          <SavedReplyPicker contact={props.contact} onInsert={(text) => input.current && insertAtCaret(input.current, text)} disabled={sending} />
+          <SavedReplyPicker
+            contact={props.contact}
+            onInsert={(text) => input.current && insertAtCaret(input.current, text)}
+            disabled={sending}
+          />
         </div>
         <span class="composer-shortcut">
           <kbd>{isMac ? "⌘" : "Ctrl"}</kbd> + <kbd>Enter</kbd> to send
-          {kind === "reply" && props.resolved && <span class="composer-reopens"> · Replying reopens this conversation</span>}
+          {kind === "reply" && props.resolved && (
+            <span class="composer-reopens"> · Replying reopens this conversation</span>
+          )}
         </span>
-        <button type="button" class={`btn ${kind === "note" ? "btn-note" : "btn-primary"}`} onClick={() => void send()} disabled={sending || !body.trim()} data-testid="composer-send">
+        <button
+          type="button"
+          class={`btn ${kind === "note" ? "btn-note" : "btn-primary"}`}
+          onClick={() => void send()}
+          disabled={sending || !body.trim()}
+          data-testid="composer-send"
+        >
           {sending ? <Spinner label="Sending…" /> : kind === "reply" ? "Send reply" : "Add note"}
         </button>
       </div>
@@ -226,14 +248,24 @@ export function Composer(props: {
   );
 }
 
-function CollisionDialog(props: { newer: Item[]; now: number; sending: boolean; onReview: () => void; onSendAnyway: () => void; onClose: () => void }) {
-  const latest = [...props.newer].reverse().find((i) => i.kind === "customer" || i.kind === "reply") ?? props.newer[props.newer.length - 1];
+function CollisionDialog(props: {
+  newer: Item[];
+  now: number;
+  sending: boolean;
+  onReview: () => void;
+  onSendAnyway: () => void;
+  onClose: () => void;
+}) {
+  const latest =
+    [...props.newer].reverse().find((i) => i.kind === "customer" || i.kind === "reply") ??
+    props.newer[props.newer.length - 1];
   const who = latest?.author.name || "Someone";
   return (
     <Dialog title={`${who} replied while you were typing`} onClose={props.onClose} testid="collision-dialog" wide>
       <p class="dialog-text">
-        {props.newer.length === 1 ? "This message arrived" : `These ${props.newer.length} messages arrived`} after you started your reply. Review{" "}
-        {props.newer.length === 1 ? "it" : "them"} before sending, or send your reply as it is.
+        {props.newer.length === 1 ? "This message arrived" : `These ${props.newer.length} messages arrived`} after you
+        started your reply. Review {props.newer.length === 1 ? "it" : "them"} before sending, or send your reply as it
+        is.
       </p>
       <div class="collision-items">
         {props.newer.map((item) => (
@@ -244,7 +276,13 @@ function CollisionDialog(props: { newer: Item[]; now: number; sending: boolean; 
         <button type="button" class="btn" onClick={props.onReview} data-testid="collision-review" data-autofocus>
           Review
         </button>
-        <button type="button" class="btn btn-primary" onClick={props.onSendAnyway} disabled={props.sending} data-testid="collision-send-anyway">
+        <button
+          type="button"
+          class="btn btn-primary"
+          onClick={props.onSendAnyway}
+          disabled={props.sending}
+          data-testid="collision-send-anyway"
+        >
           {props.sending ? <Spinner label="Sending…" /> : "Send anyway"}
         </button>
       </div>

@@ -92,7 +92,11 @@ export function ConversationPage({ id }: { id: string }) {
       .conversation(id)
       .then(
         (conversation) =>
-          setData((d) => (d && d.conversation.id === conversation.id && conversation.lastSeq >= d.conversation.lastSeq ? { ...d, conversation } : d)),
+          setData((d) =>
+            d && d.conversation.id === conversation.id && conversation.lastSeq >= d.conversation.lastSeq
+              ? { ...d, conversation }
+              : d,
+          ),
         () => undefined,
       )
       .finally(() => {
@@ -122,7 +126,8 @@ export function ConversationPage({ id }: { id: string }) {
       if (item.seq > held() + 1) catchUpQuietly();
       heldSeq.current = Math.max(heldSeq.current, item.seq);
       // A note's mention can add followers; the room sends no conversation frame for a message, so read it.
-      if (item.kind === "event" && item.event?.type === "follower_added" && item.event.via === "mention") refreshConversation();
+      if (item.kind === "event" && item.event?.type === "follower_added" && item.event.via === "mention")
+        refreshConversation();
       // The agent's own message, echoed before their send has returned, waits for it:
       // it moves from the composer into the thread in one step.
       if (ownSend.current && item.kind !== "event" && item.author.type === "user" && item.author.id === me.user.id) {
@@ -131,7 +136,8 @@ export function ConversationPage({ id }: { id: string }) {
       }
       setData((d) => (d ? { ...d, items: mergeItems(d.items, [item]) } : d));
     },
-    onConversation: (conversation) => setData((d) => (d && d.conversation.id === conversation.id ? { ...d, conversation } : d)),
+    onConversation: (conversation) =>
+      setData((d) => (d && d.conversation.id === conversation.id ? { ...d, conversation } : d)),
     onRejoin: refreshConversation,
   });
 
@@ -139,7 +145,9 @@ export function ConversationPage({ id }: { id: string }) {
   useEffect(
     () =>
       subscribeList("conversation", ({ conversation: summary }) => {
-        setData((d) => (d && d.conversation.id === summary.id ? { ...d, conversation: { ...d.conversation, ...summary } } : d));
+        setData((d) =>
+          d && d.conversation.id === summary.id ? { ...d, conversation: { ...d.conversation, ...summary } } : d,
+        );
       }),
     [],
   );
@@ -155,7 +163,10 @@ export function ConversationPage({ id }: { id: string }) {
   );
 
   useEffect(() => {
-    api.users().then((r) => setPeople(r.items), () => undefined);
+    api.users().then(
+      (r) => setPeople(r.items),
+      () => undefined,
+    );
   }, []);
 
   const name = data ? contactName(data.conversation) : "";
@@ -196,7 +207,11 @@ export function ConversationPage({ id }: { id: string }) {
 
   /** A change's answer: the conversation as the server now has it (unless a live frame already brought a newer one). */
   const changed = (conversation: Conversation) => {
-    setData((d) => (d && d.conversation.id === conversation.id && conversation.lastSeq >= d.conversation.lastSeq ? { ...d, conversation } : d));
+    setData((d) =>
+      d && d.conversation.id === conversation.id && conversation.lastSeq >= d.conversation.lastSeq
+        ? { ...d, conversation }
+        : d,
+    );
     // The room streams the events; without it, read them now.
     if (room.state !== "open") catchUpQuietly();
   };
@@ -214,7 +229,13 @@ export function ConversationPage({ id }: { id: string }) {
   };
 
   return (
-    <section class="conv-page" data-testid="conversation-page" data-id={c.id} data-status={c.status} data-live={room.state}>
+    <section
+      class="conv-page"
+      data-testid="conversation-page"
+      data-id={c.id}
+      data-status={c.status}
+      data-live={room.state}
+    >
       <header class="conv-head">
         <Link href={lastListHref()} class="back-link" aria-label="Back to the list" data-testid="back">
           ←
@@ -234,8 +255,18 @@ export function ConversationPage({ id }: { id: string }) {
         </div>
         <div class="conv-actions">
           <StatusBadge status={c.status} />
-          {canReply && snoozable && <SnoozeMenu conversation={c} timeZone={timeZone} onChange={changed} disabled={busy} />}
-          {canReply && <MoreMenu conversation={c} targets={moveTargets} onChange={changed} onError={setActionError} disabled={busy} />}
+          {canReply && snoozable && (
+            <SnoozeMenu conversation={c} timeZone={timeZone} onChange={changed} disabled={busy} />
+          )}
+          {canReply && (
+            <MoreMenu
+              conversation={c}
+              targets={moveTargets}
+              onChange={changed}
+              onError={setActionError}
+              disabled={busy}
+            />
+          )}
           {canReply && (
             <button
               type="button"
@@ -250,7 +281,14 @@ export function ConversationPage({ id }: { id: string }) {
           )}
         </div>
       </header>
-      <StatusBanner conversation={c} timeZone={timeZone} now={now} canAct={canReply} onChange={changed} onError={setActionError} />
+      <StatusBanner
+        conversation={c}
+        timeZone={timeZone}
+        now={now}
+        canAct={canReply}
+        onChange={changed}
+        onError={setActionError}
+      />
       <div class="conv-body">
         <div class="conv-thread">
           {actionError ? (

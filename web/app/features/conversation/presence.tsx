@@ -53,7 +53,13 @@ export function DraftPreviews({ drafts, others }: { drafts: Draft[]; others: Vie
       {drafts.map((d) => {
         const typing = others.some((v) => v.userId === d.userId && v.state === "typing");
         return (
-          <section key={d.userId} class={`draft-preview${typing ? " is-typing" : ""}`} data-testid="draft-preview" data-user-id={d.userId} aria-label={`${d.name}'s draft`}>
+          <section
+            key={d.userId}
+            class={`draft-preview${typing ? " is-typing" : ""}`}
+            data-testid="draft-preview"
+            data-user-id={d.userId}
+            aria-label={`${d.name}'s draft`}
+          >
             <header class="draft-head">
               <Avatar name={d.name} size={18} />
               <span data-testid="draft-label">

@@ -27,7 +27,12 @@ function NoteBody({ body, people, meId }: { body: string; people: Person[]; meId
         typeof part === "string" ? (
           part
         ) : (
-          <span key={i} class={`tl-mention${part.person.id === meId ? " is-me" : ""}`} data-testid="note-mention" data-user-id={part.person.id}>
+          <span
+            key={i}
+            class={`tl-mention${part.person.id === meId ? " is-me" : ""}`}
+            data-testid="note-mention"
+            data-user-id={part.person.id}
+          >
             {part.text}
           </span>
         ),
@@ -36,7 +41,17 @@ function NoteBody({ body, people, meId }: { body: string; people: Person[]; meId
   );
 }
 
-export function TimelineItem({ item, now, people, meId }: { item: Item; now: number; people?: Person[]; meId?: string }) {
+export function TimelineItem({
+  item,
+  now,
+  people,
+  meId,
+}: {
+  item: Item;
+  now: number;
+  people?: Person[];
+  meId?: string;
+}) {
   const time = (
     <time dateTime={item.createdAt} title={fullDate(item.createdAt)}>
       {longAgo(item.createdAt, now)}
@@ -52,14 +67,28 @@ export function TimelineItem({ item, now, people, meId }: { item: Item; now: num
   }
   const side = item.kind === "customer" ? "left" : "right";
   return (
-    <div class={`tl-msg tl-${item.kind} tl-${side}`} data-testid="timeline-item" data-kind={item.kind} data-seq={item.seq}>
+    <div
+      class={`tl-msg tl-${item.kind} tl-${side}`}
+      data-testid="timeline-item"
+      data-kind={item.kind}
+      data-seq={item.seq}
+    >
       {side === "left" && <Avatar name={item.author.name || "Customer"} size={30} />}
       <div class="tl-col">
         <div class="tl-meta">
           {item.kind === "note" && (
             <span class="tl-note-label">
               <svg class="icon" viewBox="0 0 16 16" aria-hidden="true">
-                <rect x="3.5" y="7" width="9" height="6.5" rx="1.2" fill="none" stroke="currentColor" stroke-width="1.3" />
+                <rect
+                  x="3.5"
+                  y="7"
+                  width="9"
+                  height="6.5"
+                  rx="1.2"
+                  fill="none"
+                  stroke="currentColor"
+                  stroke-width="1.3"
+                />
                 <path d="M5.5 7V5.2a2.5 2.5 0 0 1 5 0V7" fill="none" stroke="currentColor" stroke-width="1.3" />
               </svg>
               Internal note
@@ -68,7 +97,13 @@ export function TimelineItem({ item, now, people, meId }: { item: Item; now: num
           <span class="tl-author">{item.author.name || (item.kind === "customer" ? "Customer" : "Team")}</span>
           {time}
         </div>
-        <div class="tl-bubble">{item.kind === "note" && people?.length ? <NoteBody body={item.body} people={people} meId={meId} /> : item.body}</div>
+        <div class="tl-bubble">
+          {item.kind === "note" && people?.length ? (
+            <NoteBody body={item.body} people={people} meId={meId} />
+          ) : (
+            item.body
+          )}
+        </div>
       </div>
       {side === "right" && <Avatar name={item.author.name || "Team"} size={30} />}
     </div>
@@ -83,7 +118,17 @@ const NEAR_BOTTOM_PX = 96;
  * bottom (and always for their own); scrolled up to read, they get a quiet
  * "new activity" button instead of a jump.
  */
-export function Timeline({ items, now, meId, people }: { items: Item[]; now: number; meId?: string; people?: Person[] }) {
+export function Timeline({
+  items,
+  now,
+  meId,
+  people,
+}: {
+  items: Item[];
+  now: number;
+  meId?: string;
+  people?: Person[];
+}) {
   const ref = useRef<HTMLDivElement>(null);
   const pinned = useRef(true);
   const [unseen, setUnseen] = useState(0);
@@ -129,7 +174,11 @@ export function Timeline({ items, now, meId, people }: { items: Item[]; now: num
     <div class="timeline-wrap">
       <div class="timeline" ref={ref} onScroll={onScroll} data-testid="timeline">
         <div class="timeline-inner">
-          {items.length === 0 ? <p class="tl-empty">No messages yet.</p> : items.map((item) => <TimelineItem key={item.seq} item={item} now={now} people={people} meId={meId} />)}
+          {items.length === 0 ? (
+            <p class="tl-empty">No messages yet.</p>
+          ) : (
+            items.map((item) => <TimelineItem key={item.seq} item={item} now={now} people={people} meId={meId} />)
+          )}
         </div>
       </div>
       {unseen > 0 && (

@@ -17,13 +17,25 @@ import { PresenceMarker, othersIn, useListPresence } from "./presence-marker";
 
 const PAGE_SIZE = 25;
 
-type ListState = { items: Summary[]; nextCursor: string | null; loading: boolean; loadingMore: boolean; error: unknown };
+type ListState = {
+  items: Summary[];
+  nextCursor: string | null;
+  loading: boolean;
+  loadingMore: boolean;
+  error: unknown;
+};
 
 export function InboxPage() {
   const { me } = useSession();
   const location = useLocation();
   const { view, inboxId } = parseList(location.href);
-  const [state, setState] = useState<ListState>({ items: [], nextCursor: null, loading: true, loadingMore: false, error: null });
+  const [state, setState] = useState<ListState>({
+    items: [],
+    nextCursor: null,
+    loading: true,
+    loadingMore: false,
+    error: null,
+  });
   const [composing, setComposing] = useState(false);
   const request = useRef(0);
   const now = useNow();
@@ -44,7 +56,11 @@ export function InboxPage() {
   useEffect(
     () =>
       subscribeList("conversation_removed", ({ conversationId }) =>
-        setState((s) => (s.items.some((i) => i.id === conversationId) ? { ...s, items: s.items.filter((i) => i.id !== conversationId) } : s)),
+        setState((s) =>
+          s.items.some((i) => i.id === conversationId)
+            ? { ...s, items: s.items.filter((i) => i.id !== conversationId) }
+            : s,
+        ),
       ),
     [],
   );
@@ -71,7 +87,9 @@ export function InboxPage() {
         const shown = current.current;
         if (shown.loading) arrived.current.push(conversation);
         const before = shown.items.find((i) => i.id === conversation.id);
-        const after = applyLive(shown.items, [conversation], shown.nextCursor !== null).find((i) => i.id === conversation.id);
+        const after = applyLive(shown.items, [conversation], shown.nextCursor !== null).find(
+          (i) => i.id === conversation.id,
+        );
         if (after && before?.lastActivityAt !== after.lastActivityAt) markFresh(after.id);
         setState((s) => {
           const items = applyLive(s.items, [conversation], s.nextCursor !== null);
@@ -86,11 +104,21 @@ export function InboxPage() {
     const ticket = request.current;
     setState((s) => ({ ...s, loadingMore: true, error: null }));
     try {
-      const page = await api.conversations({ view, inboxId: inboxId ?? undefined, cursor: state.nextCursor, limit: PAGE_SIZE });
+      const page = await api.conversations({
+        view,
+        inboxId: inboxId ?? undefined,
+        cursor: state.nextCursor,
+        limit: PAGE_SIZE,
+      });
       if (ticket !== request.current) return;
       setState((s) => {
         const seen = new Set(s.items.map((i) => i.id));
-        return { ...s, items: [...s.items, ...page.items.filter((i) => !seen.has(i.id))], nextCursor: page.nextCursor, loadingMore: false };
+        return {
+          ...s,
+          items: [...s.items, ...page.items.filter((i) => !seen.has(i.id))],
+          nextCursor: page.nextCursor,
+          loadingMore: false,
+        };
       });
     } catch (error) {
       if (ticket === request.current) setState((s) => ({ ...s, loadingMore: false, error }));
@@ -148,12 +176,23 @@ export function InboxPage() {
           <p class="page-sub">{inbox ? inbox.name : me.inboxes.length === 1 ? me.inboxes[0]!.name : "All inboxes"}</p>
         </div>
         {link === "offline" && (
-          <span class="list-offline" role="status" data-testid="list-offline" title="Changes will appear when the connection is back">
+          <span
+            class="list-offline"
+            role="status"
+            data-testid="list-offline"
+            title="Changes will appear when the connection is back"
+          >
             <span class="offline-dot" aria-hidden="true" />
             Reconnecting…
           </span>
         )}
-        <button type="button" class="btn btn-small" onClick={() => void load()} disabled={state.loading} data-testid="refresh">
+        <button
+          type="button"
+          class="btn btn-small"
+          onClick={() => void load()}
+          disabled={state.loading}
+          data-testid="refresh"
+        >
           Refresh
         </button>
       </header>
@@ -167,13 +206,24 @@ export function InboxPage() {
           <ul class={`rows${state.loading ? " is-stale" : ""}`} data-testid="conversation-list">
             {state.items.map((c) => (
               <li key={c.id} class={fresh.has(c.id) ? "is-fresh" : undefined}>
-                <Row conversation={c} inboxName={inboxId ? null : inboxName(c.inboxId)} now={now} others={othersIn(c.id, me.user.id)} />
+                <Row
+                  conversation={c}
+                  inboxName={inboxId ? null : inboxName(c.inboxId)}
+                  now={now}
+                  others={othersIn(c.id, me.user.id)}
+                />
               </li>
             ))}
           </ul>
           {state.nextCursor && (
             <div class="load-more">
-              <button type="button" class="btn" onClick={() => void loadMore()} disabled={state.loadingMore} data-testid="load-more">
+              <button
+                type="button"
+                class="btn"
+                onClick={() => void loadMore()}
+                disabled={state.loadingMore}
+                data-testid="load-more"
+              >
                 {state.loadingMore ? <Spinner label="Loading…" /> : "Load more"}
               </button>
             </div>
@@ -185,7 +235,17 @@ export function InboxPage() {
   );
 }
 
-function Row({ conversation: c, inboxName, now, others }: { conversation: Summary; inboxName: string | null; now: number; others: Viewer[] }) {
+function Row({
+  conversation: c,
+  inboxName,
+  now,
+  others,
+}: {
+  conversation: Summary;
+  inboxName: string | null;
+  now: number;
+  others: Viewer[];
+}) {
   const name = contactName(c);
   return (
     <Link

@@ -17,7 +17,8 @@ export function NewConversationDialog({ onClose, inboxId }: { onClose: () => voi
   });
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  const set = (key: keyof typeof form) => (e: Event) => setForm({ ...form, [key]: (e.currentTarget as HTMLInputElement).value });
+  const set = (key: keyof typeof form) => (e: Event) =>
+    setForm({ ...form, [key]: (e.currentTarget as HTMLInputElement).value });
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -56,7 +57,13 @@ export function NewConversationDialog({ onClose, inboxId }: { onClose: () => voi
         </Field>
         <div class="form-row">
           <Field label="Contact name">
-            <input value={form.name} onInput={set("name")} placeholder="Jane Doe" data-testid="new-conversation-name" maxLength={120} />
+            <input
+              value={form.name}
+              onInput={set("name")}
+              placeholder="Jane Doe"
+              data-testid="new-conversation-name"
+              maxLength={120}
+            />
           </Field>
           <Field label="Contact email">
             <input
@@ -73,14 +80,26 @@ export function NewConversationDialog({ onClose, inboxId }: { onClose: () => voi
           <input value={form.subject} onInput={set("subject")} data-testid="new-conversation-subject" maxLength={300} />
         </Field>
         <Field label="Message">
-          <textarea rows={6} value={form.body} onInput={set("body")} data-testid="new-conversation-body" required placeholder="Write the first message…" />
+          <textarea
+            rows={6}
+            value={form.body}
+            onInput={set("body")}
+            data-testid="new-conversation-body"
+            required
+            placeholder="Write the first message…"
+          />
         </Field>
         <ErrorNotice error={error} />
         <div class="form-actions">
           <button type="button" class="btn" onClick={onClose}>
             Cancel
           </button>
-          <button type="submit" class="btn btn-primary" disabled={busy || !form.inboxId || !form.body.trim()} data-testid="new-conversation-submit">
+          <button
+            type="submit"
+            class="btn btn-primary"
+            disabled={busy || !form.inboxId || !form.body.trim()}
+            data-testid="new-conversation-submit"
+          >
             {busy ? <Spinner label="Starting…" /> : "Start conversation"}
           </button>
         </div>

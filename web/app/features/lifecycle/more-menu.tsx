@@ -58,7 +58,13 @@ export function MoreMenu(props: {
       </button>
       {open && (
         <div class="lc-menu lc-more-menu" role="menu" data-testid="more-menu">
-          <button type="button" role="menuitem" class="lc-menu-item" onClick={() => void toggleSpam()} data-testid={spam ? "restore-spam" : "mark-spam"}>
+          <button
+            type="button"
+            role="menuitem"
+            class="lc-menu-item"
+            onClick={() => void toggleSpam()}
+            data-testid={spam ? "restore-spam" : "mark-spam"}
+          >
             <span class="lc-menu-label">{spam ? "Restore (not spam)" : "Mark as spam"}</span>
           </button>
           <button

@@ -32,7 +32,12 @@ export function MoveDialog(props: {
     <Dialog title="Move to inbox" onClose={props.onClose} testid="move-dialog">
       <form class="lc-form" onSubmit={(e) => void submit(e)}>
         <Field label="Inbox">
-          <select value={inboxId} onChange={(e) => setInboxId(e.currentTarget.value)} data-testid="move-inbox-select" data-autofocus>
+          <select
+            value={inboxId}
+            onChange={(e) => setInboxId(e.currentTarget.value)}
+            data-testid="move-inbox-select"
+            data-autofocus
+          >
             {props.targets.map((i) => (
               <option key={i.id} value={i.id}>
                 {i.name}
@@ -40,7 +45,11 @@ export function MoveDialog(props: {
             ))}
           </select>
         </Field>
-        {assignee && <p class="lc-form-hint">If {assignee.name} can't reply in the new inbox, the conversation becomes unassigned.</p>}
+        {assignee && (
+          <p class="lc-form-hint">
+            If {assignee.name} can't reply in the new inbox, the conversation becomes unassigned.
+          </p>
+        )}
         <ErrorNotice error={error} />
         <div class="form-actions">
           <button type="button" class="btn" onClick={props.onClose}>

@@ -17,7 +17,12 @@ const PRESETS: { id: SnoozePreset; label: string }[] = [
   { id: "next_week", label: "Next week" },
 ];
 
-export function SnoozeMenu(props: { conversation: Conversation; timeZone: string; onChange: (c: Conversation) => void; disabled?: boolean }) {
+export function SnoozeMenu(props: {
+  conversation: Conversation;
+  timeZone: string;
+  onChange: (c: Conversation) => void;
+  disabled?: boolean;
+}) {
   const [open, setOpen] = useState(false);
   const ref = useRef<HTMLDivElement>(null);
   useDismiss(ref, open, () => setOpen(false));
@@ -42,7 +47,12 @@ export function SnoozeMenu(props: { conversation: Conversation; timeZone: string
   );
 }
 
-function SnoozeOptions(props: { conversation: Conversation; timeZone: string; onChange: (c: Conversation) => void; onDone: () => void }) {
+function SnoozeOptions(props: {
+  conversation: Conversation;
+  timeZone: string;
+  onChange: (c: Conversation) => void;
+  onDone: () => void;
+}) {
   // Fixed while the menu is open, so the times shown are the times sent.
   const [now] = useState(Date.now);
   const tz = props.timeZone;
@@ -96,14 +106,31 @@ function SnoozeOptions(props: { conversation: Conversation; timeZone: string; on
         >
           <label class="lc-snooze-field">
             <span>Date and time ({zoneName(now, tz)})</span>
-            <input type="datetime-local" value={custom} onInput={(e) => setCustom(e.currentTarget.value)} required data-testid="snooze-custom-input" />
+            <input
+              type="datetime-local"
+              value={custom}
+              onInput={(e) => setCustom(e.currentTarget.value)}
+              required
+              data-testid="snooze-custom-input"
+            />
           </label>
-          <button type="submit" class="btn btn-primary btn-small" disabled={busy !== null || !custom} data-testid="snooze-custom-submit">
+          <button
+            type="submit"
+            class="btn btn-primary btn-small"
+            disabled={busy !== null || !custom}
+            data-testid="snooze-custom-submit"
+          >
             {busy === "custom" ? <Spinner label="Snoozing…" /> : "Snooze"}
           </button>
         </form>
       ) : (
-        <button type="button" role="menuitem" class="lc-menu-item" onClick={() => setPicking(true)} data-testid="snooze-custom">
+        <button
+          type="button"
+          role="menuitem"
+          class="lc-menu-item"
+          onClick={() => setPicking(true)}
+          data-testid="snooze-custom"
+        >
           <span class="lc-menu-label">Pick a date and time…</span>
         </button>
       )}
@@ -120,7 +147,14 @@ export function ClockIcon() {
   return (
     <svg class="icon lc-icon" viewBox="0 0 16 16" aria-hidden="true">
       <circle cx="8" cy="8" r="5.75" fill="none" stroke="currentColor" stroke-width="1.4" />
-      <path d="M8 4.8V8l2.2 1.4" fill="none" stroke="currentColor" stroke-width="1.4" stroke-linecap="round" stroke-linejoin="round" />
+      <path
+        d="M8 4.8V8l2.2 1.4"
+        fill="none"
+        stroke="currentColor"
+        stroke-width="1.4"
+        stroke-linecap="round"
+        stroke-linejoin="round"
+      />
     </svg>
   );
 }
@@ -128,7 +162,14 @@ export function ClockIcon() {
 export function Caret() {
   return (
     <svg class="icon lc-caret" viewBox="0 0 16 16" aria-hidden="true">
-      <path d="M4.5 6.5 8 10l3.5-3.5" fill="none" stroke="currentColor" stroke-width="1.5" stroke-linecap="round" stroke-linejoin="round" />
+      <path
+        d="M4.5 6.5 8 10l3.5-3.5"
+        fill="none"
+        stroke="currentColor"
+        stroke-width="1.5"
+        stroke-linecap="round"
+        stroke-linejoin="round"
+      />
     </svg>
   );
 }

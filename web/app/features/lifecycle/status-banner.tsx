@@ -56,7 +56,13 @@ export function StatusBanner(props: {
         )}
       </span>
       {props.canAct && (
-        <button type="button" class="btn btn-small lc-banner-action" onClick={() => void reopen()} disabled={busy} data-testid={snoozed ? "wake-button" : "restore-button"}>
+        <button
+          type="button"
+          class="btn btn-small lc-banner-action"
+          onClick={() => void reopen()}
+          disabled={busy}
+          data-testid={snoozed ? "wake-button" : "restore-button"}
+        >
           {busy ? <Spinner /> : snoozed ? "Wake now" : "Restore"}
         </button>
       )}
@@ -67,7 +73,13 @@ export function StatusBanner(props: {
 function SpamIcon() {
   return (
     <svg class="icon lc-icon" viewBox="0 0 16 16" aria-hidden="true">
-      <path d="M5.3 2.5h5.4l2.8 2.8v5.4l-2.8 2.8H5.3l-2.8-2.8V5.3z" fill="none" stroke="currentColor" stroke-width="1.4" stroke-linejoin="round" />
+      <path
+        d="M5.3 2.5h5.4l2.8 2.8v5.4l-2.8 2.8H5.3l-2.8-2.8V5.3z"
+        fill="none"
+        stroke="currentColor"
+        stroke-width="1.4"
+        stroke-linejoin="round"
+      />
       <path d="M8 5v3.4M8 10.8v.1" fill="none" stroke="currentColor" stroke-width="1.5" stroke-linecap="round" />
     </svg>
   );

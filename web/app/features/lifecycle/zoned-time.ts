@@ -33,7 +33,14 @@ export function wakeLabel(t: number, now: number, timeZone: string): string {
 /** A preset's wake time for the menu: "4:17 PM" later today, else "Sat, Nov 22, 9:00 AM". */
 export function presetLabel(t: number, now: number, timeZone: string): string {
   if (dayKey(t, timeZone) === dayKey(now, timeZone)) return clock(t, timeZone);
-  return new Intl.DateTimeFormat(undefined, { timeZone, weekday: "short", month: "short", day: "numeric", hour: "numeric", minute: "2-digit" }).format(t);
+  return new Intl.DateTimeFormat(undefined, {
+    timeZone,
+    weekday: "short",
+    month: "short",
+    day: "numeric",
+    hour: "numeric",
+    minute: "2-digit",
+  }).format(t);
 }
 
 /** `t` as a datetime-local value ("YYYY-MM-DDTHH:mm") on the wall clock of `timeZone`. */
@@ -61,5 +68,9 @@ export function fromLocalInput(value: string, timeZone: string): number | null {
 
 /** The zone's short name at `t` ("CET", "GMT+1"), to make clear whose 9:00 it is. */
 export function zoneName(t: number, timeZone: string): string {
-  return new Intl.DateTimeFormat(undefined, { timeZone, timeZoneName: "short" }).formatToParts(t).find((p) => p.type === "timeZoneName")?.value ?? timeZone;
+  return (
+    new Intl.DateTimeFormat(undefined, { timeZone, timeZoneName: "short" })
+      .formatToParts(t)
+      .find((p) => p.type === "timeZoneName")?.value ?? timeZone
+  );
 }

@@ -58,7 +58,9 @@ export function ProfilePage() {
   }, []);
 
   const dirty =
-    form.name.trim() !== me.user.name || form.timeZone !== me.preferences.timeZone || form.emailNotifications !== me.preferences.emailNotifications;
+    form.name.trim() !== me.user.name ||
+    form.timeZone !== me.preferences.timeZone ||
+    form.emailNotifications !== me.preferences.emailNotifications;
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -69,7 +71,9 @@ export function ProfilePage() {
       await api.updateMe({
         ...(form.name.trim() !== me.user.name && { name: form.name }),
         ...(form.timeZone !== me.preferences.timeZone && { timeZone: form.timeZone }),
-        ...(form.emailNotifications !== me.preferences.emailNotifications && { emailNotifications: form.emailNotifications }),
+        ...(form.emailNotifications !== me.preferences.emailNotifications && {
+          emailNotifications: form.emailNotifications,
+        }),
       });
       await refresh();
       setForm((f) => ({ ...f, name: f.name.trim() }));
@@ -106,10 +110,23 @@ export function ProfilePage() {
         </div>
         <div class="form">
           <Field label="Name">
-            <input value={form.name} onInput={(e) => change({ name: e.currentTarget.value })} required maxLength={120} data-testid="profile-name" />
+            <input
+              value={form.name}
+              onInput={(e) => change({ name: e.currentTarget.value })}
+              required
+              maxLength={120}
+              data-testid="profile-name"
+            />
           </Field>
-          <Field label="Time zone" hint={`It's ${localTime(form.timeZone, now)} there now. Snoozing until “tomorrow 9:00” uses this zone.`}>
-            <select value={form.timeZone} onChange={(e) => change({ timeZone: e.currentTarget.value })} data-testid="profile-timezone">
+          <Field
+            label="Time zone"
+            hint={`It's ${localTime(form.timeZone, now)} there now. Snoozing until “tomorrow 9:00” uses this zone.`}
+          >
+            <select
+              value={form.timeZone}
+              onChange={(e) => change({ timeZone: e.currentTarget.value })}
+              data-testid="profile-timezone"
+            >
               {zones.map((z) => (
                 <option key={z} value={z}>
                   {zoneLabel(z)} ({offsetOf(z, now)})
@@ -120,7 +137,12 @@ export function ProfilePage() {
           {detected && detected !== form.timeZone && zones.includes(detected) && (
             <p class="profile-detect">
               Your computer is set to <strong>{zoneLabel(detected)}</strong>.{" "}
-              <button type="button" class="link-btn" onClick={() => change({ timeZone: detected })} data-testid="profile-use-detected">
+              <button
+                type="button"
+                class="link-btn"
+                onClick={() => change({ timeZone: detected })}
+                data-testid="profile-use-detected"
+              >
                 Use it
               </button>
             </p>
@@ -143,7 +165,10 @@ export function ProfilePage() {
           </span>
           <span>
             <span class="strong">Email me about notifications I haven't read</span>
-            <span class="field-hint">A short digest to {me.user.email}, a couple of minutes after something happens, only if you haven't seen it yet.</span>
+            <span class="field-hint">
+              A short digest to {me.user.email}, a couple of minutes after something happens, only if you haven't seen
+              it yet.
+            </span>
           </span>
         </label>
         <ErrorNotice error={error} />
@@ -153,7 +178,12 @@ export function ProfilePage() {
               ✓ Saved
             </span>
           )}
-          <button type="submit" class="btn btn-primary" disabled={busy || !dirty || !form.name.trim()} data-testid="profile-save">
+          <button
+            type="submit"
+            class="btn btn-primary"
+            disabled={busy || !dirty || !form.name.trim()}
+            data-testid="profile-save"
+          >
             {busy ? <Spinner label="Saving…" /> : "Save changes"}
           </button>
         </div>

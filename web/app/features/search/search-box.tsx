@@ -45,7 +45,13 @@ export function SearchBox() {
   return (
     <form class="topbar-search" role="search" onSubmit={(e) => e.preventDefault()}>
       <svg class="icon topbar-search-icon" viewBox="0 0 16 16" aria-hidden="true">
-        <path d="M7 12a5 5 0 1 0 0-10 5 5 0 0 0 0 10zM10.7 10.7 14 14" fill="none" stroke="currentColor" stroke-width="1.5" stroke-linecap="round" />
+        <path
+          d="M7 12a5 5 0 1 0 0-10 5 5 0 0 0 0 10zM10.7 10.7 14 14"
+          fill="none"
+          stroke="currentColor"
+          stroke-width="1.5"
+          stroke-linecap="round"
+        />
       </svg>
       <input
         ref={input}

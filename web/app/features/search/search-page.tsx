@@ -49,7 +49,9 @@ export function SearchPage() {
   const fresh = state.q === q && !state.loading;
   const body = !q ? (
     <EmptyState title="Search your conversations" testid="search-prompt" icon="search">
-      <p>Type in the box at the top and press Enter. Press <kbd>/</kbd> anywhere to jump there.</p>
+      <p>
+        Type in the box at the top and press Enter. Press <kbd>/</kbd> anywhere to jump there.
+      </p>
     </EmptyState>
   ) : state.error ? (
     <ErrorNotice error={state.error} onRetry={() => void load()} />
@@ -65,12 +67,20 @@ export function SearchPage() {
   );
 
   return (
-    <section class="list-page search-page" data-testid="search-page" data-state={!q ? "prompt" : state.error ? "error" : fresh ? "ready" : "loading"}>
+    <section
+      class="list-page search-page"
+      data-testid="search-page"
+      data-state={!q ? "prompt" : state.error ? "error" : fresh ? "ready" : "loading"}
+    >
       <header class="page-head">
         <div>
           <h1>Search</h1>
           <p class="page-sub" data-testid="search-summary">
-            {!q ? "Messages, notes, subjects and contacts" : fresh ? summary(state.hits.length, q) : `Searching for “${q}”…`}
+            {!q
+              ? "Messages, notes, subjects and contacts"
+              : fresh
+                ? summary(state.hits.length, q)
+                : `Searching for “${q}”…`}
           </p>
         </div>
         {q && state.hits.length > 1 && (

@@ -32,7 +32,17 @@ function onKeyDown(e: KeyboardEvent) {
   else hits[next]!.focus();
 }
 
-export function SearchResults({ hits, inboxName, now, stale }: { hits: SearchHit[]; inboxName: (id: string) => string; now: number; stale: boolean }) {
+export function SearchResults({
+  hits,
+  inboxName,
+  now,
+  stale,
+}: {
+  hits: SearchHit[];
+  inboxName: (id: string) => string;
+  now: number;
+  stale: boolean;
+}) {
   return (
     <ul class={`rows hits${stale ? " is-stale" : ""}`} data-testid="search-results" onKeyDown={onKeyDown}>
       {hits.map((hit) => (
@@ -68,7 +78,11 @@ function Hit({ hit, inboxName, now }: { hit: SearchHit; inboxName: string; now: 
         </div>
         <div class="row-text">
           {/* A subject match shows the subject below, highlighted: the latest message goes here instead. */}
-          {hit.subject && hit.matchKind !== "subject" ? <span class="row-subject">{hit.subject}</span> : <span class="row-preview">{hit.preview}</span>}
+          {hit.subject && hit.matchKind !== "subject" ? (
+            <span class="row-subject">{hit.subject}</span>
+          ) : (
+            <span class="row-preview">{hit.preview}</span>
+          )}
         </div>
         <div class={`hit-match hit-match-${hit.matchKind}`}>
           <span class="hit-kind" data-testid="search-hit-kind">

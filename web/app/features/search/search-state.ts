@@ -16,7 +16,7 @@ const again = new Set<() => void>();
  */
 export function runSearch(q: string): void {
   const href = searchHref(q.trim());
-  if (window.location.pathname + window.location.search === href) again.forEach((listener) => listener());
+  if (window.location.pathname + window.location.search === href) for (const listener of again) listener();
   else navigate(href);
 }
 

@@ -3,7 +3,13 @@ import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 import { Dialog, ErrorNotice, Spinner } from "../../components/ui";
 
-export function ConfirmDialog(props: { title: string; confirm: string; children: ComponentChildren; onConfirm: () => Promise<void>; onClose: () => void }) {
+export function ConfirmDialog(props: {
+  title: string;
+  confirm: string;
+  children: ComponentChildren;
+  onConfirm: () => Promise<void>;
+  onClose: () => void;
+}) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const run = async () => {

@@ -6,7 +6,15 @@ import { fullDate } from "../../../lib/time";
 import { ChannelIcon, Dialog, ErrorNotice, Field, Spinner } from "../../components/ui";
 import { useSession } from "../../session";
 
-export function InboxesTab({ inboxes, onCreated, onUpdated }: { inboxes: Inbox[]; onCreated: (inbox: Inbox) => void; onUpdated: (inbox: Inbox) => void }) {
+export function InboxesTab({
+  inboxes,
+  onCreated,
+  onUpdated,
+}: {
+  inboxes: Inbox[];
+  onCreated: (inbox: Inbox) => void;
+  onUpdated: (inbox: Inbox) => void;
+}) {
   const { refresh } = useSession();
   const [name, setName] = useState("");
   const [channel, setChannel] = useState<Channel>("chat");
@@ -81,14 +89,24 @@ export function InboxesTab({ inboxes, onCreated, onUpdated }: { inboxes: Inbox[]
                     {copied === inbox.widgetKey ? "Copied" : "Copy"}
                   </button>
                 </td>
-                <td class="muted nowrap" title={inbox.autoResolveDays ? `Resolved after ${inbox.autoResolveDays} days without activity` : undefined}>
+                <td
+                  class="muted nowrap"
+                  title={
+                    inbox.autoResolveDays ? `Resolved after ${inbox.autoResolveDays} days without activity` : undefined
+                  }
+                >
                   {inbox.autoResolveDays ? `After ${inbox.autoResolveDays} days` : "Off"}
                 </td>
                 <td class="muted nowrap" title={fullDate(inbox.createdAt)}>
                   {new Date(inbox.createdAt).toLocaleDateString(undefined, { dateStyle: "medium" })}
                 </td>
                 <td class="cell-actions">
-                  <button type="button" class="btn btn-small" onClick={() => setEditing(inbox)} data-testid="inbox-edit">
+                  <button
+                    type="button"
+                    class="btn btn-small"
+                    onClick={() => setEditing(inbox)}
+                    data-testid="inbox-edit"
+                  >
                     Edit
                   </button>
                 </td>
@@ -99,10 +117,21 @@ export function InboxesTab({ inboxes, onCreated, onUpdated }: { inboxes: Inbox[]
       )}
       <form class="inline-form" onSubmit={submit}>
         <Field label="New inbox name">
-          <input value={name} onInput={(e) => setName(e.currentTarget.value)} placeholder="e.g. Support chat" required maxLength={120} data-testid="inbox-name" />
+          <input
+            value={name}
+            onInput={(e) => setName(e.currentTarget.value)}
+            placeholder="e.g. Support chat"
+            required
+            maxLength={120}
+            data-testid="inbox-name"
+          />
         </Field>
         <Field label="Channel">
-          <select value={channel} onChange={(e) => setChannel(e.currentTarget.value as Channel)} data-testid="inbox-channel">
+          <select
+            value={channel}
+            onChange={(e) => setChannel(e.currentTarget.value as Channel)}
+            data-testid="inbox-channel"
+          >
             <option value="chat">Chat widget</option>
             <option value="email">Email</option>
           </select>
@@ -127,7 +156,15 @@ export function InboxesTab({ inboxes, onCreated, onUpdated }: { inboxes: Inbox[]
   );
 }
 
-function EditInboxDialog({ inbox, onClose, onSaved }: { inbox: Inbox; onClose: () => void; onSaved: (inbox: Inbox) => void }) {
+function EditInboxDialog({
+  inbox,
+  onClose,
+  onSaved,
+}: {
+  inbox: Inbox;
+  onClose: () => void;
+  onSaved: (inbox: Inbox) => void;
+}) {
   const [form, setForm] = useState({
     name: inbox.name,
     emailAddress: inbox.emailAddress ?? "",
@@ -159,15 +196,31 @@ function EditInboxDialog({ inbox, onClose, onSaved }: { inbox: Inbox; onClose: (
     <Dialog title={`Edit ${inbox.name}`} onClose={onClose} testid="inbox-dialog">
       <form class="form" onSubmit={submit}>
         <Field label="Name">
-          <input value={form.name} onInput={(e) => setForm({ ...form, name: e.currentTarget.value })} required maxLength={120} data-testid="inbox-edit-name" />
+          <input
+            value={form.name}
+            onInput={(e) => setForm({ ...form, name: e.currentTarget.value })}
+            required
+            maxLength={120}
+            data-testid="inbox-edit-name"
+          />
         </Field>
         {inbox.channel === "email" && (
           <Field label="Email address" hint="Mail sent to this address lands in this inbox.">
-            <input type="email" value={form.emailAddress} onInput={(e) => setForm({ ...form, emailAddress: e.currentTarget.value })} placeholder="support@example.com" />
+            <input
+              type="email"
+              value={form.emailAddress}
+              onInput={(e) => setForm({ ...form, emailAddress: e.currentTarget.value })}
+              placeholder="support@example.com"
+            />
           </Field>
         )}
         <label class="check-row">
-          <input type="checkbox" checked={form.autoResolve} onChange={(e) => setForm({ ...form, autoResolve: e.currentTarget.checked })} data-testid="inbox-auto-resolve" />
+          <input
+            type="checkbox"
+            checked={form.autoResolve}
+            onChange={(e) => setForm({ ...form, autoResolve: e.currentTarget.checked })}
+            data-testid="inbox-auto-resolve"
+          />
           <span>
             Resolve conversations automatically after
             <input

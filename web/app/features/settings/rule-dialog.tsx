@@ -12,7 +12,14 @@ import { PRIORITIES } from "../workflow/labels";
 import { ACTIONS, FIELDS, OPS, fieldMeta } from "./rule-text";
 
 type ConditionDraft = RuleCondition & { key: number };
-type ActionDraft = { key: number; type: RuleAction["type"]; userId: string; teamId: string; tags: string; priority: Priority };
+type ActionDraft = {
+  key: number;
+  type: RuleAction["type"];
+  userId: string;
+  teamId: string;
+  tags: string;
+  priority: Priority;
+};
 
 /** Field issues of a failed save, by where they belong. */
 type Issues = { name: string[]; conditions: Map<number, string[]>; actions: Map<number, string[]>; other: string[] };
@@ -33,7 +40,14 @@ function toActionDraft(a: Partial<RuleAction> & { type: RuleAction["type"] }): A
   };
 }
 
-const splitTags = (text: string) => [...new Set(text.split(",").map((t) => t.trim()).filter(Boolean))];
+const splitTags = (text: string) => [
+  ...new Set(
+    text
+      .split(",")
+      .map((t) => t.trim())
+      .filter(Boolean),
+  ),
+];
 
 function toAction(d: ActionDraft): RuleAction {
   switch (d.type) {
@@ -82,11 +96,25 @@ export type RuleDialogProps = {
   onSaved: (rule: Rule) => void;
 };
 
-export function RuleDialog({ inboxId, inboxName, rule, agents, users, teams, tags, onClose, onSaved }: RuleDialogProps) {
+export function RuleDialog({
+  inboxId,
+  inboxName,
+  rule,
+  agents,
+  users,
+  teams,
+  tags,
+  onClose,
+  onSaved,
+}: RuleDialogProps) {
   const [name, setName] = useState(rule?.name ?? "");
   const [enabled, setEnabled] = useState(rule?.enabled ?? true);
-  const [conditions, setConditions] = useState<ConditionDraft[]>(() => (rule ? rule.conditions.map(toConditionDraft) : [newCondition()]));
-  const [actions, setActions] = useState<ActionDraft[]>(() => (rule ? rule.actions.map(toActionDraft) : [toActionDraft({ type: "assign_agent" })]));
+  const [conditions, setConditions] = useState<ConditionDraft[]>(() =>
+    rule ? rule.conditions.map(toConditionDraft) : [newCondition()],
+  );
+  const [actions, setActions] = useState<ActionDraft[]>(() =>
+    rule ? rule.actions.map(toActionDraft) : [toActionDraft({ type: "assign_agent" })],
+  );
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [issues, setIssues] = useState<Issues | null>(null);
@@ -127,7 +155,12 @@ export function RuleDialog({ inboxId, inboxName, rule, agents, users, teams, tag
   };
 
   return (
-    <Dialog title={rule ? `Edit rule “${rule.name}”` : `New rule for ${inboxName}`} onClose={onClose} testid="rule-dialog" wide>
+    <Dialog
+      title={rule ? `Edit rule “${rule.name}”` : `New rule for ${inboxName}`}
+      onClose={onClose}
+      testid="rule-dialog"
+      wide
+    >
       <form class="form rule-form" onSubmit={submit}>
         <div class="rule-form-top">
           <Field label="Name">
@@ -144,28 +177,52 @@ export function RuleDialog({ inboxId, inboxName, rule, agents, users, teams, tag
             <RowIssues lines={issues?.name} />
           </Field>
           <label class="check-row rule-enabled">
-            <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.currentTarget.checked)} data-testid="rule-enabled-input" />
+            <input
+              type="checkbox"
+              checked={enabled}
+              onChange={(e) => setEnabled(e.currentTarget.checked)}
+              data-testid="rule-enabled-input"
+            />
             <span>Enabled</span>
           </label>
         </div>
 
         <fieldset class="rule-block" data-testid="rule-conditions">
           <legend>
-            When a new conversation <span class="muted">{conditions.length > 1 ? "matches all of these" : conditions.length ? "matches" : "arrives"}</span>
+            When a new conversation{" "}
+            <span class="muted">
+              {conditions.length > 1 ? "matches all of these" : conditions.length ? "matches" : "arrives"}
+            </span>
           </legend>
-          {conditions.length === 0 && <p class="rule-always">No conditions: this rule applies to every new conversation in {inboxName}.</p>}
+          {conditions.length === 0 && (
+            <p class="rule-always">No conditions: this rule applies to every new conversation in {inboxName}.</p>
+          )}
           {conditions.map((c, i) => (
             <div key={c.key} class="rule-line rule-line-condition" data-testid="rule-condition">
               <div class="rule-line-fields">
-                <span class="rule-and" aria-hidden="true">{i > 0 ? "and" : "if"}</span>
-                <select class="rule-select" value={c.field} onChange={(e) => setCondition(i, { field: e.currentTarget.value as RuleCondition["field"] })} aria-label="Field" data-testid="rule-condition-field">
+                <span class="rule-and" aria-hidden="true">
+                  {i > 0 ? "and" : "if"}
+                </span>
+                <select
+                  class="rule-select"
+                  value={c.field}
+                  onChange={(e) => setCondition(i, { field: e.currentTarget.value as RuleCondition["field"] })}
+                  aria-label="Field"
+                  data-testid="rule-condition-field"
+                >
                   {FIELDS.map((f) => (
                     <option key={f.id} value={f.id}>
                       {f.label}
                     </option>
                   ))}
                 </select>
-                <select class="rule-select rule-op" value={c.op} onChange={(e) => setCondition(i, { op: e.currentTarget.value as RuleCondition["op"] })} aria-label="Comparison" data-testid="rule-condition-op">
+                <select
+                  class="rule-select rule-op"
+                  value={c.op}
+                  onChange={(e) => setCondition(i, { op: e.currentTarget.value as RuleCondition["op"] })}
+                  aria-label="Comparison"
+                  data-testid="rule-condition-op"
+                >
                   {OPS.map((o) => (
                     <option key={o.id} value={o.id}>
                       {o.label}
@@ -183,12 +240,25 @@ export function RuleDialog({ inboxId, inboxName, rule, agents, users, teams, tag
                   aria-invalid={issues?.conditions.has(i) ? true : undefined}
                   data-testid="rule-condition-value"
                 />
-                <RemoveButton label="Remove condition" onClick={() => { setConditions(conditions.filter((_, j) => j !== i)); setIssues(null); }} testid="rule-condition-remove" />
+                <RemoveButton
+                  label="Remove condition"
+                  onClick={() => {
+                    setConditions(conditions.filter((_, j) => j !== i));
+                    setIssues(null);
+                  }}
+                  testid="rule-condition-remove"
+                />
               </div>
               <RowIssues lines={issues?.conditions.get(i)} />
             </div>
           ))}
-          <button type="button" class="link-btn rule-add" onClick={() => setConditions([...conditions, newCondition()])} disabled={conditions.length >= 20} data-testid="rule-add-condition">
+          <button
+            type="button"
+            class="link-btn rule-add"
+            onClick={() => setConditions([...conditions, newCondition()])}
+            disabled={conditions.length >= 20}
+            data-testid="rule-add-condition"
+          >
             + Add condition
           </button>
         </fieldset>
@@ -198,17 +268,34 @@ export function RuleDialog({ inboxId, inboxName, rule, agents, users, teams, tag
           {actions.map((a, i) => (
             <div key={a.key} class="rule-line" data-testid="rule-action" data-type={a.type}>
               <div class="rule-line-fields">
-                <select class="rule-select rule-action-type" value={a.type} onChange={(e) => setAction(i, { type: e.currentTarget.value as RuleAction["type"] })} aria-label="Action" data-testid="rule-action-type">
+                <select
+                  class="rule-select rule-action-type"
+                  value={a.type}
+                  onChange={(e) => setAction(i, { type: e.currentTarget.value as RuleAction["type"] })}
+                  aria-label="Action"
+                  data-testid="rule-action-type"
+                >
                   {ACTIONS.map((t) => (
                     <option key={t.id} value={t.id}>
                       {t.label}
                     </option>
                   ))}
                 </select>
-                <ActionPicker action={a} agents={agents} users={users} teams={teams} tags={tags} invalid={issues?.actions.has(i) ?? false} onChange={(change) => setAction(i, change)} />
+                <ActionPicker
+                  action={a}
+                  agents={agents}
+                  users={users}
+                  teams={teams}
+                  tags={tags}
+                  invalid={issues?.actions.has(i) ?? false}
+                  onChange={(change) => setAction(i, change)}
+                />
                 <RemoveButton
                   label="Remove action"
-                  onClick={() => { setActions(actions.filter((_, j) => j !== i)); setIssues(null); }}
+                  onClick={() => {
+                    setActions(actions.filter((_, j) => j !== i));
+                    setIssues(null);
+                  }}
                   disabled={actions.length === 1}
                   testid="rule-action-remove"
                 />
@@ -216,7 +303,13 @@ export function RuleDialog({ inboxId, inboxName, rule, agents, users, teams, tag
               <RowIssues lines={issues?.actions.get(i)} />
             </div>
           ))}
-          <button type="button" class="link-btn rule-add" onClick={() => setActions([...actions, toActionDraft({ type: "add_tags" })])} disabled={actions.length >= 20} data-testid="rule-add-action">
+          <button
+            type="button"
+            class="link-btn rule-add"
+            onClick={() => setActions([...actions, toActionDraft({ type: "add_tags" })])}
+            disabled={actions.length >= 20}
+            data-testid="rule-add-action"
+          >
             + Add action
           </button>
         </fieldset>
@@ -225,7 +318,11 @@ export function RuleDialog({ inboxId, inboxName, rule, agents, users, teams, tag
           (issues.other.length > 0 || issues.name.length + issues.conditions.size + issues.actions.size > 0) && (
             <div class="notice notice-error" role="alert" data-testid="error">
               <div>
-                <strong>{issues.other.length ? (error as ApiError).message : "This rule can't be saved yet: see the marked fields."}</strong>
+                <strong>
+                  {issues.other.length
+                    ? (error as ApiError).message
+                    : "This rule can't be saved yet: see the marked fields."}
+                </strong>
                 {issues.other.length > 0 && (
                   <ul>
                     {issues.other.map((l) => (
@@ -261,15 +358,41 @@ function RowIssues({ lines }: { lines?: string[] }) {
   );
 }
 
-function RemoveButton({ label, onClick, disabled, testid }: { label: string; onClick: () => void; disabled?: boolean; testid: string }) {
+function RemoveButton({
+  label,
+  onClick,
+  disabled,
+  testid,
+}: {
+  label: string;
+  onClick: () => void;
+  disabled?: boolean;
+  testid: string;
+}) {
   return (
-    <button type="button" class="icon-btn rule-remove" aria-label={label} title={disabled ? "A rule needs at least one action" : label} onClick={onClick} disabled={disabled} data-testid={testid}>
+    <button
+      type="button"
+      class="icon-btn rule-remove"
+      aria-label={label}
+      title={disabled ? "A rule needs at least one action" : label}
+      onClick={onClick}
+      disabled={disabled}
+      data-testid={testid}
+    >
       ×
     </button>
   );
 }
 
-type PickerProps = { action: ActionDraft; agents: User[]; users: User[]; teams: Team[]; tags: Tag[]; invalid: boolean; onChange: (change: Partial<ActionDraft>) => void };
+type PickerProps = {
+  action: ActionDraft;
+  agents: User[];
+  users: User[];
+  teams: Team[];
+  tags: Tag[];
+  invalid: boolean;
+  onChange: (change: Partial<ActionDraft>) => void;
+};
 
 /** The right input for an action's type: an agent, a team, tags or a priority. */
 function ActionPicker({ action, agents, users, teams, tags, invalid, onChange }: PickerProps) {
@@ -277,9 +400,20 @@ function ActionPicker({ action, agents, users, teams, tags, invalid, onChange }:
   switch (action.type) {
     case "assign_agent": {
       // Someone chosen earlier who has since lost reply access stays visible, marked.
-      const gone = action.userId && !agents.some((u) => u.id === action.userId) ? users.find((u) => u.id === action.userId) : undefined;
+      const gone =
+        action.userId && !agents.some((u) => u.id === action.userId)
+          ? users.find((u) => u.id === action.userId)
+          : undefined;
       return (
-        <select class="rule-select rule-pick" value={action.userId} onChange={(e) => onChange({ userId: e.currentTarget.value })} required aria-label="Agent" aria-invalid={ariaInvalid} data-testid="rule-action-agent">
+        <select
+          class="rule-select rule-pick"
+          value={action.userId}
+          onChange={(e) => onChange({ userId: e.currentTarget.value })}
+          required
+          aria-label="Agent"
+          aria-invalid={ariaInvalid}
+          data-testid="rule-action-agent"
+        >
           <option value="" disabled>
             {agents.length ? "Choose an agent…" : "No one can reply in this inbox"}
           </option>
@@ -299,7 +433,15 @@ function ActionPicker({ action, agents, users, teams, tags, invalid, onChange }:
           No teams yet. <Link href="/settings?tab=teams">Create one</Link>
         </span>
       ) : (
-        <select class="rule-select rule-pick" value={action.teamId} onChange={(e) => onChange({ teamId: e.currentTarget.value })} required aria-label="Team" aria-invalid={ariaInvalid} data-testid="rule-action-team">
+        <select
+          class="rule-select rule-pick"
+          value={action.teamId}
+          onChange={(e) => onChange({ teamId: e.currentTarget.value })}
+          required
+          aria-label="Team"
+          aria-invalid={ariaInvalid}
+          data-testid="rule-action-team"
+        >
           <option value="" disabled>
             Choose a team…
           </option>
@@ -311,10 +453,19 @@ function ActionPicker({ action, agents, users, teams, tags, invalid, onChange }:
         </select>
       );
     case "add_tags":
-      return <TagsInput value={action.tags} tags={tags} invalid={invalid} onChange={(text) => onChange({ tags: text })} />;
+      return (
+        <TagsInput value={action.tags} tags={tags} invalid={invalid} onChange={(text) => onChange({ tags: text })} />
+      );
     case "set_priority":
       return (
-        <select class="rule-select rule-pick" value={action.priority} onChange={(e) => onChange({ priority: e.currentTarget.value as Priority })} aria-label="Priority" aria-invalid={ariaInvalid} data-testid="rule-action-priority">
+        <select
+          class="rule-select rule-pick"
+          value={action.priority}
+          onChange={(e) => onChange({ priority: e.currentTarget.value as Priority })}
+          aria-label="Priority"
+          aria-invalid={ariaInvalid}
+          data-testid="rule-action-priority"
+        >
           {PRIORITIES.map((p) => (
             <option key={p.id} value={p.id}>
               {p.label}
@@ -326,12 +477,28 @@ function ActionPicker({ action, agents, users, teams, tags, invalid, onChange }:
 }
 
 /** Free text, comma-separated; existing tags offered as one-click suggestions. */
-function TagsInput({ value, tags, invalid, onChange }: { value: string; tags: Tag[]; invalid: boolean; onChange: (text: string) => void }) {
+function TagsInput({
+  value,
+  tags,
+  invalid,
+  onChange,
+}: {
+  value: string;
+  tags: Tag[];
+  invalid: boolean;
+  onChange: (text: string) => void;
+}) {
   const chosen = new Set(splitTags(value).map((t) => t.toLowerCase()));
   const last = value.split(",").pop()?.trim().toLowerCase() ?? "";
-  const offered = tags.filter((t) => !chosen.has(t.name.toLowerCase()) && (!last || t.name.toLowerCase().startsWith(last))).slice(0, 6);
+  const offered = tags
+    .filter((t) => !chosen.has(t.name.toLowerCase()) && (!last || t.name.toLowerCase().startsWith(last)))
+    .slice(0, 6);
   const add = (name: string) => {
-    const kept = value.split(",").slice(0, last ? -1 : undefined).map((t) => t.trim()).filter(Boolean);
+    const kept = value
+      .split(",")
+      .slice(0, last ? -1 : undefined)
+      .map((t) => t.trim())
+      .filter(Boolean);
     onChange([...kept, name].join(", ") + ", ");
   };
   return (
@@ -350,7 +517,14 @@ function TagsInput({ value, tags, invalid, onChange }: { value: string; tags: Ta
       {offered.length > 0 && (
         <span class="rule-tag-hints">
           {offered.map((t) => (
-            <button key={t.id} type="button" class="rule-tag-hint" style={{ "--tag": t.color }} onMouseDown={(e) => e.preventDefault()} onClick={() => add(t.name)}>
+            <button
+              key={t.id}
+              type="button"
+              class="rule-tag-hint"
+              style={{ "--tag": t.color }}
+              onMouseDown={(e) => e.preventDefault()}
+              onClick={() => add(t.name)}
+            >
               {t.name}
             </button>
           ))}

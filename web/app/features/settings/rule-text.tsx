@@ -63,7 +63,8 @@ function action(a: RuleAction, names: Names): ComponentChildren {
     case "assign_least_loaded":
       return (
         <>
-          {a.type === "assign_round_robin" ? "round-robin" : "least-loaded"} in <Val>{names.team(a.teamId) ?? "a removed team"}</Val>
+          {a.type === "assign_round_robin" ? "round-robin" : "least-loaded"} in{" "}
+          <Val>{names.team(a.teamId) ?? "a removed team"}</Val>
         </>
       );
     case "add_tags":
@@ -100,7 +101,11 @@ function joined(parts: ComponentChildren[], sep: string): ComponentChildren {
 export function RuleSentence({ rule, names }: { rule: Pick<Rule, "conditions" | "actions">; names: Names }) {
   return (
     <span class="rule-sentence" data-testid="rule-sentence">
-      {rule.conditions.length === 0 ? "Every new conversation" : <>When {joined(rule.conditions.map(condition), " and ")}</>}
+      {rule.conditions.length === 0 ? (
+        "Every new conversation"
+      ) : (
+        <>When {joined(rule.conditions.map(condition), " and ")}</>
+      )}
       <span class="rule-arrow">{" → "}</span>
       {joined(
         rule.actions.map((a) => action(a, names)),

@@ -34,7 +34,12 @@ export function RulesTab({ inboxes, users }: { inboxes: Inbox[]; users: User[] }
     const mine = ++ticket.current;
     setError(null);
     try {
-      const [r, a, t, g] = await Promise.all([rulesApi.list(inbox.id), api.users({ inboxId: inbox.id, access: "reply" }), api.teams(), api.tags()]);
+      const [r, a, t, g] = await Promise.all([
+        rulesApi.list(inbox.id),
+        api.users({ inboxId: inbox.id, access: "reply" }),
+        api.teams(),
+        api.tags(),
+      ]);
       if (mine !== ticket.current) return;
       setLoaded({ inboxId: inbox.id, rules: r.items, agents: a.items });
       setTeams(t.items);
@@ -78,7 +83,10 @@ export function RulesTab({ inboxes, users }: { inboxes: Inbox[]; users: User[] }
       await send();
       setRules((await rulesApi.list(inbox.id)).items);
       // Moving re-inserts the row, which drops keyboard focus: put it back on the same button.
-      if (focus) document.querySelector<HTMLElement>(`[data-rule-id="${rule.id}"] [data-testid="${focus}"]:not(:disabled)`)?.focus();
+      if (focus)
+        document
+          .querySelector<HTMLElement>(`[data-rule-id="${rule.id}"] [data-testid="${focus}"]:not(:disabled)`)
+          ?.focus();
     } catch (err) {
       setRules(before);
       setRowError({ id: rule.id, error: err });
@@ -99,7 +107,12 @@ export function RulesTab({ inboxes, users }: { inboxes: Inbox[]; users: User[] }
     if (from === -1 || to < 0 || to >= list.length) return;
     list.splice(from, 1);
     list.splice(to, 0, rule);
-    return change(rule, list, () => rulesApi.update(inbox.id, rule.id, { position: to }), by < 0 ? "rule-up" : "rule-down");
+    return change(
+      rule,
+      list,
+      () => rulesApi.update(inbox.id, rule.id, { position: to }),
+      by < 0 ? "rule-up" : "rule-down",
+    );
   };
   const saved = (rule: Rule) => {
     const list = rules ?? [];
@@ -110,7 +123,13 @@ export function RulesTab({ inboxes, users }: { inboxes: Inbox[]; users: User[] }
   return (
     <section class="card" data-testid="settings-rules" data-inbox-id={inbox.id}>
       <RulesHead>
-        <button type="button" class="btn btn-primary" onClick={() => setEditing("new")} disabled={!rules} data-testid="rule-new">
+        <button
+          type="button"
+          class="btn btn-primary"
+          onClick={() => setEditing("new")}
+          disabled={!rules}
+          data-testid="rule-new"
+        >
           New rule
         </button>
       </RulesHead>
@@ -121,7 +140,9 @@ export function RulesTab({ inboxes, users }: { inboxes: Inbox[]; users: User[] }
             <ChannelIcon channel={inbox.channel} />
             <select
               value={inbox.id}
-              onChange={(e) => navigate(`/settings?tab=rules&inbox=${encodeURIComponent(e.currentTarget.value)}`, { replace: true })}
+              onChange={(e) =>
+                navigate(`/settings?tab=rules&inbox=${encodeURIComponent(e.currentTarget.value)}`, { replace: true })
+              }
               data-testid="rules-inbox"
             >
               {inboxes.map((i) => (
@@ -133,7 +154,8 @@ export function RulesTab({ inboxes, users }: { inboxes: Inbox[]; users: User[] }
           </span>
         </label>
         <p class="rules-how muted small">
-          Rules run top to bottom when a conversation is created. A rule applies when all its conditions hold; the first assignment and the first priority win, tags add up.
+          Rules run top to bottom when a conversation is created. A rule applies when all its conditions hold; the first
+          assignment and the first priority win, tags add up.
         </p>
       </div>
       {error ? (
@@ -143,12 +165,21 @@ export function RulesTab({ inboxes, users }: { inboxes: Inbox[]; users: User[] }
       ) : rules.length === 0 ? (
         <div class="card-blank" data-testid="rules-empty">
           <p class="strong">No rules for {inbox.name} yet</p>
-          <p class="muted">Route conversations as they arrive: German refunds to Tier 2, VIP customers to urgent, invoices tagged billing.</p>
+          <p class="muted">
+            Route conversations as they arrive: German refunds to Tier 2, VIP customers to urgent, invoices tagged
+            billing.
+          </p>
         </div>
       ) : (
         <ol class="list-rows rule-rows" data-testid="rule-list">
           {rules.map((rule, i) => (
-            <li key={rule.id} class={`list-row rule-row${rule.enabled ? "" : " is-off"}`} data-testid="rule-row" data-rule-id={rule.id} data-enabled={String(rule.enabled)}>
+            <li
+              key={rule.id}
+              class={`list-row rule-row${rule.enabled ? "" : " is-off"}`}
+              data-testid="rule-row"
+              data-rule-id={rule.id}
+              data-enabled={String(rule.enabled)}
+            >
               <span class="rule-pos" aria-hidden="true">
                 {i + 1}
               </span>
@@ -174,7 +205,15 @@ export function RulesTab({ inboxes, users }: { inboxes: Inbox[]; users: User[] }
                 <span class="switch-track" aria-hidden="true" />
               </label>
               <span class="rule-move">
-                <button type="button" class="icon-btn" onClick={() => void move(rule, -1)} disabled={busy !== null || i === 0} aria-label={`Move ${rule.name} up`} title="Move up" data-testid="rule-up">
+                <button
+                  type="button"
+                  class="icon-btn"
+                  onClick={() => void move(rule, -1)}
+                  disabled={busy !== null || i === 0}
+                  aria-label={`Move ${rule.name} up`}
+                  title="Move up"
+                  data-testid="rule-up"
+                >
                   <Arrow up />
                 </button>
                 <button
@@ -193,7 +232,12 @@ export function RulesTab({ inboxes, users }: { inboxes: Inbox[]; users: User[] }
                 <button type="button" class="btn btn-small" onClick={() => setEditing(rule)} data-testid="rule-edit">
                   Edit
                 </button>
-                <button type="button" class="btn btn-small btn-ghost btn-danger-text" onClick={() => setDeleting(rule)} data-testid="rule-delete">
+                <button
+                  type="button"
+                  class="btn btn-small btn-ghost btn-danger-text"
+                  onClick={() => setDeleting(rule)}
+                  data-testid="rule-delete"
+                >
                   Delete
                 </button>
               </div>
@@ -230,7 +274,8 @@ export function RulesTab({ inboxes, users }: { inboxes: Inbox[]; users: User[] }
             setDeleting(null);
           }}
         >
-          New conversations in {inbox.name} will no longer be routed by it. Conversations it already routed keep their assignee, tags and priority.
+          New conversations in {inbox.name} will no longer be routed by it. Conversations it already routed keep their
+          assignee, tags and priority.
         </ConfirmDialog>
       )}
     </section>
@@ -252,7 +297,14 @@ function RulesHead({ children }: { children?: ComponentChildren }) {
 function Arrow({ up }: { up?: boolean }) {
   return (
     <svg class="icon" viewBox="0 0 16 16" aria-hidden="true">
-      <path d={up ? "M8 13V3M4 7l4-4 4 4" : "M8 3v10M4 9l4 4 4-4"} fill="none" stroke="currentColor" stroke-width="1.6" stroke-linecap="round" stroke-linejoin="round" />
+      <path
+        d={up ? "M8 13V3M4 7l4-4 4 4" : "M8 3v10M4 9l4 4 4-4"}
+        fill="none"
+        stroke="currentColor"
+        stroke-width="1.6"
+        stroke-linecap="round"
+        stroke-linejoin="round"
+      />
     </svg>
   );
 }

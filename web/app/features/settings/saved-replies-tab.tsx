@@ -40,7 +40,9 @@ export function SavedRepliesTab() {
 
   const saved = (reply: SavedReply) => {
     latest.supersede();
-    setReplies((list) => [...(list ?? []).filter((r) => r.id !== reply.id), reply].sort((a, b) => a.name.localeCompare(b.name)));
+    setReplies((list) =>
+      [...(list ?? []).filter((r) => r.id !== reply.id), reply].sort((a, b) => a.name.localeCompare(b.name)),
+    );
     setEditing(null);
     void load();
   };
@@ -52,7 +54,10 @@ export function SavedRepliesTab() {
       <div class="card-head card-head-row">
         <div>
           <h2>Saved replies</h2>
-          <p>Answers your team gives often. Agents insert them from the composer; placeholders fill in for each conversation.</p>
+          <p>
+            Answers your team gives often. Agents insert them from the composer; placeholders fill in for each
+            conversation.
+          </p>
         </div>
         {editing !== "new" && (
           <button type="button" class="btn btn-primary" onClick={() => setEditing("new")} data-testid="saved-reply-new">
@@ -69,13 +74,21 @@ export function SavedRepliesTab() {
         editing !== "new" && (
           <div class="card-blank">
             <p class="strong">No saved replies yet</p>
-            <p class="muted">Create one for the questions you answer every day: refunds, password resets, opening hours.</p>
+            <p class="muted">
+              Create one for the questions you answer every day: refunds, password resets, opening hours.
+            </p>
           </div>
         )
       ) : (
         <>
           {replies.length > 6 && (
-            <input class="search-input list-filter" value={filter} onInput={(e) => setFilter(e.currentTarget.value)} placeholder="Filter saved replies…" aria-label="Filter saved replies" />
+            <input
+              class="search-input list-filter"
+              value={filter}
+              onInput={(e) => setFilter(e.currentTarget.value)}
+              placeholder="Filter saved replies…"
+              aria-label="Filter saved replies"
+            />
           )}
           <ul class="list-rows">
             {shown.map((reply) =>
@@ -95,10 +108,20 @@ export function SavedRepliesTab() {
                     <span class="muted small">Updated {fullDate(reply.updatedAt)}</span>
                   </div>
                   <div class="list-row-actions">
-                    <button type="button" class="btn btn-small" onClick={() => setEditing(reply.id)} data-testid="saved-reply-edit">
+                    <button
+                      type="button"
+                      class="btn btn-small"
+                      onClick={() => setEditing(reply.id)}
+                      data-testid="saved-reply-edit"
+                    >
                       Edit
                     </button>
-                    <button type="button" class="btn btn-small btn-ghost btn-danger-text" onClick={() => setDeleting(reply)} data-testid="saved-reply-delete">
+                    <button
+                      type="button"
+                      class="btn btn-small btn-ghost btn-danger-text"
+                      onClick={() => setDeleting(reply)}
+                      data-testid="saved-reply-delete"
+                    >
                       Delete
                     </button>
                   </div>
@@ -144,7 +167,15 @@ function Highlighted({ text }: { text: string }) {
   );
 }
 
-function SavedReplyForm({ reply, onCancel, onSaved }: { reply: SavedReply | null; onCancel: () => void; onSaved: (reply: SavedReply) => void }) {
+function SavedReplyForm({
+  reply,
+  onCancel,
+  onSaved,
+}: {
+  reply: SavedReply | null;
+  onCancel: () => void;
+  onSaved: (reply: SavedReply) => void;
+}) {
   const [name, setName] = useState(reply?.name ?? "");
   const [body, setBody] = useState(reply?.body ?? "");
   const [busy, setBusy] = useState(false);
@@ -156,7 +187,9 @@ function SavedReplyForm({ reply, onCancel, onSaved }: { reply: SavedReply | null
     setBusy(true);
     setError(null);
     try {
-      onSaved(reply ? await api.updateSavedReply(reply.id, { name, body }) : await api.createSavedReply({ name, body }));
+      onSaved(
+        reply ? await api.updateSavedReply(reply.id, { name, body }) : await api.createSavedReply({ name, body }),
+      );
     } catch (err) {
       setError(err);
       setBusy(false);
@@ -167,7 +200,13 @@ function SavedReplyForm({ reply, onCancel, onSaved }: { reply: SavedReply | null
     <form class="sr-form" onSubmit={submit} data-testid="saved-reply-form">
       <div class="sr-form-main form">
         <Field label="Name" hint="What agents search for, e.g. “Refund policy”.">
-          <input value={name} onInput={(e) => setName(e.currentTarget.value)} required maxLength={120} data-testid="saved-reply-name-input" />
+          <input
+            value={name}
+            onInput={(e) => setName(e.currentTarget.value)}
+            required
+            maxLength={120}
+            data-testid="saved-reply-name-input"
+          />
         </Field>
         <Field label="Reply">
           <textarea
@@ -192,18 +231,30 @@ function SavedReplyForm({ reply, onCancel, onSaved }: { reply: SavedReply | null
           <button type="button" class="btn" onClick={onCancel}>
             Cancel
           </button>
-          <button type="submit" class="btn btn-primary" disabled={busy || !name.trim() || !body.trim()} data-testid="saved-reply-save">
+          <button
+            type="submit"
+            class="btn btn-primary"
+            disabled={busy || !name.trim() || !body.trim()}
+            data-testid="saved-reply-save"
+          >
             {busy ? <Spinner label="Saving…" /> : reply ? "Save changes" : "Create saved reply"}
           </button>
         </div>
       </div>
       <aside class="cheat-sheet" data-testid="placeholder-cheat-sheet">
         <h3>Placeholders</h3>
-        <p class="muted small">Click one to insert it. A missing customer name reads “there”; other missing values are left empty.</p>
+        <p class="muted small">
+          Click one to insert it. A missing customer name reads “there”; other missing values are left empty.
+        </p>
         <ul>
           {PLACEHOLDERS.map((p) => (
             <li key={p.key}>
-              <button type="button" class="ph ph-btn" onClick={() => textarea.current && insertAtCaret(textarea.current, `{{${p.key}}}`)} title={p.description}>
+              <button
+                type="button"
+                class="ph ph-btn"
+                onClick={() => textarea.current && insertAtCaret(textarea.current, `{{${p.key}}}`)}
+                title={p.description}
+              >
                 {`{{${p.key}}}`}
               </button>
               <span class="muted small">{p.description}</span>

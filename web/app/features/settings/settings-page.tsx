@@ -100,7 +100,9 @@ export function SettingsPage() {
         <Loading label="Loading settings…" />
       ) : (
         <div class="settings-stack" role="tabpanel">
-          {tab === "team" && <TeamTab inboxes={inboxes} users={users} onUserCreated={(user) => setUsers([...users, user])} />}
+          {tab === "team" && (
+            <TeamTab inboxes={inboxes} users={users} onUserCreated={(user) => setUsers([...users, user])} />
+          )}
           {tab === "inboxes" && (
             <InboxesTab
               inboxes={inboxes}

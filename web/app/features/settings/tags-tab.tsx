@@ -9,9 +9,22 @@ import { useDismiss } from "../workflow/popover";
 import { ConfirmDialog } from "./confirm-dialog";
 
 /** Calm, distinguishable colours offered first; any other is one click away. */
-const SWATCHES = ["#2563eb", "#0891b2", "#16a34a", "#4d7c0f", "#d97706", "#ea580c", "#dc2626", "#db2777", "#9333ea", "#7c3aed", "#64748b"];
+const SWATCHES = [
+  "#2563eb",
+  "#0891b2",
+  "#16a34a",
+  "#4d7c0f",
+  "#d97706",
+  "#ea580c",
+  "#dc2626",
+  "#db2777",
+  "#9333ea",
+  "#7c3aed",
+  "#64748b",
+];
 
-const byName = (tags: Tag[]) => [...tags].sort((a, b) => a.name.localeCompare(b.name, undefined, { sensitivity: "base" }));
+const byName = (tags: Tag[]) =>
+  [...tags].sort((a, b) => a.name.localeCompare(b.name, undefined, { sensitivity: "base" }));
 
 export function TagsTab() {
   const [tags, setTags] = useState<Tag[] | null>(null);
@@ -40,9 +53,20 @@ export function TagsTab() {
       <div class="card-head card-head-row">
         <div>
           <h2>Tags</h2>
-          <p>Shared by the whole workspace; agents create them by tagging a conversation. Click a name to rename it, or the dot to change its colour.</p>
+          <p>
+            Shared by the whole workspace; agents create them by tagging a conversation. Click a name to rename it, or
+            the dot to change its colour.
+          </p>
         </div>
-        {tags && tags.length > 8 && <input class="search-input" value={filter} onInput={(e) => setFilter(e.currentTarget.value)} placeholder="Filter tags…" aria-label="Filter tags" />}
+        {tags && tags.length > 8 && (
+          <input
+            class="search-input"
+            value={filter}
+            onInput={(e) => setFilter(e.currentTarget.value)}
+            placeholder="Filter tags…"
+            aria-label="Filter tags"
+          />
+        )}
       </div>
       {error ? (
         <ErrorNotice error={error} onRetry={() => void load()} />
@@ -166,7 +190,15 @@ function TagRow({ tag, onSaved, onDelete }: { tag: Tag; onSaved: (tag: Tag) => v
   );
 }
 
-function ColorPopover({ value, onPick, onClose }: { value: string; onPick: (color: string) => void; onClose: () => void }) {
+function ColorPopover({
+  value,
+  onPick,
+  onClose,
+}: {
+  value: string;
+  onPick: (color: string) => void;
+  onClose: () => void;
+}) {
   const ref = useRef<HTMLDivElement>(null);
   useDismiss(ref, true, onClose);
   return (

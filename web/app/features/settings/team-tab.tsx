@@ -5,7 +5,15 @@ import { api } from "../../../lib/api";
 import { Avatar, ChannelIcon, ErrorNotice, Field, Spinner } from "../../components/ui";
 import { useSession } from "../../session";
 
-export function TeamTab({ inboxes, users, onUserCreated }: { inboxes: Inbox[]; users: User[]; onUserCreated: (user: User) => void }) {
+export function TeamTab({
+  inboxes,
+  users,
+  onUserCreated,
+}: {
+  inboxes: Inbox[];
+  users: User[];
+  onUserCreated: (user: User) => void;
+}) {
   return (
     <>
       <PeopleSection users={users} onCreated={onUserCreated} />
@@ -21,7 +29,8 @@ function PeopleSection({ users, onCreated }: { users: User[]; onCreated: (user: 
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [done, setDone] = useState<string | null>(null);
-  const set = (key: keyof typeof form) => (e: Event) => setForm({ ...form, [key]: (e.currentTarget as HTMLInputElement).value });
+  const set = (key: keyof typeof form) => (e: Event) =>
+    setForm({ ...form, [key]: (e.currentTarget as HTMLInputElement).value });
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -32,7 +41,11 @@ function PeopleSection({ users, onCreated }: { users: User[]; onCreated: (user: 
       const user = await api.createUser(form);
       onCreated(user);
       setForm(empty);
-      setDone(user.role === "admin" ? `${user.name} was added as an admin.` : `${user.name} was added. Give them access to an inbox below.`);
+      setDone(
+        user.role === "admin"
+          ? `${user.name} was added as an admin.`
+          : `${user.name} was added. Give them access to an inbox below.`,
+      );
     } catch (err) {
       setError(err);
     } finally {
@@ -40,7 +53,9 @@ function PeopleSection({ users, onCreated }: { users: User[]; onCreated: (user: 
     }
   };
 
-  const sorted = [...users].sort((a, b) => (a.role === b.role ? a.name.localeCompare(b.name) : a.role === "admin" ? -1 : 1));
+  const sorted = [...users].sort((a, b) =>
+    a.role === b.role ? a.name.localeCompare(b.name) : a.role === "admin" ? -1 : 1,
+  );
   return (
     <section class="card" data-testid="settings-team">
       <div class="card-head">
@@ -68,7 +83,15 @@ function PeopleSection({ users, onCreated }: { users: User[]; onCreated: (user: 
           <input type="email" value={form.email} onInput={set("email")} required data-testid="user-email" />
         </Field>
         <Field label="Password">
-          <input type="password" value={form.password} onInput={set("password")} required minLength={8} autoComplete="new-password" data-testid="user-password" />
+          <input
+            type="password"
+            value={form.password}
+            onInput={set("password")}
+            required
+            minLength={8}
+            autoComplete="new-password"
+            data-testid="user-password"
+          />
         </Field>
         <Field label="Role">
           <select value={form.role} onChange={set("role")} data-testid="user-role">
@@ -162,7 +185,9 @@ function AccessSection({ inboxes, users }: { inboxes: Inbox[]; users: User[] }) 
         <p>What each agent can do in each inbox. Changes save as you make them.</p>
       </div>
       {inboxes.length === 0 || agents.length === 0 ? (
-        <p class="card-empty">{inboxes.length === 0 ? "Create an inbox first." : "Add an agent above to give them access to inboxes."}</p>
+        <p class="card-empty">
+          {inboxes.length === 0 ? "Create an inbox first." : "Add an agent above to give them access to inboxes."}
+        </p>
       ) : loadError ? (
         <ErrorNotice error={loadError} onRetry={() => void load()} />
       ) : !grid ? (
@@ -215,7 +240,11 @@ function AccessSection({ inboxes, users }: { inboxes: Inbox[]; users: User[] }) 
                               </option>
                             ))}
                           </select>
-                          <span class={`cell-state${state ? ` is-${state}` : ""}`} aria-live="polite" data-testid={state === "saved" ? "access-saved" : undefined}>
+                          <span
+                            class={`cell-state${state ? ` is-${state}` : ""}`}
+                            aria-live="polite"
+                            data-testid={state === "saved" ? "access-saved" : undefined}
+                          >
                             {state === "saving" ? <span class="spinner" /> : state === "saved" ? "✓" : ""}
                           </span>
                         </span>
@@ -230,7 +259,8 @@ function AccessSection({ inboxes, users }: { inboxes: Inbox[]; users: User[] }) 
       )}
       {admins.length > 0 && (
         <p class="access-admins">
-          <span class="role role-admin">Admin</span> {admins.map((a) => a.name).join(", ")} {admins.length === 1 ? "has" : "have"} reply access to every inbox.
+          <span class="role role-admin">Admin</span> {admins.map((a) => a.name).join(", ")}{" "}
+          {admins.length === 1 ? "has" : "have"} reply access to every inbox.
         </p>
       )}
       <ul class="access-legend">

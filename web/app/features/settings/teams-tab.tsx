@@ -80,7 +80,12 @@ export function TeamsTab({ users }: { users: User[] }) {
                 <button type="button" class="btn btn-small" onClick={() => setEditing(team)} data-testid="team-edit">
                   Edit
                 </button>
-                <button type="button" class="btn btn-small btn-ghost btn-danger-text" onClick={() => setDeleting(team)} data-testid="team-delete">
+                <button
+                  type="button"
+                  class="btn btn-small btn-ghost btn-danger-text"
+                  onClick={() => setDeleting(team)}
+                  data-testid="team-delete"
+                >
                   Delete
                 </button>
               </div>
@@ -88,7 +93,14 @@ export function TeamsTab({ users }: { users: User[] }) {
           ))}
         </ul>
       )}
-      {editing && <TeamDialog team={editing === "new" ? null : editing} users={users} onClose={() => setEditing(null)} onSaved={saved} />}
+      {editing && (
+        <TeamDialog
+          team={editing === "new" ? null : editing}
+          users={users}
+          onClose={() => setEditing(null)}
+          onSaved={saved}
+        />
+      )}
       {deleting && (
         <ConfirmDialog
           title={`Delete the team ${deleting.name}?`}
@@ -100,14 +112,25 @@ export function TeamsTab({ users }: { users: User[] }) {
             setDeleting(null);
           }}
         >
-          Conversations assigned to this team keep their history but will have no team. Its members stay in the workspace.
+          Conversations assigned to this team keep their history but will have no team. Its members stay in the
+          workspace.
         </ConfirmDialog>
       )}
     </section>
   );
 }
 
-function TeamDialog({ team, users, onClose, onSaved }: { team: Team | null; users: User[]; onClose: () => void; onSaved: (team: Team) => void }) {
+function TeamDialog({
+  team,
+  users,
+  onClose,
+  onSaved,
+}: {
+  team: Team | null;
+  users: User[];
+  onClose: () => void;
+  onSaved: (team: Team) => void;
+}) {
   const [name, setName] = useState(team?.name ?? "");
   const [members, setMembers] = useState<Set<string>>(new Set(team?.members.map((m) => m.id)));
   const [filter, setFilter] = useState("");
@@ -141,20 +164,39 @@ function TeamDialog({ team, users, onClose, onSaved }: { team: Team | null; user
     <Dialog title={team ? `Edit ${team.name}` : "New team"} onClose={onClose} testid="team-dialog">
       <form class="form" onSubmit={submit}>
         <Field label="Name">
-          <input value={name} onInput={(e) => setName(e.currentTarget.value)} required maxLength={120} placeholder="e.g. Billing" data-testid="team-name-input" />
+          <input
+            value={name}
+            onInput={(e) => setName(e.currentTarget.value)}
+            required
+            maxLength={120}
+            placeholder="e.g. Billing"
+            data-testid="team-name-input"
+          />
         </Field>
         <div class="field">
           <span class="field-label">
             Members <span class="muted">· {members.size} selected</span>
           </span>
           {users.length > 6 && (
-            <input class="member-filter" value={filter} onInput={(e) => setFilter(e.currentTarget.value)} placeholder="Filter people…" aria-label="Filter people" />
+            <input
+              class="member-filter"
+              value={filter}
+              onInput={(e) => setFilter(e.currentTarget.value)}
+              placeholder="Filter people…"
+              aria-label="Filter people"
+            />
           )}
           <ul class="member-list">
             {shown.map((u) => (
               <li key={u.id}>
                 <label class={`member-option${members.has(u.id) ? " is-on" : ""}`}>
-                  <input type="checkbox" checked={members.has(u.id)} onChange={() => toggle(u.id)} data-testid="team-member" data-user-id={u.id} />
+                  <input
+                    type="checkbox"
+                    checked={members.has(u.id)}
+                    onChange={() => toggle(u.id)}
+                    data-testid="team-member"
+                    data-user-id={u.id}
+                  />
                   <Avatar name={u.name} size={26} />
                   <span class="member-name">{u.name}</span>
                   <span class="muted small">{u.email}</span>

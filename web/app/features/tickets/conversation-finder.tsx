@@ -38,8 +38,19 @@ export function ConversationFinder(props: { excludeIds: string[]; onPick: (id: s
     const timer = setTimeout(() => {
       const id = idIn(q);
       const lookup = id
-        ? api.conversation(id).then((c) => [{ id: c.id, title: c.subject || c.preview || "Conversation", hint: contactName(c), status: c.status }])
-        : searchApi.search(q, 8).then((r) => r.items.map((h) => ({ id: h.id, title: h.subject || h.preview || "Conversation", hint: contactName(h), status: h.status })));
+        ? api
+            .conversation(id)
+            .then((c) => [
+              { id: c.id, title: c.subject || c.preview || "Conversation", hint: contactName(c), status: c.status },
+            ])
+        : searchApi.search(q, 8).then((r) =>
+            r.items.map((h) => ({
+              id: h.id,
+              title: h.subject || h.preview || "Conversation",
+              hint: contactName(h),
+              status: h.status,
+            })),
+          );
       lookup
         .then((items) => live && setFound(items.filter((f) => !props.excludeIds.includes(f.id))))
         .catch(() => live && setFound([]))

@@ -4,7 +4,11 @@ import type { Conversation, Ticket } from "../../../../worker/contract";
 import { lifecycleApi } from "../../../lib/api";
 import { Dialog, ErrorNotice, Field, Spinner } from "../../components/ui";
 
-export function CreateTicketDialog(props: { conversation: Conversation; onClose: () => void; onCreated: (ticket: Ticket) => void }) {
+export function CreateTicketDialog(props: {
+  conversation: Conversation;
+  onClose: () => void;
+  onCreated: (ticket: Ticket) => void;
+}) {
   const [title, setTitle] = useState(props.conversation.subject ?? "");
   const [description, setDescription] = useState("");
   const [busy, setBusy] = useState(false);
@@ -32,17 +36,34 @@ export function CreateTicketDialog(props: { conversation: Conversation; onClose:
       <form class="lc-form" onSubmit={(e) => void submit(e)}>
         <p class="dialog-text">Track longer work on a ticket; it's linked to this conversation.</p>
         <Field label="Title">
-          <input value={title} onInput={(e) => setTitle(e.currentTarget.value)} maxLength={200} required data-autofocus data-testid="ticket-title" />
+          <input
+            value={title}
+            onInput={(e) => setTitle(e.currentTarget.value)}
+            maxLength={200}
+            required
+            data-autofocus
+            data-testid="ticket-title"
+          />
         </Field>
         <Field label="Description" hint="Optional: what needs doing, and for whom.">
-          <textarea value={description} onInput={(e) => setDescription(e.currentTarget.value)} rows={4} data-testid="ticket-description" />
+          <textarea
+            value={description}
+            onInput={(e) => setDescription(e.currentTarget.value)}
+            rows={4}
+            data-testid="ticket-description"
+          />
         </Field>
         <ErrorNotice error={error} />
         <div class="form-actions">
           <button type="button" class="btn" onClick={props.onClose}>
             Cancel
           </button>
-          <button type="submit" class="btn btn-primary" disabled={busy || !title.trim()} data-testid="ticket-create-submit">
+          <button
+            type="submit"
+            class="btn btn-primary"
+            disabled={busy || !title.trim()}
+            data-testid="ticket-create-submit"
+          >
             {busy ? <Spinner label="Creating…" /> : "Create ticket"}
           </button>
         </div>

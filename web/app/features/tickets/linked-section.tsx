@@ -16,7 +16,11 @@ import { TICKET_STATUS_LABELS, TicketStatusSelect, type TicketStatus } from "./t
 
 type Mode = null | "create" | "ticket" | "conversation";
 
-export function LinkedSection(props: { conversation: Conversation; canEdit: boolean; onChange: (c: Conversation) => void }) {
+export function LinkedSection(props: {
+  conversation: Conversation;
+  canEdit: boolean;
+  onChange: (c: Conversation) => void;
+}) {
   const c = props.conversation;
   const [mode, setMode] = useState<Mode>(null);
   const [busy, setBusy] = useState<string | null>(null);
@@ -57,7 +61,9 @@ export function LinkedSection(props: { conversation: Conversation; canEdit: bool
               busy={busy === l.id}
               onOpenTicket={setOpenTicket}
               onUnlink={() => void run(l.id, async () => void (await lifecycleApi.unlink(c.id, l.id)))}
-              onTicketStatus={(ticketId, status) => void run(l.id, async () => void (await lifecycleApi.setTicketStatus(ticketId, status)))}
+              onTicketStatus={(ticketId, status) =>
+                void run(l.id, async () => void (await lifecycleApi.setTicketStatus(ticketId, status)))
+              }
             />
           ))}
         </ul>
@@ -67,10 +73,22 @@ export function LinkedSection(props: { conversation: Conversation; canEdit: bool
       <ErrorNotice error={error} onDismiss={() => setError(null)} />
       {props.canEdit && (
         <div class="lc-link-actions">
-          <button type="button" class="link-btn" onClick={() => setMode("create")} disabled={busy !== null} data-testid="create-ticket">
+          <button
+            type="button"
+            class="link-btn"
+            onClick={() => setMode("create")}
+            disabled={busy !== null}
+            data-testid="create-ticket"
+          >
             + Create ticket
           </button>
-          <button type="button" class="link-btn" onClick={() => setMode(mode === "ticket" ? null : "ticket")} disabled={busy !== null} data-testid="link-ticket">
+          <button
+            type="button"
+            class="link-btn"
+            onClick={() => setMode(mode === "ticket" ? null : "ticket")}
+            disabled={busy !== null}
+            data-testid="link-ticket"
+          >
             Link to ticket…
           </button>
           <button
@@ -85,7 +103,11 @@ export function LinkedSection(props: { conversation: Conversation; canEdit: bool
         </div>
       )}
       {mode === "ticket" && (
-        <TicketPicker excludeIds={c.links.flatMap((l) => (l.ticket ? [l.ticket.id] : []))} onPick={(id) => linkTo({ ticketId: id })} onClose={() => setMode(null)} />
+        <TicketPicker
+          excludeIds={c.links.flatMap((l) => (l.ticket ? [l.ticket.id] : []))}
+          onPick={(id) => linkTo({ ticketId: id })}
+          onClose={() => setMode(null)}
+        />
       )}
       {mode === "conversation" && (
         <ConversationFinder
@@ -140,8 +162,18 @@ function LinkRow(props: {
   );
   if (l.conversation) {
     return (
-      <li class="lc-link-row" data-testid="details-link" data-kind="conversation" data-target-id={l.conversation.id} data-link-id={l.id}>
-        <Link href={`/conversations/${encodeURIComponent(l.conversation.id)}`} class="dp-link" title={l.conversation.preview}>
+      <li
+        class="lc-link-row"
+        data-testid="details-link"
+        data-kind="conversation"
+        data-target-id={l.conversation.id}
+        data-link-id={l.id}
+      >
+        <Link
+          href={`/conversations/${encodeURIComponent(l.conversation.id)}`}
+          class="dp-link"
+          title={l.conversation.preview}
+        >
           <LinkIcon kind="conversation" />
           <span class="lc-link-body">
             <span class="dp-link-text">{l.conversation.subject || l.conversation.preview || "Conversation"}</span>
@@ -157,11 +189,23 @@ function LinkRow(props: {
   if (!l.ticket) return null;
   const ticket = l.ticket;
   return (
-    <li class="lc-link-row" data-testid="details-link" data-kind="ticket" data-target-id={ticket.id} data-link-id={l.id}>
+    <li
+      class="lc-link-row"
+      data-testid="details-link"
+      data-kind="ticket"
+      data-target-id={ticket.id}
+      data-link-id={l.id}
+    >
       <div class="dp-link">
         <LinkIcon kind="ticket" />
         <span class="lc-link-body">
-          <button type="button" class="dp-link-text lc-ticket-open" onClick={() => props.onOpenTicket(ticket.id)} title="Open the ticket" data-testid="open-ticket">
+          <button
+            type="button"
+            class="dp-link-text lc-ticket-open"
+            onClick={() => props.onOpenTicket(ticket.id)}
+            title="Open the ticket"
+            data-testid="open-ticket"
+          >
             {ticket.title}
           </button>
           <span class="lc-link-meta">
@@ -200,7 +244,13 @@ function TicketPicker(props: { excludeIds: string[]; onPick: (id: string) => voi
       options={options}
       onPick={(o) => props.onPick(o.id)}
       onClose={props.onClose}
-      emptyText={failed ? "Couldn't load the tickets." : tickets === null ? "Loading tickets…" : "No tickets to link. Create one instead."}
+      emptyText={
+        failed
+          ? "Couldn't load the tickets."
+          : tickets === null
+            ? "Loading tickets…"
+            : "No tickets to link. Create one instead."
+      }
     />
   );
 }
@@ -208,7 +258,13 @@ function TicketPicker(props: { excludeIds: string[]; onPick: (id: string) => voi
 export function LinkIcon({ kind }: { kind: "conversation" | "ticket" }) {
   return kind === "conversation" ? (
     <svg class="icon dp-link-icon" viewBox="0 0 16 16" aria-label="Conversation">
-      <path d="M2.5 3.5h11v7h-6l-3 2.5v-2.5h-2z" fill="none" stroke="currentColor" stroke-width="1.3" stroke-linejoin="round" />
+      <path
+        d="M2.5 3.5h11v7h-6l-3 2.5v-2.5h-2z"
+        fill="none"
+        stroke="currentColor"
+        stroke-width="1.3"
+        stroke-linejoin="round"
+      />
     </svg>
   ) : (
     <svg class="icon dp-link-icon" viewBox="0 0 16 16" aria-label="Ticket">

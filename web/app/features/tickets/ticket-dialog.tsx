@@ -7,7 +7,12 @@ import { fullDate } from "../../../lib/time";
 import { Dialog, ErrorNotice, Loading, StatusBadge } from "../../components/ui";
 import { TicketStatusSelect } from "./ticket-status";
 
-export function TicketDialog(props: { ticketId: string; canEdit: boolean; onClose: () => void; onChanged: () => void }) {
+export function TicketDialog(props: {
+  ticketId: string;
+  canEdit: boolean;
+  onClose: () => void;
+  onChanged: () => void;
+}) {
   const [ticket, setTicket] = useState<Ticket | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -32,15 +37,28 @@ export function TicketDialog(props: { ticketId: string; canEdit: boolean; onClos
   return (
     <Dialog title={ticket?.title ?? "Ticket"} onClose={props.onClose} testid="ticket-dialog" wide>
       {!ticket ? (
-        error ? <ErrorNotice error={error} /> : <Loading label="Loading ticket…" />
+        error ? (
+          <ErrorNotice error={error} />
+        ) : (
+          <Loading label="Loading ticket…" />
+        )
       ) : (
         <div class="lc-ticket">
           <div class="lc-ticket-meta">
-            <TicketStatusSelect status={ticket.status} busy={busy} onChange={props.canEdit ? (s) => void setStatus(s) : undefined} testid="ticket-dialog-status" />
+            <TicketStatusSelect
+              status={ticket.status}
+              busy={busy}
+              onChange={props.canEdit ? (s) => void setStatus(s) : undefined}
+              testid="ticket-dialog-status"
+            />
             <span class="muted">Updated {fullDate(ticket.updatedAt)}</span>
           </div>
           <ErrorNotice error={error} onDismiss={() => setError(null)} />
-          {ticket.description ? <p class="lc-ticket-description">{ticket.description}</p> : <p class="muted">No description.</p>}
+          {ticket.description ? (
+            <p class="lc-ticket-description">{ticket.description}</p>
+          ) : (
+            <p class="muted">No description.</p>
+          )}
           <h3 class="lc-ticket-subhead">Conversations · {ticket.conversations.length}</h3>
           <ul class="dp-link-list" data-testid="ticket-conversations">
             {ticket.conversations.map((c) => (

@@ -3,9 +3,18 @@ import type { Ticket } from "../../../../worker/contract";
 
 export type TicketStatus = Ticket["status"];
 
-export const TICKET_STATUS_LABELS: Record<TicketStatus, string> = { open: "Open", in_progress: "In progress", done: "Done" };
+export const TICKET_STATUS_LABELS: Record<TicketStatus, string> = {
+  open: "Open",
+  in_progress: "In progress",
+  done: "Done",
+};
 
-export function TicketStatusSelect(props: { status: TicketStatus; onChange?: (status: TicketStatus) => void; busy?: boolean; testid?: string }) {
+export function TicketStatusSelect(props: {
+  status: TicketStatus;
+  onChange?: (status: TicketStatus) => void;
+  busy?: boolean;
+  testid?: string;
+}) {
   if (!props.onChange) {
     return (
       <span class={`dp-ticket-status is-${props.status}`} data-testid={props.testid} data-status={props.status}>
@@ -15,7 +24,10 @@ export function TicketStatusSelect(props: { status: TicketStatus; onChange?: (st
   }
   const onChange = props.onChange;
   return (
-    <span class={`dp-ticket-status lc-ticket-select is-${props.status}${props.busy ? " is-busy" : ""}`} data-status={props.status}>
+    <span
+      class={`dp-ticket-status lc-ticket-select is-${props.status}${props.busy ? " is-busy" : ""}`}
+      data-status={props.status}
+    >
       <select
         value={props.status}
         aria-label="Ticket status"
@@ -30,7 +42,14 @@ export function TicketStatusSelect(props: { status: TicketStatus; onChange?: (st
         ))}
       </select>
       <svg class="icon lc-caret" viewBox="0 0 16 16" aria-hidden="true">
-        <path d="M4.5 6.5 8 10l3.5-3.5" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linecap="round" stroke-linejoin="round" />
+        <path
+          d="M4.5 6.5 8 10l3.5-3.5"
+          fill="none"
+          stroke="currentColor"
+          stroke-width="1.6"
+          stroke-linecap="round"
+          stroke-linejoin="round"
+        />
       </svg>
     </span>
   );

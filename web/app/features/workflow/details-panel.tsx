@@ -36,15 +36,28 @@ function usePanelData(inboxId: string) {
     let live = true;
     setRepliers(null);
     setViewers(null);
-    api.users({ inboxId, access: "reply" }).then((r) => live && setRepliers(r.items), () => live && setRepliers([]));
-    api.users({ inboxId }).then((r) => live && setViewers(r.items), () => live && setViewers([]));
+    api.users({ inboxId, access: "reply" }).then(
+      (r) => live && setRepliers(r.items),
+      () => live && setRepliers([]),
+    );
+    api.users({ inboxId }).then(
+      (r) => live && setViewers(r.items),
+      () => live && setViewers([]),
+    );
     return () => {
       live = false;
     };
   }, [inboxId]);
-  const reloadTags = () => api.tags().then((r) => setTags(r.items), () => setTags((t) => t ?? []));
+  const reloadTags = () =>
+    api.tags().then(
+      (r) => setTags(r.items),
+      () => setTags((t) => t ?? []),
+    );
   useEffect(() => {
-    api.teams().then((r) => setTeams(r.items), () => setTeams([]));
+    api.teams().then(
+      (r) => setTeams(r.items),
+      () => setTeams([]),
+    );
     void reloadTags();
   }, []);
   return { repliers, viewers, teams, tags, reloadTags };
@@ -89,9 +102,27 @@ export function DetailsPanel({ conversation: c, access, onChange }: DetailsPanel
   return (
     <div class={`details-panel${canEdit ? "" : " is-readonly"}`} data-testid="details-panel" data-access={access}>
       {error ? <ErrorNotice error={error} onDismiss={() => setError(null)} /> : null}
-      <AssigneeField conversation={c} canEdit={canEdit} busy={busy === "assignee"} repliers={data.repliers} onAssign={(assigneeId) => update("assignee", { assigneeId })} />
-      <TeamField conversation={c} canEdit={canEdit} busy={busy === "team"} teams={data.teams} isAdmin={me.user.role === "admin"} onChange={(teamId) => update("team", { teamId })} />
-      <PriorityField priority={c.priority} canEdit={canEdit} busy={busy === "priority"} onChange={(priority) => update("priority", { priority })} />
+      <AssigneeField
+        conversation={c}
+        canEdit={canEdit}
+        busy={busy === "assignee"}
+        repliers={data.repliers}
+        onAssign={(assigneeId) => update("assignee", { assigneeId })}
+      />
+      <TeamField
+        conversation={c}
+        canEdit={canEdit}
+        busy={busy === "team"}
+        teams={data.teams}
+        isAdmin={me.user.role === "admin"}
+        onChange={(teamId) => update("team", { teamId })}
+      />
+      <PriorityField
+        priority={c.priority}
+        canEdit={canEdit}
+        busy={busy === "priority"}
+        onChange={(priority) => update("priority", { priority })}
+      />
       <TagsField conversation={c} canEdit={canEdit} busy={busy === "tags"} tags={data.tags} onChange={setTags} />
       <FollowersField
         conversation={c}
@@ -105,7 +136,17 @@ export function DetailsPanel({ conversation: c, access, onChange }: DetailsPanel
   );
 }
 
-function Section({ title, children, action, testid }: { title: string; children: ComponentChildren; action?: ComponentChildren; testid: string }) {
+function Section({
+  title,
+  children,
+  action,
+  testid,
+}: {
+  title: string;
+  children: ComponentChildren;
+  action?: ComponentChildren;
+  testid: string;
+}) {
   return (
     <section class="dp-section" data-testid={testid}>
       <div class="dp-head">
@@ -117,7 +158,13 @@ function Section({ title, children, action, testid }: { title: string; children:
   );
 }
 
-function AssigneeField(props: { conversation: Conversation; canEdit: boolean; busy: boolean; repliers: User[] | null; onAssign: (id: string | null) => void }) {
+function AssigneeField(props: {
+  conversation: Conversation;
+  canEdit: boolean;
+  busy: boolean;
+  repliers: User[] | null;
+  onAssign: (id: string | null) => void;
+}) {
   const { me } = useSession();
   const { conversation: c } = props;
   const others = (props.repliers ?? []).filter((u) => u.id !== me.user.id);
@@ -125,7 +172,13 @@ function AssigneeField(props: { conversation: Conversation; canEdit: boolean; bu
   const known = new Set([me.user.id, ...others.map((u) => u.id)]);
   const action =
     props.canEdit && c.assignee?.id !== me.user.id && meCanReply ? (
-      <button type="button" class="link-btn" onClick={() => props.onAssign(me.user.id)} disabled={props.busy} data-testid="assign-to-me">
+      <button
+        type="button"
+        class="link-btn"
+        onClick={() => props.onAssign(me.user.id)}
+        disabled={props.busy}
+        data-testid="assign-to-me"
+      >
         Assign to me
       </button>
     ) : undefined;
@@ -134,8 +187,17 @@ function AssigneeField(props: { conversation: Conversation; canEdit: boolean; bu
       {props.canEdit ? (
         <label class={`dp-select${props.busy ? " is-busy" : ""}`}>
           <span class="sr-only">Assignee</span>
-          {c.assignee ? <Avatar name={c.assignee.name} size={22} /> : <span class="avatar avatar-empty" aria-hidden="true" />}
-          <select value={c.assignee?.id ?? ""} disabled={props.busy} onChange={(e) => props.onAssign(e.currentTarget.value || null)} data-testid="dp-assignee-select">
+          {c.assignee ? (
+            <Avatar name={c.assignee.name} size={22} />
+          ) : (
+            <span class="avatar avatar-empty" aria-hidden="true" />
+          )}
+          <select
+            value={c.assignee?.id ?? ""}
+            disabled={props.busy}
+            onChange={(e) => props.onAssign(e.currentTarget.value || null)}
+            data-testid="dp-assignee-select"
+          >
             <option value="">Unassigned</option>
             {meCanReply && <option value={me.user.id}>{me.user.name} (you)</option>}
             {c.assignee && !known.has(c.assignee.id) && <option value={c.assignee.id}>{c.assignee.name}</option>}
@@ -177,7 +239,14 @@ function TeamIcon() {
   );
 }
 
-function TeamField(props: { conversation: Conversation; canEdit: boolean; busy: boolean; teams: Team[] | null; isAdmin: boolean; onChange: (id: string | null) => void }) {
+function TeamField(props: {
+  conversation: Conversation;
+  canEdit: boolean;
+  busy: boolean;
+  teams: Team[] | null;
+  isAdmin: boolean;
+  onChange: (id: string | null) => void;
+}) {
   const { conversation: c, teams } = props;
   const current = teams?.find((t) => t.id === c.teamId);
   if (!props.canEdit || (teams && teams.length === 0)) {
@@ -185,7 +254,13 @@ function TeamField(props: { conversation: Conversation; canEdit: boolean; busy: 
       <Section title="Team" testid="dp-team">
         <p class="dp-value" data-testid="dp-team-value">
           <TeamIcon />
-          {current ? current.name : c.teamId && !teams ? "…" : <span class="muted">{teams?.length === 0 ? "No teams yet" : "No team"}</span>}
+          {current ? (
+            current.name
+          ) : c.teamId && !teams ? (
+            "…"
+          ) : (
+            <span class="muted">{teams?.length === 0 ? "No teams yet" : "No team"}</span>
+          )}
           {teams?.length === 0 && props.isAdmin && (
             <Link href="/settings?tab=teams" class="dp-aside">
               Create one
@@ -200,7 +275,12 @@ function TeamField(props: { conversation: Conversation; canEdit: boolean; busy: 
       <label class={`dp-select${props.busy ? " is-busy" : ""}`}>
         <span class="sr-only">Team</span>
         <TeamIcon />
-        <select value={c.teamId ?? ""} disabled={props.busy || !teams} onChange={(e) => props.onChange(e.currentTarget.value || null)} data-testid="dp-team-select">
+        <select
+          value={c.teamId ?? ""}
+          disabled={props.busy || !teams}
+          onChange={(e) => props.onChange(e.currentTarget.value || null)}
+          data-testid="dp-team-select"
+        >
           <option value="">No team</option>
           {c.teamId && !current && <option value={c.teamId}>…</option>}
           {(teams ?? []).map((t) => (
@@ -215,14 +295,24 @@ function TeamField(props: { conversation: Conversation; canEdit: boolean; busy: 
   );
 }
 
-function PriorityField(props: { priority: Priority; canEdit: boolean; busy: boolean; onChange: (p: Priority) => void }) {
+function PriorityField(props: {
+  priority: Priority;
+  canEdit: boolean;
+  busy: boolean;
+  onChange: (p: Priority) => void;
+}) {
   return (
     <Section title="Priority" testid="dp-priority">
       {props.canEdit ? (
         <label class={`dp-select dp-priority priority-${props.priority}${props.busy ? " is-busy" : ""}`}>
           <span class="sr-only">Priority</span>
           <PriorityIcon priority={props.priority} />
-          <select value={props.priority} disabled={props.busy} onChange={(e) => props.onChange(e.currentTarget.value as Priority)} data-testid="dp-priority-select">
+          <select
+            value={props.priority}
+            disabled={props.busy}
+            onChange={(e) => props.onChange(e.currentTarget.value as Priority)}
+            data-testid="dp-priority-select"
+          >
             {PRIORITIES.map((p) => (
               <option key={p.id} value={p.id}>
                 {p.label}
@@ -233,7 +323,11 @@ function PriorityField(props: { priority: Priority; canEdit: boolean; busy: bool
         </label>
       ) : (
         <p class="dp-value" data-testid="dp-priority-value">
-          {props.priority === "none" ? <span class="muted">No priority</span> : <PriorityBadge priority={props.priority} />}
+          {props.priority === "none" ? (
+            <span class="muted">No priority</span>
+          ) : (
+            <PriorityBadge priority={props.priority} />
+          )}
         </p>
       )}
     </Section>
@@ -248,7 +342,13 @@ function tagProblem(name: string): string | null {
   return "That isn't a valid tag name";
 }
 
-function TagsField(props: { conversation: Conversation; canEdit: boolean; busy: boolean; tags: Tag[] | null; onChange: (tags: string[]) => void }) {
+function TagsField(props: {
+  conversation: Conversation;
+  canEdit: boolean;
+  busy: boolean;
+  tags: Tag[] | null;
+  onChange: (tags: string[]) => void;
+}) {
   const [adding, setAdding] = useState(false);
   const current = props.conversation.tags;
   const has = new Set(current.map((t) => t.toLowerCase()));
@@ -259,7 +359,13 @@ function TagsField(props: { conversation: Conversation; canEdit: boolean; busy: 
   const full = current.length >= 20;
   const action =
     props.canEdit && !full ? (
-      <button type="button" class="link-btn" onClick={() => setAdding(true)} disabled={props.busy} data-testid="tag-add">
+      <button
+        type="button"
+        class="link-btn"
+        onClick={() => setAdding(true)}
+        disabled={props.busy}
+        data-testid="tag-add"
+      >
         + Add
       </button>
     ) : undefined;
@@ -285,7 +391,11 @@ function TagsField(props: { conversation: Conversation; canEdit: boolean; busy: 
           placeholder="Find or create a tag…"
           options={(props.tags ?? [])
             .filter((t) => !has.has(t.name.toLowerCase()))
-            .map((t) => ({ id: t.id, label: t.name, icon: <span class="tag-dot" style={{ "--tag": t.color }} aria-hidden="true" /> }))}
+            .map((t) => ({
+              id: t.id,
+              label: t.name,
+              icon: <span class="tag-dot" style={{ "--tag": t.color }} aria-hidden="true" />,
+            }))}
           onPick={(o) => add(o.label)}
           onCreate={add}
           validateCreate={tagProblem}
@@ -325,7 +435,11 @@ function FollowersField(props: {
     </button>
   );
   return (
-    <Section title={followers.length ? `Followers · ${followers.length}` : "Followers"} action={action} testid="dp-followers">
+    <Section
+      title={followers.length ? `Followers · ${followers.length}` : "Followers"}
+      action={action}
+      testid="dp-followers"
+    >
       {followers.length === 0 ? (
         <p class="muted dp-none">Nobody follows this yet. Followers hear about every update.</p>
       ) : (
@@ -358,7 +472,13 @@ function FollowersField(props: {
         </ul>
       )}
       {props.canManage && !adding && (
-        <button type="button" class="link-btn dp-add-person" onClick={() => setAdding(true)} disabled={props.busy} data-testid="follower-add">
+        <button
+          type="button"
+          class="link-btn dp-add-person"
+          onClick={() => setAdding(true)}
+          disabled={props.busy}
+          data-testid="follower-add"
+        >
           + Add a follower
         </button>
       )}
@@ -367,12 +487,19 @@ function FollowersField(props: {
           class="dp-picker"
           testid="follower-picker"
           placeholder="Add a teammate…"
-          options={candidates.map((u) => ({ id: u.id, label: u.id === me.user.id ? `${u.name} (you)` : u.name, hint: u.email, icon: <Avatar name={u.name} size={22} /> }))}
+          options={candidates.map((u) => ({
+            id: u.id,
+            label: u.id === me.user.id ? `${u.name} (you)` : u.name,
+            hint: u.email,
+            icon: <Avatar name={u.name} size={22} />,
+          }))}
           onPick={(o) => {
             setAdding(false);
             props.onAdd(o.id);
           }}
-          emptyText={props.viewers === null ? "Loading teammates…" : "Everyone who can see this inbox already follows it"}
+          emptyText={
+            props.viewers === null ? "Loading teammates…" : "Everyone who can see this inbox already follows it"
+          }
           onClose={() => setAdding(false)}
         />
       )}

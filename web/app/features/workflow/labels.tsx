@@ -27,7 +27,15 @@ export function PriorityIcon({ priority, size = 16 }: { priority: Priority; size
   return (
     <svg class="priority-icon" width={size} height={size} viewBox="0 0 16 16" aria-hidden="true">
       {[0, 1, 2].map((i) => (
-        <rect key={i} x={2 + i * 4.5} y={10 - i * 3} width="3" height={4 + i * 3} rx="1" fill={i < filled ? color : "#d5d9e0"} />
+        <rect
+          key={i}
+          x={2 + i * 4.5}
+          y={10 - i * 3}
+          width="3"
+          height={4 + i * 3}
+          rx="1"
+          fill={i < filled ? color : "#d5d9e0"}
+        />
       ))}
     </svg>
   );
@@ -38,7 +46,12 @@ export function PriorityBadge({ priority, showNone = false }: { priority: Priori
   if (priority === "none" && !showNone) return null;
   const meta = priorityMeta(priority);
   return (
-    <span class={`priority-badge priority-${priority}`} style={{ "--p": meta.color }} data-testid="priority-badge" data-priority={priority}>
+    <span
+      class={`priority-badge priority-${priority}`}
+      style={{ "--p": meta.color }}
+      data-testid="priority-badge"
+      data-priority={priority}
+    >
       <PriorityIcon priority={priority} size={14} />
       {meta.label}
     </span>
@@ -46,14 +59,38 @@ export function PriorityBadge({ priority, showNone = false }: { priority: Priori
 }
 
 /** A tag as a coloured chip; with `onRemove`, an × removes it. */
-export function TagChip({ name, color, onRemove, busy, children }: { name: string; color?: string; onRemove?: () => void; busy?: boolean; children?: ComponentChildren }) {
+export function TagChip({
+  name,
+  color,
+  onRemove,
+  busy,
+  children,
+}: {
+  name: string;
+  color?: string;
+  onRemove?: () => void;
+  busy?: boolean;
+  children?: ComponentChildren;
+}) {
   return (
-    <span class={`tag-chip${busy ? " is-busy" : ""}`} style={{ "--tag": color ?? "#6b7385" }} data-testid="tag-chip" data-tag={name}>
+    <span
+      class={`tag-chip${busy ? " is-busy" : ""}`}
+      style={{ "--tag": color ?? "#6b7385" }}
+      data-testid="tag-chip"
+      data-tag={name}
+    >
       <span class="tag-dot" aria-hidden="true" />
       <span class="tag-name">{name}</span>
       {children}
       {onRemove && (
-        <button type="button" class="tag-x" onClick={onRemove} aria-label={`Remove tag ${name}`} title={`Remove ${name}`} data-testid="tag-remove">
+        <button
+          type="button"
+          class="tag-x"
+          onClick={onRemove}
+          aria-label={`Remove tag ${name}`}
+          title={`Remove ${name}`}
+          data-testid="tag-remove"
+        >
           ×
         </button>
       )}

@@ -40,7 +40,11 @@ type Typing = { start: number; caret: number; query: string };
 /** Who can see each inbox, as last read: shown at once when the note tab opens again, refreshed meanwhile. */
 const seenBy = new Map<string, User[]>();
 
-export function useMentions(textareaRef: RefObject<HTMLTextAreaElement | null>, inboxId: string, options: { enabled?: boolean } = {}): Mentions {
+export function useMentions(
+  textareaRef: RefObject<HTMLTextAreaElement | null>,
+  inboxId: string,
+  options: { enabled?: boolean } = {},
+): Mentions {
   const enabled = options.enabled ?? true;
   const { me } = useSession();
   const [people, setPeople] = useState<User[] | null>(() => seenBy.get(inboxId) ?? null);
@@ -152,12 +156,21 @@ export function useMentions(textareaRef: RefObject<HTMLTextAreaElement | null>, 
   else style.top = `${at.top + at.height + 6}px`;
 
   const popup = (
-    <div class="mention-popup" style={style} role="listbox" aria-label="Mention a teammate" data-testid="mention-popup" onMouseDown={(e) => e.preventDefault()}>
+    <div
+      class="mention-popup"
+      style={style}
+      role="listbox"
+      aria-label="Mention a teammate"
+      data-testid="mention-popup"
+      onMouseDown={(e) => e.preventDefault()}
+    >
       <div class="mention-head">Mention a teammate{typing.query ? "" : " who can see this inbox"}</div>
       {people === null ? (
         <div class="mention-empty">Loading teammates…</div>
       ) : matches.length === 0 ? (
-        <div class="mention-empty">{people.length === 0 ? "Nobody else can see this inbox" : `No teammate matches “${typing.query}”`}</div>
+        <div class="mention-empty">
+          {people.length === 0 ? "Nobody else can see this inbox" : `No teammate matches “${typing.query}”`}
+        </div>
       ) : (
         matches.map((u, i) => (
           <div
@@ -190,12 +203,35 @@ function caretPoint(el: HTMLTextAreaElement, index: number): { left: number; top
   const cs = getComputedStyle(el);
   const mirror = document.createElement("div");
   const props = [
-    "boxSizing", "width", "borderTopWidth", "borderRightWidth", "borderBottomWidth", "borderLeftWidth",
-    "paddingTop", "paddingRight", "paddingBottom", "paddingLeft", "fontFamily", "fontSize", "fontWeight",
-    "fontStyle", "letterSpacing", "lineHeight", "textTransform", "wordSpacing", "tabSize",
+    "boxSizing",
+    "width",
+    "borderTopWidth",
+    "borderRightWidth",
+    "borderBottomWidth",
+    "borderLeftWidth",
+    "paddingTop",
+    "paddingRight",
+    "paddingBottom",
+    "paddingLeft",
+    "fontFamily",
+    "fontSize",
+    "fontWeight",
+    "fontStyle",
+    "letterSpacing",
+    "lineHeight",
+    "textTransform",
+    "wordSpacing",
+    "tabSize",
   ] as const;
   for (const p of props) mirror.style[p] = cs[p];
-  Object.assign(mirror.style, { position: "absolute", visibility: "hidden", top: "0", left: "-9999px", whiteSpace: "pre-wrap", overflowWrap: "break-word" });
+  Object.assign(mirror.style, {
+    position: "absolute",
+    visibility: "hidden",
+    top: "0",
+    left: "-9999px",
+    whiteSpace: "pre-wrap",
+    overflowWrap: "break-word",
+  });
   mirror.textContent = el.value.slice(0, index);
   const marker = document.createElement("span");
   marker.textContent = el.value.slice(index, index + 1) || ".";

@@ -101,7 +101,12 @@ export function splitMentions(body: string, people: Person[]): (string | { text:
 }
 
 /** The text after replacing the typed `@query` (from `start` to `caret`) with `@Full Name `, and the new caret. */
-export function insertMention(text: string, start: number, caret: number, name: string): { text: string; caret: number } {
+export function insertMention(
+  text: string,
+  start: number,
+  caret: number,
+  name: string,
+): { text: string; caret: number } {
   const after = text.slice(caret);
   const insert = `@${name}${after.startsWith(" ") ? "" : " "}`;
   const next = text.slice(0, start) + insert + after;

@@ -25,10 +25,14 @@ type Toast = { key: string; notification: Notification };
  * the actor ("Ada resolved the conversation"), so it becomes the line itself
  * rather than being repeated under it.
  */
-export function describeNotification(n: Pick<Notification, "kind" | "actor" | "preview">): { action: string; quote: string | null } {
+export function describeNotification(n: Pick<Notification, "kind" | "actor" | "preview">): {
+  action: string;
+  quote: string | null;
+} {
   const ownSentence = n.preview.startsWith(`${n.actor.name} `) ? n.preview.slice(n.actor.name.length + 1) : null;
   if (n.kind === "mention") return { action: "mentioned you", quote: n.preview || null };
-  if (n.kind === "assigned") return { action: "assigned you a conversation", quote: ownSentence !== null ? null : n.preview || null };
+  if (n.kind === "assigned")
+    return { action: "assigned you a conversation", quote: ownSentence !== null ? null : n.preview || null };
   if (ownSentence) return { action: ownSentence, quote: null };
   return { action: "updated a conversation you follow", quote: n.preview || null };
 }
@@ -64,7 +68,9 @@ export function NotificationCenter() {
       setItems((list) => [n, ...(list ?? []).filter((x) => x.id !== n.id)].slice(0, PAGE));
       if (!n.readAt) setUnread((c) => c + 1);
       if (n.kind === "mention" || n.kind === "assigned") {
-        setToasts((t) => [...t.filter((x) => x.notification.id !== n.id), { key: n.id, notification: n }].slice(-MAX_TOASTS));
+        setToasts((t) =>
+          [...t.filter((x) => x.notification.id !== n.id), { key: n.id, notification: n }].slice(-MAX_TOASTS),
+        );
       }
     });
     return () => {
@@ -78,7 +84,9 @@ export function NotificationCenter() {
   const markRead = async (ids: string[] | null) => {
     if (ids?.length === 0) return;
     const now = new Date().toISOString();
-    setItems((list) => list?.map((n) => (n.readAt || (ids && !ids.includes(n.id)) ? n : { ...n, readAt: now })) ?? list);
+    setItems(
+      (list) => list?.map((n) => (n.readAt || (ids && !ids.includes(n.id)) ? n : { ...n, readAt: now })) ?? list,
+    );
     if (ids) setUnread((c) => Math.max(0, c - (items ?? []).filter((n) => ids.includes(n.id) && !n.readAt).length));
     else setUnread(0);
     try {
@@ -100,10 +108,23 @@ export function NotificationCenter() {
 
   return (
     <>
-      <Bell items={items} unread={unread} live={live} error={error} onOpen={open} onMarkAll={() => void markRead(null)} onShow={() => void load()} />
+      <Bell
+        items={items}
+        unread={unread}
+        live={live}
+        error={error}
+        onOpen={open}
+        onMarkAll={() => void markRead(null)}
+        onShow={() => void load()}
+      />
       <div class="toast-stack" aria-live="polite" data-testid="toasts">
         {toasts.map((t) => (
-          <NotificationToast key={t.key} notification={t.notification} onOpen={() => open(t.notification)} onDismiss={() => dismiss(t.key)} />
+          <NotificationToast
+            key={t.key}
+            notification={t.notification}
+            onOpen={() => open(t.notification)}
+            onDismiss={() => dismiss(t.key)}
+          />
         ))}
       </div>
     </>
@@ -168,18 +189,39 @@ function Bell(props: {
           <div class="notif-head">
             <h2>Notifications</h2>
             <div class="notif-filter" role="group" aria-label="Show">
-              <button type="button" class={onlyUnread ? "" : "active"} onClick={() => setOnlyUnread(false)} aria-pressed={!onlyUnread}>
+              <button
+                type="button"
+                class={onlyUnread ? "" : "active"}
+                onClick={() => setOnlyUnread(false)}
+                aria-pressed={!onlyUnread}
+              >
                 All
               </button>
-              <button type="button" class={onlyUnread ? "active" : ""} onClick={() => setOnlyUnread(true)} aria-pressed={onlyUnread} data-testid="notifications-unread-only">
+              <button
+                type="button"
+                class={onlyUnread ? "active" : ""}
+                onClick={() => setOnlyUnread(true)}
+                aria-pressed={onlyUnread}
+                data-testid="notifications-unread-only"
+              >
                 Unread
               </button>
             </div>
-            <button type="button" class="btn btn-ghost btn-small" onClick={props.onMarkAll} disabled={props.unread === 0} data-testid="notifications-mark-all">
+            <button
+              type="button"
+              class="btn btn-ghost btn-small"
+              onClick={props.onMarkAll}
+              disabled={props.unread === 0}
+              data-testid="notifications-mark-all"
+            >
               Mark all read
             </button>
           </div>
-          {props.error ? <div class="notif-error"><ErrorNotice error={props.error} /></div> : null}
+          {props.error ? (
+            <div class="notif-error">
+              <ErrorNotice error={props.error} />
+            </div>
+          ) : null}
           {props.items === null ? (
             <div class="notif-empty">
               <Spinner label="Loading…" />
@@ -187,7 +229,11 @@ function Bell(props: {
           ) : shown.length === 0 ? (
             <div class="notif-empty" data-testid="notifications-empty">
               <strong>You're all caught up</strong>
-              <span>{onlyUnread ? "No unread notifications." : "Mentions, assignments and updates to conversations you follow show up here."}</span>
+              <span>
+                {onlyUnread
+                  ? "No unread notifications."
+                  : "Mentions, assignments and updates to conversations you follow show up here."}
+              </span>
             </div>
           ) : (
             <ul class="notif-list">
@@ -213,7 +259,9 @@ function Bell(props: {
                       <span class="notif-line">
                         <strong>{n.actor.name}</strong> {describeNotification(n).action}
                       </span>
-                      {describeNotification(n).quote && <span class="notif-preview">{describeNotification(n).quote}</span>}
+                      {describeNotification(n).quote && (
+                        <span class="notif-preview">{describeNotification(n).quote}</span>
+                      )}
                       <span class="notif-time" title={fullDate(n.createdAt)}>
                         {longAgo(n.createdAt, now)}
                       </span>
@@ -260,14 +308,29 @@ function KindMark({ kind }: { kind: Notification["kind"] }) {
   return (
     <span class={`kind-mark kind-${kind}`} aria-hidden="true">
       <svg viewBox="0 0 16 16">
-        <path d={paths[kind]} fill="none" stroke="currentColor" stroke-width="1.7" stroke-linecap="round" stroke-linejoin="round" />
+        <path
+          d={paths[kind]}
+          fill="none"
+          stroke="currentColor"
+          stroke-width="1.7"
+          stroke-linecap="round"
+          stroke-linejoin="round"
+        />
       </svg>
     </span>
   );
 }
 
 /** One toast: who and what, the preview, "Open conversation"; gone after 10 s unless hovered. */
-function NotificationToast({ notification: n, onOpen, onDismiss }: { notification: Notification; onOpen: () => void; onDismiss: () => void }) {
+function NotificationToast({
+  notification: n,
+  onOpen,
+  onDismiss,
+}: {
+  notification: Notification;
+  onOpen: () => void;
+  onDismiss: () => void;
+}) {
   const [paused, setPaused] = useState(false);
   const remaining = useRef(TOAST_MS);
   useEffect(() => {
@@ -311,10 +374,20 @@ function NotificationToast({ notification: n, onOpen, onDismiss }: { notificatio
           </button>
         )}
       </div>
-      <button type="button" class="icon-btn toast-close" aria-label="Dismiss" onClick={onDismiss} data-testid="toast-dismiss">
+      <button
+        type="button"
+        class="icon-btn toast-close"
+        aria-label="Dismiss"
+        onClick={onDismiss}
+        data-testid="toast-dismiss"
+      >
         ×
       </button>
-      <span class={`toast-timer${paused ? " is-paused" : ""}`} style={{ animationDuration: `${TOAST_MS}ms` }} aria-hidden="true" />
+      <span
+        class={`toast-timer${paused ? " is-paused" : ""}`}
+        style={{ animationDuration: `${TOAST_MS}ms` }}
+        aria-hidden="true"
+      />
     </div>
   );
 }

@@ -133,7 +133,9 @@ export function Picker(props: PickerProps) {
             )}
           </li>
         ))}
-        {rows.length === 0 && <li class="picker-empty">{createError ?? (q ? "No matches" : (props.emptyText ?? "Nothing to choose"))}</li>}
+        {rows.length === 0 && (
+          <li class="picker-empty">{createError ?? (q ? "No matches" : (props.emptyText ?? "Nothing to choose"))}</li>
+        )}
       </ul>
       {props.footer && <div class="picker-foot">{props.footer}</div>}
     </div>

@@ -57,5 +57,8 @@ function lookup(key: string, v: PlaceholderValues): string | undefined {
 
 /** The template with its known `{{placeholders}}` filled in (see the rules above). */
 export function fillPlaceholders(template: string, values: PlaceholderValues): string {
-  return template.replace(/\{\{\s*([a-zA-Z_.]+)\s*\}\}/g, (whole, key: string) => lookup(key.toLowerCase(), values) ?? whole);
+  return template.replace(
+    /\{\{\s*([a-zA-Z_.]+)\s*\}\}/g,
+    (whole, key: string) => lookup(key.toLowerCase(), values) ?? whole,
+  );
 }

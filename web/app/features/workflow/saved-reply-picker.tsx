@@ -47,7 +47,11 @@ export function SavedReplyPicker({ contact, onInsert, disabled }: SavedReplyPick
     );
   }, [open]);
 
-  const values: PlaceholderValues = { contact, agent: { name: me.user.name, email: me.user.email }, workspace: me.workspace };
+  const values: PlaceholderValues = {
+    contact,
+    agent: { name: me.user.name, email: me.user.email },
+    workspace: me.workspace,
+  };
   const isAdmin = me.user.role === "admin";
   return (
     <div class="saved-replies">
@@ -63,7 +67,13 @@ export function SavedReplyPicker({ contact, onInsert, disabled }: SavedReplyPick
         data-testid="saved-replies-button"
       >
         <svg class="icon" viewBox="0 0 16 16" aria-hidden="true">
-          <path d="M4 2.5h8a1 1 0 0 1 1 1v10l-5-3-5 3v-10a1 1 0 0 1 1-1z" fill="none" stroke="currentColor" stroke-width="1.4" stroke-linejoin="round" />
+          <path
+            d="M4 2.5h8a1 1 0 0 1 1 1v10l-5-3-5 3v-10a1 1 0 0 1 1-1z"
+            fill="none"
+            stroke="currentColor"
+            stroke-width="1.4"
+            stroke-linejoin="round"
+          />
         </svg>
         Saved replies
       </button>
@@ -72,7 +82,12 @@ export function SavedReplyPicker({ contact, onInsert, disabled }: SavedReplyPick
           class="saved-replies-pop"
           testid="saved-reply-picker"
           placeholder="Search saved replies…"
-          options={(replies ?? []).map((r) => ({ id: r.id, label: r.name, hint: fillPlaceholders(r.body, values), keywords: r.body }))}
+          options={(replies ?? []).map((r) => ({
+            id: r.id,
+            label: r.name,
+            hint: fillPlaceholders(r.body, values),
+            keywords: r.body,
+          }))}
           renderOption={(o) => (
             <span class="sr-option">
               <span class="sr-name">{o.label}</span>
@@ -84,7 +99,9 @@ export function SavedReplyPicker({ contact, onInsert, disabled }: SavedReplyPick
             const reply = replies?.find((r) => r.id === o.id);
             if (reply) onInsert(fillPlaceholders(reply.body, values));
           }}
-          emptyText={failed ? "Couldn't load saved replies. Try again." : replies === null ? "Loading…" : "No saved replies yet"}
+          emptyText={
+            failed ? "Couldn't load saved replies. Try again." : replies === null ? "Loading…" : "No saved replies yet"
+          }
           footer={
             isAdmin ? (
               <Link href="/settings?tab=saved-replies" data-testid="saved-replies-manage">

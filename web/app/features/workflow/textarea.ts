@@ -10,7 +10,14 @@ export function insertAtCaret(el: HTMLTextAreaElement, text: string): void {
   const start = el.selectionStart ?? el.value.length;
   const end = el.selectionEnd ?? start;
   const before = el.value.slice(0, start);
-  const gap = before && text.includes("\n") && !before.endsWith("\n\n") ? (before.endsWith("\n") ? "\n" : "\n\n") : before && !/\s$/.test(before) ? " " : "";
+  const gap =
+    before && text.includes("\n") && !before.endsWith("\n\n")
+      ? before.endsWith("\n")
+        ? "\n"
+        : "\n\n"
+      : before && !/\s$/.test(before)
+        ? " "
+        : "";
   const insert = gap + text;
   el.value = before + insert + el.value.slice(end);
   const caret = start + insert.length;
