@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Body, Channel, Email, Id, Name, Priority, Status, View } from "./common";
+import { TimelineEvent } from "./events";
 import { Link } from "./tickets";
 
 export const ItemKind = z.enum(["customer", "reply", "note", "event"]);
@@ -17,7 +18,7 @@ export const Item = z.object({
   kind: ItemKind,
   author: Author,
   body: z.string(),
-  event: z.record(z.string(), z.unknown()).optional(),
+  event: TimelineEvent.optional(),
   createdAt: z.string(),
 });
 

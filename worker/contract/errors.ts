@@ -24,6 +24,8 @@ export const CloseCodes = {
   unauthenticated: 4401,
   forbidden: 4403,
   not_found: 4404,
+  /** Silent past the heartbeat timeout: the client reconnects. */
+  heartbeat_timeout: 4408,
 } as const;
 
 /** Largest request body accepted, in bytes. */

@@ -2,20 +2,42 @@
  * Timeline events: their shapes and how a person reads them. Shared so the
  * client's timeline and the notifications say the same thing.
  */
-type Ref = { id: string; name: string };
+import { z } from "zod";
+import { Priority, Status } from "./common";
 
-export type TimelineEvent =
-  | { type: "status_changed"; from: string; to: string; cause?: string; until?: string }
-  | { type: "assigned"; assignee: Ref | null }
-  | { type: "team_assigned"; team: Ref | null }
-  | { type: "priority_changed"; from: string; to: string }
-  | { type: "tag_added"; tag: string }
-  | { type: "tag_removed"; tag: string }
-  | { type: "follower_added"; user: Ref; via?: "mention" }
-  | { type: "follower_removed"; user: Ref }
-  | { type: "moved"; from: Ref; to: Ref }
-  | { type: "linked"; conversation?: { id: string; subject: string | null }; ticket?: { id: string; title: string } }
-  | { type: "unlinked"; conversation?: { id: string; subject: string | null }; ticket?: { id: string; title: string } };
+const Ref = z.object({ id: z.string(), name: z.string() });
+/** The auto-assignment rules that made a change, when rules made it. */
+const byRules = { rules: z.array(z.string()).optional() };
+const LinkTarget = {
+  conversation: z.object({ id: z.string(), subject: z.string().nullable() }).optional(),
+  ticket: z.object({ id: z.string(), title: z.string() }).optional(),
+};
+
+/** What set a status: the item that reopened it, or the sweep. */
+export const StatusCause = z.enum(["customer", "reply", "snooze_expired", "idle"]);
+export type StatusCause = z.infer<typeof StatusCause>;
+
+/** Every kind of timeline event: the room builds events from this union, and clients parse them with it. */
+export const TimelineEvent = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("status_changed"),
+    from: Status,
+    to: Status,
+    cause: StatusCause.optional(),
+    until: z.string().optional(),
+  }),
+  z.object({ type: z.literal("assigned"), assignee: Ref.nullable(), ...byRules }),
+  z.object({ type: z.literal("team_assigned"), team: Ref.nullable(), ...byRules }),
+  z.object({ type: z.literal("priority_changed"), from: Priority, to: Priority, ...byRules }),
+  z.object({ type: z.literal("tag_added"), tag: z.string(), ...byRules }),
+  z.object({ type: z.literal("tag_removed"), tag: z.string() }),
+  z.object({ type: z.literal("follower_added"), user: Ref, via: z.literal("mention").optional() }),
+  z.object({ type: z.literal("follower_removed"), user: Ref }),
+  z.object({ type: z.literal("moved"), from: Ref, to: Ref }),
+  z.object({ type: z.literal("linked"), ...LinkTarget }),
+  z.object({ type: z.literal("unlinked"), ...LinkTarget }),
+]);
+export type TimelineEvent = z.infer<typeof TimelineEvent>;
 
 const STATUS_WORDS: Record<string, string> = {
   open: "reopened the conversation",
@@ -25,8 +47,7 @@ const STATUS_WORDS: Record<string, string> = {
 };
 
 /** "Ada assigned this to Bea", "Bea added billing"… `actor` is the event's author's name. */
-export function describeEvent(event: Record<string, unknown>, actor: string): string {
-  const e = event as TimelineEvent;
+export function describeEvent(e: TimelineEvent, actor: string): string {
   switch (e.type) {
     case "status_changed":
       if (e.cause === "customer") return `The customer's message reopened the conversation`;
@@ -64,8 +85,6 @@ export function describeEvent(event: Record<string, unknown>, actor: string): st
     }
     case "moved":
       return `${actor} moved this from ${e.from.name} to ${e.to.name}`;
-    default:
-      return `${actor} changed the conversation`;
   }
 }
 

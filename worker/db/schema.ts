@@ -13,6 +13,7 @@
  */
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import type { TimelineEvent } from "../contract/events";
 
 const createdAt = () => integer("created_at").notNull();
 
@@ -244,7 +245,7 @@ export const timelineItems = sqliteTable(
     authorName: text("author_name").notNull(),
     body: text("body").notNull(),
     /** For kind "event": `{type, …}`. */
-    event: text("event", { mode: "json" }).$type<Record<string, unknown>>(),
+    event: text("event", { mode: "json" }).$type<TimelineEvent>(),
     idempotencyKey: text("idempotency_key"),
     /** RFC 5322 Message-ID of an email item, for threading. */
     messageId: text("message_id"),
@@ -408,6 +409,11 @@ export const links = sqliteTable(
     index("links_conversation").on(t.conversationId),
     index("links_target_conversation").on(t.targetConversationId),
     index("links_ticket").on(t.ticketId),
+    // One link per pair, whichever side made it; the rooms check first, these make it certain.
+    uniqueIndex("links_ticket_once").on(t.conversationId, t.ticketId).where(sql`ticket_id IS NOT NULL`),
+    uniqueIndex("links_pair_once")
+      .on(sql`min(conversation_id, target_conversation_id)`, sql`max(conversation_id, target_conversation_id)`)
+      .where(sql`target_conversation_id IS NOT NULL`),
   ],
 );
 

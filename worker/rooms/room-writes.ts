@@ -15,6 +15,7 @@ import {
   type Notification,
   type Priority,
   type Status,
+  type TimelineEvent,
 } from "../contract";
 import type { Db } from "../db/client";
 import { toItem, type ItemRow } from "../db/queries/items";
@@ -55,7 +56,7 @@ export interface RoomState {
 
 export type NewItem = Pick<ItemRow, "kind" | "body"> & {
   author: AuthorRef;
-  event?: Record<string, unknown>;
+  event?: TimelineEvent;
   idempotencyKey?: string;
   /** RFC 5322 Message-ID of an email item, for threading both ways. */
   messageId?: string;
@@ -139,7 +140,7 @@ export function itemRow(conversationId: string, seq: number, item: NewItem, now:
 
 /** A notification's one line: the note or message itself, or the event read aloud. */
 function noticeText(item: Item): string {
-  return item.kind === "event" ? describeEvent(item.event ?? {}, item.author.name) : previewOf(item.body);
+  return item.event ? describeEvent(item.event, item.author.name) : previewOf(item.body);
 }
 
 export interface Plan {

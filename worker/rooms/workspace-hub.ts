@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
-import { PING, PONG, type ListFrame, type Summary, type Viewer } from "../contract";
+import { type ListFrame, PING, PONG, type Summary, type Viewer } from "../contract";
 import { nextInRotation } from "../domain/rules";
+import { AttachmentCache, acceptSocket, answerClose, encodeFrame, identityOf, sendFrame, sendText } from "./sockets";
 
 /** Inbox ids a user may see, or "*" for admins. */
 export type InboxScope = string[] | "*";
@@ -37,6 +38,7 @@ const presenceKey = (conversationId: string) => `presence:${conversationId}`;
 export class WorkspaceHub extends DurableObject<Env> {
   #scopes = new Map<string, Set<string> | "*">();
   #presence: Map<string, PresenceEntry> | null = null;
+  #sockets = new AttachmentCache<HubAttachment>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -45,22 +47,19 @@ export class WorkspaceHub extends DurableObject<Env> {
 
   /** Accepts a list socket for the user named by the worker (which has authenticated them). */
   override async fetch(request: Request): Promise<Response> {
-    const userId = request.headers.get("x-sb-user-id");
-    const scope = JSON.parse(request.headers.get("x-sb-scope") ?? "[]") as InboxScope;
-    if (!userId || request.headers.get("Upgrade") !== "websocket")
-      return new Response("expected a websocket", { status: 426 });
+    const identity = identityOf(request);
+    if (identity?.audience !== "list") return new Response("expected a socket from the worker", { status: 400 });
+    const { userId, scope } = identity;
     await this.setScope(userId, scope);
-    const { 0: client, 1: server } = new WebSocketPair();
-    this.ctx.acceptWebSocket(server, [`user:${userId}`]);
-    server.serializeAttachment({ userId } satisfies HubAttachment);
+    const { server, response } = acceptSocket(this.ctx, this.#sockets, { userId }, [`user:${userId}`]);
     // The markers already showing, so a fresh list is right from its first frame.
     for (const [conversationId, entry] of await this.#presenceMap()) {
       if (Date.now() - (entry.at ?? 0) >= PRESENCE_TTL_MS) continue;
       if (this.#sees(scope === "*" ? "*" : new Set(scope), entry.inboxId)) {
-        server.send(JSON.stringify({ type: "presence", conversationId, viewers: entry.viewers } satisfies ListFrame));
+        sendFrame(server, { type: "presence", conversationId, viewers: entry.viewers });
       }
     }
-    return new Response(null, { status: 101, webSocket: client });
+    return response;
   }
 
   /** Records which inboxes a user may see; called on connect and whenever their access changes. */
@@ -74,12 +73,12 @@ export class WorkspaceHub extends DurableObject<Env> {
    * After a move, those who could see only the old inbox are told it is gone.
    */
   async publishConversation(summary: Summary, previousInboxId?: string): Promise<void> {
-    const updated = JSON.stringify({ type: "conversation", conversation: summary } satisfies ListFrame);
-    const removed = JSON.stringify({ type: "conversation_removed", conversationId: summary.id } satisfies ListFrame);
+    const updated = encodeFrame({ type: "conversation", conversation: summary });
+    const removed = encodeFrame({ type: "conversation_removed", conversationId: summary.id });
     for (const ws of this.ctx.getWebSockets()) {
-      const scope = await this.#scopeOf((ws.deserializeAttachment() as HubAttachment).userId);
-      if (this.#sees(scope, summary.inboxId)) trySend(ws, updated);
-      else if (previousInboxId && this.#sees(scope, previousInboxId)) trySend(ws, removed);
+      const scope = await this.#scopeOf(this.#sockets.get(ws).userId);
+      if (this.#sees(scope, summary.inboxId)) sendText(ws, updated);
+      else if (previousInboxId && this.#sees(scope, previousInboxId)) sendText(ws, removed);
     }
   }
 
@@ -98,7 +97,7 @@ export class WorkspaceHub extends DurableObject<Env> {
       presence.delete(conversationId);
       void this.ctx.storage.delete(presenceKey(conversationId), { allowUnconfirmed: true });
     }
-    await this.#send(inboxId, JSON.stringify({ type: "presence", conversationId, viewers } satisfies ListFrame));
+    await this.#send(inboxId, encodeFrame({ type: "presence", conversationId, viewers }));
   }
 
   /**
@@ -126,27 +125,24 @@ export class WorkspaceHub extends DurableObject<Env> {
 
   /** Sends a frame to one user's list sockets. */
   async sendToUser(userId: string, frame: ListFrame): Promise<void> {
-    const text = JSON.stringify(frame);
-    for (const ws of this.ctx.getWebSockets(`user:${userId}`)) trySend(ws, text);
+    const text = encodeFrame(frame);
+    for (const ws of this.ctx.getWebSockets(`user:${userId}`)) sendText(ws, text);
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     // The list stream is server → client; anything but a ping (answered by the runtime) is an error.
-    if (message !== PING)
-      trySend(
-        ws,
-        JSON.stringify({ type: "error", code: "validation_failed", message: "The list stream only accepts pings" }),
-      );
+    if (message !== PING) {
+      sendFrame(ws, { type: "error", code: "validation_failed", message: "The list stream only accepts pings" });
+    }
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
-    ws.close(code === 1005 || code === 1006 ? 1000 : code, "closing");
+    answerClose(ws, code);
   }
 
   async #send(inboxId: string, text: string): Promise<void> {
     for (const ws of this.ctx.getWebSockets()) {
-      const { userId } = ws.deserializeAttachment() as HubAttachment;
-      if (this.#sees(await this.#scopeOf(userId), inboxId)) trySend(ws, text);
+      if (this.#sees(await this.#scopeOf(this.#sockets.get(ws).userId), inboxId)) sendText(ws, text);
     }
   }
 
@@ -170,15 +166,6 @@ export class WorkspaceHub extends DurableObject<Env> {
       this.#presence = new Map([...stored].map(([key, entry]) => [key.slice("presence:".length), entry]));
     }
     return this.#presence;
-  }
-}
-
-/** A socket that went away mid-send is the close handler's business, not the sender's. */
-export function trySend(ws: WebSocket, text: string): void {
-  try {
-    ws.send(text);
-  } catch {
-    // closed or closing
   }
 }
 

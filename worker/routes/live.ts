@@ -1,7 +1,7 @@
 /**
  * WebSocket upgrades. The worker authenticates and checks access here, then
- * hands the socket to the conversation's room or the workspace's hub, naming
- * who it is in headers: no socket reaches a Durable Object unchecked.
+ * hands the socket to the conversation's room or the workspace's hub with the
+ * identity it decided (rooms/sockets.ts): no socket reaches a Durable Object unchecked.
  */
 import { Hono, type Context } from "hono";
 import { getDb, type Db } from "../db/client";
@@ -10,6 +10,7 @@ import { atLeast } from "../domain/access";
 import type { Actor, AppEnv } from "../env";
 import { AppError } from "../errors";
 import { getConversationRoom } from "../rooms/conversation-room";
+import { withIdentity } from "../rooms/sockets";
 import { getWorkspaceHub, type InboxScope } from "../rooms/workspace-hub";
 import { conversationFor } from "./conversations";
 import { customerConversation } from "./widget";
@@ -26,12 +27,6 @@ function requireSameOrigin(c: Context<AppEnv>) {
   if (c.var.actor.via === "session" && origin && origin !== new URL(c.req.url).origin) {
     throw new AppError("forbidden", "Cross-site socket refused");
   }
-}
-
-function forward(c: Context, headers: Record<string, string>): Request {
-  const request = new Request(c.req.raw);
-  for (const [name, value] of Object.entries(headers)) request.headers.set(name, value);
-  return request;
 }
 
 /** The inboxes whose conversations a user's list stream carries. */
@@ -56,12 +51,12 @@ export const agentLiveRoutes = new Hono<AppEnv>()
     const actor = c.var.actor;
     const { conversation, access } = await conversationFor(getDb(c.env.DB), actor, c.req.param("id"), "read");
     return getConversationRoom(c.env, conversation.id).fetch(
-      forward(c, {
-        "x-sb-conversation": conversation.id,
-        "x-sb-audience": "agent",
-        "x-sb-user-id": actor.id,
-        "x-sb-user-name": encodeURIComponent(actor.name),
-        "x-sb-can-write": atLeast(access, "note") ? "1" : "0",
+      withIdentity(c.req.raw, {
+        audience: "agent",
+        conversationId: conversation.id,
+        userId: actor.id,
+        name: actor.name,
+        canWrite: atLeast(access, "note"),
       }),
     );
   })
@@ -71,7 +66,7 @@ export const agentLiveRoutes = new Hono<AppEnv>()
     const actor = c.var.actor;
     const scope = await listScope(getDb(c.env.DB), actor);
     return getWorkspaceHub(c.env, actor.workspaceId).fetch(
-      forward(c, { "x-sb-user-id": actor.id, "x-sb-scope": JSON.stringify(scope) }),
+      withIdentity(c.req.raw, { audience: "list", userId: actor.id, scope }),
     );
   });
 
@@ -84,6 +79,6 @@ export const customerLiveRoutes = new Hono<AppEnv>().get("/conversations/:id/liv
     c.req.param("id"),
   );
   return getConversationRoom(c.env, conversation.id).fetch(
-    forward(c, { "x-sb-conversation": conversation.id, "x-sb-audience": "customer", "x-sb-contact-id": contact.id }),
+    withIdentity(c.req.raw, { audience: "customer", conversationId: conversation.id, contactId: contact.id }),
   );
 });

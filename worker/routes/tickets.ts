@@ -102,10 +102,7 @@ export const ticketRoutes = new Hono<AppEnv>()
       unwrap(
         await getConversationRoom(c.env, from.id).link(
           from.id,
-          {
-            event: { type: "linked", ticket: { id: row!.id, title: row!.title } },
-            own: { add: { id: newId("lk"), ticketId: row!.id } },
-          },
+          { add: { id: newId("lk"), ticket: { id: row!.id, title: row!.title } } },
           authorOf(actor),
         ),
       );
@@ -141,17 +138,8 @@ export const linkRoutes = new Hono<AppEnv>()
       const ticket = await findTicket(db, actor.workspaceId, input.ticketId).catch(() => {
         throw new AppError("validation_failed", "No such ticket", [{ path: ["ticketId"], message: "not found" }]);
       });
-      await refuseDuplicate(db, conversation.id, { ticketId: ticket.id });
-      unwrap(
-        await getConversationRoom(c.env, conversation.id).link(
-          conversation.id,
-          {
-            event: { type: "linked", ticket: { id: ticket.id, title: ticket.title } },
-            own: { add: { id: linkId, ticketId: ticket.id } },
-          },
-          author,
-        ),
-      );
+      const add = { id: linkId, ticket: { id: ticket.id, title: ticket.title } };
+      unwrap(await getConversationRoom(c.env, conversation.id).link(conversation.id, { add }, author));
     } else {
       const target = await visibleConversation(db, actor, input.conversationId);
       if (target.id === conversation.id) {
@@ -159,24 +147,10 @@ export const linkRoutes = new Hono<AppEnv>()
           { path: ["conversationId"], message: "same conversation" },
         ]);
       }
-      await refuseDuplicate(db, conversation.id, { targetConversationId: target.id });
-      unwrap(
-        await getConversationRoom(c.env, conversation.id).link(
-          conversation.id,
-          {
-            event: { type: "linked", conversation: { id: target.id, subject: target.subject } },
-            own: { add: { id: linkId, targetConversationId: target.id } },
-          },
-          author,
-        ),
-      );
-      unwrap(
-        await getConversationRoom(c.env, target.id).link(
-          target.id,
-          { event: { type: "linked", conversation: { id: conversation.id, subject: conversation.subject } } },
-          author,
-        ),
-      );
+      const add = { id: linkId, conversation: { id: target.id, subject: target.subject } };
+      unwrap(await getConversationRoom(c.env, conversation.id).link(conversation.id, { add }, author));
+      const mirror = { type: "linked", conversation: { id: conversation.id, subject: conversation.subject } } as const;
+      unwrap(await getConversationRoom(c.env, target.id).link(target.id, { mirror }, author));
     }
     return c.json(await conversationView(db, actor, conversation.id), 201);
   })
@@ -195,29 +169,16 @@ export const linkRoutes = new Hono<AppEnv>()
     const ticket = link.ticketId ? await db.query.tickets.findFirst({ where: eq(tickets.id, link.ticketId) }) : null;
     const owner = await findConversation(db, link.conversationId);
     const other = link.targetConversationId ? await findConversation(db, link.targetConversationId) : null;
-    const about = (x: { id: string; subject: string | null } | null | undefined) =>
-      x ? { id: x.id, subject: x.subject } : undefined;
-    unwrap(
-      await getConversationRoom(c.env, owner!.id).link(
-        owner!.id,
-        {
-          event: {
-            type: "unlinked",
-            ...(ticket ? { ticket: { id: ticket.id, title: ticket.title } } : { conversation: about(other) }),
-          },
-          own: { remove: link.id },
-        },
-        author,
-      ),
-    );
+    const about = (x: { id: string; subject: string | null }) => ({ id: x.id, subject: x.subject });
+    const target = ticket
+      ? { ticket: { id: ticket.id, title: ticket.title } }
+      : other
+        ? { conversation: about(other) }
+        : {};
+    unwrap(await getConversationRoom(c.env, owner!.id).link(owner!.id, { remove: { id: link.id, ...target } }, author));
     if (other) {
-      unwrap(
-        await getConversationRoom(c.env, other.id).link(
-          other.id,
-          { event: { type: "unlinked", conversation: about(owner) } },
-          author,
-        ),
-      );
+      const mirror = { type: "unlinked", conversation: about(owner!) } as const;
+      unwrap(await getConversationRoom(c.env, other.id).link(other.id, { mirror }, author));
     }
     return c.body(null, 204);
   });
@@ -232,20 +193,4 @@ async function visibleConversation(db: Db, actor: Actor, id: string) {
     ]);
   }
   return target;
-}
-
-async function refuseDuplicate(
-  db: Db,
-  conversationId: string,
-  target: { ticketId?: string; targetConversationId?: string },
-) {
-  const existing = await db.query.links.findFirst({
-    where: target.ticketId
-      ? and(eq(links.conversationId, conversationId), eq(links.ticketId, target.ticketId))
-      : or(
-          and(eq(links.conversationId, conversationId), eq(links.targetConversationId, target.targetConversationId!)),
-          and(eq(links.conversationId, target.targetConversationId!), eq(links.targetConversationId, conversationId)),
-        ),
-  });
-  if (existing) throw new AppError("conflict", "These are already linked");
 }

@@ -1,0 +1,227 @@
+/**
+ * What each write does, pure: the room's inputs turned into typed timeline
+ * events and the change to the conversation's fields, against the room's
+ * current state. No I/O, so every rule here is unit-tested on its own
+ * (room-events.test.ts); the room only sequences, stores and broadcasts.
+ */
+import type { Author, ItemKind, Priority, Status, TimelineEvent } from "../contract";
+import { agentMayMove, type SystemReason, statusAfterItem, systemMove } from "../domain/status";
+import type { Change, FieldPatch, NewItem, RoomState } from "./room-writes";
+
+export type Ref = { id: string; name: string };
+
+export const SYSTEM: Author = { type: "system", id: null, name: "Switchboard" };
+export const RULES: Author = { type: "system", id: null, name: "Auto-assignment" };
+
+export interface CreateConversation {
+  conversationId: string;
+  workspaceId: string;
+  inboxId: string;
+  contactId: string;
+  subject: string | null;
+  /** The opening message: a customer's, or an agent's reply when an agent starts it. */
+  first: { kind: "customer" | "reply"; body: string; author: Author; messageId?: string };
+  /** What the inbox's auto-assignment rules decided. */
+  initial?: InitialFields;
+}
+
+/** Fields set by auto-assignment rules when a conversation is created. */
+export interface InitialFields {
+  /** Names of the rules that applied. */
+  rules: string[];
+  assignee?: Ref;
+  team?: Ref;
+  priority?: Priority;
+  tags?: Ref[];
+}
+
+export interface PostItem {
+  kind: "customer" | "reply" | "note";
+  body: string;
+  author: Author;
+  /** The last seq the author had seen; a reply behind a newer customer message or reply collides. */
+  lastSeenSeq?: number;
+  force?: boolean;
+  idempotencyKey?: string;
+  /** Agents mentioned in a note, checked by the caller to see the inbox. */
+  mentions?: Ref[];
+  /** Whether the mentioned agents also start following (the author may reply). */
+  mentionsFollow?: boolean;
+  /** The email's Message-ID, for items that arrive or leave by email. */
+  messageId?: string;
+}
+
+/** Field changes; the caller has checked each value (the assignee may reply, the team exists). */
+export interface UpdateConversation {
+  status?: Status;
+  /** Epoch ms, with status "snoozed"; the caller has checked it lies ahead. */
+  snoozedUntil?: number;
+  /** `null` unassigns. */
+  assignee?: Ref | null;
+  team?: Ref | null;
+  priority?: Priority;
+  /** Move: the caller has checked reply access on both inboxes. */
+  inbox?: { from: Ref; to: Ref };
+}
+
+/** A link to add from this conversation, or one to remove. */
+export type LinkChange =
+  | { add: { id: string; ticket: { id: string; title: string } } }
+  | { add: { id: string; conversation: { id: string; subject: string | null } } }
+  | {
+      remove: {
+        id: string;
+        ticket?: { id: string; title: string };
+        conversation?: { id: string; subject: string | null };
+      };
+    }
+  /** Only the event, for the other side of a link between two conversations. */
+  | { mirror: Extract<TimelineEvent, { type: "linked" | "unlinked" }> };
+
+export const eventItem = (author: Author, event: TimelineEvent): NewItem => ({
+  kind: "event",
+  body: "",
+  author,
+  event,
+});
+
+export function statusEvent(
+  from: Status,
+  to: Status,
+  author: Author,
+  cause?: ItemKind | SystemReason,
+  until?: number,
+): NewItem {
+  const event: TimelineEvent = { type: "status_changed", from, to };
+  if (cause === "customer" || cause === "reply" || cause === "snooze_expired" || cause === "idle") event.cause = cause;
+  if (until !== undefined) event.until = new Date(until).toISOString();
+  return eventItem(author, event);
+}
+
+/** The reply-collision guard: a reply behind a newer customer message or reply is refused unless forced. */
+export const collides = (state: Pick<RoomState, "lastPublicSeq">, input: PostItem): boolean =>
+  input.kind === "reply" && input.lastSeenSeq !== undefined && !input.force && state.lastPublicSeq > input.lastSeenSeq;
+
+/** A message or note: the item, the reopening it causes, and the followers a note's mentions add. */
+export function planPost(state: RoomState, input: PostItem, idempotencyKey?: string): Change {
+  const items: NewItem[] = [
+    { kind: input.kind, body: input.body, author: input.author, idempotencyKey, messageId: input.messageId },
+  ];
+  const status = statusAfterItem(state.status, input.kind);
+  if (status !== state.status) items.push(statusEvent(state.status, status, SYSTEM, input.kind));
+  // Mentions count in notes only; in replies they are just text.
+  const mentioned = input.kind === "note" ? (input.mentions ?? []) : [];
+  const newFollowers = input.mentionsFollow ? mentioned.filter((u) => !state.followers.has(u.id)) : [];
+  for (const user of newFollowers) items.push(eventItem(SYSTEM, { type: "follower_added", user, via: "mention" }));
+  return {
+    items,
+    patch: { status },
+    actorId: input.author.type === "user" ? input.author.id : null,
+    mentioned: mentioned.map((u) => u.id),
+    followersAdded: newFollowers.map((u) => u.id),
+  };
+}
+
+/** Status, assignee, team, priority and inbox, one event per field that really changes; a string when refused. */
+export function planUpdate(state: RoomState, input: UpdateConversation, actor: Author): Change | string {
+  const items: NewItem[] = [];
+  const patch: FieldPatch = {};
+  const resnooze =
+    input.status === "snoozed" && state.status === "snoozed" && input.snoozedUntil !== state.snoozedUntil;
+  if (input.status && (input.status !== state.status || resnooze)) {
+    if (!agentMayMove(state.status, input.status))
+      return `A ${state.status} conversation cannot become ${input.status}`;
+    const until = input.status === "snoozed" ? input.snoozedUntil : undefined;
+    items.push(statusEvent(state.status, input.status, actor, undefined, until));
+    patch.status = input.status;
+    if (until !== undefined) patch.snoozedUntil = until;
+  }
+  if (input.assignee !== undefined && (input.assignee?.id ?? null) !== state.assigneeId) {
+    items.push(eventItem(actor, { type: "assigned", assignee: input.assignee }));
+    patch.assigneeId = input.assignee?.id ?? null;
+  }
+  if (input.team !== undefined && (input.team?.id ?? null) !== state.teamId) {
+    items.push(eventItem(actor, { type: "team_assigned", team: input.team }));
+    patch.teamId = input.team?.id ?? null;
+  }
+  if (input.priority && input.priority !== state.priority) {
+    items.push(eventItem(actor, { type: "priority_changed", from: state.priority, to: input.priority }));
+    patch.priority = input.priority;
+  }
+  if (input.inbox && input.inbox.to.id !== state.inboxId) {
+    items.push(eventItem(actor, { type: "moved", from: input.inbox.from, to: input.inbox.to }));
+    patch.inboxId = input.inbox.to.id;
+  }
+  return { items, patch, actorId: actor.id };
+}
+
+/** Replaces the tags (already resolved to workspace tags): one event per tag added or removed. */
+export function planTags(state: RoomState, wanted: Ref[], actor: Author): Change {
+  const wantedIds = new Set(wanted.map((t) => t.id));
+  const tagsAdded = wanted.filter((t) => !state.tags.has(t.id));
+  const tagsRemoved = [...state.tags].filter(([id]) => !wantedIds.has(id)).map(([id, name]) => ({ id, name }));
+  const items = [
+    ...tagsAdded.map((t) => eventItem(actor, { type: "tag_added", tag: t.name })),
+    ...tagsRemoved.map((t) => eventItem(actor, { type: "tag_removed", tag: t.name })),
+  ];
+  return { items, actorId: actor.id, tagsAdded, tagsRemoved };
+}
+
+/** Adds or removes one follower; nothing when they already are (or are not) following. */
+export function planFollower(state: RoomState, user: Ref, following: boolean, actor: Author): Change {
+  if (state.followers.has(user.id) === following) return { items: [], actorId: actor.id };
+  return {
+    items: [eventItem(actor, { type: following ? "follower_added" : "follower_removed", user })],
+    actorId: actor.id,
+    ...(following ? { followersAdded: [user.id] } : { followersRemoved: [user.id] }),
+  };
+}
+
+/** A link's event, and the row when this conversation owns the link. */
+export function planLink(change: LinkChange, actor: Author): Change {
+  if ("mirror" in change) return { items: [eventItem(actor, change.mirror)], actorId: actor.id };
+  if ("remove" in change) {
+    const { id, ...target } = change.remove;
+    return { items: [eventItem(actor, { type: "unlinked", ...target })], actorId: actor.id, linkRemoved: id };
+  }
+  const { id, ...target } = change.add;
+  const row =
+    "ticket" in target ? { id, ticketId: target.ticket.id } : { id, targetConversationId: target.conversation.id };
+  return { items: [eventItem(actor, { type: "linked", ...target })], actorId: actor.id, linkAdded: row };
+}
+
+/** What the rules decided at creation, each as an event by "Auto-assignment". */
+export function planRules(initial: InitialFields): Change {
+  const via = { rules: initial.rules };
+  const items: NewItem[] = [];
+  const patch: FieldPatch = {};
+  if (initial.team) {
+    items.push(eventItem(RULES, { type: "team_assigned", team: initial.team, ...via }));
+    patch.teamId = initial.team.id;
+  }
+  if (initial.assignee) {
+    items.push(eventItem(RULES, { type: "assigned", assignee: initial.assignee, ...via }));
+    patch.assigneeId = initial.assignee.id;
+  }
+  if (initial.priority && initial.priority !== "none") {
+    items.push(eventItem(RULES, { type: "priority_changed", from: "none", to: initial.priority, ...via }));
+    patch.priority = initial.priority;
+  }
+  for (const tag of initial.tags ?? []) items.push(eventItem(RULES, { type: "tag_added", tag: tag.name, ...via }));
+  return { items, patch, actorId: null, tagsAdded: initial.tags };
+}
+
+/**
+ * The minute sweep's change, re-checked against the room's own fresh state:
+ * wake an expired snooze, or resolve a conversation idle since `before`.
+ * Null when the conversation moved on since the sweep looked.
+ */
+export function planSweep(state: RoomState, reason: SystemReason, now: number, before?: number): Change | null {
+  const to = systemMove(state.status, reason);
+  const due =
+    reason === "snooze_expired"
+      ? state.snoozedUntil !== null && state.snoozedUntil <= now
+      : state.lastActivityAt <= (before ?? Number.NEGATIVE_INFINITY);
+  if (!to || !due) return null;
+  return { items: [statusEvent(state.status, to, SYSTEM, reason)], patch: { status: to }, actorId: null };
+}
