@@ -1,5 +1,6 @@
 /** The list views, their URLs, and the list the agent last looked at (so "back" returns to it). */
 import type { Summary, View } from "../../worker/contract";
+import { inView } from "../../worker/domain/list-views";
 
 /** The views the sidebar offers, in order. */
 export const views: { id: View; label: string }[] = [
@@ -45,30 +46,6 @@ export function lastListHref(): string {
   return lastList;
 }
 
-/**
- * Whether a conversation belongs in a list, judged from its summary the way the
- * server filters: true or false, or null where the summary cannot tell
- * (Mentioned and Following depend on per-agent records).
- */
-export function belongsTo(c: Summary, list: { view: View; inboxId: string | null }, meId: string): boolean | null {
-  if (list.inboxId && c.inboxId !== list.inboxId) return false;
-  switch (list.view) {
-    case "all":
-      return c.status === "open";
-    case "mine":
-      return c.status === "open" && c.assignee?.id === meId;
-    case "unassigned":
-      return c.status === "open" && c.assignee === null;
-    case "snoozed":
-    case "resolved":
-    case "spam":
-      return c.status === list.view;
-    case "mentioned":
-    case "following":
-      return null;
-  }
-}
-
 /** Newest activity first, ties by id descending: the server's order. */
 function newerFirst(a: Summary, b: Summary): number {
   const at = Date.parse(b.lastActivityAt) - Date.parse(a.lastActivityAt);
@@ -87,7 +64,9 @@ export function applySummary(
   list: { view: View; inboxId: string | null; more: boolean },
   meId: string,
 ): Summary[] {
-  const fits = belongsTo(c, list, meId);
+  // The server's own definition of the view; null for Mentioned and Following,
+  // which depend on per-agent records the summary does not carry.
+  const fits = inView(c, list, { id: meId });
   const at = items.findIndex((i) => i.id === c.id);
   if (fits === false) return at === -1 ? items : items.filter((i) => i.id !== c.id);
   if (at === -1) {

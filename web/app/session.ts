@@ -2,6 +2,7 @@
 import { createContext } from "preact";
 import { useContext } from "preact/hooks";
 import type { Access, Me, MeInbox } from "../../worker/contract";
+import { atLeast, effectiveAccess } from "../../worker/domain/access";
 
 export type Session = {
   me: Me;
@@ -18,18 +19,14 @@ export function useSession(): Session {
   return session;
 }
 
-const rank: Record<Access, number> = { view: 1, note: 2, reply: 3 };
-
 /** The user's access to an inbox; admins have reply everywhere. Null: no access. */
 export function accessTo(me: Me, inboxId: string): Access | null {
-  if (me.user.role === "admin") return "reply";
-  return me.inboxes.find((i) => i.id === inboxId)?.access ?? null;
+  return effectiveAccess(me.user.role, me.inboxes.find((i) => i.id === inboxId)?.access);
 }
 
 /** Whether the user's access to an inbox reaches `level`. */
 export function can(me: Me, inboxId: string, level: Access): boolean {
-  const access = accessTo(me, inboxId);
-  return access !== null && rank[access] >= rank[level];
+  return atLeast(accessTo(me, inboxId), level);
 }
 
 /** Inboxes where the user may start conversations and reply. */

@@ -4,6 +4,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import { getDb, type Db } from "../db/client";
 import { apiTokens, sessions, users } from "../db/schema";
+import { canAdminister } from "../domain/access";
 import type { Actor, AppEnv } from "../env";
 import { AppError } from "../errors";
 import { randomToken, sha256Hex } from "../lib/ids";
@@ -89,7 +90,7 @@ export const requireActor = createMiddleware<AppEnv>(async (c, next) => {
 });
 
 export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
-  if (c.var.actor.role !== "admin") throw new AppError("forbidden", "Only admins can do that");
+  if (!canAdminister(c.var.actor.role)) throw new AppError("forbidden", "Only admins can do that");
   await next();
 });
 

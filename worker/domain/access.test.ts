@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { ACTION_LEVEL, canAdminister, canBeAssigned, decide, effectiveAccess, type Action } from "./access";
+import {
+  ACTION_LEVEL,
+  atLeast,
+  canAdminister,
+  canBeAssigned,
+  canWorkOnTickets,
+  decide,
+  effectiveAccess,
+  seesEveryInbox,
+  type Action,
+} from "./access";
 
 const actions = Object.keys(ACTION_LEVEL) as Action[];
 
@@ -41,5 +51,20 @@ describe("access policy", () => {
   it("keeps workspace administration for admins", () => {
     expect(canAdminister("admin")).toBe(true);
     expect(canAdminister("agent")).toBe(false);
+  });
+
+  it("lets admins see every inbox, agents only their granted ones", () => {
+    expect(seesEveryInbox("admin")).toBe(true);
+    expect(seesEveryInbox("agent")).toBe(false);
+    expect(effectiveAccess("agent", undefined)).toBe(null);
+    expect(effectiveAccess("agent", "note")).toBe("note");
+    expect(atLeast(null, "view")).toBe(false);
+  });
+
+  it("lets those who can reply somewhere work on tickets; everyone else reads them", () => {
+    expect(canWorkOnTickets("admin", [])).toBe(true);
+    expect(canWorkOnTickets("agent", ["view", "reply"])).toBe(true);
+    expect(canWorkOnTickets("agent", ["view", "note"])).toBe(false);
+    expect(canWorkOnTickets("agent", [])).toBe(false);
   });
 });

@@ -26,12 +26,18 @@ export const ACTION_LEVEL = {
 
 export type Action = keyof typeof ACTION_LEVEL;
 
+/** Admins see every inbox of their workspace, whatever their grants say. */
+export function seesEveryInbox(role: Role): boolean {
+  return role === "admin";
+}
+
 /** The level an actor effectively holds in an inbox: admins hold `reply` everywhere. */
 export function effectiveAccess(role: Role, grant: Access | null | undefined): Access | null {
-  if (role === "admin") return "reply";
+  if (seesEveryInbox(role)) return "reply";
   return grant ?? null;
 }
 
+/** Whether `level` reaches `needed` on the ladder view < note < reply (no level reaches nothing). */
 export function atLeast(level: Access | null, needed: Access): boolean {
   return level !== null && RANK[level] >= RANK[needed];
 }
@@ -53,4 +59,11 @@ export function canBeAssigned(role: Role, grant: Access | null | undefined): boo
 /** Workspace administration (users, inboxes, access, teams, rules) is for admins. */
 export function canAdminister(role: Role): boolean {
   return role === "admin";
+}
+
+/** Working on tickets takes reply access somewhere (admins always have it); everyone else reads them. */
+export function canWorkOnTickets(role: Role, levels: Iterable<Access>): boolean {
+  if (seesEveryInbox(role)) return true;
+  for (const level of levels) if (atLeast(level, "reply")) return true;
+  return false;
 }

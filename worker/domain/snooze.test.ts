@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { snoozeUntil, zonedTime } from "./snooze";
+import { snoozeLiesAhead, snoozeUntil, zonedTime } from "./snooze";
 
 const at = (isoString: string) => Date.parse(isoString);
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -28,5 +28,14 @@ describe("snooze presets", () => {
     // New York springs forward on 8 March 2026: 9:00 that day is EDT (UTC-4).
     expect(iso(zonedTime(2026, 3, 8, 9, 0, "America/New_York"))).toBe("2026-03-08T13:00:00.000Z");
     expect(iso(zonedTime(2026, 3, 7, 9, 0, "America/New_York"))).toBe("2026-03-07T14:00:00.000Z");
+  });
+});
+
+describe("snooze validity", () => {
+  it("accepts only a wake time that lies ahead", () => {
+    const now = at("2026-11-21T12:00:00Z");
+    expect(snoozeLiesAhead(now + 1, now)).toBe(true);
+    expect(snoozeLiesAhead(now, now)).toBe(false);
+    expect(snoozeLiesAhead(now - 60_000, now)).toBe(false);
   });
 });

@@ -63,3 +63,8 @@ export function snoozeUntil(preset: SnoozePreset, now: number, timeZone: string)
   const target = new Date(Date.UTC(today.year, today.month - 1, today.day + daysAhead));
   return zonedTime(target.getUTCFullYear(), target.getUTCMonth() + 1, target.getUTCDate(), WAKE_HOUR, 0, timeZone);
 }
+
+/** A snooze is valid only while it lies ahead: waking at or before `now` is refused. */
+export function snoozeLiesAhead(until: number, now: number): boolean {
+  return until > now;
+}

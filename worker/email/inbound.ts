@@ -1,12 +1,12 @@
 import { and, eq, inArray } from "drizzle-orm";
 import PostalMime from "postal-mime";
+import { startConversation } from "../conversations";
 import { getDb, type Db } from "../db/client";
 import { contactName, ensureContact, findContactByEmail } from "../db/queries/contacts";
 import { conversations, inboxes, timelineItems } from "../db/schema";
 import { unwrap } from "../errors";
 import { derivedId, sha256Hex } from "../lib/ids";
 import { getConversationRoom } from "../rooms/conversation-room";
-import { autoAssign } from "../routes/rules";
 import { htmlToText, newText, normalizeMessageId, threadIds } from "./threading";
 
 /** The conversation an email answers: one in this inbox holding a message it refers to. */
@@ -69,27 +69,12 @@ export async function email(message: ForwardableEmailMessage, env: Env, _ctx?: E
     );
     return;
   }
-  const conversationId = await derivedId("cv", inbox.id, messageId);
   const subject = parsed.subject?.trim() || null;
-  const exists = await db.query.conversations.findFirst({ where: eq(conversations.id, conversationId) });
-  unwrap(
-    await getConversationRoom(env, conversationId).create({
-      conversationId,
-      workspaceId: inbox.workspaceId,
-      inboxId: inbox.id,
-      contactId: contact.id,
-      subject,
-      first: { kind: "customer", body, author, messageId },
-      initial: exists
-        ? undefined
-        : await autoAssign(env, db, {
-            workspaceId: inbox.workspaceId,
-            inboxId: inbox.id,
-            channel: "email",
-            subject,
-            body,
-            contact,
-          }),
-    }),
-  );
+  await startConversation(env, db, {
+    conversationId: await derivedId("cv", inbox.id, messageId),
+    inbox,
+    contact,
+    subject,
+    first: { kind: "customer", body, author, messageId },
+  });
 }

@@ -1,6 +1,7 @@
 import { zValidator } from "@hono/zod-validator";
-import type { ValidationTargets } from "hono";
+import type { Context, ValidationTargets } from "hono";
 import type { z } from "zod";
+import { IdempotencyKey } from "../contract";
 import { AppError } from "../errors";
 
 /** The field issues of a failed parse, as the contract's `details`. */
@@ -30,4 +31,10 @@ export function parseOr400<Schema extends z.ZodType>(schema: Schema, value: unkn
   const result = schema.safeParse(value);
   if (!result.success) throw new AppError("validation_failed", `The ${what} is not valid`, issuesOf(result.error));
   return result.data;
+}
+
+/** The `Idempotency-Key` header, checked; undefined when absent. */
+export function idempotencyKey(c: Context): string | undefined {
+  const header = c.req.header("Idempotency-Key");
+  return header === undefined ? undefined : parseOr400(IdempotencyKey, header, "Idempotency-Key header");
 }

@@ -27,7 +27,7 @@ import { HubPublisher, type Place } from "./hub-publisher";
 import { type AgentAttachment, type Attachment, anyoneTyping, isStale, sameViewers, viewersOf } from "./presence";
 import {
   type CreateConversation,
-  collides,
+  replyCollides,
   type LinkChange,
   type PostItem,
   planFollower,
@@ -109,7 +109,7 @@ export class ConversationRoom extends DurableObject<Env> {
     return this.#write(conversationId, async (state) => {
       const earlier = key && (await itemByKey(this.#db, state.id, key));
       if (earlier) return ok({ item: toItem(earlier) });
-      if (collides(state, input)) {
+      if (replyCollides(state, input)) {
         // Everything since what they saw, so the client catches up in one go.
         const newer = await itemsAfter(this.#db, state.id, input.lastSeenSeq ?? 0);
         return fail("collision", "Someone else wrote in this conversation since you last looked", {

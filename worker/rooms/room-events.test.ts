@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Author } from "../contract";
 import {
-  collides,
+  replyCollides,
   planFollower,
   planLink,
   planPost,
@@ -32,15 +32,15 @@ const events = (change: { items: { event?: unknown }[] }) => change.items.map((i
 
 describe("the reply-collision guard", () => {
   it("refuses a reply behind a newer customer message or reply, unless forced", () => {
-    expect(collides(state(), { kind: "reply", body: "x", author: ada, lastSeenSeq: 2 })).toBe(true);
-    expect(collides(state(), { kind: "reply", body: "x", author: ada, lastSeenSeq: 2, force: true })).toBe(false);
-    expect(collides(state(), { kind: "reply", body: "x", author: ada, lastSeenSeq: 3 })).toBe(false);
+    expect(replyCollides(state(), { kind: "reply", body: "x", author: ada, lastSeenSeq: 2 })).toBe(true);
+    expect(replyCollides(state(), { kind: "reply", body: "x", author: ada, lastSeenSeq: 2, force: true })).toBe(false);
+    expect(replyCollides(state(), { kind: "reply", body: "x", author: ada, lastSeenSeq: 3 })).toBe(false);
   });
 
   it("never holds back notes, customers, or a reply that says nothing of what it saw", () => {
-    expect(collides(state(), { kind: "note", body: "x", author: ada, lastSeenSeq: 0 })).toBe(false);
-    expect(collides(state(), { kind: "customer", body: "x", author: customer, lastSeenSeq: 0 })).toBe(false);
-    expect(collides(state(), { kind: "reply", body: "x", author: ada })).toBe(false);
+    expect(replyCollides(state(), { kind: "note", body: "x", author: ada, lastSeenSeq: 0 })).toBe(false);
+    expect(replyCollides(state(), { kind: "customer", body: "x", author: customer, lastSeenSeq: 0 })).toBe(false);
+    expect(replyCollides(state(), { kind: "reply", body: "x", author: ada })).toBe(false);
   });
 });
 

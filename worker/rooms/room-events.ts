@@ -5,6 +5,8 @@
  * (room-events.test.ts); the room only sequences, stores and broadcasts.
  */
 import type { Author, ItemKind, Priority, Status, TimelineEvent } from "../contract";
+import { collides } from "../domain/collision";
+import { countedMentions, followersFromMentions } from "../domain/mentions";
 import { agentMayMove, type SystemReason, statusAfterItem, systemMove } from "../domain/status";
 import type { Change, FieldPatch, NewItem, RoomState } from "./room-writes";
 
@@ -98,9 +100,9 @@ export function statusEvent(
   return eventItem(author, event);
 }
 
-/** The reply-collision guard: a reply behind a newer customer message or reply is refused unless forced. */
-export const collides = (state: Pick<RoomState, "lastPublicSeq">, input: PostItem): boolean =>
-  input.kind === "reply" && input.lastSeenSeq !== undefined && !input.force && state.lastPublicSeq > input.lastSeenSeq;
+/** The reply-collision guard (domain/collision.ts) against the room's state. */
+export const replyCollides = (state: Pick<RoomState, "lastPublicSeq">, input: PostItem): boolean =>
+  collides({ ...input, lastPublicSeq: state.lastPublicSeq });
 
 /** A message or note: the item, the reopening it causes, and the followers a note's mentions add. */
 export function planPost(state: RoomState, input: PostItem, idempotencyKey?: string): Change {
@@ -109,9 +111,8 @@ export function planPost(state: RoomState, input: PostItem, idempotencyKey?: str
   ];
   const status = statusAfterItem(state.status, input.kind);
   if (status !== state.status) items.push(statusEvent(state.status, status, SYSTEM, input.kind));
-  // Mentions count in notes only; in replies they are just text.
-  const mentioned = input.kind === "note" ? (input.mentions ?? []) : [];
-  const newFollowers = input.mentionsFollow ? mentioned.filter((u) => !state.followers.has(u.id)) : [];
+  const mentioned = countedMentions(input.kind, input.mentions);
+  const newFollowers = followersFromMentions(mentioned, !!input.mentionsFollow, state.followers);
   for (const user of newFollowers) items.push(eventItem(SYSTEM, { type: "follower_added", user, via: "mention" }));
   return {
     items,

@@ -4,13 +4,13 @@ import { LoginInput, SetupInput } from "../contract";
 import { endSession, startSession } from "../auth/session";
 import { hashPassword, verifyPassword, DUMMY_HASH } from "../auth/password";
 import { getDb } from "../db/client";
+import { toUser } from "../db/queries/users";
 import { users } from "../db/schema";
 import type { AppEnv } from "../env";
 import { AppError } from "../errors";
 import { newId } from "../lib/ids";
 import { clientIp, hit, used, type Limit } from "../lib/rate-limit";
 import { validate } from "../lib/validate";
-import { toUser } from "./users";
 
 /** Failed sign-ins allowed per address and per email in ten minutes. */
 const LOGIN_LIMIT: Limit = { max: 10, windowMs: 10 * 60 * 1000 };

@@ -2,6 +2,7 @@ import { and, asc, eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { CreateInboxInput, SetAccessInput, UpdateInboxInput, type Inbox } from "../contract";
 import { requireAdmin } from "../auth/session";
+import { refreshListScope } from "../auth/list-scope";
 import { getDb, type Db } from "../db/client";
 import { grantsFor } from "../db/queries/access";
 import { inboxAccess, inboxes, users } from "../db/schema";
@@ -10,7 +11,6 @@ import { AppError, notFound } from "../errors";
 import { newId, randomToken } from "../lib/ids";
 import { iso } from "../lib/time";
 import { validate } from "../lib/validate";
-import { refreshListScope } from "./live";
 
 type InboxRow = typeof inboxes.$inferSelect;
 

@@ -4,16 +4,15 @@
  * identity it decided (rooms/sockets.ts): no socket reaches a Durable Object unchecked.
  */
 import { Hono, type Context } from "hono";
-import { getDb, type Db } from "../db/client";
-import { grantsFor } from "../db/queries/access";
+import { listScope } from "../auth/list-scope";
+import { conversationFor, customerConversation } from "../conversations";
+import { getDb } from "../db/client";
 import { atLeast } from "../domain/access";
-import type { Actor, AppEnv } from "../env";
+import type { AppEnv } from "../env";
 import { AppError } from "../errors";
 import { getConversationRoom } from "../rooms/conversation-room";
 import { withIdentity } from "../rooms/sockets";
-import { getWorkspaceHub, type InboxScope } from "../rooms/workspace-hub";
-import { conversationFor } from "./conversations";
-import { customerConversation } from "./widget";
+import { getWorkspaceHub } from "../rooms/workspace-hub";
 
 function requireUpgrade(c: Context) {
   if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
@@ -27,20 +26,6 @@ function requireSameOrigin(c: Context<AppEnv>) {
   if (c.var.actor.via === "session" && origin && origin !== new URL(c.req.url).origin) {
     throw new AppError("forbidden", "Cross-site socket refused");
   }
-}
-
-/** The inboxes whose conversations a user's list stream carries. */
-async function listScope(db: Db, user: Pick<Actor, "id" | "role" | "workspaceId">): Promise<InboxScope> {
-  return user.role === "admin" ? "*" : [...(await grantsFor(db, user)).keys()];
-}
-
-/** After an access change: the user's open list streams follow at once. */
-export async function refreshListScope(
-  env: Env,
-  db: Db,
-  user: Pick<Actor, "id" | "role" | "workspaceId">,
-): Promise<void> {
-  await getWorkspaceHub(env, user.workspaceId).setScope(user.id, await listScope(db, user));
 }
 
 /** `GET /api/conversations/:id/live` and `GET /api/live`, for agents. */

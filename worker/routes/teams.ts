@@ -101,10 +101,3 @@ export const teamRoutes = new Hono<AppEnv>()
     await db.delete(teams).where(eq(teams.id, team.id));
     return c.body(null, 204);
   });
-
-/** The team of this workspace with `id`, for assignment; a 400 when there is none. */
-export async function teamForAssignment(db: Db, workspaceId: string, id: string) {
-  const team = await db.query.teams.findFirst({ where: and(eq(teams.id, id), eq(teams.workspaceId, workspaceId)) });
-  if (!team) throw new AppError("validation_failed", "No such team", [{ path: ["teamId"], message: "not found" }]);
-  return { id: team.id, name: team.name };
-}

@@ -7,18 +7,18 @@
 import { and, desc, eq, or } from "drizzle-orm";
 import { Hono } from "hono";
 import { CreateLinkInput, CreateTicketInput, UpdateTicketInput, type Ticket } from "../contract";
+import { authorOf, conversationFor, conversationView } from "../conversations";
 import { getDb, type Db } from "../db/client";
 import { grantsFor } from "../db/queries/access";
 import { findConversation } from "../db/queries/conversations";
 import { conversations, links, tickets } from "../db/schema";
-import { atLeast } from "../domain/access";
+import { canWorkOnTickets } from "../domain/access";
 import type { Actor, AppEnv } from "../env";
 import { AppError, forbidden, notFound, unwrap } from "../errors";
 import { newId } from "../lib/ids";
 import { iso } from "../lib/time";
 import { validate } from "../lib/validate";
 import { getConversationRoom } from "../rooms/conversation-room";
-import { authorOf, conversationFor, conversationView } from "./conversations";
 
 type TicketRow = typeof tickets.$inferSelect;
 
@@ -60,10 +60,8 @@ async function ticketView(db: Db, actor: Actor, row: TicketRow): Promise<Ticket>
 
 /** Working on tickets takes reply access somewhere (admins always have it); light users read. */
 async function requireWorker(db: Db, actor: Actor) {
-  if (actor.role === "admin") return;
   const grants = await grantsFor(db, actor);
-  if (![...grants.values()].some((level) => atLeast(level, "reply")))
-    throw forbidden("Tickets are changed by agents who can reply");
+  if (!canWorkOnTickets(actor.role, grants.values())) throw forbidden("Tickets are changed by agents who can reply");
 }
 
 export const ticketRoutes = new Hono<AppEnv>()

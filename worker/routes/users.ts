@@ -1,23 +1,17 @@
 import { and, asc, eq } from "drizzle-orm";
 import { Hono } from "hono";
-import { CreateTokenInput, CreateUserInput, UpdateMeInput, UsersQuery, type User } from "../contract";
+import { CreateTokenInput, CreateUserInput, UpdateMeInput, UsersQuery } from "../contract";
 import { hashPassword } from "../auth/password";
 import { createApiToken, requireAdmin } from "../auth/session";
 import { getDb } from "../db/client";
 import { grantFor, grantsFor } from "../db/queries/access";
+import { toUser } from "../db/queries/users";
 import { atLeast, effectiveAccess } from "../domain/access";
 import { inboxAccess, users, workspaces } from "../db/schema";
 import type { AppEnv } from "../env";
 import { AppError } from "../errors";
 import { newId } from "../lib/ids";
 import { validate } from "../lib/validate";
-
-export const toUser = (u: Pick<typeof users.$inferSelect, "id" | "name" | "email" | "role">): User => ({
-  id: u.id,
-  name: u.name,
-  email: u.email,
-  role: u.role,
-});
 
 export const meRoutes = new Hono<AppEnv>()
   .get("/", async (c) => {

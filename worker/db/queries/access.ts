@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import type { Access } from "../../contract";
-import { effectiveAccess } from "../../domain/access";
+import { effectiveAccess, seesEveryInbox } from "../../domain/access";
 import type { Actor } from "../../env";
 import type { Db } from "../client";
 import { inboxAccess, inboxes } from "../schema";
@@ -10,7 +10,7 @@ export async function grantsFor(
   db: Db,
   actor: Pick<Actor, "id" | "role" | "workspaceId">,
 ): Promise<Map<string, Access>> {
-  if (actor.role === "admin") {
+  if (seesEveryInbox(actor.role)) {
     const rows = await db.select({ id: inboxes.id }).from(inboxes).where(eq(inboxes.workspaceId, actor.workspaceId));
     return new Map(rows.map((r) => [r.id, "reply" as const]));
   }

@@ -1,6 +1,8 @@
 import { and, asc, desc, eq, gt, isNull, or, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { Access, Conversation, Link, ListQuery, Summary } from "../../contract";
+import { seesEveryInbox } from "../../domain/access";
+import { STATUS_OF_VIEW } from "../../domain/list-views";
 import type { Actor } from "../../env";
 import { AppError } from "../../errors";
 import { base64url, fromBase64url } from "../../lib/ids";
@@ -189,17 +191,10 @@ function decodeCursor(text: string): Cursor {
   ]);
 }
 
-const STATUS_OF_VIEW = {
-  all: "open",
-  mine: "open",
-  unassigned: "open",
-  snoozed: "snoozed",
-  resolved: "resolved",
-  spam: "spam",
-} as const;
-
 /**
  * One page of a list view, newest activity first, by keyset on (last activity, id).
+ * Which conversations belong is defined by `inView` (domain/list-views.ts);
+ * this is its indexed form, and test/worker/list-views.test.ts holds them together.
  *
  * The conditions are shaped so SQLite walks one sort-aware index: each view's
  * equality columns lead an index whose tail is (last_activity_at, id). The
@@ -289,7 +284,7 @@ export async function buildListQuery(db: Db, actor: Actor, grants: Map<string, A
     // Views of the whole workspace walk its (workspace, status, activity) index;
     // driven views are already scoped by their user or tag.
     if (!driver) where.push(eq(conversations.workspaceId, actor.workspaceId));
-    if (actor.role !== "admin") {
+    if (!seesEveryInbox(actor.role)) {
       where.push(
         sql`+${conversations.inboxId} IN (${sql.join(
           [...grants.keys()].map((id) => sql`${id}`),

@@ -1,0 +1,182 @@
+/**
+ * The customer's side: contact tokens, the widget's start, and a customer's
+ * message (which after 24 quiet hours starts a new conversation).
+ */
+import { and, desc, eq } from "drizzle-orm";
+import type { Item, WidgetStartInput } from "../contract";
+import type { Db } from "../db/client";
+import { type ContactRow, contactName, ensureContact } from "../db/queries/contacts";
+import { type ConversationRow, findConversation } from "../db/queries/conversations";
+import { contactTokens, contacts, conversations, inboxes } from "../db/schema";
+import { startsNewChat } from "../domain/chat";
+import { AppError, notFound, unwrap } from "../errors";
+import { derivedId, hex, newId, randomToken, sha256Hex, timingSafeEqual } from "../lib/ids";
+import { type AuthorRef, getConversationRoom } from "../rooms/conversation-room";
+import { startConversation } from "./start";
+
+type InboxRow = typeof inboxes.$inferSelect;
+
+/** HMAC-SHA256 of the site's user id with the inbox's secret, hex: what the site's backend computes. */
+async function identityHash(secret: string, userId: string): Promise<string> {
+  const key = await crypto.subtle.importKey(
+    "raw",
+    new TextEncoder().encode(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  return hex(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(userId)));
+}
+
+/** The contact (and the inbox it was issued for) a contact token stands for, or null. */
+async function contactForToken(db: Db, token: string | undefined) {
+  if (!token) return null;
+  const [row] = await db
+    .select({ contact: contacts, inboxId: contactTokens.inboxId })
+    .from(contactTokens)
+    .innerJoin(contacts, eq(contacts.id, contactTokens.contactId))
+    .where(eq(contactTokens.tokenHash, await sha256Hex(token)))
+    .limit(1);
+  return row ?? null;
+}
+
+/** The customer's own conversation, or 404: a token opens only its contact's conversations. */
+export async function customerConversation(db: Db, token: string | undefined, id: string) {
+  const who = await contactForToken(db, token);
+  if (!who) throw new AppError("unauthenticated", "A contact token is required");
+  const conversation = await findConversation(db, id);
+  if (!conversation || conversation.contactId !== who.contact.id || conversation.inboxId !== who.inboxId) {
+    throw notFound("Conversation not found");
+  }
+  return { conversation, contact: who.contact };
+}
+
+const customerAuthor = (contact: ContactRow): AuthorRef => ({
+  type: "contact",
+  id: contact.id,
+  name: contactName(contact),
+});
+
+/** The inbox a widget key opens, or 404. */
+export async function widgetInbox(db: Db, widgetKey: string): Promise<InboxRow> {
+  const inbox = await db.query.inboxes.findFirst({ where: eq(inboxes.widgetKey, widgetKey) });
+  if (!inbox) throw notFound("No inbox has that widget key");
+  return inbox;
+}
+
+/** The site's user id when the widget vouches for it with the inbox's HMAC; null without identity; 403 when forged. */
+export async function verifiedUserId(inbox: InboxRow, identity: WidgetStartInput["identity"]): Promise<string | null> {
+  if (!identity) return null;
+  const expected = await identityHash(inbox.widgetSecret, identity.userId);
+  if (!timingSafeEqual(expected, identity.hash.toLowerCase())) {
+    throw new AppError("forbidden", "Identity verification failed");
+  }
+  return identity.userId;
+}
+
+/**
+ * A visitor starts a conversation in the widget. A returning visitor (their
+ * token, same inbox and identity) keeps their contact and token; others become
+ * a new contact with a new token. With a key, a retry finds the same contact
+ * and conversation.
+ */
+export async function startFromWidget(
+  env: Env,
+  db: Db,
+  start: {
+    inbox: InboxRow;
+    input: WidgetStartInput;
+    externalId: string | null;
+    token: string | undefined;
+    key: string | undefined;
+  },
+): Promise<{ conversationId: string; contactToken: string }> {
+  const { inbox, input, externalId, token, key } = start;
+  const returning = await contactForToken(db, token);
+  const contact =
+    returning && returning.inboxId === inbox.id && (!externalId || returning.contact.externalId === externalId)
+      ? returning.contact
+      : await ensureContact(db, {
+          id: key ? await derivedId("ct", inbox.id, key) : newId("ct"),
+          workspaceId: inbox.workspaceId,
+          name: input.name,
+          email: input.email,
+          externalId,
+          attributes: input.attributes,
+        });
+  let contactToken = returning?.contact.id === contact.id ? token! : null;
+  if (!contactToken) {
+    contactToken = randomToken("sbc");
+    await db.insert(contactTokens).values({
+      tokenHash: await sha256Hex(contactToken),
+      contactId: contact.id,
+      inboxId: inbox.id,
+      createdAt: Date.now(),
+    });
+  }
+  const conversationId = key ? await derivedId("cv", inbox.id, contact.id, key) : newId("cv");
+  await startConversation(env, db, {
+    conversationId,
+    inbox,
+    contact,
+    subject: null,
+    first: { kind: "customer", body: input.body, author: customerAuthor(contact) },
+  });
+  return { conversationId, contactToken };
+}
+
+/**
+ * Where a customer's message goes under the 24-hour chat rule: a new
+ * conversation's id, or null to post in this one. With an Idempotency-Key the
+ * new id is derived from it, so a retry finds that conversation again.
+ */
+async function conversationAfterQuiet(
+  db: Db,
+  conversation: ConversationRow,
+  key: string | undefined,
+): Promise<{ id: string; inbox: InboxRow } | null> {
+  const inbox = await db.query.inboxes.findFirst({ where: eq(inboxes.id, conversation.inboxId) });
+  if (!inbox) return null;
+  const retried = key
+    ? await derivedId("cv", conversation.inboxId, conversation.contactId, `after-quiet:${key}`)
+    : null;
+  if (retried && (await findConversation(db, retried))) return { id: retried, inbox };
+  const [latest] = await db
+    .select({ lastActivityAt: conversations.lastActivityAt })
+    .from(conversations)
+    .where(and(eq(conversations.contactId, conversation.contactId), eq(conversations.inboxId, conversation.inboxId)))
+    .orderBy(desc(conversations.lastActivityAt))
+    .limit(1);
+  if (!startsNewChat(inbox.channel, latest?.lastActivityAt ?? null, Date.now())) return null;
+  return { id: retried ?? newId("cv"), inbox };
+}
+
+/** A customer's message in their conversation, or in a new one when the chat has been quiet for 24 hours. */
+export async function postFromCustomer(
+  env: Env,
+  db: Db,
+  post: { conversation: ConversationRow; contact: ContactRow; body: string; key: string | undefined },
+): Promise<{ item: Item; conversationId: string }> {
+  const { conversation, contact, body, key } = post;
+  const author = customerAuthor(contact);
+  const fresh = await conversationAfterQuiet(db, conversation, key);
+  if (fresh) {
+    const item = await startConversation(env, db, {
+      conversationId: fresh.id,
+      inbox: fresh.inbox,
+      contact,
+      subject: null,
+      first: { kind: "customer", body, author },
+    });
+    return { item, conversationId: fresh.id };
+  }
+  const { item } = unwrap(
+    await getConversationRoom(env, conversation.id).post(conversation.id, {
+      kind: "customer",
+      body,
+      author,
+      idempotencyKey: key,
+    }),
+  );
+  return { item, conversationId: conversation.id };
+}
