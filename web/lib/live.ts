@@ -235,6 +235,8 @@ export type ListEvent =
   | { type: "conversation"; conversation: Summary }
   | { type: "conversation_removed"; conversationId: string }
   | { type: "presence"; conversationId: string; viewers: Viewer[] }
+  | { type: "tag_deleted"; tag: string }
+  | { type: "team_deleted"; teamId: string }
   | { type: "notification"; notification: Notification };
 
 export type ListEventType = ListEvent["type"];
@@ -260,6 +262,8 @@ function parseListEvent(json: unknown): ListEvent | null {
     case "conversation":
     case "conversation_removed":
     case "presence":
+    case "tag_deleted":
+    case "team_deleted":
       return frame.data;
     case "notification": {
       const notification = Notification.safeParse(frame.data.notification);

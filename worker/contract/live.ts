@@ -59,6 +59,9 @@ export const ListFrame = z.discriminatedUnion("type", [
   /** The conversation left the agent's sight (moved to an inbox they cannot see). */
   z.object({ type: z.literal("conversation_removed"), conversationId: z.string() }),
   z.object({ type: z.literal("presence"), conversationId: z.string(), viewers: z.array(Viewer) }),
+  /** An admin deleted a tag or a team: it is gone from every conversation that had it. */
+  z.object({ type: z.literal("tag_deleted"), tag: z.string() }),
+  z.object({ type: z.literal("team_deleted"), teamId: z.string() }),
   z.object({ type: z.literal("notification"), notification: z.record(z.string(), z.unknown()) }),
   z.object({ type: z.literal("pong") }),
   ErrorFrame,

@@ -123,6 +123,15 @@ export class WorkspaceHub extends DurableObject<Env> {
     if (next !== Infinity) await this.ctx.storage.setAlarm(next);
   }
 
+  /**
+   * A workspace-wide change every list view hears of (a tag or a team deleted):
+   * the rows drop it without each conversation's room having to republish.
+   */
+  async publishWorkspace(frame: Extract<ListFrame, { type: "tag_deleted" | "team_deleted" }>): Promise<void> {
+    const text = encodeFrame(frame);
+    for (const ws of this.ctx.getWebSockets()) sendText(ws, text);
+  }
+
   /** Sends a frame to one user's list sockets. */
   async sendToUser(userId: string, frame: ListFrame): Promise<void> {
     const text = encodeFrame(frame);

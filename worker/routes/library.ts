@@ -3,6 +3,7 @@ import { and, asc, eq, ne, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import { SavedReplyInput, UpdateSavedReplyInput, UpdateTagInput, type SavedReply } from "../contract";
 import { requireAdmin } from "../auth/session";
+import { getWorkspaceHub } from "../rooms/workspace-hub";
 import { getDb } from "../db/client";
 import { savedReplies, tags } from "../db/schema";
 import type { AppEnv } from "../env";
@@ -64,8 +65,11 @@ export const tagRoutes = new Hono<AppEnv>()
     const [gone] = await getDb(c.env.DB)
       .delete(tags)
       .where(and(eq(tags.id, c.req.param("id")), eq(tags.workspaceId, c.var.actor.workspaceId)))
-      .returning({ id: tags.id });
+      .returning({ name: tags.name });
     if (!gone) throw notFound("Tag not found");
+    // The foreign key takes it off every conversation; rooms read tags fresh on their next change,
+    // and every list view hears of it now.
+    await getWorkspaceHub(c.env, c.var.actor.workspaceId).publishWorkspace({ type: "tag_deleted", tag: gone.name });
     return c.body(null, 204);
   });
 

@@ -2,6 +2,7 @@ import { and, asc, eq, inArray } from "drizzle-orm";
 import { Hono } from "hono";
 import { CreateTeamInput, UpdateTeamInput, type Team } from "../contract";
 import { requireAdmin } from "../auth/session";
+import { getWorkspaceHub } from "../rooms/workspace-hub";
 import { getDb, type Db } from "../db/client";
 import { teamMembers, teams, users } from "../db/schema";
 import type { AppEnv } from "../env";
@@ -97,7 +98,9 @@ export const teamRoutes = new Hono<AppEnv>()
     const db = getDb(c.env.DB);
     const [team] = await listTeams(db, c.var.actor.workspaceId, c.req.param("id"));
     if (!team) throw notFound("Team not found");
-    // Conversations keep their history; their team is cleared by the foreign key (ON DELETE SET NULL).
+    // Conversations keep their history; their team is cleared by the foreign key (ON DELETE SET NULL),
+    // rooms read it fresh on their next change, and every list view hears of it now.
     await db.delete(teams).where(eq(teams.id, team.id));
+    await getWorkspaceHub(c.env, c.var.actor.workspaceId).publishWorkspace({ type: "team_deleted", teamId: team.id });
     return c.body(null, 204);
   });

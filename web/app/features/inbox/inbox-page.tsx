@@ -65,6 +65,21 @@ export function InboxPage() {
     [],
   );
 
+  // An admin deleted a tag or a team: it is gone from every row that had it.
+  useEffect(() => {
+    const patch = (change: (item: Summary) => Summary) => setState((s) => ({ ...s, items: s.items.map(change) }));
+    const offTag = subscribeList("tag_deleted", ({ tag }) =>
+      patch((i) => (i.tags.includes(tag) ? { ...i, tags: i.tags.filter((t) => t !== tag) } : i)),
+    );
+    const offTeam = subscribeList("team_deleted", ({ teamId }) =>
+      patch((i) => (i.teamId === teamId ? { ...i, teamId: null } : i)),
+    );
+    return () => {
+      offTag();
+      offTeam();
+    };
+  }, []);
+
   const load = async () => {
     const ticket = ++request.current;
     arrived.current = [];
