@@ -277,7 +277,7 @@ export function spawnGroup(cmd, argv, { privateTmp = false, ...options } = {}) {
  * @param {boolean} [o.build]     run `vite build` first (default false: dist/web must exist)
  * @param {boolean} [o.migrate]   apply pending local D1 migrations first (default true)
  * @param {boolean|((line: string) => void)} [o.log]  true: wrangler's output to stderr; a function: each line; default: kept quiet (shown on failure)
- * @param {number} [o.timeoutMs]  how long to wait for the server to answer (default 60 s)
+ * @param {number} [o.timeoutMs]  how long to wait for the server to answer (default 120 s: a busy machine is slow to start workerd)
  * @param {string[]} [o.extraArgs] more `wrangler dev` arguments
  * @param {Record<string,string>} [o.env] more environment variables for wrangler
  * @param {string} [o.root]       project root (default: this repository)
@@ -289,7 +289,7 @@ export async function startServer({
   build = false,
   migrate = true,
   log,
-  timeoutMs = 60_000,
+  timeoutMs = 120_000,
   extraArgs = [],
   env = {},
   root = ROOT,
@@ -357,7 +357,9 @@ export async function startServer({
     cleanupState();
   };
 
-  // Ready once the worker answers an API request (any HTTP status will do).
+  // Ready once the worker answers an API request (any HTTP status will do). The
+  // first answer can be slow on a loaded machine (workerd compiles the worker),
+  // so each try may take a while and a timed-out try just leads to the next.
   const started = Date.now();
   let died = null;
   proc.exited.then((r) => (died = r));
@@ -374,7 +376,7 @@ export async function startServer({
       );
     }
     try {
-      await fetch(`${url}/api/setup`, { signal: AbortSignal.timeout(2000) });
+      await fetch(`${url}/api/setup`, { signal: AbortSignal.timeout(10_000) });
       break;
     } catch {
       await sleep(150);

@@ -9,11 +9,13 @@ import {
   createInbox,
   customer,
   ensureWorkspace,
+  eventually,
   launchBrowser,
   newPage,
   signIn,
   tid,
   timelineTexts,
+  waitForComposerCleared,
   waitForItem,
 } from "./helpers.mjs";
 
@@ -179,6 +181,14 @@ test("a draft survives leaving the conversation and coming back", async () => {
   assert.equal(await page.inputValue(tid("composer-input")), "We do: 50% with a valid student email.");
   await page.click(tid("composer-send"));
   await waitForItem(page, "reply", "50% with a valid student email");
+  // Reload only once the page has its answer and has forgotten the draft (the item can arrive live first).
+  await waitForComposerCleared(page);
+  await eventually(
+    page,
+    (text) => !Object.values(sessionStorage).some((v) => v.includes(text)),
+    "50% with a valid student email",
+    { what: "the sent draft to leave the page's session storage" },
+  );
   await page.reload();
   await page.waitForSelector(tid("composer"));
   assert.equal(await page.inputValue(tid("composer-input")), "", "a sent draft is gone");

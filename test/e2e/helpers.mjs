@@ -3,6 +3,10 @@
 //
 // The tests run against BASE_URL (set by test/e2e/run.mjs, which starts one
 // fresh server for the whole run). Files run one at a time, in name order.
+//
+// They must hold on a busy two-core machine: wait for a condition (a selector,
+// waitForFunction, `until` polling the API), never for a fixed time. A wait
+// returns as soon as its condition holds, so its timeout can be generous.
 
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
@@ -17,6 +21,9 @@ export const ADMIN = {
   email: "ada@acme.test",
   password: "correct horse battery",
 };
+
+/** How long a condition may take to hold on a loaded machine (ms). Playwright's own waits default to 30 s. */
+export const WAIT = 20_000;
 
 export const CHROMIUM_ARGS = [
   "--headless",
@@ -167,6 +174,27 @@ export async function waitForItem(page, kind, text) {
     .waitFor();
 }
 
+/**
+ * Poll `check` (sync or async, in this process: typically an API read) until it
+ * returns something truthy, and return that; fails with `what` after `timeout`.
+ */
+export async function until(check, what, { timeout = WAIT, every = 100 } = {}) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) assert.fail(`Timed out after ${timeout} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, every));
+  }
+}
+
+/** Wait until the composer is empty again: the page has its answer to a send (an item can arrive live before it). */
+export async function waitForComposerCleared(page) {
+  await eventually(page, (sel) => document.querySelector(sel)?.value === "", tid("composer-input"), {
+    what: "the composer to clear after the send",
+  });
+}
+
 // ——— Realtime (two agents, live sockets) ———————————————————————————————
 
 /** Open a conversation page and wait until its room has welcomed the page (the thread is live). */
@@ -181,7 +209,7 @@ export function listRow(page, conversationId) {
 }
 
 /** Wait until `fn` (evaluated in the page with `arg`) is truthy; a readable failure otherwise. */
-export async function eventually(page, fn, arg, { timeout = 5000, what = "the condition" } = {}) {
+export async function eventually(page, fn, arg, { timeout = WAIT, what = "the condition" } = {}) {
   try {
     await page.waitForFunction(fn, arg, { timeout });
   } catch (error) {
@@ -211,6 +239,17 @@ export async function startConversation(
     201,
   );
   return conversation.id;
+}
+
+/**
+ * Wait for a toast pushed live and note how long it took (the product aims at
+ * under a second; a busy test machine may take longer, so the time is reported,
+ * not asserted). Start waiting right after the action that causes it.
+ */
+export async function waitForToast(t, toast) {
+  const started = Date.now();
+  await toast.waitFor({ timeout: WAIT });
+  t.diagnostic(`toast shown ${Date.now() - started} ms after waiting began`);
 }
 
 /** Wait until the page's list stream is connected (the bell says so), so live pushes reach it. */

@@ -19,6 +19,8 @@ import {
   openConversation,
   pageAs,
   tid,
+  until,
+  WAIT,
   waitForItem,
   waitForListStream,
 } from "./helpers.mjs";
@@ -65,7 +67,8 @@ async function shot(page, name, target) {
   if (!dir) return;
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${name}.png`);
-  await page.waitForTimeout(250); // let the menus' drop-in animation finish
+  // Let the menus' drop-in animation finish.
+  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== "running"));
   if (target) await target.screenshot({ path: file });
   else await page.screenshot({ path: file });
 }
@@ -121,7 +124,7 @@ test("snooze for an hour: it leaves All open for Snoozed, and the cron wakes it 
   await waitForListStream(page);
   await fireCron(Date.now() + 2 * HOUR);
   try {
-    await listRow(page, id).waitFor({ timeout: 8000 });
+    await listRow(page, id).waitFor({ timeout: WAIT });
     t.diagnostic("the woken conversation came back to All open live");
   } catch {
     t.diagnostic("the woken conversation came back to All open after a reload");
@@ -268,9 +271,10 @@ test("tickets and links: create a ticket from a conversation, link a second conv
 
   // Its status, changed inline.
   await ticketRow.locator(tid("ticket-status")).selectOption("in_progress");
-  for (let i = 0; i < 40 && (await admin.ok("GET", `/api/tickets/${ticketId}`)).status !== "in_progress"; i++)
-    await new Promise((r) => setTimeout(r, 100));
-  assert.equal((await admin.ok("GET", `/api/tickets/${ticketId}`)).status, "in_progress");
+  await until(
+    async () => (await admin.ok("GET", `/api/tickets/${ticketId}`)).status === "in_progress",
+    "the ticket to be in progress",
+  );
   await page.waitForSelector(`${tid("details-link")}[data-kind="ticket"] [data-status="in_progress"]`);
 
   // Link the second conversation, found by searching a word of its message.

@@ -6,13 +6,17 @@
 //
 // E2E_PORT picks the port (default: a free one); E2E_KEEP_STATE=1 keeps the
 // state folder for a look afterwards; E2E_LOG=1 shows wrangler's output.
+//
+// Built to hold on a busy machine: the server is ready when it answers (polled,
+// with a generous timeout), a test that hangs fails after E2E_TEST_TIMEOUT ms
+// instead of blocking CI, and the test runner (with the browsers its files
+// launch) runs in a process group of its own that is ended by its PID.
 
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort, startServer } from "../../scripts/lib/server.mjs";
+import { freePort, nodeBinary, spawnGroup, startServer } from "../../scripts/lib/server.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const chromium = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
@@ -35,14 +39,16 @@ if (files.length === 0) {
 const port = process.env.E2E_PORT ? Number(process.env.E2E_PORT) : await freePort();
 const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "switchboard-e2e-"));
 const keepState = process.env.E2E_KEEP_STATE === "1";
+/** A single test taking longer than this has hung (the slowest take about 20 s on a busy machine). */
+const testTimeout = Number(process.env.E2E_TEST_TIMEOUT ?? 180_000);
 
 let server;
-let child;
+let runner;
 let finishing = false;
 async function finish(code) {
   if (finishing) return;
   finishing = true;
-  child?.kill("SIGTERM");
+  await runner?.stop().catch((e) => console.error(`Stopping the test runner failed: ${e.message}`));
   await server?.stop().catch((e) => console.error(`Stopping the server failed: ${e.message}`));
   if (keepState) console.error(`State kept in ${stateDir}`);
   else fs.rmSync(stateDir, { recursive: true, force: true });
@@ -60,16 +66,19 @@ try {
 
 process.env.BASE_URL = server.url;
 console.error(`Server ready at ${server.url}; running ${files.length} test file(s).`);
-child = spawn(process.execPath, ["--test", "--test-concurrency=1", ...files], { stdio: "inherit", env: process.env });
-const code = await new Promise((resolve) => {
-  child.on("exit", (c, signal) => resolve(c ?? (signal ? 1 : 0)));
-  child.on("error", (e) => {
-    console.error(`Could not run node --test: ${e.message}`);
-    resolve(1);
-  });
+// The project's Node 24 (a test imports TypeScript sources), also when this script runs under an older one.
+runner = spawnGroup(nodeBinary(), ["--test", "--test-concurrency=1", `--test-timeout=${testTimeout}`, ...files], {
+  stdio: "inherit",
+  env: process.env,
 });
-child = null;
+const code = await runner.exited.then(({ code, error }) => {
+  if (error) console.error(`Could not run node --test: ${error.message}`);
+  return code ?? 1;
+});
+// Whatever the runner left behind in its group (a browser of a file that was cut short).
+await runner.stop();
+runner = null;
 if (code !== 0 && process.env.E2E_LOG !== "1") {
-  console.error("\nLast lines of the server's output:\n" + server.output().split("\n").slice(-40).join("\n"));
+  console.error(`\nLast lines of the server's output:\n${server.output().split("\n").slice(-40).join("\n")}`);
 }
 await finish(code);

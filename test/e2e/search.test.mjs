@@ -4,7 +4,17 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { ADMIN, createAgent, createInbox, ensureWorkspace, launchBrowser, pageAs, tid } from "./helpers.mjs";
+import {
+  ADMIN,
+  createAgent,
+  createInbox,
+  ensureWorkspace,
+  eventually,
+  launchBrowser,
+  pageAs,
+  tid,
+  until,
+} from "./helpers.mjs";
 
 let browser;
 let admin;
@@ -50,16 +60,22 @@ after(async () => {
 async function searchFor(page, q) {
   // Not typing anywhere (an open conversation focuses its composer), as when the agent reaches for the shortcut.
   await page.evaluate(() => document.activeElement?.blur());
-  await page.keyboard.press("/");
-  assert.equal(
-    await page.evaluate(() => document.activeElement?.getAttribute("data-testid")),
-    "search-box",
-    "/ focuses the search box",
-  );
+  // The shortcut is listened for once the page has settled after its first paint: press until it takes.
+  const focused = () => page.evaluate(() => document.activeElement?.getAttribute("data-testid"));
+  await until(async () => {
+    await page.keyboard.press("/");
+    return (await focused()) === "search-box";
+  }, "/ to focus the search box");
   await page.keyboard.type(q);
   await page.keyboard.press("Enter");
-  await page.waitForSelector(`${tid("search-page")}[data-state="ready"]`);
-  assert.equal(new URL(page.url()).searchParams.get("q"), q, "the query is in the address");
+  // Ready for this query, not still showing the previous one's results.
+  await eventually(
+    page,
+    ([sel, q]) =>
+      new URL(location.href).searchParams.get("q") === q && document.querySelector(sel)?.dataset.state === "ready",
+    [tid("search-page"), q],
+    { what: `the results for “${q}”` },
+  );
 }
 
 const hit = (page, id) => page.locator(`${tid("search-hit")}[data-id="${id}"]`);
