@@ -52,7 +52,7 @@ describe("ConversationRoom, the single writer", () => {
     const bodies = items.filter((i) => i.kind === "reply").map((i) => i.body);
     expect(bodies).toHaveLength(200);
     expect(new Set(bodies).size).toBe(200);
-  }, 30_000);
+  }, 120_000);
 
   it("answers a retried Idempotency-Key with the first item, even when both arrive together", async () => {
     const { agents, conversationId, admin } = await conversationWithAgents(1);
