@@ -6,7 +6,7 @@
  */
 import { and, eq, gt, inArray, or } from "drizzle-orm";
 import type { ItemKind } from "../../contract";
-import { canAdminister } from "../../domain/access";
+import { seesEveryInbox } from "../../domain/access";
 import type { Db } from "../client";
 import { inboxAccess, links, timelineItems, users } from "../schema";
 import type { ItemRow } from "./items";
@@ -88,7 +88,7 @@ export async function inboxesSeenBy(db: Db, userIds: string[]): Promise<Map<stri
       .leftJoin(inboxAccess, eq(inboxAccess.userId, users.id))
       .where(inArray(users.id, part));
     for (const r of rows) {
-      if (canAdminister(r.role)) out.set(r.id, "*");
+      if (seesEveryInbox(r.role)) out.set(r.id, "*");
       else if (out.get(r.id) !== "*") {
         const seen = (out.get(r.id) as Set<string> | undefined) ?? new Set<string>();
         if (r.inboxId) seen.add(r.inboxId);
