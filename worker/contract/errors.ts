@@ -25,6 +25,3 @@ export const CloseCodes = {
   forbidden: 4403,
   not_found: 4404,
 } as const;
-
-/** Largest request body accepted, in bytes. */
-export const MAX_BODY_BYTES = 64 * 1024;

@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { and, eq, gt, inArray } from "drizzle-orm";
 import {
+  CUSTOMER_KINDS,
   ClientFrame,
   CloseCodes,
   MAX_DRAFT_CHARS,
@@ -14,7 +15,7 @@ import {
 } from "../contract";
 import { getDb } from "../db/client";
 import { findConversation, getConversation, getLinks, getSummary, visibleLinks } from "../db/queries/conversations";
-import { CUSTOMER_KINDS, toItem } from "../db/queries/items";
+import { toItem } from "../db/queries/items";
 import { conversations, inboxAccess, timelineItems, users } from "../db/schema";
 import { agentMayMove, statusAfterItem, systemMove, type SystemReason } from "../domain/status";
 import { fail, ok, type Result } from "../errors";
