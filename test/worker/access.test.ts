@@ -121,7 +121,7 @@ describe("what each access level may do to a conversation", () => {
       ["customer", "My order never arrived"],
       ["note", "Checking with the warehouse"],
     ]);
-    expect(items[1].author).toEqual({ type: "user", id: colleague.id, name: colleague.name });
+    expect(items[1]!.author).toEqual({ type: "user", id: colleague.id, name: colleague.name });
     expect(await getConversation(colleague.as, conversationId)).toMatchObject({ status: "open", assignee: null });
     expect(await viewsShowing(colleague.as, conversationId)).toEqual(["all", "unassigned"]);
   });
@@ -191,7 +191,7 @@ describe("assignment", () => {
       400,
       "validation_failed",
     );
-    expect(unknown.details[0].path).toEqual(["assigneeId"]);
+    expect(unknown.details[0]!.path).toEqual(["assigneeId"]);
     expect(await countRows("timeline_items")).toBe(before);
     expect((await getConversation(admin.as, conversationId)).assignee).toBeNull();
   });

@@ -174,7 +174,7 @@ describe("inboxes", () => {
       "forbidden",
     );
     expect(await countRows("inboxes")).toBe(before);
-    expect((await json(admin.as, "/api/inboxes")).items[0].name).toBe("Support");
+    expect((await json(admin.as, "/api/inboxes")).items[0]!.name).toBe("Support");
   });
 
   it("shows agents only the inboxes granted to them, admins all of them", async () => {
@@ -227,7 +227,7 @@ describe("inbox access", () => {
   it("answers 404 for an unknown inbox or user", async () => {
     const { admin, inbox } = await supportTeam();
     const agent = await addUser(admin);
-    const put = { method: "PUT", body: { access: "reply" } };
+    const put = { method: "PUT" as const, body: { access: "reply" } };
     await expectError(call(admin.as, `/api/inboxes/ib_nope/access/${agent.id}`, put), 404, "not_found");
     await expectError(call(admin.as, `/api/inboxes/${inbox.id}/access/us_nope`, put), 404, "not_found");
     await expectError(
@@ -266,7 +266,7 @@ describe("inbox access", () => {
       "forbidden",
     );
     expect((await json(colleague.as, "/api/me")).inboxes).toEqual([]);
-    expect((await json(agent.as, "/api/me")).inboxes[0].access).toBe("reply");
+    expect((await json(agent.as, "/api/me")).inboxes[0]!.access).toBe("reply");
   });
 
   it("refuses an access level off the ladder", async () => {

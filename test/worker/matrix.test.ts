@@ -214,7 +214,7 @@ async function world() {
           { body: { ticketId: spare.id } },
           201,
         );
-        return [role, linked.links.find((l: { ticket?: { id: string } }) => l.ticket?.id === spare.id).id] as const;
+        return [role, linked.links.find((l: { ticket?: { id: string } }) => l.ticket?.id === spare.id)!.id] as const;
       }),
     ),
   ) as Record<Role, string>;

@@ -50,3 +50,12 @@ export type Workspace = z.infer<typeof Workspace>;
 export type MeInbox = z.infer<typeof MeInbox>;
 export type Me = z.infer<typeof Me>;
 export type CreateUserInput = z.infer<typeof CreateUserInput>;
+
+// Response envelopes
+
+/** `GET /api/users`. */
+export const Users = z.object({ items: z.array(User) });
+/** `PATCH /api/me`: the agent and their preferences after the change. */
+export const UpdatedMe = z.object({ user: User, preferences: Preferences });
+/** `GET /api/inboxes/:id/access`. */
+export const InboxAccessList = z.object({ items: z.array(InboxAccess) });

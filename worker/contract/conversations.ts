@@ -141,3 +141,12 @@ export const SearchHit = Summary.extend({
   match: z.string(),
 });
 export type SearchHit = z.infer<typeof SearchHit>;
+
+// Response envelopes
+
+/** `GET /api/conversations`: one page of a list view. */
+export const Conversations = Page(Summary);
+/** `GET /api/search`. */
+export const SearchHits = z.object({ items: z.array(SearchHit) });
+/** The `details` of a 409 `collision`: what the agent had not seen when they replied. */
+export const Collision = z.object({ newer: z.array(Item) });

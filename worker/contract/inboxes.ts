@@ -32,3 +32,8 @@ export const UpdateInboxInput = z
 export type Inbox = z.infer<typeof Inbox>;
 export type CreateInboxInput = z.infer<typeof CreateInboxInput>;
 export type UpdateInboxInput = z.infer<typeof UpdateInboxInput>;
+
+// Response envelopes
+
+/** `GET /api/inboxes`. */
+export const Inboxes = z.object({ items: z.array(Inbox) });

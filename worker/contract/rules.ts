@@ -68,3 +68,8 @@ function isRegExp(source: string): boolean {
 export type RuleCondition = z.infer<typeof RuleCondition>;
 export type RuleAction = z.infer<typeof RuleAction>;
 export type Rule = z.infer<typeof Rule>;
+
+// Response envelopes
+
+/** `GET /api/inboxes/:id/rules`, in the order they run. */
+export const Rules = z.object({ items: z.array(Rule) });

@@ -68,3 +68,16 @@ export type Tag = z.infer<typeof Tag>;
 export type SavedReply = z.infer<typeof SavedReply>;
 export type NotificationKind = z.infer<typeof NotificationKind>;
 export type Notification = z.infer<typeof Notification>;
+
+// Response envelopes
+
+/** `GET /api/teams`. */
+export const Teams = z.object({ items: z.array(Team) });
+/** `GET /api/tags`. */
+export const Tags = z.object({ items: z.array(Tag) });
+/** `GET /api/saved-replies`. */
+export const SavedReplies = z.object({ items: z.array(SavedReply) });
+/** `GET /api/notifications`. */
+export const Notifications = z.object({ items: z.array(Notification), unreadCount: z.number().int().nonnegative() });
+/** `POST /api/notifications/read`: the unread count after marking. */
+export const UnreadCount = z.object({ unreadCount: z.number().int().nonnegative() });

@@ -42,3 +42,8 @@ export const CreateLinkInput = z.union([z.strictObject({ conversationId: Id }), 
 
 export type Link = z.infer<typeof Link>;
 export type Ticket = z.infer<typeof Ticket>;
+
+// Response envelopes
+
+/** `GET /api/tickets`. */
+export const Tickets = z.object({ items: z.array(Ticket) });

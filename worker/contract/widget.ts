@@ -28,3 +28,8 @@ export const WidgetPosted = CustomerItem.extend({ conversationId: z.string() });
 
 export type WidgetStartInput = z.infer<typeof WidgetStartInput>;
 export type CustomerItem = z.infer<typeof CustomerItem>;
+
+// Response envelopes
+
+/** `GET /api/widget/conversations/:id/messages`: the thread as the customer sees it. */
+export const CustomerItems = z.object({ items: z.array(CustomerItem) });
