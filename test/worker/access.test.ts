@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
+import { ErrorBody } from "../../worker/contract";
 import {
   agentWith,
   call,
@@ -31,8 +32,8 @@ beforeEach(async () => {
 /** "200" or "403 forbidden": what each thing one can do to a conversation answers. */
 async function outcome(res: Promise<Response>): Promise<string> {
   const r = await res;
-  const body = await r.json<any>();
-  return r.ok ? String(r.status) : `${r.status} ${body.error.code}`;
+  const body: unknown = await r.json();
+  return r.ok ? String(r.status) : `${r.status} ${ErrorBody.parse(body).error.code}`;
 }
 
 /** Tries everything on the conversation, in an order where no success changes what the next one may do. */

@@ -469,7 +469,7 @@ describe("permission matrix", () => {
         priority: c.priority,
         tags: c.tags,
         followers: c.followers,
-        kinds: items.map((i: any) => i.event?.type ?? i.kind),
+        kinds: items.map((i) => i.event?.type ?? i.kind),
       };
     };
     const untouched = { status: "open", assignee: null, teamId: null, priority: "none", tags: [], followers: [] };
