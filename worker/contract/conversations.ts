@@ -28,8 +28,8 @@ export const Item = z.object({
   createdAt: z.string(),
 });
 
-export const ContactRef = z.object({ id: Id, name: z.string().nullable(), email: z.string().nullable() });
-export const UserRef = z.object({ id: Id, name: z.string() });
+const ContactRef = z.object({ id: Id, name: z.string().nullable(), email: z.string().nullable() });
+const UserRef = z.object({ id: Id, name: z.string() });
 
 export const Summary = z.object({
   id: Id,

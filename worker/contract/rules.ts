@@ -3,7 +3,7 @@ import { Id, Name, Priority } from "./common";
 import { TagName } from "./conversations";
 import { MAX_RULE_ACTIONS, MAX_RULE_CONDITIONS, MAX_RULE_VALUE_CHARS, MAX_TAGS } from "./limits";
 
-export const RuleField = z.enum([
+const RuleField = z.enum([
   "channel",
   "subject",
   "body",
@@ -12,7 +12,7 @@ export const RuleField = z.enum([
   "contact.language",
   "contact.tag",
 ]);
-export const RuleOp = z.enum(["equals", "contains", "matches"]);
+const RuleOp = z.enum(["equals", "contains", "matches"]);
 
 export const RuleCondition = z
   .strictObject({ field: RuleField, op: RuleOp, value: z.string().min(1).max(MAX_RULE_VALUE_CHARS) })

@@ -9,7 +9,7 @@ export const UpdateTeamInput = z
   .strictObject({ name: Name.optional(), memberIds: z.array(Id).max(500).optional() })
   .refine((v) => Object.keys(v).length > 0, "nothing to change");
 
-export const Color = z.string().regex(/^#[0-9a-f]{6}$/i, "must be a colour like #3b82f6");
+const Color = z.string().regex(/^#[0-9a-f]{6}$/i, "must be a colour like #3b82f6");
 export const Tag = z.object({ id: Id, name: z.string(), color: z.string() });
 export const UpdateTagInput = z
   .strictObject({ name: TagName.optional(), color: Color.optional() })
