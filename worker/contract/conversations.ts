@@ -6,9 +6,9 @@ import { Link } from "./tickets";
 export const ItemKind = z.enum(["customer", "reply", "note", "event"]);
 export type ItemKind = z.infer<typeof ItemKind>;
 /** Kinds a customer may ever see. Notes and events never leave the team. */
-export const CustomerKind = ItemKind.extract(["customer", "reply"]);
+export const CUSTOMER_KINDS = ["customer", "reply"] as const;
+export const CustomerKind = ItemKind.extract(CUSTOMER_KINDS);
 export type CustomerKind = z.infer<typeof CustomerKind>;
-export const CUSTOMER_KINDS = CustomerKind.options;
 /** Whether an item of `kind` may be shown to the customer. */
 export const isCustomerKind = (kind: ItemKind): kind is CustomerKind => CustomerKind.safeParse(kind).success;
 

@@ -7,6 +7,7 @@ import {
   MAX_DRAFT_CHARS,
   PING,
   PONG,
+  type CustomerKind,
   type Item,
   type ItemKind,
   type Priority,
@@ -48,7 +49,7 @@ export interface CreateConversation {
   contactId: string;
   subject: string | null;
   /** The opening message: a customer's, or an agent's reply when an agent starts it. */
-  first: { kind: "customer" | "reply"; body: string; author: AuthorRef; messageId?: string };
+  first: { kind: CustomerKind; body: string; author: AuthorRef; messageId?: string };
   /** What the inbox's auto-assignment rules decided. */
   initial?: InitialFields;
 }
