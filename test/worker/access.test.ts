@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
+import { ErrorBody } from "../../worker/contract";
 import {
   agentWith,
   call,
@@ -31,8 +32,8 @@ beforeEach(async () => {
 /** "200" or "403 forbidden": what each thing one can do to a conversation answers. */
 async function outcome(res: Promise<Response>): Promise<string> {
   const r = await res;
-  const body = await r.json<any>();
-  return r.ok ? String(r.status) : `${r.status} ${body.error.code}`;
+  const body: unknown = await r.json();
+  return r.ok ? String(r.status) : `${r.status} ${ErrorBody.parse(body).error.code}`;
 }
 
 /** Tries everything on the conversation, in an order where no success changes what the next one may do. */
@@ -121,7 +122,7 @@ describe("what each access level may do to a conversation", () => {
       ["customer", "My order never arrived"],
       ["note", "Checking with the warehouse"],
     ]);
-    expect(items[1].author).toEqual({ type: "user", id: colleague.id, name: colleague.name });
+    expect(items[1]!.author).toEqual({ type: "user", id: colleague.id, name: colleague.name });
     expect(await getConversation(colleague.as, conversationId)).toMatchObject({ status: "open", assignee: null });
     expect(await viewsShowing(colleague.as, conversationId)).toEqual(["all", "unassigned"]);
   });
@@ -191,7 +192,7 @@ describe("assignment", () => {
       400,
       "validation_failed",
     );
-    expect(unknown.details[0].path).toEqual(["assigneeId"]);
+    expect(unknown.details[0]!.path).toEqual(["assigneeId"]);
     expect(await countRows("timeline_items")).toBe(before);
     expect((await getConversation(admin.as, conversationId)).assignee).toBeNull();
   });

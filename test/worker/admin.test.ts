@@ -48,7 +48,7 @@ describe("team members", () => {
     const { admin } = await setUpWorkspace();
     const agent = await addUser(admin);
     const { items } = await json(agent.as, "/api/users");
-    expect(items.map((u: any) => u.id).sort()).toEqual([admin.id, agent.id].sort());
+    expect(items.map((u) => u.id).sort()).toEqual([admin.id, agent.id].sort());
 
     const before = await countRows("users");
     await expectError(call(agent.as, "/api/users", { body: newUser("dan@acme.test") }), 403, "forbidden");
@@ -146,7 +146,7 @@ describe("inboxes", () => {
     expect(renamed).toMatchObject({ id: inbox.id, name: "Help desk", autoResolveDays: 14, widgetKey: inbox.widgetKey });
     const off = await json(admin.as, `/api/inboxes/${inbox.id}`, { method: "PATCH", body: { autoResolveDays: null } });
     expect(off).toMatchObject({ name: "Help desk", autoResolveDays: null });
-    const listed = (await json(admin.as, "/api/inboxes")).items.find((i: any) => i.id === inbox.id);
+    const listed = (await json(admin.as, "/api/inboxes")).items.find((i) => i.id === inbox.id);
     expect(listed).toEqual(off);
 
     await expectError(
@@ -174,7 +174,7 @@ describe("inboxes", () => {
       "forbidden",
     );
     expect(await countRows("inboxes")).toBe(before);
-    expect((await json(admin.as, "/api/inboxes")).items[0].name).toBe("Support");
+    expect((await json(admin.as, "/api/inboxes")).items[0]!.name).toBe("Support");
   });
 
   it("shows agents only the inboxes granted to them, admins all of them", async () => {
@@ -185,13 +185,9 @@ describe("inboxes", () => {
     await grant(admin, billing.id, agent, "reply");
     const outsider = await addUser(admin, "agent", "Olga Outsider");
 
-    expect((await json(agent.as, "/api/inboxes")).items.map((i: any) => i.name)).toEqual(["Billing", "Support"]);
+    expect((await json(agent.as, "/api/inboxes")).items.map((i) => i.name)).toEqual(["Billing", "Support"]);
     expect((await json(outsider.as, "/api/inboxes")).items).toEqual([]);
-    expect((await json(admin.as, "/api/inboxes")).items.map((i: any) => i.name)).toEqual([
-      "Billing",
-      "Secret",
-      "Support",
-    ]);
+    expect((await json(admin.as, "/api/inboxes")).items.map((i) => i.name)).toEqual(["Billing", "Secret", "Support"]);
   });
 });
 
@@ -227,7 +223,7 @@ describe("inbox access", () => {
   it("answers 404 for an unknown inbox or user", async () => {
     const { admin, inbox } = await supportTeam();
     const agent = await addUser(admin);
-    const put = { method: "PUT", body: { access: "reply" } };
+    const put = { method: "PUT" as const, body: { access: "reply" } };
     await expectError(call(admin.as, `/api/inboxes/ib_nope/access/${agent.id}`, put), 404, "not_found");
     await expectError(call(admin.as, `/api/inboxes/${inbox.id}/access/us_nope`, put), 404, "not_found");
     await expectError(
@@ -266,7 +262,7 @@ describe("inbox access", () => {
       "forbidden",
     );
     expect((await json(colleague.as, "/api/me")).inboxes).toEqual([]);
-    expect((await json(agent.as, "/api/me")).inboxes[0].access).toBe("reply");
+    expect((await json(agent.as, "/api/me")).inboxes[0]!.access).toBe("reply");
   });
 
   it("refuses an access level off the ladder", async () => {

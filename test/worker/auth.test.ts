@@ -32,7 +32,7 @@ describe("sign-in and sessions", () => {
     expect(plain).toMatch(/;\s*SameSite=Lax/i);
     expect(plain).toMatch(/;\s*Path=\//i);
     expect(plain).not.toMatch(/;\s*Secure/i);
-    expect((await overHttp.json<any>()).user).toEqual({
+    expect((await expectStatus(overHttp, 200)).user).toEqual({
       id: admin.id,
       name: admin.name,
       email: admin.email,

@@ -225,7 +225,7 @@ describe("timeline", () => {
     await expectStatus(note(admin.as, id, "five"), 201);
 
     const all = await json(admin.as, `/api/conversations/${id}/timeline`);
-    expect(all.items.map((i: any) => [i.seq, i.kind, i.body])).toEqual([
+    expect(all.items.map((i) => [i.seq, i.kind, i.body])).toEqual([
       [1, "customer", "one"],
       [2, "note", "two"],
       [3, "reply", "three"],
@@ -235,10 +235,10 @@ describe("timeline", () => {
     expect(all.lastSeq).toBe(5);
 
     const middle = await json(admin.as, `/api/conversations/${id}/timeline?after=2&limit=2`);
-    expect(middle.items.map((i: any) => i.seq)).toEqual([3, 4]);
+    expect(middle.items.map((i) => i.seq)).toEqual([3, 4]);
     expect(middle.lastSeq).toBe(5);
     const rest = await json(admin.as, `/api/conversations/${id}/timeline?after=4`);
-    expect(rest.items.map((i: any) => i.body)).toEqual(["five"]);
+    expect(rest.items.map((i) => i.body)).toEqual(["five"]);
     const nothing = await json(admin.as, `/api/conversations/${id}/timeline?after=5`);
     expect(nothing).toEqual({ items: [], lastSeq: 5 });
     expect((await getConversation(admin.as, id)).lastSeq).toBe(5);
@@ -347,7 +347,7 @@ describe("reply collisions", () => {
 
     await expectStatus(reply(colleague.as, id, "Fixed now", { lastSeenSeq: 4 }), 201);
     const collision = await expectError(reply(admin.as, id, "Any update?", { lastSeenSeq: 4 }), 409, "collision");
-    expect(collision.details.newer.map((i: any) => [i.kind, i.body])).toEqual([["reply", "Fixed now"]]);
+    expect(collision.details.newer.map((i) => [i.kind, i.body])).toEqual([["reply", "Fixed now"]]);
   });
 });
 

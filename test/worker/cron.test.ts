@@ -107,7 +107,7 @@ describe("snooze and auto-resolve sweeps", () => {
     const events = (await json(admin.as, `/api/conversations/${id}/timeline`)).items.filter(
       (i: { kind: string }) => i.kind === "event",
     );
-    expect(events.at(-1).event).toEqual({
+    expect(events.at(-1)!.event).toEqual({
       type: "status_changed",
       from: "snoozed",
       to: "open",

@@ -64,7 +64,7 @@ describe("email channel", () => {
       channel: "email",
       contact: { name: "Jo Doe", email: "jo@example.com" },
     });
-    const id = items[0].id;
+    const id = items[0]!.id;
 
     // The agent's reply goes out by email (its Message-ID is stored); the customer's answer threads back.
     const sent = await json(

@@ -2,6 +2,45 @@
 import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { expect } from "vitest";
+import { z } from "zod";
+import {
+  Collision,
+  Conversation,
+  Conversations,
+  CreatedToken,
+  CustomerItems,
+  ErrorBody,
+  type ErrorCode,
+  Inbox,
+  Inboxes,
+  InboxAccess,
+  InboxAccessList,
+  Item,
+  LoginResult,
+  Me,
+  Notifications,
+  Rule,
+  Rules,
+  SavedReplies,
+  SavedReply,
+  SearchHits,
+  SetupResult,
+  SetupState,
+  Tag,
+  Tags,
+  Team,
+  Teams,
+  Ticket,
+  Tickets,
+  Timeline,
+  UnreadCount,
+  UpdatedMe,
+  User,
+  Users,
+  ValidationIssues,
+  WidgetPosted,
+  WidgetStarted,
+} from "../../worker/contract";
 
 export const ORIGIN = "http://switchboard.test";
 export const PASSWORD = "correct horse battery";
@@ -9,39 +48,190 @@ export const PASSWORD = "correct horse battery";
 /** Who a request is sent as: a session cookie, a bearer token, or nobody. */
 export type As = { cookie: string } | { bearer: string } | null;
 
+type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
 export interface Call {
-  method?: string;
+  method?: Method;
   body?: unknown;
   headers?: Record<string, string>;
 }
 
-export async function call(as: As, path: string, init: Call = {}): Promise<Response> {
-  const headers = new Headers(init.headers);
-  if (init.body !== undefined && !headers.has("content-type")) headers.set("content-type", "application/json");
+/**
+ * What each successful response is, by method and path: the contract's schema
+ * that every helper parses the body with, so a drift between the worker and
+ * the contract fails the test that sees it.
+ */
+const RESPONSES = {
+  "GET /api/setup": SetupState,
+  "POST /api/setup": SetupResult,
+  "POST /api/auth/login": LoginResult,
+  "GET /api/me": Me,
+  "PATCH /api/me": UpdatedMe,
+  "POST /api/me/tokens": CreatedToken,
+  "GET /api/users": Users,
+  "POST /api/users": User,
+  "GET /api/inboxes": Inboxes,
+  "POST /api/inboxes": Inbox,
+  "PATCH /api/inboxes/:id": Inbox,
+  "GET /api/inboxes/:id/access": InboxAccessList,
+  "PUT /api/inboxes/:id/access/:userId": InboxAccess,
+  "GET /api/inboxes/:id/rules": Rules,
+  "POST /api/inboxes/:id/rules": Rule,
+  "PATCH /api/inboxes/:id/rules/:ruleId": Rule,
+  "GET /api/conversations": Conversations,
+  "POST /api/conversations": Conversation,
+  "GET /api/conversations/:id": Conversation,
+  "PATCH /api/conversations/:id": Conversation,
+  "GET /api/conversations/:id/timeline": Timeline,
+  "POST /api/conversations/:id/messages": Item,
+  "PUT /api/conversations/:id/tags": Conversation,
+  "POST /api/conversations/:id/followers": Conversation,
+  "POST /api/conversations/:id/links": Conversation,
+  "GET /api/search": SearchHits,
+  "GET /api/teams": Teams,
+  "POST /api/teams": Team,
+  "PATCH /api/teams/:id": Team,
+  "GET /api/tags": Tags,
+  "PATCH /api/tags/:id": Tag,
+  "GET /api/saved-replies": SavedReplies,
+  "POST /api/saved-replies": SavedReply,
+  "PATCH /api/saved-replies/:id": SavedReply,
+  "GET /api/notifications": Notifications,
+  "POST /api/notifications/read": UnreadCount,
+  "GET /api/tickets": Tickets,
+  "POST /api/tickets": Ticket,
+  "GET /api/tickets/:id": Ticket,
+  "PATCH /api/tickets/:id": Ticket,
+  "POST /api/widget/:widgetKey/conversations": WidgetStarted,
+  "GET /api/widget/conversations/:id/messages": CustomerItems,
+  "POST /api/widget/conversations/:id/messages": WidgetPosted,
+} satisfies Record<`${Method} /api/${string}`, z.ZodType>;
+type Responses = typeof RESPONSES;
+
+// The same lookup at the type level: a request's method and path (ids as `${string}`) name its body's type.
+type Segments<P extends string> = P extends `${infer Head}/${infer Rest}` ? [Head, ...Segments<Rest>] : [P];
+type SameShape<Path extends string[], Pattern extends string[]> = Path extends [
+  infer S extends string,
+  ...infer PathRest extends string[],
+]
+  ? Pattern extends [infer R extends string, ...infer PatternRest extends string[]]
+    ? R extends `:${string}`
+      ? SameShape<PathRest, PatternRest>
+      : [S] extends [R]
+        ? SameShape<PathRest, PatternRest>
+        : false
+    : false
+  : Pattern extends []
+    ? true
+    : false;
+type WithoutQuery<P extends string> = P extends `${infer Path}?${string}` ? Path : P;
+type RouteOf<M extends string, P extends string> = {
+  [K in keyof Responses]: K extends `${M} ${infer Pattern}`
+    ? SameShape<Segments<WithoutQuery<P>>, Segments<Pattern>> extends true
+      ? K
+      : never
+    : never;
+}[keyof Responses];
+type MethodOf<I> = I extends { method: infer M extends Method } ? M : I extends { body: unknown } ? "POST" : "GET";
+
+/** The body a test gets back: the contract's type for a success, the error shape for a failure, null for 204. */
+export type BodyOf<M extends string, P extends string, S extends number> = S extends 204
+  ? null
+  : `${S}` extends `4${string}` | `5${string}`
+    ? ErrorBody
+    : [RouteOf<M, P>] extends [never]
+      ? unknown
+      : z.output<Responses[RouteOf<M, P>]>;
+
+/** A response that remembers which request it answers, so its body can be checked against the contract. */
+export interface Answer<M extends string = string, P extends string = string> extends Response {
+  readonly request?: { method: M; path: P };
+}
+
+const requests = new WeakMap<Response, { method: string; path: string }>();
+
+/** The contract's schema for a successful answer to `method path`. */
+function schemaFor(method: string, path: string): z.ZodType | undefined {
+  const segments = path.split("?")[0]!.split("/");
+  for (const [route, schema] of Object.entries(RESPONSES)) {
+    const [routeMethod, pattern] = route.split(" ") as [string, string];
+    const parts = pattern.split("/");
+    if (
+      routeMethod === method &&
+      parts.length === segments.length &&
+      parts.every((part, i) => part.startsWith(":") || part === segments[i])
+    )
+      return schema;
+  }
+  return undefined;
+}
+
+/** Parses `body` with `schema` and fails on anything the contract does not declare (unknown fields included). */
+export function conforms<S extends z.ZodType>(schema: S, body: unknown, what: string): z.output<S> {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success)
+    expect.fail(`${what} breaks the contract: ${z.prettifyError(parsed.error)}\n${JSON.stringify(body)}`);
+  // The contract's objects drop keys they do not name: a field only the worker knows shows up here.
+  expect(parsed.data, `${what}: fields outside the contract`).toEqual(body);
+  return parsed.data;
+}
+
+export function call<P extends string, I extends Call = Call>(
+  as: As,
+  path: P,
+  init?: I,
+): Promise<Answer<MethodOf<I>, P>> {
+  const headers = new Headers(init?.headers);
+  const body = init?.body;
+  if (body !== undefined && !headers.has("content-type")) headers.set("content-type", "application/json");
   if (as && "cookie" in as) {
     headers.set("cookie", as.cookie);
     if (!headers.has("origin")) headers.set("origin", ORIGIN);
   }
   if (as && "bearer" in as) headers.set("authorization", `Bearer ${as.bearer}`);
-  return exports.default.fetch(
-    new Request(`${ORIGIN}${path}`, {
-      method: init.method ?? (init.body === undefined ? "GET" : "POST"),
-      headers,
-      body: init.body === undefined ? undefined : typeof init.body === "string" ? init.body : JSON.stringify(init.body),
-    }),
-  );
+  const method = init?.method ?? (body === undefined ? "GET" : "POST");
+  return exports.default
+    .fetch(
+      new Request(`${ORIGIN}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+      }),
+    )
+    .then((res) => {
+      requests.set(res, { method, path });
+      return res as Answer<MethodOf<I>, P>;
+    });
 }
 
-/** Calls and expects `status`; returns the parsed JSON body (or null for 204). */
-export async function expectStatus<T = any>(res: Response | Promise<Response>, status: number): Promise<T> {
+/**
+ * Expects `status` and returns the body: a success parsed with the contract's
+ * schema for its request, an error checked against the error shape, null for 204.
+ */
+export async function expectStatus<M extends string, P extends string, S extends number>(
+  res: Answer<M, P> | Promise<Answer<M, P>>,
+  status: S,
+): Promise<BodyOf<M, P, S>> {
   const r = await res;
   const text = await r.text();
   expect(r.status, `${r.status} ${text}`).toBe(status);
-  return (text ? JSON.parse(text) : null) as T;
+  const body: unknown = text ? JSON.parse(text) : null;
+  const request = requests.get(r);
+  const what = request ? `${request.method} ${request.path} → ${status}` : `a ${status} response`;
+  if (status >= 400) return conforms(ErrorBody, body, what) as BodyOf<M, P, S>;
+  if (body === null || !request) return body as BodyOf<M, P, S>;
+  const schema = schemaFor(request.method, request.path);
+  if (!schema) expect.fail(`${what}: no contract schema for this response; add it to RESPONSES in helpers.ts`);
+  return conforms(schema, body, what) as BodyOf<M, P, S>;
 }
 
-export async function json<T = any>(as: As, path: string, init: Call = {}, status = 200): Promise<T> {
-  return expectStatus<T>(call(as, path, init), status);
+export async function json<P extends string, I extends Call = Call, S extends number = 200>(
+  as: As,
+  path: P,
+  init?: I,
+  status: S = 200 as S,
+): Promise<BodyOf<MethodOf<I>, P, S>> {
+  return expectStatus(call(as, path, init), status);
 }
 
 function sessionCookie(res: Response): string {
@@ -63,8 +253,9 @@ export interface Person {
 /** Signs in an existing user. */
 export async function signIn(email: string, password = PASSWORD): Promise<{ cookie: string }> {
   const res = await call(null, "/api/auth/login", { body: { email, password }, headers: { origin: ORIGIN } });
-  await expectStatus(res.clone(), 200);
-  return { cookie: sessionCookie(res) };
+  const cookie = sessionCookie(res);
+  await expectStatus(res, 200);
+  return { cookie };
 }
 
 /** Sets up a fresh workspace (first run) and returns its admin; the database must have no users yet. */
@@ -74,8 +265,9 @@ export async function setUpWorkspace(name = "Acme Support"): Promise<{ admin: Pe
     body: { workspace: name, name: "Ada Admin", email, password: PASSWORD },
     headers: { origin: ORIGIN },
   });
-  const body = await expectStatus(res.clone(), 201);
-  return { admin: { ...body.user, as: { cookie: sessionCookie(res) } }, workspaceId: body.workspace.id };
+  const cookie = sessionCookie(res);
+  const body = await expectStatus(res, 201);
+  return { admin: { ...body.user, as: { cookie } }, workspaceId: body.workspace.id };
 }
 
 /** Creates a user as `admin` and signs them in. */
@@ -86,12 +278,7 @@ export async function addUser(admin: Person, role: "admin" | "agent" = "agent", 
 }
 
 export async function createInbox(admin: Person, name = "Support", channel: "chat" | "email" = "chat") {
-  return json<{ id: string; widgetKey: string; name: string }>(
-    admin.as,
-    "/api/inboxes",
-    { body: { name, channel } },
-    201,
-  );
+  return json(admin.as, "/api/inboxes", { body: { name, channel } }, 201);
 }
 
 export async function grant(admin: Person, inboxId: string, user: Person, access: "view" | "note" | "reply") {
@@ -104,12 +291,7 @@ export async function customerWritesIn(
   body = "Hello, my invoice looks wrong",
   who = { name: "Cara Customer", email: "cara@example.com" },
 ) {
-  return json<{ conversationId: string; contactToken: string }>(
-    null,
-    `/api/widget/${widgetKey}/conversations`,
-    { body: { ...who, body } },
-    201,
-  );
+  return json(null, `/api/widget/${widgetKey}/conversations`, { body: { ...who, body } }, 201);
 }
 
 export async function postMessage(
@@ -122,10 +304,7 @@ export async function postMessage(
 }
 
 export async function timeline(as: As, conversationId: string, after = 0) {
-  return json<{ items: any[]; lastSeq: number }>(
-    as,
-    `/api/conversations/${conversationId}/timeline?after=${after}&limit=500`,
-  );
+  return json(as, `/api/conversations/${conversationId}/timeline?after=${after}&limit=500`);
 }
 
 /** Rows in a table, straight from D1: to prove a refused request wrote nothing. */
@@ -147,15 +326,27 @@ export function send(request: Request): Promise<Response> {
 /** Lets the clock move on, so timestamps (and list order) differ between steps. */
 export const pause = (ms = 3) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** What `details` holds for the codes that carry them. */
+const DETAILS = { validation_failed: ValidationIssues, collision: Collision } satisfies Partial<
+  Record<ErrorCode, z.ZodType>
+>;
+type Details = typeof DETAILS;
+/** An error body's `error`, with `details` parsed by the contract for codes that define them. */
+export type ErrorOf<C extends ErrorCode> = C extends keyof Details
+  ? { code: C; message: string; details: z.output<Details[C]> }
+  : ErrorBody["error"];
+
 /** Expects an error in the contract's shape, `{"error":{"code","message","details"?}}`, and returns it. */
-export async function expectError(res: Response | Promise<Response>, status: number, code: string) {
-  const body = await expectStatus<{ error: { code: string; message: string; details?: any } }>(res, status);
-  expect(Object.keys(body)).toEqual(["error"]);
-  expect(body.error.code).toBe(code);
-  expect(typeof body.error.message).toBe("string");
-  expect(body.error.message.length).toBeGreaterThan(0);
-  expect(Object.keys(body.error).filter((k) => !["code", "message", "details"].includes(k))).toEqual([]);
-  return body.error;
+export async function expectError<C extends ErrorCode>(
+  res: Response | Promise<Response>,
+  status: number,
+  code: C,
+): Promise<ErrorOf<C>> {
+  const { error } = (await expectStatus(res, status)) as ErrorBody;
+  expect(error.code).toBe(code);
+  if (!(code in DETAILS)) return error as ErrorOf<C>;
+  const details = conforms(DETAILS[code as keyof Details], error.details, `the details of ${code}`);
+  return { ...error, details } as ErrorOf<C>;
 }
 
 /** Row counts of several tables: compare before/after to prove a request wrote nothing. */
@@ -190,7 +381,7 @@ export async function startConversation(
   extra: Record<string, unknown> = { name: "Cara Customer" },
   headers: Record<string, string> = {},
 ) {
-  const started = await json<{ conversationId: string; contactToken: string }>(
+  const started = await json(
     null,
     `/api/widget/${widgetKey}/conversations`,
     { body: { ...extra, body }, headers },
@@ -214,7 +405,7 @@ export function customerWrites(
 
 /** What the customer's widget shows of the thread. */
 export async function customerSees(contactToken: string, conversationId: string) {
-  return json<{ items: any[] }>({ bearer: contactToken }, `/api/widget/conversations/${conversationId}/messages`);
+  return json({ bearer: contactToken }, `/api/widget/conversations/${conversationId}/messages`);
 }
 
 export const reply = (
@@ -236,12 +427,12 @@ export const getConversation = (as: As, id: string) => json(as, `/api/conversati
 /** One page of a list view. */
 export async function listPage(as: As, query: Record<string, string | number> = {}) {
   const qs = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)]));
-  return json<{ items: any[]; nextCursor: string | null }>(as, `/api/conversations?${qs}`);
+  return json(as, `/api/conversations?${qs}`);
 }
 
 /** The ids of one page of a list view, in order. */
 export async function listIds(as: As, query: Record<string, string | number> = {}) {
-  return (await listPage(as, query)).items.map((s) => s.id as string);
+  return (await listPage(as, query)).items.map((s) => s.id);
 }
 
 /** The inbox's identity-verification secret, as its admin would copy it into their site's backend. */
@@ -270,12 +461,7 @@ export async function hmacHex(secret: string, message: string): Promise<string> 
 
 /** Creates a team as `admin`. */
 export function createTeam(admin: Person, name: string, members: Person[] = []) {
-  return json<{ id: string; name: string; members: { id: string; name: string }[] }>(
-    admin.as,
-    "/api/teams",
-    { body: { name, memberIds: members.map((m) => m.id) } },
-    201,
-  );
+  return json(admin.as, "/api/teams", { body: { name, memberIds: members.map((m) => m.id) } }, 201);
 }
 
 /** Replaces a conversation's tags (creating workspace tags on first use). */

@@ -56,8 +56,8 @@ describe("teams", { timeout: 20_000 }, () => {
       "validation_failed",
     );
     expect(error.details).toEqual([{ path: ["memberIds"], message: expect.stringContaining("us_ghost") }]);
-    expect(error.details[0].message).toContain("us_phantom");
-    expect(error.details[0].message).not.toContain(zoe.id);
+    expect(error.details[0]!.message).toContain("us_phantom");
+    expect(error.details[0]!.message).not.toContain(zoe.id);
     expect(await rowCounts("teams", "team_members")).toEqual(before);
 
     // The same check when a team's members are replaced: nothing changes.
@@ -187,7 +187,7 @@ describe("tags", { timeout: 20_000 }, () => {
     const ana = await agentWith(admin, inbox.id, "reply", "Ana Reply");
     const { id } = await startConversation(inbox.widgetKey, "Refund please");
     await expectStatus(setTags(ana.as, id, ["billing"]), 200);
-    const [tag] = (await json(admin.as, "/api/tags")).items;
+    const tag = (await json(admin.as, "/api/tags")).items[0]!;
 
     const renamed = await json(admin.as, `/api/tags/${tag.id}`, { method: "PATCH", body: { name: "Invoices" } });
     expect(renamed).toEqual({ id: tag.id, name: "Invoices", color: tag.color });
@@ -218,7 +218,7 @@ describe("tags", { timeout: 20_000 }, () => {
     const { admin, inbox } = await supportTeam();
     const { id } = await startConversation(inbox.widgetKey, "hi");
     await expectStatus(setTags(admin.as, id, ["billing"]), 200);
-    const [tag] = (await json(admin.as, "/api/tags")).items;
+    const tag = (await json(admin.as, "/api/tags")).items[0]!;
     for (const color of ["red", "#abc", "#12345g", "123456", "#1234567", "", "rgb(1,2,3)"]) {
       const error = await expectError(
         call(admin.as, `/api/tags/${tag.id}`, { method: "PATCH", body: { color } }),
@@ -236,7 +236,7 @@ describe("tags", { timeout: 20_000 }, () => {
     const { id } = await startConversation(inbox.widgetKey, "hi");
     await expectStatus(setTags(admin.as, id, ["Billing", "vip"]), 200);
     const before = (await json(admin.as, "/api/tags")).items;
-    const vip = before.find((t: { name: string }) => t.name === "vip");
+    const vip = before.find((t: { name: string }) => t.name === "vip")!;
     for (const name of ["Billing", "billing", "BILLING", " billing "]) {
       const error = await expectError(
         call(admin.as, `/api/tags/${vip.id}`, { method: "PATCH", body: { name } }),
@@ -256,14 +256,14 @@ describe("tags", { timeout: 20_000 }, () => {
     const tags = (await json(admin.as, "/api/tags")).items;
     const history = (await timeline(ana.as, id)).items;
 
-    await expectStatus(call(admin.as, `/api/tags/${tags[0].id}`, { method: "DELETE" }), 204);
+    await expectStatus(call(admin.as, `/api/tags/${tags[0]!.id}`, { method: "DELETE" }), 204);
     expect((await getConversation(ana.as, id)).tags).toEqual(["vip"]);
     expect((await timeline(ana.as, id)).items).toEqual(history);
     expect((await json(ana.as, "/api/conversations?view=all&tag=billing")).items).toEqual([]);
-    await expectError(call(admin.as, `/api/tags/${tags[0].id}`, { method: "DELETE" }), 404, "not_found");
+    await expectError(call(admin.as, `/api/tags/${tags[0]!.id}`, { method: "DELETE" }), 404, "not_found");
     // The next tag change does not report the deleted tag as removed.
     await expectStatus(setTags(ana.as, id, ["vip", "refund"]), 200);
-    const events = (await timeline(ana.as, id, history.at(-1).seq)).items.map((i) => i.event);
+    const events = (await timeline(ana.as, id, history.at(-1)!.seq)).items.map((i) => i.event);
     expect(events).toEqual([{ type: "tag_added", tag: "refund" }]);
   });
 });
@@ -401,28 +401,28 @@ describe("notifications", { timeout: 20_000 }, () => {
   it("filters unread ones; marking read keeps the first read time", async () => {
     const { ben } = await mentionedTimes(4);
     const { items } = await json(ben.as, "/api/notifications");
-    expect(await json(ben.as, "/api/notifications/read", { body: { ids: [items[0].id, items[2].id] } })).toEqual({
+    expect(await json(ben.as, "/api/notifications/read", { body: { ids: [items[0]!.id, items[2]!.id] } })).toEqual({
       unreadCount: 2,
     });
 
     const unread = await json(ben.as, "/api/notifications?unread=true");
     expect(unread.unreadCount).toBe(2);
-    expect(unread.items.map((n: { id: string }) => n.id)).toEqual([items[1].id, items[3].id]);
-    expect(unread.items.every((n: { readAt: null }) => n.readAt === null)).toBe(true);
+    expect(unread.items.map((n: { id: string }) => n.id)).toEqual([items[1]!.id, items[3]!.id]);
+    expect(unread.items.every((n) => n.readAt === null)).toBe(true);
     expect(
       (await json(ben.as, "/api/notifications?unread=true&limit=1")).items.map((n: { id: string }) => n.id),
-    ).toEqual([items[1].id]);
+    ).toEqual([items[1]!.id]);
     const every = (await json(ben.as, "/api/notifications?unread=false")).items;
     expect(every.map((n: { readAt: string | null }) => n.readAt !== null)).toEqual([true, false, true, false]);
 
     await pause(5);
     expect(await json(ben.as, "/api/notifications/read", { body: { all: true } })).toEqual({ unreadCount: 0 });
     const after = (await json(ben.as, "/api/notifications")).items;
-    expect(after[0].readAt).toBe(every[0].readAt);
+    expect(after[0]!.readAt).toBe(every[0]!.readAt);
     expect(after.every((n: { readAt: string | null }) => n.readAt !== null)).toBe(true);
     expect((await json(ben.as, "/api/notifications?unread=true")).items).toEqual([]);
 
-    for (const body of [{}, { ids: [] }, { all: false }, { ids: [items[0].id], all: true }]) {
+    for (const body of [{}, { ids: [] }, { all: false }, { ids: [items[0]!.id], all: true }]) {
       await expectError(call(ben.as, "/api/notifications/read", { body }), 400, "validation_failed");
     }
   });

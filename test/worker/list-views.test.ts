@@ -120,11 +120,9 @@ describe("list-view membership", () => {
             .map((c) => c.id),
         ),
         mentionedIn: new Set(
-          (
-            await json<{ items: { kind: string; conversationId: string }[] }>(viewer.as, "/api/notifications?limit=100")
-          ).items
+          (await json(viewer.as, "/api/notifications?limit=100")).items
             .filter((n) => n.kind === "mention")
-            .map((n) => n.conversationId),
+            .map((n) => n.conversationId ?? ""),
         ),
       };
       for (const view of VIEWS) {

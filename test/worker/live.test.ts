@@ -260,7 +260,7 @@ describe("hello races", () => {
     await benRoom.next("welcome");
     await settle(200);
     const latest = anaRoom.pending("presence").at(-1);
-    expect(names(latest.viewers)).toEqual(["Ana Agent:viewing", "Ben Agent:typing"]);
+    expect(names(latest!.viewers)).toEqual(["Ana Agent:viewing", "Ben Agent:typing"]);
   });
 });
 

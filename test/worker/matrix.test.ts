@@ -214,7 +214,7 @@ async function world() {
           { body: { ticketId: spare.id } },
           201,
         );
-        return [role, linked.links.find((l: { ticket?: { id: string } }) => l.ticket?.id === spare.id).id] as const;
+        return [role, linked.links.find((l: { ticket?: { id: string } }) => l.ticket?.id === spare.id)!.id] as const;
       }),
     ),
   ) as Record<Role, string>;
@@ -469,7 +469,7 @@ describe("permission matrix", () => {
         priority: c.priority,
         tags: c.tags,
         followers: c.followers,
-        kinds: items.map((i: any) => i.event?.type ?? i.kind),
+        kinds: items.map((i) => i.event?.type ?? i.kind),
       };
     };
     const untouched = { status: "open", assignee: null, teamId: null, priority: "none", tags: [], followers: [] };

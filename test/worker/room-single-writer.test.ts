@@ -114,7 +114,7 @@ describe("links, one per pair", () => {
     expect(rows!.n).toBe(1);
     // Both sides show the one link, and each timeline records it once.
     for (const id of [a.conversationId, b.conversationId]) {
-      const conversation = await json<{ links: unknown[] }>(admin.as, `/api/conversations/${id}`);
+      const conversation = await json(admin.as, `/api/conversations/${id}`);
       expect(conversation.links).toHaveLength(1);
       const { items } = await timeline(admin.as, id);
       expect(items.filter((i) => i.event?.type === "linked")).toHaveLength(1);
@@ -124,7 +124,7 @@ describe("links, one per pair", () => {
   it("linking a ticket twice at once makes one link", async () => {
     const { admin, inbox } = await roomWithAgents(0);
     const { conversationId } = await customerWritesIn(inbox.widgetKey);
-    const ticket = await json<{ id: string }>(admin.as, "/api/tickets", { body: { title: "Refund flow" } }, 201);
+    const ticket = await json(admin.as, "/api/tickets", { body: { title: "Refund flow" } }, 201);
     const attempts = await Promise.all(
       [0, 1, 2].map(() =>
         call(admin.as, `/api/conversations/${conversationId}/links`, { body: { ticketId: ticket.id } }),
@@ -140,7 +140,7 @@ describe("links, one per pair", () => {
     const a = await customerWritesIn(inbox.widgetKey, "First", { name: "Ann", email: "ann@example.com" });
     const b = await customerWritesIn(inbox.widgetKey, "Second", { name: "Bob", email: "bob@example.com" });
     const c = await customerWritesIn(inbox.widgetKey, "Third", { name: "Cy", email: "cy@example.com" });
-    const linked = await json<{ links: { id: string }[] }>(
+    const linked = await json(
       admin.as,
       `/api/conversations/${a.conversationId}/links`,
       { body: { conversationId: b.conversationId } },

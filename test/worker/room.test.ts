@@ -1,5 +1,6 @@
 import { env, evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { Collision } from "../../worker/contract";
 import { conversationRoomStub, getConversationRoom } from "../../worker/rooms/conversation-room";
 import {
   addUser,
@@ -106,7 +107,7 @@ describe("ConversationRoom, the single writer", () => {
       409,
     );
     expect(refused.error.code).toBe("collision");
-    expect(refused.error.details.newer.map((i: { body: string }) => i.body)).toEqual(["Ana was first"]);
+    expect(Collision.parse(refused.error.details).newer.map((i) => i.body)).toEqual(["Ana was first"]);
   });
 
   it("refuses writes to a conversation that does not exist", async () => {

@@ -1,20 +1,37 @@
 /** Real WebSockets into the worker, with a frame queue to await on. */
 import { exports } from "cloudflare:workers";
 import { expect } from "vitest";
-import { ORIGIN, type As } from "./helpers";
+import type { z } from "zod";
+import { AgentFrame, CustomerFrame, ListFrame } from "../../worker/contract";
+import { type As, conforms, ORIGIN } from "./helpers";
 
-export interface Socket {
+/** The frames a socket at `path` receives: the list stream, the customer's widget, or an agent's room. */
+export type FrameOf<P extends string> = P extends `/api/live${string}`
+  ? ListFrame
+  : P extends `/api/widget/${string}`
+    ? CustomerFrame
+    : AgentFrame;
+
+function schemaOf(path: string): z.ZodType<AgentFrame | CustomerFrame | ListFrame> {
+  if (path.startsWith("/api/live")) return ListFrame;
+  if (path.startsWith("/api/widget/")) return CustomerFrame;
+  return AgentFrame;
+}
+
+export interface Socket<F extends { type: string } = AgentFrame> {
   ws: WebSocket;
-  frames: any[];
+  frames: F[];
   /** Resolves with the next unread frame of `type` (skipping others), or fails after `ms`. */
-  next(type: string, ms?: number): Promise<any>;
+  next<T extends F["type"]>(type: T, ms?: number): Promise<Extract<F, { type: T }>>;
   /** Frames of `type` received so far and not yet read by next(). */
-  pending(type: string): any[];
+  pending<T extends F["type"]>(type: T): Extract<F, { type: T }>[];
   send(frame: unknown): void;
   close(): void;
 }
 
-export async function connect(path: string, as: As = null): Promise<Socket> {
+/** Opens a socket; every frame it receives is checked against the contract's frames for that path. */
+export async function connect<P extends string>(path: P, as: As = null): Promise<Socket<FrameOf<P>>> {
+  type F = FrameOf<P>;
   const headers = new Headers({ Upgrade: "websocket" });
   if (as && "cookie" in as) headers.set("cookie", as.cookie);
   if (as && "bearer" in as) headers.set("authorization", `Bearer ${as.bearer}`);
@@ -22,23 +39,33 @@ export async function connect(path: string, as: As = null): Promise<Socket> {
   if (res.status !== 101) expect.fail(`expected 101, got ${res.status} ${await res.text()}`);
   const ws = res.webSocket!;
   ws.accept();
-  const frames: any[] = [];
+  const schema = schemaOf(path);
+  const frames: F[] = [];
   const waiters: (() => void)[] = [];
+  // A frame outside the contract fails the next read (a listener's throw would go unnoticed).
+  let broken: unknown = null;
   ws.addEventListener("message", (e) => {
-    frames.push(JSON.parse(e.data as string));
+    try {
+      frames.push(conforms(schema, JSON.parse(e.data as string), `a frame on ${path}`) as F);
+    } catch (error) {
+      broken ??= error;
+    }
     for (const w of waiters.splice(0)) w();
   });
   const consumed = new Set<number>();
-  const socket: Socket = {
+  const unread = <T extends F["type"]>(f: F, idx: number, type: T): f is Extract<F, { type: T }> =>
+    !consumed.has(idx) && f.type === type;
+  const socket: Socket<F> = {
     ws,
     frames,
     async next(type, ms = 2000) {
       const deadline = Date.now() + ms;
       for (;;) {
-        const i = frames.findIndex((f, idx) => !consumed.has(idx) && f.type === type);
+        if (broken) throw broken;
+        const i = frames.findIndex((f, idx) => unread(f, idx, type));
         if (i >= 0) {
           consumed.add(i);
-          return frames[i];
+          return frames[i] as Extract<F, { type: typeof type }>;
         }
         const left = deadline - Date.now();
         if (left <= 0)
@@ -50,7 +77,7 @@ export async function connect(path: string, as: As = null): Promise<Socket> {
       }
     },
     pending(type) {
-      return frames.filter((f, idx) => !consumed.has(idx) && f.type === type);
+      return frames.filter((f, idx) => unread(f, idx, type));
     },
     send(frame) {
       ws.send(typeof frame === "string" ? frame : JSON.stringify(frame));
@@ -66,7 +93,7 @@ export async function connect(path: string, as: As = null): Promise<Socket> {
  * Opens a conversation room as an agent and says hello, as a client that has
  * already loaded the timeline up to `lastSeq` (a new conversation holds seq 1).
  */
-export async function openRoom(conversationId: string, as: As, lastSeq = 1): Promise<Socket> {
+export async function openRoom(conversationId: string, as: As, lastSeq = 1): Promise<Socket<AgentFrame>> {
   const socket = await connect(`/api/conversations/${conversationId}/live`, as);
   socket.send({ type: "hello", lastSeq });
   await socket.next("welcome");
@@ -74,7 +101,7 @@ export async function openRoom(conversationId: string, as: As, lastSeq = 1): Pro
 }
 
 /** Opens the customer's socket and says hello (see openRoom for `lastSeq`). */
-export async function openWidget(conversationId: string, token: string, lastSeq = 1): Promise<Socket> {
+export async function openWidget(conversationId: string, token: string, lastSeq = 1): Promise<Socket<CustomerFrame>> {
   const socket = await connect(`/api/widget/conversations/${conversationId}/live?token=${encodeURIComponent(token)}`);
   socket.send({ type: "hello", lastSeq });
   await socket.next("welcome");

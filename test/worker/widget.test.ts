@@ -355,7 +355,7 @@ describe("widget edges", () => {
     });
     expect(tooBig.status).toBe(413);
     expect(tooBig.headers.get("access-control-allow-origin")).toBe("*");
-    expect((await tooBig.json<any>()).error.code).toBe("payload_too_large");
+    await expectError(tooBig, 413, "payload_too_large");
     await expectError(call(null, "/api/widget/nope"), 404, "not_found");
   });
 });

@@ -63,7 +63,7 @@ describe("mentions", () => {
     });
     const { items, unreadCount } = await notificationsOf(Ben);
     expect(unreadCount).toBe(1);
-    expect(items[0].id).toBe(pushed.notification.id);
+    expect(items[0]!.id).toBe(pushed.notification.id);
     expect(await listIds(Ben, "view=mentioned")).toEqual([conversationId]);
     expect((await conversation(Ben, conversationId)).followers).toEqual([{ id: Ben.id, name: "Ben Reply" }]);
   });
@@ -159,7 +159,9 @@ describe("followers and notifications", () => {
     await postMessage(Ana.as, conversationId, { kind: "note", body: "one" });
     await postMessage(Ana.as, conversationId, { kind: "note", body: "two" });
     expect((await notificationsOf(Ben)).unreadCount).toBe(3);
-    expect(await json(Ben.as, "/api/notifications/read", { body: { ids: [items[0].id] } })).toEqual({ unreadCount: 2 });
+    expect(await json(Ben.as, "/api/notifications/read", { body: { ids: [items[0]!.id] } })).toEqual({
+      unreadCount: 2,
+    });
     expect(
       (await json(Ben.as, "/api/notifications?unread=true")).items.map((n: { preview: string }) => n.preview),
     ).toEqual(["two", "one"]);
@@ -180,9 +182,9 @@ describe("tags, priority and teams", () => {
     await json(Ana.as, `/api/conversations/${conversationId}/tags`, { method: "PUT", body: { tags: ["billing"] } });
     const tags = await json(admin.as, "/api/tags");
     expect(tags.items.map((t: { name: string }) => t.name)).toEqual(["Billing", "vip"]);
-    expect(tags.items[0].color).toMatch(/^#[0-9a-f]{6}$/);
+    expect(tags.items[0]!.color).toMatch(/^#[0-9a-f]{6}$/);
     const { items } = await json(Ana.as, `/api/conversations/${conversationId}/timeline`);
-    expect(items.filter((i: { kind: string }) => i.kind === "event").map((i: { event: unknown }) => i.event)).toEqual([
+    expect(items.filter((i: { kind: string }) => i.kind === "event").map((i) => i.event)).toEqual([
       { type: "tag_added", tag: "Billing" },
       { type: "tag_added", tag: "vip" },
       { type: "tag_removed", tag: "vip" },
@@ -215,7 +217,7 @@ describe("tags, priority and teams", () => {
     const events = (await json(Ana.as, `/api/conversations/${conversationId}/timeline`)).items.filter(
       (i: { kind: string }) => i.kind === "event",
     );
-    expect(events.map((e: { event: { type: string } }) => e.event.type)).toEqual(["team_assigned", "priority_changed"]);
+    expect(events.map((e) => e.event?.type)).toEqual(["team_assigned", "priority_changed"]);
   });
 });
 
@@ -257,8 +259,8 @@ describe("moving a conversation between inboxes", () => {
     const events = (await json(Ana.as, `/api/conversations/${conversationId}/timeline`)).items.filter(
       (i: { kind: string }) => i.kind === "event",
     );
-    expect(events.map((e: { event: { type: string } }) => e.event.type)).toEqual(["assigned", "assigned", "moved"]);
-    expect(events[2].event).toEqual({
+    expect(events.map((e) => e.event?.type)).toEqual(["assigned", "assigned", "moved"]);
+    expect(events[2]!.event).toEqual({
       type: "moved",
       from: { id: inbox.id, name: "Support" },
       to: { id: billing.id, name: "Billing" },

@@ -14,7 +14,7 @@ export const LoginInput = z.strictObject({
 });
 
 export const User = z.object({ id: Id, name: z.string(), email: z.string(), role: Role });
-export const Workspace = z.object({ id: Id, name: z.string() });
+const Workspace = z.object({ id: Id, name: z.string() });
 export const MeInbox = z.object({ id: Id, name: z.string(), channel: Channel, access: Access });
 
 export const Preferences = z.object({ timeZone: z.string(), emailNotifications: z.boolean() });
@@ -46,7 +46,15 @@ export const UsersQuery = z.strictObject({ inboxId: Id.optional(), access: Acces
 export type SetupInput = z.infer<typeof SetupInput>;
 export type LoginInput = z.infer<typeof LoginInput>;
 export type User = z.infer<typeof User>;
-export type Workspace = z.infer<typeof Workspace>;
 export type MeInbox = z.infer<typeof MeInbox>;
 export type Me = z.infer<typeof Me>;
 export type CreateUserInput = z.infer<typeof CreateUserInput>;
+
+// Response envelopes
+
+/** `GET /api/users`. */
+export const Users = z.object({ items: z.array(User) });
+/** `PATCH /api/me`: the agent and their preferences after the change. */
+export const UpdatedMe = z.object({ user: User, preferences: Preferences });
+/** `GET /api/inboxes/:id/access`. */
+export const InboxAccessList = z.object({ items: z.array(InboxAccess) });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_NAME_CHARS, MAX_TEXT_CHARS } from "./limits";
 
 export const Id = z.string().min(1).max(64);
 export const Role = z.enum(["admin", "agent"]);
@@ -16,11 +17,11 @@ export type Priority = z.infer<typeof Priority>;
 export type View = z.infer<typeof View>;
 
 /** A trimmed, non-empty line of text. */
-export const Name = z.string().trim().min(1).max(120);
+export const Name = z.string().trim().min(1).max(MAX_NAME_CHARS);
 export const Email = z.string().trim().toLowerCase().pipe(z.email().max(254));
-/** Message and note bodies: generous, but well inside the 64 KiB request limit. */
+/** Message and note bodies. */
 export const Body = z
   .string()
-  .max(20_000)
+  .max(MAX_TEXT_CHARS)
   .refine((s) => s.trim().length > 0, "must not be empty");
 export const Password = z.string().min(8, "must be at least 8 characters").max(200);

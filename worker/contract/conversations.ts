@@ -1,10 +1,17 @@
 import { z } from "zod";
 import { Body, Channel, Email, Id, Name, Priority, Status, View } from "./common";
 import { TimelineEvent } from "./events";
+import { MAX_SEARCH_CHARS, MAX_SUBJECT_CHARS, MAX_TAG_CHARS, MAX_TAGS, PAGE_SIZES } from "./limits";
 import { Link } from "./tickets";
 
 export const ItemKind = z.enum(["customer", "reply", "note", "event"]);
 export type ItemKind = z.infer<typeof ItemKind>;
+/** Kinds a customer may ever see. Notes and events never leave the team. */
+export const CUSTOMER_KINDS = ["customer", "reply"] as const;
+export const CustomerKind = ItemKind.extract(CUSTOMER_KINDS);
+export type CustomerKind = z.infer<typeof CustomerKind>;
+/** Whether an item of `kind` may be shown to the customer. */
+export const isCustomerKind = (kind: ItemKind): kind is CustomerKind => CustomerKind.safeParse(kind).success;
 
 export const Author = z.object({
   type: z.enum(["contact", "user", "system"]),
@@ -22,8 +29,8 @@ export const Item = z.object({
   createdAt: z.string(),
 });
 
-export const ContactRef = z.object({ id: Id, name: z.string().nullable(), email: z.string().nullable() });
-export const UserRef = z.object({ id: Id, name: z.string() });
+const ContactRef = z.object({ id: Id, name: z.string().nullable(), email: z.string().nullable() });
+const UserRef = z.object({ id: Id, name: z.string() });
 
 export const Summary = z.object({
   id: Id,
@@ -56,15 +63,15 @@ export const ListQuery = z.strictObject({
   inboxId: Id.optional(),
   assigneeId: Id.optional(),
   teamId: Id.optional(),
-  tag: z.string().trim().min(1).max(40).optional(),
+  tag: z.string().trim().min(1).max(MAX_TAG_CHARS).optional(),
   priority: Priority.optional(),
   cursor: z.string().max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(25),
+  limit: z.coerce.number().int().min(1).max(PAGE_SIZES.conversations.max).default(PAGE_SIZES.conversations.default),
 });
 
 export const TimelineQuery = z.strictObject({
   after: z.coerce.number().int().min(0).default(0),
-  limit: z.coerce.number().int().min(1).max(500).default(200),
+  limit: z.coerce.number().int().min(1).max(PAGE_SIZES.timeline.max).default(PAGE_SIZES.timeline.default),
 });
 
 export const Timeline = z.object({ items: z.array(Item), lastSeq: z.number().int().nonnegative() });
@@ -72,7 +79,7 @@ export const Timeline = z.object({ items: z.array(Item), lastSeq: z.number().int
 export const StartConversationInput = z.strictObject({
   inboxId: Id,
   contact: z.strictObject({ name: Name.optional(), email: Email.optional() }),
-  subject: z.string().trim().max(300).optional(),
+  subject: z.string().trim().max(MAX_SUBJECT_CHARS).optional(),
   body: Body,
 });
 
@@ -106,10 +113,10 @@ export const TagName = z
   .string()
   .trim()
   .min(1)
-  .max(40)
+  .max(MAX_TAG_CHARS)
   .regex(/^[^,]+$/, "must not contain commas");
 
-export const SetTagsInput = z.strictObject({ tags: z.array(TagName).max(20) });
+export const SetTagsInput = z.strictObject({ tags: z.array(TagName).max(MAX_TAGS) });
 export const AddFollowerInput = z.strictObject({ userId: Id });
 
 /** A valid Idempotency-Key header: printable ASCII, bounded. */
@@ -126,8 +133,8 @@ export type UpdateConversationInput = z.infer<typeof UpdateConversationInput>;
 export type SetTagsInput = z.infer<typeof SetTagsInput>;
 
 export const SearchQuery = z.strictObject({
-  q: z.string().trim().min(1).max(200),
-  limit: z.coerce.number().int().min(1).max(50).default(25),
+  q: z.string().trim().min(1).max(MAX_SEARCH_CHARS),
+  limit: z.coerce.number().int().min(1).max(PAGE_SIZES.search.max).default(PAGE_SIZES.search.default),
 });
 /** A search hit: the conversation's summary, what matched, and the passage as safe HTML (escaped, matches in <mark>). */
 export const SearchHit = Summary.extend({
@@ -135,3 +142,12 @@ export const SearchHit = Summary.extend({
   match: z.string(),
 });
 export type SearchHit = z.infer<typeof SearchHit>;
+
+// Response envelopes
+
+/** `GET /api/conversations`: one page of a list view. */
+export const Conversations = Page(Summary);
+/** `GET /api/search`. */
+export const SearchHits = z.object({ items: z.array(SearchHit) });
+/** The `details` of a 409 `collision`: what the agent had not seen when they replied. */
+export const Collision = z.object({ newer: z.array(Item) });

@@ -1,3 +1,5 @@
+import { z } from "zod";
+
 /** Error codes of the HTTP API and the sockets: one list, shared by worker and clients. */
 export const ErrorCodes = {
   validation_failed: 400,
@@ -14,10 +16,18 @@ export const ErrorCodes = {
 
 export type ErrorCode = keyof typeof ErrorCodes;
 
+export const ErrorCode = z.enum(Object.keys(ErrorCodes) as [ErrorCode, ...ErrorCode[]]);
+
 /** Every error body: `{"error":{"code","message","details"?}}`. */
-export interface ErrorBody {
-  error: { code: ErrorCode; message: string; details?: unknown };
-}
+export const ErrorBody = z.strictObject({
+  error: z.strictObject({ code: ErrorCode, message: z.string().min(1), details: z.unknown().optional() }),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+/** The `details` of `validation_failed`: one entry per offending field. */
+export const ValidationIssues = z.array(
+  z.object({ path: z.array(z.string()), message: z.string(), code: z.string().optional() }),
+);
 
 /** WebSocket close codes, mirroring the HTTP statuses. */
 export const CloseCodes = {
@@ -27,6 +37,3 @@ export const CloseCodes = {
   /** Silent past the heartbeat timeout: the client reconnects. */
   heartbeat_timeout: 4408,
 } as const;
-
-/** Largest request body accepted, in bytes. */
-export const MAX_BODY_BYTES = 64 * 1024;

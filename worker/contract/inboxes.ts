@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Channel, Email, Id, Name } from "./common";
+import { MAX_AUTO_RESOLVE_DAYS } from "./limits";
 
 export const Inbox = z.object({
   id: Id,
@@ -11,7 +12,7 @@ export const Inbox = z.object({
   createdAt: z.string(),
 });
 
-const AutoResolveDays = z.number().int().min(1).max(365).nullable();
+const AutoResolveDays = z.number().int().min(1).max(MAX_AUTO_RESOLVE_DAYS).nullable();
 
 export const CreateInboxInput = z.strictObject({
   name: Name,
@@ -31,3 +32,8 @@ export const UpdateInboxInput = z
 export type Inbox = z.infer<typeof Inbox>;
 export type CreateInboxInput = z.infer<typeof CreateInboxInput>;
 export type UpdateInboxInput = z.infer<typeof UpdateInboxInput>;
+
+// Response envelopes
+
+/** `GET /api/inboxes`. */
+export const Inboxes = z.object({ items: z.array(Inbox) });

@@ -1,5 +1,6 @@
 /** The one definition of every payload, imported by the worker and the web clients. */
 export * from "./errors";
+export * from "./limits";
 export * from "./common";
 export * from "./auth";
 export * from "./inboxes";

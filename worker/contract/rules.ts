@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { Id, Name, Priority } from "./common";
 import { TagName } from "./conversations";
+import { MAX_RULE_ACTIONS, MAX_RULE_CONDITIONS, MAX_RULE_VALUE_CHARS, MAX_TAGS } from "./limits";
 
-export const RuleField = z.enum([
+const RuleField = z.enum([
   "channel",
   "subject",
   "body",
@@ -11,10 +12,10 @@ export const RuleField = z.enum([
   "contact.language",
   "contact.tag",
 ]);
-export const RuleOp = z.enum(["equals", "contains", "matches"]);
+const RuleOp = z.enum(["equals", "contains", "matches"]);
 
 export const RuleCondition = z
-  .strictObject({ field: RuleField, op: RuleOp, value: z.string().min(1).max(200) })
+  .strictObject({ field: RuleField, op: RuleOp, value: z.string().min(1).max(MAX_RULE_VALUE_CHARS) })
   .refine((c) => c.op !== "matches" || isRegExp(c.value), {
     message: "not a valid regular expression",
     path: ["value"],
@@ -24,22 +25,22 @@ export const RuleAction = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("assign_agent"), userId: Id }),
   z.strictObject({ type: z.literal("assign_round_robin"), teamId: Id }),
   z.strictObject({ type: z.literal("assign_least_loaded"), teamId: Id }),
-  z.strictObject({ type: z.literal("add_tags"), tags: z.array(TagName).min(1).max(20) }),
+  z.strictObject({ type: z.literal("add_tags"), tags: z.array(TagName).min(1).max(MAX_TAGS) }),
   z.strictObject({ type: z.literal("set_priority"), priority: Priority }),
 ]);
 
 export const RuleInput = z.strictObject({
   name: Name,
   enabled: z.boolean().default(true),
-  conditions: z.array(RuleCondition).max(20),
-  actions: z.array(RuleAction).min(1).max(20),
+  conditions: z.array(RuleCondition).max(MAX_RULE_CONDITIONS),
+  actions: z.array(RuleAction).min(1).max(MAX_RULE_ACTIONS),
 });
 export const UpdateRuleInput = z
   .strictObject({
     name: Name.optional(),
     enabled: z.boolean().optional(),
-    conditions: z.array(RuleCondition).max(20).optional(),
-    actions: z.array(RuleAction).min(1).max(20).optional(),
+    conditions: z.array(RuleCondition).max(MAX_RULE_CONDITIONS).optional(),
+    actions: z.array(RuleAction).min(1).max(MAX_RULE_ACTIONS).optional(),
     /** 0-based place in the inbox's order. */
     position: z.number().int().min(0).optional(),
   })
@@ -67,3 +68,8 @@ function isRegExp(source: string): boolean {
 export type RuleCondition = z.infer<typeof RuleCondition>;
 export type RuleAction = z.infer<typeof RuleAction>;
 export type Rule = z.infer<typeof Rule>;
+
+// Response envelopes
+
+/** `GET /api/inboxes/:id/rules`, in the order they run. */
+export const Rules = z.object({ items: z.array(Rule) });

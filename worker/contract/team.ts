@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { Id, Name } from "./common";
 import { TagName } from "./conversations";
+import { MAX_TEXT_CHARS, PAGE_SIZES } from "./limits";
 
 export const Team = z.object({ id: Id, name: z.string(), members: z.array(z.object({ id: Id, name: z.string() })) });
 export const CreateTeamInput = z.strictObject({ name: Name, memberIds: z.array(Id).max(500).default([]) });
@@ -8,7 +9,7 @@ export const UpdateTeamInput = z
   .strictObject({ name: Name.optional(), memberIds: z.array(Id).max(500).optional() })
   .refine((v) => Object.keys(v).length > 0, "nothing to change");
 
-export const Color = z.string().regex(/^#[0-9a-f]{6}$/i, "must be a colour like #3b82f6");
+const Color = z.string().regex(/^#[0-9a-f]{6}$/i, "must be a colour like #3b82f6");
 export const Tag = z.object({ id: Id, name: z.string(), color: z.string() });
 export const UpdateTagInput = z
   .strictObject({ name: TagName.optional(), color: Color.optional() })
@@ -21,9 +22,9 @@ export const SavedReply = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
 });
-export const SavedReplyInput = z.strictObject({ name: Name, body: z.string().trim().min(1).max(20_000) });
+export const SavedReplyInput = z.strictObject({ name: Name, body: z.string().trim().min(1).max(MAX_TEXT_CHARS) });
 export const UpdateSavedReplyInput = z
-  .strictObject({ name: Name.optional(), body: z.string().trim().min(1).max(20_000).optional() })
+  .strictObject({ name: Name.optional(), body: z.string().trim().min(1).max(MAX_TEXT_CHARS).optional() })
   .refine((v) => Object.keys(v).length > 0, "nothing to change");
 
 export const NotificationKind = z.enum(["mention", "assigned", "update"]);
@@ -38,7 +39,7 @@ export const Notification = z.object({
 });
 export const NotificationsQuery = z.strictObject({
   unread: z.enum(["true", "false"]).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
+  limit: z.coerce.number().int().min(1).max(PAGE_SIZES.notifications.max).default(PAGE_SIZES.notifications.default),
 });
 export const ReadNotificationsInput = z
   .strictObject({ ids: z.array(Id).min(1).max(500).optional(), all: z.literal(true).optional() })
@@ -65,4 +66,18 @@ function isTimeZone(zone: string): boolean {
 export type Team = z.infer<typeof Team>;
 export type Tag = z.infer<typeof Tag>;
 export type SavedReply = z.infer<typeof SavedReply>;
+export type NotificationKind = z.infer<typeof NotificationKind>;
 export type Notification = z.infer<typeof Notification>;
+
+// Response envelopes
+
+/** `GET /api/teams`. */
+export const Teams = z.object({ items: z.array(Team) });
+/** `GET /api/tags`. */
+export const Tags = z.object({ items: z.array(Tag) });
+/** `GET /api/saved-replies`. */
+export const SavedReplies = z.object({ items: z.array(SavedReply) });
+/** `GET /api/notifications`. */
+export const Notifications = z.object({ items: z.array(Notification), unreadCount: z.number().int().nonnegative() });
+/** `POST /api/notifications/read`: the unread count after marking. */
+export const UnreadCount = z.object({ unreadCount: z.number().int().nonnegative() });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Id, Status } from "./common";
+import { MAX_TEXT_CHARS, MAX_TITLE_CHARS } from "./limits";
 
 export const TicketStatus = z.enum(["open", "in_progress", "done"]);
 
@@ -24,15 +25,15 @@ export const Ticket = z.object({
 });
 
 export const CreateTicketInput = z.strictObject({
-  title: z.string().trim().min(1).max(200),
-  description: z.string().max(20_000).optional(),
+  title: z.string().trim().min(1).max(MAX_TITLE_CHARS),
+  description: z.string().max(MAX_TEXT_CHARS).optional(),
   conversationId: Id.optional(),
 });
 
 export const UpdateTicketInput = z
   .strictObject({
-    title: z.string().trim().min(1).max(200).optional(),
-    description: z.string().max(20_000).optional(),
+    title: z.string().trim().min(1).max(MAX_TITLE_CHARS).optional(),
+    description: z.string().max(MAX_TEXT_CHARS).optional(),
     status: TicketStatus.optional(),
   })
   .refine((v) => Object.keys(v).length > 0, "nothing to change");
@@ -41,3 +42,8 @@ export const CreateLinkInput = z.union([z.strictObject({ conversationId: Id }), 
 
 export type Link = z.infer<typeof Link>;
 export type Ticket = z.infer<typeof Ticket>;
+
+// Response envelopes
+
+/** `GET /api/tickets`. */
+export const Tickets = z.object({ items: z.array(Ticket) });

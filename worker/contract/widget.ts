@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Body, Email, Name } from "./common";
+import { CustomerKind } from "./conversations";
 
 export const WidgetStartInput = z.strictObject({
   name: Name.optional(),
@@ -14,7 +15,7 @@ export const WidgetStarted = z.object({ conversationId: z.string(), contactToken
 /** What a customer may see of the thread: their messages and the team's public replies. */
 export const CustomerItem = z.object({
   seq: z.number().int().positive(),
-  kind: z.enum(["customer", "reply"]),
+  kind: CustomerKind,
   body: z.string(),
   author: z.object({ name: z.string() }),
   createdAt: z.string(),
@@ -27,3 +28,8 @@ export const WidgetPosted = CustomerItem.extend({ conversationId: z.string() });
 
 export type WidgetStartInput = z.infer<typeof WidgetStartInput>;
 export type CustomerItem = z.infer<typeof CustomerItem>;
+
+// Response envelopes
+
+/** `GET /api/widget/conversations/:id/messages`: the thread as the customer sees it. */
+export const CustomerItems = z.object({ items: z.array(CustomerItem) });

@@ -8,7 +8,7 @@
  * - nobody is notified of what they did themselves, and each person gets at
  *   most one notification per change, the most specific one.
  */
-export type NotificationKind = "mention" | "assigned" | "update";
+import type { NotificationKind } from "../contract";
 
 export interface ChangeForNotice {
   /** The agent who made the change; null for customers and the system. */

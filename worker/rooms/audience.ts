@@ -3,8 +3,8 @@
  * says; customers get their own messages and the team's public replies, and
  * a bare "someone is typing" — never notes, events, drafts or presence.
  */
-import type { AgentFrame, CustomerFrame, Item } from "../contract";
-import { isCustomerVisible, toCustomerItem } from "../db/queries/items";
+import { isCustomerKind, type AgentFrame, type CustomerFrame, type Item } from "../contract";
+import { toCustomerItem } from "../db/queries/items";
 
 export type Audience = "agent" | "customer";
 
@@ -19,7 +19,7 @@ export function frameFor(event: RoomEvent, audience: Audience): AgentFrame | Cus
   if (audience === "agent") return event.type === "typing" ? null : event;
   switch (event.type) {
     case "item":
-      return isCustomerVisible(event.item) ? { type: "item", item: toCustomerItem(event.item) } : null;
+      return isCustomerKind(event.item.kind) ? { type: "item", item: toCustomerItem(event.item) } : null;
     case "typing":
       return event;
     default:

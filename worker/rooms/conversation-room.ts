@@ -13,10 +13,10 @@
  * of their own. This file sequences them and holds the lifecycle hooks.
  */
 import { DurableObject } from "cloudflare:workers";
-import { type Author, CloseCodes, type Item, PING, PONG, type Viewer } from "../contract";
+import { type Author, CUSTOMER_KINDS, CloseCodes, type Item, PING, PONG, type Viewer } from "../contract";
 import { getDb } from "../db/client";
 import { getConversation, getLinks, visibleLinks } from "../db/queries/conversations";
-import { CUSTOMER_KINDS, toItem } from "../db/queries/items";
+import { toItem } from "../db/queries/items";
 import { existingLink, inboxesSeenBy, itemAt, itemByKey, itemsAfter, ownedLink } from "../db/queries/room";
 import { conversations, timelineItems } from "../db/schema";
 import type { SystemReason } from "../domain/status";

@@ -8,10 +8,11 @@
 import { and, eq, inArray, max } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import {
+  CUSTOMER_KINDS,
   describeEvent,
+  isCustomerKind,
   type Author,
   type Item,
-  type ItemKind,
   type Notification,
   type Priority,
   type Status,
@@ -87,7 +88,6 @@ export interface Change {
   linkRemoved?: string;
 }
 
-export const PUBLIC_KINDS: ItemKind[] = ["customer", "reply"];
 export const previewOf = (body: string) => body.replace(/\s+/g, " ").trim().slice(0, 200);
 
 export async function loadRoomState(db: Db, id: string): Promise<RoomState | null> {
@@ -96,7 +96,7 @@ export async function loadRoomState(db: Db, id: string): Promise<RoomState | nul
     db
       .select({ seq: max(timelineItems.seq) })
       .from(timelineItems)
-      .where(and(eq(timelineItems.conversationId, id), inArray(timelineItems.kind, PUBLIC_KINDS))),
+      .where(and(eq(timelineItems.conversationId, id), inArray(timelineItems.kind, [...CUSTOMER_KINDS]))),
     db.select({ userId: followers.userId }).from(followers).where(eq(followers.conversationId, id)),
     db
       .select({ id: tags.id, name: tags.name })
@@ -156,7 +156,7 @@ export function planCommit(db: Db, state: RoomState, change: Change, now: number
   const rows = change.items.map((item, i) => itemRow(state.id, state.lastSeq + 1 + i, item, now));
   const items = rows.map(toItem);
   const lastSeq = state.lastSeq + rows.length;
-  const publicRow = rows.findLast((r) => PUBLIC_KINDS.includes(r.kind));
+  const publicRow = rows.findLast((r) => isCustomerKind(r.kind));
   const patch = { ...change.patch };
   const status = patch.status ?? state.status;
   // Leaving "snoozed" forgets the wake-up time.

@@ -16,12 +16,6 @@ export function toItem(row: ItemRow): Item {
   return item;
 }
 
-/** Kinds a customer may ever see. Notes, events and drafts never leave the team. */
-export const CUSTOMER_KINDS = ["customer", "reply"] as const;
-
-export const isCustomerVisible = (item: Pick<Item, "kind">): boolean =>
-  (CUSTOMER_KINDS as readonly string[]).includes(item.kind);
-
 /** The customer's view of an item: no ids, no author type. */
 export function toCustomerItem(item: Item): CustomerItem {
   return {

@@ -1,4 +1,4 @@
-import type { Access, Summary } from "../../contract";
+import type { Access, SearchHit } from "../../contract";
 import type { Db } from "../client";
 import { getSummary } from "./conversations";
 
@@ -29,13 +29,6 @@ export function highlight(snippet: string): string {
       return `<mark>${escapeHtml(marked ?? "")}</mark>${escapeHtml(rest)}`;
     })
     .join("");
-}
-
-export interface SearchHit extends Summary {
-  /** Where it matched: a message, a note, the subject or the contact. */
-  matchKind: "customer" | "reply" | "note" | "subject" | "contact";
-  /** HTML: the matching passage, escaped, with <mark> around the matched words. */
-  match: string;
 }
 
 type Row = {

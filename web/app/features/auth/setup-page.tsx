@@ -4,6 +4,7 @@ import type { Me } from "../../../../worker/contract";
 import { ApiError, api } from "../../../lib/api";
 import { ErrorNotice, Field, Spinner } from "../../components/ui";
 import { AuthCard } from "./auth-card";
+import { MAX_NAME_CHARS } from "../../../../worker/contract";
 
 export function SetupPage({ onDone, onAlreadySetUp }: { onDone: (me: Me) => void; onAlreadySetUp: () => void }) {
   const [form, setForm] = useState({ workspace: "", name: "", email: "", password: "" });
@@ -42,7 +43,7 @@ export function SetupPage({ onDone, onAlreadySetUp }: { onDone: (me: Me) => void
             onInput={set("workspace")}
             placeholder="Acme Support"
             required
-            maxLength={120}
+            maxLength={MAX_NAME_CHARS}
             autoFocus
             data-testid="setup-workspace"
           />
@@ -53,7 +54,7 @@ export function SetupPage({ onDone, onAlreadySetUp }: { onDone: (me: Me) => void
             onInput={set("name")}
             placeholder="Ada Lovelace"
             required
-            maxLength={120}
+            maxLength={MAX_NAME_CHARS}
             autoComplete="name"
             data-testid="setup-name"
           />

@@ -9,7 +9,7 @@
  * `edit()` through the textarea's input event.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { Access, Item } from "../../../../worker/contract";
+import { isCustomerKind, type Access, type Item } from "../../../../worker/contract";
 import { api, collisionItems, newIdempotencyKey } from "../../../lib/api";
 import { Dialog, ErrorNotice, Spinner } from "../../components/ui";
 import { useMentions } from "../workflow/mention-autocomplete";
@@ -256,9 +256,7 @@ function CollisionDialog(props: {
   onSendAnyway: () => void;
   onClose: () => void;
 }) {
-  const latest =
-    [...props.newer].reverse().find((i) => i.kind === "customer" || i.kind === "reply") ??
-    props.newer[props.newer.length - 1];
+  const latest = [...props.newer].reverse().find((i) => isCustomerKind(i.kind)) ?? props.newer[props.newer.length - 1];
   const who = latest?.author.name || "Someone";
   return (
     <Dialog title={`${who} replied while you were typing`} onClose={props.onClose} testid="collision-dialog" wide>

@@ -14,8 +14,9 @@ import { applySummary, contactName, parseList, rememberList, views } from "../..
 import { replyInboxes, useSession } from "../../session";
 import { NewConversationDialog } from "./new-conversation";
 import { PresenceMarker, othersIn, useListPresence } from "./presence-marker";
+import { PAGE_SIZES } from "../../../../worker/contract";
 
-const PAGE_SIZE = 25;
+const PAGE_SIZE = PAGE_SIZES.conversations.default;
 
 type ListState = {
   items: Summary[];

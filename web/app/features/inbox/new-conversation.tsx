@@ -4,6 +4,7 @@ import { api } from "../../../lib/api";
 import { navigate } from "../../../lib/router";
 import { Dialog, ErrorNotice, Field, Spinner } from "../../components/ui";
 import { replyInboxes, useSession } from "../../session";
+import { MAX_NAME_CHARS, MAX_SUBJECT_CHARS } from "../../../../worker/contract";
 
 export function NewConversationDialog({ onClose, inboxId }: { onClose: () => void; inboxId?: string | null }) {
   const { me } = useSession();
@@ -62,7 +63,7 @@ export function NewConversationDialog({ onClose, inboxId }: { onClose: () => voi
               onInput={set("name")}
               placeholder="Jane Doe"
               data-testid="new-conversation-name"
-              maxLength={120}
+              maxLength={MAX_NAME_CHARS}
             />
           </Field>
           <Field label="Contact email">
@@ -77,7 +78,12 @@ export function NewConversationDialog({ onClose, inboxId }: { onClose: () => voi
           </Field>
         </div>
         <Field label="Subject" hint="Optional">
-          <input value={form.subject} onInput={set("subject")} data-testid="new-conversation-subject" maxLength={300} />
+          <input
+            value={form.subject}
+            onInput={set("subject")}
+            data-testid="new-conversation-subject"
+            maxLength={MAX_SUBJECT_CHARS}
+          />
         </Field>
         <Field label="Message">
           <textarea

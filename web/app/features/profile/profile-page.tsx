@@ -3,6 +3,7 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import { api } from "../../../lib/api";
 import { Avatar, ErrorNotice, Field, Spinner } from "../../components/ui";
 import { useSession } from "../../session";
+import { MAX_NAME_CHARS } from "../../../../worker/contract";
 
 /** Every IANA zone the browser knows, with the saved one kept even if it does not. */
 function timeZones(saved: string): string[] {
@@ -114,7 +115,7 @@ export function ProfilePage() {
               value={form.name}
               onInput={(e) => change({ name: e.currentTarget.value })}
               required
-              maxLength={120}
+              maxLength={MAX_NAME_CHARS}
               data-testid="profile-name"
             />
           </Field>

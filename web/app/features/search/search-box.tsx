@@ -6,6 +6,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { useLocation } from "../../../lib/router";
 import { SEARCH_PATH, isTyping, runSearch } from "./search-state";
 import { focusHit } from "./search-results";
+import { MAX_SEARCH_CHARS } from "../../../../worker/contract";
 
 export function SearchBox() {
   const location = useLocation();
@@ -61,7 +62,7 @@ export function SearchBox() {
         onKeyDown={onKeyDown}
         placeholder="Search conversations"
         aria-label="Search conversations, messages, notes and contacts"
-        maxLength={200}
+        maxLength={MAX_SEARCH_CHARS}
         autoComplete="off"
         spellcheck={false}
         data-testid="search-box"

@@ -11,9 +11,10 @@ import { EmptyState, ErrorNotice, Loading } from "../../components/ui";
 import { useSession } from "../../session";
 import { SearchResults } from "./search-results";
 import { onSearchAgain } from "./search-state";
+import { PAGE_SIZES } from "../../../../worker/contract";
 
 /** The most hits one search shows (the API's ceiling). */
-const LIMIT = 50;
+const LIMIT = PAGE_SIZES.search.max;
 
 type State = { q: string; hits: SearchHit[]; loading: boolean; error: unknown };
 

@@ -5,6 +5,7 @@ import { api } from "../../../lib/api";
 import { fullDate } from "../../../lib/time";
 import { ChannelIcon, Dialog, ErrorNotice, Field, Spinner } from "../../components/ui";
 import { useSession } from "../../session";
+import { MAX_AUTO_RESOLVE_DAYS, MAX_NAME_CHARS } from "../../../../worker/contract";
 
 export function InboxesTab({
   inboxes,
@@ -122,7 +123,7 @@ export function InboxesTab({
             onInput={(e) => setName(e.currentTarget.value)}
             placeholder="e.g. Support chat"
             required
-            maxLength={120}
+            maxLength={MAX_NAME_CHARS}
             data-testid="inbox-name"
           />
         </Field>
@@ -200,7 +201,7 @@ function EditInboxDialog({
             value={form.name}
             onInput={(e) => setForm({ ...form, name: e.currentTarget.value })}
             required
-            maxLength={120}
+            maxLength={MAX_NAME_CHARS}
             data-testid="inbox-edit-name"
           />
         </Field>
@@ -227,7 +228,7 @@ function EditInboxDialog({
               type="number"
               class="inline-number"
               min={1}
-              max={365}
+              max={MAX_AUTO_RESOLVE_DAYS}
               value={form.days}
               disabled={!form.autoResolve}
               onInput={(e) => setForm({ ...form, days: e.currentTarget.value })}

@@ -10,6 +10,12 @@ import { Link } from "../../../lib/router";
 import { Dialog, ErrorNotice, Field, Spinner } from "../../components/ui";
 import { PRIORITIES } from "../workflow/labels";
 import { ACTIONS, FIELDS, OPS, fieldMeta } from "./rule-text";
+import {
+  MAX_NAME_CHARS,
+  MAX_RULE_ACTIONS,
+  MAX_RULE_CONDITIONS,
+  MAX_RULE_VALUE_CHARS,
+} from "../../../../worker/contract";
 
 type ConditionDraft = RuleCondition & { key: number };
 type ActionDraft = {
@@ -168,7 +174,7 @@ export function RuleDialog({
               value={name}
               onInput={(e) => setName(e.currentTarget.value)}
               required
-              maxLength={120}
+              maxLength={MAX_NAME_CHARS}
               placeholder="e.g. German refunds to Tier 2"
               aria-invalid={issues?.name.length ? true : undefined}
               data-testid="rule-name-input"
@@ -234,7 +240,7 @@ export function RuleDialog({
                   value={c.value}
                   onInput={(e) => setCondition(i, { value: e.currentTarget.value })}
                   required
-                  maxLength={200}
+                  maxLength={MAX_RULE_VALUE_CHARS}
                   placeholder={c.op === "matches" ? "refund|chargeback" : fieldMeta(c.field).placeholder}
                   aria-label="Value"
                   aria-invalid={issues?.conditions.has(i) ? true : undefined}
@@ -256,7 +262,7 @@ export function RuleDialog({
             type="button"
             class="link-btn rule-add"
             onClick={() => setConditions([...conditions, newCondition()])}
-            disabled={conditions.length >= 20}
+            disabled={conditions.length >= MAX_RULE_CONDITIONS}
             data-testid="rule-add-condition"
           >
             + Add condition
@@ -307,7 +313,7 @@ export function RuleDialog({
             type="button"
             class="link-btn rule-add"
             onClick={() => setActions([...actions, toActionDraft({ type: "add_tags" })])}
-            disabled={actions.length >= 20}
+            disabled={actions.length >= MAX_RULE_ACTIONS}
             data-testid="rule-add-action"
           >
             + Add action

@@ -9,6 +9,7 @@ import { fold } from "../workflow/mentions";
 import { PLACEHOLDERS, fillPlaceholders, type PlaceholderValues } from "../workflow/placeholders";
 import { insertAtCaret } from "../workflow/textarea";
 import { ConfirmDialog } from "./confirm-dialog";
+import { MAX_NAME_CHARS, MAX_TEXT_CHARS } from "../../../../worker/contract";
 
 const EXAMPLE: PlaceholderValues = {
   contact: { name: "Grace Hopper", email: "grace@example.com" },
@@ -204,7 +205,7 @@ function SavedReplyForm({
             value={name}
             onInput={(e) => setName(e.currentTarget.value)}
             required
-            maxLength={120}
+            maxLength={MAX_NAME_CHARS}
             data-testid="saved-reply-name-input"
           />
         </Field>
@@ -215,7 +216,7 @@ function SavedReplyForm({
             value={body}
             onInput={(e) => setBody(e.currentTarget.value)}
             required
-            maxLength={20000}
+            maxLength={MAX_TEXT_CHARS}
             placeholder={"Hi {{contact.first_name}},\n\n…\n\nBest,\n{{agent.name}}"}
             data-testid="saved-reply-body-input"
           />

@@ -7,6 +7,7 @@ import { TagChip } from "../workflow/labels";
 import { fold } from "../workflow/mentions";
 import { useDismiss } from "../workflow/popover";
 import { ConfirmDialog } from "./confirm-dialog";
+import { MAX_TAG_CHARS } from "../../../../worker/contract";
 
 /** Calm, distinguishable colours offered first; any other is one click away. */
 const SWATCHES = [
@@ -159,7 +160,7 @@ function TagRow({ tag, onSaved, onDelete }: { tag: Tag; onSaved: (tag: Tag) => v
       <input
         class="inline-edit"
         value={name}
-        maxLength={40}
+        maxLength={MAX_TAG_CHARS}
         onInput={(e) => setName(e.currentTarget.value)}
         onBlur={rename}
         onKeyDown={(e) => {

@@ -4,6 +4,7 @@ import type { Access, Inbox, Role, User } from "../../../../worker/contract";
 import { api } from "../../../lib/api";
 import { Avatar, ChannelIcon, ErrorNotice, Field, Spinner } from "../../components/ui";
 import { useSession } from "../../session";
+import { MAX_NAME_CHARS } from "../../../../worker/contract";
 
 export function TeamTab({
   inboxes,
@@ -77,7 +78,7 @@ function PeopleSection({ users, onCreated }: { users: User[]; onCreated: (user: 
       </ul>
       <form class="inline-form wrap" onSubmit={submit}>
         <Field label="Name">
-          <input value={form.name} onInput={set("name")} required maxLength={120} data-testid="user-name" />
+          <input value={form.name} onInput={set("name")} required maxLength={MAX_NAME_CHARS} data-testid="user-name" />
         </Field>
         <Field label="Email">
           <input type="email" value={form.email} onInput={set("email")} required data-testid="user-email" />

@@ -6,6 +6,7 @@ import { api } from "../../../lib/api";
 import { Avatar, Dialog, ErrorNotice, Field, Spinner } from "../../components/ui";
 import { fold } from "../workflow/mentions";
 import { ConfirmDialog } from "./confirm-dialog";
+import { MAX_NAME_CHARS } from "../../../../worker/contract";
 
 export function TeamsTab({ users }: { users: User[] }) {
   const [teams, setTeams] = useState<Team[] | null>(null);
@@ -168,7 +169,7 @@ function TeamDialog({
             value={name}
             onInput={(e) => setName(e.currentTarget.value)}
             required
-            maxLength={120}
+            maxLength={MAX_NAME_CHARS}
             placeholder="e.g. Billing"
             data-testid="team-name-input"
           />

@@ -3,6 +3,7 @@ import { useState } from "preact/hooks";
 import type { Conversation, Ticket } from "../../../../worker/contract";
 import { lifecycleApi } from "../../../lib/api";
 import { Dialog, ErrorNotice, Field, Spinner } from "../../components/ui";
+import { MAX_TITLE_CHARS } from "../../../../worker/contract";
 
 export function CreateTicketDialog(props: {
   conversation: Conversation;
@@ -39,7 +40,7 @@ export function CreateTicketDialog(props: {
           <input
             value={title}
             onInput={(e) => setTitle(e.currentTarget.value)}
-            maxLength={200}
+            maxLength={MAX_TITLE_CHARS}
             required
             data-autofocus
             data-testid="ticket-title"

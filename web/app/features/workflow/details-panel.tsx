@@ -7,7 +7,7 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import type { Access, Conversation, Priority, Tag, Team, User } from "../../../../worker/contract";
-import { TagName } from "../../../../worker/contract";
+import { MAX_TAG_CHARS, MAX_TAGS, TagName } from "../../../../worker/contract";
 import { api } from "../../../lib/api";
 import { Link } from "../../../lib/router";
 import { Avatar, ErrorNotice, Spinner } from "../../components/ui";
@@ -338,7 +338,7 @@ function PriorityField(props: {
 function tagProblem(name: string): string | null {
   if (TagName.safeParse(name).success) return null;
   if (name.includes(",")) return "Tags can't contain commas";
-  if (name.length > 40) return "Tags are at most 40 characters";
+  if (name.length > MAX_TAG_CHARS) return `Tags are at most ${MAX_TAG_CHARS} characters`;
   return "That isn't a valid tag name";
 }
 
@@ -356,7 +356,7 @@ function TagsField(props: {
     setAdding(false);
     if (!has.has(name.toLowerCase())) props.onChange([...current, name]);
   };
-  const full = current.length >= 20;
+  const full = current.length >= MAX_TAGS;
   const action =
     props.canEdit && !full ? (
       <button

@@ -4,7 +4,7 @@
  * pushed live. Rendered once by the shell as `<NotificationCenter />`.
  */
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
-import type { Notification } from "../../../../worker/contract";
+import type { Notification, NotificationKind } from "../../../../worker/contract";
 import { api } from "../../../lib/api";
 import { navigate } from "../../../lib/router";
 import { fullDate, longAgo, useNow, useOnVisible } from "../../../lib/time";
@@ -299,8 +299,8 @@ function useConversationContext(conversationId: string | null): string | null {
 }
 
 /** A small badge on the actor's avatar: @ for a mention, an arrow for an assignment, a dot for an update. */
-function KindMark({ kind }: { kind: Notification["kind"] }) {
-  const paths = {
+function KindMark({ kind }: { kind: NotificationKind }) {
+  const paths: Record<NotificationKind, string> = {
     mention: "M8 10.2a2.2 2.2 0 1 0 0-4.4 2.2 2.2 0 0 0 0 4.4zM10.2 8v.9c0 1 1.6 1.4 1.9.1A4.3 4.3 0 1 0 10 11.7",
     assigned: "M4 8h7M8.5 5 11.5 8l-3 3",
     update: "M5 8h6M8 5v6",

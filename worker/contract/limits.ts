@@ -1,0 +1,36 @@
+/**
+ * Limits the API enforces, declared once: the contract's schemas are built
+ * from them and the web's inputs import them, so the two cannot disagree.
+ */
+
+/** Largest request body accepted, in bytes. */
+export const MAX_BODY_BYTES = 64 * 1024;
+/** Names of people, the workspace, inboxes, teams, saved replies and rules. */
+export const MAX_NAME_CHARS = 120;
+/** Message, note and saved-reply bodies and ticket descriptions: generous, but well inside MAX_BODY_BYTES. */
+export const MAX_TEXT_CHARS = 20_000;
+/** A conversation's subject. */
+export const MAX_SUBJECT_CHARS = 300;
+/** A ticket's title. */
+export const MAX_TITLE_CHARS = 200;
+/** A tag's name. */
+export const MAX_TAG_CHARS = 40;
+/** Tags on one conversation, and tags one rule action adds. */
+export const MAX_TAGS = 20;
+/** Conditions of one rule, and actions of one rule. */
+export const MAX_RULE_CONDITIONS = 20;
+export const MAX_RULE_ACTIONS = 20;
+/** The text a rule condition compares with. */
+export const MAX_RULE_VALUE_CHARS = 200;
+/** A search query. */
+export const MAX_SEARCH_CHARS = 200;
+/** The longest quiet spell an inbox may wait before resolving a conversation by itself. */
+export const MAX_AUTO_RESOLVE_DAYS = 365;
+
+/** Page sizes of the paged reads: what a request gets without `limit`, and the most it may ask for. */
+export const PAGE_SIZES = {
+  conversations: { default: 25, max: 100 },
+  timeline: { default: 200, max: 500 },
+  search: { default: 25, max: 50 },
+  notifications: { default: 50, max: 100 },
+} as const;
