@@ -47,32 +47,48 @@ export function useResource<T>(
   options: { keepPrevious?: boolean } = {},
 ): Resource<T> {
   const [state, setState] = useState<State<T>>({ key: null, data: undefined, loading: false, failed: null });
-  const loader = useRef(load);
-  loader.current = load;
+  const latest = useRef({ load, keepPrevious: options.keepPrevious ?? false });
+  latest.current = { load, keepPrevious: options.keepPrevious ?? false };
   /** The key as of the latest render, and a count bumped by every read, so older answers can tell. */
   const now = useRef({ key, generation: 0, mounted: true });
   if (now.current.key !== key) {
     now.current.key = key;
     now.current.generation++;
   }
-  const isCurrent = (generation: number, forKey: string | null) =>
-    now.current.mounted && now.current.generation === generation && now.current.key === forKey;
-
-  const reload = async () => {
-    const forKey = now.current.key;
-    const generation = ++now.current.generation;
-    if (forKey === null) return;
-    setState((s) => ({ ...s, loading: true, failed: null }));
-    try {
-      const data = await loader.current();
-      if (isCurrent(generation, forKey)) setState({ key: forKey, data, loading: false, failed: null });
-    } catch (error) {
-      if (isCurrent(generation, forKey)) setState((s) => ({ ...s, loading: false, failed: { key: forKey, error } }));
-    }
-  };
+  // Stable across renders, so effects and listeners set up once can hold them.
+  const [actions] = useState(() => {
+    const isCurrent = (generation: number, forKey: string | null) =>
+      now.current.mounted && now.current.generation === generation && now.current.key === forKey;
+    return {
+      async reload() {
+        const forKey = now.current.key;
+        const generation = ++now.current.generation;
+        if (forKey === null) return;
+        setState((s) => ({ ...s, loading: true, failed: null }));
+        try {
+          const data = await latest.current.load();
+          if (isCurrent(generation, forKey)) setState({ key: forKey, data, loading: false, failed: null });
+        } catch (error) {
+          if (isCurrent(generation, forKey))
+            setState((s) => ({ ...s, loading: false, failed: { key: forKey, error } }));
+        }
+      },
+      mutate(update: (data: T) => T, opts: { key?: string } = {}) {
+        const forKey = opts.key ?? now.current.key;
+        const anyKey = latest.current.keepPrevious && opts.key === undefined;
+        setState((s) => (s.data !== undefined && (s.key === forKey || anyKey) ? { ...s, data: update(s.data) } : s));
+      },
+      async follow<R>(read: () => Promise<R>, fold: (data: T, answer: R) => T) {
+        const { generation, key: forKey } = now.current;
+        const answer = await read();
+        if (!isCurrent(generation, forKey)) return;
+        setState((s) => (s.key === forKey && s.data !== undefined ? { ...s, data: fold(s.data, answer) } : s));
+      },
+    };
+  });
 
   useEffect(() => {
-    void reload();
+    void actions.reload();
   }, [key]);
   useEffect(() => {
     now.current.mounted = true;
@@ -82,27 +98,14 @@ export function useResource<T>(
   }, []);
 
   const ours = state.key === key;
+  const shown = ours || options.keepPrevious;
   const error = state.failed && state.failed.key === key ? state.failed.error : null;
   return {
-    data: ours || options.keepPrevious ? state.data : undefined,
-    dataKey: ours || options.keepPrevious ? state.key : null,
+    data: shown ? state.data : undefined,
+    dataKey: shown ? state.key : null,
     error,
     loading: key !== null && error === null && (state.loading || !ours),
-    reload,
-    mutate(update, opts = {}) {
-      const forKey = opts.key ?? now.current.key;
-      setState((s) =>
-        s.data !== undefined && (s.key === forKey || (options.keepPrevious && opts.key === undefined))
-          ? { ...s, data: update(s.data) }
-          : s,
-      );
-    },
-    async follow(read, fold) {
-      const { generation, key: forKey } = now.current;
-      const answer = await read();
-      if (!isCurrent(generation, forKey)) return;
-      setState((s) => (s.key === forKey && s.data !== undefined ? { ...s, data: fold(s.data, answer) } : s));
-    },
+    ...actions,
   };
 }
 

@@ -148,12 +148,10 @@ export function ConversationPage({ id }: { id: string }) {
     [],
   );
   // Moved out of this agent's sight: reloading shows the not-found page.
-  const reloadPage = useRef(page.reload);
-  reloadPage.current = page.reload;
   useEffect(
     () =>
       subscribeList("conversation_removed", ({ conversationId }) => {
-        if (conversationId === current.current?.conversation.id) void reloadPage.current();
+        if (conversationId === current.current?.conversation.id) void page.reload();
       }),
     [],
   );
