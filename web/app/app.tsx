@@ -25,11 +25,7 @@ type Boot =
 /** Where to go after signing in: a same-site path from `?next=`, else the list. */
 function nextPath(query: URLSearchParams): string {
   const next = query.get("next");
-  return next &&
-    next.startsWith("/") &&
-    !next.startsWith("//") &&
-    !next.startsWith("/login") &&
-    !next.startsWith("/setup")
+  return next?.startsWith("/") && !next.startsWith("//") && !next.startsWith("/login") && !next.startsWith("/setup")
     ? next
     : "/";
 }

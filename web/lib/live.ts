@@ -21,7 +21,7 @@ import {
   ListFrame,
   Notification,
   PING,
-  Summary,
+  type Summary,
   type ClientFrame,
   type Viewer,
 } from "../../worker/contract";

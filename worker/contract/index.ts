@@ -11,3 +11,4 @@ export * from "./team";
 export * from "./events";
 export * from "./tickets";
 export * from "./rules";
+export * from "./responses";

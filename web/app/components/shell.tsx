@@ -5,10 +5,11 @@ import type { View } from "../../../worker/contract";
 import { Link, useLocation } from "../../lib/router";
 import { NewConversationDialog } from "../features/inbox/new-conversation";
 import { SearchBox } from "../features/search/search-box";
-import { NotificationCenter } from "../features/workflow/notifications";
+import { NotificationCenter } from "../features/notifications/notification-center";
 import { lastListHref, listHref, parseList, views } from "../list-state";
 import { replyInboxes, useSession } from "../session";
-import { Avatar, ChannelIcon } from "./ui";
+import { Avatar } from "./ui";
+import { BrandMark, ChannelIcon, InboxIcon, LineIcon, PlusIcon } from "./icons";
 
 export function Shell({ children, sidebar = true }: { children: ComponentChildren; sidebar?: boolean }) {
   return (
@@ -38,12 +39,7 @@ function TopBar() {
     <header class="topbar">
       <Link href="/" class="brand" aria-label="Switchboard home">
         <span class="brand-mark" aria-hidden="true">
-          <svg viewBox="0 0 20 20">
-            <circle cx="5" cy="6" r="2.2" />
-            <circle cx="15" cy="6" r="2.2" />
-            <circle cx="10" cy="14" r="2.2" />
-            <path d="M5 6 10 14 15 6" fill="none" stroke="currentColor" stroke-width="1.6" />
-          </svg>
+          <BrandMark />
         </span>
         <span class="brand-name">Switchboard</span>
         <span class="brand-sep" aria-hidden="true">
@@ -98,9 +94,7 @@ function Sidebar() {
           onClick={() => setComposing(true)}
           data-testid="new-conversation"
         >
-          <svg class="icon" viewBox="0 0 16 16" aria-hidden="true">
-            <path d="M8 3v10M3 8h10" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" />
-          </svg>
+          <PlusIcon />
           New conversation
         </button>
       )}
@@ -131,15 +125,7 @@ function Sidebar() {
               class={`side-link${onList && !current.inboxId ? " active" : ""}`}
               data-testid="inbox-filter-all"
             >
-              <svg class="icon" viewBox="0 0 16 16" aria-hidden="true">
-                <path
-                  d="M2.5 9h3l1 1.5h3l1-1.5h3M4.2 3.5h7.6L13.5 9v3.5a1 1 0 0 1-1 1h-9a1 1 0 0 1-1-1V9z"
-                  fill="none"
-                  stroke="currentColor"
-                  stroke-width="1.3"
-                  stroke-linejoin="round"
-                />
-              </svg>
+              <InboxIcon />
               All inboxes
             </Link>
             {me.inboxes.map((inbox) => (
@@ -165,7 +151,7 @@ function Sidebar() {
 }
 
 function ViewIcon({ view }: { view: View }) {
-  const paths: Partial<Record<View, string>> = {
+  const paths: Record<View, string> = {
     all: "M2.5 4.5h11M2.5 8h11M2.5 11.5h7",
     mine: "M8 8a2.5 2.5 0 1 0 0-5 2.5 2.5 0 0 0 0 5zM3 13.5c.6-2.4 2.6-3.8 5-3.8s4.4 1.4 5 3.8",
     unassigned: "M8 8a2.5 2.5 0 1 0 0-5 2.5 2.5 0 0 0 0 5zM3 13.5c.6-2.4 2.6-3.8 5-3.8M11 10.5l3 3M14 10.5l-3 3",
@@ -175,16 +161,5 @@ function ViewIcon({ view }: { view: View }) {
     snoozed: "M8 14A6 6 0 1 0 8 2a6 6 0 0 0 0 12zM8 5v3.2l2 1.3",
     spam: "M8 2.5 14 13H2L8 2.5zM8 6.5v3M8 11.2v.1",
   };
-  return (
-    <svg class="icon" viewBox="0 0 16 16" aria-hidden="true">
-      <path
-        d={paths[view] ?? paths.all}
-        fill="none"
-        stroke="currentColor"
-        stroke-width="1.4"
-        stroke-linecap="round"
-        stroke-linejoin="round"
-      />
-    </svg>
-  );
+  return <LineIcon d={paths[view]} />;
 }

@@ -3,6 +3,7 @@ import type { ComponentChildren } from "preact";
 import { useEffect, useRef } from "preact/hooks";
 import type { Status } from "../../../worker/contract";
 import { ApiError, issueLines } from "../../lib/api";
+import { Picture } from "./icons";
 
 /** Any thrown value as an ApiError, so every failure can be shown the same way. */
 export function toApiError(error: unknown): ApiError {
@@ -89,16 +90,7 @@ export function EmptyState({
   return (
     <div class="empty" data-testid={testid ?? "empty-state"}>
       <div class={`empty-mark empty-${icon}`} aria-hidden="true">
-        <svg viewBox="0 0 24 24">
-          <path
-            d={emptyIcons[icon]}
-            fill="none"
-            stroke="currentColor"
-            stroke-width="1.8"
-            stroke-linecap="round"
-            stroke-linejoin="round"
-          />
-        </svg>
+        <Picture d={emptyIcons[icon]} />
       </div>
       <p class="empty-title">{title}</p>
       {children && <div class="empty-body">{children}</div>}
@@ -184,6 +176,7 @@ export function Dialog({
     };
   }, []);
   return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: a pointer shortcut; Escape and the Close button close it from the keyboard
     <div class="backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
       <div
         class={`dialog${wide ? " dialog-wide" : ""}`}
@@ -207,30 +200,11 @@ export function Dialog({
 
 export function Field({ label, children, hint }: { label: string; children: ComponentChildren; hint?: string }) {
   return (
+    // biome-ignore lint/a11y/noLabelWithoutControl: the control is the child passed in, which the label wraps
     <label class="field">
       <span class="field-label">{label}</span>
       {children}
       {hint && <span class="field-hint">{hint}</span>}
     </label>
-  );
-}
-
-/** A chat bubble or an envelope, for the channel of an inbox. */
-export function ChannelIcon({ channel }: { channel: "chat" | "email" }) {
-  return channel === "chat" ? (
-    <svg class="icon" viewBox="0 0 16 16" aria-label="Chat" role="img">
-      <path
-        d="M3 3h10a1 1 0 0 1 1 1v6a1 1 0 0 1-1 1H7l-3 2.5V11H3a1 1 0 0 1-1-1V4a1 1 0 0 1 1-1z"
-        fill="none"
-        stroke="currentColor"
-        stroke-width="1.3"
-        stroke-linejoin="round"
-      />
-    </svg>
-  ) : (
-    <svg class="icon" viewBox="0 0 16 16" aria-label="Email" role="img">
-      <rect x="2" y="3.5" width="12" height="9" rx="1" fill="none" stroke="currentColor" stroke-width="1.3" />
-      <path d="M2.5 4.5 8 9l5.5-4.5" fill="none" stroke="currentColor" stroke-width="1.3" stroke-linejoin="round" />
-    </svg>
   );
 }

@@ -1,5 +1,6 @@
 /** The centred card the sign-in and first-run pages share. */
 import type { ComponentChildren } from "preact";
+import { BrandMark } from "../../components/icons";
 
 export function AuthCard({
   title,
@@ -17,12 +18,7 @@ export function AuthCard({
       <div class="auth-card">
         <div class="auth-brand">
           <span class="brand-mark" aria-hidden="true">
-            <svg viewBox="0 0 20 20">
-              <circle cx="5" cy="6" r="2.2" />
-              <circle cx="15" cy="6" r="2.2" />
-              <circle cx="10" cy="14" r="2.2" />
-              <path d="M5 6 10 14 15 6" fill="none" stroke="currentColor" stroke-width="1.6" />
-            </svg>
+            <BrandMark />
           </span>
           Switchboard
         </div>

@@ -12,9 +12,9 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { isCustomerKind, type Access, type Item } from "../../../../worker/contract";
 import { api, collisionItems, newIdempotencyKey } from "../../../lib/api";
 import { Dialog, ErrorNotice, Spinner } from "../../components/ui";
-import { useMentions } from "../workflow/mention-autocomplete";
-import { SavedReplyPicker } from "../workflow/saved-reply-picker";
-import { insertAtCaret } from "../workflow/textarea";
+import { useMentions } from "./mention-autocomplete";
+import { SavedReplyPicker } from "./saved-reply-picker";
+import { insertAtCaret } from "../../../lib/textarea";
 import type { LiveDraft } from "./live-draft";
 import { TimelineItem } from "./timeline";
 

@@ -5,7 +5,8 @@
  * drafts arrive over the conversation's room socket.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { Conversation, Item, User } from "../../../../worker/contract";
+import { useAction, useResource } from "../../hooks/resource";
+import type { Conversation, Item } from "../../../../worker/contract";
 import { ApiError, api } from "../../../lib/api";
 import { subscribeList } from "../../../lib/live";
 import { Link } from "../../../lib/router";
@@ -40,31 +41,25 @@ async function readTimeline(id: string, after: number): Promise<Item[]> {
 export function ConversationPage({ id }: { id: string }) {
   const { me } = useSession();
   const now = useNow();
-  const [data, setData] = useState<Loaded | null>(null);
-  const [loadError, setLoadError] = useState<unknown>(null);
-  const [actionError, setActionError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  /** The workspace's people, to pick out @mentions in notes. */
-  const [people, setPeople] = useState<User[]>([]);
-  const current = useRef<Loaded | null>(null);
+  // The same page instance serves one conversation after another: the hook drops
+  // an answer for a conversation the agent has already left.
+  const page = useResource<Loaded>(id, async () => {
+    const [conversation, items] = await Promise.all([api.conversation(id), readTimeline(id, 0)]);
+    return { conversation, items };
+  });
+  const data = page.data;
+  const current = useRef<Loaded | undefined>(undefined);
   current.current = data;
-
-  const load = async () => {
-    setLoadError(null);
-    setData(null);
-    try {
-      const [conversation, items] = await Promise.all([api.conversation(id), readTimeline(id, 0)]);
-      setData({ conversation, items });
-    } catch (error) {
-      setLoadError(error);
-    }
-  };
+  /** The workspace's people, to pick out @mentions in notes. */
+  const people = useResource("people", () => api.users().then((r) => r.items));
 
   /** Fetch what happened since the newest item shown, plus the conversation's new state. */
-  const catchUp = async () => {
+  const catchUp = () => {
     const seen = current.current?.items.at(-1)?.seq ?? 0;
-    const [conversation, items] = await Promise.all([api.conversation(id), readTimeline(id, seen)]);
-    setData((d) => (d ? { conversation, items: mergeItems(d.items, items) } : d));
+    return page.follow(
+      () => Promise.all([api.conversation(id), readTimeline(id, seen)]),
+      (d, [conversation, items]) => ({ conversation, items: mergeItems(d.items, items) }),
+    );
   };
   const catching = useRef(false);
   const catchUpQuietly = () => {
@@ -75,10 +70,14 @@ export function ConversationPage({ id }: { id: string }) {
       .finally(() => (catching.current = false));
   };
 
-  useEffect(() => {
-    setActionError(null);
-    void load();
-  }, [id]);
+  /** The conversation as the server now has it (unless a live frame already brought a newer one). */
+  const newer = (conversation: Conversation) =>
+    page.mutate((d) => (conversation.lastSeq >= d.conversation.lastSeq ? { ...d, conversation } : d), {
+      key: conversation.id,
+    });
+  /** Items for conversation `key` (by default the one shown), merged into its thread by seq. */
+  const addItems = (items: Item[], key = id) =>
+    page.mutate((d) => ({ ...d, items: mergeItems(d.items, items) }), { key });
 
   /** Re-read the conversation's fields (not the thread): one read at a time, one more if asked meanwhile. */
   const refreshing = useRef<"idle" | "reading" | "again">("idle");
@@ -88,17 +87,12 @@ export function ConversationPage({ id }: { id: string }) {
       return;
     }
     refreshing.current = "reading";
-    api
-      .conversation(id)
-      .then(
-        (conversation) =>
-          setData((d) =>
-            d && d.conversation.id === conversation.id && conversation.lastSeq >= d.conversation.lastSeq
-              ? { ...d, conversation }
-              : d,
-          ),
-        () => undefined,
+    page
+      .follow(
+        () => api.conversation(id),
+        (d, conversation) => (conversation.lastSeq >= d.conversation.lastSeq ? { ...d, conversation } : d),
       )
+      .catch(() => undefined)
       .finally(() => {
         const again = refreshing.current === "again";
         refreshing.current = "idle";
@@ -107,11 +101,11 @@ export function ConversationPage({ id }: { id: string }) {
   };
 
   /** While the agent's own send is in flight: their echoed items, shown when it returns. */
-  const ownSend = useRef<Item[] | null>(null);
+  const ownSend = useRef<{ key: string; items: Item[] } | null>(null);
   const onSending = (sending: boolean) => {
     const echoed = ownSend.current;
-    ownSend.current = sending ? [] : null;
-    if (!sending && echoed?.length) setData((d) => (d ? { ...d, items: mergeItems(d.items, echoed) } : d));
+    ownSend.current = sending ? { key: id, items: [] } : null;
+    if (!sending && echoed?.items.length) addItems(echoed.items, echoed.key);
   };
   /** The newest seq the page holds, ahead of renders (items can arrive several per tick). */
   const held = () => Math.max(heldSeq.current, current.current?.items.at(-1)?.seq ?? 0);
@@ -130,52 +124,63 @@ export function ConversationPage({ id }: { id: string }) {
         refreshConversation();
       // The agent's own message, echoed before their send has returned, waits for it:
       // it moves from the composer into the thread in one step.
-      if (ownSend.current && item.kind !== "event" && item.author.type === "user" && item.author.id === me.user.id) {
-        ownSend.current.push(item);
+      if (
+        ownSend.current?.key === id &&
+        item.kind !== "event" &&
+        item.author.type === "user" &&
+        item.author.id === me.user.id
+      ) {
+        ownSend.current.items.push(item);
         return;
       }
-      setData((d) => (d ? { ...d, items: mergeItems(d.items, [item]) } : d));
+      addItems([item]);
     },
-    onConversation: (conversation) =>
-      setData((d) => (d && d.conversation.id === conversation.id ? { ...d, conversation } : d)),
+    onConversation: (conversation) => page.mutate((d) => ({ ...d, conversation }), { key: conversation.id }),
     onRejoin: refreshConversation,
   });
 
   // Changes a message makes (a reply reopening it, the last activity) reach the list stream, not the room.
   useEffect(
     () =>
-      subscribeList("conversation", ({ conversation: summary }) => {
-        setData((d) =>
-          d && d.conversation.id === summary.id ? { ...d, conversation: { ...d.conversation, ...summary } } : d,
-        );
-      }),
+      subscribeList("conversation", ({ conversation: summary }) =>
+        page.mutate((d) => ({ ...d, conversation: { ...d.conversation, ...summary } }), { key: summary.id }),
+      ),
     [],
   );
   // Moved out of this agent's sight: reloading shows the not-found page.
-  const reloadPage = useRef(load);
-  reloadPage.current = load;
   useEffect(
     () =>
       subscribeList("conversation_removed", ({ conversationId }) => {
-        if (conversationId === current.current?.conversation.id) void reloadPage.current();
+        if (conversationId === current.current?.conversation.id) void page.reload();
       }),
     [],
   );
 
-  useEffect(() => {
-    api.users().then(
-      (r) => setPeople(r.items),
-      () => undefined,
-    );
-  }, []);
+  /** A change's answer: the conversation as the server now has it. */
+  const changed = (conversation: Conversation) => {
+    newer(conversation);
+    // The room streams the events; without it, read them now.
+    if (room.state !== "open") catchUpQuietly();
+  };
+  const status = useAction((id: string, next: "open" | "resolved") => api.updateConversation(id, { status: next }), {
+    key: id,
+    onDone: changed,
+  });
+  const [otherError, setOtherError] = useState<unknown>(null);
+  useEffect(() => setOtherError(null), [id]);
+  const actionError = status.error ?? otherError;
+  const clearActionError = () => {
+    status.clearError();
+    setOtherError(null);
+  };
 
   const name = data ? contactName(data.conversation) : "";
   useEffect(() => {
     if (data) document.title = `${data.conversation.subject || name} · Switchboard`;
   }, [data?.conversation.subject, name]);
 
-  if (loadError) {
-    const notFound = loadError instanceof ApiError && loadError.status === 404;
+  if (page.error) {
+    const notFound = page.error instanceof ApiError && page.error.status === 404;
     return (
       <section class="conv-page">
         {notFound ? (
@@ -187,7 +192,7 @@ export function ConversationPage({ id }: { id: string }) {
           </EmptyState>
         ) : (
           <div class="conv-error">
-            <ErrorNotice error={loadError} onRetry={() => void load()} />
+            <ErrorNotice error={page.error} onRetry={() => void page.reload()} />
           </div>
         )}
       </section>
@@ -205,28 +210,8 @@ export function ConversationPage({ id }: { id: string }) {
   const moveTargets = me.inboxes.filter((i) => i.id !== c.inboxId && accessTo(me, i.id) === "reply");
   const snoozable = c.status === "open" || c.status === "snoozed";
 
-  /** A change's answer: the conversation as the server now has it (unless a live frame already brought a newer one). */
-  const changed = (conversation: Conversation) => {
-    setData((d) =>
-      d && d.conversation.id === conversation.id && conversation.lastSeq >= d.conversation.lastSeq
-        ? { ...d, conversation }
-        : d,
-    );
-    // The room streams the events; without it, read them now.
-    if (room.state !== "open") catchUpQuietly();
-  };
   const reopens = c.status === "resolved" || c.status === "spam";
-  const toggleStatus = async () => {
-    setBusy(true);
-    setActionError(null);
-    try {
-      changed(await api.updateConversation(c.id, { status: reopens ? "open" : "resolved" }));
-    } catch (error) {
-      setActionError(error);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const busy = status.busy;
 
   return (
     <section
@@ -263,7 +248,7 @@ export function ConversationPage({ id }: { id: string }) {
               conversation={c}
               targets={moveTargets}
               onChange={changed}
-              onError={setActionError}
+              onError={setOtherError}
               disabled={busy}
             />
           )}
@@ -271,7 +256,7 @@ export function ConversationPage({ id }: { id: string }) {
             <button
               type="button"
               class={`btn ${reopens ? "" : "btn-resolve"}`}
-              onClick={() => void toggleStatus()}
+              onClick={() => void status.run(c.id, reopens ? "open" : "resolved")}
               disabled={busy}
               data-testid="resolve-button"
               data-action={reopens ? "reopen" : "resolve"}
@@ -287,18 +272,18 @@ export function ConversationPage({ id }: { id: string }) {
         now={now}
         canAct={canReply}
         onChange={changed}
-        onError={setActionError}
+        onError={setOtherError}
       />
       <div class="conv-body">
         <div class="conv-thread">
           {actionError ? (
             <div class="conv-error">
-              <ErrorNotice error={actionError} onDismiss={() => setActionError(null)} />
+              <ErrorNotice error={actionError} onDismiss={clearActionError} />
             </div>
           ) : null}
           <OfflineBanner state={room.state} />
           <PresenceBar others={room.others} />
-          <Timeline items={data.items} now={now} meId={me.user.id} people={people} />
+          <Timeline items={data.items} now={now} meId={me.user.id} people={people.data ?? []} />
           <DraftPreviews drafts={room.drafts} others={room.others} />
           {access === "reply" || access === "note" ? (
             <Composer
@@ -313,10 +298,10 @@ export function ConversationPage({ id }: { id: string }) {
               live={room.live}
               onSending={onSending}
               onSent={(item) => {
-                setData((d) => (d ? { ...d, items: mergeItems(d.items, [item]) } : d));
+                addItems([item], c.id);
                 if (room.state !== "open") catchUpQuietly();
               }}
-              onReview={(newer) => setData((d) => (d ? { ...d, items: mergeItems(d.items, newer) } : d))}
+              onReview={(newer) => addItems(newer, c.id)}
             />
           ) : (
             <p class="readonly-note" data-testid="view-only">

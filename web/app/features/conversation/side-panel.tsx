@@ -5,10 +5,11 @@
  */
 import type { Access, Conversation } from "../../../../worker/contract";
 import { fullDate } from "../../../lib/time";
-import { Avatar, ChannelIcon } from "../../components/ui";
+import { Avatar } from "../../components/ui";
 import { useSession } from "../../session";
 import { LinkedSection } from "../tickets/linked-section";
-import { DetailsPanel } from "../workflow/details-panel";
+import { DetailsPanel } from "./details-panel";
+import { ChannelIcon } from "../../components/icons";
 
 export function SidePanel(props: {
   conversation: Conversation;

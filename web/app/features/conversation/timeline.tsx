@@ -3,7 +3,8 @@ import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { describeEvent, type Item } from "../../../../worker/contract";
 import { fullDate, longAgo } from "../../../lib/time";
 import { Avatar } from "../../components/ui";
-import { splitMentions, type Person } from "../workflow/mentions";
+import { splitMentions, type Person } from "../../../lib/mentions";
+import { LockIcon } from "../../components/icons";
 
 /** Merge fetched items into the thread: ordered by seq, nothing shown twice. */
 export function mergeItems(current: Item[], incoming: Item[]): Item[] {
@@ -78,19 +79,7 @@ export function TimelineItem({
         <div class="tl-meta">
           {item.kind === "note" && (
             <span class="tl-note-label">
-              <svg class="icon" viewBox="0 0 16 16" aria-hidden="true">
-                <rect
-                  x="3.5"
-                  y="7"
-                  width="9"
-                  height="6.5"
-                  rx="1.2"
-                  fill="none"
-                  stroke="currentColor"
-                  stroke-width="1.3"
-                />
-                <path d="M5.5 7V5.2a2.5 2.5 0 0 1 5 0V7" fill="none" stroke="currentColor" stroke-width="1.3" />
-              </svg>
+              <LockIcon />
               Internal note
             </span>
           )}

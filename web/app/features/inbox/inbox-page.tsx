@@ -9,43 +9,29 @@ import { api } from "../../../lib/api";
 import { subscribeList, subscribeListState, type LinkState } from "../../../lib/live";
 import { Link, useLocation } from "../../../lib/router";
 import { fullDate, shortAgo, useNow } from "../../../lib/time";
-import { Avatar, ChannelIcon, EmptyState, ErrorNotice, Loading, Spinner, StatusBadge } from "../../components/ui";
+import { Avatar, EmptyState, ErrorNotice, Loading, Spinner, StatusBadge } from "../../components/ui";
+import { useAction, useResource } from "../../hooks/resource";
 import { applySummary, contactName, parseList, rememberList, views } from "../../list-state";
 import { replyInboxes, useSession } from "../../session";
 import { NewConversationDialog } from "./new-conversation";
 import { PresenceMarker, othersIn, useListPresence } from "./presence-marker";
 import { PAGE_SIZES } from "../../../../worker/contract";
+import { ChannelIcon } from "../../components/icons";
 
 const PAGE_SIZE = PAGE_SIZES.conversations.default;
 
-type ListState = {
-  items: Summary[];
-  nextCursor: string | null;
-  loading: boolean;
-  loadingMore: boolean;
-  error: unknown;
-};
+type ListData = { items: Summary[]; nextCursor: string | null };
 
 export function InboxPage() {
   const { me } = useSession();
   const location = useLocation();
   const { view, inboxId } = parseList(location.href);
-  const [state, setState] = useState<ListState>({
-    items: [],
-    nextCursor: null,
-    loading: true,
-    loadingMore: false,
-    error: null,
-  });
   const [composing, setComposing] = useState(false);
-  const request = useRef(0);
   const now = useNow();
   const [link, setLink] = useState<LinkState>("open");
   const [fresh, setFresh] = useState<ReadonlySet<string>>(new Set());
-  const current = useRef(state);
-  current.current = state;
-  /** Live changes that arrived while a page was loading: applied on top of it. */
-  const arrived = useRef<Summary[]>([]);
+  /** Live changes that arrived while the current read was under way: applied on top of its answer. */
+  const arrived = useRef<Summary[] | null>(null);
   const list = useRef({ view, inboxId });
   list.current = { view, inboxId };
   useListPresence();
@@ -53,14 +39,34 @@ export function InboxPage() {
   const applyLive = (items: Summary[], changes: Summary[], more: boolean) =>
     changes.reduce((acc, c) => applySummary(acc, c, { ...list.current, more }, me.user.id), items);
 
+  // One key per list: an answer for a view or inbox the agent has left is dropped; the old rows stay, dimmed, meanwhile.
+  const rows = useResource<ListData>(
+    `${view}|${inboxId ?? ""}`,
+    async () => {
+      const buffer: Summary[] = [];
+      arrived.current = buffer;
+      try {
+        const page = await api.conversations({ view, inboxId: inboxId ?? undefined, limit: PAGE_SIZE });
+        return { items: applyLive(page.items, buffer, page.nextCursor !== null), nextCursor: page.nextCursor };
+      } finally {
+        if (arrived.current === buffer) arrived.current = null;
+      }
+    },
+    { keepPrevious: true },
+  );
+  const items = rows.error ? [] : (rows.data?.items ?? []);
+  const nextCursor = rows.error ? null : (rows.data?.nextCursor ?? null);
+  const shown = useRef({ items, nextCursor });
+  shown.current = { items, nextCursor };
+
   // Moved to an inbox this agent cannot see: gone from every list.
   useEffect(
     () =>
       subscribeList("conversation_removed", ({ conversationId }) =>
-        setState((s) =>
-          s.items.some((i) => i.id === conversationId)
-            ? { ...s, items: s.items.filter((i) => i.id !== conversationId) }
-            : s,
+        rows.mutate((d) =>
+          d.items.some((i) => i.id === conversationId)
+            ? { ...d, items: d.items.filter((i) => i.id !== conversationId) }
+            : d,
         ),
       ),
     [],
@@ -68,7 +74,7 @@ export function InboxPage() {
 
   // An admin deleted a tag or a team: it is gone from every row that had it.
   useEffect(() => {
-    const patch = (change: (item: Summary) => Summary) => setState((s) => ({ ...s, items: s.items.map(change) }));
+    const patch = (change: (item: Summary) => Summary) => rows.mutate((d) => ({ ...d, items: d.items.map(change) }));
     const offTag = subscribeList("tag_deleted", ({ tag }) =>
       patch((i) => (i.tags.includes(tag) ? { ...i, tags: i.tags.filter((t) => t !== tag) } : i)),
     );
@@ -81,81 +87,45 @@ export function InboxPage() {
     };
   }, []);
 
-  const load = async () => {
-    const ticket = ++request.current;
-    arrived.current = [];
-    setState((s) => ({ ...s, loading: true, error: null }));
-    try {
-      const page = await api.conversations({ view, inboxId: inboxId ?? undefined, limit: PAGE_SIZE });
-      if (ticket !== request.current) return;
-      const items = applyLive(page.items, arrived.current, page.nextCursor !== null);
-      arrived.current = [];
-      setState({ items, nextCursor: page.nextCursor, loading: false, loadingMore: false, error: null });
-    } catch (error) {
-      if (ticket === request.current) setState((s) => ({ ...s, items: [], nextCursor: null, loading: false, error }));
-    }
-  };
-
   // Live rows: a change to a conversation this agent can see.
   useEffect(
     () =>
       subscribeList("conversation", ({ conversation }) => {
-        const shown = current.current;
-        if (shown.loading) arrived.current.push(conversation);
-        const before = shown.items.find((i) => i.id === conversation.id);
-        const after = applyLive(shown.items, [conversation], shown.nextCursor !== null).find(
-          (i) => i.id === conversation.id,
-        );
+        arrived.current?.push(conversation);
+        const { items, nextCursor } = shown.current;
+        const before = items.find((i) => i.id === conversation.id);
+        const after = applyLive(items, [conversation], nextCursor !== null).find((i) => i.id === conversation.id);
         if (after && before?.lastActivityAt !== after.lastActivityAt) markFresh(after.id);
-        setState((s) => {
-          const items = applyLive(s.items, [conversation], s.nextCursor !== null);
-          return items === s.items ? s : { ...s, items };
+        rows.mutate((d) => {
+          const next = applyLive(d.items, [conversation], d.nextCursor !== null);
+          return next === d.items ? d : { ...d, items: next };
         });
       }),
     [],
   );
 
-  const loadMore = async () => {
-    if (!state.nextCursor) return;
-    const ticket = request.current;
-    setState((s) => ({ ...s, loadingMore: true, error: null }));
-    try {
-      const page = await api.conversations({
-        view,
-        inboxId: inboxId ?? undefined,
-        cursor: state.nextCursor,
-        limit: PAGE_SIZE,
-      });
-      if (ticket !== request.current) return;
-      setState((s) => {
-        const seen = new Set(s.items.map((i) => i.id));
-        return {
-          ...s,
-          items: [...s.items, ...page.items.filter((i) => !seen.has(i.id))],
-          nextCursor: page.nextCursor,
-          loadingMore: false,
-        };
-      });
-    } catch (error) {
-      if (ticket === request.current) setState((s) => ({ ...s, loadingMore: false, error }));
-    }
-  };
+  const more = useAction(
+    (cursor: string) =>
+      rows.follow(
+        () => api.conversations({ view, inboxId: inboxId ?? undefined, cursor, limit: PAGE_SIZE }),
+        (d, page) => {
+          const seen = new Set(d.items.map((i) => i.id));
+          return { items: [...d.items, ...page.items.filter((i) => !seen.has(i.id))], nextCursor: page.nextCursor };
+        },
+      ),
+    { key: `${view}|${inboxId ?? ""}` },
+  );
 
   useEffect(() => {
     rememberList(location.href);
-    void load();
   }, [view, inboxId]);
   // Back from a lost connection: what changed meanwhile never arrived, so re-read
   // the first page (unless the agent has paged further down).
-  const shown = useRef(0);
-  shown.current = state.items.length;
-  const reload = useRef(load);
-  reload.current = load;
   useEffect(
     () =>
       subscribeListState((linkState, reconnected) => {
         setLink(linkState);
-        if (reconnected && shown.current <= PAGE_SIZE) void reload.current();
+        if (reconnected && shown.current.items.length <= PAGE_SIZE) void rows.reload();
       }),
     [],
   );
@@ -205,22 +175,22 @@ export function InboxPage() {
         <button
           type="button"
           class="btn btn-small"
-          onClick={() => void load()}
-          disabled={state.loading}
+          onClick={() => void rows.reload()}
+          disabled={rows.loading}
           data-testid="refresh"
         >
           Refresh
         </button>
       </header>
-      <ErrorNotice error={state.error} onRetry={state.items.length ? undefined : () => void load()} />
-      {state.loading && state.items.length === 0 ? (
+      <ErrorNotice error={rows.error ?? more.error} onRetry={items.length ? undefined : () => void rows.reload()} />
+      {rows.loading && items.length === 0 ? (
         <Loading label="Loading conversations…" />
-      ) : state.items.length === 0 ? (
-        !state.error && <ListEmpty view={view} onStart={canStart ? () => setComposing(true) : undefined} />
+      ) : items.length === 0 ? (
+        !rows.error && <ListEmpty view={view} onStart={canStart ? () => setComposing(true) : undefined} />
       ) : (
         <>
-          <ul class={`rows${state.loading ? " is-stale" : ""}`} data-testid="conversation-list">
-            {state.items.map((c) => (
+          <ul class={`rows${rows.loading ? " is-stale" : ""}`} data-testid="conversation-list">
+            {items.map((c) => (
               <li key={c.id} class={fresh.has(c.id) ? "is-fresh" : undefined}>
                 <Row
                   conversation={c}
@@ -231,16 +201,16 @@ export function InboxPage() {
               </li>
             ))}
           </ul>
-          {state.nextCursor && (
+          {nextCursor && (
             <div class="load-more">
               <button
                 type="button"
                 class="btn"
-                onClick={() => void loadMore()}
-                disabled={state.loadingMore}
+                onClick={() => void more.run(nextCursor)}
+                disabled={more.busy}
                 data-testid="load-more"
               >
-                {state.loadingMore ? <Spinner label="Loading…" /> : "Load more"}
+                {more.busy ? <Spinner label="Loading…" /> : "Load more"}
               </button>
             </div>
           )}

@@ -2,9 +2,11 @@
 import { useState } from "preact/hooks";
 import { api } from "../../../lib/api";
 import { navigate } from "../../../lib/router";
-import { Dialog, ErrorNotice, Field, Spinner } from "../../components/ui";
+import { Dialog, ErrorNotice, Field } from "../../components/ui";
 import { replyInboxes, useSession } from "../../session";
 import { MAX_NAME_CHARS, MAX_SUBJECT_CHARS } from "../../../../worker/contract";
+import { DialogActions } from "../../components/dialog-actions";
+import { SelectField } from "../../components/select-field";
 
 export function NewConversationDialog({ onClose, inboxId }: { onClose: () => void; inboxId?: string | null }) {
   const { me } = useSession();
@@ -47,15 +49,14 @@ export function NewConversationDialog({ onClose, inboxId }: { onClose: () => voi
   return (
     <Dialog title="New conversation" onClose={onClose} testid="new-conversation-dialog" wide>
       <form class="form" onSubmit={submit}>
-        <Field label="Inbox">
-          <select value={form.inboxId} onChange={set("inboxId")} data-testid="new-conversation-inbox" required>
-            {inboxes.map((i) => (
-              <option key={i.id} value={i.id}>
-                {i.name} ({i.channel})
-              </option>
-            ))}
-          </select>
-        </Field>
+        <SelectField
+          label="Inbox"
+          value={form.inboxId}
+          options={inboxes.map((i) => ({ value: i.id, label: `${i.name} (${i.channel})` }))}
+          onChange={(inboxId) => setForm((f) => ({ ...f, inboxId }))}
+          testid="new-conversation-inbox"
+          required
+        />
         <div class="form-row">
           <Field label="Contact name">
             <input
@@ -96,19 +97,14 @@ export function NewConversationDialog({ onClose, inboxId }: { onClose: () => voi
           />
         </Field>
         <ErrorNotice error={error} />
-        <div class="form-actions">
-          <button type="button" class="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button
-            type="submit"
-            class="btn btn-primary"
-            disabled={busy || !form.inboxId || !form.body.trim()}
-            data-testid="new-conversation-submit"
-          >
-            {busy ? <Spinner label="Starting…" /> : "Start conversation"}
-          </button>
-        </div>
+        <DialogActions
+          onCancel={onClose}
+          label="Start conversation"
+          busyLabel="Starting…"
+          busy={busy}
+          disabled={!form.inboxId || !form.body.trim()}
+          testid="new-conversation-submit"
+        />
       </form>
     </Dialog>
   );

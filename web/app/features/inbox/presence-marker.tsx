@@ -34,6 +34,7 @@ export function PresenceMarker({ viewers }: { viewers: Viewer[] }) {
     <span
       class={`presence-marker ${typing ? "is-typing" : "is-viewing"}`}
       title={text}
+      role="img"
       aria-label={text}
       data-testid="presence-marker"
       data-state={typing ? "typing" : "viewing"}

@@ -4,9 +4,10 @@
  */
 import { useRef, useState } from "preact/hooks";
 import type { Conversation } from "../../../../worker/contract";
-import { lifecycleApi } from "../../../lib/api";
-import { useDismiss } from "../workflow/popover";
+import { api } from "../../../lib/api";
+import { useDismiss } from "../../hooks/dismiss";
 import { MoveDialog } from "./move-dialog";
+import { MoreIcon } from "../../components/icons";
 
 export function MoreMenu(props: {
   conversation: Conversation;
@@ -29,7 +30,7 @@ export function MoreMenu(props: {
     setBusy(true);
     props.onError(null);
     try {
-      props.onChange(await lifecycleApi.setStatus(c.id, spam ? "open" : "spam"));
+      props.onChange(await api.setStatus(c.id, spam ? "open" : "spam"));
     } catch (error) {
       props.onError(error);
     } finally {
@@ -50,11 +51,7 @@ export function MoreMenu(props: {
         disabled={props.disabled || busy}
         data-testid="more-actions"
       >
-        <svg class="icon" viewBox="0 0 16 16" aria-hidden="true">
-          <circle cx="3.5" cy="8" r="1.3" fill="currentColor" />
-          <circle cx="8" cy="8" r="1.3" fill="currentColor" />
-          <circle cx="12.5" cy="8" r="1.3" fill="currentColor" />
-        </svg>
+        <MoreIcon />
       </button>
       {open && (
         <div class="lc-menu lc-more-menu" role="menu" data-testid="more-menu">

@@ -1,8 +1,10 @@
 /** Moving a conversation to another inbox: pick one the agent can reply in. */
 import { useState } from "preact/hooks";
 import type { Conversation } from "../../../../worker/contract";
-import { lifecycleApi } from "../../../lib/api";
-import { Dialog, ErrorNotice, Field, Spinner } from "../../components/ui";
+import { api } from "../../../lib/api";
+import { Dialog, ErrorNotice } from "../../components/ui";
+import { DialogActions } from "../../components/dialog-actions";
+import { SelectField } from "../../components/select-field";
 
 export function MoveDialog(props: {
   conversation: Conversation;
@@ -21,7 +23,7 @@ export function MoveDialog(props: {
     setBusy(true);
     setError(null);
     try {
-      props.onMoved(await lifecycleApi.move(props.conversation.id, inboxId));
+      props.onMoved(await api.move(props.conversation.id, inboxId));
     } catch (err) {
       setError(err);
       setBusy(false);
@@ -31,34 +33,28 @@ export function MoveDialog(props: {
   return (
     <Dialog title="Move to inbox" onClose={props.onClose} testid="move-dialog">
       <form class="lc-form" onSubmit={(e) => void submit(e)}>
-        <Field label="Inbox">
-          <select
-            value={inboxId}
-            onChange={(e) => setInboxId(e.currentTarget.value)}
-            data-testid="move-inbox-select"
-            data-autofocus
-          >
-            {props.targets.map((i) => (
-              <option key={i.id} value={i.id}>
-                {i.name}
-              </option>
-            ))}
-          </select>
-        </Field>
+        <SelectField
+          label="Inbox"
+          value={inboxId}
+          options={props.targets.map((i) => ({ value: i.id, label: i.name }))}
+          onChange={setInboxId}
+          testid="move-inbox-select"
+          autofocus
+        />
         {assignee && (
           <p class="lc-form-hint">
             If {assignee.name} can't reply in the new inbox, the conversation becomes unassigned.
           </p>
         )}
         <ErrorNotice error={error} />
-        <div class="form-actions">
-          <button type="button" class="btn" onClick={props.onClose}>
-            Cancel
-          </button>
-          <button type="submit" class="btn btn-primary" disabled={busy || !inboxId} data-testid="move-submit">
-            {busy ? <Spinner label="Moving…" /> : "Move"}
-          </button>
-        </div>
+        <DialogActions
+          onCancel={props.onClose}
+          label="Move"
+          busyLabel="Moving…"
+          busy={busy}
+          disabled={!inboxId}
+          testid="move-submit"
+        />
       </form>
     </Dialog>
   );

@@ -6,10 +6,11 @@
 import { useRef, useState } from "preact/hooks";
 import type { Conversation } from "../../../../worker/contract";
 import { snoozeUntil, type SnoozePreset } from "../../../../worker/domain/snooze";
-import { lifecycleApi } from "../../../lib/api";
+import { api } from "../../../lib/api";
 import { ErrorNotice, Spinner } from "../../components/ui";
-import { useDismiss } from "../workflow/popover";
+import { useDismiss } from "../../hooks/dismiss";
 import { fromLocalInput, presetLabel, toLocalInput, zoneName } from "./zoned-time";
+import { Caret, ClockIcon } from "../../components/icons";
 
 const PRESETS: { id: SnoozePreset; label: string }[] = [
   { id: "in_1_hour", label: "In 1 hour" },
@@ -66,7 +67,7 @@ function SnoozeOptions(props: {
     setBusy(key);
     setError(null);
     try {
-      props.onChange(await lifecycleApi.snooze(props.conversation.id, until));
+      props.onChange(await api.snooze(props.conversation.id, until));
       props.onDone();
     } catch (e) {
       setError(e);
@@ -140,36 +141,5 @@ function SnoozeOptions(props: {
         </div>
       ) : null}
     </div>
-  );
-}
-
-export function ClockIcon() {
-  return (
-    <svg class="icon lc-icon" viewBox="0 0 16 16" aria-hidden="true">
-      <circle cx="8" cy="8" r="5.75" fill="none" stroke="currentColor" stroke-width="1.4" />
-      <path
-        d="M8 4.8V8l2.2 1.4"
-        fill="none"
-        stroke="currentColor"
-        stroke-width="1.4"
-        stroke-linecap="round"
-        stroke-linejoin="round"
-      />
-    </svg>
-  );
-}
-
-export function Caret() {
-  return (
-    <svg class="icon lc-caret" viewBox="0 0 16 16" aria-hidden="true">
-      <path
-        d="M4.5 6.5 8 10l3.5-3.5"
-        fill="none"
-        stroke="currentColor"
-        stroke-width="1.5"
-        stroke-linecap="round"
-        stroke-linejoin="round"
-      />
-    </svg>
   );
 }

@@ -4,11 +4,12 @@
  */
 import { useState } from "preact/hooks";
 import type { Conversation } from "../../../../worker/contract";
-import { lifecycleApi } from "../../../lib/api";
+import { api } from "../../../lib/api";
 import { fullDate } from "../../../lib/time";
 import { Spinner } from "../../components/ui";
-import { ClockIcon } from "./snooze-menu";
+
 import { wakeLabel } from "./zoned-time";
+import { ClockIcon, SpamIcon } from "../../components/icons";
 
 export function StatusBanner(props: {
   conversation: Conversation;
@@ -26,7 +27,7 @@ export function StatusBanner(props: {
     setBusy(true);
     props.onError(null);
     try {
-      props.onChange(await lifecycleApi.setStatus(c.id, "open"));
+      props.onChange(await api.setStatus(c.id, "open"));
     } catch (error) {
       props.onError(error);
     } finally {
@@ -67,20 +68,5 @@ export function StatusBanner(props: {
         </button>
       )}
     </div>
-  );
-}
-
-function SpamIcon() {
-  return (
-    <svg class="icon lc-icon" viewBox="0 0 16 16" aria-hidden="true">
-      <path
-        d="M5.3 2.5h5.4l2.8 2.8v5.4l-2.8 2.8H5.3l-2.8-2.8V5.3z"
-        fill="none"
-        stroke="currentColor"
-        stroke-width="1.4"
-        stroke-linejoin="round"
-      />
-      <path d="M8 5v3.4M8 10.8v.1" fill="none" stroke="currentColor" stroke-width="1.5" stroke-linecap="round" />
-    </svg>
   );
 }

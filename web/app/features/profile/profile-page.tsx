@@ -4,6 +4,7 @@ import { api } from "../../../lib/api";
 import { Avatar, ErrorNotice, Field, Spinner } from "../../components/ui";
 import { useSession } from "../../session";
 import { MAX_NAME_CHARS } from "../../../../worker/contract";
+import { SelectField } from "../../components/select-field";
 
 /** Every IANA zone the browser knows, with the saved one kept even if it does not. */
 function timeZones(saved: string): string[] {
@@ -119,22 +120,14 @@ export function ProfilePage() {
               data-testid="profile-name"
             />
           </Field>
-          <Field
+          <SelectField
             label="Time zone"
             hint={`It's ${localTime(form.timeZone, now)} there now. Snoozing until “tomorrow 9:00” uses this zone.`}
-          >
-            <select
-              value={form.timeZone}
-              onChange={(e) => change({ timeZone: e.currentTarget.value })}
-              data-testid="profile-timezone"
-            >
-              {zones.map((z) => (
-                <option key={z} value={z}>
-                  {zoneLabel(z)} ({offsetOf(z, now)})
-                </option>
-              ))}
-            </select>
-          </Field>
+            value={form.timeZone}
+            options={zones.map((z) => ({ value: z, label: `${zoneLabel(z)} (${offsetOf(z, now)})` }))}
+            onChange={(timeZone) => change({ timeZone })}
+            testid="profile-timezone"
+          />
           {detected && detected !== form.timeZone && zones.includes(detected) && (
             <p class="profile-detect">
               Your computer is set to <strong>{zoneLabel(detected)}</strong>.{" "}
@@ -159,6 +152,7 @@ export function ProfilePage() {
               type="checkbox"
               role="switch"
               checked={form.emailNotifications}
+              aria-checked={form.emailNotifications}
               onChange={(e) => change({ emailNotifications: e.currentTarget.checked })}
               data-testid="profile-email-notifications"
             />

@@ -7,6 +7,7 @@ import { useLocation } from "../../../lib/router";
 import { SEARCH_PATH, isTyping, runSearch } from "./search-state";
 import { focusHit } from "./search-results";
 import { MAX_SEARCH_CHARS } from "../../../../worker/contract";
+import { SearchIcon } from "../../components/icons";
 
 export function SearchBox() {
   const location = useLocation();
@@ -44,16 +45,9 @@ export function SearchBox() {
   };
 
   return (
+    // biome-ignore lint/a11y/useSemanticElements: a form with role="search" is the landmark every screen reader knows
     <form class="topbar-search" role="search" onSubmit={(e) => e.preventDefault()}>
-      <svg class="icon topbar-search-icon" viewBox="0 0 16 16" aria-hidden="true">
-        <path
-          d="M7 12a5 5 0 1 0 0-10 5 5 0 0 0 0 10zM10.7 10.7 14 14"
-          fill="none"
-          stroke="currentColor"
-          stroke-width="1.5"
-          stroke-linecap="round"
-        />
-      </svg>
+      <SearchIcon class="icon topbar-search-icon" />
       <input
         ref={input}
         type="search"

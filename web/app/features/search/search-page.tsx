@@ -2,11 +2,11 @@
  * `/search?q=…`: conversations whose messages, replies, internal notes,
  * subject or contact match, best first, over the inboxes the agent can see.
  */
-import { useEffect, useRef, useState } from "preact/hooks";
-import type { SearchHit } from "../../../../worker/contract";
-import { searchApi } from "../../../lib/api";
+import { useEffect } from "preact/hooks";
+import { api } from "../../../lib/api";
 import { useLocation } from "../../../lib/router";
 import { useNow } from "../../../lib/time";
+import { useResource } from "../../hooks/resource";
 import { EmptyState, ErrorNotice, Loading } from "../../components/ui";
 import { useSession } from "../../session";
 import { SearchResults } from "./search-results";
@@ -16,35 +16,26 @@ import { PAGE_SIZES } from "../../../../worker/contract";
 /** The most hits one search shows (the API's ceiling). */
 const LIMIT = PAGE_SIZES.search.max;
 
-type State = { q: string; hits: SearchHit[]; loading: boolean; error: unknown };
-
 export function SearchPage() {
   const { me } = useSession();
   const location = useLocation();
   const q = (location.query.get("q") ?? "").trim();
-  const [state, setState] = useState<State>({ q: "", hits: [], loading: false, error: null });
-  const ticket = useRef(0);
   const now = useNow();
-
-  const load = async () => {
-    const mine = ++ticket.current;
-    if (!q) return setState({ q, hits: [], loading: false, error: null });
-    setState((s) => ({ ...s, loading: true, error: null }));
-    try {
-      const { items } = await searchApi.search(q, LIMIT);
-      if (mine === ticket.current) setState({ q, hits: items, loading: false, error: null });
-    } catch (error) {
-      if (mine === ticket.current) setState({ q, hits: [], loading: false, error });
-    }
-  };
-  const reload = useRef(load);
-  reload.current = load;
+  // Keyed by the query: a slow answer for an older query is dropped; its hits stay, dimmed, meanwhile.
+  const search = useResource(q, () => (q ? api.search(q, LIMIT).then((r) => r.items) : Promise.resolve([])), {
+    keepPrevious: true,
+  });
 
   useEffect(() => {
     document.title = q ? `“${q}” · Search · Switchboard` : "Search · Switchboard";
-    void load();
   }, [q]);
-  useEffect(() => onSearchAgain(() => void reload.current()), []);
+  useEffect(() => onSearchAgain(() => void search.reload()), []);
+  const state = {
+    q: search.dataKey ?? "",
+    hits: search.error ? [] : (search.data ?? []),
+    loading: search.loading,
+    error: search.error,
+  };
 
   const inboxName = (id: string) => me.inboxes.find((i) => i.id === id)?.name ?? "";
   const fresh = state.q === q && !state.loading;
@@ -55,7 +46,7 @@ export function SearchPage() {
       </p>
     </EmptyState>
   ) : state.error ? (
-    <ErrorNotice error={state.error} onRetry={() => void load()} />
+    <ErrorNotice error={state.error} onRetry={() => void search.reload()} />
   ) : state.loading && state.q !== q ? (
     <Loading label="Searching…" />
   ) : state.hits.length === 0 && fresh ? (

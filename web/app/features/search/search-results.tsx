@@ -2,9 +2,10 @@
 import type { SearchHit } from "../../../../worker/contract";
 import { Link } from "../../../lib/router";
 import { fullDate, shortAgo } from "../../../lib/time";
-import { Avatar, ChannelIcon, StatusBadge } from "../../components/ui";
+import { Avatar, StatusBadge } from "../../components/ui";
 import { contactName } from "../../list-state";
 import { MATCH_LABELS } from "./search-state";
+import { ChannelIcon } from "../../components/icons";
 
 const HIT = "[data-search-hit]";
 

@@ -38,6 +38,6 @@ export const MATCH_LABELS = {
 /** Whether a key press belongs to a text field (so a global shortcut must leave it alone). */
 export function isTyping(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
-  if (!el || !el.tagName) return false;
+  if (!el?.tagName) return false;
   return el.isContentEditable || el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT";
 }

@@ -1,7 +1,8 @@
 /** "Are you sure?" for deletions: the action runs in the dialog, which shows its error if it fails. */
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
-import { Dialog, ErrorNotice, Spinner } from "../../components/ui";
+import { Dialog, ErrorNotice } from "../../components/ui";
+import { DialogActions } from "../../components/dialog-actions";
 
 export function ConfirmDialog(props: {
   title: string;
@@ -26,14 +27,16 @@ export function ConfirmDialog(props: {
     <Dialog title={props.title} onClose={props.onClose} testid="confirm-dialog">
       <p class="dialog-text">{props.children}</p>
       <ErrorNotice error={error} />
-      <div class="form-actions">
-        <button type="button" class="btn" onClick={props.onClose} data-autofocus>
-          Cancel
-        </button>
-        <button type="button" class="btn btn-danger" onClick={() => void run()} disabled={busy} data-testid="confirm">
-          {busy ? <Spinner label="Deleting…" /> : props.confirm}
-        </button>
-      </div>
+      <DialogActions
+        onCancel={props.onClose}
+        label={props.confirm}
+        busyLabel="Deleting…"
+        busy={busy}
+        testid="confirm"
+        onConfirm={() => void run()}
+        danger
+        focusCancel
+      />
     </Dialog>
   );
 }

@@ -3,9 +3,17 @@ import { useState } from "preact/hooks";
 import type { Channel, Inbox } from "../../../../worker/contract";
 import { api } from "../../../lib/api";
 import { fullDate } from "../../../lib/time";
-import { ChannelIcon, Dialog, ErrorNotice, Field, Spinner } from "../../components/ui";
+import { Dialog, ErrorNotice, Field, Spinner } from "../../components/ui";
 import { useSession } from "../../session";
 import { MAX_AUTO_RESOLVE_DAYS, MAX_NAME_CHARS } from "../../../../worker/contract";
+import { ChannelIcon } from "../../components/icons";
+import { DialogActions } from "../../components/dialog-actions";
+import { type SelectOption, SelectField } from "../../components/select-field";
+
+const CHANNELS: SelectOption<Channel>[] = [
+  { value: "chat", label: "Chat widget" },
+  { value: "email", label: "Email" },
+];
 
 export function InboxesTab({
   inboxes,
@@ -127,16 +135,7 @@ export function InboxesTab({
             data-testid="inbox-name"
           />
         </Field>
-        <Field label="Channel">
-          <select
-            value={channel}
-            onChange={(e) => setChannel(e.currentTarget.value as Channel)}
-            data-testid="inbox-channel"
-          >
-            <option value="chat">Chat widget</option>
-            <option value="email">Email</option>
-          </select>
-        </Field>
+        <SelectField label="Channel" value={channel} options={CHANNELS} onChange={setChannel} testid="inbox-channel" />
         <button type="submit" class="btn btn-primary" disabled={busy || !name.trim()} data-testid="inbox-create">
           {busy ? <Spinner label="Creating…" /> : "Create inbox"}
         </button>
@@ -238,14 +237,14 @@ function EditInboxDialog({
           </span>
         </label>
         <ErrorNotice error={error} />
-        <div class="form-actions">
-          <button type="button" class="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" class="btn btn-primary" disabled={busy || !form.name.trim()} data-testid="inbox-save">
-            {busy ? <Spinner label="Saving…" /> : "Save"}
-          </button>
-        </div>
+        <DialogActions
+          onCancel={onClose}
+          label="Save"
+          busyLabel="Saving…"
+          busy={busy}
+          disabled={!form.name.trim()}
+          testid="inbox-save"
+        />
       </form>
     </Dialog>
   );

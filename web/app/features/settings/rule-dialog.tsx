@@ -5,10 +5,10 @@
  */
 import { useState } from "preact/hooks";
 import type { Priority, Rule, RuleAction, RuleCondition, Tag, Team, User } from "../../../../worker/contract";
-import { ApiError, rulesApi } from "../../../lib/api";
+import { ApiError, api } from "../../../lib/api";
 import { Link } from "../../../lib/router";
-import { Dialog, ErrorNotice, Field, Spinner } from "../../components/ui";
-import { PRIORITIES } from "../workflow/labels";
+import { Dialog, ErrorNotice, Field } from "../../components/ui";
+import { PRIORITIES } from "../../components/labels";
 import { ACTIONS, FIELDS, OPS, fieldMeta } from "./rule-text";
 import {
   MAX_NAME_CHARS,
@@ -16,6 +16,7 @@ import {
   MAX_RULE_CONDITIONS,
   MAX_RULE_VALUE_CHARS,
 } from "../../../../worker/contract";
+import { DialogActions } from "../../components/dialog-actions";
 
 type ConditionDraft = RuleCondition & { key: number };
 type ActionDraft = {
@@ -152,7 +153,7 @@ export function RuleDialog({
       actions: actions.map(toAction),
     };
     try {
-      onSaved(rule ? await rulesApi.update(inboxId, rule.id, input) : await rulesApi.create(inboxId, input));
+      onSaved(rule ? await api.updateRule(inboxId, rule.id, input) : await api.createRule(inboxId, input));
     } catch (err) {
       setError(err);
       setIssues(issuesOf(err));
@@ -342,14 +343,14 @@ export function RuleDialog({
         ) : (
           <ErrorNotice error={error} />
         )}
-        <div class="form-actions">
-          <button type="button" class="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" class="btn btn-primary" disabled={busy || !name.trim()} data-testid="rule-save">
-            {busy ? <Spinner label="Saving…" /> : rule ? "Save rule" : "Create rule"}
-          </button>
-        </div>
+        <DialogActions
+          onCancel={onClose}
+          label={rule ? "Save rule" : "Create rule"}
+          busyLabel="Saving…"
+          busy={busy}
+          disabled={!name.trim()}
+          testid="rule-save"
+        />
       </form>
     </Dialog>
   );
@@ -505,7 +506,7 @@ function TagsInput({
       .slice(0, last ? -1 : undefined)
       .map((t) => t.trim())
       .filter(Boolean);
-    onChange([...kept, name].join(", ") + ", ");
+    onChange(`${[...kept, name].join(", ")}, `);
   };
   return (
     <div class="rule-pick rule-tags">

@@ -4,54 +4,36 @@
  * URL (`/settings?tab=rules&inbox=…`).
  */
 import type { ComponentChildren } from "preact";
-import { useEffect, useRef, useState } from "preact/hooks";
-import type { Inbox, Rule, Tag, Team, User } from "../../../../worker/contract";
-import { api, rulesApi } from "../../../lib/api";
+import { useEffect, useState } from "preact/hooks";
+import type { Inbox, Rule, User } from "../../../../worker/contract";
+import { api } from "../../../lib/api";
 import { navigate, useLocation } from "../../../lib/router";
-import { ChannelIcon, ErrorNotice, Spinner } from "../../components/ui";
+import { useResource } from "../../hooks/resource";
+import { ErrorNotice, Spinner } from "../../components/ui";
 import { ConfirmDialog } from "./confirm-dialog";
 import { RuleDialog } from "./rule-dialog";
 import { RuleSentence, type Names } from "./rule-text";
-
-type Loaded = { inboxId: string; rules: Rule[]; agents: User[] };
+import { ArrowIcon, ChannelIcon } from "../../components/icons";
 
 export function RulesTab({ inboxes, users }: { inboxes: Inbox[]; users: User[] }) {
   const location = useLocation();
   const asked = location.query.get("inbox");
   const inbox = inboxes.find((i) => i.id === asked) ?? inboxes[0] ?? null;
-  const [loaded, setLoaded] = useState<Loaded | null>(null);
-  const [teams, setTeams] = useState<Team[]>([]);
-  const [tags, setTags] = useState<Tag[]>([]);
-  const [error, setError] = useState<unknown>(null);
   const [editing, setEditing] = useState<Rule | "new" | null>(null);
   const [deleting, setDeleting] = useState<Rule | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [rowError, setRowError] = useState<{ id: string; error: unknown } | null>(null);
-  const ticket = useRef(0);
-
-  const load = async () => {
-    if (!inbox) return;
-    const mine = ++ticket.current;
-    setError(null);
-    try {
-      const [r, a, t, g] = await Promise.all([
-        rulesApi.list(inbox.id),
-        api.users({ inboxId: inbox.id, access: "reply" }),
-        api.teams(),
-        api.tags(),
-      ]);
-      if (mine !== ticket.current) return;
-      setLoaded({ inboxId: inbox.id, rules: r.items, agents: a.items });
-      setTeams(t.items);
-      setTags(g.items);
-    } catch (err) {
-      if (mine === ticket.current) setError(err);
-    }
-  };
-  useEffect(() => {
-    setRowError(null);
-    void load();
-  }, [inbox?.id]);
+  const loaded = useResource(inbox?.id ?? null, async () => {
+    const inboxId = inbox!.id;
+    const [r, a, t, g] = await Promise.all([
+      api.rules(inboxId),
+      api.users({ inboxId, access: "reply" }),
+      api.teams(),
+      api.tags(),
+    ]);
+    return { rules: r.items, agents: a.items, teams: t.items, tags: g.items };
+  });
+  useEffect(() => setRowError(null), [inbox?.id]);
 
   if (!inbox) {
     return (
@@ -65,9 +47,12 @@ export function RulesTab({ inboxes, users }: { inboxes: Inbox[]; users: User[] }
     );
   }
 
-  const rules = loaded?.inboxId === inbox.id ? loaded.rules : null;
+  const rules = loaded.data?.rules ?? null;
   const inboxId = inbox.id;
-  const setRules = (next: Rule[]) => setLoaded((l) => (l?.inboxId === inboxId ? { ...l, rules: next } : l));
+  /** The rules of this inbox (a change's answer for another inbox is dropped). */
+  const setRules = (next: Rule[]) => loaded.mutate((l) => ({ ...l, rules: next }), { key: inboxId });
+  const teams = loaded.data?.teams ?? [];
+  const tags = loaded.data?.tags ?? [];
   const names: Names = {
     user: (id) => users.find((u) => u.id === id)?.name,
     team: (id) => teams.find((t) => t.id === id)?.name,
@@ -81,7 +66,10 @@ export function RulesTab({ inboxes, users }: { inboxes: Inbox[]; users: User[] }
     setRules(optimistic);
     try {
       await send();
-      setRules((await rulesApi.list(inbox.id)).items);
+      await loaded.follow(
+        () => api.rules(inboxId),
+        (l, r) => ({ ...l, rules: r.items }),
+      );
       // Moving re-inserts the row, which drops keyboard focus: put it back on the same button.
       if (focus)
         document
@@ -98,7 +86,7 @@ export function RulesTab({ inboxes, users }: { inboxes: Inbox[]; users: User[] }
     change(
       rule,
       (rules ?? []).map((r) => (r.id === rule.id ? { ...r, enabled: !r.enabled } : r)),
-      () => rulesApi.update(inbox.id, rule.id, { enabled: !rule.enabled }),
+      () => api.updateRule(inbox.id, rule.id, { enabled: !rule.enabled }),
     );
   const move = (rule: Rule, by: -1 | 1) => {
     const list = [...(rules ?? [])];
@@ -110,7 +98,7 @@ export function RulesTab({ inboxes, users }: { inboxes: Inbox[]; users: User[] }
     return change(
       rule,
       list,
-      () => rulesApi.update(inbox.id, rule.id, { position: to }),
+      () => api.updateRule(inbox.id, rule.id, { position: to }),
       by < 0 ? "rule-up" : "rule-down",
     );
   };
@@ -158,8 +146,8 @@ export function RulesTab({ inboxes, users }: { inboxes: Inbox[]; users: User[] }
           assignment and the first priority win, tags add up.
         </p>
       </div>
-      {error ? (
-        <ErrorNotice error={error} onRetry={() => void load()} />
+      {loaded.error ? (
+        <ErrorNotice error={loaded.error} onRetry={() => void loaded.reload()} />
       ) : !rules ? (
         <Spinner label="Loading rules…" />
       ) : rules.length === 0 ? (
@@ -197,6 +185,7 @@ export function RulesTab({ inboxes, users }: { inboxes: Inbox[]; users: User[] }
                   type="checkbox"
                   role="switch"
                   checked={rule.enabled}
+                  aria-checked={rule.enabled}
                   onChange={() => void toggle(rule)}
                   disabled={busy !== null}
                   aria-label={`Rule ${rule.name} enabled`}
@@ -214,7 +203,7 @@ export function RulesTab({ inboxes, users }: { inboxes: Inbox[]; users: User[] }
                   title="Move up"
                   data-testid="rule-up"
                 >
-                  <Arrow up />
+                  <ArrowIcon up />
                 </button>
                 <button
                   type="button"
@@ -225,7 +214,7 @@ export function RulesTab({ inboxes, users }: { inboxes: Inbox[]; users: User[] }
                   title="Move down"
                   data-testid="rule-down"
                 >
-                  <Arrow />
+                  <ArrowIcon />
                 </button>
               </span>
               <div class="list-row-actions">
@@ -250,12 +239,12 @@ export function RulesTab({ inboxes, users }: { inboxes: Inbox[]; users: User[] }
           ))}
         </ol>
       )}
-      {editing && loaded && (
+      {editing && loaded.data && (
         <RuleDialog
           inboxId={inbox.id}
           inboxName={inbox.name}
           rule={editing === "new" ? null : editing}
-          agents={loaded.agents}
+          agents={loaded.data.agents}
           users={users}
           teams={teams}
           tags={tags}
@@ -269,7 +258,7 @@ export function RulesTab({ inboxes, users }: { inboxes: Inbox[]; users: User[] }
           confirm="Delete rule"
           onClose={() => setDeleting(null)}
           onConfirm={async () => {
-            await rulesApi.remove(inbox.id, deleting.id);
+            await api.removeRule(inbox.id, deleting.id);
             setRules((rules ?? []).filter((r) => r.id !== deleting.id));
             setDeleting(null);
           }}
@@ -291,20 +280,5 @@ function RulesHead({ children }: { children?: ComponentChildren }) {
       </div>
       {children}
     </div>
-  );
-}
-
-function Arrow({ up }: { up?: boolean }) {
-  return (
-    <svg class="icon" viewBox="0 0 16 16" aria-hidden="true">
-      <path
-        d={up ? "M8 13V3M4 7l4-4 4 4" : "M8 3v10M4 9l4 4 4-4"}
-        fill="none"
-        stroke="currentColor"
-        stroke-width="1.6"
-        stroke-linecap="round"
-        stroke-linejoin="round"
-      />
-    </svg>
   );
 }

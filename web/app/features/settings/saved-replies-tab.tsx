@@ -1,15 +1,16 @@
 /** Settings → Saved replies: named templates agents insert into replies and notes, with placeholders. */
-import { useEffect, useRef, useState } from "preact/hooks";
-import { useLatest } from "./latest";
+import { useRef, useState } from "preact/hooks";
 import type { SavedReply } from "../../../../worker/contract";
 import { api } from "../../../lib/api";
 import { fullDate } from "../../../lib/time";
+import { useResource } from "../../hooks/resource";
 import { ErrorNotice, Field, Spinner } from "../../components/ui";
-import { fold } from "../workflow/mentions";
-import { PLACEHOLDERS, fillPlaceholders, type PlaceholderValues } from "../workflow/placeholders";
-import { insertAtCaret } from "../workflow/textarea";
+import { fold } from "../../../lib/mentions";
+import { PLACEHOLDERS, fillPlaceholders, type PlaceholderValues } from "../../../lib/placeholders";
+import { insertAtCaret } from "../../../lib/textarea";
 import { ConfirmDialog } from "./confirm-dialog";
 import { MAX_NAME_CHARS, MAX_TEXT_CHARS } from "../../../../worker/contract";
+import { DialogActions } from "../../components/dialog-actions";
 
 const EXAMPLE: PlaceholderValues = {
   contact: { name: "Grace Hopper", email: "grace@example.com" },
@@ -18,34 +19,17 @@ const EXAMPLE: PlaceholderValues = {
 };
 
 export function SavedRepliesTab() {
-  const [replies, setReplies] = useState<SavedReply[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const list = useResource("saved-replies", () => api.savedReplies().then((r) => r.items));
+  const replies = list.data ?? null;
   const [editing, setEditing] = useState<string | "new" | null>(null);
   const [deleting, setDeleting] = useState<SavedReply | null>(null);
   const [filter, setFilter] = useState("");
 
-  const latest = useLatest();
-  const load = async () => {
-    const current = latest.begin();
-    setError(null);
-    try {
-      const { items } = await api.savedReplies();
-      if (current()) setReplies(items);
-    } catch (err) {
-      if (current()) setError(err);
-    }
-  };
-  useEffect(() => {
-    void load();
-  }, []);
-
+  /** Shown at once, then read again (older reads still under way are dropped). */
   const saved = (reply: SavedReply) => {
-    latest.supersede();
-    setReplies((list) =>
-      [...(list ?? []).filter((r) => r.id !== reply.id), reply].sort((a, b) => a.name.localeCompare(b.name)),
-    );
+    list.mutate((l) => [...l.filter((r) => r.id !== reply.id), reply].sort((a, b) => a.name.localeCompare(b.name)));
     setEditing(null);
-    void load();
+    void list.reload();
   };
   const q = fold(filter.trim());
   const shown = (replies ?? []).filter((r) => !q || fold(`${r.name} ${r.body}`).includes(q));
@@ -67,8 +51,8 @@ export function SavedRepliesTab() {
         )}
       </div>
       {editing === "new" && <SavedReplyForm reply={null} onCancel={() => setEditing(null)} onSaved={saved} />}
-      {error ? (
-        <ErrorNotice error={error} onRetry={() => void load()} />
+      {list.error ? (
+        <ErrorNotice error={list.error} onRetry={() => void list.reload()} />
       ) : !replies ? (
         <Spinner label="Loading saved replies…" />
       ) : replies.length === 0 ? (
@@ -139,7 +123,7 @@ export function SavedRepliesTab() {
           onClose={() => setDeleting(null)}
           onConfirm={async () => {
             await api.deleteSavedReply(deleting.id);
-            setReplies((list) => list?.filter((r) => r.id !== deleting.id) ?? list);
+            list.mutate((l) => l.filter((r) => r.id !== deleting.id));
             setDeleting(null);
           }}
         >
@@ -228,19 +212,14 @@ function SavedReplyForm({
           </div>
         )}
         <ErrorNotice error={error} />
-        <div class="form-actions">
-          <button type="button" class="btn" onClick={onCancel}>
-            Cancel
-          </button>
-          <button
-            type="submit"
-            class="btn btn-primary"
-            disabled={busy || !name.trim() || !body.trim()}
-            data-testid="saved-reply-save"
-          >
-            {busy ? <Spinner label="Saving…" /> : reply ? "Save changes" : "Create saved reply"}
-          </button>
-        </div>
+        <DialogActions
+          onCancel={onCancel}
+          label={reply ? "Save changes" : "Create saved reply"}
+          busyLabel="Saving…"
+          busy={busy}
+          disabled={!name.trim() || !body.trim()}
+          testid="saved-reply-save"
+        />
       </div>
       <aside class="cheat-sheet" data-testid="placeholder-cheat-sheet">
         <h3>Placeholders</h3>

@@ -16,6 +16,7 @@ import { SavedRepliesTab } from "./saved-replies-tab";
 import { TagsTab } from "./tags-tab";
 import { TeamTab } from "./team-tab";
 import { TeamsTab } from "./teams-tab";
+import { useResource } from "../../hooks/resource";
 
 const TABS = [
   { id: "team", label: "Team" },
@@ -32,26 +33,20 @@ const isTab = (v: string | null): v is TabId => TABS.some((t) => t.id === v);
 export function SettingsPage() {
   const { me } = useSession();
   const location = useLocation();
-  const [inboxes, setInboxes] = useState<Inbox[] | null>(null);
-  const [users, setUsers] = useState<User[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
   const [fallbackTab, setFallbackTab] = useState<TabId | null>(null);
-
-  const load = async () => {
-    setError(null);
-    try {
-      const [i, u] = await Promise.all([api.inboxes(), api.users()]);
-      setInboxes(i.items);
-      setUsers(u.items);
-      // Decided once: creating the first inbox must not switch tabs under the admin.
-      setFallbackTab((t) => t ?? (i.items.length === 0 ? "inboxes" : "team"));
-    } catch (err) {
-      setError(err);
-    }
-  };
+  const loaded = useResource(me.user.role === "admin" ? "settings" : null, async () => {
+    const [i, u] = await Promise.all([api.inboxes(), api.users()]);
+    // Decided once: creating the first inbox must not switch tabs under the admin.
+    setFallbackTab((t) => t ?? (i.items.length === 0 ? "inboxes" : "team"));
+    return { inboxes: i.items, users: u.items };
+  });
+  const inboxes = loaded.data?.inboxes ?? null;
+  const users = loaded.data?.users ?? null;
+  const error = loaded.error;
+  const setUsers = (next: User[]) => loaded.mutate((d) => ({ ...d, users: next }));
+  const setInboxes = (next: Inbox[]) => loaded.mutate((d) => ({ ...d, inboxes: next }));
   useEffect(() => {
     document.title = "Settings · Switchboard";
-    if (me.user.role === "admin") void load();
   }, []);
 
   if (me.user.role !== "admin") {
@@ -79,13 +74,12 @@ export function SettingsPage() {
           <p class="page-sub">{me.workspace.name}</p>
         </div>
       </header>
-      <nav class="tabs" role="tablist" aria-label="Settings">
+      <nav class="tabs" aria-label="Settings">
         {TABS.map((t) => (
           <Link
             key={t.id}
             href={`/settings?tab=${t.id}`}
-            role="tab"
-            aria-selected={t.id === tab}
+            aria-current={t.id === tab ? "page" : undefined}
             class={`tab${t.id === tab ? " active" : ""}`}
             data-testid={`settings-tab-${t.id}`}
           >
@@ -95,11 +89,11 @@ export function SettingsPage() {
         ))}
       </nav>
       {error ? (
-        <ErrorNotice error={error} onRetry={() => void load()} />
+        <ErrorNotice error={error} onRetry={() => void loaded.reload()} />
       ) : !inboxes || !users ? (
         <Loading label="Loading settings…" />
       ) : (
-        <div class="settings-stack" role="tabpanel">
+        <div class="settings-stack">
           {tab === "team" && (
             <TeamTab inboxes={inboxes} users={users} onUserCreated={(user) => setUsers([...users, user])} />
           )}

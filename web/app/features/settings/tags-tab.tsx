@@ -2,10 +2,11 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { Tag } from "../../../../worker/contract";
 import { api } from "../../../lib/api";
+import { useResource } from "../../hooks/resource";
 import { ErrorNotice, Spinner } from "../../components/ui";
-import { TagChip } from "../workflow/labels";
-import { fold } from "../workflow/mentions";
-import { useDismiss } from "../workflow/popover";
+import { TagChip } from "../../components/labels";
+import { fold } from "../../../lib/mentions";
+import { useDismiss } from "../../hooks/dismiss";
 import { ConfirmDialog } from "./confirm-dialog";
 import { MAX_TAG_CHARS } from "../../../../worker/contract";
 
@@ -28,24 +29,12 @@ const byName = (tags: Tag[]) =>
   [...tags].sort((a, b) => a.name.localeCompare(b.name, undefined, { sensitivity: "base" }));
 
 export function TagsTab() {
-  const [tags, setTags] = useState<Tag[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const list = useResource("tags", () => api.tags().then((r) => byName(r.items)));
+  const tags = list.data ?? null;
   const [filter, setFilter] = useState("");
   const [deleting, setDeleting] = useState<Tag | null>(null);
 
-  const load = async () => {
-    setError(null);
-    try {
-      setTags(byName((await api.tags()).items));
-    } catch (err) {
-      setError(err);
-    }
-  };
-  useEffect(() => {
-    void load();
-  }, []);
-
-  const replace = (tag: Tag) => setTags((list) => (list ? byName(list.map((t) => (t.id === tag.id ? tag : t))) : list));
+  const replace = (tag: Tag) => list.mutate((l) => byName(l.map((t) => (t.id === tag.id ? tag : t))));
   const q = fold(filter.trim());
   const shown = (tags ?? []).filter((t) => !q || fold(t.name).includes(q));
 
@@ -69,8 +58,8 @@ export function TagsTab() {
           />
         )}
       </div>
-      {error ? (
-        <ErrorNotice error={error} onRetry={() => void load()} />
+      {list.error ? (
+        <ErrorNotice error={list.error} onRetry={() => void list.reload()} />
       ) : !tags ? (
         <Spinner label="Loading tags…" />
       ) : tags.length === 0 ? (
@@ -93,7 +82,7 @@ export function TagsTab() {
           onClose={() => setDeleting(null)}
           onConfirm={async () => {
             await api.deleteTag(deleting.id);
-            setTags((list) => list?.filter((t) => t.id !== deleting.id) ?? list);
+            list.mutate((l) => l.filter((t) => t.id !== deleting.id));
             setDeleting(null);
           }}
         >

@@ -1,10 +1,13 @@
 /** Settings → Team: who is in the workspace, adding teammates, and each agent's access per inbox. */
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import type { Access, Inbox, Role, User } from "../../../../worker/contract";
 import { api } from "../../../lib/api";
-import { Avatar, ChannelIcon, ErrorNotice, Field, Spinner } from "../../components/ui";
+import { Avatar, ErrorNotice, Field, Spinner } from "../../components/ui";
 import { useSession } from "../../session";
 import { MAX_NAME_CHARS } from "../../../../worker/contract";
+import { useResource } from "../../hooks/resource";
+import { ChannelIcon } from "../../components/icons";
+import { type SelectOption, SelectField } from "../../components/select-field";
 
 export function TeamTab({
   inboxes,
@@ -22,6 +25,11 @@ export function TeamTab({
     </>
   );
 }
+
+const ROLES: SelectOption<Role>[] = [
+  { value: "agent", label: "Agent" },
+  { value: "admin", label: "Admin" },
+];
 
 function PeopleSection({ users, onCreated }: { users: User[]; onCreated: (user: User) => void }) {
   const { me } = useSession();
@@ -94,12 +102,13 @@ function PeopleSection({ users, onCreated }: { users: User[]; onCreated: (user: 
             data-testid="user-password"
           />
         </Field>
-        <Field label="Role">
-          <select value={form.role} onChange={set("role")} data-testid="user-role">
-            <option value="agent">Agent</option>
-            <option value="admin">Admin</option>
-          </select>
-        </Field>
+        <SelectField
+          label="Role"
+          value={form.role}
+          options={ROLES}
+          onChange={(role) => setForm((f) => ({ ...f, role }))}
+          testid="user-role"
+        />
         <button type="submit" class="btn btn-primary" disabled={busy} data-testid="user-create">
           {busy ? <Spinner label="Adding…" /> : "Add teammate"}
         </button>
@@ -131,34 +140,29 @@ const cellKey = (inboxId: string, userId: string) => `${inboxId}:${userId}`;
 function AccessSection({ inboxes, users }: { inboxes: Inbox[]; users: User[] }) {
   const agents = users.filter((u) => u.role === "agent").sort((a, b) => a.name.localeCompare(b.name));
   const admins = users.filter((u) => u.role === "admin");
-  const [grid, setGrid] = useState<Grid | null>(null);
-  const [loadError, setLoadError] = useState<unknown>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [cells, setCells] = useState<Record<string, CellState>>({});
-
-  const load = async () => {
-    setLoadError(null);
-    try {
+  // Read again when an inbox or a person is added; an older read that answers late is dropped.
+  const access = useResource(
+    `${inboxes.map((i) => i.id).join()}|${users.length}`,
+    async () => {
       const lists = await Promise.all(inboxes.map((i) => api.inboxAccess(i.id)));
       const next: Grid = {};
       inboxes.forEach((inbox, n) => {
         next[inbox.id] = Object.fromEntries(lists[n]!.items.map((a) => [a.userId, a.access]));
       });
-      setGrid(next);
-    } catch (err) {
-      setLoadError(err);
-    }
-  };
-  useEffect(() => {
-    void load();
-  }, [inboxes.map((i) => i.id).join(), users.length]);
+      return next;
+    },
+    { keepPrevious: true },
+  );
+  const grid = access.data ?? null;
+  const loadError = access.error;
+  const [error, setError] = useState<unknown>(null);
+  const [cells, setCells] = useState<Record<string, CellState>>({});
 
   const change = async (inbox: Inbox, user: User, level: Level) => {
     const key = cellKey(inbox.id, user.id);
     const before = grid?.[inbox.id]?.[user.id];
     const put = (value: Access | undefined) =>
-      setGrid((g) => {
-        if (!g) return g;
+      access.mutate((g) => {
         const row = { ...g[inbox.id] };
         if (value) row[user.id] = value;
         else delete row[user.id];
@@ -190,7 +194,7 @@ function AccessSection({ inboxes, users }: { inboxes: Inbox[]; users: User[] }) 
           {inboxes.length === 0 ? "Create an inbox first." : "Add an agent above to give them access to inboxes."}
         </p>
       ) : loadError ? (
-        <ErrorNotice error={loadError} onRetry={() => void load()} />
+        <ErrorNotice error={loadError} onRetry={() => void access.reload()} />
       ) : !grid ? (
         <Spinner label="Loading access…" />
       ) : (

@@ -1,42 +1,25 @@
 /** Settings → Teams: groups of people conversations can be assigned to (and rules can rotate through). */
-import { useEffect, useState } from "preact/hooks";
-import { useLatest } from "./latest";
+import { useState } from "preact/hooks";
 import type { Team, User } from "../../../../worker/contract";
 import { api } from "../../../lib/api";
+import { useResource } from "../../hooks/resource";
 import { Avatar, Dialog, ErrorNotice, Field, Spinner } from "../../components/ui";
-import { fold } from "../workflow/mentions";
+import { fold } from "../../../lib/mentions";
 import { ConfirmDialog } from "./confirm-dialog";
 import { MAX_NAME_CHARS } from "../../../../worker/contract";
+import { DialogActions } from "../../components/dialog-actions";
 
 export function TeamsTab({ users }: { users: User[] }) {
-  const [teams, setTeams] = useState<Team[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const list = useResource("teams", () => api.teams().then((r) => r.items));
+  const teams = list.data ?? null;
   const [editing, setEditing] = useState<Team | "new" | null>(null);
   const [deleting, setDeleting] = useState<Team | null>(null);
 
-  const latest = useLatest();
-  const load = async () => {
-    const current = latest.begin();
-    setError(null);
-    try {
-      const { items } = await api.teams();
-      if (current()) setTeams(items);
-    } catch (err) {
-      if (current()) setError(err);
-    }
-  };
-  useEffect(() => {
-    void load();
-  }, []);
-
+  /** Shown at once, then read again (older reads still under way are dropped). */
   const saved = (team: Team) => {
-    latest.supersede();
-    setTeams((list) => {
-      const rest = (list ?? []).filter((t) => t.id !== team.id);
-      return [...rest, team].sort((a, b) => a.name.localeCompare(b.name));
-    });
+    list.mutate((l) => [...l.filter((t) => t.id !== team.id), team].sort((a, b) => a.name.localeCompare(b.name)));
     setEditing(null);
-    void load();
+    void list.reload();
   };
 
   return (
@@ -50,8 +33,8 @@ export function TeamsTab({ users }: { users: User[] }) {
           New team
         </button>
       </div>
-      {error ? (
-        <ErrorNotice error={error} onRetry={() => void load()} />
+      {list.error ? (
+        <ErrorNotice error={list.error} onRetry={() => void list.reload()} />
       ) : !teams ? (
         <Spinner label="Loading teams…" />
       ) : teams.length === 0 ? (
@@ -109,7 +92,7 @@ export function TeamsTab({ users }: { users: User[] }) {
           onClose={() => setDeleting(null)}
           onConfirm={async () => {
             await api.deleteTeam(deleting.id);
-            setTeams((list) => list?.filter((t) => t.id !== deleting.id) ?? list);
+            list.mutate((l) => l.filter((t) => t.id !== deleting.id));
             setDeleting(null);
           }}
         >
@@ -208,14 +191,14 @@ function TeamDialog({
           </ul>
         </div>
         <ErrorNotice error={error} />
-        <div class="form-actions">
-          <button type="button" class="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" class="btn btn-primary" disabled={busy || !name.trim()} data-testid="team-save">
-            {busy ? <Spinner label="Saving…" /> : team ? "Save team" : "Create team"}
-          </button>
-        </div>
+        <DialogActions
+          onCancel={onClose}
+          label={team ? "Save team" : "Create team"}
+          busyLabel="Saving…"
+          busy={busy}
+          disabled={!name.trim()}
+          testid="team-save"
+        />
       </form>
     </Dialog>
   );

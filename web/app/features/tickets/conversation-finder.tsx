@@ -2,12 +2,14 @@
  * Find a conversation to link: type words of its subject or messages
  * (`GET /api/search`), or paste its id or its address.
  */
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useId, useRef, useState } from "preact/hooks";
 import type { Status } from "../../../../worker/contract";
-import { api, searchApi } from "../../../lib/api";
+import { api } from "../../../lib/api";
 import { Spinner, StatusBadge } from "../../components/ui";
+import { useResource } from "../../hooks/resource";
+import { useSettled } from "../../hooks/settled";
 import { contactName } from "../../list-state";
-import { useDismiss } from "../workflow/popover";
+import { useDismiss } from "../../hooks/dismiss";
 
 type Found = { id: string; title: string; hint: string; status: Status };
 
@@ -16,52 +18,41 @@ function idIn(text: string): string | null {
   return /\b(cv_[a-z0-9]{8,})\b/i.exec(text)?.[1] ?? null;
 }
 
+/** The conversation an id names, or the best search hits for the words. */
+function find(q: string): Promise<Found[]> {
+  const id = idIn(q);
+  if (id)
+    return api
+      .conversation(id)
+      .then((c) => [
+        { id: c.id, title: c.subject || c.preview || "Conversation", hint: contactName(c), status: c.status },
+      ]);
+  return api.search(q, 8).then((r) =>
+    r.items.map((h) => ({
+      id: h.id,
+      title: h.subject || h.preview || "Conversation",
+      hint: contactName(h),
+      status: h.status,
+    })),
+  );
+}
+
 export function ConversationFinder(props: { excludeIds: string[]; onPick: (id: string) => void; onClose: () => void }) {
   const [query, setQuery] = useState("");
-  const [found, setFound] = useState<Found[]>([]);
-  const [loading, setLoading] = useState(false);
   const [active, setActive] = useState(0);
   const ref = useRef<HTMLDivElement>(null);
   const input = useRef<HTMLInputElement>(null);
   useDismiss(ref, true, props.onClose);
   useEffect(() => input.current?.focus(), []);
 
-  useEffect(() => {
-    const q = query.trim();
-    if (!q) {
-      setFound([]);
-      setLoading(false);
-      return;
-    }
-    let live = true;
-    setLoading(true);
-    const timer = setTimeout(() => {
-      const id = idIn(q);
-      const lookup = id
-        ? api
-            .conversation(id)
-            .then((c) => [
-              { id: c.id, title: c.subject || c.preview || "Conversation", hint: contactName(c), status: c.status },
-            ])
-        : searchApi.search(q, 8).then((r) =>
-            r.items.map((h) => ({
-              id: h.id,
-              title: h.subject || h.preview || "Conversation",
-              hint: contactName(h),
-              status: h.status,
-            })),
-          );
-      lookup
-        .then((items) => live && setFound(items.filter((f) => !props.excludeIds.includes(f.id))))
-        .catch(() => live && setFound([]))
-        .finally(() => live && setLoading(false));
-    }, 180);
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
-  }, [query]);
+  // Read once typing pauses; an answer for words the agent has since changed is dropped.
+  const q = query.trim();
+  const settled = useSettled(q, 180);
+  const lookup = useResource(settled || null, () => find(settled), { keepPrevious: true });
+  const found = q && !lookup.error ? (lookup.data ?? []).filter((f) => !props.excludeIds.includes(f.id)) : [];
+  const loading = q !== "" && (settled !== q || lookup.loading);
 
+  const listId = useId();
   const current = Math.min(active, Math.max(0, found.length - 1));
   const onKeyDown = (e: KeyboardEvent) => {
     if (e.key === "ArrowDown" || e.key === "ArrowUp") {
@@ -89,12 +80,17 @@ export function ConversationFinder(props: { excludeIds: string[]; onPick: (id: s
         role="combobox"
         aria-expanded="true"
         aria-autocomplete="list"
+        aria-controls={listId}
+        aria-activedescendant={found.length > 0 ? `${listId}-${current}` : undefined}
         data-testid="conversation-finder-input"
       />
-      <ul class="picker-list" role="listbox">
+      <ul class="picker-list" role="listbox" id={listId}>
         {found.map((f, i) => (
+          // biome-ignore lint/a11y/useFocusableInteractive: the listbox pattern: focus stays in the input (aria-activedescendant), which handles the keys
+          // biome-ignore lint/a11y/useKeyWithClickEvents: the listbox pattern: focus stays in the input (aria-activedescendant), which handles the keys
           <li
             key={f.id}
+            id={`${listId}-${i}`}
             role="option"
             aria-selected={i === current}
             class={`picker-row lc-finder-row${i === current ? " is-active" : ""}`}

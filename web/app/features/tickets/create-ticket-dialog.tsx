@@ -1,8 +1,9 @@
 /** "Create ticket" from a conversation: a title (the subject to start with) and a description; linked on creation. */
 import { useState } from "preact/hooks";
 import type { Conversation, Ticket } from "../../../../worker/contract";
-import { lifecycleApi } from "../../../lib/api";
-import { Dialog, ErrorNotice, Field, Spinner } from "../../components/ui";
+import { api } from "../../../lib/api";
+import { Dialog, ErrorNotice, Field } from "../../components/ui";
+import { DialogActions } from "../../components/dialog-actions";
 import { MAX_TITLE_CHARS } from "../../../../worker/contract";
 
 export function CreateTicketDialog(props: {
@@ -20,7 +21,7 @@ export function CreateTicketDialog(props: {
     setBusy(true);
     setError(null);
     try {
-      const ticket = await lifecycleApi.createTicket({
+      const ticket = await api.createTicket({
         title: title.trim(),
         ...(description.trim() && { description: description.trim() }),
         conversationId: props.conversation.id,
@@ -55,19 +56,14 @@ export function CreateTicketDialog(props: {
           />
         </Field>
         <ErrorNotice error={error} />
-        <div class="form-actions">
-          <button type="button" class="btn" onClick={props.onClose}>
-            Cancel
-          </button>
-          <button
-            type="submit"
-            class="btn btn-primary"
-            disabled={busy || !title.trim()}
-            data-testid="ticket-create-submit"
-          >
-            {busy ? <Spinner label="Creating…" /> : "Create ticket"}
-          </button>
-        </div>
+        <DialogActions
+          onCancel={props.onClose}
+          label="Create ticket"
+          busyLabel="Creating…"
+          busy={busy}
+          disabled={!title.trim()}
+          testid="ticket-create-submit"
+        />
       </form>
     </Dialog>
   );

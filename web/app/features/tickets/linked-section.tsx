@@ -3,16 +3,18 @@
  * is linked to, each with an unlink ×; and, for agents who can reply,
  * "Create ticket", "Link to ticket…" and "Link conversation…".
  */
-import { useEffect, useState } from "preact/hooks";
-import type { Conversation, Link as LinkRef, Ticket } from "../../../../worker/contract";
-import { api, lifecycleApi } from "../../../lib/api";
+import { useState } from "preact/hooks";
+import type { Conversation, Link as LinkRef } from "../../../../worker/contract";
+import { api } from "../../../lib/api";
 import { Link } from "../../../lib/router";
 import { ErrorNotice, StatusBadge } from "../../components/ui";
-import { Picker } from "../workflow/picker";
+import { Picker } from "../../components/picker";
 import { ConversationFinder } from "./conversation-finder";
 import { CreateTicketDialog } from "./create-ticket-dialog";
 import { TicketDialog } from "./ticket-dialog";
 import { TICKET_STATUS_LABELS, TicketStatusSelect, type TicketStatus } from "./ticket-status";
+import { useResource } from "../../hooks/resource";
+import { LinkIcon } from "../../components/icons";
 
 type Mode = null | "create" | "ticket" | "conversation";
 
@@ -28,7 +30,7 @@ export function LinkedSection(props: {
   const [openTicket, setOpenTicket] = useState<string | null>(null);
 
   /** Runs a change, then shows the conversation as the server now has it. */
-  const run = async (key: string, change: () => Promise<Conversation | void>) => {
+  const run = async (key: string, change: () => Promise<Conversation | undefined>) => {
     setBusy(key);
     setError(null);
     try {
@@ -43,7 +45,7 @@ export function LinkedSection(props: {
 
   const linkTo = (target: { ticketId: string } | { conversationId: string }) => {
     setMode(null);
-    void run("link", () => lifecycleApi.link(c.id, target));
+    void run("link", () => api.link(c.id, target));
   };
 
   return (
@@ -60,9 +62,9 @@ export function LinkedSection(props: {
               canEdit={props.canEdit}
               busy={busy === l.id}
               onOpenTicket={setOpenTicket}
-              onUnlink={() => void run(l.id, async () => void (await lifecycleApi.unlink(c.id, l.id)))}
+              onUnlink={() => void run(l.id, async () => void (await api.unlink(c.id, l.id)))}
               onTicketStatus={(ticketId, status) =>
-                void run(l.id, async () => void (await lifecycleApi.setTicketStatus(ticketId, status)))
+                void run(l.id, async () => void (await api.setTicketStatus(ticketId, status)))
               }
             />
           ))}
@@ -225,14 +227,9 @@ function LinkRow(props: {
 }
 
 function TicketPicker(props: { excludeIds: string[]; onPick: (id: string) => void; onClose: () => void }) {
-  const [tickets, setTickets] = useState<Ticket[] | null>(null);
-  const [failed, setFailed] = useState(false);
-  useEffect(() => {
-    lifecycleApi.tickets().then(
-      (r) => setTickets(r.items),
-      () => setFailed(true),
-    );
-  }, []);
+  const list = useResource("tickets", () => api.tickets().then((r) => r.items));
+  const tickets = list.data ?? null;
+  const failed = list.error !== null;
   const options = (tickets ?? [])
     .filter((t) => !props.excludeIds.includes(t.id))
     .map((t) => ({ id: t.id, label: t.title, hint: TICKET_STATUS_LABELS[t.status], keywords: t.description }));
@@ -252,29 +249,5 @@ function TicketPicker(props: { excludeIds: string[]; onPick: (id: string) => voi
             : "No tickets to link. Create one instead."
       }
     />
-  );
-}
-
-export function LinkIcon({ kind }: { kind: "conversation" | "ticket" }) {
-  return kind === "conversation" ? (
-    <svg class="icon dp-link-icon" viewBox="0 0 16 16" aria-label="Conversation">
-      <path
-        d="M2.5 3.5h11v7h-6l-3 2.5v-2.5h-2z"
-        fill="none"
-        stroke="currentColor"
-        stroke-width="1.3"
-        stroke-linejoin="round"
-      />
-    </svg>
-  ) : (
-    <svg class="icon dp-link-icon" viewBox="0 0 16 16" aria-label="Ticket">
-      <path
-        d="M2.5 4.5h11v2a1.5 1.5 0 0 0 0 3v2h-11v-2a1.5 1.5 0 0 0 0-3z M9.5 4.5v7"
-        fill="none"
-        stroke="currentColor"
-        stroke-width="1.3"
-        stroke-linejoin="round"
-      />
-    </svg>
   );
 }

@@ -1,7 +1,7 @@
 /** A ticket opened from a link: its status, description and every conversation linked to it. */
-import { useEffect, useState } from "preact/hooks";
+import { useAction, useResource } from "../../hooks/resource";
 import type { Ticket } from "../../../../worker/contract";
-import { lifecycleApi } from "../../../lib/api";
+import { api } from "../../../lib/api";
 import { Link } from "../../../lib/router";
 import { fullDate } from "../../../lib/time";
 import { Dialog, ErrorNotice, Loading, StatusBadge } from "../../components/ui";
@@ -13,26 +13,18 @@ export function TicketDialog(props: {
   onClose: () => void;
   onChanged: () => void;
 }) {
-  const [ticket, setTicket] = useState<Ticket | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-
-  useEffect(() => {
-    lifecycleApi.ticket(props.ticketId).then(setTicket, setError);
-  }, [props.ticketId]);
-
-  const setStatus = async (status: Ticket["status"]) => {
-    setBusy(true);
-    setError(null);
-    try {
-      setTicket(await lifecycleApi.setTicketStatus(props.ticketId, status));
+  const loaded = useResource(props.ticketId, () => api.ticket(props.ticketId));
+  const ticket = loaded.data ?? null;
+  const status = useAction((status: Ticket["status"]) => api.setTicketStatus(props.ticketId, status), {
+    key: props.ticketId,
+    onDone: (next) => {
+      loaded.mutate(() => next, { key: next.id });
       props.onChanged();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+  });
+  const busy = status.busy;
+  const setStatus = status.run;
+  const error = status.error ?? loaded.error;
 
   return (
     <Dialog title={ticket?.title ?? "Ticket"} onClose={props.onClose} testid="ticket-dialog" wide>
@@ -53,7 +45,7 @@ export function TicketDialog(props: {
             />
             <span class="muted">Updated {fullDate(ticket.updatedAt)}</span>
           </div>
-          <ErrorNotice error={error} onDismiss={() => setError(null)} />
+          <ErrorNotice error={status.error} onDismiss={status.clearError} />
           {ticket.description ? (
             <p class="lc-ticket-description">{ticket.description}</p>
           ) : (

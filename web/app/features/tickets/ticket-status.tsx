@@ -1,5 +1,6 @@
 /** A ticket's status as a small pill that is also its control: open / in progress / done. */
 import type { Ticket } from "../../../../worker/contract";
+import { Caret } from "../../components/icons";
 
 export type TicketStatus = Ticket["status"];
 
@@ -41,16 +42,7 @@ export function TicketStatusSelect(props: {
           </option>
         ))}
       </select>
-      <svg class="icon lc-caret" viewBox="0 0 16 16" aria-hidden="true">
-        <path
-          d="M4.5 6.5 8 10l3.5-3.5"
-          fill="none"
-          stroke="currentColor"
-          stroke-width="1.6"
-          stroke-linecap="round"
-          stroke-linejoin="round"
-        />
-      </svg>
+      <Caret />
     </span>
   );
 }

@@ -4,9 +4,9 @@
  * add followers and pick saved replies.
  */
 import type { ComponentChildren } from "preact";
-import { useEffect, useRef, useState } from "preact/hooks";
-import { fold } from "./mentions";
-import { useDismiss } from "./popover";
+import { useEffect, useId, useRef, useState } from "preact/hooks";
+import { fold } from "../../lib/mentions";
+import { useDismiss } from "../hooks/dismiss";
 
 export type PickerOption = {
   id: string;
@@ -61,6 +61,7 @@ export function Picker(props: PickerProps) {
     ...shown.map((option): Row => ({ kind: "option", option })),
     ...(props.onCreate && q && !exact && !createError ? [{ kind: "create", query: query.trim() } as Row] : []),
   ];
+  const listId = useId();
   const current = Math.min(active, Math.max(0, rows.length - 1));
 
   useEffect(() => {
@@ -98,12 +99,17 @@ export function Picker(props: PickerProps) {
         role="combobox"
         aria-expanded="true"
         aria-autocomplete="list"
+        aria-controls={listId}
+        aria-activedescendant={rows.length > 0 ? `${listId}-${current}` : undefined}
         data-testid={props.testid ? `${props.testid}-input` : undefined}
       />
-      <ul class="picker-list" role="listbox" ref={list}>
+      <ul class="picker-list" role="listbox" id={listId} ref={list}>
         {rows.map((row, i) => (
+          // biome-ignore lint/a11y/useFocusableInteractive: the listbox pattern: focus stays in the input (aria-activedescendant), which handles the keys
+          // biome-ignore lint/a11y/useKeyWithClickEvents: the listbox pattern: focus stays in the input (aria-activedescendant), which handles the keys
           <li
             key={row.kind === "create" ? "create" : row.option.id}
+            id={`${listId}-${i}`}
             role="option"
             aria-selected={i === current}
             class={`picker-row${i === current ? " is-active" : ""}${row.kind === "create" ? " is-create" : ""}`}

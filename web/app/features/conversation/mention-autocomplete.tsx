@@ -19,12 +19,13 @@
  * anywhere (not inside a transformed element).
  */
 import type { CSSProperties, JSX, RefObject } from "preact";
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useId, useRef, useState } from "preact/hooks";
 import type { User } from "../../../../worker/contract";
 import { api } from "../../../lib/api";
 import { Avatar } from "../../components/ui";
+import { useResource } from "../../hooks/resource";
 import { useSession } from "../../session";
-import { filterPeople, insertMention, mentionQueryAt, mentionedIds, type Person } from "./mentions";
+import { filterPeople, insertMention, mentionQueryAt, mentionedIds, type Person } from "../../../lib/mentions";
 
 export type Mentions = {
   /** The suggestion list, or null when closed; render it anywhere in the composer. */
@@ -47,29 +48,19 @@ export function useMentions(
 ): Mentions {
   const enabled = options.enabled ?? true;
   const { me } = useSession();
-  const [people, setPeople] = useState<User[] | null>(() => seenBy.get(inboxId) ?? null);
+  const others = useResource(enabled && inboxId ? inboxId : null, () =>
+    api.users({ inboxId }).then((r) => {
+      const found = r.items.filter((u) => u.id !== me.user.id);
+      seenBy.set(inboxId, found);
+      return found;
+    }),
+  );
+  const people: User[] | null = others.data ?? seenBy.get(inboxId) ?? (others.error ? [] : null);
   const [typing, setTyping] = useState<Typing | null>(null);
   const [active, setActive] = useState(0);
   const picked = useRef(new Map<string, Person>());
   /** The `@` the agent closed the list at, so it stays closed while they keep typing there. */
   const dismissedAt = useRef<number | null>(null);
-
-  useEffect(() => {
-    setPeople(seenBy.get(inboxId) ?? null);
-    if (!enabled || !inboxId) return;
-    let live = true;
-    api.users({ inboxId }).then(
-      (r) => {
-        const others = r.items.filter((u) => u.id !== me.user.id);
-        seenBy.set(inboxId, others);
-        if (live) setPeople(others);
-      },
-      () => live && setPeople((p) => p ?? []),
-    );
-    return () => {
-      live = false;
-    };
-  }, [inboxId, enabled]);
 
   const matches = typing && people ? filterPeople(people, typing.query) : [];
   const noMatch = typing !== null && people !== null && matches.length === 0;
@@ -146,6 +137,21 @@ export function useMentions(
 
   const mentionIds = (body: string) => mentionedIds(body, [...(people ?? []), ...picked.current.values()]);
 
+  // Focus stays in the textarea: it points screen readers at the highlighted teammate.
+  const listId = useId();
+  const highlighted = open && typing && matches.length > 0 ? `${listId}-${state.current.active}` : null;
+  useEffect(() => {
+    const el = textareaRef.current;
+    if (!el) return;
+    if (highlighted) {
+      el.setAttribute("aria-controls", listId);
+      el.setAttribute("aria-activedescendant", highlighted);
+    } else {
+      el.removeAttribute("aria-controls");
+      el.removeAttribute("aria-activedescendant");
+    }
+  }, [highlighted]);
+
   if (!open || !typing || !textareaRef.current) return { popup: null, mentionIds, open: false };
   const el = textareaRef.current;
   const at = caretPoint(el, typing.start);
@@ -160,6 +166,7 @@ export function useMentions(
       class="mention-popup"
       style={style}
       role="listbox"
+      id={listId}
       aria-label="Mention a teammate"
       data-testid="mention-popup"
       onMouseDown={(e) => e.preventDefault()}
@@ -173,8 +180,11 @@ export function useMentions(
         </div>
       ) : (
         matches.map((u, i) => (
+          // biome-ignore lint/a11y/useFocusableInteractive: the listbox pattern: focus stays in the input (aria-activedescendant), which handles the keys
+          // biome-ignore lint/a11y/useKeyWithClickEvents: the listbox pattern: focus stays in the input (aria-activedescendant), which handles the keys
           <div
             key={u.id}
+            id={`${listId}-${i}`}
             role="option"
             aria-selected={i === current}
             class={`mention-option${i === current ? " is-active" : ""}`}

@@ -5,15 +5,17 @@
  * only, except that anyone who can see the conversation may follow it.
  */
 import type { ComponentChildren } from "preact";
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import type { Access, Conversation, Priority, Tag, Team, User } from "../../../../worker/contract";
 import { MAX_TAG_CHARS, MAX_TAGS, TagName } from "../../../../worker/contract";
 import { api } from "../../../lib/api";
 import { Link } from "../../../lib/router";
 import { Avatar, ErrorNotice, Spinner } from "../../components/ui";
+import { type Resource, useAction, useResource } from "../../hooks/resource";
 import { useSession } from "../../session";
-import { PRIORITIES, PriorityBadge, PriorityIcon, TagChip, tagColor } from "./labels";
-import { Picker } from "./picker";
+import { PRIORITIES, PriorityBadge, PriorityIcon, TagChip, tagColor } from "../../components/labels";
+import { Picker } from "../../components/picker";
+import { TeamIcon } from "../../components/icons";
 
 export type DetailsPanelProps = {
   /** The conversation as last read or pushed; the panel shows it and keeps no copy. */
@@ -28,60 +30,35 @@ type Busy = "assignee" | "team" | "priority" | "tags" | "followers" | null;
 
 /** The people and lists the pickers offer, read once per inbox. */
 function usePanelData(inboxId: string) {
-  const [repliers, setRepliers] = useState<User[] | null>(null);
-  const [viewers, setViewers] = useState<User[] | null>(null);
-  const [teams, setTeams] = useState<Team[] | null>(null);
-  const [tags, setTags] = useState<Tag[] | null>(null);
-  useEffect(() => {
-    let live = true;
-    setRepliers(null);
-    setViewers(null);
-    api.users({ inboxId, access: "reply" }).then(
-      (r) => live && setRepliers(r.items),
-      () => live && setRepliers([]),
-    );
-    api.users({ inboxId }).then(
-      (r) => live && setViewers(r.items),
-      () => live && setViewers([]),
-    );
-    return () => {
-      live = false;
-    };
-  }, [inboxId]);
-  const reloadTags = () =>
-    api.tags().then(
-      (r) => setTags(r.items),
-      () => setTags((t) => t ?? []),
-    );
-  useEffect(() => {
-    api.teams().then(
-      (r) => setTeams(r.items),
-      () => setTeams([]),
-    );
-    void reloadTags();
-  }, []);
-  return { repliers, viewers, teams, tags, reloadTags };
+  const orNone = <T,>(list: Resource<T[]>) => list.data ?? (list.error ? [] : null);
+  const repliers = useResource(inboxId, () => api.users({ inboxId, access: "reply" }).then((r) => r.items));
+  const viewers = useResource(inboxId, () => api.users({ inboxId }).then((r) => r.items));
+  const teams = useResource("teams", () => api.teams().then((r) => r.items));
+  const tags = useResource("tags", () => api.tags().then((r) => r.items));
+  return {
+    repliers: orNone(repliers),
+    viewers: orNone(viewers),
+    teams: orNone(teams),
+    tags: orNone(tags),
+    reloadTags: tags.reload,
+  };
 }
 
 export function DetailsPanel({ conversation: c, access, onChange }: DetailsPanelProps) {
   const { me } = useSession();
   const data = usePanelData(c.inboxId);
   const [busy, setBusy] = useState<Busy>(null);
-  const [error, setError] = useState<unknown>(null);
   const canEdit = access === "reply";
-
-  useEffect(() => setError(null), [c.id]);
-
-  const act = async (what: Exclude<Busy, null>, change: () => Promise<Conversation>) => {
+  // Keyed by the conversation: a change's answer (or failure) that returns after the agent moved on is dropped.
+  const change = useAction((run: () => Promise<Conversation>) => run(), {
+    key: c.id,
+    onDone: (conversation) => onChange(conversation),
+  });
+  const error = change.error;
+  const act = async (what: Exclude<Busy, null>, run: () => Promise<Conversation>) => {
     setBusy(what);
-    setError(null);
-    try {
-      onChange(await change());
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(null);
-    }
+    await change.run(run);
+    setBusy(null);
   };
 
   const update = (what: "assignee" | "team" | "priority", input: Parameters<typeof api.updateConversation>[1]) =>
@@ -101,7 +78,7 @@ export function DetailsPanel({ conversation: c, access, onChange }: DetailsPanel
 
   return (
     <div class={`details-panel${canEdit ? "" : " is-readonly"}`} data-testid="details-panel" data-access={access}>
-      {error ? <ErrorNotice error={error} onDismiss={() => setError(null)} /> : null}
+      {error ? <ErrorNotice error={error} onDismiss={change.clearError} /> : null}
       <AssigneeField
         conversation={c}
         canEdit={canEdit}
@@ -222,20 +199,6 @@ function AssigneeField(props: {
         </p>
       )}
     </Section>
-  );
-}
-
-function TeamIcon() {
-  return (
-    <svg class="icon dp-lead" viewBox="0 0 16 16" aria-hidden="true">
-      <path
-        d="M5.5 7.5a2 2 0 1 0 0-4 2 2 0 0 0 0 4zM11 7a1.7 1.7 0 1 0 0-3.4A1.7 1.7 0 0 0 11 7zM1.8 13c.4-2 1.9-3.2 3.7-3.2s3.3 1.2 3.7 3.2M9.8 9.6c.4-.2.8-.3 1.2-.3 1.6 0 2.8 1 3.2 2.8"
-        fill="none"
-        stroke="currentColor"
-        stroke-width="1.3"
-        stroke-linecap="round"
-      />
-    </svg>
   );
 }
 

@@ -9,8 +9,10 @@ import { api } from "../../../lib/api";
 import { navigate } from "../../../lib/router";
 import { fullDate, longAgo, useNow, useOnVisible } from "../../../lib/time";
 import { Avatar, ErrorNotice, Spinner } from "../../components/ui";
+import { useResource } from "../../hooks/resource";
 import { onLiveNotification, onLiveState, type LinkState } from "./live-notifications";
-import { useDismiss } from "./popover";
+import { useDismiss } from "../../hooks/dismiss";
+import { LineIcon } from "../../components/icons";
 
 /** How long a toast stays up, unless the pointer rests on it. */
 export const TOAST_MS = 10_000;
@@ -41,32 +43,23 @@ const conversationHref = (n: Notification) => `/conversations/${encodeURICompone
 
 /** The bell, its dropdown and the toasts, sharing one list and one unread count. */
 export function NotificationCenter() {
-  const [items, setItems] = useState<Notification[] | null>(null);
-  const [unread, setUnread] = useState(0);
-  const [error, setError] = useState<unknown>(null);
+  const list = useResource("notifications", () => api.notifications({ limit: PAGE }));
+  const items = list.data?.items ?? null;
+  const unread = list.data?.unreadCount ?? 0;
   const [toasts, setToasts] = useState<Toast[]>([]);
   const [live, setLive] = useState<LinkState>("connecting");
-
-  const load = useCallback(async () => {
-    try {
-      const page = await api.notifications({ limit: PAGE });
-      setItems(page.items);
-      setUnread(page.unreadCount);
-      setError(null);
-    } catch (err) {
-      setError(err);
-    }
-  }, []);
+  const load = list.reload;
 
   useEffect(() => {
-    void load();
     const offState = onLiveState((state, reconnected) => {
       setLive(state);
       if (reconnected) void load();
     });
     const offNotification = onLiveNotification((n) => {
-      setItems((list) => [n, ...(list ?? []).filter((x) => x.id !== n.id)].slice(0, PAGE));
-      if (!n.readAt) setUnread((c) => c + 1);
+      list.mutate((d) => ({
+        items: [n, ...d.items.filter((x) => x.id !== n.id)].slice(0, PAGE),
+        unreadCount: d.unreadCount + (n.readAt ? 0 : 1),
+      }));
       if (n.kind === "mention" || n.kind === "assigned") {
         setToasts((t) =>
           [...t.filter((x) => x.notification.id !== n.id), { key: n.id, notification: n }].slice(-MAX_TOASTS),
@@ -80,20 +73,18 @@ export function NotificationCenter() {
   }, []);
   useOnVisible(() => void load(), []);
 
-  /** Marks some read (or all, with `null`), optimistically; the server's count wins. */
+  /** Marks some read (or all, with `null`), optimistically; the server's count wins (on failure, its list). */
   const markRead = async (ids: string[] | null) => {
     if (ids?.length === 0) return;
     const now = new Date().toISOString();
-    setItems(
-      (list) => list?.map((n) => (n.readAt || (ids && !ids.includes(n.id)) ? n : { ...n, readAt: now })) ?? list,
-    );
-    if (ids) setUnread((c) => Math.max(0, c - (items ?? []).filter((n) => ids.includes(n.id) && !n.readAt).length));
-    else setUnread(0);
+    list.mutate((d) => ({
+      items: d.items.map((n) => (n.readAt || (ids && !ids.includes(n.id)) ? n : { ...n, readAt: now })),
+      unreadCount: ids ? Math.max(0, d.unreadCount - d.items.filter((n) => ids.includes(n.id) && !n.readAt).length) : 0,
+    }));
     try {
       const res = await api.readNotifications(ids ? { ids } : { all: true });
-      setUnread(res.unreadCount);
-    } catch (err) {
-      setError(err);
+      list.mutate((d) => ({ ...d, unreadCount: res.unreadCount }));
+    } catch {
       void load();
     }
   };
@@ -112,7 +103,7 @@ export function NotificationCenter() {
         items={items}
         unread={unread}
         live={live}
-        error={error}
+        error={list.error}
         onOpen={open}
         onMarkAll={() => void markRead(null)}
         onShow={() => void load()}
@@ -168,16 +159,11 @@ function Bell(props: {
         data-unread={props.unread}
         data-live={props.live}
       >
-        <svg class="icon" viewBox="0 0 20 20" aria-hidden="true">
-          <path
-            d="M10 2.8a5 5 0 0 0-5 5v2.7c0 .8-.3 1.6-.9 2.2l-.8.8h13.4l-.8-.8a3.1 3.1 0 0 1-.9-2.2V7.8a5 5 0 0 0-5-5zM8 15.5a2 2 0 0 0 4 0"
-            fill="none"
-            stroke="currentColor"
-            stroke-width="1.5"
-            stroke-linejoin="round"
-            stroke-linecap="round"
-          />
-        </svg>
+        <LineIcon
+          viewBox="0 0 20 20"
+          width={1.5}
+          d="M10 2.8a5 5 0 0 0-5 5v2.7c0 .8-.3 1.6-.9 2.2l-.8.8h13.4l-.8-.8a3.1 3.1 0 0 1-.9-2.2V7.8a5 5 0 0 0-5-5zM8 15.5a2 2 0 0 0 4 0"
+        />
         {props.unread > 0 && (
           <span class="bell-count" data-testid="notification-count">
             {props.unread > 99 ? "99+" : props.unread}
@@ -188,6 +174,7 @@ function Bell(props: {
         <div class="notif-panel" role="dialog" aria-label="Notifications" data-testid="notification-panel">
           <div class="notif-head">
             <h2>Notifications</h2>
+            {/* biome-ignore lint/a11y/useSemanticElements: a labelled group of toggle buttons; a fieldset would need a legend */}
             <div class="notif-filter" role="group" aria-label="Show">
               <button
                 type="button"
@@ -266,7 +253,7 @@ function Bell(props: {
                         {longAgo(n.createdAt, now)}
                       </span>
                     </span>
-                    {!n.readAt && <span class="notif-dot" aria-label="Unread" />}
+                    {!n.readAt && <span class="notif-dot" role="img" aria-label="Unread" />}
                   </button>
                 </li>
               ))}
@@ -280,22 +267,12 @@ function Bell(props: {
 
 /** "Grace Hopper · Invoice question": whose conversation a toast is about, read once when it shows. */
 function useConversationContext(conversationId: string | null): string | null {
-  const [context, setContext] = useState<string | null>(null);
-  useEffect(() => {
-    if (!conversationId) return;
-    let live = true;
-    api.conversation(conversationId).then(
-      (c) => {
-        const who = c.contact.name || c.contact.email || "A customer";
-        if (live) setContext(`${who} · ${c.subject || c.preview}`);
-      },
-      () => undefined,
-    );
-    return () => {
-      live = false;
-    };
-  }, [conversationId]);
-  return context;
+  const context = useResource(conversationId, () =>
+    api
+      .conversation(conversationId!)
+      .then((c) => `${c.contact.name || c.contact.email || "A customer"} · ${c.subject || c.preview}`),
+  );
+  return context.data ?? null;
 }
 
 /** A small badge on the actor's avatar: @ for a mention, an arrow for an assignment, a dot for an update. */
@@ -307,16 +284,7 @@ function KindMark({ kind }: { kind: NotificationKind }) {
   };
   return (
     <span class={`kind-mark kind-${kind}`} aria-hidden="true">
-      <svg viewBox="0 0 16 16">
-        <path
-          d={paths[kind]}
-          fill="none"
-          stroke="currentColor"
-          stroke-width="1.7"
-          stroke-linecap="round"
-          stroke-linejoin="round"
-        />
-      </svg>
+      <LineIcon class="" d={paths[kind]} width={1.7} />
     </span>
   );
 }

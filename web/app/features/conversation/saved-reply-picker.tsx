@@ -10,13 +10,15 @@
  * placeholders.ts — unknown ones stay as written, a missing contact name
  * reads "there", other missing values are empty.
  */
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import type { SavedReply } from "../../../../worker/contract";
 import { api } from "../../../lib/api";
 import { Link } from "../../../lib/router";
 import { useSession } from "../../session";
-import { Picker } from "./picker";
-import { fillPlaceholders, type PlaceholderValues } from "./placeholders";
+import { Picker } from "../../components/picker";
+import { fillPlaceholders, type PlaceholderValues } from "../../../lib/placeholders";
+import { useResource } from "../../hooks/resource";
+import { SavedReplyIcon } from "../../components/icons";
 
 export type SavedReplyPickerProps = {
   /** The conversation's contact, for `{{contact.name}}` and `{{contact.email}}`. */
@@ -32,20 +34,15 @@ let cache: SavedReply[] | null = null;
 export function SavedReplyPicker({ contact, onInsert, disabled }: SavedReplyPickerProps) {
   const { me } = useSession();
   const [open, setOpen] = useState(false);
-  const [replies, setReplies] = useState<SavedReply[] | null>(cache);
-  const [failed, setFailed] = useState(false);
-
-  useEffect(() => {
-    if (!open) return;
-    api.savedReplies().then(
-      (r) => {
-        cache = r.items;
-        setReplies(r.items);
-        setFailed(false);
-      },
-      () => setFailed(true),
-    );
-  }, [open]);
+  // Read each time the list opens (the key comes and goes with it).
+  const list = useResource(open ? "saved-replies" : null, () =>
+    api.savedReplies().then((r) => {
+      cache = r.items;
+      return r.items;
+    }),
+  );
+  const replies = list.data ?? cache;
+  const failed = list.error !== null;
 
   const values: PlaceholderValues = {
     contact,
@@ -66,15 +63,7 @@ export function SavedReplyPicker({ contact, onInsert, disabled }: SavedReplyPick
         title="Insert a saved reply"
         data-testid="saved-replies-button"
       >
-        <svg class="icon" viewBox="0 0 16 16" aria-hidden="true">
-          <path
-            d="M4 2.5h8a1 1 0 0 1 1 1v10l-5-3-5 3v-10a1 1 0 0 1 1-1z"
-            fill="none"
-            stroke="currentColor"
-            stroke-width="1.4"
-            stroke-linejoin="round"
-          />
-        </svg>
+        <SavedReplyIcon />
         Saved replies
       </button>
       {open && (

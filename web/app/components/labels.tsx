@@ -1,6 +1,6 @@
 /** How priority and tags look everywhere: names, colours, the priority signal icon and the tag chip. */
 import type { ComponentChildren } from "preact";
-import type { Priority, Tag } from "../../../../worker/contract";
+import type { Priority, Tag } from "../../../worker/contract";
 
 export const PRIORITIES: { id: Priority; label: string; color: string }[] = [
   { id: "none", label: "No priority", color: "#9aa1ae" },

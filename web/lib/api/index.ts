@@ -1,0 +1,28 @@
+/**
+ * The agent client's HTTP API, one file per resource, gathered into one `api`
+ * object so a screen imports a single name. Every answer is parsed with the
+ * contract's schemas (see `client.ts`).
+ */
+import { authApi } from "./auth";
+import { conversationsApi } from "./conversations";
+import { inboxesApi } from "./inboxes";
+import { libraryApi } from "./library";
+import { notificationsApi } from "./notifications";
+import { rulesApi } from "./rules";
+import { searchApi } from "./search";
+import { teamApi } from "./team";
+import { ticketsApi } from "./tickets";
+
+export { ApiError, collisionItems, issueLines, newIdempotencyKey, setUnauthenticatedHandler } from "./client";
+
+export const api = {
+  ...authApi,
+  ...conversationsApi,
+  ...teamApi,
+  ...inboxesApi,
+  ...libraryApi,
+  ...ticketsApi,
+  ...rulesApi,
+  ...notificationsApi,
+  ...searchApi,
+};
