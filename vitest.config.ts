@@ -14,6 +14,8 @@ export default defineConfig(async () => {
     test: {
       include: ["test/worker/**/*.test.ts", "worker/**/*.test.ts"],
       setupFiles: ["./test/worker/apply-migrations.ts"],
+      // Generous: a test ends as soon as it passes; a loaded 2-core machine must not fail it by the clock.
+      testTimeout: 30_000,
     },
   };
 });

@@ -58,7 +58,7 @@ export async function connect<P extends string>(path: P, as: As = null): Promise
   const socket: Socket<F> = {
     ws,
     frames,
-    async next(type, ms = 2000) {
+    async next(type, ms = 10_000) {
       const deadline = Date.now() + ms;
       for (;;) {
         if (broken) throw broken;
