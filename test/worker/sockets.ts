@@ -29,8 +29,20 @@ export interface Socket<F extends { type: string } = AgentFrame> {
   close(): void;
 }
 
-/** Opens a socket; every frame it receives is checked against the contract's frames for that path. */
-export async function connect<P extends string>(path: P, as: As = null): Promise<Socket<FrameOf<P>>> {
+/** Like a real client, a test socket pings on its own, so the room's heartbeat sweep leaves it alone. */
+const HEARTBEAT_EVERY_MS = 150;
+const PING = '{"type":"ping"}';
+
+/**
+ * Opens a socket; every frame it receives is checked against the contract's
+ * frames for that path. It pings every 150 ms (those pongs are not recorded)
+ * unless `silent`, like a client that vanished without closing.
+ */
+export async function connect<P extends string>(
+  path: P,
+  as: As = null,
+  { silent = false } = {},
+): Promise<Socket<FrameOf<P>>> {
   type F = FrameOf<P>;
   const headers = new Headers({ Upgrade: "websocket" });
   if (as && "cookie" in as) headers.set("cookie", as.cookie);
@@ -44,7 +56,24 @@ export async function connect<P extends string>(path: P, as: As = null): Promise
   const waiters: (() => void)[] = [];
   // A frame outside the contract fails the next read (a listener's throw would go unnoticed).
   let broken: unknown = null;
+  let ownPongs = 0;
+  const heartbeat = silent
+    ? null
+    : setInterval(() => {
+        try {
+          ws.send(PING);
+          ownPongs++;
+        } catch {
+          clearInterval(heartbeat!);
+        }
+      }, HEARTBEAT_EVERY_MS);
+  ws.addEventListener("close", () => heartbeat && clearInterval(heartbeat));
   ws.addEventListener("message", (e) => {
+    // Pongs come back in ping order, so any `ownPongs` of them answer the heartbeat.
+    if (e.data === '{"type":"pong"}' && ownPongs > 0) {
+      ownPongs--;
+      return;
+    }
     try {
       frames.push(conforms(schema, JSON.parse(e.data as string), `a frame on ${path}`) as F);
     } catch (error) {
@@ -83,6 +112,7 @@ export async function connect<P extends string>(path: P, as: As = null): Promise
       ws.send(typeof frame === "string" ? frame : JSON.stringify(frame));
     },
     close() {
+      if (heartbeat) clearInterval(heartbeat);
       ws.close(1000, "bye");
     },
   };
@@ -93,8 +123,13 @@ export async function connect<P extends string>(path: P, as: As = null): Promise
  * Opens a conversation room as an agent and says hello, as a client that has
  * already loaded the timeline up to `lastSeq` (a new conversation holds seq 1).
  */
-export async function openRoom(conversationId: string, as: As, lastSeq = 1): Promise<Socket<AgentFrame>> {
-  const socket = await connect(`/api/conversations/${conversationId}/live`, as);
+export async function openRoom(
+  conversationId: string,
+  as: As,
+  lastSeq = 1,
+  options: { silent?: boolean } = {},
+): Promise<Socket<AgentFrame>> {
+  const socket = await connect(`/api/conversations/${conversationId}/live`, as, options);
   socket.send({ type: "hello", lastSeq });
   await socket.next("welcome");
   return socket;

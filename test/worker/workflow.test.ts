@@ -12,7 +12,7 @@ import {
   setUpWorkspace,
   type Person,
 } from "./helpers";
-import { connect, openRoom, settle } from "./sockets";
+import { connect, openRoom } from "./sockets";
 
 async function workspace() {
   const { admin } = await setUpWorkspace();
@@ -47,7 +47,6 @@ describe("mentions", () => {
   it("notifies the mentioned agent, lists it under Mentioned, and makes them follow when the author may reply", async () => {
     const { Ana, Ben, conversationId } = await workspace();
     const benList = await connect("/api/live", Ben.as);
-    await settle();
     await expectStatus(
       postMessage(Ana.as, conversationId, { kind: "note", body: "@Ben Reply can you check?", mentions: [Ben.id] }),
       201,
@@ -243,7 +242,6 @@ describe("moving a conversation between inboxes", () => {
     benRoom.send({ type: "hello", lastSeq: 1 });
     await benRoom.next("welcome");
     const benList = await connect("/api/live", Ben.as);
-    await settle();
     const closed = new Promise<number>((resolve) => benRoom.ws.addEventListener("close", (e) => resolve(e.code)));
 
     const moved = await json(Ana.as, `/api/conversations/${conversationId}`, {

@@ -12,7 +12,8 @@ const PREFIX = "draft:";
 export class Drafts {
   #storage: DurableObjectStorage;
   #saveAfterMs: number;
-  #drafts: Map<string, Entry> | null = null;
+  /** Read from storage once; every caller awaits the same read, so none overwrites another's change. */
+  #drafts: Promise<Map<string, Entry>> | null = null;
   #unsaved = new Map<string, Entry>();
   #timer: ReturnType<typeof setTimeout> | null = null;
 
@@ -42,11 +43,10 @@ export class Drafts {
     return true;
   }
 
-  async #map(): Promise<Map<string, Entry>> {
-    if (!this.#drafts) {
-      const stored = await this.#storage.list<Entry>({ prefix: PREFIX });
-      this.#drafts = new Map([...stored].map(([key, d]) => [key.slice(PREFIX.length), d]));
-    }
+  #map(): Promise<Map<string, Entry>> {
+    this.#drafts ??= this.#storage
+      .list<Entry>({ prefix: PREFIX })
+      .then((stored) => new Map([...stored].map(([key, d]) => [key.slice(PREFIX.length), d])));
     return this.#drafts;
   }
 
