@@ -4,7 +4,7 @@ import type { Access, Inbox, Role, User } from "../../../../worker/contract";
 import { api } from "../../../lib/api";
 import { Avatar, ChannelIcon, ErrorNotice, Field, Spinner } from "../../components/ui";
 import { useSession } from "../../session";
-import { MAX_NAME_CHARS } from "../../../../worker/contract";
+import { MAX_NAME_CHARS, MIN_PASSWORD_CHARS } from "../../../../worker/contract";
 
 export function TeamTab({
   inboxes,
@@ -89,7 +89,7 @@ function PeopleSection({ users, onCreated }: { users: User[]; onCreated: (user: 
             value={form.password}
             onInput={set("password")}
             required
-            minLength={8}
+            minLength={MIN_PASSWORD_CHARS}
             autoComplete="new-password"
             data-testid="user-password"
           />
