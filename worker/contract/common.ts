@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MAX_NAME_CHARS, MAX_TEXT_CHARS } from "./limits";
+import { MAX_NAME_CHARS, MAX_TEXT_CHARS, MIN_PASSWORD_CHARS } from "./limits";
 
 export const Id = z.string().min(1).max(64);
 export const Role = z.enum(["admin", "agent"]);
@@ -24,4 +24,7 @@ export const Body = z
   .string()
   .max(MAX_TEXT_CHARS)
   .refine((s) => s.trim().length > 0, "must not be empty");
-export const Password = z.string().min(8, "must be at least 8 characters").max(200);
+export const Password = z
+  .string()
+  .min(MIN_PASSWORD_CHARS, `must be at least ${MIN_PASSWORD_CHARS} characters`)
+  .max(200);

@@ -7,6 +7,8 @@
 export const MAX_BODY_BYTES = 64 * 1024;
 /** Names of people, the workspace, inboxes, teams, saved replies and rules. */
 export const MAX_NAME_CHARS = 120;
+/** The shortest password a new account may have. */
+export const MIN_PASSWORD_CHARS = 8;
 /** Message, note and saved-reply bodies and ticket descriptions: generous, but well inside MAX_BODY_BYTES. */
 export const MAX_TEXT_CHARS = 20_000;
 /** A conversation's subject. */

@@ -4,7 +4,7 @@ import type { Me } from "../../../../worker/contract";
 import { ApiError, api } from "../../../lib/api";
 import { ErrorNotice, Field, Spinner } from "../../components/ui";
 import { AuthCard } from "./auth-card";
-import { MAX_NAME_CHARS } from "../../../../worker/contract";
+import { MAX_NAME_CHARS, MIN_PASSWORD_CHARS } from "../../../../worker/contract";
 
 export function SetupPage({ onDone, onAlreadySetUp }: { onDone: (me: Me) => void; onAlreadySetUp: () => void }) {
   const [form, setForm] = useState({ workspace: "", name: "", email: "", password: "" });
@@ -70,13 +70,13 @@ export function SetupPage({ onDone, onAlreadySetUp }: { onDone: (me: Me) => void
             data-testid="setup-email"
           />
         </Field>
-        <Field label="Password" hint="At least 8 characters.">
+        <Field label="Password" hint={`At least ${MIN_PASSWORD_CHARS} characters.`}>
           <input
             type="password"
             value={form.password}
             onInput={set("password")}
             required
-            minLength={8}
+            minLength={MIN_PASSWORD_CHARS}
             autoComplete="new-password"
             data-testid="setup-password"
           />

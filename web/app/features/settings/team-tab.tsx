@@ -4,7 +4,7 @@ import type { Access, Inbox, Role, User } from "../../../../worker/contract";
 import { api } from "../../../lib/api";
 import { Avatar, ErrorNotice, Field, Spinner } from "../../components/ui";
 import { useSession } from "../../session";
-import { MAX_NAME_CHARS } from "../../../../worker/contract";
+import { MAX_NAME_CHARS, MIN_PASSWORD_CHARS } from "../../../../worker/contract";
 import { useResource } from "../../hooks/resource";
 import { ChannelIcon } from "../../components/icons";
 import { type SelectOption, SelectField } from "../../components/select-field";
@@ -97,7 +97,7 @@ function PeopleSection({ users, onCreated }: { users: User[]; onCreated: (user: 
             value={form.password}
             onInput={set("password")}
             required
-            minLength={8}
+            minLength={MIN_PASSWORD_CHARS}
             autoComplete="new-password"
             data-testid="user-password"
           />
