@@ -1,5 +1,6 @@
 /** The WebSocket protocol (JSON text frames), shared by the rooms, the hub and the clients. */
 import { z } from "zod";
+import { MAX_TEXT_CHARS } from "./limits";
 import { Item, Summary } from "./conversations";
 import { CustomerItem } from "./widget";
 
@@ -12,8 +13,8 @@ export type Viewer = z.infer<typeof Viewer>;
 export const Draft = z.object({ userId: z.string(), name: z.string(), body: z.string() });
 export type Draft = z.infer<typeof Draft>;
 
-/** Longest draft streamed to other agents; the composer's body limit. */
-export const MAX_DRAFT_CHARS = 20_000;
+/** Longest draft streamed to other agents: the composer's body limit. */
+export const MAX_DRAFT_CHARS = MAX_TEXT_CHARS;
 
 /** The heartbeat frame: answered by the runtime itself, so an idle room can sleep. */
 export const PING = '{"type":"ping"}';
