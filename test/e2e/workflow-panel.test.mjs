@@ -1,7 +1,7 @@
 // The conversation's details panel (assignee, team, priority, tags, followers),
 // driven in the browser and checked against the API.
 //
-// The panel is a standalone component (web/app/features/workflow/details-panel.tsx)
+// The panel is a standalone component (web/app/features/conversation/details-panel.tsx)
 // that the conversation page renders.
 // WORKFLOW_PANEL_URL="/some/path/:id" points them at another page that renders it.
 

@@ -10,8 +10,8 @@ import {
   mentionQueryAt,
   mentionedIds,
   splitMentions,
-} from "../../web/app/features/workflow/mentions.ts";
-import { fillPlaceholders } from "../../web/app/features/workflow/placeholders.ts";
+} from "../../web/lib/mentions.ts";
+import { fillPlaceholders } from "../../web/lib/placeholders.ts";
 
 describe("fillPlaceholders", () => {
   const values = {
