@@ -4,13 +4,7 @@
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import {
-  filterPeople,
-  insertMention,
-  mentionQueryAt,
-  mentionedIds,
-  splitMentions,
-} from "../../web/lib/mentions.ts";
+import { filterPeople, insertMention, mentionQueryAt, mentionedIds, splitMentions } from "../../web/lib/mentions.ts";
 import { fillPlaceholders } from "../../web/lib/placeholders.ts";
 
 describe("fillPlaceholders", () => {
