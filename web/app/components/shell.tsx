@@ -10,6 +10,7 @@ import { lastListHref, listHref, parseList, views } from "../list-state";
 import { replyInboxes, useSession } from "../session";
 import { Avatar } from "./ui";
 import { BrandMark, ChannelIcon, InboxIcon, LineIcon, PlusIcon } from "./icons";
+import { canAdminister, seesEveryInbox } from "../../../worker/domain/access";
 
 export function Shell({ children, sidebar = true }: { children: ComponentChildren; sidebar?: boolean }) {
   return (
@@ -51,7 +52,7 @@ function TopBar() {
       </Link>
       <SearchBox />
       <nav class="topbar-right">
-        {me.user.role === "admin" && (
+        {canAdminister(me.user.role) && (
           <Link
             href="/settings"
             class={`topbar-link${location.path === "/settings" ? " active" : ""}`}
@@ -116,7 +117,7 @@ function Sidebar() {
         <h3>Inboxes</h3>
         {me.inboxes.length === 0 ? (
           <p class="side-empty">
-            {me.user.role === "admin" ? <Link href="/settings">Create an inbox</Link> : "No inboxes yet"}
+            {canAdminister(me.user.role) ? <Link href="/settings">Create an inbox</Link> : "No inboxes yet"}
           </p>
         ) : (
           <>
@@ -135,11 +136,13 @@ function Sidebar() {
                 class={`side-link${onList && current.inboxId === inbox.id ? " active" : ""}`}
                 data-testid="inbox-filter"
                 data-inbox-id={inbox.id}
-                title={me.user.role === "admin" ? undefined : `Your access: ${inbox.access}`}
+                title={seesEveryInbox(me.user.role) ? undefined : `Your access: ${inbox.access}`}
               >
                 <ChannelIcon channel={inbox.channel} />
                 <span class="side-label">{inbox.name}</span>
-                {me.user.role !== "admin" && inbox.access !== "reply" && <span class="side-tag">{inbox.access}</span>}
+                {!seesEveryInbox(me.user.role) && inbox.access !== "reply" && (
+                  <span class="side-tag">{inbox.access}</span>
+                )}
               </Link>
             ))}
           </>

@@ -16,6 +16,7 @@ import { useSession } from "../../session";
 import { PRIORITIES, PriorityBadge, PriorityIcon, TagChip, tagColor } from "../../components/labels";
 import { Picker } from "../../components/picker";
 import { TeamIcon } from "../../components/icons";
+import { canAdminister } from "../../../../worker/domain/access";
 
 export type DetailsPanelProps = {
   /** The conversation as last read or pushed; the panel shows it and keeps no copy. */
@@ -91,7 +92,7 @@ export function DetailsPanel({ conversation: c, access, onChange }: DetailsPanel
         canEdit={canEdit}
         busy={busy === "team"}
         teams={data.teams}
-        isAdmin={me.user.role === "admin"}
+        isAdmin={canAdminister(me.user.role)}
         onChange={(teamId) => update("team", { teamId })}
       />
       <PriorityField

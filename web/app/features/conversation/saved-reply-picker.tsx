@@ -19,6 +19,7 @@ import { Picker } from "../../components/picker";
 import { fillPlaceholders, type PlaceholderValues } from "../../../lib/placeholders";
 import { useResource } from "../../hooks/resource";
 import { SavedReplyIcon } from "../../components/icons";
+import { canAdminister } from "../../../../worker/domain/access";
 
 export type SavedReplyPickerProps = {
   /** The conversation's contact, for `{{contact.name}}` and `{{contact.email}}`. */
@@ -49,7 +50,7 @@ export function SavedReplyPicker({ contact, onInsert, disabled }: SavedReplyPick
     agent: { name: me.user.name, email: me.user.email },
     workspace: me.workspace,
   };
-  const isAdmin = me.user.role === "admin";
+  const isAdmin = canAdminister(me.user.role);
   return (
     <div class="saved-replies">
       <button

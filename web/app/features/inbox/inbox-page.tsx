@@ -17,6 +17,7 @@ import { NewConversationDialog } from "./new-conversation";
 import { PresenceMarker, othersIn, useListPresence } from "./presence-marker";
 import { PAGE_SIZES } from "../../../../worker/contract";
 import { ChannelIcon } from "../../components/icons";
+import { canAdminister } from "../../../../worker/domain/access";
 
 const PAGE_SIZE = PAGE_SIZES.conversations.default;
 
@@ -284,7 +285,7 @@ function Row({
 function ListEmpty({ view, onStart }: { view: View; onStart?: () => void }) {
   const { me } = useSession();
   if (me.inboxes.length === 0) {
-    return me.user.role === "admin" ? (
+    return canAdminister(me.user.role) ? (
       <EmptyState title="No inboxes yet" icon="inbox">
         <p>Create a chat or email inbox to start receiving conversations.</p>
         <Link href="/settings" class="btn btn-primary" data-testid="empty-create-inbox">

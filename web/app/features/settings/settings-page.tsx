@@ -17,6 +17,7 @@ import { TagsTab } from "./tags-tab";
 import { TeamTab } from "./team-tab";
 import { TeamsTab } from "./teams-tab";
 import { useResource } from "../../hooks/resource";
+import { canAdminister } from "../../../../worker/domain/access";
 
 const TABS = [
   { id: "team", label: "Team" },
@@ -34,7 +35,7 @@ export function SettingsPage() {
   const { me } = useSession();
   const location = useLocation();
   const [fallbackTab, setFallbackTab] = useState<TabId | null>(null);
-  const loaded = useResource(me.user.role === "admin" ? "settings" : null, async () => {
+  const loaded = useResource(canAdminister(me.user.role) ? "settings" : null, async () => {
     const [i, u] = await Promise.all([api.inboxes(), api.users()]);
     // Decided once: creating the first inbox must not switch tabs under the admin.
     setFallbackTab((t) => t ?? (i.items.length === 0 ? "inboxes" : "team"));
@@ -49,7 +50,7 @@ export function SettingsPage() {
     document.title = "Settings · Switchboard";
   }, []);
 
-  if (me.user.role !== "admin") {
+  if (!canAdminister(me.user.role)) {
     return (
       <section class="settings-page">
         <EmptyState title="Only admins can change settings" testid="settings-forbidden" icon="lock">
