@@ -114,7 +114,7 @@ async function main() {
   const now = Date.now();
   log(`state ${stateDir}; N=${config.n}, page size ${config.limit}`);
   await applyMigrations({ stateDir });
-  let t = Date.now();
+  const t = Date.now();
   const seeded = seed({ stateDir, n: config.n, now, dueSnoozes: config.due, dueIdle: config.due, logins });
   const seedSeconds = (Date.now() - t) / 1000;
   log(`seeded ${config.n} conversations in ${seedSeconds.toFixed(1)} s`, JSON.stringify(seeded.counts));
@@ -144,8 +144,10 @@ async function main() {
         `rows ${c.as} ${c.view}: first ${first.rowsRead} (driver ${first.driverRowsRead}), second ${second?.rowsRead}, deep ${deepPage?.rowsRead}`,
       );
     }
-    for (const c of [...new Set(list.map((c) => c.actor))])
-      (results.grants ??= {}), (results.grants[c.role] = await rows.grantsRows(c));
+    for (const c of [...new Set(list.map((c) => c.actor))]) {
+      results.grants ??= {};
+      results.grants[c.role] = await rows.grantsRows(c);
+    }
     for (const [label, at] of [
       ["now-55min", now - 55 * 60_000],
       ["now-30min", now - 30 * 60_000],

@@ -32,7 +32,10 @@ const log = (line) => process.stderr.write(`[profile] ${line}\n`);
 async function inspector(url) {
   const ws = new WebSocket(url, { perMessageDeflate: false });
   await withTimeout(
-    new Promise((resolve, reject) => (ws.once("open", resolve), ws.once("error", reject))),
+    new Promise((resolve, reject) => {
+      ws.once("open", resolve);
+      ws.once("error", reject);
+    }),
     10_000,
     `inspector at ${url}`,
   );

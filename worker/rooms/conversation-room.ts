@@ -358,7 +358,7 @@ export class ConversationRoom extends DurableObject<Env> {
 
   async #left(ws: WebSocket): Promise<void> {
     const gone = this.#sockets.get(ws);
-    if (!gone || gone.audience !== "agent" || !gone.ready) return;
+    if (gone?.audience !== "agent" || !gone.ready) return;
     // The closing socket may still be listed; presence is computed without it.
     const others = this.ctx.getWebSockets("agent").filter((s) => s !== ws);
     const stillHere = others.map((s) => this.#sockets.get(s));

@@ -16,7 +16,7 @@ export type AgentAttachment = Extract<Attachment, { audience: "agent" }>;
 export function viewersOf(attachments: Iterable<Attachment | null>): Viewer[] {
   const byUser = new Map<string, Viewer>();
   for (const a of attachments) {
-    if (!a || a.audience !== "agent" || !a.ready) continue;
+    if (a?.audience !== "agent" || !a.ready) continue;
     const seen = byUser.get(a.userId);
     if (!seen) byUser.set(a.userId, { userId: a.userId, name: a.name, state: a.state });
     else if (a.state === "typing") seen.state = "typing";

@@ -33,7 +33,7 @@ describe("client frames", () => {
     expect(parseClientFrame('{"type":"draft","body":"Hi"}')).toEqual({ type: "draft", body: "Hi" });
     expect(parseClientFrame('{"type":"presence","state":"typing"}')).toEqual({ type: "presence", state: "typing" });
     expect(parseClientFrame('{"type":"presence","state":"asleep"}')).toBeNull();
-    expect(parseClientFrame('{"type":"draft","body":' + JSON.stringify("x".repeat(20_001)) + "}")).toBeNull();
+    expect(parseClientFrame(`{"type":"draft","body":${JSON.stringify("x".repeat(20_001))}}`)).toBeNull();
     expect(parseClientFrame("not json")).toBeNull();
     expect(parseClientFrame(new ArrayBuffer(4))).toBeNull();
   });

@@ -156,7 +156,7 @@ export class WorkspaceHub extends DurableObject<Env> {
   }
 
   #sees(scope: Set<string> | "*" | null, inboxId: string): boolean {
-    return scope === "*" || (scope !== null && scope.has(inboxId));
+    return scope === "*" || !!scope?.has(inboxId);
   }
 
   async #scopeOf(userId: string): Promise<Set<string> | "*" | null> {
