@@ -13,7 +13,17 @@
  * of their own. This file sequences them and holds the lifecycle hooks.
  */
 import { DurableObject } from "cloudflare:workers";
-import { type Author, CUSTOMER_KINDS, CloseCodes, type Item, PING, PONG, type Viewer } from "../contract";
+import type { z } from "zod";
+import {
+  type Author,
+  type Collision,
+  CUSTOMER_KINDS,
+  CloseCodes,
+  type Item,
+  PING,
+  PONG,
+  type Viewer,
+} from "../contract";
 import { getDb } from "../db/client";
 import { getConversation, getLinks, visibleLinks } from "../db/queries/conversations";
 import { toItem } from "../db/queries/items";
@@ -112,9 +122,8 @@ export class ConversationRoom extends DurableObject<Env> {
       if (replyCollides(state, input)) {
         // Everything since what they saw, so the client catches up in one go.
         const newer = await itemsAfter(this.#db, state.id, input.lastSeenSeq ?? 0);
-        return fail("collision", "Someone else wrote in this conversation since you last looked", {
-          newer: newer.map(toItem),
-        });
+        const details: z.infer<typeof Collision> = { newer: newer.map(toItem) };
+        return fail("collision", "Someone else wrote in this conversation since you last looked", details);
       }
       const change = planPost(state, input, key || undefined);
       const [item] = await this.#commit(state, change);
