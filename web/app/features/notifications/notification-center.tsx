@@ -85,8 +85,11 @@ export function NotificationCenter() {
       const res = await api.readNotifications(ids ? { ids } : { all: true });
       list.mutate((d) => ({ ...d, unreadCount: res.unreadCount }));
     } catch {
-      void load();
+      // The read below shows the server's state instead of the optimistic one.
     }
+    // A read started before this write (opening the bell reloads) may still answer with the old
+    // unread state: a read started after it supersedes that one, and the hook drops the older answer.
+    void load();
   };
 
   const open = (n: Notification) => {
