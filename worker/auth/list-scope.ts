@@ -1,5 +1,6 @@
 /** Which inboxes a user's live list stream carries, kept in step with their access. */
 import type { Db } from "../db/client";
+import { accessReviews } from "../db/schema";
 import { grantsFor } from "../db/queries/access";
 import { seesEveryInbox } from "../domain/access";
 import type { Actor } from "../env";
@@ -12,7 +13,18 @@ export async function listScope(db: Db, user: Member): Promise<InboxScope> {
   return seesEveryInbox(user.role) ? "*" : [...(await grantsFor(db, user)).keys()];
 }
 
-/** After an access change: the user's open list streams follow at once. */
-export async function refreshListScope(env: Env, db: Db, user: Member): Promise<void> {
-  await getWorkspaceHub(env, user.workspaceId).setScope(user.id, await listScope(db, user));
+/**
+ * The one way an access change (a grant changed or removed, a role changed, a
+ * user deactivated) takes effect: the user's list streams follow at once, and
+ * every conversation they have open re-checks them (see WorkspaceHub.accessChanged).
+ */
+export async function accessChanged(env: Env, db: Db, user: Member): Promise<void> {
+  // What they follow or are assigned to but can no longer see is dropped by the minute sweep (cron/access.ts);
+  // until then no notification reaches them (the room checks at every commit).
+  const requestedAt = Date.now();
+  await db
+    .insert(accessReviews)
+    .values({ userId: user.id, requestedAt })
+    .onConflictDoUpdate({ target: accessReviews.userId, set: { requestedAt } });
+  await getWorkspaceHub(env, user.workspaceId).accessChanged(user.id, await listScope(db, user));
 }

@@ -26,13 +26,24 @@ export const TimelineEvent = z.discriminatedUnion("type", [
     cause: StatusCause.optional(),
     until: z.string().optional(),
   }),
-  z.object({ type: z.literal("assigned"), assignee: Ref.nullable(), ...byRules }),
+  z.object({
+    type: z.literal("assigned"),
+    assignee: Ref.nullable(),
+    ...byRules,
+    /** Set when the previous assignee lost reply access to the inbox. */
+    unassigned: Ref.optional(),
+  }),
   z.object({ type: z.literal("team_assigned"), team: Ref.nullable(), ...byRules }),
   z.object({ type: z.literal("priority_changed"), from: Priority, to: Priority, ...byRules }),
   z.object({ type: z.literal("tag_added"), tag: z.string(), ...byRules }),
   z.object({ type: z.literal("tag_removed"), tag: z.string() }),
   z.object({ type: z.literal("follower_added"), user: Ref, via: z.literal("mention").optional() }),
-  z.object({ type: z.literal("follower_removed"), user: Ref }),
+  z.object({
+    type: z.literal("follower_removed"),
+    user: Ref,
+    /** "access": they can no longer see the inbox. */
+    reason: z.literal("access").optional(),
+  }),
   z.object({ type: z.literal("moved"), from: Ref, to: Ref }),
   z.object({ type: z.literal("linked"), ...LinkTarget }),
   z.object({ type: z.literal("unlinked"), ...LinkTarget }),
@@ -57,6 +68,7 @@ export function describeEvent(e: TimelineEvent, actor: string): string {
       if (e.to === "snoozed" && e.until) return `${actor} snoozed the conversation until ${formatUtc(e.until)}`;
       return `${actor} ${STATUS_WORDS[e.to] ?? `set the status to ${e.to}`}`;
     case "assigned":
+      if (!e.assignee && e.unassigned) return `${e.unassigned.name} can no longer reply in this inbox: unassigned`;
       if (!e.assignee) return `${actor} unassigned this`;
       return e.assignee.name === actor
         ? `${actor} took this conversation`
@@ -74,7 +86,9 @@ export function describeEvent(e: TimelineEvent, actor: string): string {
         ? `${e.user.name} follows after being mentioned`
         : `${actor} added ${e.user.name} as a follower`;
     case "follower_removed":
-      return `${actor} removed ${e.user.name} from the followers`;
+      return e.reason === "access"
+        ? `${e.user.name} no longer follows: no access to this inbox`
+        : `${actor} removed ${e.user.name} from the followers`;
     case "linked":
     case "unlinked": {
       const verb = e.type === "linked" ? "linked" : "unlinked";

@@ -1,4 +1,5 @@
 import { getDb } from "../db/client";
+import { reviewAccess } from "./access";
 import { autoResolve } from "./auto-resolve";
 import { emailNotifications } from "./email-notifications";
 import { wakeSnoozed } from "./wake-snoozed";
@@ -18,6 +19,7 @@ export async function scheduled(controller: ScheduledController, env: Env, _ctx?
   const results = {
     woken: await wakeSnoozed(db, env, now, SWEEP_LIMIT),
     resolved: await autoResolve(db, env, now, SWEEP_LIMIT),
+    accessDropped: await reviewAccess(db, env, SWEEP_LIMIT),
     emailed: await emailNotifications(db, env, now, Number(env.EMAIL_NOTIFICATION_DELAY_MS ?? 120_000), env.APP_URL),
   };
   console.log("sweep", new Date(now).toISOString(), JSON.stringify(results));

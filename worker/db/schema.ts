@@ -299,6 +299,17 @@ export const mentions = sqliteTable(
   ],
 );
 
+/**
+ * Users whose access changed, waiting for the sweep to drop them from what
+ * they follow or are assigned to but can no longer see (access.ts in cron/).
+ */
+export const accessReviews = sqliteTable("access_reviews", {
+  userId: text("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  requestedAt: integer("requested_at").notNull(),
+});
+
 export const notifications = sqliteTable(
   "notifications",
   {

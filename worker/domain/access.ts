@@ -67,3 +67,8 @@ export function canWorkOnTickets(role: Role, levels: Iterable<Access>): boolean 
   for (const level of levels) if (atLeast(level, "reply")) return true;
   return false;
 }
+
+/** Typing and live drafts are part of answering: they need reply (watchers and note-takers stay quiet). */
+export function mayType(level: Access | null): boolean {
+  return atLeast(level, "reply");
+}

@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { recipients } from "./notify";
 
-const base = { actorId: "ada", mentioned: [], newAssigneeId: null, assigneeId: null, followers: [] as string[] };
+const base = {
+  actorId: "ada",
+  mentioned: [],
+  newAssigneeId: null,
+  assigneeId: null,
+  followers: [] as string[],
+  canOpen: () => true,
+};
 
 describe("who is notified", () => {
   it("tells followers and the assignee of changes they did not make", () => {
@@ -31,5 +38,17 @@ describe("who is notified", () => {
   it("notifies everyone involved when a customer writes (no actor)", () => {
     const r = recipients({ ...base, actorId: null, assigneeId: "bea", followers: ["ada"] });
     expect(Object.fromEntries(r)).toEqual({ bea: "update", ada: "update" });
+  });
+
+  it("tells nobody who can no longer open the conversation, whatever their role in it", () => {
+    const r = recipients({
+      ...base,
+      mentioned: ["cy"],
+      newAssigneeId: "bea",
+      assigneeId: "bea",
+      followers: ["dan", "eve"],
+      canOpen: (id) => id === "eve",
+    });
+    expect([...r]).toEqual([["eve", "update"]]);
   });
 });

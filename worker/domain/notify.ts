@@ -19,12 +19,18 @@ export interface ChangeForNotice {
   /** After the change. */
   assigneeId: string | null;
   followers: Iterable<string>;
+  /**
+   * Who can open the conversation now. Without it nobody is told anything: no
+   * preview ever reaches someone who lost the inbox (a follower or assignee
+   * whose access was taken away keeps the row until the sweep drops them).
+   */
+  canOpen: (userId: string) => boolean;
 }
 
 export function recipients(change: ChangeForNotice): Map<string, NotificationKind> {
   const out = new Map<string, NotificationKind>();
   const add = (userId: string | null, kind: NotificationKind) => {
-    if (userId && userId !== change.actorId && !out.has(userId)) out.set(userId, kind);
+    if (userId && userId !== change.actorId && !out.has(userId) && change.canOpen(userId)) out.set(userId, kind);
   };
   for (const userId of change.mentioned) add(userId, "mention");
   add(change.newAssigneeId, "assigned");

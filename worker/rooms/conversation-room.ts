@@ -27,8 +27,9 @@ import {
 import { getDb } from "../db/client";
 import { getConversation, getLinks, visibleLinks } from "../db/queries/conversations";
 import { toItem } from "../db/queries/items";
-import { existingLink, inboxesSeenBy, itemAt, itemByKey, itemsAfter, ownedLink } from "../db/queries/room";
+import { existingLink, inboxesSeenBy, itemAt, itemByKey, itemsAfter, levelsIn, ownedLink } from "../db/queries/room";
 import { conversations, timelineItems } from "../db/schema";
+import { mayType } from "../domain/access";
 import type { SystemReason } from "../domain/status";
 import { fail, ok, type Result } from "../errors";
 import { type Audience, frameFor, type RoomEvent } from "./audience";
@@ -40,7 +41,9 @@ import {
   replyCollides,
   type LinkChange,
   type PostItem,
+  planAccessDrop,
   planFollower,
+  withAccessDrop,
   planLink,
   planPost,
   planRules,
@@ -138,11 +141,16 @@ export class ConversationRoom extends DurableObject<Env> {
     return this.#write(
       conversationId,
       async (state) => {
-        const change = planUpdate(state, input, actor);
-        if (typeof change === "string") return fail("conflict", change);
+        const planned = planUpdate(state, input, actor);
+        if (typeof planned === "string") return fail("conflict", planned);
+        // Followers who cannot see the inbox it moves to stop following, in the same change.
+        const to = planned.patch?.inboxId;
+        const change = to
+          ? withAccessDrop(planned, state, await levelsIn(this.#db, to, [...state.followers]))
+          : planned;
         const movedFrom = change.patch?.inboxId ? state.inboxId : undefined;
         const result = await this.#change(state, change, movedFrom);
-        if (movedFrom) await this.#closeSocketsWithoutAccess(state.inboxId);
+        if (movedFrom) await this.#recheckSockets(state.inboxId);
         return result;
       },
       true,
@@ -181,6 +189,41 @@ export class ConversationRoom extends DurableObject<Env> {
         throw error;
       }
     });
+  }
+
+  /**
+   * Someone's access changed (a grant changed or removed, a role lowered, a
+   * user deactivated): their sockets here follow at once — closed when they
+   * can no longer see the inbox, kept but silenced (no typing, no drafts)
+   * below reply.
+   */
+  recheckAccess(conversationId: string, userIds: string[]): Promise<Result<Record<string, never>>> {
+    return this.#write(
+      conversationId,
+      async (state) => {
+        await this.#recheckSockets(state.inboxId, userIds);
+        return ok({});
+      },
+      true,
+    );
+  }
+
+  /**
+   * Drops followers who can no longer see the conversation's inbox and an
+   * assignee who can no longer reply there, each with an event (the access
+   * sweep asks, after someone's access changed).
+   */
+  dropWithoutAccess(conversationId: string): Promise<Result<{ changed: boolean }>> {
+    return this.#write(
+      conversationId,
+      async (state) => {
+        const people = [...state.followers, ...(state.assigneeId ? [state.assigneeId] : [])];
+        const change = planAccessDrop(state, await levelsIn(this.#db, state.inboxId, people));
+        await this.#change(state, change);
+        return ok({ changed: change.items.length > 0 });
+      },
+      true,
+    );
   }
 
   /** The minute sweep's change, re-checked by the room: a conversation that moved on is left alone. */
@@ -239,7 +282,8 @@ export class ConversationRoom extends DurableObject<Env> {
    * next task, so it never runs ahead of what is stored.
    */
   async #commit(state: RoomState, change: Change, movedFrom?: string): Promise<Item[]> {
-    const plan = planCommit(this.#db, state, change, Date.now());
+    const canOpen = await this.#whoCanOpen(state, change);
+    const plan = planCommit(this.#db, state, { ...change, canOpen }, Date.now());
     try {
       await this.#db.batch(plan.writes);
     } catch (error) {
@@ -251,6 +295,18 @@ export class ConversationRoom extends DurableObject<Env> {
     this.#hub.summary(state, movedFrom);
     this.#hub.notifications(state, plan.notifications);
     return plan.items;
+  }
+
+  /** Of the people a change may notify (followers, the assignee, the mentioned), those who can open it now. */
+  async #whoCanOpen(state: RoomState, change: Change): Promise<Set<string>> {
+    const inboxId = change.patch?.inboxId ?? state.inboxId;
+    const assigneeId = change.patch?.assigneeId !== undefined ? change.patch.assigneeId : state.assigneeId;
+    const people = new Set([...state.followers, ...(change.followersAdded ?? []), ...(change.mentioned ?? [])]);
+    if (assigneeId) people.add(assigneeId);
+    if (change.actorId) people.delete(change.actorId);
+    if (!people.size) return people;
+    const levels = await levelsIn(this.#db, inboxId, [...people]);
+    return new Set([...people].filter((id) => levels.get(id)?.level));
   }
 
   // ——— Sockets: presence, drafts, catch-up ———————————————————————————————
@@ -327,6 +383,11 @@ export class ConversationRoom extends DurableObject<Env> {
     const state = await this.#load(this.#sockets.get(ws).conversationId);
     if (!state) return closeSocket(ws, CloseCodes.not_found, "conversation not found");
     const agent = this.#sockets.get(ws).audience === "agent";
+    // Access may have changed since the worker let the socket in: checked again before any item is replayed.
+    if (agent) {
+      await this.#recheckSockets(state.inboxId, [(this.#sockets.get(ws) as AgentAttachment).userId]);
+      if (this.ctx.getWebSockets("agent").indexOf(ws) < 0 || ws.readyState !== WebSocket.READY_STATE_OPEN) return;
+    }
     const missed = await itemsAfter(this.#db, state.id, lastSeq, agent ? undefined : CUSTOMER_KINDS);
     // Frames that arrived while D1 was read (a presence change, say) updated the
     // attachment meanwhile: mark the fresh copy ready, not the one read above.
@@ -442,18 +503,33 @@ export class ConversationRoom extends DurableObject<Env> {
     });
   }
 
-  /** Access follows the inbox: after a move, agents who cannot see the new inbox are shown the door. */
-  async #closeSocketsWithoutAccess(inboxId: string): Promise<void> {
-    const sockets = this.ctx.getWebSockets("agent");
-    const sees = await inboxesSeenBy(
+  /**
+   * Access follows the inbox: agents (all, or `only` these) who can no longer
+   * see it are shown the door; those below reply may watch but not type.
+   */
+  async #recheckSockets(inboxId: string, only?: string[]): Promise<void> {
+    const agentOf = (ws: WebSocket) => this.#sockets.get(ws) as AgentAttachment;
+    const sockets = this.ctx.getWebSockets("agent").filter((ws) => !only || only.includes(agentOf(ws).userId));
+    if (!sockets.length) return;
+    const levels = await levelsIn(
       this.#db,
-      sockets.map((ws) => (this.#sockets.get(ws) as AgentAttachment).userId),
+      inboxId,
+      sockets.map((ws) => agentOf(ws).userId),
     );
     for (const ws of sockets) {
-      const seen = sees.get((this.#sockets.get(ws) as AgentAttachment).userId);
-      if (seen === "*" || seen?.has(inboxId)) continue;
-      closeSocket(ws, CloseCodes.not_found, "conversation moved to an inbox you cannot see");
-      await this.#left(ws);
+      const agent = agentOf(ws);
+      const level = levels.get(agent.userId)?.level ?? null;
+      if (level === null) {
+        closeSocket(ws, CloseCodes.not_found, "You can no longer see this conversation");
+        await this.#left(ws);
+        continue;
+      }
+      const canWrite = mayType(level);
+      if (canWrite === agent.canWrite) continue;
+      await this.#changePresence(() =>
+        this.#sockets.set(ws, { ...agent, canWrite, state: canWrite ? agent.state : "viewing" }),
+      );
+      if (!canWrite) await this.#setDraft(agent.userId, agent.name, "");
     }
   }
 }
@@ -474,7 +550,7 @@ function newRoomState(input: CreateConversation, now: number): RoomState {
  */
 export type RoomRpc = Pick<
   ConversationRoom,
-  "create" | "post" | "update" | "setTags" | "setFollower" | "link" | "sweep"
+  "create" | "post" | "update" | "setTags" | "setFollower" | "link" | "sweep" | "recheckAccess" | "dropWithoutAccess"
 > & {
   fetch(request: Request): Promise<Response>;
 };

@@ -4,7 +4,8 @@
  * current state. No I/O, so every rule here is unit-tested on its own
  * (room-events.test.ts); the room only sequences, stores and broadcasts.
  */
-import type { Author, ItemKind, Priority, Status, TimelineEvent } from "../contract";
+import type { Access, Author, ItemKind, Priority, Status, TimelineEvent } from "../contract";
+import { atLeast } from "../domain/access";
 import { collides } from "../domain/collision";
 import { countedMentions, followersFromMentions } from "../domain/mentions";
 import { agentMayMove, type SystemReason, statusAfterItem, systemMove } from "../domain/status";
@@ -225,4 +226,32 @@ export function planSweep(state: RoomState, reason: SystemReason, now: number, b
       : state.lastActivityAt <= (before ?? Number.NEGATIVE_INFINITY);
   if (!to || !due) return null;
   return { items: [statusEvent(state.status, to, SYSTEM, reason)], patch: { status: to }, actorId: null };
+}
+
+type Levels = ReadonlyMap<string, { name: string; level: Access | null }>;
+
+/** Followers who cannot see the inbox and an assignee who cannot reply there, dropped with events saying why. */
+export function planAccessDrop(state: RoomState, levels: Levels): Change {
+  const change = withAccessDrop({ items: [], actorId: null }, state, levels);
+  const assignee = state.assigneeId ? levels.get(state.assigneeId) : undefined;
+  if (state.assigneeId && assignee && !atLeast(assignee.level, "reply")) {
+    const unassigned = { id: state.assigneeId, name: assignee.name };
+    change.items.push(eventItem(SYSTEM, { type: "assigned", assignee: null, unassigned }));
+    change.patch = { ...change.patch, assigneeId: null };
+  }
+  return change;
+}
+
+/** `change`, plus the removal of every follower who cannot see the inbox (by `levels`, for the inbox after it). */
+export function withAccessDrop(change: Change, state: RoomState, levels: Levels): Change {
+  const gone = [...state.followers].filter((id) => levels.get(id)?.level === null);
+  if (!gone.length) return change;
+  const events = gone.map((id) =>
+    eventItem(SYSTEM, { type: "follower_removed", user: { id, name: levels.get(id)!.name }, reason: "access" }),
+  );
+  return {
+    ...change,
+    items: [...change.items, ...events],
+    followersRemoved: [...(change.followersRemoved ?? []), ...gone],
+  };
 }

@@ -86,6 +86,8 @@ export interface Change {
   /** A link this conversation owns (its row's conversation_id is this one). */
   linkAdded?: { id: string; targetConversationId?: string; ticketId?: string };
   linkRemoved?: string;
+  /** Of the people this change may notify, those who can open the conversation (read by the room before it commits). */
+  canOpen?: ReadonlySet<string>;
 }
 
 export const previewOf = (body: string) => body.replace(/\s+/g, " ").trim().slice(0, 200);
@@ -178,6 +180,7 @@ export function planCommit(db: Db, state: RoomState, change: Change, now: number
       newAssigneeId: patch.assigneeId ?? null,
       assigneeId,
       followers: followersAfter,
+      canOpen: (userId) => change.canOpen?.has(userId) ?? false,
     }),
   ].map(([userId, kind]) => ({
     userId,

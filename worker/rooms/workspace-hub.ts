@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { type ListFrame, PING, PONG, type Summary, type Viewer } from "../contract";
 import { nextInRotation } from "../domain/rules";
+import { getConversationRoom } from "./conversation-room";
 import { AttachmentCache, acceptSocket, answerClose, encodeFrame, identityOf, sendFrame, sendText } from "./sockets";
 
 /** Inbox ids a user may see, or "*" for admins. */
@@ -66,6 +67,20 @@ export class WorkspaceHub extends DurableObject<Env> {
   async setScope(userId: string, scope: InboxScope): Promise<void> {
     this.#scopes.set(userId, scope === "*" ? "*" : new Set(scope));
     await this.ctx.storage.put(scopeKey(userId), scope);
+  }
+
+  /**
+   * A user's access changed: their list streams carry the new scope from now
+   * on, and every room they have open re-checks them (closing or silencing
+   * their sockets there). The hub knows those rooms from the presence it
+   * keeps; a socket not yet live is checked by its room at hello.
+   */
+  async accessChanged(userId: string, scope: InboxScope): Promise<void> {
+    await this.setScope(userId, scope);
+    const rooms = [...(await this.#presenceMap())]
+      .filter(([, entry]) => entry.viewers.some((v) => v.userId === userId))
+      .map(([conversationId]) => conversationId);
+    await Promise.all(rooms.map((id) => getConversationRoom(this.env, id).recheckAccess(id, [userId])));
   }
 
   /**

@@ -2,7 +2,7 @@ import { and, asc, eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { CreateInboxInput, SetAccessInput, UpdateInboxInput, type Inbox } from "../contract";
 import { requireAdmin } from "../auth/session";
-import { refreshListScope } from "../auth/list-scope";
+import { accessChanged } from "../auth/list-scope";
 import { getDb, type Db } from "../db/client";
 import { grantsFor } from "../db/queries/access";
 import { inboxAccess, inboxes, users } from "../db/schema";
@@ -107,7 +107,7 @@ export const inboxRoutes = new Hono<AppEnv>()
       .insert(inboxAccess)
       .values({ inboxId: inbox.id, userId: user.id, access })
       .onConflictDoUpdate({ target: [inboxAccess.inboxId, inboxAccess.userId], set: { access } });
-    await refreshListScope(c.env, db, user);
+    await accessChanged(c.env, db, user);
     return c.json({ inboxId: inbox.id, userId: user.id, access });
   })
   .delete("/:inboxId/access/:userId", requireAdmin, async (c) => {
@@ -116,6 +116,6 @@ export const inboxRoutes = new Hono<AppEnv>()
     const inbox = await findInbox(db, workspaceId, c.req.param("inboxId"));
     const user = await findUser(db, workspaceId, c.req.param("userId"));
     await db.delete(inboxAccess).where(and(eq(inboxAccess.inboxId, inbox.id), eq(inboxAccess.userId, user.id)));
-    await refreshListScope(c.env, db, user);
+    await accessChanged(c.env, db, user);
     return c.body(null, 204);
   });

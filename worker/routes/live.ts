@@ -7,7 +7,7 @@ import { Hono, type Context } from "hono";
 import { listScope } from "../auth/list-scope";
 import { conversationFor, customerConversation } from "../conversations";
 import { getDb } from "../db/client";
-import { atLeast } from "../domain/access";
+import { mayType } from "../domain/access";
 import type { AppEnv } from "../env";
 import { AppError } from "../errors";
 import { getConversationRoom } from "../rooms/conversation-room";
@@ -41,7 +41,7 @@ export const agentLiveRoutes = new Hono<AppEnv>()
         conversationId: conversation.id,
         userId: actor.id,
         name: actor.name,
-        canWrite: atLeast(access, "note"),
+        canWrite: mayType(access),
       }),
     );
   })

@@ -1,9 +1,10 @@
-import { and, count, desc, eq, inArray, isNull } from "drizzle-orm";
+import { and, count, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import { NotificationsQuery, ReadNotificationsInput, type Notification } from "../contract";
 import { getDb, type Db } from "../db/client";
-import { notifications } from "../db/schema";
-import type { AppEnv } from "../env";
+import { conversations, inboxAccess, notifications } from "../db/schema";
+import { seesEveryInbox } from "../domain/access";
+import type { Actor, AppEnv } from "../env";
 import { iso, isoOrNull } from "../lib/time";
 import { validate } from "../lib/validate";
 
@@ -17,11 +18,26 @@ const toNotification = (n: typeof notifications.$inferSelect): Notification => (
   readAt: isoOrNull(n.readAt),
 });
 
-async function unreadCount(db: Db, userId: string): Promise<number> {
+type Reader = Pick<Actor, "id" | "role">;
+
+/**
+ * A reader's notifications, and only about conversations they can still open:
+ * an agent who lost an inbox sees no preview from it, old ones included.
+ */
+function mine(reader: Reader) {
+  if (seesEveryInbox(reader.role)) return eq(notifications.userId, reader.id);
+  return and(
+    eq(notifications.userId, reader.id),
+    sql`EXISTS (SELECT 1 FROM ${conversations} JOIN ${inboxAccess} ON ${inboxAccess.inboxId} = ${conversations.inboxId}
+      WHERE ${conversations.id} = ${notifications.conversationId} AND ${inboxAccess.userId} = ${reader.id})`,
+  );
+}
+
+async function unreadCount(db: Db, reader: Reader): Promise<number> {
   const [row] = await db
     .select({ n: count() })
     .from(notifications)
-    .where(and(eq(notifications.userId, userId), isNull(notifications.readAt)));
+    .where(and(mine(reader), isNull(notifications.readAt)));
   return row?.n ?? 0;
 }
 
@@ -29,15 +45,15 @@ export const notificationRoutes = new Hono<AppEnv>()
   .get("/", validate("query", NotificationsQuery), async (c) => {
     const { unread, limit } = c.req.valid("query");
     const db = getDb(c.env.DB);
-    const userId = c.var.actor.id;
+    const reader = c.var.actor;
     const [rows, unreadTotal] = await Promise.all([
       db
         .select()
         .from(notifications)
-        .where(and(eq(notifications.userId, userId), unread === "true" ? isNull(notifications.readAt) : undefined))
+        .where(and(mine(reader), unread === "true" ? isNull(notifications.readAt) : undefined))
         .orderBy(desc(notifications.createdAt), desc(notifications.id))
         .limit(limit),
-      unreadCount(db, userId),
+      unreadCount(db, reader),
     ]);
     return c.json({ items: rows.map(toNotification), unreadCount: unreadTotal });
   })
@@ -56,5 +72,5 @@ export const notificationRoutes = new Hono<AppEnv>()
           ids ? inArray(notifications.id, ids) : undefined,
         ),
       );
-    return c.json({ unreadCount: await unreadCount(db, userId) });
+    return c.json({ unreadCount: await unreadCount(db, c.var.actor) });
   });

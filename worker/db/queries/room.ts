@@ -5,8 +5,8 @@
  * D1's 100 bound parameters.
  */
 import { and, eq, gt, inArray, or } from "drizzle-orm";
-import type { ItemKind } from "../../contract";
-import { seesEveryInbox } from "../../domain/access";
+import type { Access, ItemKind } from "../../contract";
+import { effectiveAccess, seesEveryInbox } from "../../domain/access";
 import type { Db } from "../client";
 import { inboxAccess, links, timelineItems, users } from "../schema";
 import type { ItemRow } from "./items";
@@ -95,6 +95,24 @@ export async function inboxesSeenBy(db: Db, userIds: string[]): Promise<Map<stri
         out.set(r.id, seen);
       }
     }
+  }
+  return out;
+}
+
+/** The level each of these users holds in one inbox (null: none; admins hold reply), with their names. */
+export async function levelsIn(
+  db: Db,
+  inboxId: string,
+  userIds: string[],
+): Promise<Map<string, { name: string; level: Access | null }>> {
+  const out = new Map<string, { name: string; level: Access | null }>();
+  for (const part of chunks([...new Set(userIds)])) {
+    const rows = await db
+      .select({ id: users.id, name: users.name, role: users.role, access: inboxAccess.access })
+      .from(users)
+      .leftJoin(inboxAccess, and(eq(inboxAccess.userId, users.id), eq(inboxAccess.inboxId, inboxId)))
+      .where(inArray(users.id, part));
+    for (const r of rows) out.set(r.id, { name: r.name, level: effectiveAccess(r.role, r.access) });
   }
   return out;
 }
