@@ -1,4 +1,5 @@
-import { and, count, desc, eq, inArray, isNull } from "drizzle-orm";
+import { and, count, desc, eq, isNull } from "drizzle-orm";
+import { inJson } from "../db/chunks";
 import { Hono } from "hono";
 import { NotificationsQuery, ReadNotificationsInput, type Notification } from "../contract";
 import { getDb, type Db } from "../db/client";
@@ -53,7 +54,7 @@ export const notificationRoutes = new Hono<AppEnv>()
         and(
           eq(notifications.userId, userId),
           isNull(notifications.readAt),
-          ids ? inArray(notifications.id, ids) : undefined,
+          ids ? inJson(notifications.id, ids) : undefined,
         ),
       );
     return c.json({ unreadCount: await unreadCount(db, userId) });
