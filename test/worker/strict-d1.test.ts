@@ -45,6 +45,17 @@ describe("the test D1 refuses what remote D1 refuses", () => {
     expect(await env.DB.prepare("SELECT count(*) AS n FROM strict_probe").first("n")).toBe(1);
   });
 
+  it("refuses a string or blob over 2 MB, and sessions refuse like the binding", async () => {
+    const big = "z".repeat(2_000_001);
+    await expect(env.DB.prepare("SELECT length(?) AS n").bind(big).first()).rejects.toThrow(
+      "D1_ERROR: string or blob too big: SQLITE_TOOBIG",
+    );
+    expect(await env.DB.prepare("SELECT length(?) AS n").bind(big.slice(1)).first("n")).toBe(2_000_000);
+    const session = env.DB.withSession("first-unconstrained");
+    await expect(session.prepare(jsonObject(17)).first()).rejects.toThrow("too many arguments on function json_object");
+    await expect(session.batch([session.prepare(jsonObject(17))])).rejects.toThrow("too many arguments");
+  });
+
   it("covers the worker's own bindings: a Durable Object's env.DB is refused too", async () => {
     const stub = env.CONVERSATION_ROOM.get(env.CONVERSATION_ROOM.idFromName("strict-probe"));
     const error = await runInDurableObject(stub, async (room) => {

@@ -15,6 +15,8 @@ export const D1_LIMITS = {
   boundParameters: 100,
   statementBytes: 100_000,
   functionArguments: 32,
+  /** One string or blob (a row may hold 2 MB in all). */
+  valueBytes: 2_000_000,
 } as const;
 
 type Violation = { message: string; code: "SQLITE_ERROR" | "SQLITE_TOOBIG" };
@@ -142,6 +144,19 @@ export function refusal(sql: string): Violation | null {
   return null;
 }
 
+/** What remote D1 would refuse in these bound values; null when it would take them. */
+export function valuesRefusal(values: unknown[]): Violation | null {
+  if (values.length > D1_LIMITS.boundParameters) return { message: "too many SQL variables", code: "SQLITE_ERROR" };
+  const tooBig = values.some((v) =>
+    typeof v === "string"
+      ? v.length > D1_LIMITS.valueBytes / 3 && bytes(v) > D1_LIMITS.valueBytes
+      : v instanceof ArrayBuffer || ArrayBuffer.isView(v)
+        ? v.byteLength > D1_LIMITS.valueBytes
+        : false,
+  );
+  return tooBig ? { message: "string or blob too big", code: "SQLITE_TOOBIG" } : null;
+}
+
 const refused = new WeakMap<object, Violation>();
 const INSTALLED = Symbol.for("switchboard.strict-d1");
 
@@ -165,33 +180,41 @@ function guard(proto: Proto, method: string, check: (self: object, args: unknown
 export function installStrictD1(db: D1Database): void {
   const dbProto = Object.getPrototypeOf(db) as Proto;
   if (dbProto[INSTALLED]) return;
-  const statementProto = Object.getPrototypeOf(db.prepare("SELECT 1")) as Proto;
+  patchStatement(Object.getPrototypeOf(db.prepare("SELECT 1")) as Proto);
+  patchDatabase(dbProto);
+  // D1's sessions (read replication) are their own class with the same methods.
+  const session = typeof db.withSession === "function" ? db.withSession("first-unconstrained") : null;
+  const sessionProto = session ? (Object.getPrototypeOf(session) as Proto) : null;
+  if (sessionProto && sessionProto !== dbProto && !sessionProto[INSTALLED]) {
+    patchDatabase(sessionProto);
+    sessionProto[INSTALLED] = true;
+  }
+  dbProto[INSTALLED] = true;
+}
 
-  const prepare = dbProto.prepare as (this: D1Database, sql: string) => D1PreparedStatement;
-  dbProto.prepare = function (this: D1Database, sql: string) {
+function patchDatabase(proto: Proto) {
+  const prepare = proto.prepare as (this: D1Database, sql: string) => D1PreparedStatement;
+  proto.prepare = function (this: D1Database, sql: string) {
     const statement = prepare.call(this, sql);
     const violation = refusal(sql);
     if (violation) refused.set(statement, violation);
     return statement;
   };
-  const bind = statementProto.bind as (this: D1PreparedStatement, ...values: unknown[]) => D1PreparedStatement;
-  statementProto.bind = function (this: D1PreparedStatement, ...values: unknown[]) {
-    const bound = bind.apply(this, values);
-    const violation =
-      refused.get(this) ??
-      (values.length > D1_LIMITS.boundParameters
-        ? ({ message: "too many SQL variables", code: "SQLITE_ERROR" } as const)
-        : null);
-    if (violation) refused.set(bound, violation);
-    return bound;
-  };
-  for (const method of ["first", "run", "all", "raw"])
-    guard(statementProto, method, (self) => refused.get(self) ?? null);
   guard(
-    dbProto,
+    proto,
     "batch",
     (_self, [statements]) => (statements as object[]).map((s) => refused.get(s)).find((v) => v) ?? null,
   );
-  guard(dbProto, "exec", (_self, [sql]) => refusal(String(sql)));
-  dbProto[INSTALLED] = true;
+  guard(proto, "exec", (_self, [sql]) => refusal(String(sql)));
+}
+
+function patchStatement(proto: Proto) {
+  const bind = proto.bind as (this: D1PreparedStatement, ...values: unknown[]) => D1PreparedStatement;
+  proto.bind = function (this: D1PreparedStatement, ...values: unknown[]) {
+    const bound = bind.apply(this, values);
+    const violation = refused.get(this) ?? valuesRefusal(values);
+    if (violation) refused.set(bound, violation);
+    return bound;
+  };
+  for (const method of ["first", "run", "all", "raw"]) guard(proto, method, (self) => refused.get(self) ?? null);
 }
