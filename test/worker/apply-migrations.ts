@@ -1,5 +1,9 @@
 import { applyD1Migrations, env, reset } from "cloudflare:test";
 import { beforeEach } from "vitest";
+import { installStrictD1 } from "./strict-d1";
+
+// The suite's D1 refuses what remote D1 refuses (see strict-d1.ts), for the tests' binding and the worker's alike.
+installStrictD1(env.DB);
 
 /**
  * Drops every table. `reset()` deletes all Durable Object storage, and local

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { Body, Channel, Email, Id, Name, Priority, Status, View } from "./common";
 import { TimelineEvent } from "./events";
-import { MAX_SEARCH_CHARS, MAX_SUBJECT_CHARS, MAX_TAG_CHARS, MAX_TAGS, PAGE_SIZES } from "./limits";
+import { MAX_MENTIONS, MAX_SEARCH_CHARS, MAX_SUBJECT_CHARS, MAX_TAG_CHARS, MAX_TAGS, PAGE_SIZES } from "./limits";
 import { Link } from "./tickets";
 
 export const ItemKind = z.enum(["customer", "reply", "note", "event"]);
@@ -88,7 +88,7 @@ export const PostMessageInput = z.strictObject({
   body: Body,
   lastSeenSeq: z.number().int().min(0).optional(),
   force: z.boolean().optional(),
-  mentions: z.array(Id).max(50).optional(),
+  mentions: z.array(Id).max(MAX_MENTIONS).optional(),
 });
 
 export const UpdateConversationInput = z

@@ -19,6 +19,10 @@ export const MAX_TITLE_CHARS = 200;
 export const MAX_TAG_CHARS = 40;
 /** Tags on one conversation, and tags one rule action adds. */
 export const MAX_TAGS = 20;
+/** Agents one note may mention. */
+export const MAX_MENTIONS = 50;
+/** Ids in one request's list (team members, notifications to mark read). */
+export const MAX_IDS_PER_REQUEST = 500;
 /** Conditions of one rule, and actions of one rule. */
 export const MAX_RULE_CONDITIONS = 20;
 export const MAX_RULE_ACTIONS = 20;

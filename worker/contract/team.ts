@@ -1,12 +1,15 @@
 import { z } from "zod";
 import { Id, Name } from "./common";
 import { TagName } from "./conversations";
-import { MAX_TEXT_CHARS, PAGE_SIZES } from "./limits";
+import { MAX_IDS_PER_REQUEST, MAX_TEXT_CHARS, PAGE_SIZES } from "./limits";
 
 export const Team = z.object({ id: Id, name: z.string(), members: z.array(z.object({ id: Id, name: z.string() })) });
-export const CreateTeamInput = z.strictObject({ name: Name, memberIds: z.array(Id).max(500).default([]) });
+export const CreateTeamInput = z.strictObject({
+  name: Name,
+  memberIds: z.array(Id).max(MAX_IDS_PER_REQUEST).default([]),
+});
 export const UpdateTeamInput = z
-  .strictObject({ name: Name.optional(), memberIds: z.array(Id).max(500).optional() })
+  .strictObject({ name: Name.optional(), memberIds: z.array(Id).max(MAX_IDS_PER_REQUEST).optional() })
   .refine((v) => Object.keys(v).length > 0, "nothing to change");
 
 const Color = z.string().regex(/^#[0-9a-f]{6}$/i, "must be a colour like #3b82f6");
@@ -42,7 +45,7 @@ export const NotificationsQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(PAGE_SIZES.notifications.max).default(PAGE_SIZES.notifications.default),
 });
 export const ReadNotificationsInput = z
-  .strictObject({ ids: z.array(Id).min(1).max(500).optional(), all: z.literal(true).optional() })
+  .strictObject({ ids: z.array(Id).min(1).max(MAX_IDS_PER_REQUEST).optional(), all: z.literal(true).optional() })
   .refine((v) => (v.ids ? !v.all : v.all), "give either ids or all:true");
 
 /** What an agent may change about themselves. */

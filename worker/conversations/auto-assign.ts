@@ -1,5 +1,6 @@
 /** Auto-assignment: what an inbox's rules decide for a conversation being started. */
-import { and, count, eq, inArray } from "drizzle-orm";
+import { and, count, eq } from "drizzle-orm";
+import { inJson } from "../db/chunks";
 import type { Db } from "../db/client";
 import type { ContactRow } from "../db/queries/contacts";
 import { rulesOf, toRule } from "../db/queries/rules";
@@ -85,7 +86,7 @@ export async function autoAssign(env: Env, db: Db, target: AutoAssignTarget): Pr
         .where(
           and(
             eq(conversations.status, "open"),
-            inArray(
+            inJson(
               conversations.assigneeId,
               members.map((m) => m.id),
             ),

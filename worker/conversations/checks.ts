@@ -1,5 +1,6 @@
 /** Checks on the people, teams and inboxes a change names: each must exist and fit the inbox. */
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
+import { inJson } from "../db/chunks";
 import type { Db } from "../db/client";
 import { grantFor } from "../db/queries/access";
 import type { ConversationRow } from "../db/queries/conversations";
@@ -66,7 +67,7 @@ export async function agentsWhoSee(
     .select({ id: users.id, name: users.name, role: users.role, access: inboxAccess.access })
     .from(users)
     .leftJoin(inboxAccess, and(eq(inboxAccess.userId, users.id), eq(inboxAccess.inboxId, inboxId)))
-    .where(and(eq(users.workspaceId, workspaceId), inArray(users.id, unique)));
+    .where(and(eq(users.workspaceId, workspaceId), inJson(users.id, unique)));
   const seeing = new Map(
     rows.filter((r) => effectiveAccess(r.role, r.access)).map((r) => [r.id, { id: r.id, name: r.name }]),
   );

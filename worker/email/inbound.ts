@@ -1,4 +1,5 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
+import { inJson } from "../db/chunks";
 import PostalMime from "postal-mime";
 import { startConversation } from "../conversations";
 import { getDb, type Db } from "../db/client";
@@ -16,7 +17,7 @@ async function threadOf(db: Db, inboxId: string, ids: string[]): Promise<string 
     .select({ conversationId: timelineItems.conversationId, messageId: timelineItems.messageId })
     .from(timelineItems)
     .innerJoin(conversations, eq(conversations.id, timelineItems.conversationId))
-    .where(and(inArray(timelineItems.messageId, ids), eq(conversations.inboxId, inboxId)));
+    .where(and(inJson(timelineItems.messageId, ids), eq(conversations.inboxId, inboxId)));
   // The most specific reference wins: In-Reply-To first, then References from the newest.
   for (const id of ids) {
     const hit = rows.find((r) => r.messageId === id);

@@ -18,6 +18,7 @@ import {
   type Status,
   type TimelineEvent,
 } from "../contract";
+import { chunkRows, inJson } from "../db/chunks";
 import type { Db } from "../db/client";
 import { toItem, type ItemRow } from "../db/queries/items";
 import {
@@ -89,6 +90,9 @@ export interface Change {
   /** Of the people this change may notify, those who can open the conversation (read by the room before it commits). */
   canOpen?: ReadonlySet<string>;
 }
+
+/** Parameters one timeline item row binds. */
+const ITEM_PARAMS = 11;
 
 export const previewOf = (body: string) => body.replace(/\s+/g, " ").trim().slice(0, 200);
 
@@ -195,8 +199,11 @@ export function planCommit(db: Db, state: RoomState, change: Change, now: number
     } satisfies Notification,
   }));
 
+  // Multi-row inserts are split to stay inside D1's 100 parameters per statement; one batch is still one transaction.
+  const [firstItems, ...moreItems] = chunkRows(rows, ITEM_PARAMS);
   const writes: [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]] = [
-    db.insert(timelineItems).values(rows),
+    db.insert(timelineItems).values(firstItems!),
+    ...moreItems.map((part) => db.insert(timelineItems).values(part)),
     db
       .update(conversations)
       .set({
@@ -212,40 +219,34 @@ export function planCommit(db: Db, state: RoomState, change: Change, now: number
     writes.push(
       db
         .delete(followers)
-        .where(and(eq(followers.conversationId, state.id), inArray(followers.userId, change.followersRemoved))),
+        .where(and(eq(followers.conversationId, state.id), inJson(followers.userId, change.followersRemoved))),
     );
   }
-  if (newFollowers.length) {
-    writes.push(
-      db
-        .insert(followers)
-        .values(newFollowers.map((userId) => ({ conversationId: state.id, userId, ...copies, createdAt: now })))
-        .onConflictDoNothing(),
-    );
-  }
+  const followerRows = newFollowers.map((userId) => ({ conversationId: state.id, userId, ...copies, createdAt: now }));
+  for (const part of chunkRows(followerRows, 5)) writes.push(db.insert(followers).values(part).onConflictDoNothing());
   const noteSeq = rows.find((r) => r.kind === "note")?.seq;
   if (change.mentioned?.length && noteSeq) {
-    writes.push(
-      db
-        .insert(mentions)
-        .values(
-          change.mentioned.map((userId) => ({
-            conversationId: state.id,
-            userId,
-            seq: noteSeq,
-            ...copies,
-            createdAt: now,
-          })),
-        )
-        .onConflictDoUpdate({ target: [mentions.conversationId, mentions.userId], set: { seq: noteSeq } }),
-    );
+    const mentionRows = change.mentioned.map((userId) => ({
+      conversationId: state.id,
+      userId,
+      seq: noteSeq,
+      ...copies,
+      createdAt: now,
+    }));
+    for (const part of chunkRows(mentionRows, 6))
+      writes.push(
+        db
+          .insert(mentions)
+          .values(part)
+          .onConflictDoUpdate({ target: [mentions.conversationId, mentions.userId], set: { seq: noteSeq } }),
+      );
   }
   if (change.tagsRemoved?.length) {
     writes.push(
       db.delete(conversationTags).where(
         and(
           eq(conversationTags.conversationId, state.id),
-          inArray(
+          inJson(
             conversationTags.tagId,
             change.tagsRemoved.map((t) => t.id),
           ),
@@ -253,14 +254,8 @@ export function planCommit(db: Db, state: RoomState, change: Change, now: number
       ),
     );
   }
-  if (change.tagsAdded?.length) {
-    writes.push(
-      db
-        .insert(conversationTags)
-        .values(change.tagsAdded.map((t) => ({ conversationId: state.id, tagId: t.id, ...copies })))
-        .onConflictDoNothing(),
-    );
-  }
+  const tagRows = (change.tagsAdded ?? []).map((t) => ({ conversationId: state.id, tagId: t.id, ...copies }));
+  for (const part of chunkRows(tagRows, 4)) writes.push(db.insert(conversationTags).values(part).onConflictDoNothing());
   if (change.linkAdded) {
     const l = change.linkAdded;
     writes.push(
@@ -282,22 +277,17 @@ export function planCommit(db: Db, state: RoomState, change: Change, now: number
     db.update(mentions).set(copies).where(eq(mentions.conversationId, state.id)),
     db.update(conversationTags).set(copies).where(eq(conversationTags.conversationId, state.id)),
   );
-  if (notices.length) {
-    writes.push(
-      db.insert(notifications).values(
-        notices.map(({ userId, notification: n }) => ({
-          id: n.id,
-          userId,
-          kind: n.kind,
-          conversationId: n.conversationId,
-          actorId: n.actor.id,
-          actorName: n.actor.name,
-          preview: n.preview,
-          createdAt: now,
-        })),
-      ),
-    );
-  }
+  const noticeRows = notices.map(({ userId, notification: n }) => ({
+    id: n.id,
+    userId,
+    kind: n.kind,
+    conversationId: n.conversationId,
+    actorId: n.actor.id,
+    actorName: n.actor.name,
+    preview: n.preview,
+    createdAt: now,
+  }));
+  for (const part of chunkRows(noticeRows, 8)) writes.push(db.insert(notifications).values(part));
 
   return {
     items,

@@ -1,4 +1,5 @@
-import { and, count, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, count, desc, eq, isNull, sql } from "drizzle-orm";
+import { inJson } from "../db/chunks";
 import { Hono } from "hono";
 import { NotificationsQuery, ReadNotificationsInput, type Notification } from "../contract";
 import { getDb, type Db } from "../db/client";
@@ -69,7 +70,7 @@ export const notificationRoutes = new Hono<AppEnv>()
         and(
           eq(notifications.userId, userId),
           isNull(notifications.readAt),
-          ids ? inArray(notifications.id, ids) : undefined,
+          ids ? inJson(notifications.id, ids) : undefined,
         ),
       );
     return c.json({ unreadCount: await unreadCount(db, c.var.actor) });

@@ -1,8 +1,9 @@
-import { and, asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { CreateTeamInput, UpdateTeamInput, type Team } from "../contract";
 import { requireAdmin } from "../auth/session";
 import { getWorkspaceHub } from "../rooms/workspace-hub";
+import { chunkRows, inJson } from "../db/chunks";
 import { getDb, type Db } from "../db/client";
 import { teamMembers, teams, users } from "../db/schema";
 import type { AppEnv } from "../env";
@@ -34,7 +35,7 @@ async function checkMembers(db: Db, workspaceId: string, ids: string[]): Promise
   const found = await db
     .select({ id: users.id })
     .from(users)
-    .where(and(eq(users.workspaceId, workspaceId), inArray(users.id, unique)));
+    .where(and(eq(users.workspaceId, workspaceId), inJson(users.id, unique)));
   const known = new Set(found.map((u) => u.id));
   const unknown = unique.filter((id) => !known.has(id));
   if (unknown.length) {
@@ -62,7 +63,8 @@ export const teamRoutes = new Hono<AppEnv>()
       .onConflictDoNothing()
       .returning();
     if (!created) throw nameTaken();
-    if (members.length) await db.insert(teamMembers).values(members.map((userId) => ({ teamId: id, userId })));
+    const rows = members.map((userId) => ({ teamId: id, userId }));
+    for (const part of chunkRows(rows, 2)) await db.insert(teamMembers).values(part);
     return c.json((await listTeams(db, workspaceId, id))[0], 201);
   })
   .patch("/:id", requireAdmin, validate("json", UpdateTeamInput), async (c) => {
@@ -86,9 +88,10 @@ export const teamRoutes = new Hono<AppEnv>()
       ...(members
         ? [
             db.delete(teamMembers).where(eq(teamMembers.teamId, team.id)),
-            ...(members.length
-              ? [db.insert(teamMembers).values(members.map((userId) => ({ teamId: team.id, userId })))]
-              : []),
+            ...chunkRows(
+              members.map((userId) => ({ teamId: team.id, userId })),
+              2,
+            ).map((part) => db.insert(teamMembers).values(part)),
           ]
         : []),
     ]);

@@ -286,10 +286,7 @@ export async function buildListQuery(db: Db, actor: Actor, grants: Map<string, A
     if (!driver) where.push(eq(conversations.workspaceId, actor.workspaceId));
     if (!seesEveryInbox(actor.role)) {
       where.push(
-        sql`+${conversations.inboxId} IN (${sql.join(
-          [...grants.keys()].map((id) => sql`${id}`),
-          sql`, `,
-        )})`,
+        sql`+${conversations.inboxId} IN (SELECT value FROM json_each(${JSON.stringify([...grants.keys()])}))`,
       );
     }
   }

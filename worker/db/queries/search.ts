@@ -55,24 +55,23 @@ export async function search(
   const query = ftsQuery(text);
   if (!query || !grants.size) return [];
   const inboxes = [...grants.keys()];
-  const placeholders = inboxes.map(() => "?").join(", ");
   const { results } = await d1
     .prepare(
       `WITH hits AS (
-         SELECT conversation_id, contact_id, kind, snippet(search_index, 0, ?, ?, '…', 16) AS snippet, rank
-         FROM search_index WHERE search_index MATCH ? AND workspace_id = ?
+         SELECT conversation_id, contact_id, kind, snippet(search_index, 0, ?1, ?2, '…', 16) AS snippet, rank
+         FROM search_index WHERE search_index MATCH ?3 AND workspace_id = ?4
          ORDER BY rank LIMIT 200
        )
        SELECT h.conversation_id, NULL AS contact_id, h.kind, h.snippet, h.rank FROM hits h
          JOIN conversations c ON c.id = h.conversation_id
-         WHERE h.conversation_id IS NOT NULL AND c.inbox_id IN (${placeholders})
+         WHERE h.conversation_id IS NOT NULL AND c.inbox_id IN (SELECT value FROM json_each(?5))
        UNION ALL
        SELECT c.id, h.contact_id, h.kind, h.snippet, h.rank FROM hits h
          JOIN conversations c ON c.contact_id = h.contact_id
-         WHERE h.contact_id IS NOT NULL AND c.inbox_id IN (${placeholders})
+         WHERE h.contact_id IS NOT NULL AND c.inbox_id IN (SELECT value FROM json_each(?5))
        ORDER BY rank`,
     )
-    .bind(OPEN, CLOSE, query, workspaceId, ...inboxes, ...inboxes)
+    .bind(OPEN, CLOSE, query, workspaceId, JSON.stringify(inboxes))
     .all<Row>();
   const best = new Map<string, Row>();
   for (const row of results)

@@ -1,4 +1,5 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
+import { chunkRows, inJson } from "../chunks";
 import type { Db } from "../client";
 import { tags } from "../schema";
 
@@ -36,15 +37,13 @@ export async function resolveTags(db: Db, workspaceId: string, names: string[], 
     db
       .select({ id: tags.id, name: tags.name })
       .from(tags)
-      .where(and(eq(tags.workspaceId, workspaceId), inArray(sql`lower(${tags.name})`, lower)));
+      .where(and(eq(tags.workspaceId, workspaceId), inJson(sql`lower(${tags.name})`, lower)));
   const existing = await find();
   const known = new Set(existing.map((t) => t.name.toLowerCase()));
   const missing = unique.filter((n) => !known.has(n.toLowerCase()));
   if (!missing.length) return existing;
   const now = Date.now();
-  await db
-    .insert(tags)
-    .values(missing.map((name) => ({ id: newId(), workspaceId, name, color: colorFor(name), createdAt: now })))
-    .onConflictDoNothing();
+  const rows = missing.map((name) => ({ id: newId(), workspaceId, name, color: colorFor(name), createdAt: now }));
+  for (const part of chunkRows(rows, 5)) await db.insert(tags).values(part).onConflictDoNothing();
   return find();
 }
