@@ -1,5 +1,5 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { newText, threadIds } from "../../worker/email/threading";
 import worker from "../../worker/index";
 import { json, setUpWorkspace } from "./helpers";
@@ -66,17 +66,20 @@ describe("email channel", () => {
     });
     const id = items[0]!.id;
 
-    // The agent's reply goes out by email (its Message-ID is stored); the customer's answer threads back.
+    // The agent's reply goes out by email; its Message-ID is the one Email Service's send() returned.
     const sent = await json(
       admin.as,
       `/api/conversations/${id}/messages`,
       { body: { kind: "reply", body: "Sorry Jo, fixed." } },
       201,
     );
-    const stored = await env.DB.prepare("SELECT message_id FROM timeline_items WHERE conversation_id = ? AND seq = ?")
-      .bind(id, sent.seq)
-      .first<{ message_id: string }>();
-    expect(stored!.message_id).toMatch(/@acme\.test$/);
+    const stored = await vi.waitFor(async () => {
+      const row = await env.DB.prepare("SELECT message_id FROM outbox WHERE conversation_id = ? AND seq = ?")
+        .bind(id, sent.seq)
+        .first<{ message_id: string | null }>();
+      expect(row?.message_id).toEqual(expect.any(String));
+      return row!;
+    });
     const answer = mail(
       {
         From: "Jo Doe <jo@example.com>",

@@ -99,7 +99,13 @@ export async function startByAgent(
     inbox,
     contact,
     subject: input.subject || null,
-    first: { kind: "reply", body: input.body, author: authorOf(actor) },
+    // In an email inbox the opening reply leaves by email, through the outbox.
+    first: {
+      kind: "reply",
+      body: input.body,
+      author: authorOf(actor),
+      outbox: inbox.channel === "email" && inbox.emailAddress ? { id: newId("ob") } : undefined,
+    },
   });
   return conversationId;
 }

@@ -1,22 +1,21 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import PostalMime from "postal-mime";
 import { startConversation } from "../conversations";
 import { getDb, type Db } from "../db/client";
 import { contactName, ensureContact, findContactByEmail } from "../db/queries/contacts";
-import { conversations, inboxes, timelineItems } from "../db/schema";
+import { conversationsByMessageId } from "../db/queries/outbox";
+import { inboxes } from "../db/schema";
 import { unwrap } from "../errors";
 import { derivedId, sha256Hex } from "../lib/ids";
 import { getConversationRoom } from "../rooms/conversation-room";
 import { htmlToText, newText, normalizeMessageId, threadIds } from "./threading";
 
-/** The conversation an email answers: one in this inbox holding a message it refers to. */
+/** References beyond this many (newest first) are not looked up. */
+const MAX_THREAD_IDS = 100;
+
+/** The conversation an email answers: one in this inbox holding a message it refers to, in or out. */
 async function threadOf(db: Db, inboxId: string, ids: string[]): Promise<string | null> {
-  if (!ids.length) return null;
-  const rows = await db
-    .select({ conversationId: timelineItems.conversationId, messageId: timelineItems.messageId })
-    .from(timelineItems)
-    .innerJoin(conversations, eq(conversations.id, timelineItems.conversationId))
-    .where(and(inArray(timelineItems.messageId, ids), eq(conversations.inboxId, inboxId)));
+  const rows = await conversationsByMessageId(db, inboxId, ids.slice(0, MAX_THREAD_IDS));
   // The most specific reference wins: In-Reply-To first, then References from the newest.
   for (const id of ids) {
     const hit = rows.find((r) => r.messageId === id);

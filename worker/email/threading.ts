@@ -52,8 +52,22 @@ export function htmlToText(html: string): string {
     .trim();
 }
 
-/** A new Message-ID on the inbox's own domain. */
-export function newMessageId(fromAddress: string): string {
-  const domain = fromAddress.split("@")[1] ?? "switchboard.invalid";
-  return `${crypto.randomUUID()}@${domain}`.toLowerCase();
+/**
+ * A References value for a chain of ids (oldest first): the thread's root and
+ * the newest ids, at most 100 of them (Email Routing refuses replies past 100)
+ * and within a header value's 2,048 bytes.
+ */
+export function referencesHeader(chain: string[], maxIds = 100, maxBytes = 2048): string {
+  const ids = [...new Set(chain)].map((id) => `<${id}>`);
+  const root = ids[0];
+  if (!root) return "";
+  const kept: string[] = [];
+  let size = root.length;
+  for (let i = ids.length - 1; i > 0 && kept.length < maxIds - 1; i--) {
+    const id = ids[i]!;
+    if (size + 1 + id.length > maxBytes) break;
+    kept.unshift(id);
+    size += 1 + id.length;
+  }
+  return [root, ...kept].join(" ");
 }

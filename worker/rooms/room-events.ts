@@ -8,7 +8,7 @@ import type { Author, ItemKind, Priority, Status, TimelineEvent } from "../contr
 import { collides } from "../domain/collision";
 import { countedMentions, followersFromMentions } from "../domain/mentions";
 import { agentMayMove, type SystemReason, statusAfterItem, systemMove } from "../domain/status";
-import type { Change, FieldPatch, NewItem, RoomState } from "./room-writes";
+import type { Change, FieldPatch, NewItem, OutboxEntry, RoomState } from "./room-writes";
 
 export type Ref = { id: string; name: string };
 
@@ -22,7 +22,7 @@ export interface CreateConversation {
   contactId: string;
   subject: string | null;
   /** The opening message: a customer's, or an agent's reply when an agent starts it. */
-  first: { kind: "customer" | "reply"; body: string; author: Author; messageId?: string };
+  first: { kind: "customer" | "reply"; body: string; author: Author; messageId?: string; outbox?: OutboxEntry };
   /** What the inbox's auto-assignment rules decided. */
   initial?: InitialFields;
 }
@@ -49,8 +49,10 @@ export interface PostItem {
   mentions?: Ref[];
   /** Whether the mentioned agents also start following (the author may reply). */
   mentionsFollow?: boolean;
-  /** The email's Message-ID, for items that arrive or leave by email. */
+  /** The email's Message-ID, for items that arrive by email. */
   messageId?: string;
+  /** A reply that leaves by email: queued in the outbox in the reply's own batch. */
+  outbox?: OutboxEntry;
 }
 
 /** Field changes; the caller has checked each value (the assignee may reply, the team exists). */
@@ -120,6 +122,7 @@ export function planPost(state: RoomState, input: PostItem, idempotencyKey?: str
     actorId: input.author.type === "user" ? input.author.id : null,
     mentioned: mentioned.map((u) => u.id),
     followersAdded: newFollowers.map((u) => u.id),
+    outbox: input.outbox,
   };
 }
 

@@ -20,6 +20,7 @@ import {
 } from "../contract";
 import type { Db } from "../db/client";
 import { toItem, type ItemRow } from "../db/queries/items";
+import { queueReplyEmail } from "../db/queries/outbox";
 import {
   conversations,
   conversationTags,
@@ -86,6 +87,13 @@ export interface Change {
   /** A link this conversation owns (its row's conversation_id is this one). */
   linkAdded?: { id: string; targetConversationId?: string; ticketId?: string };
   linkRemoved?: string;
+  /** The change's reply leaves by email: an outbox row, in this batch, that the sweep sends. */
+  outbox?: OutboxEntry;
+}
+
+/** An outgoing email queued with a change; the id names its outbox row. */
+export interface OutboxEntry {
+  id: string;
 }
 
 export const previewOf = (body: string) => body.replace(/\s+/g, " ").trim().slice(0, 200);
@@ -271,6 +279,9 @@ export function planCommit(db: Db, state: RoomState, change: Change, now: number
       }),
     );
   }
+  const replySeq = rows.find((r) => r.kind === "reply")?.seq;
+  if (change.outbox && replySeq)
+    writes.push(queueReplyEmail(db, { id: change.outbox.id, conversationId: state.id, seq: replySeq, now }));
   if (change.linkRemoved)
     writes.push(db.delete(links).where(and(eq(links.id, change.linkRemoved), eq(links.conversationId, state.id))));
   // The copies that let Following, Mentioned and the tag filter page by index.

@@ -13,6 +13,7 @@ import {
   conversationView,
   inboxToStartIn,
   postMessage,
+  retryEmail,
   setFollower,
   setTags,
   startByAgent,
@@ -21,6 +22,7 @@ import {
 import { getDb } from "../db/client";
 import { grantsFor } from "../db/queries/access";
 import { getTimeline, listConversations } from "../db/queries/conversations";
+import { replyDeliveries } from "../db/queries/outbox";
 import type { AppEnv } from "../env";
 import { idempotencyKey, validate } from "../lib/validate";
 
@@ -55,6 +57,16 @@ export const conversationRoutes = new Hono<AppEnv>()
     const db = getDb(c.env.DB);
     const waitUntil = (work: Promise<unknown>) => c.executionCtx.waitUntil(work);
     return c.json(await postMessage(c.env, db, c.var.actor, c.req.param("id"), input, key, waitUntil), 201);
+  })
+  .get("/:id/email-deliveries", async (c) => {
+    const db = getDb(c.env.DB);
+    const { conversation } = await conversationFor(db, c.var.actor, c.req.param("id"), "read");
+    return c.json({ items: await replyDeliveries(db, conversation.id) });
+  })
+  .post("/:id/messages/:seq/retry-email", async (c) => {
+    const db = getDb(c.env.DB);
+    const waitUntil = (work: Promise<unknown>) => c.executionCtx.waitUntil(work);
+    return c.json(await retryEmail(c.env, db, c.var.actor, c.req.param("id"), c.req.param("seq"), waitUntil));
   })
   .patch("/:id", validate("json", UpdateConversationInput), async (c) => {
     const db = getDb(c.env.DB);
