@@ -38,7 +38,8 @@ export async function postMessage(
     input.kind === "reply"
       ? await db.query.inboxes.findFirst({ where: eq(inboxes.id, conversation.inboxId) })
       : undefined;
-  const outbox = mailbox?.channel === "email" && mailbox.emailAddress ? { id: newId("ob") } : undefined;
+  // Queued even while the inbox has no address: it then fails visibly, with a retry, instead of never leaving.
+  const outbox = mailbox?.channel === "email" ? { id: newId("ob") } : undefined;
   const named = countedMentions(input.kind, input.mentions);
   const mentions = named.length
     ? await agentsWhoSee(db, actor.workspaceId, conversation.inboxId, named, "mentions")

@@ -104,7 +104,7 @@ export async function startByAgent(
       kind: "reply",
       body: input.body,
       author: authorOf(actor),
-      outbox: inbox.channel === "email" && inbox.emailAddress ? { id: newId("ob") } : undefined,
+      outbox: inbox.channel === "email" ? { id: newId("ob") } : undefined,
     },
   });
   return conversationId;
