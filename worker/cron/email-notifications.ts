@@ -92,6 +92,7 @@ export async function emailNotifications(
     const list = due.filter((n) => n.userId === person.id);
     const ids = list.map((n) => n.id);
     try {
+      if (!env.EMAIL_FROM) throw new Error("EMAIL_FROM is not set: notification email has no sender");
       await mailer(env).send({
         from: env.EMAIL_FROM,
         to: person.email,
