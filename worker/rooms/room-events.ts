@@ -53,6 +53,8 @@ export interface PostItem {
   messageId?: string;
   /** A reply that leaves by email: queued in the outbox in the reply's own batch. */
   outbox?: OutboxEntry;
+  /** Mail no person wrote (auto-reply, bounce): recorded, but it never reopens or wakes the conversation. */
+  automatic?: boolean;
 }
 
 /** Field changes; the caller has checked each value (the assignee may reply, the team exists). */
@@ -111,7 +113,7 @@ export function planPost(state: RoomState, input: PostItem, idempotencyKey?: str
   const items: NewItem[] = [
     { kind: input.kind, body: input.body, author: input.author, idempotencyKey, messageId: input.messageId },
   ];
-  const status = statusAfterItem(state.status, input.kind);
+  const status = input.automatic ? state.status : statusAfterItem(state.status, input.kind);
   if (status !== state.status) items.push(statusEvent(state.status, status, SYSTEM, input.kind));
   const mentioned = countedMentions(input.kind, input.mentions);
   const newFollowers = followersFromMentions(mentioned, !!input.mentionsFollow, state.followers);
