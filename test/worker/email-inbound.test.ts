@@ -152,7 +152,7 @@ describe("inbound email that would hurt", () => {
       address,
     );
     const [conversation] = await conversationsIn(admin, inboxId);
-    expect(conversation.subject).toBe("Invoice X-Evil: 1");
-    expect(conversation.contact.name).toBe("Jo Bcc: x Doe");
+    expect(conversation!.subject).toBe("Invoice X-Evil: 1");
+    expect(conversation!.contact.name).toBe("Jo Bcc: x Doe");
   });
 });
