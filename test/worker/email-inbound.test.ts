@@ -94,7 +94,7 @@ describe("inbound email that would hurt", () => {
     );
     const conversation = (await conversationsIn(admin, inboxId))[0]!;
     await updateConversation(admin.as, conversation.id, { status: "resolved" });
-    const automatic = [
+    const automatic: Record<string, string>[] = [
       { From: "Jo <jo@example.com>", "Auto-Submitted": "auto-replied", Subject: "Out of office" },
       { From: "Jo <jo@example.com>", Precedence: "bulk", Subject: "Newsletter" },
       { From: "Mail Delivery System <MAILER-DAEMON@example.com>", Subject: "Undelivered" },
