@@ -36,7 +36,8 @@ export const conversationRoutes = new Hono<AppEnv>()
     const input = c.req.valid("json");
     const db = getDb(c.env.DB);
     const inbox = await inboxToStartIn(db, c.var.actor, input.inboxId);
-    const id = await startByAgent(c.env, db, c.var.actor, inbox, input, idempotencyKey(c));
+    const waitUntil = (work: Promise<unknown>) => c.executionCtx.waitUntil(work);
+    const id = await startByAgent(c.env, db, c.var.actor, inbox, input, idempotencyKey(c), waitUntil);
     return c.json(await conversationView(db, c.var.actor, id), 201);
   })
   .get("/:id", async (c) => {
