@@ -4,7 +4,7 @@ import { getDb } from "../../worker/db/client";
 import { claimOutbox } from "../../worker/db/queries/outbox";
 import { LEASE_MS, MAX_ATTEMPTS } from "../../worker/email/deliver";
 import worker from "../../worker/index";
-import { call, expectError, json, type Person, setUpWorkspace } from "./helpers";
+import { call, expectError, expectStatus, json, type Person, setUpWorkspace } from "./helpers";
 
 /** Fires the minute sweep as if it ran at `time`. */
 async function runCron(time: number, on: Env = env) {
@@ -87,6 +87,40 @@ describe("outgoing reply email goes through the outbox", () => {
       .first<{ message_id: string | null }>();
     expect(row!.message_id).toMatch(/.+/);
     expect(item!.message_id).toBeNull(); // no id of our own making
+  });
+
+  it("queues a reply's email with the reply itself: a replay queues nothing more, a refused reply nothing at all", async () => {
+    const { admin, address, id } = await emailConversation();
+    const headers = { "Idempotency-Key": "reply-once" };
+    const post = (body: Record<string, unknown>) =>
+      call(admin.as, `/api/conversations/${id}/messages`, { body: { kind: "reply", ...body }, headers });
+    const first = await expectStatus(post({ body: "Once." }), 201);
+    expect((await expectStatus(post({ body: "Once." }), 201)).seq).toBe(first.seq);
+    // The customer writes again; a reply that did not see it collides (409) and queues no email.
+    await deliver(
+      [
+        "From: Jo Doe <jo@example.com>",
+        `To: ${address}`,
+        "Subject: more",
+        "Message-ID: <more@example.com>",
+        `In-Reply-To: <first-${mailboxes}@example.com>`,
+        "",
+        "More",
+      ].join("\r\n"),
+      address,
+    );
+    await expectError(
+      call(admin.as, `/api/conversations/${id}/messages`, {
+        body: { kind: "reply", body: "Stale", lastSeenSeq: first.seq },
+      }),
+      409,
+      "collision",
+    );
+    await vi.waitFor(async () =>
+      expect((await deliveries(admin.as, id)).items).toEqual([
+        { seq: first.seq, status: "sent", attempts: 1, error: null },
+      ]),
+    );
   });
 
   it("retries a failing reply with back-off, marks it failed after the last try, and sends it on retry", async () => {
