@@ -1,48 +1,7 @@
-import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { htmlToText, newText } from "../../worker/email/threading";
-import worker from "../../worker/index";
-import { json, type Person, setUpWorkspace, updateConversation } from "./helpers";
-
-async function deliver(raw: string, to: string) {
-  const rejected: string[] = [];
-  const message = {
-    from: raw.match(/^From:.*<(.+)>/m)?.[1] ?? "someone@example.com",
-    to,
-    headers: new Headers(),
-    raw: new Response(raw).body!,
-    rawSize: raw.length,
-    setReject: (reason: string) => rejected.push(reason),
-    forward: async () => ({ messageId: "" }),
-    reply: async () => ({ messageId: "" }),
-  } as unknown as ForwardableEmailMessage;
-  const ctx = createExecutionContext();
-  await worker.email(message, env, ctx);
-  await waitOnExecutionContext(ctx);
-  return rejected;
-}
-
-const mail = (headers: Record<string, string>, body: string) =>
-  [
-    ...Object.entries({ "MIME-Version": "1.0", "Content-Type": "text/plain; charset=utf-8", ...headers }).map(
-      ([k, v]) => `${k}: ${v}`,
-    ),
-    "",
-    body,
-  ].join("\r\n");
-
-let n = 0;
-async function emailInbox(): Promise<{ admin: Person; inboxId: string; address: string }> {
-  const { admin } = await setUpWorkspace();
-  const address = `in${++n}@acme.test`;
-  const inbox = await json(
-    admin.as,
-    "/api/inboxes",
-    { body: { name: "Mail", channel: "email", emailAddress: address } },
-    201,
-  );
-  return { admin, inboxId: inbox.id, address };
-}
+import { json, type Person, updateConversation } from "./helpers";
+import { deliverEmail as deliver, emailInbox, mail } from "./mail";
 
 const conversationsIn = async (admin: Person, inboxId: string) =>
   (await json(admin.as, `/api/conversations?inboxId=${inboxId}`)).items;

@@ -1,13 +1,7 @@
-import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import worker from "../../worker/index";
 import { addUser, createInbox, json, setUpWorkspace, updateConversation } from "./helpers";
-
-async function runCron(time: number, on: Env = env) {
-  const ctx = createExecutionContext();
-  await worker.scheduled(createScheduledController({ scheduledTime: time, cron: "* * * * *" }), on, ctx);
-  await waitOnExecutionContext(ctx);
-}
+import { runSweep } from "./mail";
 
 /** `count` unread notifications for `userId`, created at `at`. */
 async function notificationsFor(userId: string, count: number, at: number) {
@@ -33,11 +27,11 @@ describe("notification email", () => {
     await json(bea.as, "/api/me", { method: "PATCH", body: { emailNotifications: true } });
     const at = Date.now();
     await notificationsFor(bea.id, 150, at);
-    await runCron(at + 180_000);
+    await runSweep(at + 180_000);
     expect(await state(bea.id)).toEqual({ total: 150, handled: 100, attempts: 1 });
-    await runCron(at + 240_000);
+    await runSweep(at + 240_000);
     expect(await state(bea.id)).toEqual({ total: 150, handled: 150, attempts: 1 });
-    await runCron(at + 300_000);
+    await runSweep(at + 300_000);
     expect(await state(bea.id)).toEqual({ total: 150, handled: 150, attempts: 1 });
   });
 
@@ -49,14 +43,14 @@ describe("notification email", () => {
     await notificationsFor(bea.id, 3, at);
     // Mail not set up (no sender): every send fails.
     const broken = { ...env, EMAIL_FROM: "" } as unknown as Env;
-    await runCron(at + 180_000, broken);
+    await runSweep(at + 180_000, broken);
     expect(await state(bea.id)).toMatchObject({ handled: 0, attempts: 1 });
-    await runCron(at + 200_000, broken); // backing off: not claimed again
+    await runSweep(at + 200_000, broken); // backing off: not claimed again
     expect(await state(bea.id)).toMatchObject({ handled: 0, attempts: 1 });
     let clock = at + 180_000;
     for (let i = 2; i <= 5; i++) {
       clock += 60 * 60_000;
-      await runCron(clock, broken);
+      await runSweep(clock, broken);
       expect(await state(bea.id)).toMatchObject({ attempts: i });
     }
     expect(await state(bea.id)).toMatchObject({ handled: 3, attempts: 5 });
@@ -81,7 +75,7 @@ describe("notification email", () => {
     await notificationsFor(bea.id, 2, at);
     // The rooms are unreachable: waking snoozed conversations throws; the mail still goes out.
     const noRooms = { ...env, CONVERSATION_ROOM: undefined } as unknown as Env;
-    await runCron(at + 180_000, noRooms);
+    await runSweep(at + 180_000, noRooms);
     expect(await state(bea.id)).toMatchObject({ handled: 2 });
   });
 });

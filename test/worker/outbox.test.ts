@@ -1,59 +1,24 @@
-import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import { getDb } from "../../worker/db/client";
 import { claimOutbox } from "../../worker/db/queries/outbox";
 import { LEASE_MS, MAX_ATTEMPTS } from "../../worker/email/deliver";
-import worker from "../../worker/index";
 import { call, expectError, expectStatus, json, type Person, setUpWorkspace } from "./helpers";
+import { deliverEmail, emailInbox, mail, runSweep } from "./mail";
 
-/** Fires the minute sweep as if it ran at `time`. */
-async function runCron(time: number, on: Env = env) {
-  const ctx = createExecutionContext();
-  await worker.scheduled(createScheduledController({ scheduledTime: time, cron: "* * * * *" }), on, ctx);
-  await waitOnExecutionContext(ctx);
-}
-
-async function deliver(raw: string, to: string) {
-  const message = {
-    from: "jo@example.com",
-    to,
-    headers: new Headers(),
-    raw: new Response(raw).body!,
-    rawSize: raw.length,
-    setReject: () => {},
-    forward: async () => ({ messageId: "" }),
-    reply: async () => ({ messageId: "" }),
-  } as unknown as ForwardableEmailMessage;
-  const ctx = createExecutionContext();
-  await worker.email(message, env, ctx);
-  await waitOnExecutionContext(ctx);
-}
-
-let mailboxes = 0;
 /** An email inbox with one conversation that a customer started by email. */
 async function emailConversation() {
-  const { admin } = await setUpWorkspace();
-  const address = `help${++mailboxes}@acme.test`;
-  const inbox = await json(
-    admin.as,
-    "/api/inboxes",
-    { body: { name: "Mail", channel: "email", emailAddress: address } },
-    201,
-  );
-  await deliver(
-    [
-      "From: Jo Doe <jo@example.com>",
-      `To: ${address}`,
-      "Subject: Invoice 42",
-      `Message-ID: <first-${mailboxes}@example.com>`,
-      "Content-Type: text/plain; charset=utf-8",
-      "",
+  const { admin, inboxId, address } = await emailInbox();
+  const firstId = `first.${address}`;
+  await deliverEmail(
+    mail(
+      { From: "Jo Doe <jo@example.com>", To: address, Subject: "Invoice 42", "Message-ID": `<${firstId}>` },
       "Charged twice.",
-    ].join("\r\n"),
+    ),
     address,
   );
-  const { items } = await json(admin.as, `/api/conversations?inboxId=${inbox.id}`);
-  return { admin, inbox, address, id: items[0]!.id as string };
+  const { items } = await json(admin.as, `/api/conversations?inboxId=${inboxId}`);
+  return { admin, inbox: { id: inboxId }, address, firstId, id: items[0]!.id as string };
 }
 
 const deliveries = (as: Person["as"], id: string) => json(as, `/api/conversations/${id}/email-deliveries`);
@@ -75,7 +40,7 @@ describe("outgoing reply email goes through the outbox", () => {
       ]),
     );
     // A later sweep finds nothing left to send.
-    await runCron(Date.now() + 10 * 60_000);
+    await runSweep(Date.now() + 10 * 60_000);
     expect((await deliveries(admin.as, id)).items).toEqual([
       { seq: sent.seq, status: "sent", attempts: 1, error: null },
     ]);
@@ -90,23 +55,24 @@ describe("outgoing reply email goes through the outbox", () => {
   });
 
   it("queues a reply's email with the reply itself: a replay queues nothing more, a refused reply nothing at all", async () => {
-    const { admin, address, id } = await emailConversation();
+    const { admin, address, firstId, id } = await emailConversation();
     const headers = { "Idempotency-Key": "reply-once" };
     const post = (body: Record<string, unknown>) =>
       call(admin.as, `/api/conversations/${id}/messages`, { body: { kind: "reply", ...body }, headers });
     const first = await expectStatus(post({ body: "Once." }), 201);
     expect((await expectStatus(post({ body: "Once." }), 201)).seq).toBe(first.seq);
     // The customer writes again; a reply that did not see it collides (409) and queues no email.
-    await deliver(
-      [
-        "From: Jo Doe <jo@example.com>",
-        `To: ${address}`,
-        "Subject: more",
-        "Message-ID: <more@example.com>",
-        `In-Reply-To: <first-${mailboxes}@example.com>`,
-        "",
+    await deliverEmail(
+      mail(
+        {
+          From: "Jo Doe <jo@example.com>",
+          To: address,
+          Subject: "more",
+          "Message-ID": "<more@example.com>",
+          "In-Reply-To": `<${firstId}>`,
+        },
         "More",
-      ].join("\r\n"),
+      ),
       address,
     );
     await expectError(
@@ -141,16 +107,16 @@ describe("outgoing reply email goes through the outbox", () => {
     ).toContain(sent.seq);
 
     let clock = Date.now();
-    await runCron(clock + 30_000); // back-off: not yet due
+    await runSweep(clock + 30_000); // back-off: not yet due
     expect((await deliveries(admin.as, id)).items[0]).toMatchObject({ attempts: 1, status: "pending" });
     for (let attempt = 2; attempt <= MAX_ATTEMPTS; attempt++) {
       clock += 60 * 60_000;
-      await runCron(clock);
+      await runSweep(clock);
       expect((await deliveries(admin.as, id)).items[0]).toMatchObject({ attempts: attempt });
     }
     const failed = (await deliveries(admin.as, id)).items[0];
     expect(failed).toMatchObject({ seq: sent.seq, status: "failed", error: expect.stringMatching(/no email address/) });
-    await runCron(clock + 24 * 60 * 60_000); // failed stays failed: no more tries on its own
+    await runSweep(clock + 24 * 60 * 60_000); // failed stays failed: no more tries on its own
     expect((await deliveries(admin.as, id)).items[0]).toMatchObject({ status: "failed", attempts: MAX_ATTEMPTS });
 
     // Mail set up again, the agent retries and it goes out.
