@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import { getDb } from "../../worker/db/client";
 import { claimOutbox } from "../../worker/db/queries/outbox";
 import { LEASE_MS, MAX_ATTEMPTS } from "../../worker/email/deliver";
-import { call, expectError, expectStatus, json, type Person, setUpWorkspace } from "./helpers";
+import { call, expectError, expectStatus, json, type Person, reply, setUpWorkspace } from "./helpers";
 import { deliverEmail, emailInbox, mail, runSweep } from "./mail";
 
 /** An email inbox with one conversation that a customer started by email. */
@@ -28,12 +28,7 @@ const setAddress = (admin: Person, inboxId: string, emailAddress: string | null)
 describe("outgoing reply email goes through the outbox", () => {
   it("sends a reply once, with the Message-ID Email Service returns", async () => {
     const { admin, id } = await emailConversation();
-    const sent = await json(
-      admin.as,
-      `/api/conversations/${id}/messages`,
-      { body: { kind: "reply", body: "Fixed." } },
-      201,
-    );
+    const sent = await expectStatus(reply(admin.as, id, "Fixed."), 201);
     await vi.waitFor(async () =>
       expect((await deliveries(admin.as, id)).items).toEqual([
         { seq: sent.seq, status: "sent", attempts: 1, error: null },
@@ -92,12 +87,7 @@ describe("outgoing reply email goes through the outbox", () => {
   it("retries a failing reply with back-off, marks it failed after the last try, and sends it on retry", async () => {
     const { admin, inbox, address, id } = await emailConversation();
     await setAddress(admin, inbox.id, null); // mail is not set up: every send fails
-    const sent = await json(
-      admin.as,
-      `/api/conversations/${id}/messages`,
-      { body: { kind: "reply", body: "Fixed." } },
-      201,
-    );
+    const sent = await expectStatus(reply(admin.as, id, "Fixed."), 201);
     await vi.waitFor(async () =>
       expect((await deliveries(admin.as, id)).items[0]).toMatchObject({ attempts: 1, status: "pending" }),
     );
@@ -142,13 +132,7 @@ describe("outgoing reply email goes through the outbox", () => {
   it("lets overlapping sweeps claim disjoint rows, never the same one twice", async () => {
     const { admin, inbox, id } = await emailConversation();
     await setAddress(admin, inbox.id, null);
-    for (let i = 0; i < 6; i++)
-      await json(
-        admin.as,
-        `/api/conversations/${id}/messages`,
-        { body: { kind: "reply", body: `Reply ${i}`, force: true } },
-        201,
-      );
+    for (let i = 0; i < 6; i++) await expectStatus(reply(admin.as, id, `Reply ${i}`, { force: true }), 201);
     await vi.waitFor(async () =>
       expect((await deliveries(admin.as, id)).items.every((d: { attempts: number }) => d.attempts === 1)).toBe(true),
     );
