@@ -8,7 +8,7 @@ export default defineConfig(async () => {
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
         // A short heartbeat so tests can watch a silent client being swept.
-        miniflare: { bindings: { TEST_MIGRATIONS: migrations, HEARTBEAT_TIMEOUT_MS: "1000" } },
+        miniflare: { bindings: { TEST_MIGRATIONS: migrations, HEARTBEAT_TIMEOUT_MS: "1000", EMAIL_STRICT: "1" } },
       }),
     ],
     test: {

@@ -90,6 +90,9 @@ const MATRIX: Record<
   "GET /api/conversations/:id/timeline": [200, 200, 200, 200, 404, 401, 401],
   "POST /api/conversations/:id/messages (reply)": [201, 201, 403, 403, 404, 401, 401],
   "POST /api/conversations/:id/messages (note)": [201, 201, 201, 403, 404, 401, 401],
+  "GET /api/conversations/:id/email-deliveries": [200, 200, 200, 200, 404, 401, 401],
+  // A chat reply has no email to retry: 404 once the agent may reply.
+  "POST /api/conversations/:id/messages/:seq/retry-email": [404, 404, 403, 403, 404, 401, 401],
   "PATCH /api/conversations/:id (status)": [200, 200, 403, 403, 404, 401, 401],
   "PATCH /api/conversations/:id (assignee)": [200, 200, 403, 403, 404, 401, 401],
   "PATCH /api/conversations/:id (team)": [200, 200, 403, 403, 404, 401, 401],
@@ -329,6 +332,10 @@ const REQUESTS: Record<string, (who: Caller, w: World) => Promise<Response>> = {
     call(who.as, `/api/conversations/${who.conversationId}/messages`, {
       body: { kind: "note", body: "Checking the warehouse" },
     }),
+  "GET /api/conversations/:id/email-deliveries": (who) =>
+    call(who.as, `/api/conversations/${who.conversationId}/email-deliveries`),
+  "POST /api/conversations/:id/messages/:seq/retry-email": (who) =>
+    call(who.as, `/api/conversations/${who.conversationId}/messages/1/retry-email`, { body: {} }),
   "PATCH /api/conversations/:id (status)": (who) =>
     call(who.as, `/api/conversations/${who.conversationId}`, { method: "PATCH", body: { status: "resolved" } }),
   "PATCH /api/conversations/:id (assignee)": (who, w) =>

@@ -12,3 +12,4 @@ export * from "./events";
 export * from "./tickets";
 export * from "./rules";
 export * from "./responses";
+export * from "./email";

@@ -3,12 +3,12 @@
  * inboxes named), then handed to the conversation's room, its single writer.
  */
 import { and, eq } from "drizzle-orm";
-import type { Item, PostMessageInput, UpdateConversationInput } from "../contract";
+import type { EmailDelivery, Item, PostMessageInput, UpdateConversationInput } from "../contract";
 import type { Db } from "../db/client";
+import { retryReplyEmail } from "../db/queries/outbox";
 import { resolveTags } from "../db/queries/tags";
-import { inboxes, timelineItems, users } from "../db/schema";
-import { sendReplyEmail } from "../email/outbound";
-import { newMessageId } from "../email/threading";
+import { inboxes, users } from "../db/schema";
+import { sendQueuedReply } from "../email/deliver";
 import { countedMentions, mentionsFollow } from "../domain/mentions";
 import { updateAction } from "../domain/moves";
 import { snoozeLiesAhead } from "../domain/snooze";
@@ -20,9 +20,9 @@ import { agentsWhoSee, assigneeFor, assigneeStays, moveFor, teamForAssignment } 
 import { authorOf, conversationFor } from "./find";
 
 /**
- * Posts a reply or a note. A reply in an email inbox leaves by email, with a
- * Message-ID stored on the item for threading; `waitUntil` keeps the sending
- * alive after the response.
+ * Posts a reply or a note. A reply in an email inbox is queued in the outbox
+ * in the reply's own batch, so it is never lost; the first try starts at once
+ * (`waitUntil`) and the minute sweep retries what fails.
  */
 export async function postMessage(
   env: Env,
@@ -38,8 +38,8 @@ export async function postMessage(
     input.kind === "reply"
       ? await db.query.inboxes.findFirst({ where: eq(inboxes.id, conversation.inboxId) })
       : undefined;
-  const messageId =
-    mailbox?.channel === "email" && mailbox.emailAddress ? newMessageId(mailbox.emailAddress) : undefined;
+  // Queued even while the inbox has no address: it then fails visibly, with a retry, instead of never leaving.
+  const outbox = mailbox?.channel === "email" ? { id: newId("ob") } : undefined;
   const named = countedMentions(input.kind, input.mentions);
   const mentions = named.length
     ? await agentsWhoSee(db, actor.workspaceId, conversation.inboxId, named, "mentions")
@@ -54,21 +54,31 @@ export async function postMessage(
       idempotencyKey: key,
       mentions,
       mentionsFollow: mentionsFollow(access),
-      messageId,
+      outbox,
     }),
   );
-  // Only a reply written now carries this request's Message-ID; a replayed one was sent the first time.
-  if (messageId && item.author.id === actor.id) {
-    const stored = await db.query.timelineItems.findFirst({
-      where: and(eq(timelineItems.conversationId, conversation.id), eq(timelineItems.seq, item.seq)),
-    });
-    if (stored?.messageId === messageId) {
-      waitUntil(
-        sendReplyEmail(env, db, conversation.id, item, messageId).catch((e) => console.error("reply email failed", e)),
-      );
-    }
-  }
+  // A replayed reply has its first outbox row; this request's id then names none, and nothing is sent twice.
+  if (outbox) waitUntil(sendQueuedReply(env, db, outbox.id).catch((e) => console.error("reply email", e)));
   return item;
+}
+
+/**
+ * Sends a reply whose email failed after its last try again: queued anew and
+ * tried at once. Needs reply access; 404 when that item has no failed email.
+ */
+export async function retryEmail(
+  env: Env,
+  db: Db,
+  actor: Actor,
+  id: string,
+  seq: string,
+  waitUntil: (work: Promise<unknown>) => void,
+): Promise<EmailDelivery> {
+  const { conversation } = await conversationFor(db, actor, id, "reply");
+  const row = /^\d{1,9}$/.test(seq) ? await retryReplyEmail(db, conversation.id, Number(seq), Date.now()) : undefined;
+  if (!row) throw notFound("No failed email for this message");
+  waitUntil(sendQueuedReply(env, db, row.id).catch((e) => console.error("reply email", e)));
+  return { seq: row.seq, status: row.status, attempts: row.attempts, error: row.error };
 }
 
 /** Changes status (or snooze), assignee, team, priority or inbox; returns the conversation's id. */

@@ -5,7 +5,7 @@
  * stay thin: parse, call, shape.
  */
 export { autoAssign } from "./auto-assign";
-export { postMessage, setFollower, setTags, updateConversation } from "./changes";
+export { postMessage, retryEmail, setFollower, setTags, updateConversation } from "./changes";
 export {
   customerConversation,
   postFromCustomer,

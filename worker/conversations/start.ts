@@ -15,6 +15,7 @@ import type { Actor } from "../env";
 import { AppError, forbidden, unwrap } from "../errors";
 import { derivedId, newId } from "../lib/ids";
 import { type CreateConversation, getConversationRoom } from "../rooms/conversation-room";
+import { sendQueuedReply } from "../email/deliver";
 import { autoAssign } from "./auto-assign";
 import { authorOf } from "./find";
 
@@ -83,6 +84,7 @@ export async function startByAgent(
   inbox: InboxRow,
   input: StartConversationInput,
   key: string | undefined,
+  waitUntil?: (work: Promise<unknown>) => void,
 ): Promise<string> {
   const known = input.contact.email ? await findContactByEmail(db, actor.workspaceId, input.contact.email) : undefined;
   const contact =
@@ -94,12 +96,21 @@ export async function startByAgent(
       email: input.contact.email,
     }));
   const conversationId = key ? await derivedId("cv", actor.workspaceId, actor.id, key) : newId("cv");
+  const outbox = inbox.channel === "email" ? { id: newId("ob") } : undefined;
   await startConversation(env, db, {
     conversationId,
     inbox,
     contact,
     subject: input.subject || null,
-    first: { kind: "reply", body: input.body, author: authorOf(actor) },
+    // In an email inbox the opening reply leaves by email, through the outbox.
+    first: {
+      kind: "reply",
+      body: input.body,
+      author: authorOf(actor),
+      outbox,
+    },
   });
+  // A retried start finds the first outbox row taken or sent; this id then names none.
+  if (outbox) waitUntil?.(sendQueuedReply(env, db, outbox.id).catch((e) => console.error("reply email", e)));
   return conversationId;
 }

@@ -1,8 +1,9 @@
-import { and, asc, eq, inArray, isNull, lte } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { notifications, users } from "../db/schema";
+import { backoffMs, LEASE_MS, MAX_ATTEMPTS } from "../email/deliver";
+import { mailer } from "../email/mailer";
 
-/** At most this many notifications are handled per run; a backlog drains over the next runs. */
+/** At most this many notifications are claimed per run; a backlog drains over the next runs. */
 const BATCH = 100;
 
 const KIND_WORDS = {
@@ -11,64 +12,103 @@ const KIND_WORDS = {
   update: "updated a conversation you follow",
 } as const;
 
+interface Claimed {
+  id: string;
+  userId: string;
+  kind: keyof typeof KIND_WORDS;
+  actorName: string;
+  preview: string;
+  conversationId: string | null;
+  attempts: number;
+}
+
 /**
- * Emails notifications still unread `delayMs` after they were created, to the
- * agents who asked for email, one digest per agent per run. Every due row is
- * marked handled, emailed or not, so it is never looked at again.
+ * Claims due notifications: unread and unhandled `delayMs` after they were
+ * created, neither leased nor backing off. The statement that returns the
+ * rows moves `email_due_at` ahead by a lease, so an overlapping run never
+ * takes them. Few parameters whatever the batch size.
+ */
+const claim = (db: Db, now: number, cutoff: number) =>
+  db.all<Claimed>(sql`
+    UPDATE notifications SET email_due_at = ${now + LEASE_MS}, email_attempts = email_attempts + 1
+    WHERE id IN (
+      SELECT id FROM notifications
+      WHERE emailed_at IS NULL AND read_at IS NULL AND created_at <= ${cutoff}
+        AND (email_due_at IS NULL OR email_due_at <= ${now})
+      ORDER BY created_at LIMIT ${BATCH})
+    RETURNING id, user_id AS userId, kind, actor_name AS actorName, preview,
+      conversation_id AS conversationId, email_attempts AS attempts`);
+
+/** Marks notifications handled (emailed, not wanted, or given up); the ids travel as one JSON parameter. */
+const markHandled = (db: Db, ids: string[], now: number) =>
+  db.run(
+    sql`UPDATE notifications SET emailed_at = ${now} WHERE id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`,
+  );
+
+const retryLater = (db: Db, ids: string[], at: number) =>
+  db.run(
+    sql`UPDATE notifications SET email_due_at = ${at} WHERE id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`,
+  );
+
+function digest(list: Claimed[], name: string, appUrl: string) {
+  const lines = list.map(
+    (n) => `• ${n.actorName} ${KIND_WORDS[n.kind]}: ${n.preview}\n  ${appUrl}/conversations/${n.conversationId}`,
+  );
+  return {
+    subject:
+      list.length === 1
+        ? `${list[0]!.actorName} ${KIND_WORDS[list[0]!.kind]}`
+        : `${list.length} new notifications in Switchboard`,
+    text: `Hi ${name},\n\n${lines.join("\n\n")}\n\nYou get these emails because email notifications are on in your Switchboard profile. This message was sent automatically.\n`,
+  };
+}
+
+/**
+ * Emails notifications still unread `delayMs` after they were created, to
+ * the agents who asked for email, one digest per agent per run. Rows are
+ * claimed before anything is sent and marked handled once sent; a failed
+ * send is retried with back-off, and given up after the last try.
  */
 export async function emailNotifications(
   db: Db,
-  env: Pick<Env, "EMAIL" | "EMAIL_FROM">,
+  env: Pick<Env, "EMAIL" | "EMAIL_STRICT" | "EMAIL_FROM">,
   now: number,
   delayMs: number,
   appUrl: string,
 ) {
-  const due = await db
-    .select({
-      id: notifications.id,
-      kind: notifications.kind,
-      actorName: notifications.actorName,
-      preview: notifications.preview,
-      conversationId: notifications.conversationId,
-      email: users.email,
-      name: users.name,
-      wantsEmail: users.emailNotifications,
-    })
-    .from(notifications)
-    .innerJoin(users, eq(users.id, notifications.userId))
-    .where(
-      and(isNull(notifications.emailedAt), isNull(notifications.readAt), lte(notifications.createdAt, now - delayMs)),
-    )
-    .orderBy(asc(notifications.createdAt))
-    .limit(BATCH);
-  if (!due.length) return { due: 0, emailed: 0 };
+  const due = await claim(db, now, now - delayMs);
+  if (!due.length) return { due: 0, emailed: 0, failed: 0 };
+  const userIds = [...new Set(due.map((n) => n.userId))];
+  const people = await db.all<{ id: string; email: string; name: string; wantsEmail: number }>(sql`
+    SELECT id, email, name, email_notifications AS wantsEmail FROM users
+    WHERE id IN (SELECT value FROM json_each(${JSON.stringify(userIds)}))`);
+  const byId = new Map(people.map((p) => [p.id, p]));
 
-  const byAgent = new Map<string, typeof due>();
-  for (const n of due) if (n.wantsEmail) byAgent.set(n.email, [...(byAgent.get(n.email) ?? []), n]);
+  const unwanted = due.filter((n) => !byId.get(n.userId)?.wantsEmail).map((n) => n.id);
+  if (unwanted.length) await markHandled(db, unwanted, now);
   let emailed = 0;
-  for (const [email, list] of byAgent) {
-    const lines = list.map(
-      (n) => `• ${n.actorName} ${KIND_WORDS[n.kind]}: ${n.preview}\n  ${appUrl}/conversations/${n.conversationId}`,
-    );
-    await env.EMAIL.send({
-      from: env.EMAIL_FROM,
-      to: email,
-      subject:
-        list.length === 1
-          ? `${list[0]!.actorName} ${KIND_WORDS[list[0]!.kind]}`
-          : `${list.length} new notifications in Switchboard`,
-      text: `Hi ${list[0]!.name},\n\n${lines.join("\n\n")}\n\nYou get these emails because email notifications are on in your Switchboard profile.\n`,
-    });
-    emailed += list.length;
+  let failed = 0;
+  for (const person of people.filter((p) => p.wantsEmail)) {
+    const list = due.filter((n) => n.userId === person.id);
+    const ids = list.map((n) => n.id);
+    try {
+      if (!env.EMAIL_FROM) throw new Error("EMAIL_FROM is not set: notification email has no sender");
+      await mailer(env).send({
+        from: env.EMAIL_FROM,
+        to: person.email,
+        ...digest(list, person.name, appUrl),
+        // Auto-replies and out-of-office answers must not come back to this mail.
+        headers: { "Auto-Submitted": "auto-generated" },
+      });
+      await markHandled(db, ids, now);
+      emailed += list.length;
+    } catch (e) {
+      failed += list.length;
+      const attempts = Math.max(...list.map((n) => n.attempts));
+      console.error("notification email failed", person.id, `try ${attempts}`, e);
+      if (attempts >= MAX_ATTEMPTS) await markHandled(db, ids, now);
+      else await retryLater(db, ids, now + backoffMs(attempts));
+    }
   }
-  await db
-    .update(notifications)
-    .set({ emailedAt: now })
-    .where(
-      inArray(
-        notifications.id,
-        due.map((n) => n.id),
-      ),
-    );
-  return { due: due.length, emailed };
+  return { due: due.length, emailed, failed };
 }

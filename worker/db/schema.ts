@@ -325,6 +325,10 @@ export const notifications = sqliteTable(
     createdAt: createdAt(),
     readAt: integer("read_at"),
     emailedAt: integer("emailed_at"),
+    /** Email tries so far; the sweep gives up after its last retry. */
+    emailAttempts: integer("email_attempts").notNull().default(0),
+    /** Not before this time may the sweep claim it again: a claim's lease or a retry's back-off. */
+    emailDueAt: integer("email_due_at"),
   },
   (t) => [
     index("notifications_user_created").on(t.userId, t.createdAt, t.id),
@@ -444,4 +448,38 @@ export const rules = sqliteTable(
     createdAt: createdAt(),
   },
   (t) => [index("rules_inbox_position").on(t.inboxId, t.position)],
+);
+
+/**
+ * Outgoing email, written in the same D1 batch as the item it sends, so a
+ * reply is never lost between commit and sending. The minute sweep claims due
+ * rows (a lease moves `due_at` ahead), sends, and stores the Message-ID that
+ * `send()` returns: the reply's id for threading.
+ */
+export const outbox = sqliteTable(
+  "outbox",
+  {
+    id: text("id").primaryKey(),
+    kind: text("kind", { enum: ["reply"] }).notNull(),
+    conversationId: text("conversation_id")
+      .notNull()
+      .references(() => conversations.id, { onDelete: "cascade" }),
+    /** The timeline item sent. */
+    seq: integer("seq").notNull(),
+    status: text("status", { enum: ["pending", "sent", "failed"] })
+      .notNull()
+      .default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    dueAt: integer("due_at").notNull(),
+    /** The Message-ID Email Service gave the sent mail. */
+    messageId: text("message_id"),
+    lastError: text("last_error"),
+    sentAt: integer("sent_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("outbox_item").on(t.conversationId, t.seq),
+    index("outbox_due").on(t.dueAt).where(sql`status = 'pending'`),
+    index("outbox_message_id").on(t.messageId),
+  ],
 );

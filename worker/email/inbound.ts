@@ -1,23 +1,23 @@
-import { and, eq } from "drizzle-orm";
-import { inJson } from "../db/chunks";
+import { eq } from "drizzle-orm";
 import PostalMime from "postal-mime";
+import { MAX_NAME_CHARS, MAX_SUBJECT_CHARS, MAX_TEXT_CHARS } from "../contract";
 import { startConversation } from "../conversations";
 import { getDb, type Db } from "../db/client";
 import { contactName, ensureContact, findContactByEmail } from "../db/queries/contacts";
-import { conversations, inboxes, timelineItems } from "../db/schema";
+import { conversationsByMessageId } from "../db/queries/outbox";
+import { inboxes } from "../db/schema";
 import { unwrap } from "../errors";
 import { derivedId, sha256Hex } from "../lib/ids";
 import { getConversationRoom } from "../rooms/conversation-room";
-import { htmlToText, newText, normalizeMessageId, threadIds } from "./threading";
+import { automaticReason } from "./automatic";
+import { cleanLine, htmlToText, newText, normalizeMessageId, threadIds } from "./threading";
 
-/** The conversation an email answers: one in this inbox holding a message it refers to. */
+/** References beyond this many (newest first) are not looked up. */
+const MAX_THREAD_IDS = 100;
+
+/** The conversation an email answers: one in this inbox holding a message it refers to, in or out. */
 async function threadOf(db: Db, inboxId: string, ids: string[]): Promise<string | null> {
-  if (!ids.length) return null;
-  const rows = await db
-    .select({ conversationId: timelineItems.conversationId, messageId: timelineItems.messageId })
-    .from(timelineItems)
-    .innerJoin(conversations, eq(conversations.id, timelineItems.conversationId))
-    .where(and(inJson(timelineItems.messageId, ids), eq(conversations.inboxId, inboxId)));
+  const rows = await conversationsByMessageId(db, inboxId, ids.slice(0, MAX_THREAD_IDS));
   // The most specific reference wins: In-Reply-To first, then References from the newest.
   for (const id of ids) {
     const hit = rows.find((r) => r.messageId === id);
@@ -26,11 +26,21 @@ async function threadOf(db: Db, inboxId: string, ids: string[]): Promise<string 
   return null;
 }
 
+/** Larger raw messages are dropped (logged, not bounced): Email Routing itself stops at 25 MiB. */
+export const MAX_RAW_BYTES = 10 * 1024 * 1024;
+/** Text or HTML parts larger than this are dropped: no support message is that long. */
+export const MAX_PART_CHARS = 2 * 1024 * 1024;
+
+const truncated = (text: string) =>
+  text.length > MAX_TEXT_CHARS ? `${text.slice(0, MAX_TEXT_CHARS - 40)}\n[… message shortened]` : text;
+
 /**
  * The Email Worker: mail to an inbox's address becomes a customer message,
  * threaded by In-Reply-To/References into its conversation, or a new
  * conversation. The Message-ID makes redelivery harmless: it is the message's
- * idempotency key, and a new conversation's id is derived from it.
+ * idempotency key, and a new conversation's id is derived from it. Oversized
+ * mail is dropped with a log line (a bounce would go to a possibly forged
+ * sender); automatic mail is recorded without reopening anything.
  */
 export async function email(message: ForwardableEmailMessage, env: Env, _ctx?: ExecutionContext): Promise<void> {
   const db = getDb(env.DB);
@@ -39,19 +49,33 @@ export async function email(message: ForwardableEmailMessage, env: Env, _ctx?: E
     message.setReject("No inbox receives mail at this address");
     return;
   }
+  if (message.rawSize > MAX_RAW_BYTES) {
+    console.warn("inbound email dropped: too large", message.rawSize, "bytes, to", inbox.emailAddress);
+    return;
+  }
   const raw = await new Response(message.raw).arrayBuffer();
+  if (raw.byteLength > MAX_RAW_BYTES) {
+    console.warn("inbound email dropped: too large", raw.byteLength, "bytes, to", inbox.emailAddress);
+    return;
+  }
   const parsed = await PostalMime.parse(raw);
-  const address = (parsed.from?.address || message.from).toLowerCase();
+  if ((parsed.text?.length ?? 0) > MAX_PART_CHARS || (parsed.html?.length ?? 0) > MAX_PART_CHARS) {
+    console.warn("inbound email dropped: body too large, to", inbox.emailAddress);
+    return;
+  }
+  const address = cleanLine(parsed.from?.address || message.from).toLowerCase();
+  const headers = new Map(parsed.headers.map((h) => [h.key.toLowerCase(), h.value]));
+  const automatic = automaticReason(headers, address);
   const messageId =
     normalizeMessageId(parsed.messageId) ?? `${await sha256Hex(new TextDecoder().decode(raw))}@switchboard.invalid`;
-  const body = newText(parsed.text ?? htmlToText(parsed.html ?? "")) || "(empty message)";
+  const body = truncated(newText(parsed.text ?? htmlToText(parsed.html ?? "")) || "(empty message)");
 
   const contact =
     (await findContactByEmail(db, inbox.workspaceId, address)) ??
     (await ensureContact(db, {
       id: await derivedId("ct", inbox.workspaceId, address),
       workspaceId: inbox.workspaceId,
-      name: parsed.from?.name || null,
+      name: cleanLine(parsed.from?.name).slice(0, MAX_NAME_CHARS) || null,
       email: address,
     }));
   if (contact.blocked) return;
@@ -59,6 +83,7 @@ export async function email(message: ForwardableEmailMessage, env: Env, _ctx?: E
 
   const thread = await threadOf(db, inbox.id, threadIds(parsed.inReplyTo, parsed.references));
   if (thread) {
+    if (automatic) console.log("automatic email recorded without reopening", thread, automatic);
     unwrap(
       await getConversationRoom(env, thread).post(thread, {
         kind: "customer",
@@ -66,11 +91,12 @@ export async function email(message: ForwardableEmailMessage, env: Env, _ctx?: E
         author,
         idempotencyKey: `email:${messageId}`,
         messageId,
+        automatic: !!automatic,
       }),
     );
     return;
   }
-  const subject = parsed.subject?.trim() || null;
+  const subject = cleanLine(parsed.subject).slice(0, MAX_SUBJECT_CHARS) || null;
   await startConversation(env, db, {
     conversationId: await derivedId("cv", inbox.id, messageId),
     inbox,

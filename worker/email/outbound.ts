@@ -1,46 +1,44 @@
-import { and, asc, eq, isNotNull } from "drizzle-orm";
-import type { Item } from "../contract";
+import { eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { threadMessageIds } from "../db/queries/outbox";
 import { contacts, conversations, inboxes, timelineItems } from "../db/schema";
+import { referencesHeader } from "./threading";
 
 /**
- * Sends an email conversation's reply to the customer through the send_email
- * binding, threaded: In-Reply-To the newest message with an id, References the
- * whole chain, the reply's own Message-ID as stored with the item.
+ * The email for a reply (item `seq`) in an email conversation, threaded:
+ * In-Reply-To the newest message id before it, References the chain (capped
+ * as Email Service and Email Routing require). From, To and Subject go in the
+ * API fields; Message-ID is Email Service's to set. Null when it cannot go
+ * out (the inbox lost its address, the contact has no email).
  */
-export async function sendReplyEmail(
-  env: Pick<Env, "EMAIL">,
-  db: Db,
-  conversationId: string,
-  item: Item,
-  messageId: string,
-): Promise<void> {
+export async function replyEmail(db: Db, conversationId: string, seq: number): Promise<EmailMessageBuilder | null> {
   const [row] = await db
-    .select({ subject: conversations.subject, from: inboxes.emailAddress, name: inboxes.name, to: contacts.email })
+    .select({
+      subject: conversations.subject,
+      from: inboxes.emailAddress,
+      channel: inboxes.channel,
+      inboxName: inboxes.name,
+      to: contacts.email,
+      author: timelineItems.authorName,
+      body: timelineItems.body,
+    })
     .from(conversations)
     .innerJoin(inboxes, eq(inboxes.id, conversations.inboxId))
     .innerJoin(contacts, eq(contacts.id, conversations.contactId))
-    .where(eq(conversations.id, conversationId));
-  if (!row?.from || !row.to) return;
-  const chain = await db
-    .select({ messageId: timelineItems.messageId })
-    .from(timelineItems)
-    .where(and(eq(timelineItems.conversationId, conversationId), isNotNull(timelineItems.messageId)))
-    .orderBy(asc(timelineItems.seq));
-  const earlier = chain.map((r) => `<${r.messageId}>`).filter((id) => id !== `<${messageId}>`);
+    .innerJoin(timelineItems, eq(timelineItems.conversationId, conversations.id))
+    .where(sql`${conversations.id} = ${conversationId} AND ${timelineItems.seq} = ${seq}`);
+  if (row?.channel !== "email" || !row.from || !row.to) return null;
+  const chain = await threadMessageIds(db, conversationId, seq);
   const subject = row.subject
     ? /^re:/i.test(row.subject)
       ? row.subject
       : `Re: ${row.subject}`
-    : `Re: your message to ${row.name}`;
-  await env.EMAIL.send({
-    from: { email: row.from, name: `${item.author.name} (${row.name})` },
+    : `Re: your message to ${row.inboxName}`;
+  return {
+    from: { email: row.from, name: `${row.author} (${row.inboxName})` },
     to: row.to,
     subject,
-    text: item.body,
-    headers: {
-      "Message-ID": `<${messageId}>`,
-      ...(earlier.length ? { "In-Reply-To": earlier.at(-1)!, References: earlier.slice(-20).join(" ") } : {}),
-    },
-  });
+    text: row.body,
+    headers: chain.length ? { "In-Reply-To": `<${chain.at(-1)}>`, References: referencesHeader(chain) } : undefined,
+  };
 }

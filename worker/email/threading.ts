@@ -13,20 +13,27 @@ export function threadIds(inReplyTo: string | undefined, references: string | un
   return [...new Set(ids)];
 }
 
+const QUOTE_HEADER = /^(On .{1,500} wrote:|-{2,}\s*Original Message\s*-{2,})\s*$/i;
+
 /**
  * The new part of an email reply: text above the quoted conversation
  * ("On … wrote:" and the "> " lines under it) and above a "-- " signature.
+ * Linear: whether the rest of the message is all quote is known for every
+ * line from one pass from the end.
  */
 export function newText(text: string): string {
   const lines = text.replace(/\r\n/g, "\n").split("\n");
+  // quotedFrom[i]: every line from i on is quoted or blank.
+  const quotedFrom: boolean[] = new Array(lines.length + 1);
+  quotedFrom[lines.length] = true;
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = lines[i]!;
+    quotedFrom[i] = quotedFrom[i + 1]! && (line.startsWith(">") || !line.trim());
+  }
   let end = lines.length;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
-    if (/^On .+ wrote:\s*$/i.test(line) || /^-{2,}\s*Original Message\s*-{2,}$/i.test(line) || line === "-- ") {
-      end = i;
-      break;
-    }
-    if (line.startsWith(">") && lines.slice(i).every((l) => l.startsWith(">") || !l.trim())) {
+    if (line === "-- " || (line.length <= 600 && QUOTE_HEADER.test(line)) || (line.startsWith(">") && quotedFrom[i])) {
       end = i;
       break;
     }
@@ -35,25 +42,70 @@ export function newText(text: string): string {
   return kept || text.trim();
 }
 
-/** Plain text from HTML, for emails without a text part. */
+const BLOCK_END = /^\/(p|div|li|h[1-6]|tr)$/;
+const ENTITIES: Record<string, string> = { nbsp: " ", lt: "<", gt: ">", quot: '"', "#39": "'", amp: "&" };
+
+/**
+ * Plain text from HTML, for emails without a text part. One pass over the
+ * input: each tag is found with indexOf, a script or style skips to its end
+ * tag (an unclosed one ends the text), so no input makes it quadratic.
+ */
 export function htmlToText(html: string): string {
-  return html
-    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, "")
-    .replace(/<br\s*\/?>/gi, "\n")
-    .replace(/<\/(p|div|li|h[1-6])>/gi, "\n")
-    .replace(/<[^>]+>/g, "")
-    .replace(/&nbsp;/g, " ")
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, "&")
+  const out: string[] = [];
+  const closing = /<\/(script|style)\s*>/gi;
+  let i = 0;
+  while (i < html.length) {
+    const lt = html.indexOf("<", i);
+    if (lt < 0) {
+      out.push(html.slice(i));
+      break;
+    }
+    out.push(html.slice(i, lt));
+    const gt = html.indexOf(">", lt + 1);
+    if (gt < 0) {
+      out.push(html.slice(lt));
+      break;
+    }
+    const name = /^\/?[a-z0-9]*/i.exec(html.slice(lt + 1, Math.min(gt, lt + 12)))![0].toLowerCase();
+    i = gt + 1;
+    if (name === "script" || name === "style") {
+      closing.lastIndex = i;
+      if (!closing.exec(html)) break;
+      i = closing.lastIndex;
+    } else if (name === "br") out.push("\n");
+    else if (BLOCK_END.test(name)) out.push("\n");
+  }
+  return out
+    .join("")
+    .replace(/&(nbsp|lt|gt|quot|#39|amp);/g, (_, e: string) => ENTITIES[e]!)
     .replace(/\n{3,}/g, "\n\n")
     .trim();
 }
 
-/** A new Message-ID on the inbox's own domain. */
-export function newMessageId(fromAddress: string): string {
-  const domain = fromAddress.split("@")[1] ?? "switchboard.invalid";
-  return `${crypto.randomUUID()}@${domain}`.toLowerCase();
+/** A header-like line for display: control characters (CR, LF, NUL…) become spaces, runs of space one. */
+export function cleanLine(value: string | null | undefined): string {
+  return (value ?? "")
+    .replace(/\p{Cc}/gu, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+/**
+ * A References value for a chain of ids (oldest first): the thread's root and
+ * the newest ids, at most 100 of them (Email Routing refuses replies past 100)
+ * and within a header value's 2,048 bytes.
+ */
+export function referencesHeader(chain: string[], maxIds = 100, maxBytes = 2048): string {
+  const ids = [...new Set(chain)].map((id) => `<${id}>`);
+  const root = ids[0];
+  if (!root) return "";
+  const kept: string[] = [];
+  let size = root.length;
+  for (let i = ids.length - 1; i > 0 && kept.length < maxIds - 1; i--) {
+    const id = ids[i]!;
+    if (size + 1 + id.length > maxBytes) break;
+    kept.unshift(id);
+    size += 1 + id.length;
+  }
+  return [root, ...kept].join(" ");
 }

@@ -53,6 +53,7 @@ import {
   type Ref,
   type UpdateConversation,
 } from "./room-events";
+import { queueReplyEmail } from "../db/queries/outbox";
 import { type Change, itemRow, loadRoomState, planCommit, previewOf, type RoomState } from "./room-writes";
 import { SerialQueue } from "./serial-queue";
 import {
@@ -106,6 +107,9 @@ export class ConversationRoom extends DurableObject<Env> {
           ...{ lastActivityAt: now, preview: previewOf(input.first.body), createdAt: now, updatedAt: now },
         }),
         this.#db.insert(timelineItems).values(row),
+        ...(input.first.outbox
+          ? [queueReplyEmail(this.#db, { ...input.first.outbox, conversationId: id, seq: 1, now })]
+          : []),
       ]);
       this.#state = newRoomState(input, now);
       this.#hub.summary(this.#state);

@@ -9,7 +9,7 @@ import { atLeast } from "../domain/access";
 import { collides } from "../domain/collision";
 import { countedMentions, followersFromMentions } from "../domain/mentions";
 import { agentMayMove, type SystemReason, statusAfterItem, systemMove } from "../domain/status";
-import type { Change, FieldPatch, NewItem, RoomState } from "./room-writes";
+import type { Change, FieldPatch, NewItem, OutboxEntry, RoomState } from "./room-writes";
 
 export type Ref = { id: string; name: string };
 
@@ -23,7 +23,7 @@ export interface CreateConversation {
   contactId: string;
   subject: string | null;
   /** The opening message: a customer's, or an agent's reply when an agent starts it. */
-  first: { kind: "customer" | "reply"; body: string; author: Author; messageId?: string };
+  first: { kind: "customer" | "reply"; body: string; author: Author; messageId?: string; outbox?: OutboxEntry };
   /** What the inbox's auto-assignment rules decided. */
   initial?: InitialFields;
 }
@@ -50,8 +50,12 @@ export interface PostItem {
   mentions?: Ref[];
   /** Whether the mentioned agents also start following (the author may reply). */
   mentionsFollow?: boolean;
-  /** The email's Message-ID, for items that arrive or leave by email. */
+  /** The email's Message-ID, for items that arrive by email. */
   messageId?: string;
+  /** A reply that leaves by email: queued in the outbox in the reply's own batch. */
+  outbox?: OutboxEntry;
+  /** Mail no person wrote (auto-reply, bounce): recorded, but it never reopens or wakes the conversation. */
+  automatic?: boolean;
 }
 
 /** Field changes; the caller has checked each value (the assignee may reply, the team exists). */
@@ -110,7 +114,7 @@ export function planPost(state: RoomState, input: PostItem, idempotencyKey?: str
   const items: NewItem[] = [
     { kind: input.kind, body: input.body, author: input.author, idempotencyKey, messageId: input.messageId },
   ];
-  const status = statusAfterItem(state.status, input.kind);
+  const status = input.automatic ? state.status : statusAfterItem(state.status, input.kind);
   if (status !== state.status) items.push(statusEvent(state.status, status, SYSTEM, input.kind));
   const mentioned = countedMentions(input.kind, input.mentions);
   const newFollowers = followersFromMentions(mentioned, !!input.mentionsFollow, state.followers);
@@ -121,6 +125,7 @@ export function planPost(state: RoomState, input: PostItem, idempotencyKey?: str
     actorId: input.author.type === "user" ? input.author.id : null,
     mentioned: mentioned.map((u) => u.id),
     followersAdded: newFollowers.map((u) => u.id),
+    outbox: input.outbox,
   };
 }
 

@@ -21,6 +21,7 @@ import {
 import { chunkRows, inJson } from "../db/chunks";
 import type { Db } from "../db/client";
 import { toItem, type ItemRow } from "../db/queries/items";
+import { queueReplyEmail } from "../db/queries/outbox";
 import {
   conversations,
   conversationTags,
@@ -89,6 +90,13 @@ export interface Change {
   linkRemoved?: string;
   /** Of the people this change may notify, those who can open the conversation (read by the room before it commits). */
   canOpen?: ReadonlySet<string>;
+  /** The change's reply leaves by email: an outbox row, in this batch, that the sweep sends. */
+  outbox?: OutboxEntry;
+}
+
+/** An outgoing email queued with a change; the id names its outbox row. */
+export interface OutboxEntry {
+  id: string;
 }
 
 /** Parameters one timeline item row binds. */
@@ -269,6 +277,9 @@ export function planCommit(db: Db, state: RoomState, change: Change, now: number
       }),
     );
   }
+  const replySeq = rows.find((r) => r.kind === "reply")?.seq;
+  if (change.outbox && replySeq)
+    writes.push(queueReplyEmail(db, { id: change.outbox.id, conversationId: state.id, seq: replySeq, now }));
   if (change.linkRemoved)
     writes.push(db.delete(links).where(and(eq(links.id, change.linkRemoved), eq(links.conversationId, state.id))));
   // The copies that let Following, Mentioned and the tag filter page by index.

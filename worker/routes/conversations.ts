@@ -13,6 +13,7 @@ import {
   conversationView,
   inboxToStartIn,
   postMessage,
+  retryEmail,
   setFollower,
   setTags,
   startByAgent,
@@ -21,6 +22,7 @@ import {
 import { getDb } from "../db/client";
 import { grantsFor } from "../db/queries/access";
 import { getTimeline, listConversations } from "../db/queries/conversations";
+import { replyDeliveries } from "../db/queries/outbox";
 import type { AppEnv } from "../env";
 import { idempotencyKey, validate } from "../lib/validate";
 
@@ -34,7 +36,8 @@ export const conversationRoutes = new Hono<AppEnv>()
     const input = c.req.valid("json");
     const db = getDb(c.env.DB);
     const inbox = await inboxToStartIn(db, c.var.actor, input.inboxId);
-    const id = await startByAgent(c.env, db, c.var.actor, inbox, input, idempotencyKey(c));
+    const waitUntil = (work: Promise<unknown>) => c.executionCtx.waitUntil(work);
+    const id = await startByAgent(c.env, db, c.var.actor, inbox, input, idempotencyKey(c), waitUntil);
     return c.json(await conversationView(db, c.var.actor, id), 201);
   })
   .get("/:id", async (c) => {
@@ -55,6 +58,16 @@ export const conversationRoutes = new Hono<AppEnv>()
     const db = getDb(c.env.DB);
     const waitUntil = (work: Promise<unknown>) => c.executionCtx.waitUntil(work);
     return c.json(await postMessage(c.env, db, c.var.actor, c.req.param("id"), input, key, waitUntil), 201);
+  })
+  .get("/:id/email-deliveries", async (c) => {
+    const db = getDb(c.env.DB);
+    const { conversation } = await conversationFor(db, c.var.actor, c.req.param("id"), "read");
+    return c.json({ items: await replyDeliveries(db, conversation.id) });
+  })
+  .post("/:id/messages/:seq/retry-email", async (c) => {
+    const db = getDb(c.env.DB);
+    const waitUntil = (work: Promise<unknown>) => c.executionCtx.waitUntil(work);
+    return c.json(await retryEmail(c.env, db, c.var.actor, c.req.param("id"), c.req.param("seq"), waitUntil));
   })
   .patch("/:id", validate("json", UpdateConversationInput), async (c) => {
     const db = getDb(c.env.DB);

@@ -2,6 +2,8 @@
 import {
   Conversation,
   ConversationPage,
+  EmailDeliveries,
+  EmailDelivery,
   Item,
   Timeline,
   type PostMessageInput,
@@ -25,6 +27,11 @@ export const conversationsApi = {
       body: input,
       headers: { "Idempotency-Key": idempotencyKey },
     }),
+  /** How the conversation's emailed replies went: the timeline marks failed ones. */
+  emailDeliveries: (id: string) => request("GET", `${path(id)}/email-deliveries`, EmailDeliveries),
+  /** Sends a reply whose email failed once more. */
+  retryEmail: (id: string, seq: number) =>
+    request("POST", `${path(id)}/messages/${seq}/retry-email`, EmailDelivery, { body: {} }),
   updateConversation: (id: string, input: UpdateConversationInput) =>
     request("PATCH", path(id), Conversation, { body: input }),
   /** Snooze (or re-time a snooze) until `until` (ms); a past time is refused by the server. */

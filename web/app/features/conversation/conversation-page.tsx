@@ -50,6 +50,19 @@ export function ConversationPage({ id }: { id: string }) {
   const data = page.data;
   const current = useRef<Loaded | undefined>(undefined);
   current.current = data;
+  // Email replies that failed after their last try, re-read as the thread grows; each can be retried.
+  const lastSeq = data?.items.at(-1)?.seq ?? 0;
+  const deliveries = useResource(data?.conversation.channel === "email" ? `${id}:${lastSeq}` : null, () =>
+    api.emailDeliveries(id),
+  );
+  const retryEmail = useAction((seq: number) => api.retryEmail(id, seq), {
+    key: id,
+    onDone: () => void deliveries.reload(),
+  });
+  const failedEmail = {
+    failed: new Set((deliveries.data?.items ?? []).filter((d) => d.status === "failed").map((d) => d.seq)),
+    retry: (seq: number) => void retryEmail.run(seq),
+  };
   /** The workspace's people, to pick out @mentions in notes. */
   const people = useResource("people", () => api.users().then((r) => r.items));
 
@@ -168,9 +181,10 @@ export function ConversationPage({ id }: { id: string }) {
   });
   const [otherError, setOtherError] = useState<unknown>(null);
   useEffect(() => setOtherError(null), [id]);
-  const actionError = status.error ?? otherError;
+  const actionError = status.error ?? retryEmail.error ?? otherError;
   const clearActionError = () => {
     status.clearError();
+    retryEmail.clearError();
     setOtherError(null);
   };
 
@@ -283,7 +297,7 @@ export function ConversationPage({ id }: { id: string }) {
           ) : null}
           <OfflineBanner state={room.state} />
           <PresenceBar others={room.others} />
-          <Timeline items={data.items} now={now} meId={me.user.id} people={people.data ?? []} />
+          <Timeline items={data.items} now={now} meId={me.user.id} people={people.data ?? []} email={failedEmail} />
           <DraftPreviews drafts={room.drafts} others={room.others} />
           {access === "reply" || access === "note" ? (
             <Composer

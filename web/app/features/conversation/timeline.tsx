@@ -42,16 +42,24 @@ function NoteBody({ body, people, meId }: { body: string; people: Person[]; meId
   );
 }
 
+/** A reply whose email failed after its last try, and how to send it again. */
+export interface FailedEmail {
+  failed: ReadonlySet<number>;
+  retry(seq: number): void;
+}
+
 export function TimelineItem({
   item,
   now,
   people,
   meId,
+  email,
 }: {
   item: Item;
   now: number;
   people?: Person[];
   meId?: string;
+  email?: FailedEmail;
 }) {
   const time = (
     <time dateTime={item.createdAt} title={fullDate(item.createdAt)}>
@@ -93,6 +101,14 @@ export function TimelineItem({
             item.body
           )}
         </div>
+        {email?.failed.has(item.seq) && (
+          <div class="tl-email-failed" data-testid="email-failed">
+            Email not delivered.{" "}
+            <button type="button" class="link-btn" onClick={() => email.retry(item.seq)}>
+              Retry
+            </button>
+          </div>
+        )}
       </div>
       {side === "right" && <Avatar name={item.author.name || "Team"} size={30} />}
     </div>
@@ -112,11 +128,13 @@ export function Timeline({
   now,
   meId,
   people,
+  email,
 }: {
   items: Item[];
   now: number;
   meId?: string;
   people?: Person[];
+  email?: FailedEmail;
 }) {
   const ref = useRef<HTMLDivElement>(null);
   const pinned = useRef(true);
@@ -166,7 +184,9 @@ export function Timeline({
           {items.length === 0 ? (
             <p class="tl-empty">No messages yet.</p>
           ) : (
-            items.map((item) => <TimelineItem key={item.seq} item={item} now={now} people={people} meId={meId} />)
+            items.map((item) => (
+              <TimelineItem key={item.seq} item={item} now={now} people={people} meId={meId} email={email} />
+            ))
           )}
         </div>
       </div>

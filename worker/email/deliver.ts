@@ -1,0 +1,52 @@
+/**
+ * Sending what the outbox holds. A row is claimed before it is sent (its
+ * lease keeps every other run away), marked sent with the Message-ID that
+ * Email Service returns, and on failure retried with back-off until the last
+ * try marks the reply failed, which the timeline shows with a retry.
+ */
+import type { Db } from "../db/client";
+import { claimOne, claimOutbox, markFailed, markSent, type OutboxRow } from "../db/queries/outbox";
+import { mailer } from "./mailer";
+import { replyEmail } from "./outbound";
+import { normalizeMessageId } from "./threading";
+
+/** How long a claim keeps other runs away: far longer than one send. */
+export const LEASE_MS = 5 * 60_000;
+/** Tries before a reply is marked failed. */
+export const MAX_ATTEMPTS = 5;
+/** Wait before try n+1 after n failed: 1, 2, 4, 8 minutes. */
+export const backoffMs = (attempts: number) => 60_000 * 2 ** Math.max(0, attempts - 1);
+
+type MailEnv = Pick<Env, "EMAIL" | "EMAIL_STRICT">;
+
+async function deliver(env: MailEnv, db: Db, row: OutboxRow, now: number): Promise<"sent" | "retry" | "failed"> {
+  try {
+    const message = await replyEmail(db, row.conversationId, row.seq);
+    if (!message) throw new Error("The conversation has no email address to answer");
+    const result = await mailer(env).send(message);
+    const messageId = normalizeMessageId(result?.messageId);
+    if (!messageId) throw new Error("Email Service returned no Message-ID");
+    await markSent(db, row.id, messageId, now);
+    return "sent";
+  } catch (e) {
+    const error = e instanceof Error ? e.message : String(e);
+    const last = row.attempts >= MAX_ATTEMPTS;
+    console.error("reply email failed", row.conversationId, row.seq, `try ${row.attempts}`, error);
+    await markFailed(db, row.id, error.slice(0, 500), last ? null : now + backoffMs(row.attempts));
+    return last ? "failed" : "retry";
+  }
+}
+
+/** Sends one queued reply now, if no one else has it; the sweep retries what fails. */
+export async function sendQueuedReply(env: MailEnv, db: Db, id: string, now = Date.now()): Promise<void> {
+  const row = await claimOne(db, id, now, LEASE_MS);
+  if (row) await deliver(env, db, row, now);
+}
+
+/** The sweep's part: claims at most `limit` due replies and sends them. */
+export async function sendDueReplies(env: MailEnv, db: Db, now: number, limit: number) {
+  const rows = await claimOutbox(db, now, limit, LEASE_MS);
+  const counts = { claimed: rows.length, sent: 0, retry: 0, failed: 0 };
+  for (const row of rows) counts[await deliver(env, db, row, now)]++;
+  return counts;
+}
