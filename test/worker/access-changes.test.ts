@@ -198,3 +198,26 @@ describe("followers and assignees who lose access", () => {
     expect(after).toMatchObject({ items: [], unreadCount: 0 });
   });
 });
+
+describe("notification email", () => {
+  it("is never sent about a conversation the agent can no longer open", async () => {
+    const { admin, inbox, ana, ben, conversationId } = await team();
+    await json(ben.as, "/api/me", { method: "PATCH", body: { emailNotifications: true } });
+    await expectStatus(
+      postMessage(ana.as, conversationId, { kind: "note", body: "@Ben Agent secret plan", mentions: [ben.id] }),
+      201,
+    );
+    await expectStatus(call(admin.as, `/api/inboxes/${inbox.id}/access/${ben.id}`, { method: "DELETE" }), 204);
+    // Mail is broken here (no sender): a notification that were sent would fail and wait for a retry.
+    const noSender = { ...env, EMAIL_FROM: "" } as unknown as Env;
+    const ctx = createExecutionContext();
+    const later = Date.now() + 10 * 60_000;
+    await worker.scheduled(createScheduledController({ scheduledTime: later, cron: "* * * * *" }), noSender, ctx);
+    await waitOnExecutionContext(ctx);
+    const row = await env.DB.prepare("SELECT emailed_at, email_attempts FROM notifications WHERE user_id = ?")
+      .bind(ben.id)
+      .first<{ emailed_at: number | null; email_attempts: number }>();
+    // Handled without a send: set aside at once, not failed and waiting to be tried again.
+    expect(row?.emailed_at).not.toBeNull();
+  });
+});

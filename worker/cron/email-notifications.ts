@@ -50,6 +50,18 @@ const retryLater = (db: Db, ids: string[], at: number) =>
     sql`UPDATE notifications SET email_due_at = ${at} WHERE id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`,
   );
 
+/** Of these notifications, those whose agent can still open the conversation (no preview to anyone who lost it). */
+async function stillOpen(db: Db, ids: string[]): Promise<Set<string>> {
+  const rows = await db.all<{ id: string }>(sql`
+    SELECT n.id FROM notifications n
+      JOIN users u ON u.id = n.user_id
+      LEFT JOIN conversations c ON c.id = n.conversation_id
+      LEFT JOIN inbox_access a ON a.user_id = n.user_id AND a.inbox_id = c.inbox_id
+    WHERE n.id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))
+      AND (n.conversation_id IS NULL OR u.role = 'admin' OR a.access IS NOT NULL)`);
+  return new Set(rows.map((r) => r.id));
+}
+
 function digest(list: Claimed[], name: string, appUrl: string) {
   const lines = list.map(
     (n) => `• ${n.actorName} ${KIND_WORDS[n.kind]}: ${n.preview}\n  ${appUrl}/conversations/${n.conversationId}`,
@@ -76,8 +88,15 @@ export async function emailNotifications(
   delayMs: number,
   appUrl: string,
 ) {
-  const due = await claim(db, now, now - delayMs);
-  if (!due.length) return { due: 0, emailed: 0, failed: 0 };
+  const claimed = await claim(db, now, now - delayMs);
+  if (!claimed.length) return { due: 0, emailed: 0, failed: 0 };
+  const open = await stillOpen(
+    db,
+    claimed.map((n) => n.id),
+  );
+  const closed = claimed.filter((n) => !open.has(n.id)).map((n) => n.id);
+  if (closed.length) await markHandled(db, closed, now);
+  const due = claimed.filter((n) => open.has(n.id));
   const userIds = [...new Set(due.map((n) => n.userId))];
   const people = await db.all<{ id: string; email: string; name: string; wantsEmail: number }>(sql`
     SELECT id, email, name, email_notifications AS wantsEmail FROM users
