@@ -1,6 +1,6 @@
 /** Settings → Team: who is in the workspace, adding teammates, and each agent's access per inbox. */
 import { useState } from "preact/hooks";
-import type { Access, Inbox, Role, User } from "../../../../worker/contract";
+import type { Access, Inbox, Role, TeamMember, User } from "../../../../worker/contract";
 import { api } from "../../../lib/api";
 import { Avatar, ErrorNotice, Field, Spinner } from "../../components/ui";
 import { useSession } from "../../session";
@@ -15,8 +15,8 @@ export function TeamTab({
   onUserCreated,
 }: {
   inboxes: Inbox[];
-  users: User[];
-  onUserCreated: (user: User) => void;
+  users: TeamMember[];
+  onUserCreated: (user: TeamMember) => void;
 }) {
   return (
     <>
@@ -31,7 +31,7 @@ const ROLES: SelectOption<Role>[] = [
   { value: "admin", label: "Admin" },
 ];
 
-function PeopleSection({ users, onCreated }: { users: User[]; onCreated: (user: User) => void }) {
+function PeopleSection({ users, onCreated }: { users: TeamMember[]; onCreated: (user: TeamMember) => void }) {
   const { me } = useSession();
   const empty = { name: "", email: "", password: "", role: "agent" as Role };
   const [form, setForm] = useState(empty);
