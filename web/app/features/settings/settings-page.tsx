@@ -95,9 +95,7 @@ export function SettingsPage() {
         <Loading label="Loading settings…" />
       ) : (
         <div class="settings-stack">
-          {tab === "team" && (
-            <TeamTab inboxes={inboxes} users={users} onUserCreated={(user) => setUsers([...users, user])} />
-          )}
+          {tab === "team" && <TeamTab inboxes={inboxes} users={users} onUsersChange={setUsers} />}
           {tab === "inboxes" && (
             <InboxesTab
               inboxes={inboxes}
