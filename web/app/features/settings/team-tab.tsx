@@ -230,57 +230,57 @@ function InviteSection({ inboxes }: { inboxes: Inbox[] }) {
         <h2>Invite a teammate</h2>
         <p>They get a link to choose their own name and password. It works once, for seven days.</p>
       </div>
-      <form class="form" onSubmit={submit}>
-        <div class="inline-form wrap">
-          <Field label="Email">
-            <input
-              type="email"
-              value={form.email}
-              onInput={(e) => setForm({ ...form, email: e.currentTarget.value })}
-              required
-              data-testid="invite-email"
-            />
-          </Field>
-          <SelectField
-            label="Role"
-            value={form.role}
-            options={ROLES}
-            onChange={(role) => setForm((f) => ({ ...f, role }))}
-            testid="invite-role"
+      <form class="inline-form wrap" onSubmit={submit}>
+        <Field label="Email">
+          <input
+            type="email"
+            value={form.email}
+            onInput={(e) => setForm({ ...form, email: e.currentTarget.value })}
+            required
+            data-testid="invite-email"
           />
-          <button type="submit" class="btn btn-primary" disabled={busy} data-testid="invite-submit">
-            {busy ? <Spinner label="Inviting…" /> : "Create invitation"}
-          </button>
-        </div>
-        {form.role === "agent" && inboxes.length > 0 && (
-          <div class="invite-access" data-testid="invite-access">
-            {inboxes.map((i) => (
-              <label key={i.id}>
-                <ChannelIcon channel={i.channel} />
-                {i.name}
-                <select
-                  class={`access-select level-${levelOf(i.id)}`}
-                  value={levelOf(i.id)}
-                  onChange={(e) => setLevel(i.id, e.currentTarget.value as Level)}
-                  data-testid="invite-access-cell"
-                  data-inbox-id={i.id}
-                >
-                  {LEVELS.map((l) => (
-                    <option key={l.id} value={l.id}>
-                      {l.label}
-                    </option>
-                  ))}
-                </select>
-              </label>
-            ))}
-          </div>
-        )}
+        </Field>
+        <SelectField
+          label="Role"
+          value={form.role}
+          options={ROLES}
+          onChange={(role) => setForm((f) => ({ ...f, role }))}
+          testid="invite-role"
+        />
+        <button type="submit" class="btn btn-primary" disabled={busy} data-testid="invite-submit">
+          {busy ? <Spinner label="Inviting…" /> : "Create invitation"}
+        </button>
       </form>
+      {form.role === "agent" && inboxes.length > 0 && (
+        <div class="invite-access" data-testid="invite-access">
+          <span class="field-label">Inbox access</span>
+          {inboxes.map((i) => (
+            <label key={i.id}>
+              <ChannelIcon channel={i.channel} />
+              {i.name}
+              <select
+                class={`access-select level-${levelOf(i.id)}`}
+                value={levelOf(i.id)}
+                onChange={(e) => setLevel(i.id, e.currentTarget.value as Level)}
+                data-testid="invite-access-cell"
+                data-inbox-id={i.id}
+              >
+                {LEVELS.map((l) => (
+                  <option key={l.id} value={l.id}>
+                    {l.label}
+                  </option>
+                ))}
+              </select>
+            </label>
+          ))}
+        </div>
+      )}
       {sent && (
         <div class="link-panel" data-testid="invite-link-panel">
           <p>
-            {sent.emailed ? `We emailed ${sent.email} this link. ` : ""}Send {sent.emailed ? "it again" : "this link"}{" "}
-            to {sent.email} if they can't find it:
+            {sent.emailed
+              ? `We emailed this link to ${sent.email}. You can also send it yourself:`
+              : `Send this link to ${sent.email}:`}
           </p>
           <CopyField value={sent.url} label={`Invitation link for ${sent.email}`} testid="invite-link" />
         </div>
