@@ -38,6 +38,8 @@ describe("invitations", () => {
       ],
     });
     expect(created.inviteUrl).toMatch(/^http:\/\/switchboard\.test\/invite\//);
+    // Mail is set up in the test environment (EMAIL binding and EMAIL_FROM): the invitee was mailed too.
+    expect(created.emailed).toBe(true);
     const pending = await json(admin.as, "/api/invitations");
     expect(pending.items).toEqual([
       expect.objectContaining({

@@ -16,6 +16,7 @@ import {
   supportTeam,
   timeline,
   type Person,
+  updateConversation,
 } from "./helpers";
 
 const patchUser = (admin: Person, id: string, body: unknown) =>
@@ -143,5 +144,19 @@ describe("PATCH /api/users/:id", () => {
       owners.push((await getConversation(admin.as, started.id)).assignee?.id);
     }
     expect(owners).toEqual([ann.id, ann.id, ann.id, ann.id]);
+  });
+
+  it("a deactivated agent cannot be assigned by hand either", async () => {
+    const { admin, inbox } = await supportTeam();
+    const ben = await agentWith(admin, inbox.id, "reply", "Ben Gone");
+    await json(admin.as, `/api/users/${ben.id}`, { method: "PATCH", body: { active: false } });
+    const conversation = await startConversation(inbox.widgetKey);
+    const error = await expectError(
+      updateConversation(admin.as, conversation.id, { assigneeId: ben.id }),
+      400,
+      "validation_failed",
+    );
+    expect(error.details).toEqual([expect.objectContaining({ path: ["assigneeId"] })]);
+    expect((await getConversation(admin.as, conversation.id)).assignee).toBeNull();
   });
 });
