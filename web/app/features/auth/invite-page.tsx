@@ -35,12 +35,7 @@ export function InvitePage({ token, onDone }: { token: string; onDone: (me: Me) 
       testid="invite-page"
     >
       {gone ? (
-        <>
-          <ErrorNotice error={error} />
-          <a class="btn btn-block" href="/login" data-testid="invite-sign-in">
-            Go to sign in
-          </a>
-        </>
+        <LinkGone error={error} testid="invite-sign-in" />
       ) : (
         <form class="form" onSubmit={submit}>
           <Field label="Your name">
@@ -66,6 +61,18 @@ export function InvitePage({ token, onDone }: { token: string; onDone: (me: Me) 
         </form>
       )}
     </AuthCard>
+  );
+}
+
+/** A one-time link that no longer works: why, and the way to the sign-in page. */
+export function LinkGone({ error, testid }: { error: unknown; testid: string }) {
+  return (
+    <>
+      <ErrorNotice error={error} />
+      <a class="btn btn-block" href="/login" data-testid={testid}>
+        Go to sign in
+      </a>
+    </>
   );
 }
 

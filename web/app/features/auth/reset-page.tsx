@@ -3,7 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import { ApiError, api } from "../../../lib/api";
 import { ErrorNotice, Spinner } from "../../components/ui";
 import { AuthCard } from "./auth-card";
-import { PasswordField } from "./invite-page";
+import { LinkGone, PasswordField } from "./invite-page";
 
 export function ResetPage({ token, onDone }: { token: string; onDone: () => void }) {
   const [password, setPassword] = useState("");
@@ -34,12 +34,7 @@ export function ResetPage({ token, onDone }: { token: string; onDone: () => void
       testid="reset-page"
     >
       {gone ? (
-        <>
-          <ErrorNotice error={error} />
-          <a class="btn btn-block" href="/login" data-testid="reset-sign-in">
-            Go to sign in
-          </a>
-        </>
+        <LinkGone error={error} testid="reset-sign-in" />
       ) : (
         <form class="form" onSubmit={submit}>
           <PasswordField value={password} onInput={setPassword} label="New password" testid="reset-password" />

@@ -2,29 +2,23 @@
 import { useState } from "preact/hooks";
 import { api } from "../../../lib/api";
 import { ErrorNotice, Field, Spinner } from "../../components/ui";
+import { useAction } from "../../hooks/resource";
 import { PasswordField } from "../auth/invite-page";
 
 export function PasswordCard() {
   const empty = { currentPassword: "", newPassword: "" };
   const [form, setForm] = useState(empty);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
   const [done, setDone] = useState(false);
-
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    setDone(false);
-    try {
-      await api.changePassword(form);
+  const change = useAction(() => api.changePassword(form), {
+    onDone: () => {
       setForm(empty);
       setDone(true);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    },
+  });
+  const submit = (e: Event) => {
+    e.preventDefault();
+    setDone(false);
+    void change.run();
   };
 
   return (
@@ -51,15 +45,15 @@ export function PasswordCard() {
           testid="password-new"
         />
       </div>
-      <ErrorNotice error={error} />
+      <ErrorNotice error={change.error} />
       <div class="form-actions profile-actions">
         {done && (
           <span class="saved-mark" data-testid="password-changed">
             ✓ Password changed
           </span>
         )}
-        <button type="submit" class="btn btn-primary" disabled={busy} data-testid="password-submit">
-          {busy ? <Spinner label="Saving…" /> : "Change password"}
+        <button type="submit" class="btn btn-primary" disabled={change.busy} data-testid="password-submit">
+          {change.busy ? <Spinner label="Saving…" /> : "Change password"}
         </button>
       </div>
     </form>

@@ -4,41 +4,22 @@ import { MAX_NAME_CHARS } from "../../../../worker/contract";
 import { api } from "../../../lib/api";
 import { longAgo, useNow } from "../../../lib/time";
 import { CopyField } from "../../components/copy-field";
+import { RevokeButton } from "../../components/revoke-button";
 import { ErrorNotice, Field, Spinner } from "../../components/ui";
-import { useResource } from "../../hooks/resource";
+import { useAction, useResource } from "../../hooks/resource";
 
 export function TokensCard() {
   const tokens = useResource("me/tokens", () => api.tokens(), { keepPrevious: true });
   const [name, setName] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
   const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
-
-  const create = async (e: Event) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const made = await api.createToken(name);
+  const create = useAction(() => api.createToken(name), {
+    onDone: (made) => {
       setCreated({ name: made.name, token: made.token });
       setName("");
-      await tokens.reload();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  const revoke = async (id: string) => {
-    setError(null);
-    try {
-      await api.revokeToken(id);
-      await tokens.reload();
-    } catch (err) {
-      setError(err);
-    }
-  };
+      void tokens.reload();
+    },
+  });
+  const revoke = useAction((id: string) => api.revokeToken(id), { onDone: () => void tokens.reload() });
 
   const now = useNow();
   const items = tokens.data?.items ?? [];
@@ -65,21 +46,18 @@ export function TokensCard() {
                 created {longAgo(t.createdAt, now)} ·{" "}
                 {t.lastUsedAt ? `last used ${longAgo(t.lastUsedAt, now)}` : "never used"}
               </span>
-              <span class="person-actions">
-                <button
-                  type="button"
-                  class="btn btn-small btn-ghost btn-danger-text"
-                  onClick={() => void revoke(t.id)}
-                  data-testid="token-revoke"
-                >
-                  Revoke
-                </button>
-              </span>
+              <RevokeButton busy={revoke.busy} onRevoke={() => void revoke.run(t.id)} testid="token-revoke" />
             </li>
           ))}
         </ul>
       )}
-      <form class="inline-form wrap" onSubmit={create}>
+      <form
+        class="inline-form wrap"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void create.run();
+        }}
+      >
         <Field label="Token name">
           <input
             value={name}
@@ -90,8 +68,8 @@ export function TokensCard() {
             data-testid="token-name"
           />
         </Field>
-        <button type="submit" class="btn btn-primary" disabled={busy} data-testid="token-create">
-          {busy ? <Spinner label="Creating…" /> : "Create token"}
+        <button type="submit" class="btn btn-primary" disabled={create.busy} data-testid="token-create">
+          {create.busy ? <Spinner label="Creating…" /> : "Create token"}
         </button>
       </form>
       {created && (
@@ -102,7 +80,13 @@ export function TokensCard() {
           <CopyField value={created.token} label={`API token ${created.name}`} testid="token-secret" />
         </div>
       )}
-      <ErrorNotice error={error} onDismiss={() => setError(null)} />
+      <ErrorNotice
+        error={create.error ?? revoke.error}
+        onDismiss={() => {
+          create.clearError();
+          revoke.clearError();
+        }}
+      />
     </section>
   );
 }

@@ -3,10 +3,11 @@ import { useState } from "preact/hooks";
 import type { Access, Inbox, Role, TeamMember, UpdateUserInput, User } from "../../../../worker/contract";
 import { api } from "../../../lib/api";
 import { CopyField } from "../../components/copy-field";
+import { RevokeButton } from "../../components/revoke-button";
 import { Avatar, ErrorNotice, Field, Spinner } from "../../components/ui";
 import { useSession } from "../../session";
 import { ConfirmDialog } from "./confirm-dialog";
-import { useResource } from "../../hooks/resource";
+import { useAction, useResource } from "../../hooks/resource";
 import { ChannelIcon } from "../../components/icons";
 import { type SelectOption, SelectField } from "../../components/select-field";
 
@@ -37,36 +38,19 @@ const ROLES: SelectOption<Role>[] = [
 /** Everyone in the workspace, active first; per person: role, deactivate or reactivate, a reset link. */
 function PeopleSection({ users, onChanged }: { users: TeamMember[]; onChanged: (user: TeamMember) => void }) {
   const { me, refresh } = useSession();
-  const [busy, setBusy] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
   const [reset, setReset] = useState<{ user: TeamMember; url: string } | null>(null);
   const [confirming, setConfirming] = useState<TeamMember | null>(null);
-
-  const update = async (user: TeamMember, patch: UpdateUserInput) => {
-    setBusy(user.id);
-    setError(null);
-    try {
-      onChanged(await api.updateUser(user.id, patch));
+  const update = useAction((user: TeamMember, patch: UpdateUserInput) => api.updateUser(user.id, patch), {
+    onDone: (updated) => {
+      onChanged(updated);
       // An admin who changed their own role sees the app as that role at once.
-      if (user.id === me.user.id) await refresh();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(null);
-    }
-  };
-
-  const resetLink = async (user: TeamMember) => {
-    setBusy(user.id);
-    setError(null);
-    try {
-      setReset({ user, url: (await api.passwordResetLink(user.id)).resetUrl });
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(null);
-    }
-  };
+      if (updated.id === me.user.id) void refresh();
+    },
+  });
+  const resetLink = useAction((user: TeamMember) => api.passwordResetLink(user.id), {
+    onDone: ({ resetUrl }, user) => setReset({ user, url: resetUrl }),
+  });
+  const busy = update.busy || resetLink.busy;
 
   const rank = (u: TeamMember) => (u.active ? 0 : 2) + (u.role === "admin" ? 0 : 1);
   const sorted = [...users].sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
@@ -99,9 +83,9 @@ function PeopleSection({ users, onChanged }: { users: TeamMember[]; onChanged: (
               <select
                 class="access-select"
                 value={u.role}
-                disabled={busy === u.id}
+                disabled={busy}
                 aria-label={`Role of ${u.name}`}
-                onChange={(e) => void update(u, { role: e.currentTarget.value as Role })}
+                onChange={(e) => void update.run(u, { role: e.currentTarget.value as Role })}
                 data-testid="user-role-select"
               >
                 {ROLES.map((r) => (
@@ -114,8 +98,8 @@ function PeopleSection({ users, onChanged }: { users: TeamMember[]; onChanged: (
                 <button
                   type="button"
                   class="btn btn-small btn-ghost"
-                  disabled={busy === u.id}
-                  onClick={() => void resetLink(u)}
+                  disabled={busy}
+                  onClick={() => void resetLink.run(u)}
                   data-testid="user-reset-link"
                 >
                   Reset link
@@ -126,7 +110,7 @@ function PeopleSection({ users, onChanged }: { users: TeamMember[]; onChanged: (
                   <button
                     type="button"
                     class="btn btn-small btn-ghost btn-danger-text"
-                    disabled={busy === u.id}
+                    disabled={busy}
                     onClick={() => setConfirming(u)}
                     data-testid="user-deactivate"
                   >
@@ -136,8 +120,8 @@ function PeopleSection({ users, onChanged }: { users: TeamMember[]; onChanged: (
                   <button
                     type="button"
                     class="btn btn-small"
-                    disabled={busy === u.id}
-                    onClick={() => void update(u, { active: true })}
+                    disabled={busy}
+                    onClick={() => void update.run(u, { active: true })}
                     data-testid="user-reactivate"
                   >
                     Reactivate
@@ -156,7 +140,13 @@ function PeopleSection({ users, onChanged }: { users: TeamMember[]; onChanged: (
           <CopyField value={reset.url} label={`Reset link for ${reset.user.name}`} testid="reset-link" />
         </div>
       )}
-      <ErrorNotice error={error} onDismiss={() => setError(null)} />
+      <ErrorNotice
+        error={update.error ?? resetLink.error}
+        onDismiss={() => {
+          update.clearError();
+          resetLink.clearError();
+        }}
+      />
       {confirming && (
         <ConfirmDialog
           title={`Deactivate ${confirming.name}?`}
@@ -182,8 +172,6 @@ type InviteGrant = { inboxId: string; access: Access };
 function InviteSection({ inboxes }: { inboxes: Inbox[] }) {
   const empty = { email: "", role: "agent" as Role, access: [] as InviteGrant[] };
   const [form, setForm] = useState(empty);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
   const [sent, setSent] = useState<{ email: string; url: string; emailed: boolean } | null>(null);
   const pending = useResource("invitations", () => api.invitations(), { keepPrevious: true });
 
@@ -197,30 +185,17 @@ function InviteSection({ inboxes }: { inboxes: Inbox[] }) {
       ],
     }));
 
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const created = await api.invite({ ...form, access: form.role === "agent" ? form.access : [] });
+  const invite = useAction(() => api.invite({ ...form, access: form.role === "agent" ? form.access : [] }), {
+    onDone: (created) => {
       setSent({ email: form.email.trim().toLowerCase(), url: created.inviteUrl, emailed: created.emailed });
       setForm(empty);
-      await pending.reload();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  const revoke = async (id: string) => {
-    setError(null);
-    try {
-      await api.revokeInvitation(id);
-      await pending.reload();
-    } catch (err) {
-      setError(err);
-    }
+      void pending.reload();
+    },
+  });
+  const revoke = useAction((id: string) => api.revokeInvitation(id), { onDone: () => void pending.reload() });
+  const submit = (e: Event) => {
+    e.preventDefault();
+    void invite.run();
   };
 
   const inboxName = (id: string) => inboxes.find((i) => i.id === id)?.name ?? "a deleted inbox";
@@ -247,8 +222,8 @@ function InviteSection({ inboxes }: { inboxes: Inbox[] }) {
           onChange={(role) => setForm((f) => ({ ...f, role }))}
           testid="invite-role"
         />
-        <button type="submit" class="btn btn-primary" disabled={busy} data-testid="invite-submit">
-          {busy ? <Spinner label="Inviting…" /> : "Create invitation"}
+        <button type="submit" class="btn btn-primary" disabled={invite.busy} data-testid="invite-submit">
+          {invite.busy ? <Spinner label="Inviting…" /> : "Create invitation"}
         </button>
       </form>
       {form.role === "agent" && inboxes.length > 0 && (
@@ -265,11 +240,7 @@ function InviteSection({ inboxes }: { inboxes: Inbox[] }) {
                 data-testid="invite-access-cell"
                 data-inbox-id={i.id}
               >
-                {LEVELS.map((l) => (
-                  <option key={l.id} value={l.id}>
-                    {l.label}
-                  </option>
-                ))}
+                {levelOptions}
               </select>
             </label>
           ))}
@@ -285,7 +256,13 @@ function InviteSection({ inboxes }: { inboxes: Inbox[] }) {
           <CopyField value={sent.url} label={`Invitation link for ${sent.email}`} testid="invite-link" />
         </div>
       )}
-      <ErrorNotice error={error} onDismiss={() => setError(null)} />
+      <ErrorNotice
+        error={invite.error ?? revoke.error}
+        onDismiss={() => {
+          invite.clearError();
+          revoke.clearError();
+        }}
+      />
       {(pending.data?.items.length ?? 0) > 0 && (
         <>
           <h3 class="people-subhead">Pending invitations</h3>
@@ -303,16 +280,7 @@ function InviteSection({ inboxes }: { inboxes: Inbox[] }) {
                   {" · expires "}
                   {new Date(inv.expiresAt).toLocaleDateString()}
                 </span>
-                <span class="person-actions">
-                  <button
-                    type="button"
-                    class="btn btn-small btn-ghost btn-danger-text"
-                    onClick={() => void revoke(inv.id)}
-                    data-testid="invitation-revoke"
-                  >
-                    Revoke
-                  </button>
-                </span>
+                <RevokeButton busy={revoke.busy} onRevoke={() => void revoke.run(inv.id)} testid="invitation-revoke" />
               </li>
             ))}
           </ul>
@@ -329,6 +297,12 @@ const LEVELS: { id: Level; label: string; hint: string }[] = [
   { id: "view", label: "View only", hint: "Read only" },
   { id: "none", label: "No access", hint: "The inbox is hidden from them" },
 ];
+
+const levelOptions = LEVELS.map((l) => (
+  <option key={l.id} value={l.id}>
+    {l.label}
+  </option>
+));
 
 /** `inboxId → userId → level` as the server last said. */
 type Grid = Record<string, Record<string, Access>>;
@@ -438,11 +412,7 @@ function AccessSection({ inboxes, users }: { inboxes: Inbox[]; users: User[] }) 
                             data-user-id={u.id}
                             data-inbox-id={i.id}
                           >
-                            {LEVELS.map((l) => (
-                              <option key={l.id} value={l.id}>
-                                {l.label}
-                              </option>
-                            ))}
+                            {levelOptions}
                           </select>
                           <span
                             class={`cell-state${state ? ` is-${state}` : ""}`}
