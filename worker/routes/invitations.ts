@@ -2,6 +2,7 @@
 import { and, asc, eq, gt, inArray } from "drizzle-orm";
 import { Hono } from "hono";
 import { CreateInvitationInput, type Invitation } from "../contract";
+import { mailInvitation } from "../auth/invitation-mail";
 import { INVITE_TTL_MS, linkUrl, newLinkSecret } from "../auth/links";
 import { requireAdmin } from "../auth/session";
 import { getDb } from "../db/client";
@@ -11,23 +12,6 @@ import { AppError } from "../errors";
 import { newId } from "../lib/ids";
 import { iso } from "../lib/time";
 import { validate } from "../lib/validate";
-
-/** Sends the invitation by mail when mail is set up; a failure never fails the invitation (the admin has the link). */
-async function mailInvitation(env: Env, to: string, workspace: string, inviter: string, url: string): Promise<boolean> {
-  if (!env.EMAIL || !env.EMAIL_FROM) return false;
-  try {
-    await env.EMAIL.send({
-      from: env.EMAIL_FROM,
-      to,
-      subject: `${inviter} invited you to ${workspace} on Switchboard`,
-      text: `${inviter} invited you to join ${workspace} on Switchboard.\n\nChoose your name and password here (the link works once, for seven days):\n${url}\n`,
-    });
-    return true;
-  } catch (error) {
-    console.warn("invitation email not sent", to, error);
-    return false;
-  }
-}
 
 export const invitationRoutes = new Hono<AppEnv>()
   .use(requireAdmin)
