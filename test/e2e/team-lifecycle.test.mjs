@@ -1,7 +1,7 @@
 // People join and leave (SPEC §6.1): an invitation link becomes a teammate who signs in;
 // deactivating someone signs their open page out.
 //
-// TEAM_SHOTS=/some/dir saves screenshots of the team tab, the invite page and the profile.
+// TEAM_SHOTS=/some/dir saves screenshots of the team tab, the invite and reset pages and the profile.
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -109,6 +109,33 @@ test("deactivating an agent signs out their open page, and they cannot sign in u
   await signIn(theirs, agent);
   page.assertNoErrors();
   theirs.assertNoErrors();
+});
+
+test("an admin's reset link lets a teammate choose a new password, once", async () => {
+  const agent = await createAgent(admin, "Rory Reset", { [inbox.id]: "view" });
+  const page = await newPage(browser);
+  await signIn(page, ADMIN);
+  await page.click(tid("nav-settings"));
+  await page.locator(`${tid("user-row")}[data-user-id="${agent.id}"] ${tid("user-reset-link")}`).click();
+  const link = await page.locator(tid("reset-link")).inputValue();
+  assert.match(link, /\/reset\//);
+
+  const theirs = await newPage(browser);
+  await theirs.goto(link);
+  await theirs.waitForSelector(tid("reset-page"));
+  await shot(theirs, "reset-page");
+  await theirs.fill(tid("reset-password"), "a password I chose");
+  await theirs.click(tid("reset-submit"));
+  await theirs.waitForSelector(tid("login-notice"));
+  await signIn(theirs, { email: agent.email, password: "a password I chose" });
+
+  // Used once: opening it again leads back to sign in.
+  const again = await newPage(browser);
+  await again.goto(link);
+  await again.fill(tid("reset-password"), "someone else's try");
+  await again.click(tid("reset-submit"));
+  await again.waitForSelector(tid("reset-sign-in"));
+  for (const p of [page, theirs, again]) p.assertNoErrors();
 });
 
 test("profile: change the password, create a token (shown once) and revoke it", async () => {
