@@ -186,12 +186,13 @@ export const userRoutes = new Hono<AppEnv>()
   })
   .patch("/:id", requireAdmin, validate("json", UpdateUserInput), async (c) => {
     const target = await memberOf(c, c.req.param("id"));
-    if (!(await changeUser(c.env.DB, target, c.req.valid("json"))))
+    const input = c.req.valid("json");
+    if (!(await changeUser(c.env.DB, target, input)))
       throw new AppError("conflict", "The workspace needs at least one active admin; make someone else admin first");
     const db = getDb(c.env.DB);
     const updated = (await db.query.users.findFirst({ where: eq(users.id, target.id) }))!;
-    // Their open list streams and rooms follow the new role or state at once.
-    await refreshListScope(c.env, db, updated);
+    // Their open list streams and rooms follow the new role or state at once (a rename changes no access).
+    if (input.role !== undefined || input.active !== undefined) await refreshListScope(c.env, db, updated);
     return c.json(toTeamMember(updated));
   })
   .post("/:id/password-reset", requireAdmin, async (c) => {
