@@ -124,6 +124,21 @@ describe("PATCH /api/users/:id", () => {
     expect(items.filter((u) => u.role === "admin" && u.active)).toHaveLength(1);
   });
 
+  it("two admins changing different fields at once both land", async () => {
+    const { admin } = await supportTeam();
+    const second = await addUser(admin, "admin", "Sid Second");
+    const bea = await addUser(admin);
+    await Promise.all([
+      json(admin.as, `/api/users/${bea.id}`, { method: "PATCH", body: { name: "Bea Renamed" } }),
+      json(second.as, `/api/users/${bea.id}`, { method: "PATCH", body: { role: "admin" } }),
+    ]);
+    expect((await json(admin.as, "/api/users")).items.find((u) => u.id === bea.id)).toMatchObject({
+      name: "Bea Renamed",
+      role: "admin",
+      active: true,
+    });
+  });
+
   it("a deactivated agent leaves round-robin", async () => {
     const { admin, inbox } = await supportTeam();
     const [ann, ben] = await Promise.all([

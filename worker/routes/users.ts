@@ -107,35 +107,37 @@ export const meRoutes = new Hono<AppEnv>()
 const toTeamMember = (u: typeof users.$inferSelect): TeamMember => ({ ...toUser(u), active: u.deactivatedAt === null });
 
 /**
- * Applies an admin's change to a user in one D1 batch: the change is refused
- * (nothing written) when it would leave the workspace without an active admin,
- * and a deactivation ends the user's sessions and API tokens with it.
+ * Applies an admin's change to a user in one D1 batch, each field read and
+ * written inside the statement (two admins' changes never undo each other):
+ * refused (nothing written) when the workspace would be left without an active
+ * admin; a deactivation ends the user's sessions and API tokens with it.
  */
-async function changeUser(d1: D1Database, target: typeof users.$inferSelect, input: UpdateUserInput) {
-  const role = input.role ?? target.role;
-  const active = input.active ?? target.deactivatedAt === null;
-  const deactivatedAt = active ? null : (target.deactivatedAt ?? Date.now());
-  // Only a change that leaves this user something other than an active admin needs another active admin.
-  const needsOtherAdmin = target.role === "admin" && target.deactivatedAt === null && !(role === "admin" && active);
+async function changeUser(d1: D1Database, id: string, input: UpdateUserInput) {
+  const active = input.active === undefined ? null : input.active ? 1 : 0;
   const [update] = await d1.batch([
     d1
       .prepare(
-        `UPDATE users SET name = ?2, role = ?3, deactivated_at = ?4
-         WHERE id = ?1 AND (?5 = 0 OR EXISTS (
-           SELECT 1 FROM users o WHERE o.workspace_id = users.workspace_id AND o.id != ?1
-             AND o.role = 'admin' AND o.deactivated_at IS NULL))`,
+        `UPDATE users SET
+           name = coalesce(?2, name),
+           role = coalesce(?3, role),
+           deactivated_at = CASE WHEN ?4 IS NULL THEN deactivated_at WHEN ?4 = 1 THEN NULL ELSE coalesce(deactivated_at, ?5) END
+         WHERE id = ?1 AND (
+           -- Afterwards this user is an active admin, or someone else is.
+           (coalesce(?3, role) = 'admin' AND CASE WHEN ?4 IS NULL THEN deactivated_at IS NULL ELSE ?4 = 1 END)
+           OR EXISTS (SELECT 1 FROM users o WHERE o.workspace_id = users.workspace_id AND o.id != ?1
+                        AND o.role = 'admin' AND o.deactivated_at IS NULL))`,
       )
-      .bind(target.id, input.name ?? target.name, role, deactivatedAt, needsOtherAdmin ? 1 : 0),
+      .bind(id, input.name ?? null, input.role ?? null, active, Date.now()),
     d1
       .prepare(
         "DELETE FROM sessions WHERE user_id = ?1 AND EXISTS (SELECT 1 FROM users WHERE id = ?1 AND deactivated_at IS NOT NULL)",
       )
-      .bind(target.id),
+      .bind(id),
     d1
       .prepare(
         "DELETE FROM api_tokens WHERE user_id = ?1 AND EXISTS (SELECT 1 FROM users WHERE id = ?1 AND deactivated_at IS NOT NULL)",
       )
-      .bind(target.id),
+      .bind(id),
   ]);
   return update!.meta.changes > 0;
 }
@@ -187,7 +189,7 @@ export const userRoutes = new Hono<AppEnv>()
   .patch("/:id", requireAdmin, validate("json", UpdateUserInput), async (c) => {
     const target = await memberOf(c, c.req.param("id"));
     const input = c.req.valid("json");
-    if (!(await changeUser(c.env.DB, target, input)))
+    if (!(await changeUser(c.env.DB, target.id, input)))
       throw new AppError("conflict", "The workspace needs at least one active admin; make someone else admin first");
     const db = getDb(c.env.DB);
     const updated = (await db.query.users.findFirst({ where: eq(users.id, target.id) }))!;
