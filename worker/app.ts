@@ -8,6 +8,7 @@ import { AppError } from "./errors";
 import { authRoutes } from "./routes/auth";
 import { conversationRoutes } from "./routes/conversations";
 import { inboxRoutes } from "./routes/inboxes";
+import { invitationRoutes } from "./routes/invitations";
 import { savedReplyRoutes, tagRoutes } from "./routes/library";
 import { agentLiveRoutes, customerLiveRoutes } from "./routes/live";
 import { notificationRoutes } from "./routes/notifications";
@@ -38,6 +39,7 @@ const api = new Hono<AppEnv>()
   .use("*", requireActor)
   .route("/me", meRoutes)
   .route("/users", userRoutes)
+  .route("/invitations", invitationRoutes)
   .route("/inboxes", inboxRoutes)
   .route("/inboxes", ruleRoutes)
   .route("/", agentLiveRoutes)

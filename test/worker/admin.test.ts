@@ -23,7 +23,13 @@ describe("team members", () => {
   it("lets an admin add agents and admins, who can then sign in", async () => {
     const { admin } = await setUpWorkspace();
     const dan = await json(admin.as, "/api/users", { body: newUser("dan@acme.test") }, 201);
-    expect(dan).toEqual({ id: expect.any(String), name: "Dan Dev", email: "dan@acme.test", role: "agent" });
+    expect(dan).toEqual({
+      id: expect.any(String),
+      name: "Dan Dev",
+      email: "dan@acme.test",
+      role: "agent",
+      active: true,
+    });
     const eve = await json(
       admin.as,
       "/api/users",
@@ -34,9 +40,9 @@ describe("team members", () => {
 
     const { items } = await json(admin.as, "/api/users");
     expect(items).toEqual([
-      { id: admin.id, name: "Ada Admin", email: admin.email, role: "admin" },
+      { id: admin.id, name: "Ada Admin", email: admin.email, role: "admin", active: true },
       dan,
-      { id: eve.id, name: "Eve Ops", email: "eve@acme.test", role: "admin" },
+      { id: eve.id, name: "Eve Ops", email: "eve@acme.test", role: "admin", active: true },
     ]);
     expect(JSON.stringify(items)).not.toMatch(/password|hash/i);
 

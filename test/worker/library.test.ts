@@ -555,6 +555,7 @@ describe("GET /api/users for an inbox", { timeout: 20_000 }, () => {
       name: expect.any(String),
       email: expect.any(String),
       role: expect.stringMatching(/^(admin|agent)$/),
+      active: true,
     });
 
     // Access changes show at once.

@@ -57,11 +57,22 @@ const MATRIX: Record<
   ],
   "POST /api/auth/login": [200, 200, 200, 200, 200, 200, 200],
   "POST /api/auth/logout": [204, 204, 204, 204, 204, 204, 204],
+  // Public: the link's secret is the key (each role redeems an invitation of its own; a reset link that is not one).
+  "POST /api/auth/accept-invite": [201, 201, 201, 201, 201, 201, 201],
+  "POST /api/auth/reset": [404, 404, 404, 404, 404, 404, 404],
   "GET /api/me": [200, 200, 200, 200, 200, 401, 401],
   "PATCH /api/me": [200, 200, 200, 200, 200, 401, 401],
   "POST /api/me/tokens": [201, 201, 201, 201, 201, 401, 401],
+  "GET /api/me/tokens": [200, 200, 200, 200, 200, 401, 401],
+  "DELETE /api/me/tokens/:id": [204, 204, 204, 204, 204, 401, 401],
+  "POST /api/me/password": [204, 204, 204, 204, 204, 401, 401],
   "GET /api/users": [200, 200, 200, 200, 200, 401, 401],
   "POST /api/users": [201, 403, 403, 403, 403, 401, 401],
+  "PATCH /api/users/:id": [200, 403, 403, 403, 403, 401, 401],
+  "POST /api/users/:id/password-reset": [201, 403, 403, 403, 403, 401, 401],
+  "GET /api/invitations": [200, 403, 403, 403, 403, 401, 401],
+  "POST /api/invitations": [201, 403, 403, 403, 403, 401, 401],
+  "DELETE /api/invitations/:id": [204, 403, 403, 403, 403, 401, 401],
   "GET /api/inboxes": [200, 200, 200, 200, 200, 401, 401],
   "POST /api/inboxes": [201, 403, 403, 403, 403, 401, 401],
   "PATCH /api/inboxes/:inboxId": [200, 403, 403, 403, 403, 401, 401],
@@ -222,9 +233,29 @@ async function world() {
     ),
   ) as Record<Role, string>;
 
+  // One invitation per role to redeem, and one per role to revoke.
+  const invitationsFor = (label: string) =>
+    Promise.all(
+      ROLES.map(
+        async (role) =>
+          [
+            role,
+            await json(
+              admin.as,
+              "/api/invitations",
+              { body: { email: `${label}-${role}@acme.test`, role: "agent" } },
+              201,
+            ),
+          ] as const,
+      ),
+    ).then((entries) => Object.fromEntries(entries) as Record<Role, (typeof entries)[number][1]>);
+  const [invites, doomedInvites] = await Promise.all([invitationsFor("invitee"), invitationsFor("doomed")]);
+
   return {
     admin,
     inbox,
+    invites,
+    doomedInvites,
     fay,
     sam,
     customer,
@@ -267,14 +298,44 @@ const REQUESTS: Record<string, (who: Caller, w: World) => Promise<Response>> = {
   // A session of its own, so signing out does not end the one the other rows use.
   "POST /api/auth/logout": async (who) =>
     call(who.person ? await signIn(who.person.email) : who.as, "/api/auth/logout", { method: "POST" }),
+  "POST /api/auth/accept-invite": (who, w) =>
+    call(who.as, "/api/auth/accept-invite", {
+      body: {
+        token: decodeURIComponent(w.invites[who.role].inviteUrl.split("/").pop()!),
+        name: `Invitee of ${who.role}`,
+        password: PASSWORD,
+      },
+    }),
+  "POST /api/auth/reset": (who) =>
+    call(who.as, "/api/auth/reset", { body: { token: `sbr_not-a-link-${who.role}`, password: PASSWORD } }),
   "GET /api/me": (who) => call(who.as, "/api/me"),
   "PATCH /api/me": (who) => call(who.as, "/api/me", { method: "PATCH", body: { timeZone: "Europe/Paris" } }),
   "POST /api/me/tokens": (who) => call(who.as, "/api/me/tokens", { body: { name: `CI ${who.role}` } }),
+  "GET /api/me/tokens": (who) => call(who.as, "/api/me/tokens"),
+  // Each person revokes a token of their own; the others try a token id that is not theirs to see.
+  "DELETE /api/me/tokens/:id": async (who) => {
+    const id = who.person
+      ? (await json(who.as, "/api/me/tokens", { body: { name: "Doomed" } }, 201)).id
+      : "tok_someone-elses";
+    return call(who.as, `/api/me/tokens/${id}`, { method: "DELETE" });
+  },
+  // The same password again: allowed, and it keeps the caller's session (only the others end).
+  "POST /api/me/password": (who) =>
+    call(who.as, "/api/me/password", { body: { currentPassword: PASSWORD, newPassword: PASSWORD } }),
   "GET /api/users": (who) => call(who.as, "/api/users"),
   "POST /api/users": (who) =>
     call(who.as, "/api/users", {
       body: { name: "New Hire", email: `hire-${who.role}@acme.test`, password: PASSWORD, role: "agent" },
     }),
+  "PATCH /api/users/:id": (who, w) =>
+    call(who.as, `/api/users/${w.sam.id}`, { method: "PATCH", body: { name: `Sam (${who.role})` } }),
+  "POST /api/users/:id/password-reset": (who, w) =>
+    call(who.as, `/api/users/${w.sam.id}/password-reset`, { method: "POST" }),
+  "GET /api/invitations": (who) => call(who.as, "/api/invitations"),
+  "POST /api/invitations": (who) =>
+    call(who.as, "/api/invitations", { body: { email: `guest-${who.role}@acme.test`, role: "agent" } }),
+  "DELETE /api/invitations/:id": (who, w) =>
+    call(who.as, `/api/invitations/${w.doomedInvites[who.role].id}`, { method: "DELETE" }),
   "GET /api/inboxes": (who) => call(who.as, "/api/inboxes"),
   "POST /api/inboxes": (who) =>
     call(who.as, "/api/inboxes", { body: { name: `Sales by ${who.role}`, channel: "chat" } }),

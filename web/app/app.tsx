@@ -5,7 +5,9 @@ import { ApiError, api, setUnauthenticatedHandler } from "../lib/api";
 import { match, navigate, useLocation } from "../lib/router";
 import { Shell } from "./components/shell";
 import { EmptyState, ErrorNotice, Loading, toApiError } from "./components/ui";
+import { InvitePage } from "./features/auth/invite-page";
 import { LoginPage } from "./features/auth/login-page";
+import { ResetPage } from "./features/auth/reset-page";
 import { SetupPage } from "./features/auth/setup-page";
 import { ConversationPage } from "./features/conversation/conversation-page";
 import { InboxPage } from "./features/inbox/inbox-page";
@@ -21,6 +23,14 @@ type Boot =
   | { state: "setup" }
   | { state: "signed-out"; notice: string | null }
   | { state: "ready"; me: Me };
+
+/** The pages a one-time link opens, signed in or not: `/invite/:token` and `/reset/:token`. */
+function linkPage(path: string) {
+  const invite = match("/invite/:token", path);
+  if (invite) return { page: "invite" as const, token: invite.token! };
+  const reset = match("/reset/:token", path);
+  return reset ? { page: "reset" as const, token: reset.token! } : null;
+}
 
 /** Where to go after signing in: a same-site path from `?next=`, else the list. */
 function nextPath(query: URLSearchParams): string {
@@ -61,7 +71,7 @@ export function App() {
   useEffect(() => {
     const { path } = location;
     if (boot.state === "setup" && path !== "/setup") navigate("/setup", { replace: true });
-    if (boot.state === "signed-out" && path !== "/login") {
+    if (boot.state === "signed-out" && path !== "/login" && !linkPage(path)) {
       const next = path === "/" || path === "/setup" ? "" : `?next=${encodeURIComponent(location.href)}`;
       navigate(`/login${next}`, { replace: true });
     }
@@ -84,6 +94,27 @@ export function App() {
       },
     };
   }, [boot]);
+
+  const link = linkPage(location.path);
+  if (link && (boot.state === "signed-out" || boot.state === "ready")) {
+    return link.page === "invite" ? (
+      <InvitePage
+        token={link.token}
+        onDone={(me) => {
+          setBoot({ state: "ready", me });
+          navigate("/", { replace: true });
+        }}
+      />
+    ) : (
+      <ResetPage
+        token={link.token}
+        onDone={() => {
+          setBoot({ state: "signed-out", notice: "Your new password is set. Sign in with it." });
+          navigate("/login", { replace: true });
+        }}
+      />
+    );
+  }
 
   switch (boot.state) {
     case "loading":

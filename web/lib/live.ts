@@ -25,6 +25,7 @@ import {
   type ClientFrame,
   type Viewer,
 } from "../../worker/contract";
+import { sessionEnded } from "./api";
 
 /** How a live socket is doing: `connecting` (first attempt), `open`, or `offline` (lost; retrying). */
 export type LinkState = "connecting" | "open" | "offline";
@@ -79,7 +80,7 @@ class LiveLink {
     });
     this.#ws.addEventListener("open", this.#onOpen);
     this.#ws.addEventListener("message", this.#onMessage);
-    this.#ws.addEventListener("close", this.#onDown);
+    this.#ws.addEventListener("close", this.#onClose);
     this.#ws.addEventListener("error", this.#onDown);
     window.addEventListener("online", this.#onOnline);
     window.addEventListener("offline", this.#onOffline);
@@ -122,6 +123,12 @@ class LiveLink {
     this.#pingedAt = 0;
     const json = parseJson(event.data);
     if (json !== undefined) this.handlers.onMessage(json);
+  };
+
+  #onClose = (event: CloseEvent) => {
+    // Signed out on the server (deactivated, session ended): the page signs out too.
+    if (event.code === CloseCodes.unauthenticated) sessionEnded();
+    this.#onDown();
   };
 
   #onDown = () => {

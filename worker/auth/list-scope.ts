@@ -6,10 +6,11 @@ import { seesEveryInbox } from "../domain/access";
 import type { Actor } from "../env";
 import { getWorkspaceHub, type InboxScope } from "../rooms/workspace-hub";
 
-type Member = Pick<Actor, "id" | "role" | "workspaceId">;
+type Member = Pick<Actor, "id" | "role" | "workspaceId"> & { deactivatedAt?: number | null };
 
-/** The inboxes whose conversations a user's list stream carries. */
-export async function listScope(db: Db, user: Member): Promise<InboxScope> {
+/** The inboxes whose conversations a user's list stream carries; null for a deactivated user (signed out). */
+export async function listScope(db: Db, user: Member): Promise<InboxScope | null> {
+  if (user.deactivatedAt) return null;
   return seesEveryInbox(user.role) ? "*" : [...(await grantsFor(db, user)).keys()];
 }
 

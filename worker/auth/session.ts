@@ -1,4 +1,4 @@
-import { and, eq, gt } from "drizzle-orm";
+import { and, eq, gt, isNull, lt, ne, or } from "drizzle-orm";
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
@@ -35,6 +35,17 @@ export async function endSession(c: Context<AppEnv>, db: Db): Promise<void> {
   deleteCookie(c, SESSION_COOKIE, { path: "/" });
 }
 
+/** The hash of the session cookie this request carries, if any. */
+export async function currentSessionHash(c: Context<AppEnv>): Promise<string | null> {
+  const token = getCookie(c, SESSION_COOKIE);
+  return token ? sha256Hex(token) : null;
+}
+
+/** Ends every session of a user, but the one whose hash is `keep` (the caller's own, on a password change). */
+export async function endSessionsOf(db: Db, userId: string, keep?: string | null): Promise<void> {
+  await db.delete(sessions).where(and(eq(sessions.userId, userId), keep ? ne(sessions.tokenHash, keep) : undefined));
+}
+
 /** Creates an API token; only its hash is stored, so the token is shown once. */
 export async function createApiToken(db: Db, userId: string, id: string, name: string): Promise<string> {
   const token = randomToken(TOKEN_PREFIX);
@@ -50,14 +61,32 @@ const actorColumns = {
   role: users.role,
 };
 
+/** A token's last use is written at most this often, so a busy integration does not write on every request. */
+const LAST_USED_GRANULARITY_MS = 60_000;
+
 async function actorFromBearer(db: Db, token: string): Promise<Actor | null> {
   const [row] = await db
-    .select(actorColumns)
+    .select({ ...actorColumns, tokenId: apiTokens.id, lastUsedAt: apiTokens.lastUsedAt })
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
-    .where(eq(apiTokens.tokenHash, await sha256Hex(token)))
+    .where(and(eq(apiTokens.tokenHash, await sha256Hex(token)), isNull(users.deactivatedAt)))
     .limit(1);
-  return row ? { ...row, via: "token" } : null;
+  if (!row) return null;
+  const { tokenId, lastUsedAt, ...actor } = row;
+  const now = Date.now();
+  if (lastUsedAt === null || lastUsedAt <= now - LAST_USED_GRANULARITY_MS) {
+    // Conditional, so concurrent requests of the same minute write once.
+    await db
+      .update(apiTokens)
+      .set({ lastUsedAt: now })
+      .where(
+        and(
+          eq(apiTokens.id, tokenId),
+          or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, now - LAST_USED_GRANULARITY_MS + 1)),
+        ),
+      );
+  }
+  return { ...actor, via: "token" };
 }
 
 async function actorFromSession(db: Db, token: string): Promise<Actor | null> {
@@ -65,7 +94,13 @@ async function actorFromSession(db: Db, token: string): Promise<Actor | null> {
     .select(actorColumns)
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(and(eq(sessions.tokenHash, await sha256Hex(token)), gt(sessions.expiresAt, Date.now())))
+    .where(
+      and(
+        eq(sessions.tokenHash, await sha256Hex(token)),
+        gt(sessions.expiresAt, Date.now()),
+        isNull(users.deactivatedAt),
+      ),
+    )
     .limit(1);
   return row ? { ...row, via: "session" } : null;
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Id, Name } from "./common";
+import { Access, Email, Id, Name, Role } from "./common";
 import { TagName } from "./conversations";
 import { MAX_IDS_PER_REQUEST, MAX_TEXT_CHARS, PAGE_SIZES } from "./limits";
 
@@ -66,6 +66,31 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
+/** `POST /api/invitations` (admin): who is invited, as what, to which inboxes. */
+export const CreateInvitationInput = z.strictObject({
+  email: Email,
+  role: Role,
+  access: z
+    .array(z.strictObject({ inboxId: Id, access: Access }))
+    .max(100)
+    .refine((grants) => new Set(grants.map((g) => g.inboxId)).size === grants.length, "each inbox once")
+    .default([]),
+});
+/** A pending invitation, as admins list it (never its link: that was shown once). */
+export const Invitation = z.object({
+  id: Id,
+  email: z.string(),
+  role: Role,
+  access: z.array(z.object({ inboxId: Id, access: Access })),
+  invitedBy: z.object({ id: Id, name: z.string() }).nullable(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+});
+/** `POST /api/invitations`: the link to hand to the invitee (single use, seven days), and whether it was emailed. */
+export const CreatedInvitation = z.object({ id: Id, inviteUrl: z.string(), emailed: z.boolean() });
+
+export type Invitation = z.infer<typeof Invitation>;
+export type CreateInvitationInput = z.infer<typeof CreateInvitationInput>;
 export type Team = z.infer<typeof Team>;
 export type Tag = z.infer<typeof Tag>;
 export type SavedReply = z.infer<typeof SavedReply>;
@@ -74,6 +99,8 @@ export type Notification = z.infer<typeof Notification>;
 
 // Response envelopes
 
+/** `GET /api/invitations`: the pending ones. */
+export const Invitations = z.object({ items: z.array(Invitation) });
 /** `GET /api/teams`. */
 export const Teams = z.object({ items: z.array(Team) });
 /** `GET /api/tags`. */

@@ -1,5 +1,5 @@
 /** Auto-assignment: what an inbox's rules decide for a conversation being started. */
-import { and, count, eq } from "drizzle-orm";
+import { and, count, eq, isNull } from "drizzle-orm";
 import { inJson } from "../db/chunks";
 import type { Db } from "../db/client";
 import type { ContactRow } from "../db/queries/contacts";
@@ -12,14 +12,14 @@ import { newId } from "../lib/ids";
 import type { InitialFields } from "../rooms/conversation-room";
 import { getWorkspaceHub } from "../rooms/workspace-hub";
 
-/** Team members who may own conversations of the inbox (reply access, or admins). */
+/** Active team members who may own conversations of the inbox (reply access, or admins). */
 async function eligibleMembers(db: Db, teamId: string, inboxId: string) {
   const rows = await db
     .select({ id: users.id, name: users.name, role: users.role, access: inboxAccess.access })
     .from(teamMembers)
     .innerJoin(users, eq(users.id, teamMembers.userId))
     .leftJoin(inboxAccess, and(eq(inboxAccess.userId, users.id), eq(inboxAccess.inboxId, inboxId)))
-    .where(eq(teamMembers.teamId, teamId));
+    .where(and(eq(teamMembers.teamId, teamId), isNull(users.deactivatedAt)));
   return rows.filter((r) => canBeAssigned(r.role, r.access)).map((r) => ({ id: r.id, name: r.name }));
 }
 
@@ -59,7 +59,7 @@ export async function autoAssign(env: Env, db: Db, target: AutoAssignTarget): Pr
   const a = outcome.assignment;
   if (a?.type === "assign_agent") {
     const user = await db.query.users.findFirst({
-      where: and(eq(users.id, a.userId), eq(users.workspaceId, target.workspaceId)),
+      where: and(eq(users.id, a.userId), eq(users.workspaceId, target.workspaceId), isNull(users.deactivatedAt)),
     });
     const grant = user
       ? await db.query.inboxAccess.findFirst({

@@ -30,7 +30,7 @@ export async function assigneeStays(db: Db, userId: string, inboxId: string): Pr
   return keepsAssigneeAfterMove(user && { role: user.role, grant: await grantFor(db, user, inboxId) });
 }
 
-/** The assignee named in a PATCH, checked: they must be able to reply in the inbox. */
+/** The assignee named in a PATCH, checked: they must be active and able to reply in the inbox. */
 export async function assigneeFor(db: Db, actor: Actor, inboxId: string, userId: string): Promise<Ref> {
   const user = await db.query.users.findFirst({
     where: and(eq(users.id, userId), eq(users.workspaceId, actor.workspaceId)),
@@ -39,6 +39,11 @@ export async function assigneeFor(db: Db, actor: Actor, inboxId: string, userId:
   if (!user || !canBeAssigned(user.role, grant)) {
     throw new AppError("validation_failed", "Only someone who can reply in this inbox can be assigned", [
       { path: ["assigneeId"], message: user ? `${user.name} cannot reply in this inbox` : "no such user" },
+    ]);
+  }
+  if (user.deactivatedAt !== null) {
+    throw new AppError("validation_failed", `${user.name} is deactivated`, [
+      { path: ["assigneeId"], message: `${user.name} is deactivated` },
     ]);
   }
   return { id: user.id, name: user.name };

@@ -36,6 +36,8 @@ export const users = sqliteTable(
     role: text("role", { enum: ["admin", "agent"] }).notNull(),
     timeZone: text("time_zone").notNull().default("UTC"),
     emailNotifications: integer("email_notifications", { mode: "boolean" }).notNull().default(false),
+    /** Set while the user is deactivated: no sign-in, no session, no token; their history stays. */
+    deactivatedAt: integer("deactivated_at"),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("users_email").on(t.email), index("users_workspace").on(t.workspaceId, t.name)],
@@ -68,6 +70,43 @@ export const apiTokens = sqliteTable(
     lastUsedAt: integer("last_used_at"),
   },
   (t) => [uniqueIndex("api_tokens_hash").on(t.tokenHash), index("api_tokens_user").on(t.userId)],
+);
+
+/** A pending invitation: the invitee picks their own name and password. Deleted when accepted or revoked. */
+export const invitations = sqliteTable(
+  "invitations",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id),
+    email: text("email").notNull(),
+    role: text("role", { enum: ["admin", "agent"] }).notNull(),
+    /** The inbox grants applied on acceptance: JSON `[{inboxId, access}]`. */
+    access: text("access", { mode: "json" })
+      .$type<{ inboxId: string; access: "view" | "note" | "reply" }[]>()
+      .notNull(),
+    /** SHA-256 of the link's token, like sessions and API tokens. */
+    tokenHash: text("token_hash").notNull(),
+    invitedBy: text("invited_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [uniqueIndex("invitations_token").on(t.tokenHash), index("invitations_workspace").on(t.workspaceId, t.email)],
+);
+
+/** A one-time password reset link an admin issued. Deleted when used. */
+export const passwordResets = sqliteTable(
+  "password_resets",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [index("password_resets_user").on(t.userId)],
 );
 
 /** Fixed-window counters for login and widget rate limits. */

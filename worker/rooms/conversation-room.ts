@@ -523,6 +523,11 @@ export class ConversationRoom extends DurableObject<Env> {
     for (const ws of sockets) {
       const agent = agentOf(ws);
       const level = levels.get(agent.userId)?.level ?? null;
+      if (levels.get(agent.userId)?.active === false) {
+        closeSocket(ws, CloseCodes.unauthenticated, "signed out");
+        await this.#left(ws);
+        continue;
+      }
       if (level === null) {
         closeSocket(ws, CloseCodes.not_found, "You can no longer see this conversation");
         await this.#left(ws);

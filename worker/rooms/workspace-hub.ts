@@ -1,8 +1,17 @@
 import { DurableObject } from "cloudflare:workers";
-import { type ListFrame, PING, PONG, type Summary, type Viewer } from "../contract";
+import { CloseCodes, type ListFrame, PING, PONG, type Summary, type Viewer } from "../contract";
 import { nextInRotation } from "../domain/rules";
 import { getConversationRoom } from "./conversation-room";
-import { AttachmentCache, acceptSocket, answerClose, encodeFrame, identityOf, sendFrame, sendText } from "./sockets";
+import {
+  AttachmentCache,
+  acceptSocket,
+  answerClose,
+  closeSocket,
+  encodeFrame,
+  identityOf,
+  sendFrame,
+  sendText,
+} from "./sockets";
 
 /** Inbox ids a user may see, or "*" for admins. */
 export type InboxScope = string[] | "*";
@@ -75,8 +84,13 @@ export class WorkspaceHub extends DurableObject<Env> {
    * their sockets there). The hub knows those rooms from the presence it
    * keeps; a socket not yet live is checked by its room at hello.
    */
-  async accessChanged(userId: string, scope: InboxScope): Promise<void> {
-    await this.setScope(userId, scope);
+  async accessChanged(userId: string, scope: InboxScope | null): Promise<void> {
+    if (scope === null) {
+      // Deactivated: signed out everywhere at once.
+      for (const ws of this.ctx.getWebSockets(`user:${userId}`))
+        closeSocket(ws, CloseCodes.unauthenticated, "signed out");
+      await this.setScope(userId, []);
+    } else await this.setScope(userId, scope);
     const rooms = [...(await this.#presenceMap())]
       .filter(([, entry]) => entry.viewers.some((v) => v.userId === userId))
       .map(([conversationId]) => conversationId);

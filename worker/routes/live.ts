@@ -49,7 +49,7 @@ export const agentLiveRoutes = new Hono<AppEnv>()
     requireUpgrade(c);
     requireSameOrigin(c);
     const actor = c.var.actor;
-    const scope = await listScope(getDb(c.env.DB), actor);
+    const scope = (await listScope(getDb(c.env.DB), actor)) ?? [];
     return getWorkspaceHub(c.env, actor.workspaceId).fetch(
       withIdentity(c.req.raw, { audience: "list", userId: actor.id, scope }),
     );

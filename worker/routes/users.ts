@@ -1,16 +1,27 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, desc, eq, isNull } from "drizzle-orm";
 import { Hono } from "hono";
-import { CreateTokenInput, CreateUserInput, UpdateMeInput, UsersQuery } from "../contract";
-import { hashPassword } from "../auth/password";
-import { createApiToken, requireAdmin } from "../auth/session";
+import {
+  ChangePasswordInput,
+  CreateTokenInput,
+  CreateUserInput,
+  type TeamMember,
+  UpdateMeInput,
+  UpdateUserInput,
+  UsersQuery,
+} from "../contract";
+import { linkUrl, newLinkSecret, RESET_TTL_MS } from "../auth/links";
+import { accessChanged } from "../auth/list-scope";
+import { hashPassword, verifyPassword } from "../auth/password";
+import { createApiToken, currentSessionHash, endSessionsOf, requireAdmin } from "../auth/session";
 import { getDb } from "../db/client";
 import { grantFor, grantsFor } from "../db/queries/access";
 import { toUser } from "../db/queries/users";
 import { atLeast, effectiveAccess } from "../domain/access";
-import { inboxAccess, users, workspaces } from "../db/schema";
+import { apiTokens, inboxAccess, passwordResets, users, workspaces } from "../db/schema";
 import type { AppEnv } from "../env";
 import { AppError } from "../errors";
 import { newId } from "../lib/ids";
+import { iso, isoOrNull } from "../lib/time";
 import { validate } from "../lib/validate";
 
 export const meRoutes = new Hono<AppEnv>()
@@ -51,7 +62,93 @@ export const meRoutes = new Hono<AppEnv>()
     const id = newId("tok");
     const token = await createApiToken(getDb(c.env.DB), c.var.actor.id, id, name);
     return c.json({ id, name, token }, 201);
+  })
+  .get("/tokens", async (c) => {
+    const rows = await getDb(c.env.DB)
+      .select()
+      .from(apiTokens)
+      .where(eq(apiTokens.userId, c.var.actor.id))
+      .orderBy(desc(apiTokens.createdAt));
+    return c.json({
+      items: rows.map((t) => ({
+        id: t.id,
+        name: t.name,
+        createdAt: iso(t.createdAt),
+        lastUsedAt: isoOrNull(t.lastUsedAt),
+      })),
+    });
+  })
+  .delete("/tokens/:id", async (c) => {
+    const gone = await getDb(c.env.DB)
+      .delete(apiTokens)
+      .where(and(eq(apiTokens.id, c.req.param("id")), eq(apiTokens.userId, c.var.actor.id)))
+      .returning({ id: apiTokens.id });
+    if (!gone.length) throw new AppError("not_found", "No such token");
+    return c.body(null, 204);
+  })
+  .post("/password", validate("json", ChangePasswordInput), async (c) => {
+    const { currentPassword, newPassword } = c.req.valid("json");
+    const db = getDb(c.env.DB);
+    const me = await db.query.users.findFirst({ where: eq(users.id, c.var.actor.id) });
+    if (!me || !(await verifyPassword(currentPassword, me.passwordHash)))
+      throw new AppError("validation_failed", "The current password is wrong", [
+        { path: ["currentPassword"], message: "is wrong" },
+      ]);
+    await db
+      .update(users)
+      .set({ passwordHash: await hashPassword(newPassword) })
+      .where(eq(users.id, me.id));
+    // Whoever else holds a session (a lost laptop) is signed out; the caller stays signed in.
+    await endSessionsOf(db, me.id, await currentSessionHash(c));
+    return c.body(null, 204);
   });
+
+/** A user as the team list shows them. */
+const toTeamMember = (u: typeof users.$inferSelect): TeamMember => ({ ...toUser(u), active: u.deactivatedAt === null });
+
+/**
+ * Applies an admin's change to a user in one D1 batch, each field read and
+ * written inside the statement (two admins' changes never undo each other):
+ * refused (nothing written) when the workspace would be left without an active
+ * admin; a deactivation ends the user's sessions and API tokens with it.
+ */
+async function changeUser(d1: D1Database, id: string, input: UpdateUserInput) {
+  const active = input.active === undefined ? null : input.active ? 1 : 0;
+  const [update] = await d1.batch([
+    d1
+      .prepare(
+        `UPDATE users SET
+           name = coalesce(?2, name),
+           role = coalesce(?3, role),
+           deactivated_at = CASE WHEN ?4 IS NULL THEN deactivated_at WHEN ?4 = 1 THEN NULL ELSE coalesce(deactivated_at, ?5) END
+         WHERE id = ?1 AND (
+           -- Afterwards this user is an active admin, or someone else is.
+           (coalesce(?3, role) = 'admin' AND CASE WHEN ?4 IS NULL THEN deactivated_at IS NULL ELSE ?4 = 1 END)
+           OR EXISTS (SELECT 1 FROM users o WHERE o.workspace_id = users.workspace_id AND o.id != ?1
+                        AND o.role = 'admin' AND o.deactivated_at IS NULL))`,
+      )
+      .bind(id, input.name ?? null, input.role ?? null, active, Date.now()),
+    d1
+      .prepare(
+        "DELETE FROM sessions WHERE user_id = ?1 AND EXISTS (SELECT 1 FROM users WHERE id = ?1 AND deactivated_at IS NOT NULL)",
+      )
+      .bind(id),
+    d1
+      .prepare(
+        "DELETE FROM api_tokens WHERE user_id = ?1 AND EXISTS (SELECT 1 FROM users WHERE id = ?1 AND deactivated_at IS NOT NULL)",
+      )
+      .bind(id),
+  ]);
+  return update!.meta.changes > 0;
+}
+
+async function memberOf(c: { env: Env; var: { actor: { workspaceId: string } } }, id: string) {
+  const user = await getDb(c.env.DB).query.users.findFirst({
+    where: and(eq(users.id, id), eq(users.workspaceId, c.var.actor.workspaceId)),
+  });
+  if (!user) throw new AppError("not_found", "No such user");
+  return user;
+}
 
 export const userRoutes = new Hono<AppEnv>()
   .get("/", validate("query", UsersQuery), async (c) => {
@@ -61,14 +158,14 @@ export const userRoutes = new Hono<AppEnv>()
       .select({ user: users, grant: inboxAccess.access })
       .from(users)
       .leftJoin(inboxAccess, and(eq(inboxAccess.userId, users.id), eq(inboxAccess.inboxId, inboxId ?? "")))
-      .where(eq(users.workspaceId, c.var.actor.workspaceId))
+      .where(and(eq(users.workspaceId, c.var.actor.workspaceId), inboxId ? isNull(users.deactivatedAt) : undefined))
       .orderBy(asc(users.name));
-    // With an inbox: only those who can see it (at `access` or above), e.g. the assignee picker's "can reply".
+    // With an inbox: only active people who can see it (at `access` or above), e.g. the assignee picker's "can reply".
     const visible = inboxId
       ? rows.filter((r) => atLeast(effectiveAccess(r.user.role, r.grant), access ?? "view"))
       : rows;
     if (inboxId && !(await grantFor(db, c.var.actor, inboxId))) return c.json({ items: [] });
-    return c.json({ items: visible.map((r) => toUser(r.user)) });
+    return c.json({ items: visible.map((r) => toTeamMember(r.user)) });
   })
   .post("/", requireAdmin, validate("json", CreateUserInput), async (c) => {
     const input = c.req.valid("json");
@@ -87,5 +184,30 @@ export const userRoutes = new Hono<AppEnv>()
       throw new AppError("conflict", "Someone with that email already exists", [
         { path: ["email"], message: "already taken" },
       ]);
-    return c.json(toUser(created), 201);
+    return c.json(toTeamMember(created), 201);
+  })
+  .patch("/:id", requireAdmin, validate("json", UpdateUserInput), async (c) => {
+    const target = await memberOf(c, c.req.param("id"));
+    const input = c.req.valid("json");
+    if (!(await changeUser(c.env.DB, target.id, input)))
+      throw new AppError("conflict", "The workspace needs at least one active admin; make someone else admin first");
+    const db = getDb(c.env.DB);
+    const updated = (await db.query.users.findFirst({ where: eq(users.id, target.id) }))!;
+    // Their open list streams and rooms follow the new role or state at once (a rename changes no access).
+    if (input.role !== undefined || input.active !== undefined) await accessChanged(c.env, db, updated);
+    return c.json(toTeamMember(updated));
+  })
+  .post("/:id/password-reset", requireAdmin, async (c) => {
+    const target = await memberOf(c, c.req.param("id"));
+    const { token, hash } = await newLinkSecret("sbr");
+    const now = Date.now();
+    const db = getDb(c.env.DB);
+    // One live link per user: a new one replaces any earlier.
+    await db.batch([
+      db.delete(passwordResets).where(eq(passwordResets.userId, target.id)),
+      db
+        .insert(passwordResets)
+        .values({ tokenHash: hash, userId: target.id, createdAt: now, expiresAt: now + RESET_TTL_MS }),
+    ]);
+    return c.json({ resetUrl: linkUrl(c, "reset", token) }, 201);
   });

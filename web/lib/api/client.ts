@@ -30,6 +30,11 @@ export function setUnauthenticatedHandler(handler: (() => void) | null): void {
   onUnauthenticated = handler;
 }
 
+/** Something other than a request learnt that the session is over (a socket closed with 4401). */
+export function sessionEnded(): void {
+  onUnauthenticated?.();
+}
+
 type Options = { body?: unknown; headers?: Record<string, string>; quiet401?: boolean };
 
 export async function request<S extends z.ZodType>(

@@ -13,7 +13,14 @@ import { searchApi } from "./search";
 import { teamApi } from "./team";
 import { ticketsApi } from "./tickets";
 
-export { ApiError, collisionItems, issueLines, newIdempotencyKey, setUnauthenticatedHandler } from "./client";
+export {
+  ApiError,
+  collisionItems,
+  issueLines,
+  newIdempotencyKey,
+  sessionEnded,
+  setUnauthenticatedHandler,
+} from "./client";
 
 export const api = {
   ...authApi,

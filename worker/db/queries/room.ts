@@ -83,12 +83,13 @@ export async function inboxesSeenBy(db: Db, userIds: string[]): Promise<Map<stri
   const out = new Map<string, Set<string> | "*">();
   for (const part of chunks([...new Set(userIds)])) {
     const rows = await db
-      .select({ id: users.id, role: users.role, inboxId: inboxAccess.inboxId })
+      .select({ id: users.id, role: users.role, inboxId: inboxAccess.inboxId, deactivatedAt: users.deactivatedAt })
       .from(users)
       .leftJoin(inboxAccess, eq(inboxAccess.userId, users.id))
       .where(inArray(users.id, part));
     for (const r of rows) {
-      if (seesEveryInbox(r.role)) out.set(r.id, "*");
+      if (r.deactivatedAt !== null) out.set(r.id, new Set());
+      else if (seesEveryInbox(r.role)) out.set(r.id, "*");
       else if (out.get(r.id) !== "*") {
         const seen = (out.get(r.id) as Set<string> | undefined) ?? new Set<string>();
         if (r.inboxId) seen.add(r.inboxId);
@@ -104,15 +105,25 @@ export async function levelsIn(
   db: Db,
   inboxId: string,
   userIds: string[],
-): Promise<Map<string, { name: string; level: Access | null }>> {
-  const out = new Map<string, { name: string; level: Access | null }>();
+): Promise<Map<string, { name: string; level: Access | null; active: boolean }>> {
+  const out = new Map<string, { name: string; level: Access | null; active: boolean }>();
   for (const part of chunks([...new Set(userIds)])) {
     const rows = await db
-      .select({ id: users.id, name: users.name, role: users.role, access: inboxAccess.access })
+      .select({
+        id: users.id,
+        name: users.name,
+        role: users.role,
+        access: inboxAccess.access,
+        deactivatedAt: users.deactivatedAt,
+      })
       .from(users)
       .leftJoin(inboxAccess, and(eq(inboxAccess.userId, users.id), eq(inboxAccess.inboxId, inboxId)))
       .where(inArray(users.id, part));
-    for (const r of rows) out.set(r.id, { name: r.name, level: effectiveAccess(r.role, r.access) });
+    for (const r of rows) {
+      // A deactivated user holds nothing anywhere.
+      const active = r.deactivatedAt === null;
+      out.set(r.id, { name: r.name, level: active ? effectiveAccess(r.role, r.access) : null, active });
+    }
   }
   return out;
 }

@@ -1,10 +1,12 @@
-/** `/profile`: the signed-in agent's own name, time zone and email notification preference. */
+/** `/profile`: the signed-in agent's own name, time zone, email notifications, password and API tokens. */
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { api } from "../../../lib/api";
 import { Avatar, ErrorNotice, Field, Spinner } from "../../components/ui";
 import { useSession } from "../../session";
 import { MAX_NAME_CHARS } from "../../../../worker/contract";
 import { SelectField } from "../../components/select-field";
+import { PasswordCard } from "./password-card";
+import { TokensCard } from "./tokens-card";
 
 /** Every IANA zone the browser knows, with the saved one kept even if it does not. */
 function timeZones(saved: string): string[] {
@@ -183,6 +185,8 @@ export function ProfilePage() {
           </button>
         </div>
       </form>
+      <PasswordCard />
+      <TokensCard />
     </section>
   );
 }

@@ -7,6 +7,8 @@ import { DialogActions } from "../../components/dialog-actions";
 export function ConfirmDialog(props: {
   title: string;
   confirm: string;
+  /** Shown while the action runs; "Deleting…" unless told. */
+  busyLabel?: string;
   children: ComponentChildren;
   onConfirm: () => Promise<void>;
   onClose: () => void;
@@ -30,7 +32,7 @@ export function ConfirmDialog(props: {
       <DialogActions
         onCancel={props.onClose}
         label={props.confirm}
-        busyLabel="Deleting…"
+        busyLabel={props.busyLabel ?? "Deleting…"}
         busy={busy}
         testid="confirm"
         onConfirm={() => void run()}

@@ -5,7 +5,7 @@
  * (the first thing to create), any other on Team.
  */
 import { useEffect, useState } from "preact/hooks";
-import type { Inbox, User } from "../../../../worker/contract";
+import type { Inbox, TeamMember } from "../../../../worker/contract";
 import { api } from "../../../lib/api";
 import { Link, useLocation } from "../../../lib/router";
 import { EmptyState, ErrorNotice, Loading } from "../../components/ui";
@@ -44,7 +44,7 @@ export function SettingsPage() {
   const inboxes = loaded.data?.inboxes ?? null;
   const users = loaded.data?.users ?? null;
   const error = loaded.error;
-  const setUsers = (next: User[]) => loaded.mutate((d) => ({ ...d, users: next }));
+  const setUsers = (next: TeamMember[]) => loaded.mutate((d) => ({ ...d, users: next }));
   const setInboxes = (next: Inbox[]) => loaded.mutate((d) => ({ ...d, inboxes: next }));
   useEffect(() => {
     document.title = "Settings · Switchboard";
@@ -95,9 +95,7 @@ export function SettingsPage() {
         <Loading label="Loading settings…" />
       ) : (
         <div class="settings-stack">
-          {tab === "team" && (
-            <TeamTab inboxes={inboxes} users={users} onUserCreated={(user) => setUsers([...users, user])} />
-          )}
+          {tab === "team" && <TeamTab inboxes={inboxes} users={users} onUsersChange={setUsers} />}
           {tab === "inboxes" && (
             <InboxesTab
               inboxes={inboxes}

@@ -1,27 +1,31 @@
-/** Settings → Team: who is in the workspace, adding teammates, and each agent's access per inbox. */
+/** Settings → Team: who is in the workspace (role, deactivation, reset links), invitations, and each agent's access per inbox. */
 import { useState } from "preact/hooks";
-import type { Access, Inbox, Role, User } from "../../../../worker/contract";
+import type { Access, Inbox, Role, TeamMember, UpdateUserInput, User } from "../../../../worker/contract";
 import { api } from "../../../lib/api";
+import { CopyField } from "../../components/copy-field";
+import { RevokeButton } from "../../components/revoke-button";
 import { Avatar, ErrorNotice, Field, Spinner } from "../../components/ui";
 import { useSession } from "../../session";
-import { MAX_NAME_CHARS, MIN_PASSWORD_CHARS } from "../../../../worker/contract";
-import { useResource } from "../../hooks/resource";
+import { ConfirmDialog } from "./confirm-dialog";
+import { useAction, useResource } from "../../hooks/resource";
 import { ChannelIcon } from "../../components/icons";
 import { type SelectOption, SelectField } from "../../components/select-field";
 
 export function TeamTab({
   inboxes,
   users,
-  onUserCreated,
+  onUsersChange,
 }: {
   inboxes: Inbox[];
-  users: User[];
-  onUserCreated: (user: User) => void;
+  users: TeamMember[];
+  onUsersChange: (users: TeamMember[]) => void;
 }) {
+  const changed = (user: TeamMember) => onUsersChange(users.map((u) => (u.id === user.id ? user : u)));
   return (
     <>
-      <PeopleSection users={users} onCreated={onUserCreated} />
-      <AccessSection inboxes={inboxes} users={users} />
+      <PeopleSection users={users} onChanged={changed} />
+      <InviteSection inboxes={inboxes} />
+      <AccessSection inboxes={inboxes} users={users.filter((u) => u.active)} />
     </>
   );
 }
@@ -31,75 +35,184 @@ const ROLES: SelectOption<Role>[] = [
   { value: "admin", label: "Admin" },
 ];
 
-function PeopleSection({ users, onCreated }: { users: User[]; onCreated: (user: User) => void }) {
-  const { me } = useSession();
-  const empty = { name: "", email: "", password: "", role: "agent" as Role };
-  const [form, setForm] = useState(empty);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [done, setDone] = useState<string | null>(null);
-  const set = (key: keyof typeof form) => (e: Event) =>
-    setForm({ ...form, [key]: (e.currentTarget as HTMLInputElement).value });
+/** Everyone in the workspace, active first; per person: role, deactivate or reactivate, a reset link. */
+function PeopleSection({ users, onChanged }: { users: TeamMember[]; onChanged: (user: TeamMember) => void }) {
+  const { me, refresh } = useSession();
+  const [reset, setReset] = useState<{ user: TeamMember; url: string } | null>(null);
+  const [confirming, setConfirming] = useState<TeamMember | null>(null);
+  const update = useAction((user: TeamMember, patch: UpdateUserInput) => api.updateUser(user.id, patch), {
+    onDone: (updated) => {
+      onChanged(updated);
+      // An admin who changed their own role sees the app as that role at once.
+      if (updated.id === me.user.id) void refresh();
+    },
+  });
+  const resetLink = useAction((user: TeamMember) => api.passwordResetLink(user.id), {
+    onDone: ({ resetUrl }, user) => setReset({ user, url: resetUrl }),
+  });
+  const busy = update.busy || resetLink.busy;
 
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    setDone(null);
-    try {
-      const user = await api.createUser(form);
-      onCreated(user);
-      setForm(empty);
-      setDone(
-        user.role === "admin"
-          ? `${user.name} was added as an admin.`
-          : `${user.name} was added. Give them access to an inbox below.`,
-      );
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  const sorted = [...users].sort((a, b) =>
-    a.role === b.role ? a.name.localeCompare(b.name) : a.role === "admin" ? -1 : 1,
-  );
+  const rank = (u: TeamMember) => (u.active ? 0 : 2) + (u.role === "admin" ? 0 : 1);
+  const sorted = [...users].sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
   return (
     <section class="card" data-testid="settings-team">
       <div class="card-head">
         <h2>People</h2>
-        <p>Admins see and manage everything. Agents see the inboxes you give them access to.</p>
+        <p>
+          Admins see and manage everything. Agents see the inboxes you give them access to. Deactivated people can't
+          sign in; what they wrote stays.
+        </p>
       </div>
       <ul class="people">
         {sorted.map((u) => (
-          <li key={u.id} data-testid="user-row" data-user-id={u.id}>
+          <li
+            key={u.id}
+            class={u.active ? undefined : "is-inactive"}
+            data-testid="user-row"
+            data-user-id={u.id}
+            data-active={String(u.active)}
+          >
             <Avatar name={u.name} size={30} />
             <span class="strong">
               {u.name}
               {u.id === me.user.id && <span class="muted"> (you)</span>}
             </span>
             <span class="muted">{u.email}</span>
-            <span class={`role role-${u.role}`}>{u.role === "admin" ? "Admin" : "Agent"}</span>
+            <span class="person-actions">
+              {!u.active && <span class="role role-inactive">Deactivated</span>}
+              <select
+                class="access-select"
+                value={u.role}
+                disabled={busy}
+                aria-label={`Role of ${u.name}`}
+                onChange={(e) => void update.run(u, { role: e.currentTarget.value as Role })}
+                data-testid="user-role-select"
+              >
+                {ROLES.map((r) => (
+                  <option key={r.value} value={r.value}>
+                    {r.label}
+                  </option>
+                ))}
+              </select>
+              {u.active && u.id !== me.user.id && (
+                <button
+                  type="button"
+                  class="btn btn-small btn-ghost"
+                  disabled={busy}
+                  onClick={() => void resetLink.run(u)}
+                  data-testid="user-reset-link"
+                >
+                  Reset link
+                </button>
+              )}
+              {u.id !== me.user.id &&
+                (u.active ? (
+                  <button
+                    type="button"
+                    class="btn btn-small btn-ghost btn-danger-text"
+                    disabled={busy}
+                    onClick={() => setConfirming(u)}
+                    data-testid="user-deactivate"
+                  >
+                    Deactivate
+                  </button>
+                ) : (
+                  <button
+                    type="button"
+                    class="btn btn-small"
+                    disabled={busy}
+                    onClick={() => void update.run(u, { active: true })}
+                    data-testid="user-reactivate"
+                  >
+                    Reactivate
+                  </button>
+                ))}
+            </span>
           </li>
         ))}
       </ul>
+      {reset && (
+        <div class="link-panel" data-testid="reset-link-panel">
+          <p>
+            A one-time link for <strong>{reset.user.name}</strong> to choose a new password. It works once, for one
+            hour; send it to them yourself.
+          </p>
+          <CopyField value={reset.url} label={`Reset link for ${reset.user.name}`} testid="reset-link" />
+        </div>
+      )}
+      <ErrorNotice
+        error={update.error ?? resetLink.error}
+        onDismiss={() => {
+          update.clearError();
+          resetLink.clearError();
+        }}
+      />
+      {confirming && (
+        <ConfirmDialog
+          title={`Deactivate ${confirming.name}?`}
+          confirm="Deactivate"
+          busyLabel="Deactivating…"
+          onClose={() => setConfirming(null)}
+          onConfirm={async () => {
+            onChanged(await api.updateUser(confirming.id, { active: false }));
+            setConfirming(null);
+          }}
+        >
+          They are signed out everywhere at once and their API tokens stop working. Their replies and notes stay, and
+          you can reactivate them later.
+        </ConfirmDialog>
+      )}
+    </section>
+  );
+}
+
+type InviteGrant = { inboxId: string; access: Access };
+
+/** Invite by email: the link is shown (and emailed when mail is set up); pending invitations can be revoked. */
+function InviteSection({ inboxes }: { inboxes: Inbox[] }) {
+  const empty = { email: "", role: "agent" as Role, access: [] as InviteGrant[] };
+  const [form, setForm] = useState(empty);
+  const [sent, setSent] = useState<{ email: string; url: string; emailed: boolean } | null>(null);
+  const pending = useResource("invitations", () => api.invitations(), { keepPrevious: true });
+
+  const levelOf = (inboxId: string): Level => form.access.find((g) => g.inboxId === inboxId)?.access ?? "none";
+  const setLevel = (inboxId: string, level: Level) =>
+    setForm((f) => ({
+      ...f,
+      access: [
+        ...f.access.filter((g) => g.inboxId !== inboxId),
+        ...(level === "none" ? [] : [{ inboxId, access: level }]),
+      ],
+    }));
+
+  const invite = useAction(() => api.invite({ ...form, access: form.role === "agent" ? form.access : [] }), {
+    onDone: (created) => {
+      setSent({ email: form.email.trim().toLowerCase(), url: created.inviteUrl, emailed: created.emailed });
+      setForm(empty);
+      void pending.reload();
+    },
+  });
+  const revoke = useAction((id: string) => api.revokeInvitation(id), { onDone: () => void pending.reload() });
+  const submit = (e: Event) => {
+    e.preventDefault();
+    void invite.run();
+  };
+
+  const inboxName = (id: string) => inboxes.find((i) => i.id === id)?.name ?? "a deleted inbox";
+  return (
+    <section class="card" data-testid="settings-invite">
+      <div class="card-head">
+        <h2>Invite a teammate</h2>
+        <p>They get a link to choose their own name and password. It works once, for seven days.</p>
+      </div>
       <form class="inline-form wrap" onSubmit={submit}>
-        <Field label="Name">
-          <input value={form.name} onInput={set("name")} required maxLength={MAX_NAME_CHARS} data-testid="user-name" />
-        </Field>
         <Field label="Email">
-          <input type="email" value={form.email} onInput={set("email")} required data-testid="user-email" />
-        </Field>
-        <Field label="Password">
           <input
-            type="password"
-            value={form.password}
-            onInput={set("password")}
+            type="email"
+            value={form.email}
+            onInput={(e) => setForm({ ...form, email: e.currentTarget.value })}
             required
-            minLength={MIN_PASSWORD_CHARS}
-            autoComplete="new-password"
-            data-testid="user-password"
+            data-testid="invite-email"
           />
         </Field>
         <SelectField
@@ -107,18 +220,72 @@ function PeopleSection({ users, onCreated }: { users: User[]; onCreated: (user: 
           value={form.role}
           options={ROLES}
           onChange={(role) => setForm((f) => ({ ...f, role }))}
-          testid="user-role"
+          testid="invite-role"
         />
-        <button type="submit" class="btn btn-primary" disabled={busy} data-testid="user-create">
-          {busy ? <Spinner label="Adding…" /> : "Add teammate"}
+        <button type="submit" class="btn btn-primary" disabled={invite.busy} data-testid="invite-submit">
+          {invite.busy ? <Spinner label="Inviting…" /> : "Create invitation"}
         </button>
       </form>
-      {done && (
-        <p class="notice notice-success" data-testid="user-created">
-          {done}
-        </p>
+      {form.role === "agent" && inboxes.length > 0 && (
+        <div class="invite-access" data-testid="invite-access">
+          <span class="field-label">Inbox access</span>
+          {inboxes.map((i) => (
+            <label key={i.id}>
+              <ChannelIcon channel={i.channel} />
+              {i.name}
+              <select
+                class={`access-select level-${levelOf(i.id)}`}
+                value={levelOf(i.id)}
+                onChange={(e) => setLevel(i.id, e.currentTarget.value as Level)}
+                data-testid="invite-access-cell"
+                data-inbox-id={i.id}
+              >
+                {levelOptions}
+              </select>
+            </label>
+          ))}
+        </div>
       )}
-      <ErrorNotice error={error} />
+      {sent && (
+        <div class="link-panel" data-testid="invite-link-panel">
+          <p>
+            {sent.emailed
+              ? `We emailed this link to ${sent.email}. You can also send it yourself:`
+              : `Send this link to ${sent.email}:`}
+          </p>
+          <CopyField value={sent.url} label={`Invitation link for ${sent.email}`} testid="invite-link" />
+        </div>
+      )}
+      <ErrorNotice
+        error={invite.error ?? revoke.error}
+        onDismiss={() => {
+          invite.clearError();
+          revoke.clearError();
+        }}
+      />
+      {(pending.data?.items.length ?? 0) > 0 && (
+        <>
+          <h3 class="people-subhead">Pending invitations</h3>
+          <ul class="people">
+            {pending.data!.items.map((inv) => (
+              <li key={inv.id} data-testid="invitation-row" data-email={inv.email}>
+                <Avatar name={inv.email} size={30} />
+                <span class="strong">{inv.email}</span>
+                <span class="muted">
+                  {inv.role === "admin"
+                    ? "Admin"
+                    : inv.access.length
+                      ? inv.access.map((g) => `${inboxName(g.inboxId)} (${g.access})`).join(", ")
+                      : "No inboxes yet"}
+                  {" · expires "}
+                  {new Date(inv.expiresAt).toLocaleDateString()}
+                </span>
+                <RevokeButton busy={revoke.busy} onRevoke={() => void revoke.run(inv.id)} testid="invitation-revoke" />
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
     </section>
   );
 }
@@ -130,6 +297,12 @@ const LEVELS: { id: Level; label: string; hint: string }[] = [
   { id: "view", label: "View only", hint: "Read only" },
   { id: "none", label: "No access", hint: "The inbox is hidden from them" },
 ];
+
+const levelOptions = LEVELS.map((l) => (
+  <option key={l.id} value={l.id}>
+    {l.label}
+  </option>
+));
 
 /** `inboxId → userId → level` as the server last said. */
 type Grid = Record<string, Record<string, Access>>;
@@ -239,11 +412,7 @@ function AccessSection({ inboxes, users }: { inboxes: Inbox[]; users: User[] }) 
                             data-user-id={u.id}
                             data-inbox-id={i.id}
                           >
-                            {LEVELS.map((l) => (
-                              <option key={l.id} value={l.id}>
-                                {l.label}
-                              </option>
-                            ))}
+                            {levelOptions}
                           </select>
                           <span
                             class={`cell-state${state ? ` is-${state}` : ""}`}
