@@ -221,3 +221,17 @@ describe("notification email", () => {
     expect(row?.emailed_at).not.toBeNull();
   });
 });
+
+describe("deactivation", () => {
+  it("signs the agent out of every open socket at once (4401), and they hear of nothing after", async () => {
+    const { admin, ana, ben, conversationId } = await team();
+    const benRoom = await openRoom(conversationId, ben.as);
+    const benList = await connect("/api/live", ben.as);
+    const [roomClosed, listClosed] = [closed(benRoom), closed(benList)];
+    await expectStatus(call(admin.as, `/api/users/${ben.id}`, { method: "PATCH", body: { active: false } }), 200);
+    expect(await roomClosed).toBe(4401);
+    expect(await listClosed).toBe(4401);
+    await expectStatus(postMessage(ana.as, conversationId, { kind: "reply", body: "after Ben left" }), 201);
+    expect(benRoom.frames.filter((f) => f.type === "item")).toEqual([]);
+  });
+});
