@@ -5,26 +5,14 @@ import {
   addUser,
   call,
   createInbox,
-  customerWritesIn,
   expectStatus,
   grant,
   json,
   postMessage,
-  setUpWorkspace,
   timeline,
+  twoAgentsAndACustomer,
 } from "./helpers";
 import { connect, openRoom, type Socket } from "./sockets";
-
-async function team() {
-  const { admin } = await setUpWorkspace();
-  const inbox = await createInbox(admin);
-  const ana = await addUser(admin, "agent", "Ana Agent");
-  const ben = await addUser(admin, "agent", "Ben Agent");
-  await grant(admin, inbox.id, ana, "reply");
-  await grant(admin, inbox.id, ben, "reply");
-  const { conversationId, contactToken } = await customerWritesIn(inbox.widgetKey);
-  return { admin, inbox, ana, ben, conversationId, contactToken };
-}
 
 const names = (viewers: { name: string; state: string }[]) => viewers.map((v) => `${v.name}:${v.state}`);
 
@@ -42,7 +30,7 @@ async function presenceBecomes(socket: Socket, expected: string[]) {
 
 describe("an access change reaches every open socket of that agent", () => {
   it("removing the grant closes their conversation socket (4404) before another item reaches it", async () => {
-    const { admin, inbox, ana, ben, conversationId } = await team();
+    const { admin, inbox, ana, ben, conversationId } = await twoAgentsAndACustomer();
     const benRoom = await openRoom(conversationId, ben.as);
     const benClosed = closed(benRoom);
     await expectStatus(call(admin.as, `/api/inboxes/${inbox.id}/access/${ben.id}`, { method: "DELETE" }), 204);
@@ -52,7 +40,7 @@ describe("an access change reaches every open socket of that agent", () => {
   });
 
   it("a downgrade below reply silences typing and drafts at once; an upgrade gives them back", async () => {
-    const { admin, inbox, ana, ben, conversationId } = await team();
+    const { admin, inbox, ana, ben, conversationId } = await twoAgentsAndACustomer();
     const anaRoom = await openRoom(conversationId, ana.as);
     const benRoom = await openRoom(conversationId, ben.as);
     benRoom.send({ type: "presence", state: "typing" });
@@ -74,7 +62,7 @@ describe("an access change reaches every open socket of that agent", () => {
   });
 
   it("a socket let in before its grant was removed replays nothing at hello", async () => {
-    const { admin, inbox, ben, conversationId } = await team();
+    const { admin, inbox, ben, conversationId } = await twoAgentsAndACustomer();
     const socket = await connect(`/api/conversations/${conversationId}/live`, ben.as);
     const shut = closed(socket);
     await expectStatus(call(admin.as, `/api/inboxes/${inbox.id}/access/${ben.id}`, { method: "DELETE" }), 204);
@@ -84,7 +72,7 @@ describe("an access change reaches every open socket of that agent", () => {
   });
 
   it("the list stream follows too: no more rows from an inbox they lost", async () => {
-    const { admin, inbox, ana, ben, conversationId } = await team();
+    const { admin, inbox, ana, ben, conversationId } = await twoAgentsAndACustomer();
     const benList = await connect("/api/live", ben.as);
     const adminList = await connect("/api/live", admin.as);
     await expectStatus(call(admin.as, `/api/inboxes/${inbox.id}/access/${ben.id}`, { method: "DELETE" }), 204);
@@ -98,7 +86,7 @@ describe("an access change reaches every open socket of that agent", () => {
 
 describe("notifications only reach people who can open the conversation", () => {
   it("a follower and an assignee who lost the inbox are told nothing, not even a preview", async () => {
-    const { admin, inbox, ana, ben, conversationId, contactToken } = await team();
+    const { admin, inbox, ana, ben, conversationId, contactToken } = await twoAgentsAndACustomer();
     const cy = await addUser(admin, "agent", "Cy Agent");
     await grant(admin, inbox.id, cy, "reply");
     await expectStatus(
@@ -138,7 +126,7 @@ async function runSweep() {
 
 describe("followers and assignees who lose access", () => {
   it("are dropped by the next sweep, each with an event saying why; a re-granted follower stays", async () => {
-    const { admin, inbox, ana, ben, conversationId } = await team();
+    const { admin, inbox, ana, ben, conversationId } = await twoAgentsAndACustomer();
     const cy = await addUser(admin, "agent", "Cy Agent");
     await grant(admin, inbox.id, cy, "reply");
     for (const who of [ben, cy]) {
@@ -170,7 +158,7 @@ describe("followers and assignees who lose access", () => {
   });
 
   it("a move drops the followers who cannot see the new inbox, in the same change", async () => {
-    const { admin, ana, ben, conversationId } = await team();
+    const { admin, ana, ben, conversationId } = await twoAgentsAndACustomer();
     const billing = await createInbox(admin, "Billing");
     await grant(admin, billing.id, ana, "reply");
     await expectStatus(
@@ -187,7 +175,7 @@ describe("followers and assignees who lose access", () => {
   });
 
   it("old notifications from an inbox someone lost are no longer listed or counted", async () => {
-    const { admin, inbox, ana, ben, conversationId } = await team();
+    const { admin, inbox, ana, ben, conversationId } = await twoAgentsAndACustomer();
     await expectStatus(
       postMessage(ana.as, conversationId, { kind: "note", body: "@Ben Agent look", mentions: [ben.id] }),
       201,
@@ -201,7 +189,7 @@ describe("followers and assignees who lose access", () => {
 
 describe("notification email", () => {
   it("is never sent about a conversation the agent can no longer open", async () => {
-    const { admin, inbox, ana, ben, conversationId } = await team();
+    const { admin, inbox, ana, ben, conversationId } = await twoAgentsAndACustomer();
     await json(ben.as, "/api/me", { method: "PATCH", body: { emailNotifications: true } });
     await expectStatus(
       postMessage(ana.as, conversationId, { kind: "note", body: "@Ben Agent secret plan", mentions: [ben.id] }),
@@ -224,7 +212,7 @@ describe("notification email", () => {
 
 describe("deactivation", () => {
   it("signs the agent out of every open socket at once (4401), and they hear of nothing after", async () => {
-    const { admin, ana, ben, conversationId } = await team();
+    const { admin, ana, ben, conversationId } = await twoAgentsAndACustomer();
     const benRoom = await openRoom(conversationId, ben.as);
     const benList = await connect("/api/live", ben.as);
     const [roomClosed, listClosed] = [closed(benRoom), closed(benList)];

@@ -492,3 +492,15 @@ export function mention(
 ) {
   return postMessage(as, conversationId, { kind: "note", body, mentions: people.map((p) => p.id) });
 }
+
+/** A workspace with one inbox, two agents who may reply there (Ana and Ben), and a customer who wrote in. */
+export async function twoAgentsAndACustomer() {
+  const { admin } = await setUpWorkspace();
+  const inbox = await createInbox(admin);
+  const ana = await addUser(admin, "agent", "Ana Agent");
+  const ben = await addUser(admin, "agent", "Ben Agent");
+  await grant(admin, inbox.id, ana, "reply");
+  await grant(admin, inbox.id, ben, "reply");
+  const { conversationId, contactToken } = await customerWritesIn(inbox.widgetKey);
+  return { admin, inbox, ana, ben, conversationId, contactToken };
+}

@@ -12,30 +12,19 @@ import {
   json,
   ORIGIN,
   postMessage,
-  setUpWorkspace,
   type Person,
+  twoAgentsAndACustomer,
 } from "./helpers";
 import { connect, openRoom, openWidget, settle } from "./sockets";
 
 /** Condition waits return as soon as they hold; the limit only has to suit a loaded machine. */
 const WAIT = { timeout: 15_000, interval: 20 };
 
-async function team() {
-  const { admin } = await setUpWorkspace();
-  const inbox = await createInbox(admin);
-  const ana = await addUser(admin, "agent", "Ana Agent");
-  const ben = await addUser(admin, "agent", "Ben Agent");
-  await grant(admin, inbox.id, ana, "reply");
-  await grant(admin, inbox.id, ben, "reply");
-  const { conversationId, contactToken } = await customerWritesIn(inbox.widgetKey);
-  return { admin, inbox, ana, ben, conversationId, contactToken };
-}
-
 const names = (viewers: { name: string; state: string }[]) => viewers.map((v) => `${v.name}:${v.state}`);
 
 describe("conversation room sockets", () => {
   it("shows who is viewing and typing, streams drafts to agents only, and clears the draft on send", async () => {
-    const { ana, ben, conversationId, contactToken } = await team();
+    const { ana, ben, conversationId, contactToken } = await twoAgentsAndACustomer();
     const anaRoom = await openRoom(conversationId, ana.as);
     const benRoom = await openRoom(conversationId, ben.as);
     const customer = await openWidget(conversationId, contactToken);
@@ -76,7 +65,7 @@ describe("conversation room sockets", () => {
   });
 
   it("welcomes a late viewer with the current viewers and drafts", async () => {
-    const { ana, ben, conversationId } = await team();
+    const { ana, ben, conversationId } = await twoAgentsAndACustomer();
     const anaRoom = await openRoom(conversationId, ana.as);
     anaRoom.send({ type: "presence", state: "typing" });
     anaRoom.send({ type: "draft", body: "Working on it" });
@@ -94,7 +83,7 @@ describe("conversation room sockets", () => {
   });
 
   it("catches a reconnecting client up on exactly what it missed", async () => {
-    const { ana, ben, conversationId } = await team();
+    const { ana, ben, conversationId } = await twoAgentsAndACustomer();
     const first = await openRoom(conversationId, ben.as);
     await expectStatus(postMessage(ana.as, conversationId, { kind: "reply", body: "two" }), 201);
     expect((await first.next("item")).item.seq).toBe(2);
@@ -114,7 +103,7 @@ describe("conversation room sockets", () => {
   });
 
   it("keeps sockets and ordering through an eviction: nothing lost or doubled", async () => {
-    const { ana, ben, conversationId, contactToken } = await team();
+    const { ana, ben, conversationId, contactToken } = await twoAgentsAndACustomer();
     const benRoom = await openRoom(conversationId, ben.as);
     const customer = await openWidget(conversationId, contactToken);
     await expectStatus(postMessage(ana.as, conversationId, { kind: "reply", body: "before" }), 201);
@@ -144,7 +133,7 @@ describe("conversation room sockets", () => {
   });
 
   it("clears presence at once when a socket closes", async () => {
-    const { ana, ben, conversationId } = await team();
+    const { ana, ben, conversationId } = await twoAgentsAndACustomer();
     const anaRoom = await openRoom(conversationId, ana.as);
     const benRoom = await openRoom(conversationId, ben.as);
     anaRoom.send({ type: "draft", body: "half a thought" });
@@ -158,7 +147,7 @@ describe("conversation room sockets", () => {
   });
 
   it("sweeps a client that vanished without closing, and drops its draft", async () => {
-    const { ana, ben, conversationId } = await team();
+    const { ana, ben, conversationId } = await twoAgentsAndACustomer();
     const anaRoom = await openRoom(conversationId, ana.as);
     const benRoom = await openRoom(conversationId, ben.as, 1, { silent: true });
     benRoom.send({ type: "draft", body: "gone soon" });
@@ -172,7 +161,7 @@ describe("conversation room sockets", () => {
   });
 
   it("refuses sockets to those who may not see the conversation", async () => {
-    const { admin, conversationId, contactToken } = await team();
+    const { admin, conversationId, contactToken } = await twoAgentsAndACustomer();
     const outsider = await addUser(admin, "agent", "Olly Outsider");
     const denied = await exports.default.fetch(
       new Request(`${ORIGIN}/api/conversations/${conversationId}/live`, {
@@ -195,7 +184,7 @@ describe("conversation room sockets", () => {
   });
 
   it("lets view-only agents watch but not type", async () => {
-    const { admin, inbox, ana, conversationId } = await team();
+    const { admin, inbox, ana, conversationId } = await twoAgentsAndACustomer();
     const viewer: Person = await addUser(admin, "agent", "Vic Viewer");
     await grant(admin, inbox.id, viewer, "view");
     const anaRoom = await openRoom(conversationId, ana.as);
@@ -212,7 +201,7 @@ describe("conversation room sockets", () => {
 
 describe("list stream", () => {
   it("pushes summaries and presence markers to agents who can see the inbox, and only to them", async () => {
-    const { admin, inbox, ana, ben, conversationId } = await team();
+    const { admin, inbox, ana, ben, conversationId } = await twoAgentsAndACustomer();
     const outsider = await addUser(admin, "agent", "Olly Outsider");
     const anaList = await connect("/api/live", ana.as);
     const ollyList = await connect("/api/live", outsider.as);
@@ -235,7 +224,7 @@ describe("list stream", () => {
 
 describe("list stream access", () => {
   it("follows access changes at once: a revoked agent stops receiving, a granted one starts", async () => {
-    const { admin, inbox, ana, ben, conversationId } = await team();
+    const { admin, inbox, ana, ben, conversationId } = await twoAgentsAndACustomer();
     const benList = await connect("/api/live", ben.as);
     const adminList = await connect("/api/live", admin.as);
     await expectStatus(postMessage(ana.as, conversationId, { kind: "note", body: "first" }), 201);
@@ -268,7 +257,7 @@ describe("list stream access", () => {
 
 describe("hello races", () => {
   it("keeps a presence change sent right behind hello, before the welcome", async () => {
-    const { ana, ben, conversationId } = await team();
+    const { ana, ben, conversationId } = await twoAgentsAndACustomer();
     const anaRoom = await openRoom(conversationId, ana.as);
     const benRoom = await connect(`/api/conversations/${conversationId}/live`, ben.as);
     benRoom.send({ type: "hello", lastSeq: 1 });
@@ -288,7 +277,7 @@ describe("hello races", () => {
 
 describe("list presence never goes stale", () => {
   it("drops a marker whose room stopped refreshing it, and tells the list views", async () => {
-    const { ana, ben, conversationId, admin } = await team();
+    const { ana, ben, conversationId, admin } = await twoAgentsAndACustomer();
     const anaList = await connect("/api/live", ana.as);
     const benRoom = await openRoom(conversationId, ben.as);
     expect((await anaList.next("presence")).viewers).toHaveLength(1);
