@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { addUser, call, createInbox, expectStatus, grant, json, setUpWorkspace, type Person } from "./helpers";
+import {
+  addUser,
+  call,
+  createInbox,
+  expectStatus,
+  grant,
+  json,
+  setUpWorkspace,
+  type Person,
+  expectError,
+} from "./helpers";
 
 async function teamInbox(memberCount: number) {
   const { admin } = await setUpWorkspace();
@@ -168,6 +178,19 @@ describe("auto-assignment rules", () => {
       },
     });
     expect(bad.status).toBe(400);
+    // A pattern that could backtrack for ever on a customer's text is refused, with the reason.
+    const slow = await expectError(
+      call(admin.as, `/api/inboxes/${inbox.id}/rules`, {
+        body: {
+          name: "Slow",
+          conditions: [{ field: "body", op: "matches", value: "(a+)+$" }],
+          actions: [{ type: "set_priority", priority: "low" }],
+        },
+      }),
+      400,
+      "validation_failed",
+    );
+    expect(JSON.stringify(slow)).toContain("take forever");
     expect((await call(members[0]!.as, `/api/inboxes/${inbox.id}/rules`)).status).toBe(403);
     await expectStatus(call(admin.as, `/api/inboxes/${inbox.id}/rules/${first.id}`, { method: "DELETE" }), 204);
   });

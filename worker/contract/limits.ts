@@ -28,6 +28,8 @@ export const MAX_RULE_CONDITIONS = 20;
 export const MAX_RULE_ACTIONS = 20;
 /** The text a rule condition compares with. */
 export const MAX_RULE_VALUE_CHARS = 200;
+/** How much of a subject or body a `matches` rule reads. */
+export const MAX_RULE_TEXT_CHARS = 4_000;
 /** A search query. */
 export const MAX_SEARCH_CHARS = 200;
 /** The longest quiet spell an inbox may wait before resolving a conversation by itself. */

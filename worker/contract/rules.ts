@@ -19,6 +19,10 @@ export const RuleCondition = z
   .refine((c) => c.op !== "matches" || isRegExp(c.value), {
     message: "not a valid regular expression",
     path: ["value"],
+  })
+  .refine((c) => c.op !== "matches" || !isRegExp(c.value) || isSafeRegExp(c.value), {
+    message: "a repeated group that itself repeats, or a back-reference, can take forever on some messages",
+    path: ["value"],
   });
 
 export const RuleAction = z.discriminatedUnion("type", [
@@ -55,6 +59,39 @@ export const Rule = z.object({
   conditions: z.array(RuleCondition),
   actions: z.array(RuleAction),
 });
+
+/**
+ * Rules run on customers' text, so a pattern must not backtrack for ever: no
+ * quantified group that contains a quantifier (`(a+)+`, `(\w*)*`, `(x{2,})+`)
+ * and no back-references. What is left matches in time linear enough for the
+ * capped text it is run on (MAX_RULE_TEXT_CHARS).
+ */
+export function isSafeRegExp(source: string): boolean {
+  if (/\\[1-9k]/.test(source)) return false;
+  const groups: boolean[] = []; // per open group: does it contain a quantifier?
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const ch = source[i];
+    if (ch === "\\") {
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (ch === "]") inClass = false;
+      continue;
+    }
+    if (ch === "[") inClass = true;
+    else if (ch === "(") groups.push(false);
+    else if (ch === ")") {
+      const repeatsInside = groups.pop() ?? false;
+      const next = source[i + 1];
+      const repeated = next === "*" || next === "+" || (next === "{" && /^\{\d*,\d*\}/.test(source.slice(i + 1)));
+      if (repeatsInside && repeated) return false;
+      if ((repeatsInside || repeated) && groups.length) groups[groups.length - 1] = true;
+    } else if ((ch === "*" || ch === "+" || ch === "{") && groups.length) groups[groups.length - 1] = true;
+  }
+  return true;
+}
 
 function isRegExp(source: string): boolean {
   try {

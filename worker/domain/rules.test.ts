@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { evaluate, holds, leastLoaded, nextInRotation, type Facts } from "./rules";
+import { isSafeRegExp } from "../contract";
 
 const facts: Facts = {
   channel: "chat",
@@ -87,5 +88,21 @@ describe("assignment strategies", () => {
       ),
     ).toBe("us_b");
     expect(leastLoaded(new Map())).toBeNull();
+  });
+});
+
+describe("patterns that could backtrack for ever", () => {
+  it("are refused, while everyday patterns pass", () => {
+    for (const bad of ["(a+)+$", "(\\w*)*x", "(x{2,})+y", "((ab)*c)+", "(a)\\1"]) expect(isSafeRegExp(bad)).toBe(false);
+    for (const good of ["refund|chargeback", "^inv-\\d+$", "(urgent|asap)", "[a-z]+@example\\.com", "(\\d{3})-\\d+"])
+      expect(isSafeRegExp(good)).toBe(true);
+  });
+
+  it("a matches rule reads a capped slice of a huge message, quickly", () => {
+    const condition = { field: "body" as const, op: "matches" as const, value: "a+b" };
+    const huge: Facts = { ...facts, body: "a".repeat(200_000) };
+    const started = Date.now();
+    expect(holds(condition, huge)).toBe(false);
+    expect(Date.now() - started).toBeLessThan(1_000);
   });
 });

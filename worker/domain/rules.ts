@@ -4,7 +4,7 @@
  * conditions hold (a rule with none always applies); the first assignment and
  * the first priority win, tags add up.
  */
-import type { Priority, RuleAction, RuleCondition } from "../contract";
+import { isSafeRegExp, MAX_RULE_TEXT_CHARS, type Priority, type RuleAction, type RuleCondition } from "../contract";
 
 /** What the rules can look at when a conversation is created. */
 export interface Facts {
@@ -50,7 +50,8 @@ export function holds(condition: RuleCondition, facts: Facts): boolean {
     const value = raw.toLowerCase();
     if (condition.op === "equals") return value === wanted;
     if (condition.op === "contains") return value.includes(wanted);
-    return new RegExp(condition.value, "i").test(raw);
+    // Patterns saved before the safety check are skipped rather than risked.
+    return isSafeRegExp(condition.value) && new RegExp(condition.value, "i").test(raw.slice(0, MAX_RULE_TEXT_CHARS));
   });
 }
 
