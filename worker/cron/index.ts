@@ -3,6 +3,7 @@ import { reviewAccess } from "./access";
 import { sendDueReplies } from "../email/deliver";
 import { autoResolve } from "./auto-resolve";
 import { emailNotifications } from "./email-notifications";
+import { purgeExpired } from "./purge";
 import { wakeSnoozed } from "./wake-snoozed";
 
 /** Conversations each job changes at most per run: well inside a Worker's subrequest limits. */
@@ -34,6 +35,7 @@ export async function scheduled(controller: ScheduledController, env: Env, _ctx?
     accessDropped: await job("access-review", () => reviewAccess(db, env, SWEEP_LIMIT)),
     replies: await job("reply-email", () => sendDueReplies(env, db, now, SWEEP_LIMIT)),
     emailed: await job("email-notifications", () => emailNotifications(db, env, now, delayMs, env.APP_URL)),
+    purged: await job("purge-expired", () => purgeExpired(db, now)),
   };
   console.log("sweep", new Date(now).toISOString(), JSON.stringify(results));
 }
