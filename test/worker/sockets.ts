@@ -27,6 +27,8 @@ export interface Socket<F extends { type: string } = AgentFrame> {
   pending<T extends F["type"]>(type: T): Extract<F, { type: T }>[];
   send(frame: unknown): void;
   close(): void;
+  /** Resolves with the close code once the server closes the socket. */
+  closed: Promise<number>;
 }
 
 /** Like a real client, a test socket pings on its own, so the room's heartbeat sweep leaves it alone. */
@@ -67,7 +69,12 @@ export async function connect<P extends string>(
           clearInterval(heartbeat!);
         }
       }, HEARTBEAT_EVERY_MS);
-  ws.addEventListener("close", () => heartbeat && clearInterval(heartbeat));
+  const closed = new Promise<number>((resolve) =>
+    ws.addEventListener("close", (e) => {
+      if (heartbeat) clearInterval(heartbeat);
+      resolve(e.code);
+    }),
+  );
   ws.addEventListener("message", (e) => {
     // Pongs come back in ping order, so any `ownPongs` of them answer the heartbeat.
     if (e.data === '{"type":"pong"}' && ownPongs > 0) {
@@ -86,6 +93,7 @@ export async function connect<P extends string>(
     !consumed.has(idx) && f.type === type;
   const socket: Socket<F> = {
     ws,
+    closed,
     frames,
     async next(type, ms = 10_000) {
       const deadline = Date.now() + ms;

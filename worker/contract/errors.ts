@@ -36,4 +36,6 @@ export const CloseCodes = {
   not_found: 4404,
   /** Silent past the heartbeat timeout: the client reconnects. */
   heartbeat_timeout: 4408,
+  /** Kept sending frames far past its budget (see the rooms' frame budget). */
+  rate_limited: 4429,
 } as const;

@@ -7,6 +7,10 @@ import { CustomerItem } from "./widget";
 export const PresenceState = z.enum(["viewing", "typing"]);
 export type PresenceState = z.infer<typeof PresenceState>;
 
+/** What an agent is typing: a reply the customer will read, or an internal note. */
+export const TypingKind = z.enum(["reply", "note"]);
+export type TypingKind = z.infer<typeof TypingKind>;
+
 export const Viewer = z.object({ userId: z.string(), name: z.string(), state: PresenceState });
 export type Viewer = z.infer<typeof Viewer>;
 
@@ -23,7 +27,8 @@ export const PONG = '{"type":"pong"}';
 /** Frames a client sends to a conversation room. */
 export const ClientFrame = z.discriminatedUnion("type", [
   z.object({ type: z.literal("hello"), lastSeq: z.number().int().min(0).default(0) }),
-  z.object({ type: z.literal("presence"), state: PresenceState }),
+  /** `kind`: what the agent is typing; only a reply shows the customer that someone is typing. */
+  z.object({ type: z.literal("presence"), state: PresenceState, kind: TypingKind.optional() }),
   z.object({ type: z.literal("draft"), body: z.string().max(MAX_DRAFT_CHARS) }),
   z.object({ type: z.literal("ping") }),
 ]);

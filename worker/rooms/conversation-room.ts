@@ -35,7 +35,8 @@ import { fail, ok, type Result } from "../errors";
 import { type Audience, frameFor, type RoomEvent } from "./audience";
 import { Drafts } from "./drafts";
 import { HubPublisher, type Place } from "./hub-publisher";
-import { type AgentAttachment, type Attachment, anyoneTyping, isStale, sameViewers, viewersOf } from "./presence";
+import { FrameBudgets } from "./frame-budget";
+import { type AgentAttachment, type Attachment, isStale, replyTyping, sameViewers, viewersOf } from "./presence";
 import {
   type CreateConversation,
   replyCollides,
@@ -67,6 +68,7 @@ import {
   parseClientFrame,
   sendFrame,
   sendText,
+  spendFrame,
 } from "./sockets";
 
 export type { Author as AuthorRef } from "../contract";
@@ -82,6 +84,12 @@ export class ConversationRoom extends DurableObject<Env> {
   #sockets = new AttachmentCache<Attachment>();
   #drafts = new Drafts(this.ctx.storage);
   #hub = new HubPublisher(this.env, this.#db);
+  #budgets = new FrameBudgets();
+  /**
+   * Sockets whose hello is being answered. One hello per socket: each replays
+   * the timeline inside the write queue. Once answered, `ready` says it.
+   */
+  #greeting = new WeakSet<WebSocket>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -336,22 +344,30 @@ export class ConversationRoom extends DurableObject<Env> {
       attachment.seenAt = now;
       this.#sockets.set(ws, attachment);
     }
+    const spent = spendFrame(this.#budgets, ws);
+    if (spent === "closed") return this.#left(ws);
+    if (!spent) return;
     const frame = parseClientFrame(message);
     if (!frame) return sendFrame(ws, malformedFrame);
+    const greeted = attachment.ready || this.#greeting.has(ws);
     switch (frame.type) {
       case "ping":
         return sendText(ws, PONG);
       case "hello":
+        if (greeted)
+          return sendFrame(ws, { type: "error", code: "conflict", message: "This socket already said hello" });
+        this.#greeting.add(ws);
         return this.#queue.run(() => this.#hello(ws, frame.lastSeq));
-      case "presence":
-        if (attachment.audience !== "agent" || attachment.state === frame.state) return;
+      case "presence": {
+        // Before hello a socket is not in the room: what it says would outlive it.
+        if (!greeted || attachment.audience !== "agent") return;
         if (frame.state === "typing" && !attachment.canWrite) return;
-        return this.#changePresence(() => {
-          attachment.state = frame.state;
-          this.#sockets.set(ws, attachment);
-        });
+        const kind = frame.state === "typing" ? (frame.kind ?? "reply") : undefined;
+        if (attachment.state === frame.state && attachment.kind === kind) return;
+        return this.#changePresence(() => this.#sockets.set(ws, { ...attachment, state: frame.state, kind }));
+      }
       case "draft":
-        if (attachment.audience !== "agent" || !attachment.canWrite) return;
+        if (!greeted || attachment.audience !== "agent" || !attachment.canWrite) return;
         return this.#setDraft(attachment.userId, attachment.name, frame.body, ws);
     }
   }
@@ -396,32 +412,40 @@ export class ConversationRoom extends DurableObject<Env> {
     // Frames that arrived while D1 was read (a presence change, say) updated the
     // attachment meanwhile: mark the fresh copy ready, not the one read above.
     const current = this.#sockets.get(ws);
-    const before = this.#viewers();
+    const before = this.#attachments();
     this.#sockets.set(ws, { ...current, ready: true });
+    this.#greeting.delete(ws);
     if (agent) {
       const viewers = this.#viewers();
       sendFrame(ws, { type: "welcome", viewers, drafts: await this.#drafts.list(), lastSeq: state.lastSeq });
       for (const row of missed) sendFrame(ws, { type: "item", item: toItem(row) });
-      if (!sameViewers(before, viewers)) this.#presenceChanged(viewers, ws);
+      this.#presenceChanged(before, this.#attachments(), ws);
     } else {
       sendFrame(ws, { type: "welcome", lastSeq: state.lastSeq });
       for (const row of missed) sendFrame(ws, frameFor({ type: "item", item: toItem(row) }, "customer")!);
-      if (anyoneTyping(before)) sendFrame(ws, { type: "typing", active: true });
+      if (replyTyping(before)) sendFrame(ws, { type: "typing", active: true });
     }
   }
 
-  /** Runs a change to presence and tells everyone if the viewers list changed. */
+  /** Runs a change to presence and tells whoever it concerns. */
   async #changePresence(change: () => void): Promise<void> {
-    const before = this.#viewers();
+    const before = this.#attachments();
     change();
-    const after = this.#viewers();
-    if (!sameViewers(before, after)) this.#presenceChanged(after);
+    this.#presenceChanged(before, this.#attachments());
   }
 
-  #presenceChanged(viewers: Viewer[], except?: WebSocket): void {
-    this.#broadcast({ type: "presence", viewers }, except);
-    this.#broadcast({ type: "typing", active: anyoneTyping(viewers) });
-    this.#publishPresence(viewers);
+  /**
+   * Agents (but `except`) and the list views hear of a change to who is here
+   * and what they do; customers only of one to whether a reply is being typed.
+   */
+  #presenceChanged(before: Attachment[], after: Attachment[], except?: WebSocket): void {
+    const viewers = viewersOf(after);
+    if (!sameViewers(viewersOf(before), viewers)) {
+      this.#broadcast({ type: "presence", viewers }, except);
+      this.#publishPresence(viewers);
+    }
+    const typing = replyTyping(after);
+    if (typing !== replyTyping(before)) this.#broadcast({ type: "typing", active: typing });
   }
 
   #publishPresence(viewers: Viewer[]): void {
@@ -432,15 +456,14 @@ export class ConversationRoom extends DurableObject<Env> {
 
   async #left(ws: WebSocket): Promise<void> {
     const gone = this.#sockets.get(ws);
-    if (gone?.audience !== "agent" || !gone.ready) return;
+    if (gone?.audience !== "agent" || !(gone.ready || this.#greeting.has(ws))) return;
     // The closing socket may still be listed; presence is computed without it.
     const others = this.ctx.getWebSockets("agent").filter((s) => s !== ws);
     const stillHere = others.map((s) => this.#sockets.get(s));
     if (!stillHere.some((a) => a.audience === "agent" && a.userId === gone.userId)) {
       await this.#setDraft(gone.userId, gone.name, "");
     }
-    const after = viewersOf(stillHere);
-    if (!sameViewers(viewersOf([...stillHere, gone]), after)) this.#presenceChanged(after, ws);
+    this.#presenceChanged([...stillHere, gone], stillHere, ws);
   }
 
   /** Stores and streams an agent's draft to the other agents; an empty body clears it. */
@@ -454,7 +477,11 @@ export class ConversationRoom extends DurableObject<Env> {
   }
 
   #viewers(): Viewer[] {
-    return viewersOf(this.ctx.getWebSockets("agent").map((ws) => this.#sockets.get(ws)));
+    return viewersOf(this.#attachments());
+  }
+
+  #attachments(): Attachment[] {
+    return this.ctx.getWebSockets("agent").map((ws) => this.#sockets.get(ws));
   }
 
   /** Sends an event to every live socket, shaped once per audience (audience.ts decides who sees what). */
@@ -536,7 +563,11 @@ export class ConversationRoom extends DurableObject<Env> {
       const canWrite = mayType(level);
       if (canWrite === agent.canWrite) continue;
       await this.#changePresence(() =>
-        this.#sockets.set(ws, { ...agent, canWrite, state: canWrite ? agent.state : "viewing" }),
+        this.#sockets.set(ws, {
+          ...agent,
+          canWrite,
+          ...(canWrite ? {} : { state: "viewing", kind: undefined }),
+        }),
       );
       if (!canWrite) await this.#setDraft(agent.userId, agent.name, "");
     }

@@ -17,6 +17,11 @@ export interface Place {
   inboxId: string;
 }
 
+const membersOf = (viewers: Viewer[]) => viewers.map((v) => v.userId).join(" ");
+
+/** The least time between two presence publications of one room that change only what the agents do. */
+export const PRESENCE_SPACING_MS = 200;
+
 export class HubPublisher {
   #env: Env;
   #db: Db;
@@ -25,6 +30,11 @@ export class HubPublisher {
   /** The inbox a not-yet-published move left, so the hub can retract the row from its watchers. */
   #movedFrom: string | null = null;
   #presenceAt = 0;
+  /** The viewers a queued presence publication will carry; later changes fold into it. */
+  #presenceNext: Viewer[] | null = null;
+  #presenceTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Who the hub was last told is here. */
+  #presenceMembers = "";
 
   constructor(env: Env, db: Db) {
     this.#env = env;
@@ -48,12 +58,41 @@ export class HubPublisher {
     });
   }
 
-  /** The agents viewing changed; `place` is resolved when the publication's turn comes. */
+  /**
+   * The agents viewing changed; `place` is resolved when the publication's
+   * turn comes. Flapping presence fans out to every list socket, so one
+   * publication at a time, and changes made while it waits fold into it: the
+   * lists see the latest. Who is here is published at once (the hub routes
+   * access changes by it); a change of what they do waits for
+   * PRESENCE_SPACING_MS after the last publication.
+   */
   presence(place: () => Promise<Place | null>, viewers: Viewer[]): void {
-    this.#presenceAt = Date.now();
+    const queued = this.#presenceNext !== null;
+    this.#presenceNext = viewers;
+    const joinedOrLeft = membersOf(viewers) !== this.#presenceMembers;
+    if (queued && !(joinedOrLeft && this.#presenceTimer)) return;
+    if (this.#presenceTimer) clearTimeout(this.#presenceTimer);
+    this.#presenceTimer = null;
+    const wait = joinedOrLeft ? 0 : this.#presenceAt + PRESENCE_SPACING_MS - Date.now();
+    if (wait <= 0) {
+      this.#publishPresence(place);
+      return;
+    }
+    this.#presenceTimer = setTimeout(() => {
+      this.#presenceTimer = null;
+      this.#publishPresence(place);
+    }, wait);
+  }
+
+  #publishPresence(place: () => Promise<Place | null>): void {
     this.run(async () => {
+      const latest = this.#presenceNext;
+      if (!latest) return;
+      this.#presenceNext = null;
+      this.#presenceAt = Date.now();
+      this.#presenceMembers = membersOf(latest);
       const where = await place();
-      if (where) await this.#hub(where).publishPresence(where.id, where.inboxId, viewers);
+      if (where) await this.#hub(where).publishPresence(where.id, where.inboxId, latest);
     });
   }
 

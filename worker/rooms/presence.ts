@@ -2,11 +2,11 @@
  * Presence, pure: who is in a room and what they are doing, derived from the
  * sockets' attachments (which survive hibernation), one entry per agent.
  */
-import type { PresenceState, Viewer } from "../contract";
+import type { PresenceState, TypingKind, Viewer } from "../contract";
 
 /** What a socket carries across hibernation. Kept small: attachments are limited to 2 KiB. */
 export type Attachment = { conversationId: string; ready: boolean; seenAt: number } & (
-  | { audience: "agent"; userId: string; name: string; canWrite: boolean; state: PresenceState }
+  | { audience: "agent"; userId: string; name: string; canWrite: boolean; state: PresenceState; kind?: TypingKind }
   | { audience: "customer"; contactId: string }
 );
 
@@ -27,8 +27,12 @@ export function viewersOf(attachments: Iterable<Attachment | null>): Viewer[] {
 export const sameViewers = (a: Viewer[], b: Viewer[]) =>
   a.length === b.length && a.every((v, i) => v.userId === b[i]!.userId && v.state === b[i]!.state);
 
-/** Customers see only that someone on the team is typing, never who or what. */
-export const anyoneTyping = (viewers: Viewer[]) => viewers.some((v) => v.state === "typing");
+/**
+ * Customers see only that someone on the team is typing a reply, never who,
+ * and never a note (a frame without a kind is taken for a reply).
+ */
+export const replyTyping = (attachments: Iterable<Attachment | null>): boolean =>
+  [...attachments].some((a) => a?.audience === "agent" && a.ready && a.state === "typing" && a.kind !== "note");
 
 /** Sockets not heard from within `timeoutMs` are gone, even if they never said goodbye. */
 export function isStale(lastHeardAt: number, now: number, timeoutMs: number): boolean {

@@ -7,7 +7,15 @@
  * object trusts the identity it is handed and nothing else.
  */
 import { z } from "zod";
-import { type AgentFrame, ClientFrame, type CustomerFrame, type ListFrame, MAX_DRAFT_CHARS } from "../contract";
+import {
+  type AgentFrame,
+  ClientFrame,
+  CloseCodes,
+  type CustomerFrame,
+  type ListFrame,
+  MAX_DRAFT_CHARS,
+} from "../contract";
+import type { FrameBudgets } from "./frame-budget";
 
 /** Who a socket belongs to, as the worker decided it. */
 export const SocketIdentity = z.discriminatedUnion("audience", [
@@ -131,3 +139,20 @@ export const malformedFrame: ServerFrame = {
   code: "validation_failed",
   message: "Unknown or malformed frame",
 };
+
+/**
+ * Charges a client's frame to its socket's budget: false when the frame must
+ * be dropped (the first of a run is answered with one error frame) or the
+ * socket was closed for flooding.
+ */
+export function spendFrame(budgets: FrameBudgets, ws: WebSocket): boolean | "closed" {
+  const verdict = budgets.take(ws);
+  if (verdict === "accept") return true;
+  if (verdict === "close") {
+    closeSocket(ws, CloseCodes.rate_limited, "too many frames");
+    return "closed";
+  }
+  if (verdict === "warn")
+    sendFrame(ws, { type: "error", code: "rate_limited", message: "Too many frames; some were dropped" });
+  return false;
+}

@@ -11,7 +11,9 @@ import {
   identityOf,
   sendFrame,
   sendText,
+  spendFrame,
 } from "./sockets";
+import { FrameBudgets } from "./frame-budget";
 
 /** Inbox ids a user may see, or "*" for admins. */
 export type InboxScope = string[] | "*";
@@ -49,6 +51,7 @@ export class WorkspaceHub extends DurableObject<Env> {
   #scopes = new Map<string, Set<string> | "*">();
   #presence: Map<string, PresenceEntry> | null = null;
   #sockets = new AttachmentCache<HubAttachment>();
+  #budgets = new FrameBudgets();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -169,7 +172,7 @@ export class WorkspaceHub extends DurableObject<Env> {
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     // The list stream is server → client; anything but a ping (answered by the runtime) is an error.
-    if (message !== PING) {
+    if (message !== PING && spendFrame(this.#budgets, ws) === true) {
       sendFrame(ws, { type: "error", code: "validation_failed", message: "The list stream only accepts pings" });
     }
   }

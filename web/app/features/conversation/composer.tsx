@@ -161,7 +161,7 @@ export function Composer(props: {
     if (!value.trim()) since.current[kind] = null;
     else if (since.current[kind] === null) since.current[kind] = props.seenSeq;
     setDrafts((d) => ({ ...d, [kind]: value }));
-    props.live?.input(value);
+    props.live?.input(value, kind);
   };
 
   const onKeyDown = (e: KeyboardEvent) => {
@@ -186,7 +186,7 @@ export function Composer(props: {
             onClick={() => {
               setKind(k);
               setError(null);
-              if (k !== kind) props.live?.input(drafts[k]);
+              if (k !== kind) props.live?.input(drafts[k], k);
               input.current?.focus();
             }}
             data-testid={`composer-tab-${k}`}

@@ -2,9 +2,10 @@
  * What the composer tells the room while the agent writes: `typing` on a
  * keystroke, `viewing` after a pause (or when the box is emptied, sent or
  * left), and the draft itself, at most one frame per 150 ms with the final
- * state always sent after the last keystroke.
+ * state always sent after the last keystroke. Typing says whether it is a
+ * reply or a note: only a reply shows the customer that someone is typing.
  */
-import { MAX_DRAFT_CHARS, type ClientFrame, type PresenceState } from "../../../../worker/contract";
+import { MAX_DRAFT_CHARS, type ClientFrame, type PresenceState, type TypingKind } from "../../../../worker/contract";
 
 type Frame = Exclude<ClientFrame, { type: "hello" | "ping" }>;
 
@@ -13,6 +14,7 @@ export const IDLE_AFTER_MS = 4_000;
 
 export class LiveDraft {
   #presence: PresenceState = "viewing";
+  #kind: TypingKind = "reply";
   #draft = "";
   #sentDraft = "";
   #lastDraftAt = 0;
@@ -21,8 +23,13 @@ export class LiveDraft {
 
   constructor(private readonly send: (frame: Frame) => void) {}
 
-  /** The agent changed the text (typed, pasted, switched tabs). */
-  input(body: string): void {
+  /** The agent changed the text (typed, pasted, switched tabs) of a reply or a note. */
+  input(body: string, kind: TypingKind = "reply"): void {
+    if (kind !== this.#kind && this.#presence === "typing") {
+      this.#kind = kind;
+      if (body.trim()) this.#sendPresence();
+    }
+    this.#kind = kind;
     this.#draft = body.trim() ? body.slice(0, MAX_DRAFT_CHARS) : "";
     if (!this.#draft) {
       this.#flushDraft();
@@ -51,7 +58,7 @@ export class LiveDraft {
   resync(): void {
     this.#sentDraft = "";
     if (this.#draft) this.#flushDraft();
-    if (this.#presence === "typing") this.send({ type: "presence", state: "typing" });
+    if (this.#presence === "typing") this.#sendPresence();
   }
 
   dispose(): void {
@@ -65,7 +72,12 @@ export class LiveDraft {
     }
     if (state === this.#presence) return;
     this.#presence = state;
-    this.send({ type: "presence", state });
+    this.#sendPresence();
+  }
+
+  #sendPresence(): void {
+    const state = this.#presence;
+    this.send(state === "typing" ? { type: "presence", state, kind: this.#kind } : { type: "presence", state });
   }
 
   #restartIdle(): void {
