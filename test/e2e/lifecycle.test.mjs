@@ -255,11 +255,8 @@ test("tickets and links: create a ticket from a conversation, link a second conv
   await links.locator(tid("create-ticket")).click();
   const dialog = page.locator(tid("create-ticket-dialog"));
   await dialog.waitFor();
-  assert.equal(
-    await dialog.locator(tid("ticket-title")).inputValue(),
-    `Export broken ${run}`,
-    "the subject starts the title",
-  );
+  // Every agent reads tickets: the conversation's subject (maybe private to its inbox) is not copied in.
+  assert.equal(await dialog.locator(tid("ticket-title")).inputValue(), "", "the title starts empty");
   await dialog.locator(tid("ticket-title")).fill(`Fix CSV export ${run}`);
   await dialog.locator(tid("ticket-description")).fill("Exports over 10k rows time out.");
   await dialog.locator(tid("ticket-create-submit")).click();
