@@ -3,49 +3,40 @@ import {
   call,
   customerSees,
   expectError,
-  expectStatus,
   hmacHex,
   rowCounts,
+  startConversation,
   supportTeam,
   widgetSecret,
 } from "./helpers";
-
-const SHOP = "https://shop.example";
-const WRITES = ["contacts", "contact_tokens", "conversations", "timeline_items"];
-
-const start = (widgetKey: string, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
-  call(null, `/api/widget/${widgetKey}/conversations`, { body, headers: { origin: SHOP, ...headers } });
 
 /** The customer's read of a conversation, answered as it comes (a 404 included). */
 const peek = (contactToken: string, id: string) =>
   call({ bearer: contactToken }, `/api/widget/conversations/${id}/messages`);
 
+const keyed = (key: string, contactToken?: string): Record<string, string> =>
+  contactToken ? { "Idempotency-Key": key, authorization: `Bearer ${contactToken}` } : { "Idempotency-Key": key };
+
 describe("a widget start's Idempotency-Key opens nothing without the token it returned", () => {
   it("refuses a tokenless replay of an anonymous start with 409 and writes nothing; the owner's retry works", async () => {
     const { inbox } = await supportTeam();
     const key = crypto.randomUUID();
-    const victim = await expectStatus(
-      start(
-        inbox.widgetKey,
-        { name: "Cara", email: "cara@example.com", body: "My card number is…" },
-        { "Idempotency-Key": key },
-      ),
-      201,
-    );
-    const before = await rowCounts(...WRITES);
-    await expectError(start(inbox.widgetKey, { body: "Hi" }, { "Idempotency-Key": key }), 409, "conflict");
-    expect(await rowCounts(...WRITES)).toEqual(before);
+    const about = { name: "Cara", email: "cara@example.com" };
+    const victim = await startConversation(inbox.widgetKey, "My card number is…", about, keyed(key));
+    const tables = ["contacts", "contact_tokens", "conversations", "timeline_items"];
+    const before = await rowCounts(...tables);
+    const replay = call(null, `/api/widget/${inbox.widgetKey}/conversations`, {
+      body: { body: "Hi" },
+      headers: keyed(key),
+    });
+    await expectError(replay, 409, "conflict");
+    expect(await rowCounts(...tables)).toEqual(before);
 
-    const retried = await expectStatus(
-      start(
-        inbox.widgetKey,
-        { name: "Cara", body: "My card number is…" },
-        {
-          "Idempotency-Key": key,
-          authorization: `Bearer ${victim.contactToken}`,
-        },
-      ),
-      201,
+    const retried = await startConversation(
+      inbox.widgetKey,
+      "My card number is…",
+      about,
+      keyed(key, victim.contactToken),
     );
     expect(retried).toEqual(victim);
   });
@@ -55,39 +46,26 @@ describe("a widget start's Idempotency-Key opens nothing without the token it re
     const secret = await widgetSecret(inbox.id);
     const identity = { userId: "user-42", hash: await hmacHex(secret, "user-42") };
     const key = crypto.randomUUID();
-    const victim = await expectStatus(
-      start(inbox.widgetKey, { name: "Cara", body: "Private matter", identity }, { "Idempotency-Key": key }),
-      201,
-    );
+    const victim = await startConversation(inbox.widgetKey, "Private matter", { name: "Cara", identity }, keyed(key));
 
-    const stranger = await expectStatus(start(inbox.widgetKey, { body: "Hi" }, { "Idempotency-Key": key }), 201);
-    expect(stranger.conversationId).not.toBe(victim.conversationId);
-    await expectError(peek(stranger.contactToken, victim.conversationId), 404, "not_found");
-    const theirs = await customerSees(stranger.contactToken, stranger.conversationId);
-    expect(theirs.items.map((i) => i.body)).toEqual(["Hi"]);
+    const stranger = await startConversation(inbox.widgetKey, "Hi", {}, keyed(key));
+    expect(stranger.id).not.toBe(victim.id);
+    await expectError(peek(stranger.contactToken, victim.id), 404, "not_found");
+    expect((await customerSees(stranger.contactToken, stranger.id)).items.map((i) => i.body)).toEqual(["Hi"]);
 
     // The same verified identity (another device, no token) finds its conversation again.
-    const sameUser = await expectStatus(
-      start(inbox.widgetKey, { body: "Private matter", identity }, { "Idempotency-Key": key }),
-      201,
-    );
-    expect(sameUser.conversationId).toBe(victim.conversationId);
+    const sameUser = await startConversation(inbox.widgetKey, "Private matter", { identity }, keyed(key));
+    expect(sameUser.id).toBe(victim.id);
   });
 
   it("gives another verified customer replaying an anonymous key a conversation of their own", async () => {
     const { inbox } = await supportTeam();
     const secret = await widgetSecret(inbox.id);
     const key = crypto.randomUUID();
-    const victim = await expectStatus(
-      start(inbox.widgetKey, { name: "Cara", body: "Anonymous question" }, { "Idempotency-Key": key }),
-      201,
-    );
+    const victim = await startConversation(inbox.widgetKey, "Anonymous question", { name: "Cara" }, keyed(key));
     const identity = { userId: "user-77", hash: await hmacHex(secret, "user-77") };
-    const other = await expectStatus(
-      start(inbox.widgetKey, { body: "Verified question", identity }, { "Idempotency-Key": key }),
-      201,
-    );
-    expect(other.conversationId).not.toBe(victim.conversationId);
-    await expectError(peek(other.contactToken, victim.conversationId), 404, "not_found");
+    const other = await startConversation(inbox.widgetKey, "Verified question", { identity }, keyed(key));
+    expect(other.id).not.toBe(victim.id);
+    await expectError(peek(other.contactToken, victim.id), 404, "not_found");
   });
 });
