@@ -407,10 +407,18 @@ describe("Idempotency-Key", () => {
     const key = { "Idempotency-Key": "3b0c1d9e-widget-start" };
     const first = await startConversation(inbox.widgetKey, "Hi!", { name: "Cara" }, key);
     const before = await rowCounts("conversations", "timeline_items", "contacts");
-    const retry = await startConversation(inbox.widgetKey, "Hi!", { name: "Cara" }, key);
-    expect(retry.id).toBe(first.id);
+    // A retry proves it is the same visitor with the token the first answer gave (a key alone opens nothing).
+    const retry = await startConversation(
+      inbox.widgetKey,
+      "Hi!",
+      { name: "Cara" },
+      {
+        ...key,
+        authorization: `Bearer ${first.contactToken}`,
+      },
+    );
+    expect(retry).toEqual(first);
     expect(await rowCounts("conversations", "timeline_items", "contacts")).toEqual(before);
-    // The token handed out by the retry opens the same conversation.
     expect((await customerSees(retry.contactToken, first.id)).items.map((i) => i.body)).toEqual(["Hi!"]);
     expect(await listIds(admin.as)).toEqual([first.id]);
   });

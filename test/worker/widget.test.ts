@@ -341,7 +341,11 @@ describe("widget edges", () => {
       201,
     );
     const retry = await expectStatus(
-      start(inbox.widgetKey, { name: "Cara", body: "Hi" }, { "Idempotency-Key": key }),
+      start(
+        inbox.widgetKey,
+        { name: "Cara", body: "Hi" },
+        { "Idempotency-Key": key, authorization: `Bearer ${first.contactToken}` },
+      ),
       201,
     );
     expect(retry.conversationId).toBe(first.conversationId);

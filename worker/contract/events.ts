@@ -92,9 +92,12 @@ export function describeEvent(e: TimelineEvent, actor: string): string {
     case "linked":
     case "unlinked": {
       const verb = e.type === "linked" ? "linked" : "unlinked";
+      // No target: a conversation left out for this reader (or for every reader of a live frame).
       const target = e.ticket
         ? `ticket “${e.ticket.title}”`
-        : `conversation “${e.conversation?.subject ?? "(no subject)"}”`;
+        : e.conversation
+          ? `conversation “${e.conversation.subject ?? "(no subject)"}”`
+          : "another conversation";
       return `${actor} ${verb} ${target}`;
     }
     case "moved":

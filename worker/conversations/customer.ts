@@ -2,7 +2,7 @@
  * The customer's side: contact tokens, the widget's start, and a customer's
  * message (which after 24 quiet hours starts a new conversation).
  */
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import type { Item, WidgetStartInput } from "../contract";
 import type { Db } from "../db/client";
 import { type ContactRow, contactName, ensureContact } from "../db/queries/contacts";
@@ -77,8 +77,9 @@ export async function verifiedUserId(inbox: InboxRow, identity: WidgetStartInput
 /**
  * A visitor starts a conversation in the widget. A returning visitor (their
  * token, same inbox and identity) keeps their contact and token; others become
- * a new contact with a new token. With a key, a retry finds the same contact
- * and conversation.
+ * a new contact with a new token. With a key, a retry finds the same
+ * conversation only with the token it returned or the same verified identity:
+ * a key alone never hands out someone's contact.
  */
 export async function startFromWidget(
   env: Env,
@@ -93,27 +94,23 @@ export async function startFromWidget(
 ): Promise<{ conversationId: string; contactToken: string }> {
   const { inbox, input, externalId, token, key } = start;
   const returning = await contactForToken(db, token);
-  const contact =
+  const owned =
     returning && returning.inboxId === inbox.id && (!externalId || returning.contact.externalId === externalId)
       ? returning.contact
-      : await ensureContact(db, {
-          id: key ? await derivedId("ct", inbox.id, key) : newId("ct"),
-          workspaceId: inbox.workspaceId,
-          name: input.name,
-          email: input.email,
-          externalId,
-          attributes: input.attributes,
-        });
-  let contactToken = returning?.contact.id === contact.id ? token! : null;
-  if (!contactToken) {
-    contactToken = randomToken("sbc");
-    await db.insert(contactTokens).values({
-      tokenHash: await sha256Hex(contactToken),
-      contactId: contact.id,
-      inboxId: inbox.id,
-      createdAt: Date.now(),
-    });
-  }
+      : null;
+  // Only an anonymous start derives its contact from the key; a verified identity is found by its id.
+  const anonymousKey = key && !externalId ? key : undefined;
+  const contact =
+    owned ??
+    (await ensureContact(db, {
+      id: anonymousKey ? await derivedId("ct", inbox.id, anonymousKey) : newId("ct"),
+      workspaceId: inbox.workspaceId,
+      name: input.name,
+      email: input.email,
+      externalId,
+      attributes: input.attributes,
+    }));
+  const contactToken = owned ? token! : await issueContactToken(db, contact.id, inbox.id, Boolean(anonymousKey));
   const conversationId = key ? await derivedId("cv", inbox.id, contact.id, key) : newId("cv");
   await startConversation(env, db, {
     conversationId,
@@ -123,6 +120,31 @@ export async function startFromWidget(
     first: { kind: "customer", body: input.body, author: customerAuthor(contact) },
   });
   return { conversationId, contactToken };
+}
+
+/**
+ * A new contact token. For a contact derived from an Idempotency-Key it is issued once only, in one
+ * statement: anyone replaying the key without the token it returned gets a 409, not the contact.
+ */
+async function issueContactToken(db: Db, contactId: string, inboxId: string, firstOnly: boolean): Promise<string> {
+  const token = randomToken("sbc");
+  const tokenHash = await sha256Hex(token);
+  const now = Date.now();
+  const result = await db.run(
+    firstOnly
+      ? sql`INSERT INTO contact_tokens (token_hash, contact_id, inbox_id, created_at)
+            SELECT ${tokenHash}, ${contactId}, ${inboxId}, ${now}
+            WHERE NOT EXISTS (SELECT 1 FROM contact_tokens WHERE contact_id = ${contactId})`
+      : sql`INSERT INTO contact_tokens (token_hash, contact_id, inbox_id, created_at)
+            VALUES (${tokenHash}, ${contactId}, ${inboxId}, ${now})`,
+  );
+  if (result.meta.changes === 0) {
+    throw new AppError(
+      "conflict",
+      "This Idempotency-Key already started a conversation; retry with the contact token it returned, or use a new key",
+    );
+  }
+  return token;
 }
 
 /**

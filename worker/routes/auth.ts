@@ -1,5 +1,5 @@
 import { and, eq, gt } from "drizzle-orm";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { AcceptInviteInput, LoginInput, ResetPasswordInput, SetupInput } from "../contract";
 import { hashLinkToken } from "../auth/links";
 import { endSession, endSessionsOf, startSession } from "../auth/session";
@@ -10,11 +10,28 @@ import { invitations, passwordResets, users } from "../db/schema";
 import type { AppEnv } from "../env";
 import { AppError } from "../errors";
 import { newId } from "../lib/ids";
-import { clientIp, hit, used, type Limit } from "../lib/rate-limit";
+import { attempt, clear, clientIp, type Limit, refund } from "../lib/rate-limit";
 import { validate } from "../lib/validate";
 
-/** Failed sign-ins allowed per address and per email in ten minutes. */
-const LOGIN_LIMIT: Limit = { max: 10, windowMs: 10 * 60 * 1000 };
+const TEN_MINUTES = 10 * 60 * 1000;
+/**
+ * Sign-in attempts for one email from one address in ten minutes. Keyed by both, so someone guessing
+ * a colleague's password slows only themselves: the real user signs in from their own address.
+ */
+const LOGIN_LIMIT: Limit = { max: 10, windowMs: TEN_MINUTES };
+/** Sign-in attempts from one address across every email (an office behind one NAT signs in well below it). */
+const ADDRESS_LIMIT: Limit = { max: 50, windowMs: TEN_MINUTES };
+/** Setup attempts from one address: setup hashes a password, so it is not free to call. */
+const SETUP_LIMIT: Limit = { max: 10, windowMs: TEN_MINUTES };
+
+/** Refuses with 429 and `Retry-After` when `wait` (seconds) is positive. */
+function refuseWhile(c: Context<AppEnv>, wait: number, message: string) {
+  if (wait <= 0) return;
+  c.header("Retry-After", String(wait));
+  throw new AppError("rate_limited", message);
+}
+
+const alreadySetUp = () => new AppError("already_set_up", "This Switchboard is already set up; sign in instead");
 
 export const authRoutes = new Hono<AppEnv>()
   .get("/setup", async (c) => {
@@ -24,6 +41,10 @@ export const authRoutes = new Hono<AppEnv>()
   .post("/setup", validate("json", SetupInput), async (c) => {
     const input = c.req.valid("json");
     const db = getDb(c.env.DB);
+    const ip = clientIp(c.req.raw);
+    refuseWhile(c, await attempt(db, [`setup:ip:${ip}`], SETUP_LIMIT), "Too many setup attempts; wait a few minutes");
+    // Checked before the costly hash: once set up, setup is a cheap refusal that burns no CPU.
+    if (await db.select({ id: users.id }).from(users).limit(1).get()) throw alreadySetUp();
     const workspaceId = newId("ws");
     const userId = newId("us");
     const now = Date.now();
@@ -46,25 +67,30 @@ export const authRoutes = new Hono<AppEnv>()
     ]);
     const created = await db.select().from(users).where(eq(users.id, userId));
     const user = created[0];
-    if (!user) throw new AppError("already_set_up", "This Switchboard is already set up; sign in instead");
+    if (!user) throw alreadySetUp();
     await startSession(c, db, user.id);
     return c.json({ user: toUser(user), workspace: { id: workspaceId, name: input.workspace } }, 201);
   })
   .post("/auth/login", validate("json", LoginInput), async (c) => {
     const { email, password } = c.req.valid("json");
     const db = getDb(c.env.DB);
-    const keys = [`login:ip:${clientIp(c.req.raw)}`, `login:email:${email}`];
-    const counts = await Promise.all(keys.map((key) => used(db, key, LOGIN_LIMIT)));
-    if (counts.some((n) => n >= LOGIN_LIMIT.max)) {
-      throw new AppError("rate_limited", "Too many failed sign-ins; wait a few minutes and try again");
-    }
+    const ip = clientIp(c.req.raw);
+    const pairKey = `login:email-ip:${email}:${ip}`;
+    const addressKey = `login:ip:${ip}`;
+    // Counted atomically before the password is checked: a concurrent burst cannot outrun the count.
+    const [pairWait, addressWait] = await Promise.all([
+      attempt(db, [pairKey], LOGIN_LIMIT),
+      attempt(db, [addressKey], ADDRESS_LIMIT),
+    ]);
+    refuseWhile(c, Math.max(pairWait, addressWait), "Too many sign-in attempts; wait a few minutes and try again");
     const user = await db.query.users.findFirst({ where: eq(users.email, email) });
     const valid = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
     // A deactivated user is told the same as a wrong password: the account does not sign in.
     if (!user || !valid || user.deactivatedAt !== null) {
-      await Promise.all(keys.map((key) => hit(db, key, LOGIN_LIMIT)));
       throw new AppError("unauthenticated", "Email or password is wrong");
     }
+    // The real user proved who they are: their own typos no longer count, nor does this sign-in.
+    await Promise.all([clear(db, pairKey), refund(db, addressKey)]);
     await startSession(c, db, user.id);
     return c.json({ user: toUser(user) });
   })

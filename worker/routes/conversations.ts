@@ -49,7 +49,8 @@ export const conversationRoutes = new Hono<AppEnv>()
     const db = getDb(c.env.DB);
     const { conversation } = await conversationFor(db, c.var.actor, c.req.param("id"), "read");
     const { after, limit } = c.req.valid("query");
-    const items = await getTimeline(db, conversation.id, after, limit);
+    const grants = await grantsFor(db, c.var.actor);
+    const items = await getTimeline(db, conversation.id, after, limit, (inboxId) => grants.has(inboxId));
     return c.json({ items, lastSeq: Math.max(conversation.lastSeq, items.at(-1)?.seq ?? 0) });
   })
   .post("/:id/messages", validate("json", PostMessageInput), async (c) => {

@@ -21,7 +21,7 @@ import {
   timelineItems,
   users,
 } from "../schema";
-import { toItem } from "./items";
+import { linkedConversationIds, toItemFor } from "./items";
 
 const summaryFields = {
   id: conversations.id,
@@ -162,14 +162,34 @@ export async function getLinks(db: Db, id: string): Promise<ScopedLink[]> {
   );
 }
 
-export async function getTimeline(db: Db, id: string, after: number, limit: number) {
+/** A page of the timeline as a reader who sees the inboxes `canSee` accepts gets it (see `toItem`). */
+export async function getTimeline(
+  db: Db,
+  id: string,
+  after: number,
+  limit: number,
+  canSee: (inboxId: string) => boolean,
+) {
   const rows = await db
     .select()
     .from(timelineItems)
     .where(and(eq(timelineItems.conversationId, id), gt(timelineItems.seq, after)))
     .orderBy(asc(timelineItems.seq))
     .limit(limit);
-  return rows.map(toItem);
+  const named = linkedConversationIds(rows);
+  const inboxOf = new Map<string, string>();
+  if (named.length) {
+    const found = await db
+      .select({ id: conversations.id, inboxId: conversations.inboxId })
+      .from(conversations)
+      .where(sql`${conversations.id} IN (SELECT value FROM json_each(${JSON.stringify(named)}))`);
+    for (const c of found) inboxOf.set(c.id, c.inboxId);
+  }
+  const sees = (conversationId: string) => {
+    const inboxId = inboxOf.get(conversationId);
+    return inboxId !== undefined && canSee(inboxId);
+  };
+  return rows.map((row) => toItemFor(row, sees));
 }
 
 type Cursor = [at: number, id: string];

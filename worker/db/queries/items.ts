@@ -1,10 +1,17 @@
-import type { CustomerItem, Item } from "../../contract";
+import type { CustomerItem, Item, TimelineEvent } from "../../contract";
 import { iso } from "../../lib/time";
 import type { timelineItems } from "../schema";
 
 export type ItemRow = typeof timelineItems.$inferSelect;
 
-export function toItem(row: ItemRow): Item {
+/** Whether the reader may see the conversation with this id (its subject, its id) in a link event. */
+export type SeesConversation = (conversationId: string) => boolean;
+
+/**
+ * An item as one reader gets it. A link event names another conversation; unless `sees` says the reader
+ * can open it, that conversation is left out, so its subject never reaches someone outside its inbox.
+ */
+export function toItemFor(row: ItemRow, sees: SeesConversation): Item {
   const item: Item = {
     seq: row.seq,
     kind: row.kind,
@@ -12,8 +19,27 @@ export function toItem(row: ItemRow): Item {
     body: row.body,
     createdAt: iso(row.createdAt),
   };
-  if (row.event) item.event = row.event;
+  if (row.event) item.event = withVisibleLinks(row.event, sees);
   return item;
+}
+
+/** An item for any reader (broadcasts, replays): every conversation a link event names is left out. */
+export const toItem = (row: ItemRow): Item => toItemFor(row, () => false);
+
+function withVisibleLinks(event: TimelineEvent, sees: SeesConversation): TimelineEvent {
+  if ((event.type !== "linked" && event.type !== "unlinked") || !event.conversation) return event;
+  if (sees(event.conversation.id)) return event;
+  const { conversation: _, ...rest } = event;
+  return rest;
+}
+
+/** The conversations named by the link events among `rows`: what a reader's visibility is looked up for. */
+export function linkedConversationIds(rows: ItemRow[]): string[] {
+  const ids = new Set<string>();
+  for (const { event } of rows) {
+    if ((event?.type === "linked" || event?.type === "unlinked") && event.conversation) ids.add(event.conversation.id);
+  }
+  return [...ids];
 }
 
 /** The customer's view of an item: no ids, no author type. */

@@ -1,4 +1,8 @@
-/** "Create ticket" from a conversation: a title (the subject to start with) and a description; linked on creation. */
+/**
+ * "Create ticket" from a conversation: a title and a description; linked on creation. The title starts
+ * empty, not as the conversation's subject: every agent reads tickets, and the subject may be private
+ * to an inbox they cannot see.
+ */
 import { useState } from "preact/hooks";
 import type { Conversation, Ticket } from "../../../../worker/contract";
 import { api } from "../../../lib/api";
@@ -11,7 +15,7 @@ export function CreateTicketDialog(props: {
   onClose: () => void;
   onCreated: (ticket: Ticket) => void;
 }) {
-  const [title, setTitle] = useState(props.conversation.subject ?? "");
+  const [title, setTitle] = useState("");
   const [description, setDescription] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -37,7 +41,7 @@ export function CreateTicketDialog(props: {
     <Dialog title="Create ticket" onClose={props.onClose} testid="create-ticket-dialog">
       <form class="lc-form" onSubmit={(e) => void submit(e)}>
         <p class="dialog-text">Track longer work on a ticket; it's linked to this conversation.</p>
-        <Field label="Title">
+        <Field label="Title" hint="Every agent can read tickets: name the work, not the customer.">
           <input
             value={title}
             onInput={(e) => setTitle(e.currentTarget.value)}
