@@ -90,6 +90,8 @@ interface Endpoint {
   query?: Record<string, string>;
   body?: Record<string, unknown>;
   as?: "admin" | "customer" | "anonymous";
+  /** Request headers, fuzzed like fields (with the values a header can carry). */
+  headers?: Record<string, string>;
 }
 
 type World = Awaited<ReturnType<typeof world>>;
@@ -226,6 +228,7 @@ function endpoints(w: World): Endpoint[] {
       path: "/api/conversations/:id/messages",
       params: cv,
       body: { kind: "note", body: "Checking", lastSeenSeq: 0, force: true, mentions: [w.sam.id] },
+      headers: { "idempotency-key": "k-1" },
     },
     { method: "GET", path: "/api/conversations/:id/email-deliveries", params: cv },
     { method: "POST", path: "/api/conversations/:id/messages/:seq/retry-email", params: { ...cv, seq: "1" }, body: {} },
@@ -290,6 +293,7 @@ interface Variant {
   what: string;
   params: Record<string, string>;
   query: Record<string, string>;
+  headers: Record<string, string>;
   body: unknown;
 }
 
@@ -311,8 +315,9 @@ function replaced(value: unknown, at: (string | number)[], by: unknown): unknown
 function* variants(endpoint: Endpoint): Generator<Variant> {
   const params = endpoint.params ?? {};
   const query = endpoint.query ?? {};
+  const headers = endpoint.headers ?? {};
   const body = endpoint.body;
-  const base = { endpoint, params, query, body };
+  const base = { endpoint, params, query, headers, body };
   // Strings (path and query carry only strings; a huge one is capped to what a URL may hold).
   for (const name of Object.keys(params))
     for (const s of [...stringsForNextField(), "x".repeat(8_000)])
@@ -320,6 +325,9 @@ function* variants(endpoint: Endpoint): Generator<Variant> {
   for (const name of Object.keys(query))
     for (const s of [...stringsForNextField(), "x".repeat(8_000)])
       yield { ...base, what: `query ${name}`, query: { ...query, [name]: s } };
+  for (const name of Object.keys(headers))
+    for (const s of [...stringsForNextField(), "x".repeat(8_000)].filter(isHeaderValue))
+      yield { ...base, what: `header ${name}`, headers: { ...headers, [name]: s } };
   // An unknown query parameter and an unknown body field.
   yield { ...base, what: "query (unknown)", query: { ...query, "__proto__[x]": "1" } };
   if (body === undefined) return;
@@ -336,6 +344,9 @@ function* variants(endpoint: Endpoint): Generator<Variant> {
 const percentEncoded = (s: string) =>
   [...new TextEncoder().encode(s)].map((b) => `%${b.toString(16).padStart(2, "0")}`).join("");
 
+/** Whether a browser could send `s` as a header value at all: printable ASCII and tabs only. */
+const isHeaderValue = (s: string) => /^[\t\x20-\x7e]*$/.test(s);
+
 function urlOf(v: Variant): string {
   const path = v.endpoint.path.replace(/:(\w+)/g, (_, name: string) => percentEncoded(v.params[name]!));
   const qs = new URLSearchParams(v.query).toString();
@@ -344,6 +355,11 @@ function urlOf(v: Variant): string {
 
 /** What is wrong with an answer, or null: a 5xx, or a 4xx outside the error shape. */
 async function problem(res: Response): Promise<string | null> {
+  if (res.status === 101) {
+    res.webSocket!.accept();
+    res.webSocket!.close(1000, "probe done");
+    return null;
+  }
   const text = await res.text();
   if (res.status >= 500) return `${res.status} ${text.slice(0, 200)}`;
   if (res.status < 400) return null;
@@ -378,7 +394,7 @@ describe("naughty input, every endpoint", () => {
         const res = await call(as[endpoint.as ?? "admin"], urlOf(v), {
           method: endpoint.method,
           body: v.body,
-          headers: v.body === undefined ? {} : { "content-type": "application/json" },
+          headers: { ...v.headers, ...(v.body === undefined ? {} : { "content-type": "application/json" }) },
         });
         const status = res.status;
         if (status >= 500) fiveHundreds++;
