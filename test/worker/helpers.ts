@@ -4,6 +4,7 @@ import { exports } from "cloudflare:workers";
 import { expect } from "vitest";
 import { z } from "zod";
 import {
+  WidgetSecret,
   ApiTokens,
   Collision,
   CreatedInvitation,
@@ -85,6 +86,7 @@ const RESPONSES = {
   "GET /api/inboxes": Inboxes,
   "POST /api/inboxes": Inbox,
   "PATCH /api/inboxes/:id": Inbox,
+  "POST /api/inboxes/:id/widget-secret": WidgetSecret,
   "GET /api/inboxes/:id/access": InboxAccessList,
   "PUT /api/inboxes/:id/access/:userId": InboxAccess,
   "GET /api/inboxes/:id/rules": Rules,

@@ -76,6 +76,7 @@ const MATRIX: Record<
   "GET /api/inboxes": [200, 200, 200, 200, 200, 401, 401],
   "POST /api/inboxes": [201, 403, 403, 403, 403, 401, 401],
   "PATCH /api/inboxes/:inboxId": [200, 403, 403, 403, 403, 401, 401],
+  "POST /api/inboxes/:inboxId/widget-secret": [201, 403, 403, 403, 403, 401, 401],
   "GET /api/inboxes/:inboxId/access": [200, 403, 403, 403, 403, 401, 401],
   "PUT /api/inboxes/:inboxId/access/:userId": [200, 403, 403, 403, 403, 401, 401],
   "DELETE /api/inboxes/:inboxId/access/:userId": [204, 403, 403, 403, 403, 401, 401],
@@ -341,6 +342,8 @@ const REQUESTS: Record<string, (who: Caller, w: World) => Promise<Response>> = {
     call(who.as, "/api/inboxes", { body: { name: `Sales by ${who.role}`, channel: "chat" } }),
   "PATCH /api/inboxes/:inboxId": (who, w) =>
     call(who.as, `/api/inboxes/${w.inbox.id}`, { method: "PATCH", body: { name: `Support (${who.role})` } }),
+  "POST /api/inboxes/:inboxId/widget-secret": (who, w) =>
+    call(who.as, `/api/inboxes/${w.inbox.id}/widget-secret`, { method: "POST" }),
   "GET /api/inboxes/:inboxId/access": (who, w) => call(who.as, `/api/inboxes/${w.inbox.id}/access`),
   "PUT /api/inboxes/:inboxId/access/:userId": (who, w) =>
     call(who.as, `/api/inboxes/${w.inbox.id}/access/${w.sam.id}`, { method: "PUT", body: { access: "view" } }),

@@ -184,6 +184,7 @@ function endpoints(w: World): Endpoint[] {
       body: { access: "view" },
     },
     { method: "DELETE", path: "/api/inboxes/:id/access/:userId", params: { id: w.inbox.id, userId: "us_missing" } },
+    { method: "POST", path: "/api/inboxes/:id/widget-secret", params: { id: w.inbox.id } },
     { method: "GET", path: "/api/inboxes/:id/rules", params: { id: w.inbox.id } },
     {
       method: "POST",

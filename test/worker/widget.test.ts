@@ -405,3 +405,44 @@ describe("the 24-hour chat rule", () => {
     ]);
   });
 });
+
+describe("the identity secret", () => {
+  it("is rotated by an admin and shown once; hashes made with the old one stop verifying at once", async () => {
+    const { admin, inbox } = await supportTeam();
+    const old = await widgetSecret(inbox.id);
+    const { secret } = await expectStatus(
+      call(admin.as, `/api/inboxes/${inbox.id}/widget-secret`, { method: "POST" }),
+      201,
+    );
+    expect(secret).not.toBe(old);
+    await expectError(
+      start(inbox.widgetKey, { body: "Old key", identity: { userId: "u-1", hash: await hmacHex(old, "u-1") } }),
+      403,
+      "forbidden",
+    );
+    await expectStatus(
+      start(inbox.widgetKey, { body: "New key", identity: { userId: "u-1", hash: await hmacHex(secret, "u-1") } }),
+      201,
+    );
+  });
+});
+
+describe("a blocked contact", () => {
+  it("is refused in the widget, starting or writing, and nothing is created", async () => {
+    const { inbox } = await supportTeam();
+    const started = await expectStatus(start(inbox.widgetKey, { name: "Spammy", body: "Buy now" }), 201);
+    await env.DB.prepare(
+      "UPDATE contacts SET blocked = 1 WHERE id = (SELECT contact_id FROM conversations WHERE id = ?)",
+    )
+      .bind(started.conversationId)
+      .run();
+    const before = await rowCounts(...WRITES);
+    await expectError(customerWrites(started.contactToken, started.conversationId, "Buy more"), 403, "forbidden");
+    await expectError(
+      start(inbox.widgetKey, { body: "Again" }, { authorization: `Bearer ${started.contactToken}` }),
+      403,
+      "forbidden",
+    );
+    expect(await rowCounts(...WRITES)).toEqual(before);
+  });
+});

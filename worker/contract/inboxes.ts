@@ -37,3 +37,7 @@ export type UpdateInboxInput = z.infer<typeof UpdateInboxInput>;
 
 /** `GET /api/inboxes`. */
 export const Inboxes = z.object({ items: z.array(Inbox) });
+
+/** `POST /api/inboxes/:id/widget-secret`: a new identity-verification secret, shown to the admin once. */
+export const WidgetSecret = z.object({ secret: z.string() });
+export type WidgetSecret = z.infer<typeof WidgetSecret>;

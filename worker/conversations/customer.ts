@@ -110,6 +110,7 @@ export async function startFromWidget(
       externalId,
       attributes: input.attributes,
     }));
+  refuseBlocked(contact);
   const contactToken = owned ? token! : await issueContactToken(db, contact.id, inbox.id, Boolean(anonymousKey));
   const conversationId = key ? await derivedId("cv", inbox.id, contact.id, key) : newId("cv");
   await startConversation(env, db, {
@@ -120,6 +121,11 @@ export async function startFromWidget(
     first: { kind: "customer", body: input.body, author: customerAuthor(contact) },
   });
   return { conversationId, contactToken };
+}
+
+/** A blocked contact's widget messages are refused and create nothing (their emails are dropped the same way). */
+function refuseBlocked(contact: ContactRow): void {
+  if (contact.blocked) throw new AppError("forbidden", "Messages from this contact are not accepted");
 }
 
 /**
@@ -180,6 +186,7 @@ export async function postFromCustomer(
   post: { conversation: ConversationRow; contact: ContactRow; body: string; key: string | undefined },
 ): Promise<{ item: Item; conversationId: string }> {
   const { conversation, contact, body, key } = post;
+  refuseBlocked(contact);
   const author = customerAuthor(contact);
   const fresh = await conversationAfterQuiet(db, conversation, key);
   if (fresh) {

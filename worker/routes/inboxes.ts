@@ -1,6 +1,6 @@
 import { and, asc, eq } from "drizzle-orm";
 import { Hono } from "hono";
-import { CreateInboxInput, SetAccessInput, UpdateInboxInput, type Inbox } from "../contract";
+import { CreateInboxInput, SetAccessInput, UpdateInboxInput, type Inbox, type WidgetSecret } from "../contract";
 import { requireAdmin } from "../auth/session";
 import { accessChanged } from "../auth/list-scope";
 import { getDb, type Db } from "../db/client";
@@ -90,6 +90,18 @@ export const inboxRoutes = new Hono<AppEnv>()
     }
     const [updated] = await db.update(inboxes).set(input).where(eq(inboxes.id, inbox.id)).returning();
     return c.json(toInbox(updated!));
+  })
+  /**
+   * Rotates the widget's identity-verification secret and shows it once: the
+   * site's backend signs user ids with it; hashes made with the old one stop
+   * verifying at once.
+   */
+  .post("/:inboxId/widget-secret", requireAdmin, async (c) => {
+    const db = getDb(c.env.DB);
+    const inbox = await findInbox(db, c.var.actor.workspaceId, c.req.param("inboxId"));
+    const secret = randomToken("whs");
+    await db.update(inboxes).set({ widgetSecret: secret }).where(eq(inboxes.id, inbox.id));
+    return c.json({ secret } satisfies WidgetSecret, 201);
   })
   .get("/:inboxId/access", requireAdmin, async (c) => {
     const db = getDb(c.env.DB);
