@@ -446,3 +446,16 @@ describe("a blocked contact", () => {
     expect(await rowCounts(...WRITES)).toEqual(before);
   });
 });
+
+describe("a chat moved to another inbox", () => {
+  it("stays the customer's: their widget still reads it and writes in it", async () => {
+    const { admin, inbox } = await supportTeam();
+    const other = await createInbox(admin, "Billing chat");
+    const started = await expectStatus(start(inbox.widgetKey, { name: "Mo", body: "Where is my refund?" }), 201);
+    await expectStatus(updateConversation(admin.as, started.conversationId, { inboxId: other.id }), 200);
+    await expectStatus(reply(admin.as, started.conversationId, "Billing here: it's on its way."), 201);
+    const seen = await customerSees(started.contactToken, started.conversationId);
+    expect(seen.items.map((i) => i.body)).toEqual(["Where is my refund?", "Billing here: it's on its way."]);
+    await expectStatus(customerWrites(started.contactToken, started.conversationId, "Thanks!"), 201);
+  });
+});

@@ -7,7 +7,7 @@ import type { Item, WidgetStartInput } from "../contract";
 import type { Db } from "../db/client";
 import { type ContactRow, contactName, ensureContact } from "../db/queries/contacts";
 import { type ConversationRow, findConversation } from "../db/queries/conversations";
-import { contactTokens, contacts, conversations, inboxes } from "../db/schema";
+import { contactTokens, contacts, conversations, inboxes, timelineItems } from "../db/schema";
 import { startsNewChat } from "../domain/chat";
 import { AppError, notFound, unwrap } from "../errors";
 import { derivedId, hex, newId, randomToken, sha256Hex, timingSafeEqual } from "../lib/ids";
@@ -45,10 +45,31 @@ export async function customerConversation(db: Db, token: string | undefined, id
   const who = await contactForToken(db, token);
   if (!who) throw new AppError("unauthenticated", "A contact token is required");
   const conversation = await findConversation(db, id);
-  if (!conversation || conversation.contactId !== who.contact.id || conversation.inboxId !== who.inboxId) {
+  if (
+    !conversation ||
+    conversation.contactId !== who.contact.id ||
+    (conversation.inboxId !== who.inboxId && !(await movedFrom(db, conversation.id, who.inboxId)))
+  ) {
     throw notFound("Conversation not found");
   }
   return { conversation, contact: who.contact };
+}
+
+/** Whether the team moved this conversation out of `inboxId`: the customer's widget there keeps it. */
+async function movedFrom(db: Db, conversationId: string, inboxId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ seq: timelineItems.seq })
+    .from(timelineItems)
+    .where(
+      and(
+        eq(timelineItems.conversationId, conversationId),
+        eq(timelineItems.kind, "event"),
+        sql`json_extract(${timelineItems.event}, '$.type') = 'moved'`,
+        sql`json_extract(${timelineItems.event}, '$.from.id') = ${inboxId}`,
+      ),
+    )
+    .limit(1);
+  return !!row;
 }
 
 const customerAuthor = (contact: ContactRow): AuthorRef => ({
