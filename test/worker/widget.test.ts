@@ -21,6 +21,7 @@ import {
   updateConversation,
   widgetSecret,
 } from "./helpers";
+import { deliverEmail, emailInbox, mail } from "./mail";
 
 const SHOP = "https://shop.example";
 const WRITES = ["contacts", "contact_tokens", "conversations", "timeline_items"];
@@ -457,5 +458,47 @@ describe("a chat moved to another inbox", () => {
     const seen = await customerSees(started.contactToken, started.conversationId);
     expect(seen.items.map((i) => i.body)).toEqual(["Where is my refund?", "Billing here: it's on its way."]);
     await expectStatus(customerWrites(started.contactToken, started.conversationId, "Thanks!"), 201);
+  });
+});
+
+const readAs = (contactToken: string, id: string) =>
+  call({ bearer: contactToken }, `/api/widget/conversations/${id}/messages`);
+
+describe("an email address typed into the widget", () => {
+  it("is only a claim: the real owner's mail and an agent's new conversation never join the claimant's contact", async () => {
+    const { admin, inboxId: mailInbox, address } = await emailInbox();
+    const chat = await createInbox(admin, "Chat");
+    const claim = await expectStatus(
+      start(chat.widgetKey, { name: "Mallory", email: "ceo@bigcorp.example", body: "I'm the CEO" }),
+      201,
+    );
+    const claimed = await getConversation(admin.as, claim.conversationId);
+    expect(claimed.contact).toMatchObject({ email: "ceo@bigcorp.example", emailVerified: false });
+
+    await deliverEmail(
+      mail(
+        { From: "Cleo <ceo@bigcorp.example>", To: address, Subject: "Contract", "Message-ID": "<contract@bigcorp>" },
+        "Please send the signed contract.",
+      ),
+      address,
+    );
+    const [fromMail] = (await json(admin.as, `/api/conversations?inboxId=${mailInbox}`)).items;
+    expect(fromMail!.contact).toMatchObject({ name: "Cleo", email: "ceo@bigcorp.example", emailVerified: true });
+    expect(fromMail!.contact.id).not.toBe(claimed.contact.id);
+
+    // Moved into the chat inbox, the real customer's conversation still isn't the claimant's to read.
+    await expectStatus(updateConversation(admin.as, fromMail!.id, { inboxId: chat.id }), 200);
+    await expectError(readAs(claim.contactToken, fromMail!.id), 404, "not_found");
+
+    // An agent writing to that address reaches the verified contact, not the claimant's widget.
+    const started = await json(
+      admin.as,
+      "/api/conversations",
+      { body: { inboxId: chat.id, contact: { email: "ceo@bigcorp.example" }, body: "Here is your contract" } },
+      201,
+    );
+    const byAgent = await getConversation(admin.as, started.id);
+    expect(byAgent.contact.id).toBe(fromMail!.contact.id);
+    await expectError(readAs(claim.contactToken, started.id), 404, "not_found");
   });
 });

@@ -29,7 +29,13 @@ export const Item = z.object({
   createdAt: z.string(),
 });
 
-const ContactRef = z.object({ id: Id, name: z.string().nullable(), email: z.string().nullable() });
+const ContactRef = z.object({
+  id: Id,
+  name: z.string().nullable(),
+  email: z.string().nullable(),
+  /** False when the address was only typed into the widget: nobody has shown it is theirs. */
+  emailVerified: z.boolean(),
+});
 const UserRef = z.object({ id: Id, name: z.string() });
 
 export const Summary = z.object({

@@ -94,6 +94,7 @@ export async function startByAgent(
       workspaceId: actor.workspaceId,
       name: input.contact.name,
       email: input.contact.email,
+      emailVerified: true,
     }));
   const conversationId = key ? await derivedId("cv", actor.workspaceId, actor.id, key) : newId("cv");
   const outbox = inbox.channel === "email" ? { id: newId("ob") } : undefined;

@@ -189,6 +189,11 @@ export const contacts = sqliteTable(
       .references(() => workspaces.id),
     name: text("name"),
     email: text("email"),
+    /**
+     * Whether `email` is known to be theirs: it came from their own mail, or an agent entered it.
+     * An address typed into the widget is only a claim, so mail from it never joins that contact.
+     */
+    emailVerified: integer("email_verified", { mode: "boolean" }).notNull().default(false),
     /** The site's own user id, set only when identity verification passed. */
     externalId: text("external_id"),
     /** JSON object of string attributes (language, plan, …). */

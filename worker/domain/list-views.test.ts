@@ -9,7 +9,7 @@ const summary = (over: Partial<Summary> = {}): Summary => ({
   priority: "none",
   inboxId: "in_1",
   channel: "chat",
-  contact: { id: "ct_1", name: "Cleo", email: null },
+  contact: { id: "ct_1", name: "Cleo", email: null, emailVerified: false },
   assignee: null,
   teamId: null,
   tags: [],

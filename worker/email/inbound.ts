@@ -77,6 +77,7 @@ export async function email(message: ForwardableEmailMessage, env: Env, _ctx?: E
       workspaceId: inbox.workspaceId,
       name: cleanLine(parsed.from?.name).slice(0, MAX_NAME_CHARS) || null,
       email: address,
+      emailVerified: true,
     }));
   if (contact.blocked) return;
   const author = { type: "contact" as const, id: contact.id, name: contactName(contact) };

@@ -9,6 +9,8 @@ export interface NewContact {
   workspaceId: string;
   name?: string | null;
   email?: string | null;
+  /** True only when the address is known to be theirs (their own mail, or an agent entered it). */
+  emailVerified?: boolean;
   externalId?: string | null;
   attributes?: Record<string, string>;
 }
@@ -22,6 +24,7 @@ export async function ensureContact(db: Db, contact: NewContact): Promise<Contac
       workspaceId: contact.workspaceId,
       name: contact.name ?? null,
       email: contact.email ?? null,
+      emailVerified: Boolean(contact.email && contact.emailVerified),
       externalId: contact.externalId ?? null,
       attributes: contact.attributes ?? {},
       createdAt: Date.now(),
@@ -37,8 +40,14 @@ export async function ensureContact(db: Db, contact: NewContact): Promise<Contac
   return existing!;
 }
 
+/**
+ * The contact whose address this verifiably is. An address someone typed into the widget is
+ * never matched: mail from the real owner must not join the contact (and token) of whoever claimed it.
+ */
 export async function findContactByEmail(db: Db, workspaceId: string, email: string): Promise<ContactRow | undefined> {
-  return db.query.contacts.findFirst({ where: and(eq(contacts.workspaceId, workspaceId), eq(contacts.email, email)) });
+  return db.query.contacts.findFirst({
+    where: and(eq(contacts.workspaceId, workspaceId), eq(contacts.email, email), eq(contacts.emailVerified, true)),
+  });
 }
 
 /** The name a customer's messages are signed with. */

@@ -27,7 +27,17 @@ export function SidePanel(props: {
         <Avatar name={name} size={44} />
         <div>
           <strong>{name}</strong>
-          {c.contact.email && <span class="muted">{c.contact.email}</span>}
+          {c.contact.email && (
+            <span class="muted">
+              {c.contact.email}
+              {!c.contact.emailVerified && (
+                <span class="unverified" title="Typed into the chat widget: nobody has shown this address is theirs">
+                  {" "}
+                  · unverified
+                </span>
+              )}
+            </span>
+          )}
         </div>
       </div>
       <DetailsPanel conversation={c} access={props.access ?? "view"} onChange={props.onChange} />
