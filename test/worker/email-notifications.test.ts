@@ -56,6 +56,24 @@ describe("notification email", () => {
     expect(await state(bea.id)).toMatchObject({ handled: 3, attempts: 5 });
   });
 
+  it("is marked Auto-Submitted: auto-generated, so out-of-office replies never answer it", async () => {
+    const { admin } = await setUpWorkspace();
+    const bea = await addUser(admin, "agent", "Bea Wantsmail");
+    await json(bea.as, "/api/me", { method: "PATCH", body: { emailNotifications: true } });
+    const at = Date.now();
+    await notificationsFor(bea.id, 2, at);
+    // The real binding, with each message it is handed noted on the way through.
+    const handed: EmailMessageBuilder[] = [];
+    const recording = {
+      ...env,
+      EMAIL: { send: (m: EmailMessageBuilder) => (handed.push(m), env.EMAIL.send(m)) },
+    } as unknown as Env;
+    await runSweep(at + 180_000, recording);
+    expect(handed).toHaveLength(1);
+    expect(handed[0]).toMatchObject({ to: bea.email, headers: { "Auto-Submitted": "auto-generated" } });
+    expect(await state(bea.id)).toMatchObject({ handled: 2 });
+  });
+
   it("runs every job even when one throws", async () => {
     const { admin } = await setUpWorkspace();
     const bea = await addUser(admin, "agent", "Bea Wantsmail");
