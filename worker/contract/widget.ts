@@ -43,6 +43,7 @@ export const RatingInput = z.strictObject({
 });
 export type RatingInput = z.infer<typeof RatingInput>;
 export const Rating = z.object({ score: z.number().int(), comment: z.string().nullable(), createdAt: z.string() });
+export type Rating = z.infer<typeof Rating>;
 
 /** A customer's posted message, and the conversation it went to: a new one after 24 quiet hours. */
 export const WidgetPosted = CustomerItem.extend({ conversationId: z.string() });
