@@ -1,7 +1,7 @@
 /** Ratings as the customer's side needs them: the resolution a rating is about, and whether it has one. */
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "../client";
-import { ratings, timelineItems } from "../schema";
+import { timelineItems } from "../schema";
 
 /** A resolution of a conversation: the seq of its `status_changed → resolved` event, and whether it was rated. */
 export interface Resolution {
@@ -14,7 +14,8 @@ export async function latestResolution(db: Db, conversationId: string): Promise<
   const [row] = await db
     .select({
       seq: timelineItems.seq,
-      rated: sql<number>`EXISTS (SELECT 1 FROM ${ratings} WHERE ${ratings.conversationId} = ${timelineItems.conversationId} AND ${ratings.resolutionSeq} = ${timelineItems.seq})`,
+      // Spelt out: drizzle leaves a single table's columns unqualified, which the subquery would read as its own.
+      rated: sql<number>`EXISTS (SELECT 1 FROM ratings r WHERE r.conversation_id = timeline_items.conversation_id AND r.resolution_seq = timeline_items.seq)`,
     })
     .from(timelineItems)
     .where(
