@@ -544,7 +544,9 @@ export const outbox = sqliteTable(
 /**
  * Customers' answers to "How did we do?": one per resolution of a conversation,
  * written by its room in the batch that appends the `rated` event. Where the
- * conversation stood when rated (inbox, assignee, team) is copied for reports.
+ * conversation stood when rated (workspace, inbox, assignee, team) and who
+ * rated are copies for reports, like a timeline item's author: no foreign keys
+ * but the conversation's, so a rating never blocks deleting what it mentions.
  */
 export const ratings = sqliteTable(
   "ratings",
@@ -556,17 +558,11 @@ export const ratings = sqliteTable(
     resolutionSeq: integer("resolution_seq").notNull(),
     /** Seq of the `rated` event in the timeline. */
     seq: integer("seq").notNull(),
-    workspaceId: text("workspace_id")
-      .notNull()
-      .references(() => workspaces.id),
-    inboxId: text("inbox_id")
-      .notNull()
-      .references(() => inboxes.id),
-    assigneeId: text("assignee_id").references(() => users.id, { onDelete: "set null" }),
-    teamId: text("team_id").references(() => teams.id, { onDelete: "set null" }),
-    contactId: text("contact_id")
-      .notNull()
-      .references(() => contacts.id, { onDelete: "cascade" }),
+    workspaceId: text("workspace_id").notNull(),
+    inboxId: text("inbox_id").notNull(),
+    assigneeId: text("assignee_id"),
+    teamId: text("team_id"),
+    contactId: text("contact_id").notNull(),
     score: integer("score").notNull(),
     comment: text("comment"),
     createdAt: createdAt(),
