@@ -40,6 +40,7 @@ import { HubPublisher, type Place } from "./hub-publisher";
 import { FrameBudgets } from "./frame-budget";
 import { type AgentAttachment, type Attachment, isStale, replyTyping, sameViewers, viewersOf } from "./presence";
 import {
+  ALREADY_RATED,
   type CreateConversation,
   customerState,
   replyCollides,
@@ -187,7 +188,7 @@ export class ConversationRoom extends DurableObject<Env> {
         const [item] = await this.#commit(state, planned);
         return ok({ rating: { score: input.score, comment: planned.rating!.comment, createdAt: item!.createdAt } });
       } catch (error) {
-        if (String(error).includes("UNIQUE constraint failed")) return fail("conflict", "This resolution is rated");
+        if (String(error).includes("UNIQUE constraint failed")) return fail("conflict", ALREADY_RATED);
         throw error;
       }
     });

@@ -279,10 +279,12 @@ export function customerState(state: Pick<RoomState, "status" | "resolution">): 
 export const sameCustomerState = (a: CustomerState, b: CustomerState): boolean =>
   a.resolved === b.resolved && a.canRate === b.canRate;
 
+export const ALREADY_RATED = "This conversation has already been rated since it was last resolved";
+
 /** The customer rates the current resolution: its `rated` event and row; a string when refused (not resolved, rated). */
 export function planRating(state: RoomState, input: RatingInput, customer: Author): Change | string {
   if (state.status !== "resolved" || !state.resolution) return "Only a resolved conversation can be rated";
-  if (state.resolution.rated) return "This resolution has already been rated; you can rate again after the next one";
+  if (state.resolution.rated) return ALREADY_RATED;
   const comment = input.comment || null;
   return {
     items: [eventItem(customer, { type: "rated", score: input.score, comment })],
