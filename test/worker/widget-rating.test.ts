@@ -20,8 +20,8 @@ import { openRoom, openWidget } from "./sockets";
 
 const WRITES = ["timeline_items", "ratings", "notifications"];
 
-const rate = (contactToken: string, conversationId: string, body: unknown) =>
-  call({ bearer: contactToken }, `/api/widget/conversations/${conversationId}/rating`, { body });
+const rate = (contactToken: string, conversationId: string, body: unknown, headers: Record<string, string> = {}) =>
+  call({ bearer: contactToken }, `/api/widget/conversations/${conversationId}/rating`, { body, headers });
 
 const setStatus = (as: As, id: string, status: "open" | "resolved") =>
   expectStatus(updateConversation(as, id, { status }), 200);
@@ -179,5 +179,22 @@ describe("rating a resolution", () => {
     const asAgent = call(ana.as, `/api/widget/conversations/${conversationId}/rating`, { body: { score: 1 } });
     await expectError(asAgent, 401, "unauthenticated");
     expect(await rowCounts(...WRITES)).toEqual(before);
+  });
+
+  it("is rate-limited per visitor address, like the widget's messages", async () => {
+    const { conversationId, contactToken } = await resolvedChat();
+    const ip = { "cf-connecting-ip": "203.0.113.7" };
+    await expectStatus(rate(contactToken, conversationId, { score: 4 }, ip), 201);
+    // Every further submit counts, refused or not: 120 per ten minutes.
+    for (let i = 1; i < 120; i++)
+      await expectError(rate(contactToken, conversationId, { score: 4 }, ip), 409, "conflict");
+    const before = await rowCounts(...WRITES);
+    await expectError(rate(contactToken, conversationId, { score: 4 }, ip), 429, "rate_limited");
+    expect(await rowCounts(...WRITES)).toEqual(before);
+    await expectError(
+      rate(contactToken, conversationId, { score: 4 }, { "cf-connecting-ip": "203.0.113.8" }),
+      409,
+      "conflict",
+    );
   });
 });
