@@ -37,7 +37,7 @@ const MESSAGE_LIMIT: Limit = { max: 120, windowMs: 10 * 60 * 1000 };
 
 async function limit(db: Db, c: Context, scope: string, rule: Limit) {
   if (!(await hit(db, `widget:${scope}:${clientIp(c.req.raw)}`, rule))) {
-    throw new AppError("rate_limited", "Too many messages; please wait a moment");
+    throw new AppError("rate_limited", "Too many requests from this address; please wait a moment");
   }
 }
 
