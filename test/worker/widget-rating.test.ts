@@ -9,6 +9,7 @@ import {
   customerWrites,
   expectError,
   expectStatus,
+  json,
   reply,
   rowCounts,
   timeline,
@@ -100,6 +101,19 @@ describe("rating a resolution", () => {
     const seen = await customerSees(contactToken, conversationId);
     expect(seen.items.map((i) => i.kind)).toEqual(["customer", "reply"]);
     expect(JSON.stringify(seen)).not.toContain("Great help!");
+  });
+
+  it("tells the conversation's assignee, in words", async () => {
+    const { ana, ben, conversationId, contactToken } = await resolvedChat();
+    await expectStatus(updateConversation(ana.as, conversationId, { assigneeId: ben.id }), 200);
+    await expectStatus(rate(contactToken, conversationId, { score: 4, comment: "Good" }), 201);
+    const { items } = await json(ben.as, "/api/notifications");
+    expect(items[0]).toMatchObject({
+      kind: "update",
+      conversationId,
+      actor: { name: "Cara Customer" },
+      preview: "Cara Customer rated the conversation ★★★★☆: “Good”",
+    });
   });
 
   it("happens once per resolution: a second is 409 and writes nothing", async () => {
