@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { DEFAULT_WIDGET } from "../../worker/contract";
 import {
   addUser,
   agentWith,
@@ -84,6 +85,7 @@ describe("inboxes", () => {
       widgetKey: expect.any(String),
       emailAddress: null,
       autoResolveDays: null,
+      widget: DEFAULT_WIDGET,
       createdAt: expect.any(String),
     });
     expect(new Date(chat.createdAt).toISOString()).toBe(chat.createdAt);

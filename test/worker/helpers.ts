@@ -26,6 +26,7 @@ import {
   LoginResult,
   Me,
   Notifications,
+  Rating,
   Rule,
   Rules,
   SavedReplies,
@@ -45,6 +46,7 @@ import {
   UpdatedMe,
   Users,
   ValidationIssues,
+  WidgetConfig,
   WidgetPosted,
   WidgetStarted,
 } from "../../worker/contract";
@@ -121,6 +123,8 @@ const RESPONSES = {
   "POST /api/widget/:widgetKey/conversations": WidgetStarted,
   "GET /api/widget/conversations/:id/messages": CustomerItems,
   "POST /api/widget/conversations/:id/messages": WidgetPosted,
+  "GET /api/widget/:widgetKey/config": WidgetConfig,
+  "POST /api/widget/conversations/:id/rating": Rating,
 } satisfies Record<`${Method} /api/${string}`, z.ZodType>;
 type Responses = typeof RESPONSES;
 

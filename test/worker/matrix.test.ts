@@ -128,6 +128,8 @@ const MATRIX: Record<
   "POST /api/widget/:widgetKey/conversations": [201, 201, 201, 201, 201, 201, 201],
   "GET /api/widget/conversations/:id/messages": [401, 401, 401, 401, 401, 200, 401],
   "POST /api/widget/conversations/:id/messages": [401, 401, 401, 401, 401, 201, 401],
+  "GET /api/widget/:widgetKey/config": [200, 200, 200, 200, 200, 200, 200],
+  "POST /api/widget/conversations/:id/rating": [401, 401, 401, 401, 401, 201, 401],
   "GET /api/conversations/:id/live (socket)": [101, 101, 101, 101, 404, 401, 401],
   "GET /api/live (socket)": [101, 101, 101, 101, 101, 401, 401],
   "GET /api/widget/conversations/:id/live (socket)": [401, 401, 401, 401, 401, 101, 401],
@@ -252,6 +254,17 @@ async function world() {
     ).then((entries) => Object.fromEntries(entries) as Record<Role, (typeof entries)[number][1]>);
   const [invites, doomedInvites] = await Promise.all([invitationsFor("invitee"), invitationsFor("doomed")]);
 
+  // A second chat of the customer's, which the team resolved: theirs to rate.
+  const resolvedChat = (
+    await json(
+      null,
+      `/api/widget/${inbox.widgetKey}/conversations`,
+      { body: { body: "One more thing" }, headers: { authorization: `Bearer ${customer.contactToken}` } },
+      201,
+    )
+  ).conversationId;
+  await json(admin.as, `/api/conversations/${resolvedChat}`, { method: "PATCH", body: { status: "resolved" } });
+
   return {
     admin,
     inbox,
@@ -260,6 +273,7 @@ async function world() {
     fay,
     sam,
     customer,
+    resolvedChat,
     people,
     as,
     conversations,
@@ -443,6 +457,9 @@ const REQUESTS: Record<string, (who: Caller, w: World) => Promise<Response>> = {
     call(who.as, `/api/widget/conversations/${w.customer.id}/messages`),
   "POST /api/widget/conversations/:id/messages": (who, w) =>
     call(who.as, `/api/widget/conversations/${w.customer.id}/messages`, { body: { body: "Any news?" } }),
+  "GET /api/widget/:widgetKey/config": (who, w) => call(who.as, `/api/widget/${w.inbox.widgetKey}/config`),
+  "POST /api/widget/conversations/:id/rating": (who, w) =>
+    call(who.as, `/api/widget/conversations/${w.resolvedChat}/rating`, { body: { score: 5 } }),
   "GET /api/conversations/:id/live (socket)": (who) => upgrade(who.as, `/api/conversations/${who.conversationId}/live`),
   "GET /api/live (socket)": (who) => upgrade(who.as, "/api/live"),
   // The socket takes the contact token in the query (browsers cannot set headers on a WebSocket).

@@ -37,6 +37,7 @@ const TABLES = [
   "links",
   "rules",
   "outbox",
+  "ratings",
 ];
 
 // A deterministic sample: each field gets every 60th string of the corpus, starting at a different
@@ -174,7 +175,11 @@ function endpoints(w: World): Endpoint[] {
       method: "PATCH",
       path: "/api/inboxes/:id",
       params: { id: w.inbox.id },
-      body: { name: "Support", autoResolveDays: 7 },
+      body: {
+        name: "Support",
+        autoResolveDays: 7,
+        widget: { color: "#2f6fed", greeting: "Hi", position: "right", preChat: "optional", requireIdentity: false },
+      },
     },
     { method: "GET", path: "/api/inboxes/:id/access", params: { id: w.inbox.id } },
     {
@@ -284,6 +289,14 @@ function endpoints(w: World): Endpoint[] {
       as: "customer",
       params: cv,
       body: { body: "Any news?" },
+    },
+    { method: "GET", path: "/api/widget/:widgetKey/config", as: "anonymous", params: { widgetKey: w.inbox.widgetKey } },
+    {
+      method: "POST",
+      path: "/api/widget/conversations/:id/rating",
+      as: "customer",
+      params: cv,
+      body: { score: 4, comment: "Thanks" },
     },
   ];
 }

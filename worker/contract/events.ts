@@ -47,6 +47,8 @@ export const TimelineEvent = z.discriminatedUnion("type", [
   z.object({ type: z.literal("moved"), from: Ref, to: Ref }),
   z.object({ type: z.literal("linked"), ...LinkTarget }),
   z.object({ type: z.literal("unlinked"), ...LinkTarget }),
+  /** The customer rated the resolution in the widget ("How did we do?"). */
+  z.object({ type: z.literal("rated"), score: z.number().int().min(1).max(5), comment: z.string().nullable() }),
 ]);
 export type TimelineEvent = z.infer<typeof TimelineEvent>;
 
@@ -102,6 +104,12 @@ export function describeEvent(e: TimelineEvent, actor: string): string {
     }
     case "moved":
       return `${actor} moved this from ${e.from.name} to ${e.to.name}`;
+    case "rated": {
+      const stars = `${"★".repeat(e.score)}${"☆".repeat(5 - e.score)}`;
+      return e.comment
+        ? `${actor} rated the conversation ${stars}: “${e.comment}”`
+        : `${actor} rated the conversation ${stars}`;
+    }
   }
 }
 

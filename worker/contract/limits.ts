@@ -35,6 +35,11 @@ export const MAX_SEARCH_CHARS = 200;
 /** The longest quiet spell an inbox may wait before resolving a conversation by itself. */
 export const MAX_AUTO_RESOLVE_DAYS = 365;
 
+/** The chat widget's greeting, shown above the thread. */
+export const MAX_GREETING_CHARS = 300;
+/** A customer's comment with their rating. */
+export const MAX_RATING_COMMENT_CHARS = 2_000;
+
 /** Page sizes of the paged reads: what a request gets without `limit`, and the most it may ask for. */
 export const PAGE_SIZES = {
   conversations: { default: 25, max: 100 },

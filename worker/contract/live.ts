@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { MAX_TEXT_CHARS } from "./limits";
 import { Item, Summary } from "./conversations";
-import { CustomerItem } from "./widget";
+import { CustomerItem, CustomerState } from "./widget";
 
 export const PresenceState = z.enum(["viewing", "typing"]);
 export type PresenceState = z.infer<typeof PresenceState>;
@@ -54,6 +54,8 @@ export const CustomerFrame = z.discriminatedUnion("type", [
   z.object({ type: z.literal("welcome"), lastSeq: z.number().int() }),
   z.object({ type: z.literal("item"), item: CustomerItem }),
   z.object({ type: z.literal("typing"), active: z.boolean() }),
+  /** The conversation was resolved or reopened, or rated: what the widget should offer now. */
+  z.object({ type: z.literal("state"), state: CustomerState }),
   z.object({ type: z.literal("pong") }),
   ErrorFrame,
 ]);

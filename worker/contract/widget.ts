@@ -1,6 +1,12 @@
 import { z } from "zod";
 import { Body, Email, Name } from "./common";
 import { CustomerKind } from "./conversations";
+import { WidgetSettings } from "./inboxes";
+import { MAX_RATING_COMMENT_CHARS } from "./limits";
+
+/** `GET /api/widget/:widgetKey/config` (public): what the loader and the panel need before anything else. */
+export const WidgetConfig = WidgetSettings.extend({ inboxName: z.string() });
+export type WidgetConfig = z.output<typeof WidgetConfig>;
 
 export const WidgetStartInput = z.strictObject({
   name: Name.optional(),
@@ -23,6 +29,22 @@ export const CustomerItem = z.object({
 
 export const WidgetPostInput = z.strictObject({ body: Body });
 
+/**
+ * Where the customer's conversation stands, as the widget shows it: `resolved` (the team closed it)
+ * and `canRate` (resolved, and this resolution has no rating yet: the widget asks "How did we do?").
+ */
+export const CustomerState = z.object({ resolved: z.boolean(), canRate: z.boolean() });
+export type CustomerState = z.infer<typeof CustomerState>;
+
+/** `POST /api/widget/conversations/:id/rating`: once per resolution (409 on a second). */
+export const RatingInput = z.strictObject({
+  score: z.number().int().min(1).max(5),
+  comment: z.string().trim().max(MAX_RATING_COMMENT_CHARS).optional(),
+});
+export type RatingInput = z.infer<typeof RatingInput>;
+export const Rating = z.object({ score: z.number().int(), comment: z.string().nullable(), createdAt: z.string() });
+export type Rating = z.infer<typeof Rating>;
+
 /** A customer's posted message, and the conversation it went to: a new one after 24 quiet hours. */
 export const WidgetPosted = CustomerItem.extend({ conversationId: z.string() });
 
@@ -32,4 +54,4 @@ export type CustomerItem = z.infer<typeof CustomerItem>;
 // Response envelopes
 
 /** `GET /api/widget/conversations/:id/messages`: the thread as the customer sees it. */
-export const CustomerItems = z.object({ items: z.array(CustomerItem) });
+export const CustomerItems = z.object({ items: z.array(CustomerItem), state: CustomerState });

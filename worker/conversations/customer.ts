@@ -3,15 +3,17 @@
  * message (which after 24 quiet hours starts a new conversation).
  */
 import { and, desc, eq, sql } from "drizzle-orm";
-import type { Item, WidgetStartInput } from "../contract";
+import type { CustomerState, Item, Rating, RatingInput, WidgetStartInput } from "../contract";
 import type { Db } from "../db/client";
 import { type ContactRow, contactName, ensureContact } from "../db/queries/contacts";
 import { type ConversationRow, findConversation } from "../db/queries/conversations";
+import { latestResolution } from "../db/queries/ratings";
 import { contactTokens, contacts, conversations, inboxes, timelineItems } from "../db/schema";
 import { startsNewChat } from "../domain/chat";
 import { AppError, notFound, unwrap } from "../errors";
 import { derivedId, hex, newId, randomToken, sha256Hex, timingSafeEqual } from "../lib/ids";
 import { type AuthorRef, getConversationRoom } from "../rooms/conversation-room";
+import { customerState } from "../rooms/room-events";
 import { startConversation } from "./start";
 
 type InboxRow = typeof inboxes.$inferSelect;
@@ -229,4 +231,24 @@ export async function postFromCustomer(
     }),
   );
   return { item, conversationId: conversation.id };
+}
+
+/** Where the conversation stands for its customer, read from D1 (the room sends changes to it live). */
+export async function customerStateOf(db: Db, conversation: ConversationRow): Promise<CustomerState> {
+  const resolved = conversation.status === "resolved";
+  return customerState({
+    status: conversation.status,
+    resolution: resolved ? await latestResolution(db, conversation.id) : null,
+  });
+}
+
+/** The customer rates the resolution they were shown, through the conversation's room (once per resolution). */
+export async function rateConversation(
+  env: Env,
+  rate: { conversation: ConversationRow; contact: ContactRow; input: RatingInput },
+): Promise<Rating> {
+  const { conversation, contact, input } = rate;
+  refuseBlocked(contact);
+  const room = getConversationRoom(env, conversation.id);
+  return unwrap(await room.rate(conversation.id, input, customerAuthor(contact))).rating;
 }

@@ -8,7 +8,9 @@ export { autoAssign } from "./auto-assign";
 export { postMessage, retryEmail, setFollower, setTags, updateConversation } from "./changes";
 export {
   customerConversation,
+  customerStateOf,
   postFromCustomer,
+  rateConversation,
   startFromWidget,
   verifiedUserId,
   widgetInbox,

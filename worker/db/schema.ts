@@ -14,6 +14,7 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import type { TimelineEvent } from "../contract/events";
+import { DEFAULT_WIDGET } from "../contract/inboxes";
 
 const createdAt = () => integer("created_at").notNull();
 
@@ -131,6 +132,18 @@ export const inboxes = sqliteTable(
     widgetSecret: text("widget_secret").notNull(),
     emailAddress: text("email_address"),
     autoResolveDays: integer("auto_resolve_days"),
+    // The chat widget's settings (contract: WidgetSettings); a new inbox starts with DEFAULT_WIDGET.
+    widgetColor: text("widget_color").notNull().default(DEFAULT_WIDGET.color),
+    widgetGreeting: text("widget_greeting").notNull().default(DEFAULT_WIDGET.greeting),
+    widgetPosition: text("widget_position", { enum: ["left", "right"] })
+      .notNull()
+      .default(DEFAULT_WIDGET.position),
+    widgetPreChat: text("widget_pre_chat", { enum: ["off", "optional", "required"] })
+      .notNull()
+      .default(DEFAULT_WIDGET.preChat),
+    widgetRequireIdentity: integer("widget_require_identity", { mode: "boolean" })
+      .notNull()
+      .default(DEFAULT_WIDGET.requireIdentity),
     createdAt: createdAt(),
   },
   (t) => [
@@ -525,5 +538,38 @@ export const outbox = sqliteTable(
     uniqueIndex("outbox_item").on(t.conversationId, t.seq),
     index("outbox_due").on(t.dueAt).where(sql`status = 'pending'`),
     index("outbox_message_id").on(t.messageId),
+  ],
+);
+
+/**
+ * Customers' answers to "How did we do?": one per resolution of a conversation,
+ * written by its room in the batch that appends the `rated` event. Where the
+ * conversation stood when rated (workspace, inbox, assignee, team) and who
+ * rated are copies for reports, like a timeline item's author: no foreign keys
+ * but the conversation's, so a rating never blocks deleting what it mentions.
+ */
+export const ratings = sqliteTable(
+  "ratings",
+  {
+    conversationId: text("conversation_id")
+      .notNull()
+      .references(() => conversations.id, { onDelete: "cascade" }),
+    /** Seq of the `status_changed → resolved` event rated: a reopened and resolved again conversation is rated anew. */
+    resolutionSeq: integer("resolution_seq").notNull(),
+    /** Seq of the `rated` event in the timeline. */
+    seq: integer("seq").notNull(),
+    workspaceId: text("workspace_id").notNull(),
+    inboxId: text("inbox_id").notNull(),
+    assigneeId: text("assignee_id"),
+    teamId: text("team_id"),
+    contactId: text("contact_id").notNull(),
+    score: integer("score").notNull(),
+    comment: text("comment"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.conversationId, t.resolutionSeq] }),
+    index("ratings_workspace_created").on(t.workspaceId, t.createdAt),
+    index("ratings_inbox_created").on(t.inboxId, t.createdAt),
   ],
 );

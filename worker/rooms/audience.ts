@@ -1,9 +1,11 @@
 /**
  * Who receives what, decided in one place. Agents get everything the room
- * says; customers get their own messages and the team's public replies, and
- * a bare "someone is typing" — never notes, events, drafts or presence.
+ * says but the customer's own state; customers get their own messages and the
+ * team's public replies, a bare "someone is typing", and where their
+ * conversation stands (resolved, may rate) — never notes, events, drafts or
+ * presence.
  */
-import { isCustomerKind, type AgentFrame, type CustomerFrame, type Item } from "../contract";
+import { isCustomerKind, type AgentFrame, type CustomerFrame, type CustomerState, type Item } from "../contract";
 import { toCustomerItem } from "../db/queries/items";
 
 export type Audience = "agent" | "customer";
@@ -12,15 +14,17 @@ export type Audience = "agent" | "customer";
 export type RoomEvent =
   | { type: "item"; item: Item }
   | { type: "typing"; active: boolean }
+  | { type: "state"; state: CustomerState }
   | Exclude<AgentFrame, { type: "item" | "welcome" | "pong" | "error" }>;
 
 /** The frame `audience` receives for `event`, or null when it must not see it. */
 export function frameFor(event: RoomEvent, audience: Audience): AgentFrame | CustomerFrame | null {
-  if (audience === "agent") return event.type === "typing" ? null : event;
+  if (audience === "agent") return event.type === "typing" || event.type === "state" ? null : event;
   switch (event.type) {
     case "item":
       return isCustomerKind(event.item.kind) ? { type: "item", item: toCustomerItem(event.item) } : null;
     case "typing":
+    case "state":
       return event;
     default:
       return null;

@@ -22,6 +22,8 @@ import {
   type Item,
   PING,
   PONG,
+  type Rating,
+  type RatingInput,
   type Viewer,
 } from "../contract";
 import { getDb } from "../db/client";
@@ -38,7 +40,9 @@ import { HubPublisher, type Place } from "./hub-publisher";
 import { FrameBudgets } from "./frame-budget";
 import { type AgentAttachment, type Attachment, isStale, replyTyping, sameViewers, viewersOf } from "./presence";
 import {
+  ALREADY_RATED,
   type CreateConversation,
+  customerState,
   replyCollides,
   type LinkChange,
   type PostItem,
@@ -47,11 +51,13 @@ import {
   withAccessDrop,
   planLink,
   planPost,
+  planRating,
   planRules,
   planSweep,
   planTags,
   planUpdate,
   type Ref,
+  sameCustomerState,
   type UpdateConversation,
 } from "./room-events";
 import { queueReplyEmail } from "../db/queries/outbox";
@@ -167,6 +173,25 @@ export class ConversationRoom extends DurableObject<Env> {
       },
       true,
     );
+  }
+
+  /**
+   * The customer rates the current resolution, once: checked here, in the
+   * queue, so of two submits at once the second finds it rated (and the
+   * ratings table's key refuses it even so).
+   */
+  rate(conversationId: string, input: RatingInput, customer: AuthorRef): Promise<Result<{ rating: Rating }>> {
+    return this.#write(conversationId, async (state) => {
+      const planned = planRating(state, input, customer);
+      if (typeof planned === "string") return fail("conflict", planned);
+      try {
+        const [item] = await this.#commit(state, planned);
+        return ok({ rating: { score: input.score, comment: planned.rating!.comment, createdAt: item!.createdAt } });
+      } catch (error) {
+        if (String(error).includes("UNIQUE constraint failed")) return fail("conflict", ALREADY_RATED);
+        throw error;
+      }
+    });
   }
 
   /** Replaces the conversation's tags (already resolved to workspace tags). */
@@ -296,6 +321,7 @@ export class ConversationRoom extends DurableObject<Env> {
   async #commit(state: RoomState, change: Change, movedFrom?: string): Promise<Item[]> {
     const canOpen = await this.#whoCanOpen(state, change);
     const plan = planCommit(this.#db, state, { ...change, canOpen }, Date.now());
+    const before = customerState(state);
     try {
       await this.#db.batch(plan.writes);
     } catch (error) {
@@ -304,6 +330,9 @@ export class ConversationRoom extends DurableObject<Env> {
     }
     plan.apply();
     for (const item of plan.items) this.#broadcast({ type: "item", item });
+    // Resolved, reopened or rated: the customer's widget changes what it offers.
+    const after = customerState(state);
+    if (!sameCustomerState(before, after)) this.#broadcast({ type: "state", state: after });
     this.#hub.summary(state, movedFrom);
     this.#hub.notifications(state, plan.notifications);
     return plan.items;
@@ -422,6 +451,7 @@ export class ConversationRoom extends DurableObject<Env> {
       this.#presenceChanged(before, this.#attachments(), ws);
     } else {
       sendFrame(ws, { type: "welcome", lastSeq: state.lastSeq });
+      sendFrame(ws, { type: "state", state: customerState(state) });
       for (const row of missed) sendFrame(ws, frameFor({ type: "item", item: toItem(row) }, "customer")!);
       if (replyTyping(before)) sendFrame(ws, { type: "typing", active: true });
     }
@@ -578,7 +608,7 @@ function newRoomState(input: CreateConversation, now: number): RoomState {
   return {
     ...{ id: input.conversationId, workspaceId: input.workspaceId, inboxId: input.inboxId },
     ...{ status: "open", priority: "none", assigneeId: null, teamId: null, snoozedUntil: null },
-    ...{ lastSeq: 1, lastActivityAt: now, lastPublicSeq: 1, followers: new Set(), tags: new Map() },
+    ...{ lastSeq: 1, lastActivityAt: now, lastPublicSeq: 1, followers: new Set(), tags: new Map(), resolution: null },
   };
 }
 
@@ -590,7 +620,16 @@ function newRoomState(input: CreateConversation, now: number): RoomState {
  */
 export type RoomRpc = Pick<
   ConversationRoom,
-  "create" | "post" | "update" | "setTags" | "setFollower" | "link" | "sweep" | "recheckAccess" | "dropWithoutAccess"
+  | "create"
+  | "post"
+  | "update"
+  | "rate"
+  | "setTags"
+  | "setFollower"
+  | "link"
+  | "sweep"
+  | "recheckAccess"
+  | "dropWithoutAccess"
 > & {
   fetch(request: Request): Promise<Response>;
 };

@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { Author } from "../contract";
 import {
+  customerState,
   replyCollides,
   planFollower,
   planLink,
   planPost,
+  planRating,
   planRules,
   planSweep,
   planTags,
@@ -23,7 +25,7 @@ function state(over: Partial<RoomState> = {}): RoomState {
   return {
     ...{ id: "cv_1", workspaceId: "ws_1", inboxId: "ib_1", status: "open", priority: "none" },
     ...{ assigneeId: null, teamId: null, snoozedUntil: null, lastSeq: 4, lastActivityAt: 1_000, lastPublicSeq: 3 },
-    ...{ followers: new Set<string>(), tags: new Map<string, string>() },
+    ...{ followers: new Set<string>(), tags: new Map<string, string>(), resolution: null },
     ...over,
   };
 }
@@ -172,5 +174,29 @@ describe("what the system does", () => {
     ]);
     expect(planSweep(state({ lastActivityAt: 2_000 }), "idle", 9_000, 1_000)).toBeNull();
     expect(planSweep(state({ lastActivityAt: 1_000 }), "idle", 9_000, 1_000)?.patch).toEqual({ status: "resolved" });
+  });
+});
+
+describe("the customer's rating", () => {
+  const resolved = (rated: boolean) => state({ status: "resolved", resolution: { seq: 4, rated } });
+
+  it("may be given once per resolution, while resolved", () => {
+    expect(customerState(state())).toEqual({ resolved: false, canRate: false });
+    expect(customerState(resolved(false))).toEqual({ resolved: true, canRate: true });
+    expect(customerState(resolved(true))).toEqual({ resolved: true, canRate: false });
+  });
+
+  it("is one rated event by the customer, about the current resolution", () => {
+    const change = planRating(resolved(false), { score: 4, comment: "" }, customer);
+    expect(change).toMatchObject({
+      items: [{ kind: "event", author: customer, event: { type: "rated", score: 4, comment: null } }],
+      actorId: null,
+      rating: { resolutionSeq: 4, contactId: "ct_1", score: 4, comment: null },
+    });
+  });
+
+  it("is refused when not resolved or already rated", () => {
+    expect(planRating(state(), { score: 5 }, customer)).toMatch(/resolved/);
+    expect(planRating(resolved(true), { score: 5 }, customer)).toMatch(/already been rated/);
   });
 });

@@ -4,7 +4,16 @@
  * current state. No I/O, so every rule here is unit-tested on its own
  * (room-events.test.ts); the room only sequences, stores and broadcasts.
  */
-import type { Access, Author, ItemKind, Priority, Status, TimelineEvent } from "../contract";
+import type {
+  Access,
+  Author,
+  CustomerState,
+  ItemKind,
+  Priority,
+  RatingInput,
+  Status,
+  TimelineEvent,
+} from "../contract";
 import { atLeast } from "../domain/access";
 import { collides } from "../domain/collision";
 import { countedMentions, followersFromMentions } from "../domain/mentions";
@@ -258,5 +267,28 @@ export function withAccessDrop(change: Change, state: RoomState, levels: Levels)
     ...change,
     items: [...change.items, ...events],
     followersRemoved: [...(change.followersRemoved ?? []), ...gone],
+  };
+}
+
+/** Where the conversation stands for its customer: resolved, and whether this resolution still awaits a rating. */
+export function customerState(state: Pick<RoomState, "status" | "resolution">): CustomerState {
+  const resolved = state.status === "resolved";
+  return { resolved, canRate: resolved && !!state.resolution && !state.resolution.rated };
+}
+
+export const sameCustomerState = (a: CustomerState, b: CustomerState): boolean =>
+  a.resolved === b.resolved && a.canRate === b.canRate;
+
+export const ALREADY_RATED = "This conversation has already been rated since it was last resolved";
+
+/** The customer rates the current resolution: its `rated` event and row; a string when refused (not resolved, rated). */
+export function planRating(state: RoomState, input: RatingInput, customer: Author): Change | string {
+  if (state.status !== "resolved" || !state.resolution) return "Only a resolved conversation can be rated";
+  if (state.resolution.rated) return ALREADY_RATED;
+  const comment = input.comment || null;
+  return {
+    items: [eventItem(customer, { type: "rated", score: input.score, comment })],
+    actorId: null,
+    rating: { resolutionSeq: state.resolution.seq, contactId: customer.id!, score: input.score, comment },
   };
 }

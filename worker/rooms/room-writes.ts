@@ -29,9 +29,11 @@ import {
   links,
   mentions,
   notifications,
+  ratings,
   tags,
   timelineItems,
 } from "../db/schema";
+import { latestResolution, type Resolution } from "../db/queries/ratings";
 import { recipients } from "../domain/notify";
 import { newId } from "../lib/ids";
 import { iso } from "../lib/time";
@@ -55,6 +57,8 @@ export interface RoomState {
   followers: Set<string>;
   /** Tag id → name. */
   tags: Map<string, string>;
+  /** While resolved: the resolution (its `status_changed` event's seq) and whether the customer rated it. */
+  resolution: Resolution | null;
 }
 
 export type NewItem = Pick<ItemRow, "kind" | "body"> & {
@@ -92,6 +96,15 @@ export interface Change {
   canOpen?: ReadonlySet<string>;
   /** The change's reply leaves by email: an outbox row, in this batch, that the sweep sends. */
   outbox?: OutboxEntry;
+  /** The customer's rating of the current resolution; its `rated` event is the change's item. */
+  rating?: NewRating;
+}
+
+export interface NewRating {
+  resolutionSeq: number;
+  contactId: string;
+  score: number;
+  comment: string | null;
 }
 
 /** An outgoing email queued with a change; the id names its outbox row. */
@@ -105,7 +118,7 @@ const ITEM_PARAMS = 11;
 export const previewOf = (body: string) => body.replace(/\s+/g, " ").trim().slice(0, 200);
 
 export async function loadRoomState(db: Db, id: string): Promise<RoomState | null> {
-  const [[row], [publicSeq], followerRows, tagRows] = await Promise.all([
+  const [[row], [publicSeq], followerRows, tagRows, resolution] = await Promise.all([
     db.select().from(conversations).where(eq(conversations.id, id)),
     db
       .select({ seq: max(timelineItems.seq) })
@@ -117,6 +130,7 @@ export async function loadRoomState(db: Db, id: string): Promise<RoomState | nul
       .from(conversationTags)
       .innerJoin(tags, eq(tags.id, conversationTags.tagId))
       .where(eq(conversationTags.conversationId, id)),
+    latestResolution(db, id),
   ]);
   if (!row) return null;
   return {
@@ -133,6 +147,7 @@ export async function loadRoomState(db: Db, id: string): Promise<RoomState | nul
     lastPublicSeq: publicSeq?.seq ?? 0,
     followers: new Set(followerRows.map((f) => f.userId)),
     tags: new Map(tagRows.map((t) => [t.id, t.name])),
+    resolution: row.status === "resolved" ? resolution : null,
   };
 }
 
@@ -171,6 +186,7 @@ export function planCommit(db: Db, state: RoomState, change: Change, now: number
   const items = rows.map(toItem);
   const lastSeq = state.lastSeq + rows.length;
   const publicRow = rows.findLast((r) => isCustomerKind(r.kind));
+  const resolvedRow = rows.findLast((r) => r.event?.type === "status_changed" && r.event.to === "resolved");
   const patch = { ...change.patch };
   const status = patch.status ?? state.status;
   // Leaving "snoozed" forgets the wake-up time.
@@ -280,6 +296,7 @@ export function planCommit(db: Db, state: RoomState, change: Change, now: number
   const replySeq = rows.find((r) => r.kind === "reply")?.seq;
   if (change.outbox && replySeq)
     writes.push(queueReplyEmail(db, { id: change.outbox.id, conversationId: state.id, seq: replySeq, now }));
+  if (change.rating) writes.push(db.insert(ratings).values(ratingRow(state, change.rating, rows[0]!.seq, now)));
   if (change.linkRemoved)
     writes.push(db.delete(links).where(and(eq(links.id, change.linkRemoved), eq(links.conversationId, state.id))));
   // The copies that let Following, Mentioned and the tag filter page by index.
@@ -317,6 +334,25 @@ export function planCommit(db: Db, state: RoomState, change: Change, now: number
       state.followers = followersAfter;
       for (const t of change.tagsRemoved ?? []) state.tags.delete(t.id);
       for (const t of change.tagsAdded ?? []) state.tags.set(t.id, t.name);
+      state.resolution = resolutionAfter(state.resolution, status, resolvedRow?.seq, !!change.rating);
     },
   };
+}
+
+/** The resolution after a change: a new one when it resolves, none once it is not resolved, rated by a rating. */
+function resolutionAfter(
+  before: Resolution | null,
+  status: Status,
+  resolvedSeq: number | undefined,
+  rated: boolean,
+): Resolution | null {
+  if (status !== "resolved") return null;
+  const resolution = resolvedSeq !== undefined ? { seq: resolvedSeq, rated: false } : before;
+  return resolution && rated ? { ...resolution, rated: true } : resolution;
+}
+
+/** The ratings row, with where the conversation stands (inbox, assignee, team) copied for reports. */
+function ratingRow(state: RoomState, rating: NewRating, seq: number, now: number): typeof ratings.$inferInsert {
+  const { workspaceId, inboxId, assigneeId, teamId } = state;
+  return { conversationId: state.id, seq, ...{ workspaceId, inboxId, assigneeId, teamId }, ...rating, createdAt: now };
 }

@@ -1,6 +1,13 @@
 import { and, asc, eq } from "drizzle-orm";
 import { Hono } from "hono";
-import { CreateInboxInput, SetAccessInput, UpdateInboxInput, type Inbox, type WidgetSecret } from "../contract";
+import {
+  CreateInboxInput,
+  SetAccessInput,
+  UpdateInboxInput,
+  type Inbox,
+  type WidgetSecret,
+  type WidgetSettings,
+} from "../contract";
 import { requireAdmin } from "../auth/session";
 import { accessChanged } from "../auth/list-scope";
 import { getDb, type Db } from "../db/client";
@@ -21,8 +28,30 @@ export const toInbox = (row: InboxRow): Inbox => ({
   widgetKey: row.widgetKey,
   emailAddress: row.emailAddress,
   autoResolveDays: row.autoResolveDays,
+  widget: widgetSettings(row),
   createdAt: iso(row.createdAt),
 });
+
+/** The chat widget's settings as stored on the inbox's row. */
+export const widgetSettings = (row: InboxRow): WidgetSettings => ({
+  color: row.widgetColor,
+  greeting: row.widgetGreeting,
+  position: row.widgetPosition,
+  preChat: row.widgetPreChat,
+  requireIdentity: row.widgetRequireIdentity,
+});
+
+/** The columns a partial widget update sets: only the settings given. */
+function widgetColumns(widget: Partial<WidgetSettings> = {}): Partial<InboxRow> {
+  const columns: Partial<InboxRow> = {
+    widgetColor: widget.color,
+    widgetGreeting: widget.greeting,
+    widgetPosition: widget.position,
+    widgetPreChat: widget.preChat,
+    widgetRequireIdentity: widget.requireIdentity,
+  };
+  return Object.fromEntries(Object.entries(columns).filter(([, v]) => v !== undefined));
+}
 
 /** Email inboxes resolve conversations idle for a week unless told otherwise. */
 const DEFAULT_EMAIL_AUTO_RESOLVE_DAYS = 7;
@@ -83,12 +112,15 @@ export const inboxRoutes = new Hono<AppEnv>()
   .patch("/:inboxId", requireAdmin, validate("json", UpdateInboxInput), async (c) => {
     const db = getDb(c.env.DB);
     const inbox = await findInbox(db, c.var.actor.workspaceId, c.req.param("inboxId"));
-    const input = c.req.valid("json");
+    const { widget, ...input } = c.req.valid("json");
     if (input.emailAddress) {
       const other = await db.query.inboxes.findFirst({ where: eq(inboxes.emailAddress, input.emailAddress) });
       if (other && other.id !== inbox.id) throw emailTaken();
     }
-    const [updated] = await db.update(inboxes).set(input).where(eq(inboxes.id, inbox.id)).returning();
+    const columns = { ...input, ...widgetColumns(widget) };
+    // `{widget: {}}` changes nothing, and drizzle refuses an empty SET.
+    if (!Object.keys(columns).length) return c.json(toInbox(inbox));
+    const [updated] = await db.update(inboxes).set(columns).where(eq(inboxes.id, inbox.id)).returning();
     return c.json(toInbox(updated!));
   })
   /**

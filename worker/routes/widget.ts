@@ -1,17 +1,35 @@
 import { and, eq, inArray } from "drizzle-orm";
 import { Hono, type Context } from "hono";
 import { cors } from "hono/cors";
+import { etag } from "hono/etag";
 import { z } from "zod";
-import { CUSTOMER_KINDS, WidgetPostInput, WidgetStartInput } from "../contract";
+import {
+  CUSTOMER_KINDS,
+  type CustomerItems,
+  RatingInput,
+  type WidgetConfig,
+  WidgetPostInput,
+  WidgetStartInput,
+} from "../contract";
 import { bearerToken } from "../auth/session";
-import { customerConversation, postFromCustomer, startFromWidget, verifiedUserId, widgetInbox } from "../conversations";
+import {
+  customerConversation,
+  customerStateOf,
+  postFromCustomer,
+  rateConversation,
+  startFromWidget,
+  verifiedUserId,
+  widgetInbox,
+} from "../conversations";
 import { getDb, type Db } from "../db/client";
 import { toCustomerItem, toItem } from "../db/queries/items";
 import { timelineItems } from "../db/schema";
+import { startRefusal } from "../domain/widget-start";
 import type { AppEnv } from "../env";
 import { AppError, notFound } from "../errors";
 import { clientIp, hit, type Limit } from "../lib/rate-limit";
 import { idempotencyKey, parseOr400, validate } from "../lib/validate";
+import { widgetSettings } from "./inboxes";
 
 /** Per visitor address: new conversations, and messages, per ten minutes. */
 const START_LIMIT: Limit = { max: 20, windowMs: 10 * 60 * 1000 };
@@ -19,7 +37,7 @@ const MESSAGE_LIMIT: Limit = { max: 120, windowMs: 10 * 60 * 1000 };
 
 async function limit(db: Db, c: Context, scope: string, rule: Limit) {
   if (!(await hit(db, `widget:${scope}:${clientIp(c.req.raw)}`, rule))) {
-    throw new AppError("rate_limited", "Too many messages; please wait a moment");
+    throw new AppError("rate_limited", "Too many requests from this address; please wait a moment");
   }
 }
 
@@ -38,10 +56,22 @@ export const widgetCors = cors({
 const StartKey = z.string().min(20, "must be at least 20 characters (use a random UUID)");
 
 export const widgetRoutes = new Hono<AppEnv>()
+  /**
+   * What the loader and the panel need first. Cached, but revalidated on every
+   * load (`no-cache` with an ETag: a 304 while nothing changed), so an admin's
+   * change shows on the very next widget load.
+   */
+  .get("/:widgetKey/config", etag(), async (c) => {
+    const inbox = await widgetInbox(getDb(c.env.DB), c.req.param("widgetKey"));
+    c.header("Cache-Control", "public, no-cache");
+    return c.json({ ...widgetSettings(inbox), inboxName: inbox.name } satisfies WidgetConfig);
+  })
   .post("/:widgetKey/conversations", validate("json", WidgetStartInput), async (c) => {
     const input = c.req.valid("json");
     const db = getDb(c.env.DB);
     const inbox = await widgetInbox(db, c.req.param("widgetKey"));
+    const refusal = startRefusal(widgetSettings(inbox), input);
+    if (refusal) throw new AppError(refusal.code, refusal.message, "details" in refusal ? refusal.details : undefined);
     await limit(db, c, "start", START_LIMIT);
     const externalId = await verifiedUserId(inbox, input.identity);
     const key = idempotencyKey(c);
@@ -57,7 +87,8 @@ export const widgetRoutes = new Hono<AppEnv>()
       .from(timelineItems)
       .where(and(eq(timelineItems.conversationId, conversation.id), inArray(timelineItems.kind, [...CUSTOMER_KINDS])))
       .orderBy(timelineItems.seq);
-    return c.json({ items: rows.map(toItem).map(toCustomerItem) });
+    const state = await customerStateOf(db, conversation);
+    return c.json({ items: rows.map(toItem).map(toCustomerItem), state } satisfies z.infer<typeof CustomerItems>);
   })
   .post("/conversations/:id/messages", validate("json", WidgetPostInput), async (c) => {
     const db = getDb(c.env.DB);
@@ -67,6 +98,14 @@ export const widgetRoutes = new Hono<AppEnv>()
     const key = idempotencyKey(c);
     const { item, conversationId } = await postFromCustomer(c.env, db, { conversation, contact, body, key });
     return c.json({ ...toCustomerItem(item), conversationId }, 201);
+  })
+  /** "How did we do?": once per resolution, written by the conversation's room. */
+  .post("/conversations/:id/rating", validate("json", RatingInput), async (c) => {
+    const db = getDb(c.env.DB);
+    const { conversation, contact } = await customerConversation(db, bearerToken(c), c.req.param("id"));
+    await limit(db, c, "rating", MESSAGE_LIMIT);
+    const rating = await rateConversation(c.env, { conversation, contact, input: c.req.valid("json") });
+    return c.json(rating, 201);
   })
   .all("*", () => {
     throw notFound("No such widget endpoint");
