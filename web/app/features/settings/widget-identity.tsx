@@ -12,15 +12,18 @@ import { useAction } from "../../hooks/resource";
 import { FieldIssue } from "../../components/field-issue";
 
 /** What the site's backend and page do with the secret. */
-const EXAMPLE = `// On your server (Node.js): sign the signed-in user's id with the secret.
+const EXAMPLE = `// Your server (Node.js) signs the signed-in user's id:
 import { createHmac } from "node:crypto";
-const secret = process.env.SWITCHBOARD_WIDGET_SECRET; // the secret above
-const hash = createHmac("sha256", secret).update(String(user.id)).digest("hex");
+const hash = createHmac("sha256", process.env.SWITCHBOARD_SECRET)
+  .update(String(user.id))
+  .digest("hex");
 
-<!-- In the page, with the user's id and that hash (before or after widget.js loads): -->
+<!-- Your page passes both on (before or after widget.js): -->
 <script>
-  window.Switchboard = window.Switchboard || function () { (Switchboard.q = Switchboard.q || []).push(arguments); };
-  Switchboard("identify", { userId: "USER_ID", hash: "HASH_FROM_YOUR_SERVER" });
+  window.Switchboard = window.Switchboard || function () {
+    (Switchboard.q = Switchboard.q || []).push(arguments);
+  };
+  Switchboard("identify", { userId: "USER_ID", hash: "HASH" });
 </script>`;
 
 export function WidgetIdentity({
