@@ -174,6 +174,7 @@ export function WidgetDialog({
           )}
           <DialogActions
             onCancel={onClose}
+            cancelLabel={unchanged ? "Close" : "Cancel"}
             label="Save widget"
             busyLabel="Saving…"
             busy={save.busy}
