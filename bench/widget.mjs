@@ -26,7 +26,7 @@ import zlib from "node:zlib";
 import { startDemo } from "../scripts/lib/demo.mjs";
 import { ROOT, assetsDir, freePort, startServer } from "../scripts/lib/server.mjs";
 import { client } from "./lib/api.mjs";
-import { runGuarded } from "./lib/guard.mjs";
+import { BenchError, runGuarded } from "./lib/guard.mjs";
 import { summarize } from "./lib/stats.mjs";
 import { hostHeap, launch, timeToComposer, widgetDownloads } from "./lib/widget-probe.mjs";
 
@@ -55,10 +55,11 @@ const median = (values) => summarize(values).p50;
 /** The built loader, or a clear failure when the build (or the widget in it) is missing. */
 function loaderFile() {
   const dist = assetsDir(ROOT);
-  if (!fs.existsSync(dist)) throw new Error(`${path.relative(ROOT, dist)}/ is missing: run \`npm run build\` first.`);
+  if (!fs.existsSync(dist))
+    throw new BenchError(`${path.relative(ROOT, dist)}/ is missing: run \`npm run build\` first.`);
   const file = path.join(dist, "widget.js");
   if (!fs.existsSync(file))
-    throw new Error(
+    throw new BenchError(
       `${path.relative(ROOT, file)} is missing: this build has no widget loader (run \`npm run build\`).`,
     );
   return { dist, bytes: fs.readFileSync(file) };
@@ -83,7 +84,9 @@ async function setUp(base) {
   const inbox = await admin.post("/api/inboxes", { name: "Website chat", channel: "chat" });
   const loader = await fetch(`${base}/widget.js`);
   if (loader.status !== 200)
-    throw new Error(`GET /widget.js → ${loader.status}: the server does not serve the widget's loader (is it built?)`);
+    throw new BenchError(
+      `GET /widget.js → ${loader.status}: the server does not serve the widget's loader (is it built?)`,
+    );
   return inbox;
 }
 

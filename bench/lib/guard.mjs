@@ -4,6 +4,9 @@
 
 import { stopAll } from "../../scripts/lib/server.mjs";
 
+/** A failure with nothing to debug (a missing build, a port in use): reported without its stack. */
+export class BenchError extends Error {}
+
 const stopEverything = () => Promise.race([stopAll(), new Promise((r) => setTimeout(r, 15_000))]);
 
 /** Runs `main`, then exits: 0 when it resolved, 1 when it failed or timed out, 130 on a signal. */
@@ -35,7 +38,7 @@ export function runGuarded(
     })
     .catch(async (e) => {
       finished = true;
-      process.stderr.write(`\n${name} failed: ${e.stack ?? e.message}\n`);
+      process.stderr.write(`\n${name} failed: ${e instanceof BenchError ? e.message : (e.stack ?? e.message)}\n`);
       await stopEverything();
       process.exit(1);
     });
