@@ -152,12 +152,18 @@ test("a refused save marks the field the server names and keeps every change", a
   await page.click(tid("widget-save"));
   await page.waitForSelector("#widget-greeting-issue:has-text('Too long for this server')");
   assert.equal(await page.getAttribute(tid("widget-greeting"), "aria-invalid"), "true");
+  await eventually(page, () => document.activeElement?.id === "widget-greeting", undefined, {
+    what: "the focus to move to the field the server refused",
+  });
   assert.equal(await page.inputValue(tid("widget-greeting")), "Kept after a failure");
   assert.equal(await page.inputValue(tid("widget-color")), "#336699");
 
   await page.click(tid("widget-save"));
   await page.waitForSelector(tid("widget-saved"));
   assert.equal((await widgetOf(inbox.id)).greeting, "Kept after a failure");
+  await eventually(page, (sel) => document.activeElement?.matches(sel), tid("widget-saved"), {
+    what: "the focus to move to the saved confirmation",
+  });
 
   await page.keyboard.press("Escape");
   await page.waitForSelector(tid("widget-dialog"), { state: "detached" });

@@ -4,7 +4,7 @@
  * the unsaved settings. Saving keeps the dialog open (the preview stays put);
  * a failed save keeps every change and marks the fields the API names.
  */
-import { useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { MAX_GREETING_CHARS, type Inbox, type WidgetSettings } from "../../../../worker/contract";
 import { api, fieldIssues } from "../../../lib/api";
 import { CopyField } from "../../components/copy-field";
@@ -61,6 +61,14 @@ export function WidgetDialog({
   const colorValid = HEX.test(colorText);
   const change = (patch: Partial<WidgetSettings>) => setDraft((d) => ({ ...d, ...patch }));
   const unchanged = JSON.stringify(draft) === JSON.stringify(savedAs ?? inbox.widget);
+  // Save is disabled while it runs, which drops the keyboard focus: put it where the answer is.
+  const form = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    if (savedAs) form.current?.querySelector<HTMLElement>(".widget-saved")?.focus();
+  }, [savedAs]);
+  useEffect(() => {
+    if (save.error) form.current?.querySelector<HTMLElement>('[aria-invalid="true"], [data-testid="error"]')?.focus();
+  }, [save.error]);
 
   const submit = (e: Event) => {
     e.preventDefault();
@@ -70,7 +78,7 @@ export function WidgetDialog({
   return (
     <Dialog title={`Chat widget · ${inbox.name}`} onClose={onClose} testid="widget-dialog" wide>
       <div class="widget-settings">
-        <form class="form widget-form" onSubmit={submit} noValidate>
+        <form class="form widget-form" onSubmit={submit} noValidate ref={form}>
           <div class="widget-field">
             <span class="field-label" id="widget-color-label">
               Colour
@@ -161,14 +169,14 @@ export function WidgetDialog({
           </div>
 
           {onlyFieldIssues ? (
-            <p class="notice notice-error" role="alert" data-testid="error">
+            <p class="notice notice-error" role="alert" tabIndex={-1} data-testid="error">
               Not saved: see the marked fields. Your changes are still here.
             </p>
           ) : (
             <ErrorNotice error={save.error} />
           )}
           {savedAs && unchanged && (
-            <p class="notice notice-success widget-saved" role="status" data-testid="widget-saved">
+            <p class="notice notice-success widget-saved" role="status" tabIndex={-1} data-testid="widget-saved">
               Saved. Sites with the widget show the new settings on their next page load.
             </p>
           )}
@@ -209,6 +217,7 @@ function Choices<V extends string>(props: {
             value={c.value}
             checked={props.value === c.value}
             onChange={() => props.onChange(c.value)}
+            aria-invalid={props.issue?.length ? true : undefined}
             aria-describedby={`widget-${props.name}-${c.value}-hint`}
             data-testid={`widget-${props.name}-${c.value}`}
           />

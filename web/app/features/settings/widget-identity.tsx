@@ -70,6 +70,7 @@ export function WidgetIdentity({
           type="checkbox"
           checked={required}
           onChange={(e) => onRequiredChange(e.currentTarget.checked)}
+          aria-invalid={issue?.length ? true : undefined}
           aria-describedby="widget-identity-hint widget-identity-issue"
           data-testid="widget-require-identity"
         />
