@@ -31,10 +31,12 @@ before(async () => {
   admin = await ensureWorkspace();
   inbox = await createInbox(admin);
   browser = await launchBrowser();
+  // Without the panel, /widget/ is a miss: a 404, or the agent app's page for a browser's navigation.
+  const navigate = { headers: { "Sec-Fetch-Mode": "navigate", Accept: "text/html" } };
   const [panel, app] = await Promise.all(
-    ["/widget/?preview=1", "/no-such-page"].map((p) => fetch(`${BASE_URL}${p}`).then((r) => r.text())),
+    ["/widget/?preview=1", "/no-such-page"].map((p) => fetch(`${BASE_URL}${p}`, navigate)),
   );
-  panelServed = panel !== app;
+  panelServed = panel.status === 200 && (await panel.text()) !== (await app.text());
 });
 after(async () => {
   await browser?.close();
