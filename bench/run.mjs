@@ -9,11 +9,12 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ROOT, freePort, spawnGroup, startServer, stopAll } from "../scripts/lib/server.mjs";
+import { ROOT, freePort, spawnGroup, startServer } from "../scripts/lib/server.mjs";
 import { newConversation, setupWorkspace } from "./lib/api.mjs";
 import { listeningPorts, processRole, treePids } from "./lib/cpu.mjs";
 import { draftFanout, replyVisibility, withTimeout } from "./lib/live.mjs";
 import { freezeWorker, stageWorker } from "./lib/snapshot.mjs";
+import { runGuarded } from "./lib/guard.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -544,31 +545,4 @@ async function main() {
   process.stdout.write(`${report(result)}\n\nresults: ${path.relative(process.cwd(), file)} (${result.durationS} s)\n`);
 }
 
-let finished = false;
-const watchdog = setTimeout(async () => {
-  if (finished) return;
-  log(`the benchmark did not finish within ${config.timeoutS} s: stopping everything it started`);
-  await Promise.race([stopAll(), new Promise((r) => setTimeout(r, 15_000))]);
-  process.exit(1);
-}, config.timeoutS * 1000);
-watchdog.unref();
-
-for (const signal of ["SIGINT", "SIGTERM"]) {
-  process.once(signal, async () => {
-    log(`${signal}: stopping everything the benchmark started`);
-    await Promise.race([stopAll(), new Promise((r) => setTimeout(r, 15_000))]);
-    process.exit(130);
-  });
-}
-
-main()
-  .then(() => {
-    finished = true;
-    process.exit(0);
-  })
-  .catch(async (e) => {
-    finished = true;
-    process.stderr.write(`\nbenchmark failed: ${e.stack ?? e.message}\n`);
-    await Promise.race([stopAll(), new Promise((r) => setTimeout(r, 15_000))]);
-    process.exit(1);
-  });
+runGuarded(main, { name: "the benchmark", timeoutS: config.timeoutS, log });

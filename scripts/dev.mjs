@@ -4,15 +4,29 @@
 //
 //   PORT       port on localhost (default 8787)
 //   STATE_DIR  local D1 / Durable Object state (default .state at the project root)
+//   DEMO_PORT  the demo customer site embedding the widget (default 8788; see scripts/lib/demo.mjs)
 //
 // Ctrl+C stops every process this started.
 
 import path from "node:path";
-import { ROOT, startServer, stopAll } from "./lib/server.mjs";
+import { startDemo } from "./lib/demo.mjs";
+import { localWidgetKey } from "./lib/demo-key.mjs";
+import { ROOT, portIsFree, startServer, stopAll } from "./lib/server.mjs";
 
 const port = Number(process.env.PORT || 8787);
 if (!Number.isInteger(port) || port <= 0 || port > 65535) {
   console.error(`PORT must be a port number, not ${JSON.stringify(process.env.PORT)}`);
+  process.exit(2);
+}
+const demoPort = Number(process.env.DEMO_PORT || 8788);
+if (!Number.isInteger(demoPort) || demoPort <= 0 || demoPort > 65535 || demoPort === port) {
+  console.error(`DEMO_PORT must be a port number other than PORT, not ${JSON.stringify(process.env.DEMO_PORT)}`);
+  process.exit(2);
+}
+if (!(await portIsFree(demoPort))) {
+  console.error(
+    `DEMO_PORT ${demoPort} on 127.0.0.1 is already in use: stop what holds it or set DEMO_PORT=<another port>.`,
+  );
   process.exit(2);
 }
 // Relative STATE_DIR is taken from where `npm run dev` was typed (npm itself runs us at the root).
@@ -81,10 +95,14 @@ try {
   const server = await startServer({ port, stateDir, log: prefixed(""), timeoutMs: 120_000 });
 
   const url = `http://localhost:${port}`;
+  const demo = await startDemo({ port: demoPort, appUrl: url, widgetKey: localWidgetKey(stateDir) }).catch((e) => {
+    throw new Error(`the demo site could not listen on DEMO_PORT ${demoPort} (${e.code ?? e.message}); set DEMO_PORT`);
+  });
   say("");
   say(
-    `  Switchboard is running on ${url}  (a fresh state shows the first-run setup page; \`npm run seed\` fills a demo workspace)`,
+    `  Agent app:           ${url}  (a fresh state shows the first-run setup page; \`npm run seed\` fills a demo workspace)`,
   );
+  say(`  Demo customer site:  ${demo.url}  (embeds the widget of the first chat inbox)`);
   say(`  Fire the cron locally:  curl "${url}/cdn-cgi/handler/scheduled?cron=*+*+*+*+*&time=$(date +%s000)"`);
   say(`  State: ${stateDir}   The web client rebuilds on change.   Ctrl+C stops everything.`);
   say("");

@@ -15,11 +15,13 @@ export function DialogActions(props: {
   danger?: boolean;
   /** Focus Cancel when the dialog opens (the safe choice of a confirmation). */
   focusCancel?: boolean;
+  /** The first button's words when "Cancel" is not what it does (e.g. "Close" once everything is saved). */
+  cancelLabel?: string;
 }) {
   return (
     <div class="form-actions">
       <button type="button" class="btn" onClick={props.onCancel} data-autofocus={props.focusCancel || undefined}>
-        Cancel
+        {props.cancelLabel ?? "Cancel"}
       </button>
       <button
         type={props.onConfirm ? "button" : "submit"}

@@ -103,20 +103,47 @@ function fallbackMessage(status: number): string {
   return `The request failed (${status}).`;
 }
 
-/** The field issues of a `validation_failed` error, flattened to readable lines. */
-export function issueLines(error: ApiError): string[] {
+type Issue = { path: string[]; message: string };
+
+/** The issues in a `validation_failed` error's details (a list, or `{ issues }`). */
+function issueList(error: ApiError): Issue[] {
   const details = error.details as { issues?: unknown } | unknown[] | undefined;
-  const issues = Array.isArray(details)
-    ? details
-    : Array.isArray((details as { issues?: unknown })?.issues)
-      ? (details as { issues: unknown[] }).issues
-      : [];
-  return issues.flatMap((issue) => {
+  const list = Array.isArray(details) ? details : ((details as { issues?: unknown })?.issues ?? []);
+  return (Array.isArray(list) ? list : []).flatMap((issue) => {
     const i = issue as { path?: unknown; message?: unknown };
     if (typeof i?.message !== "string") return [];
-    const field = Array.isArray(i.path) ? humanField(i.path.map(String)) : "";
-    return [field ? `${field}: ${i.message}` : i.message];
+    return [{ path: Array.isArray(i.path) ? i.path.map(String) : [], message: i.message }];
   });
+}
+
+/** The field issues of a `validation_failed` error, flattened to readable lines. */
+export function issueLines(error: ApiError): string[] {
+  return issueList(error).map(issueLine);
+}
+
+function issueLine({ path, message }: Issue): string {
+  const field = humanField(path);
+  return field ? `${field}: ${message}` : message;
+}
+
+/**
+ * The field issues of a `validation_failed` error, by field name under `prefix` (`["widget"]` gives
+ * `{ color: […] }` for the path `["widget","color"]`); issues elsewhere go to `other` as readable lines.
+ */
+export function fieldIssues(
+  error: unknown,
+  prefix: string[] = [],
+): { fields: Record<string, string[]>; other: string[] } {
+  const found: { fields: Record<string, string[]>; other: string[] } = { fields: {}, other: [] };
+  if (!(error instanceof ApiError) || error.code !== "validation_failed") return found;
+  for (const issue of issueList(error)) {
+    const { path, message } = issue;
+    const field = prefix.every((p, i) => path[i] === p) ? path[prefix.length] : undefined;
+    if (field !== undefined && path.length === prefix.length + 1) {
+      found.fields[field] = [...(found.fields[field] ?? []), message.charAt(0).toUpperCase() + message.slice(1)];
+    } else found.other.push(issueLine(issue));
+  }
+  return found;
 }
 
 /** `["contact","email"]` → "Contact email", `["assigneeId"]` → "Assignee". */

@@ -3,6 +3,7 @@ import {
   Inbox,
   InboxAccessList,
   InboxList,
+  WidgetSecret,
   type Access,
   type CreateInboxInput,
   type UpdateInboxInput,
@@ -14,6 +15,8 @@ export const inboxesApi = {
   createInbox: (input: CreateInboxInput) => request("POST", "/api/inboxes", Inbox, { body: input }),
   updateInbox: (id: string, input: UpdateInboxInput) =>
     request("PATCH", `/api/inboxes/${enc(id)}`, Inbox, { body: input }),
+  /** A new identity-verification secret for the inbox's widget, shown once; hashes made with the old one stop working. */
+  rotateWidgetSecret: (id: string) => request("POST", `/api/inboxes/${enc(id)}/widget-secret`, WidgetSecret),
   inboxAccess: (inboxId: string) => request("GET", `/api/inboxes/${enc(inboxId)}/access`, InboxAccessList),
   setAccess: (inboxId: string, userId: string, access: Access) =>
     request("PUT", `/api/inboxes/${enc(inboxId)}/access/${enc(userId)}`, null, { body: { access } }),

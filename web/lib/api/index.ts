@@ -16,6 +16,7 @@ import { ticketsApi } from "./tickets";
 export {
   ApiError,
   collisionItems,
+  fieldIssues,
   issueLines,
   newIdempotencyKey,
   sessionEnded,

@@ -9,6 +9,7 @@ import { MAX_AUTO_RESOLVE_DAYS, MAX_NAME_CHARS } from "../../../../worker/contra
 import { ChannelIcon } from "../../components/icons";
 import { DialogActions } from "../../components/dialog-actions";
 import { type SelectOption, SelectField } from "../../components/select-field";
+import { WidgetDialog } from "./widget-dialog";
 
 const CHANNELS: SelectOption<Channel>[] = [
   { value: "chat", label: "Chat widget" },
@@ -31,6 +32,9 @@ export function InboxesTab({
   const [error, setError] = useState<unknown>(null);
   const [copied, setCopied] = useState<string | null>(null);
   const [editing, setEditing] = useState<Inbox | null>(null);
+  /** The chat inbox whose widget dialog is open (by id: the list holds its latest saved settings). */
+  const [widgetFor, setWidgetFor] = useState<string | null>(null);
+  const widgetInbox = inboxes.find((i) => i.id === widgetFor);
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -109,7 +113,18 @@ export function InboxesTab({
                 <td class="muted nowrap" title={fullDate(inbox.createdAt)}>
                   {new Date(inbox.createdAt).toLocaleDateString(undefined, { dateStyle: "medium" })}
                 </td>
-                <td class="cell-actions">
+                <td class="cell-actions nowrap">
+                  {inbox.channel === "chat" && (
+                    <button
+                      type="button"
+                      class="btn btn-small"
+                      onClick={() => setWidgetFor(inbox.id)}
+                      aria-label={`Widget of ${inbox.name}`}
+                      data-testid="inbox-widget"
+                    >
+                      Widget
+                    </button>
+                  )}{" "}
                   <button
                     type="button"
                     class="btn btn-small"
@@ -141,6 +156,7 @@ export function InboxesTab({
         </button>
       </form>
       <ErrorNotice error={error} />
+      {widgetInbox && <WidgetDialog inbox={widgetInbox} onClose={() => setWidgetFor(null)} onSaved={onUpdated} />}
       {editing && (
         <EditInboxDialog
           inbox={editing}
