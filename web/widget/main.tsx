@@ -1,0 +1,180 @@
+/**
+ * The widget's frame, `/widget/?key=KEY&origin=HOST_ORIGIN`: the panel, talking
+ * to the loader in the host page by postMessage (only with the origin named in
+ * the URL, only with window.parent). `&preview=1`: the settings page's live
+ * preview, re-rendered by `preview-config` messages from a same-origin parent.
+ */
+import { render } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import type { WidgetConfig } from "../../worker/contract/widget";
+import { Chat, type ChatView, emptyView } from "./chat";
+import type { Identity, ToFrame, ToHost } from "./messages";
+import { Panel } from "./panel";
+
+type Send = ToHost extends infer M ? (M extends unknown ? Omit<M, "source"> : never) : never;
+
+const params = new URLSearchParams(location.search);
+const key = params.get("key") ?? "";
+const preview = params.get("preview") === "1";
+const hostOrigin = (() => {
+  try {
+    const o = params.get("origin");
+    return o && new URL(o).origin === o ? o : null;
+  } catch {
+    return null;
+  }
+})();
+const embedded = window.parent !== window && !!hostOrigin;
+
+/** The inbox's settings as a new inbox has them (worker/contract/inboxes.ts DEFAULT_WIDGET), while the config is unknown. */
+const FALLBACK: WidgetConfig = {
+  inboxName: "Support",
+  color: "#2f6fed",
+  greeting: "Hi! Ask us anything, we usually answer within minutes.",
+  position: "right",
+  preChat: "optional",
+  requireIdentity: false,
+};
+
+function toHost(message: Send) {
+  if (embedded && hostOrigin) window.parent.postMessage({ source: "switchboard", ...message }, hostOrigin);
+}
+
+async function loadConfig(): Promise<WidgetConfig> {
+  try {
+    const res = await fetch(`/api/widget/${encodeURIComponent(key)}/config`);
+    if (res.ok) return { ...FALLBACK, ...(await res.json()) };
+  } catch {}
+  return FALLBACK;
+}
+
+function applyAccent(color: string) {
+  if (/^#[0-9a-f]{6}$/i.test(color)) document.documentElement.style.setProperty("--accent", color);
+}
+
+function useChat(chat: Chat): ChatView {
+  const [view, setView] = useState(chat.view);
+  useEffect(() => chat.subscribe(() => setView(chat.view)), [chat]);
+  return view;
+}
+
+function LiveWidget({ chat, config }: { chat: Chat; config: WidgetConfig }) {
+  const view = useChat(chat);
+  const [open, setOpen] = useState(!embedded);
+  const [focusToken, setFocusToken] = useState(embedded ? 0 : 1);
+  const [identity, setIdentity] = useState<Identity | null>(null);
+  /** Whether the loader has told us about identity (until then, nobody is refused). */
+  const [told, setTold] = useState(!embedded);
+
+  useEffect(() => {
+    const onMessage = (e: MessageEvent<ToFrame>) => {
+      const m = e.data;
+      if (e.source !== window.parent || e.origin !== hostOrigin || m?.source !== "switchboard") return;
+      if (m.type === "init" || m.type === "identify") {
+        const id = m.identity;
+        chat.identity = id;
+        setIdentity(id);
+        setTold(true);
+      }
+      if (m.type === "init" || m.type === "open" || m.type === "close") {
+        const isOpen = m.type === "init" ? m.open : m.type === "open";
+        setOpen(isOpen);
+        if (isOpen) setFocusToken((n) => n + 1);
+      }
+    };
+    addEventListener("message", onMessage);
+    toHost({ type: "ready" });
+    return () => removeEventListener("message", onMessage);
+  }, [chat]);
+
+  // What the visitor sees counts as read; the rest raises the launcher's badge.
+  useEffect(() => {
+    const update = () => chat.setSeeing(open && document.visibilityState === "visible");
+    update();
+    document.addEventListener("visibilitychange", update);
+    return () => document.removeEventListener("visibilitychange", update);
+  }, [chat, open]);
+  useEffect(() => toHost({ type: "unread", count: open ? 0 : view.unread }), [open, view.unread]);
+
+  const blocked = config.requireIdentity && told && !identity && !view.conversationId;
+  useEffect(() => {
+    if (blocked || view.identityRefused) {
+      toHost({
+        type: "error",
+        message: view.identityRefused
+          ? "the identity sent with Switchboard('identify', {userId, hash}) was refused: hash must be the hex HMAC-SHA256 of userId with this inbox's identity secret (inbox settings → Widget)."
+          : "this inbox requires identity verification, so the chat cannot start. Call Switchboard('identify', {userId, hash, name?, email?}) for the signed-in user, where hash is the hex HMAC-SHA256 of userId with the inbox's identity secret (inbox settings → Widget).",
+      });
+    }
+  }, [blocked, view.identityRefused]);
+
+  const usable = !blocked && !view.identityRefused;
+  useEffect(() => {
+    if (usable) document.documentElement.dataset.ready = "1";
+    else delete document.documentElement.dataset.ready;
+  }, [usable]);
+
+  return (
+    <Panel
+      config={config}
+      view={view}
+      blocked={blocked || view.identityRefused}
+      focusToken={focusToken}
+      prefill={identity ?? undefined}
+      onSend={(body, prechat) => chat.send(body, prechat)}
+      onClose={() => toHost({ type: "close" })}
+      onRate={(score, comment) => chat.rate(score, comment)}
+    />
+  );
+}
+
+/** The preview shows an empty chat: greeting, pre-chat form, a disabled composer. */
+const PREVIEW_VIEW = emptyView();
+
+function PreviewWidget({ initial }: { initial: WidgetConfig }) {
+  const [config, setConfig] = useState(initial);
+  useEffect(() => {
+    const onMessage = (e: MessageEvent) => {
+      const m = e.data as { source?: string; type?: string; config?: Partial<WidgetConfig> } | null;
+      if (e.source !== window.parent || e.origin !== location.origin) return;
+      if (m?.source === "switchboard" && m.type === "preview-config" && m.config) {
+        setConfig((c) => ({ ...c, ...m.config }));
+      }
+    };
+    addEventListener("message", onMessage);
+    return () => removeEventListener("message", onMessage);
+  }, []);
+  useEffect(() => applyAccent(config.color), [config.color]);
+  return (
+    <Panel
+      config={config}
+      view={PREVIEW_VIEW}
+      preview
+      focusToken={0}
+      onSend={() => {}}
+      onClose={() => {}}
+      onRate={async () => {}}
+    />
+  );
+}
+
+async function boot() {
+  const app = document.getElementById("app");
+  if (!app) return;
+  if (!key) {
+    app.textContent = "This chat is missing its widget key.";
+    return;
+  }
+  const config = await loadConfig();
+  applyAccent(config.color);
+  if (preview) {
+    document.documentElement.dataset.preview = "1";
+    render(<PreviewWidget initial={config} />, app);
+    return;
+  }
+  const chat = new Chat(key, (on) => toHost({ type: "active", on }));
+  render(<LiveWidget chat={chat} config={config} />, app);
+  chat.start();
+}
+
+void boot();
