@@ -15,6 +15,7 @@ import type { z } from "zod";
 import type { CustomerItem, CustomerState, WidgetStarted } from "../../worker/contract/widget";
 import type { Identity } from "./messages";
 import { type Link, openLive } from "./socket";
+import type { Store } from "./store";
 
 /** A message waiting in the outbox. `name`/`email`: the pre-chat answers, for a first message. */
 export interface Pending {
@@ -87,21 +88,6 @@ function uuid(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-function read<T>(key: string): T | null {
-  try {
-    return JSON.parse(localStorage.getItem(key) ?? "null") as T | null;
-  } catch {
-    return null;
-  }
-}
-
-function write(key: string, value: unknown) {
-  try {
-    if (value === null) localStorage.removeItem(key);
-    else localStorage.setItem(key, JSON.stringify(value));
-  } catch {}
-}
-
 function isItem(x: unknown): x is CustomerItem {
   const i = x as CustomerItem;
   return (
@@ -124,6 +110,8 @@ export class Chat {
   #view: ChatView = emptyView();
 
   #listeners = new Set<() => void>();
+  /** The messages not sent yet, oldest first (kept in the store too: another tab may send them). */
+  #outbox: Pending[];
   #saved: Saved | null;
   /** Items of earlier conversations (this page view only). */
   #earlier: CustomerItem[] = [];
@@ -139,13 +127,18 @@ export class Chat {
 
   constructor(
     readonly key: string,
+    private readonly store: Store,
     private readonly onActive: (on: boolean) => void,
   ) {
-    this.#saved = read<Saved>(this.#savedKey);
-    this.#view.pending = read<Pending[]>(this.#outboxKey) ?? [];
-    addEventListener("storage", (e) => {
-      if (e.key === this.#savedKey) this.#follow(read<Saved>(this.#savedKey));
-      else if (e.key === this.#outboxKey) this.#set({ pending: read<Pending[]>(this.#outboxKey) ?? [] });
+    this.#saved = store.get<Saved>(this.#savedKey);
+    this.#outbox = store.get<Pending[]>(this.#outboxKey) ?? [];
+    this.#view.pending = this.#outbox;
+    store.onChange((key) => {
+      if (key === this.#savedKey) this.#follow(store.get<Saved>(this.#savedKey));
+      else if (key === this.#outboxKey) {
+        this.#outbox = store.get<Pending[]>(this.#outboxKey) ?? [];
+        this.#set({ pending: this.#outbox });
+      }
     });
     addEventListener("online", () => {
       this.#live?.retry();
@@ -185,9 +178,8 @@ export class Chat {
 
   /** Queue a message (the first one may carry the pre-chat answers) and send it. */
   send(body: string, prechat: { name?: string; email?: string } = {}) {
-    const pending = [...(read<Pending[]>(this.#outboxKey) ?? []), { key: uuid(), body, ...prechat }];
-    write(this.#outboxKey, pending);
-    this.#set({ pending, error: null, fieldErrors: {}, refused: null });
+    this.#setOutbox([...this.#outbox, { key: uuid(), body, ...prechat }]);
+    this.#set({ error: null, fieldErrors: {}, refused: null });
     this.#retry = 0;
     void this.#flush();
   }
@@ -241,7 +233,13 @@ export class Chat {
 
   #save(saved: Saved | null) {
     this.#saved = saved;
-    write(this.#savedKey, saved);
+    this.store.set(this.#savedKey, saved);
+  }
+
+  #setOutbox(pending: Pending[]) {
+    this.#outbox = pending;
+    this.store.set(this.#outboxKey, pending.length ? pending : null);
+    this.#set({ pending });
   }
 
   #open(saved: Saved) {
@@ -330,7 +328,7 @@ export class Chat {
     clearTimeout(this.#retryTimer);
     try {
       for (;;) {
-        const next = (read<Pending[]>(this.#outboxKey) ?? [])[0];
+        const next = this.#outbox[0];
         if (!next) break;
         try {
           await this.#deliver(next);
@@ -349,17 +347,11 @@ export class Chat {
           }
           this.#refused(next, e);
         }
-        this.#drop(next.key);
+        this.#setOutbox(this.#outbox.filter((p) => p.key !== next.key));
       }
     } finally {
       this.#flushing = false;
     }
-  }
-
-  #drop(key: string) {
-    const pending = (read<Pending[]>(this.#outboxKey) ?? []).filter((p) => p.key !== key);
-    write(this.#outboxKey, pending.length ? pending : null);
-    this.#set({ pending });
   }
 
   async #deliver(p: Pending) {

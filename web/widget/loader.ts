@@ -6,7 +6,7 @@
  * Budget: 2 KB gzip (scripts/check-size.mjs).
  */
 import type { WidgetConfig } from "../../worker/contract/widget";
-import { activeFlag, type Identity, type ToFrame, type ToHost } from "./messages";
+import { activeFlag, type Identity, isWidgetStorageKey, type ToFrame, type ToHost } from "./messages";
 
 type Api = ((command: string, ...args: unknown[]) => void) & { q?: ArrayLike<unknown>[] };
 type Send = ToFrame extends infer M ? (M extends unknown ? Omit<M, "source"> : never) : never;
@@ -97,11 +97,21 @@ iframe{position:fixed;bottom:88px;S:20px;z-index:2147483001;width:380px;height:m
       if (e.origin !== origin || !frame || e.source !== frame.contentWindow || m?.source !== "switchboard") return;
       if (m.type === "ready") {
         ready = true;
-        post({ type: "init", open: isOpen, identity });
+        const store: Record<string, string> = {};
+        for (const k of Object.keys(storage ?? {}))
+          if (isWidgetStorageKey(key, k)) store[k] = storage?.getItem(k) ?? "";
+        post({ type: "init", open: isOpen, identity, store });
       } else if (m.type === "unread") setUnread(isOpen ? 0 : m.count);
       else if (m.type === "close") show(false, true);
       else if (m.type === "active") m.on ? storage?.setItem(flag, "1") : storage?.removeItem(flag);
+      else if (m.type === "store" && isWidgetStorageKey(key, m.key))
+        m.value === null ? storage?.removeItem(m.key) : storage?.setItem(m.key, m.value);
       else if (m.type === "error") console.error(`Switchboard: ${m.message}`);
+    });
+
+    // Another tab changed the widget's keys here (the frame's own storage being blocked): tell the frame.
+    addEventListener("storage", (e) => {
+      if (isWidgetStorageKey(key, e.key)) post({ type: "stored", key: e.key as string, value: e.newValue });
     });
 
     document.body.append(host);

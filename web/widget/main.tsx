@@ -10,6 +10,7 @@ import type { WidgetConfig } from "../../worker/contract/widget";
 import { Chat, type ChatView, emptyView } from "./chat";
 import type { Identity, ToFrame, ToHost } from "./messages";
 import { Panel } from "./panel";
+import { localStore, relayStore, type Store } from "./store";
 
 type Send = ToHost extends infer M ? (M extends unknown ? Omit<M, "source"> : never) : never;
 
@@ -36,8 +37,33 @@ const FALLBACK: WidgetConfig = {
   requireIdentity: false,
 };
 
+type Init = Extract<ToFrame, { type: "init" }>;
+
 function toHost(message: Send) {
   if (embedded && hostOrigin) window.parent.postMessage({ source: "switchboard", ...message }, hostOrigin);
+}
+
+/** Who hears the loader's messages (only from window.parent, only from the origin in our URL). */
+const fromHost = new Set<(message: ToFrame) => void>();
+addEventListener("message", (e: MessageEvent<ToFrame>) => {
+  if (!embedded || e.source !== window.parent || e.origin !== hostOrigin || e.data?.source !== "switchboard") return;
+  for (const fn of fromHost) fn(e.data);
+});
+
+/** Says `ready` to the loader and waits for its `init` (null when not embedded, or no answer in time). */
+function greetHost(): Promise<Init | null> {
+  if (!embedded) return Promise.resolve(null);
+  return new Promise((resolve) => {
+    const done = (init: Init | null) => {
+      clearTimeout(timer);
+      fromHost.delete(listener);
+      resolve(init);
+    };
+    const listener = (m: ToFrame) => m.type === "init" && done(m);
+    const timer = setTimeout(() => done(null), 5_000);
+    fromHost.add(listener);
+    toHost({ type: "ready" });
+  });
 }
 
 async function loadConfig(): Promise<WidgetConfig> {
@@ -58,33 +84,26 @@ function useChat(chat: Chat): ChatView {
   return view;
 }
 
-function LiveWidget({ chat, config }: { chat: Chat; config: WidgetConfig }) {
+function LiveWidget({ chat, config, init }: { chat: Chat; config: WidgetConfig; init: Init | null }) {
   const view = useChat(chat);
-  const [open, setOpen] = useState(!embedded);
-  const [focusToken, setFocusToken] = useState(embedded ? 0 : 1);
-  const [identity, setIdentity] = useState<Identity | null>(null);
+  const [open, setOpen] = useState(init ? init.open : !embedded);
+  const [focusToken, setFocusToken] = useState(open ? 1 : 0);
+  const [identity, setIdentity] = useState<Identity | null>(init?.identity ?? null);
   /** Whether the loader has told us about identity (until then, nobody is refused). */
-  const [told, setTold] = useState(!embedded);
+  const told = !embedded || !!init;
 
   useEffect(() => {
-    const onMessage = (e: MessageEvent<ToFrame>) => {
-      const m = e.data;
-      if (e.source !== window.parent || e.origin !== hostOrigin || m?.source !== "switchboard") return;
-      if (m.type === "init" || m.type === "identify") {
-        const id = m.identity;
-        chat.identity = id;
-        setIdentity(id);
-        setTold(true);
-      }
-      if (m.type === "init" || m.type === "open" || m.type === "close") {
-        const isOpen = m.type === "init" ? m.open : m.type === "open";
-        setOpen(isOpen);
-        if (isOpen) setFocusToken((n) => n + 1);
+    const listener = (m: ToFrame) => {
+      if (m.type === "identify") {
+        chat.identity = m.identity;
+        setIdentity(m.identity);
+      } else if (m.type === "open" || m.type === "close") {
+        setOpen(m.type === "open");
+        if (m.type === "open") setFocusToken((n) => n + 1);
       }
     };
-    addEventListener("message", onMessage);
-    toHost({ type: "ready" });
-    return () => removeEventListener("message", onMessage);
+    fromHost.add(listener);
+    return () => void fromHost.delete(listener);
   }, [chat]);
 
   // What the visitor sees counts as read; the rest raises the launcher's badge.
@@ -165,15 +184,26 @@ async function boot() {
     app.textContent = "This chat is missing its widget key.";
     return;
   }
-  const config = await loadConfig();
+  const [config, init] = await Promise.all([loadConfig(), preview ? null : greetHost()]);
   applyAccent(config.color);
   if (preview) {
     document.documentElement.dataset.preview = "1";
     render(<PreviewWidget initial={config} />, app);
     return;
   }
-  const chat = new Chat(key, (on) => toHost({ type: "active", on }));
-  render(<LiveWidget chat={chat} config={config} />, app);
+  let store: Store | null = localStore();
+  if (!store) {
+    // Third-party storage is blocked here: the host page keeps the keys (or memory does, outside a page).
+    const relay = relayStore(
+      init?.store ?? {},
+      init ? (k, value) => toHost({ type: "store", key: k, value }) : undefined,
+    );
+    fromHost.add((m) => m.type === "stored" && relay.relayed(m.key, m.value));
+    store = relay;
+  }
+  const chat = new Chat(key, store, (on) => toHost({ type: "active", on }));
+  chat.identity = init?.identity ?? null;
+  render(<LiveWidget chat={chat} config={config} init={init} />, app);
   chat.start();
 }
 

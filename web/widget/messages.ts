@@ -15,7 +15,10 @@ export interface Identity {
 
 /** Loader → frame. `init` answers the frame's `ready`; the others follow as they happen. */
 export type ToFrame =
-  | { source: "switchboard"; type: "init"; open: boolean; identity: Identity | null }
+  /** `store`: the widget's keys in the host page's localStorage (used when the frame's own storage is blocked). */
+  | { source: "switchboard"; type: "init"; open: boolean; identity: Identity | null; store: Record<string, string> }
+  /** Another tab changed one of the widget's keys in the host page's localStorage. */
+  | { source: "switchboard"; type: "stored"; key: string; value: string | null }
   | { source: "switchboard"; type: "open" }
   | { source: "switchboard"; type: "close" }
   | { source: "switchboard"; type: "identify"; identity: Identity };
@@ -24,6 +27,8 @@ export type ToFrame =
 export type ToHost =
   | { source: "switchboard"; type: "ready" }
   | { source: "switchboard"; type: "unread"; count: number }
+  /** Keep (or, `null`, remove) one of the widget's keys in the host page's localStorage. */
+  | { source: "switchboard"; type: "store"; key: string; value: string | null }
   /** The visitor closed the panel from inside (close button, Escape): focus goes back to the launcher. */
   | { source: "switchboard"; type: "close" }
   /** This visitor has a conversation: the loader keeps the frame loaded (hidden) on later page loads. */
@@ -33,3 +38,7 @@ export type ToHost =
 
 /** The localStorage flag, in the host page's origin, that says this visitor has a conversation. */
 export const activeFlag = (key: string) => `sb:${key}:active`;
+
+/** Whether `name` is one of widget `key`'s localStorage keys (`sb:KEY`, `sb:KEY:…`). */
+export const isWidgetStorageKey = (key: string, name: string | null) =>
+  name === `sb:${key}` || !!name?.startsWith(`sb:${key}:`);

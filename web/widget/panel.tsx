@@ -128,6 +128,7 @@ export function Panel(props: PanelProps) {
       aria-modal="true"
       aria-labelledby="sb-title"
       data-testid="widget-panel"
+      data-conversation={view.conversationId ?? undefined}
       onKeyDown={onKeyDown}
     >
       <header class="sb-head">
