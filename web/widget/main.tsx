@@ -8,7 +8,7 @@ import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import type { WidgetConfig } from "../../worker/contract/widget";
 import { Chat, type ChatView, emptyView } from "./chat";
-import type { Identity, ToFrame, ToHost } from "./messages";
+import { activeFlag, type Identity, type ToFrame, type ToHost } from "./messages";
 import { Panel } from "./panel";
 import { localStore, relayStore, type Store } from "./store";
 
@@ -98,6 +98,8 @@ function LiveWidget({ chat, config, init }: { chat: Chat; config: WidgetConfig; 
         chat.identity = m.identity;
         setIdentity(m.identity);
       } else if (m.type === "open" || m.type === "close") {
+        // At once, not in an effect: a reply arriving right after the close must count as unread.
+        chat.setSeeing(m.type === "open" && document.visibilityState === "visible");
         setOpen(m.type === "open");
         if (m.type === "open") setFocusToken((n) => n + 1);
       }
@@ -106,7 +108,8 @@ function LiveWidget({ chat, config, init }: { chat: Chat; config: WidgetConfig; 
     return () => void fromHost.delete(listener);
   }, [chat]);
 
-  // What the visitor sees counts as read; the rest raises the launcher's badge.
+  // What the visitor sees counts as read; the rest raises the launcher's badge. (Effects may run
+  // late in a hidden frame, so open and close also tell the chat directly, above.)
   useEffect(() => {
     const update = () => chat.setSeeing(open && document.visibilityState === "visible");
     update();
@@ -201,7 +204,7 @@ async function boot() {
     fromHost.add((m) => m.type === "stored" && relay.relayed(m.key, m.value));
     store = relay;
   }
-  const chat = new Chat(key, store, (on) => toHost({ type: "active", on }));
+  const chat = new Chat(key, store, (on) => toHost({ type: "store", key: activeFlag(key), value: on ? "1" : null }));
   chat.identity = init?.identity ?? null;
   render(<LiveWidget chat={chat} config={config} init={init} />, app);
   chat.start();

@@ -27,12 +27,13 @@ export type ToFrame =
 export type ToHost =
   | { source: "switchboard"; type: "ready" }
   | { source: "switchboard"; type: "unread"; count: number }
-  /** Keep (or, `null`, remove) one of the widget's keys in the host page's localStorage. */
+  /**
+   * Keep (or, `null`, remove) one of the widget's keys in the host page's localStorage. Among them
+   * `activeFlag(key)`: this visitor has a conversation, so the loader loads the frame (hidden) at once.
+   */
   | { source: "switchboard"; type: "store"; key: string; value: string | null }
   /** The visitor closed the panel from inside (close button, Escape): focus goes back to the launcher. */
   | { source: "switchboard"; type: "close" }
-  /** This visitor has a conversation: the loader keeps the frame loaded (hidden) on later page loads. */
-  | { source: "switchboard"; type: "active"; on: boolean }
   /** A developer-facing problem (e.g. identity required but never given), logged in the host page's console. */
   | { source: "switchboard"; type: "error"; message: string };
 
