@@ -6,6 +6,7 @@
 // The widget is rate limited per address: each test starts at most one chat.
 
 import assert from "node:assert/strict";
+import crypto from "node:crypto";
 import { after, before, test } from "node:test";
 import {
   ADMIN,
@@ -119,13 +120,15 @@ test("a customer starts a chat; the agent sees it live, types and replies; it su
   await waitForWidgetMessage(again, "reply", "Let me check the tracking");
   assert.deepEqual(await widgetTexts(again, "customer"), ["Hi! My parcel never arrived."]);
 
-  // Closed: a new reply raises the badge and the page title; opening clears both.
+  // Closed: a new reply raises the badge, the page title and the site's own listener; opening clears them.
+  await page.evaluate(() => window.Switchboard("on", "unread", (n) => (window.unreadSeen = n)));
   await again.press(COMPOSER, "Escape");
   await page.waitForSelector(`${FRAME}.open`, { state: "detached" });
   await reply(conversationId, "Found it: it arrives tomorrow.");
   await eventually(page, () => document.title.startsWith("(1) "), undefined, { what: "the unread count in the title" });
   assert.equal(await badgeText(page), "1");
   assert.equal(await page.locator(LAUNCHER).getAttribute("aria-label"), "Open chat, 1 unread");
+  assert.equal(await page.evaluate(() => window.unreadSeen), 1);
   await shot(page, "04-unread-badge");
 
   // A reply that came while the visitor was on another page still counts on the next page load.
@@ -206,6 +209,23 @@ test("notes, drafts and agent presence never reach the widget", async () => {
     "the widget was told someone is typing",
   );
   await page.context().close();
+});
+
+test("a second tab follows the conversation the first one starts", async () => {
+  const first = await visitShop(browser, shop);
+  const second = await visitShop(browser, shop, { context: first.context() });
+  const a = await openWidget(first);
+  const b = await openWidget(second);
+  await b.waitForSelector(tid("widget-prechat"));
+  await sendFromWidget(a, "Started in the first tab.");
+  await waitForWidgetMessage(a, "customer", "first tab");
+  // The other tab shows the same conversation, without a reload.
+  await waitForWidgetMessage(b, "customer", "first tab");
+  await b.waitForSelector(tid("widget-prechat"), { state: "detached" });
+  assert.equal(await widgetConversation(b), await widgetConversation(a));
+  await sendFromWidget(b, "And continued in the second.");
+  await waitForWidgetMessage(a, "customer", "continued in the second");
+  await first.context().close();
 });
 
 test("keyboard only: Tab to the launcher, Enter opens, Enter sends, Escape closes and focus returns", async () => {
@@ -353,6 +373,29 @@ test("identity required and not given: no chat, a message for the visitor and on
   await until(
     () => page.consoleErrors.some((e) => /Switchboard: .*identify/.test(e)),
     "the loader to log the frame's explanation",
+  );
+  await page.context().close();
+});
+
+test("identify: a verified visitor starts without the pre-chat form, under their own name", async (t) => {
+  if (!configLanded) return t.skip("the server has no GET /api/widget/:key/config yet (the widget's server side)");
+  const members = await createInbox(admin, `Members only ${Date.now().toString(36)}`);
+  await admin.ok("PATCH", `/api/inboxes/${members.id}`, { widget: { requireIdentity: true } }, 200);
+  const { secret } = await admin.ok("POST", `/api/inboxes/${members.id}/widget-secret`, undefined, 201);
+  const userId = `user-${Date.now()}`;
+  const hash = crypto.createHmac("sha256", secret).update(userId).digest("hex");
+  const email = `${userId}@example.com`;
+  const query = `?inbox=${members.widgetKey}&userId=${userId}&hash=${hash}&name=Katherine%20Johnson&email=${email}`;
+  const page = await visitShop(browser, shop, { query });
+  const frame = await openWidget(page);
+  assert.equal(await frame.locator(tid("widget-prechat")).count(), 0, "identify said who this is");
+  await sendFromWidget(frame, "Signed in and asking.");
+  await waitForWidgetMessage(frame, "customer", "Signed in and asking");
+  const conversation = await admin.ok("GET", `/api/conversations/${await widgetConversation(frame)}`);
+  assert.equal(conversation.contact.name, "Katherine Johnson");
+  assert.deepEqual(
+    page.consoleErrors.filter((e) => e.startsWith("Switchboard")),
+    [],
   );
   await page.context().close();
 });

@@ -55,7 +55,9 @@ export function Panel(props: PanelProps) {
   const [body, setBody] = useState("");
   const [who, setWho] = useState({ name: props.prefill?.name ?? "", email: props.prefill?.email ?? "" });
   const [errors, setErrors] = useState<{ name?: string; email?: string }>({});
-  const showPrechat = !view.conversationId && !view.pending.length && config.preChat !== "off" && !blocked;
+  // The site told us who this is (identify with name and email): nothing to ask.
+  const known = !!(props.prefill?.name && props.prefill?.email);
+  const showPrechat = !view.conversationId && !view.pending.length && config.preChat !== "off" && !blocked && !known;
   const shownErrors = { ...view.fieldErrors, ...errors };
   const disabled = !!preview || !!blocked;
 
