@@ -5,7 +5,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { startDemo } from "../../scripts/lib/demo.mjs";
-import { BASE_URL, eventually, tid } from "./helpers.mjs";
+import { BASE_URL, tid } from "./helpers.mjs";
 
 /** Where the tests leave a screenshot of each state of the widget (look at them). */
 export const SHOTS = process.env.WIDGET_SHOTS || "/tmp/widget-shots";
