@@ -285,27 +285,32 @@ test("dark mode and the accent colour", async () => {
 test("preview mode: open panel, nothing sent, re-rendered by preview-config from a same-origin parent", async () => {
   const page = await newPage(browser);
   await page.goto("/login");
+  const post = (config) =>
+    page.evaluate(
+      (c) =>
+        document
+          .getElementById("preview")
+          .contentWindow.postMessage({ source: "switchboard", type: "preview-config", config: c }, location.origin),
+      config,
+    );
+  // Like the settings page: the unsaved config is posted as soon as the frame loads, before the panel renders.
   await page.evaluate((key) => {
     const f = document.createElement("iframe");
     f.src = `/widget/?key=${key}&preview=1`;
     f.style.cssText = "position:fixed;right:0;bottom:0;width:380px;height:600px;border:0";
     f.id = "preview";
+    f.onload = () =>
+      f.contentWindow.postMessage(
+        { source: "switchboard", type: "preview-config", config: { greeting: "Posted on load" } },
+        location.origin,
+      );
     document.body.append(f);
   }, inbox.widgetKey);
   const frame = await (await page.waitForSelector("#preview")).contentFrame();
-  await frame.waitForSelector(tid("widget-panel"));
+  await frame.getByText("Posted on load").waitFor();
   assert.equal(await frame.locator(COMPOSER).isDisabled(), true);
   assert.match(await frame.locator("body").innerText(), /Preview — messages aren't sent/);
-  await page.evaluate(() =>
-    document.getElementById("preview").contentWindow.postMessage(
-      {
-        source: "switchboard",
-        type: "preview-config",
-        config: { color: "#c2255c", greeting: "Ahoy from the preview", preChat: "required" },
-      },
-      location.origin,
-    ),
-  );
+  await post({ color: "#c2255c", greeting: "Ahoy from the preview", preChat: "required" });
   await frame.getByText("Ahoy from the preview").waitFor();
   await frame.waitForSelector(tid("widget-prechat"));
   const accent = await frame.evaluate(() => getComputedStyle(document.querySelector(".sb-head")).backgroundColor);

@@ -242,7 +242,15 @@ export class Chat {
     this.#set({ pending });
   }
 
+  /** The thread so far becomes history: a new conversation starts below it (its seqs start again). */
+  #moveOn() {
+    this.#earlier = [...this.#earlier, ...this.#current.values()];
+    this.#current.clear();
+  }
+
+  /** Goes live on `saved`'s conversation (a new one, from this tab or another, moves the thread on). */
   #open(saved: Saved) {
+    if (this.#view.conversationId && this.#view.conversationId !== saved.conversationId) this.#moveOn();
     this.#live?.close();
     this.#set({ conversationId: saved.conversationId, typing: false });
     this.#live = openLive(saved.conversationId, saved.token, {
@@ -276,8 +284,7 @@ export class Chat {
     this.#live = null;
     this.#save(null);
     this.onActive(false);
-    this.#earlier = [...this.#earlier, ...this.#current.values()];
-    this.#current.clear();
+    this.#moveOn();
     this.#set({ conversationId: null, link: "idle" });
   }
 
@@ -385,9 +392,7 @@ export class Chat {
       headers,
     );
     if (posted.conversationId && posted.conversationId !== saved.conversationId) {
-      // The 24-hour rule opened a new conversation: keep showing the old thread above it.
-      this.#earlier = [...this.#earlier, ...this.#current.values()];
-      this.#current.clear();
+      // The 24-hour rule opened a new conversation (#open keeps the old thread above it).
       const next = { ...saved, conversationId: posted.conversationId, seenSeq: 0 };
       this.#save(next);
       this.#open(next);

@@ -153,19 +153,32 @@ function LiveWidget({ chat, config, init }: { chat: Chat; config: WidgetConfig; 
 /** The preview shows an empty chat: greeting, pre-chat form, a disabled composer. */
 const PREVIEW_VIEW = emptyView();
 
-function PreviewWidget({ initial }: { initial: WidgetConfig }) {
-  const [config, setConfig] = useState(initial);
+/**
+ * The settings page's unsaved config, from a same-origin parent. Listened for
+ * from the start: the page posts it when the frame loads, before the panel
+ * has rendered.
+ */
+let previewConfig: Partial<WidgetConfig> = {};
+const previewListeners = new Set<() => void>();
+if (preview) {
+  addEventListener("message", (e: MessageEvent) => {
+    const m = e.data as { source?: string; type?: string; config?: Partial<WidgetConfig> } | null;
+    if (e.source !== window.parent || e.origin !== location.origin) return;
+    if (m?.source === "switchboard" && m.type === "preview-config" && m.config && typeof m.config === "object") {
+      previewConfig = { ...previewConfig, ...m.config };
+      for (const fn of previewListeners) fn();
+    }
+  });
+}
+
+function PreviewWidget({ saved }: { saved: WidgetConfig }) {
+  const [config, setConfig] = useState({ ...saved, ...previewConfig });
   useEffect(() => {
-    const onMessage = (e: MessageEvent) => {
-      const m = e.data as { source?: string; type?: string; config?: Partial<WidgetConfig> } | null;
-      if (e.source !== window.parent || e.origin !== location.origin) return;
-      if (m?.source === "switchboard" && m.type === "preview-config" && m.config) {
-        setConfig((c) => ({ ...c, ...m.config }));
-      }
-    };
-    addEventListener("message", onMessage);
-    return () => removeEventListener("message", onMessage);
-  }, []);
+    const update = () => setConfig({ ...saved, ...previewConfig });
+    previewListeners.add(update);
+    update();
+    return () => void previewListeners.delete(update);
+  }, [saved]);
   useEffect(() => applyAccent(config.color), [config.color]);
   return (
     <Panel
@@ -191,7 +204,7 @@ async function boot() {
   applyAccent(config.color);
   if (preview) {
     document.documentElement.dataset.preview = "1";
-    render(<PreviewWidget initial={config} />, app);
+    render(<PreviewWidget saved={config} />, app);
     return;
   }
   let store: Store | null = localStore();
