@@ -35,6 +35,7 @@ import {
   startShop,
   visitShop,
   waitForWidgetMessage,
+  waitUsable,
   widgetConversation,
   widgetFrame,
   widgetStored,
@@ -273,12 +274,17 @@ test("on a phone (390×844) the panel is full screen", async () => {
   await page.context().close();
 });
 
-test("dark mode and the accent colour", async () => {
+test("dark mode; the site opens and closes the panel with Switchboard('open') and ('close')", async () => {
   const page = await visitShop(browser, shop, { colorScheme: "dark" });
-  const frame = await openWidget(page);
+  await page.evaluate(() => window.Switchboard("open"));
+  const frame = await widgetFrame(page);
+  await waitUsable(frame);
+  await page.waitForSelector(`${FRAME}.open`);
   const bg = await frame.evaluate(() => getComputedStyle(document.querySelector(".sb-panel")).backgroundColor);
   assert.equal(bg, "rgb(22, 25, 31)");
   await shot(page, "07-dark");
+  await page.evaluate(() => window.Switchboard("close"));
+  await page.waitForSelector(`${FRAME}.open`, { state: "detached" });
   await page.context().close();
 });
 
@@ -317,6 +323,24 @@ test("preview mode: open panel, nothing sent, re-rendered by preview-config from
   assert.equal(accent, "rgb(194, 37, 92)");
   await shot(page, "08-preview");
   await page.close();
+});
+
+test("caching: the loader short-lived, the panel page revalidated, hashed assets immutable; the panel may be framed", async () => {
+  const head = async (path) => {
+    const res = await fetch(`${BASE_URL}${path}`);
+    const text = await res.text();
+    return { res, text };
+  };
+  const loader = await head("/widget.js");
+  assert.equal(loader.res.headers.get("cache-control"), "public, max-age=300");
+  const panel = await head(`/widget/?key=${inbox.widgetKey}`);
+  assert.equal(panel.res.headers.get("cache-control"), "no-cache");
+  assert.equal(panel.res.headers.get("x-frame-options"), null);
+  assert.doesNotMatch(panel.res.headers.get("content-security-policy") ?? "", /frame-ancestors/);
+  const asset = panel.text.match(/src="(\/assets\/[^"]+\.js)"/)?.[1];
+  assert.ok(asset, "the panel page loads a hashed script");
+  const script = await head(asset);
+  assert.equal(script.res.headers.get("cache-control"), "public, max-age=31536000, immutable");
 });
 
 test("after the conversation is resolved the widget asks how we did, once", async (t) => {

@@ -10,7 +10,7 @@ import type { WidgetConfig } from "../../worker/contract/widget";
 import { Chat, type ChatView, emptyView } from "./chat";
 import { activeFlag, type Identity, type ToFrame, type ToHost } from "./messages";
 import { Panel } from "./panel";
-import { localStore, relayStore, type Store } from "./store";
+import { widgetStore } from "./store";
 
 type Send = ToHost extends infer M ? (M extends unknown ? Omit<M, "source"> : never) : never;
 
@@ -80,43 +80,79 @@ function applyAccent(color: string) {
 
 function useChat(chat: Chat): ChatView {
   const [view, setView] = useState(chat.view);
-  useEffect(() => chat.subscribe(() => setView(chat.view)), [chat]);
+  useEffect(() => {
+    // Whatever changed before this effect ran (late, in a hidden frame) shows now.
+    setView(chat.view);
+    return chat.subscribe(() => setView(chat.view));
+  }, [chat]);
   return view;
 }
 
-function LiveWidget({ chat, config, init }: { chat: Chat; config: WidgetConfig; init: Init | null }) {
+/** What the loader has said: whether the panel is shown, how often it was opened, who the visitor is. */
+interface HostState {
+  open: boolean;
+  opened: number;
+  identity: Identity | null;
+}
+
+/**
+ * Follows the loader's messages and tells it the unread count. Done outside
+ * the component, synchronously: a hidden frame (loaded for the badge) may run
+ * no effects until it is shown, yet its unread count must reach the launcher,
+ * and a reply arriving right after a close must count as unread.
+ */
+function linkHost(chat: Chat, init: Init | null) {
+  let state: HostState = { open: init ? init.open : !embedded, opened: 0, identity: init?.identity ?? null };
+  if (state.open) state.opened = 1;
+  const listeners = new Set<() => void>();
+  const seeing = () => chat.setSeeing(state.open && document.visibilityState === "visible");
+  const change = (patch: Partial<HostState>) => {
+    state = { ...state, ...patch };
+    seeing();
+    for (const fn of listeners) fn();
+  };
+  chat.identity = state.identity;
+  fromHost.add((m) => {
+    if (m.type === "identify") {
+      chat.identity = m.identity;
+      change({ identity: m.identity });
+    } else if (m.type === "open") change({ open: true, opened: state.opened + 1 });
+    else if (m.type === "close") change({ open: false });
+  });
+  document.addEventListener("visibilitychange", seeing);
+  let posted = -1;
+  const postUnread = () => {
+    const count = state.open ? 0 : chat.view.unread;
+    if (count !== posted) toHost({ type: "unread", count: (posted = count) });
+  };
+  chat.subscribe(postUnread);
+  listeners.add(postUnread);
+  seeing();
+  postUnread();
+  return {
+    get state() {
+      return state;
+    },
+    subscribe(fn: () => void) {
+      listeners.add(fn);
+      return () => void listeners.delete(fn);
+    },
+  };
+}
+type HostLink = ReturnType<typeof linkHost>;
+
+function useHost(link: HostLink): HostState {
+  const [state, setState] = useState(link.state);
+  useEffect(() => {
+    setState(link.state);
+    return link.subscribe(() => setState(link.state));
+  }, [link]);
+  return state;
+}
+
+function LiveWidget({ chat, config, link, told }: { chat: Chat; config: WidgetConfig; link: HostLink; told: boolean }) {
   const view = useChat(chat);
-  const [open, setOpen] = useState(init ? init.open : !embedded);
-  const [focusToken, setFocusToken] = useState(open ? 1 : 0);
-  const [identity, setIdentity] = useState<Identity | null>(init?.identity ?? null);
-  /** Whether the loader has told us about identity (until then, nobody is refused). */
-  const told = !embedded || !!init;
-
-  useEffect(() => {
-    const listener = (m: ToFrame) => {
-      if (m.type === "identify") {
-        chat.identity = m.identity;
-        setIdentity(m.identity);
-      } else if (m.type === "open" || m.type === "close") {
-        // At once, not in an effect: a reply arriving right after the close must count as unread.
-        chat.setSeeing(m.type === "open" && document.visibilityState === "visible");
-        setOpen(m.type === "open");
-        if (m.type === "open") setFocusToken((n) => n + 1);
-      }
-    };
-    fromHost.add(listener);
-    return () => void fromHost.delete(listener);
-  }, [chat]);
-
-  // What the visitor sees counts as read; the rest raises the launcher's badge. (Effects may run
-  // late in a hidden frame, so open and close also tell the chat directly, above.)
-  useEffect(() => {
-    const update = () => chat.setSeeing(open && document.visibilityState === "visible");
-    update();
-    document.addEventListener("visibilitychange", update);
-    return () => document.removeEventListener("visibilitychange", update);
-  }, [chat, open]);
-  useEffect(() => toHost({ type: "unread", count: open ? 0 : view.unread }), [open, view.unread]);
+  const { opened: focusToken, identity } = useHost(link);
 
   const blocked = config.requireIdentity && told && !identity && !view.conversationId;
   useEffect(() => {
@@ -207,19 +243,16 @@ async function boot() {
     render(<PreviewWidget saved={config} />, app);
     return;
   }
-  let store: Store | null = localStore();
-  if (!store) {
-    // Third-party storage is blocked here: the host page keeps the keys (or memory does, outside a page).
-    const relay = relayStore(
-      init?.store ?? {},
-      init ? (k, value) => toHost({ type: "store", key: k, value }) : undefined,
-    );
-    fromHost.add((m) => m.type === "stored" && relay.relayed(m.key, m.value));
-    store = relay;
-  }
+  const store = widgetStore(
+    key,
+    init?.store ?? {},
+    init ? (k, value) => toHost({ type: "store", key: k, value }) : undefined,
+  );
+  fromHost.add((m) => m.type === "stored" && store.relayed(m.key, m.value));
   const chat = new Chat(key, store, (on) => toHost({ type: "store", key: activeFlag(key), value: on ? "1" : null }));
-  chat.identity = init?.identity ?? null;
-  render(<LiveWidget chat={chat} config={config} init={init} />, app);
+  const link = linkHost(chat, init);
+  // Whether the loader has told us about identity (until then, nobody is refused).
+  render(<LiveWidget chat={chat} config={config} link={link} told={!embedded || !!init} />, app);
   chat.start();
 }
 
