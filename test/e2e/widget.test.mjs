@@ -346,6 +346,8 @@ test("caching: the loader short-lived, the panel page revalidated, hashed assets
 test("after the conversation is resolved the widget asks how we did, once", async (t) => {
   if (!configLanded) return t.skip("the server has no GET /api/widget/:key/config yet (the widget's server side)");
   const page = await visitShop(browser, shop);
+  const frames = [];
+  page.on("websocket", (ws) => ws.on("framereceived", (f) => frames.push(String(f.payload))));
   const frame = await openWidget(page);
   await sendFromWidget(frame, "Thanks, that is all.");
   await waitForWidgetMessage(frame, "customer", "that is all");
@@ -364,6 +366,12 @@ test("after the conversation is resolved the widget asks how we did, once", asyn
     body: JSON.stringify({ score: 1 }),
   });
   assert.equal(second.status, 409);
+  // The thanks stay after the room's state frame for the rating (canRate false) has come in.
+  await until(
+    () => frames.some((f) => f.includes('"state"') && f.includes('"canRate":false')),
+    "the state frame after the rating",
+  );
+  assert.equal(await frame.getByText("Thanks for your feedback!").isVisible(), true);
   await page.context().close();
 });
 

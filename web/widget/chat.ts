@@ -296,7 +296,11 @@ export class Chat {
       // A lost "stopped typing" must not leave the indicator up forever.
       if (frame.active) this.#typingTimer = setTimeout(() => this.#set({ typing: false }), 15_000);
       this.#set({ typing: frame.active });
-    } else if (frame.type === "state" && frame.state) this.#set({ state: frame.state, rated: false });
+    } else if (frame.type === "state" && frame.state) {
+      // The state that follows this visitor's rating keeps the thanks; a reopen or a new resolution clears it.
+      const again = frame.state.canRate || !frame.state.resolved;
+      this.#set({ state: frame.state, rated: again ? false : this.#view.rated });
+    }
   }
 
   /** Adds items (de-duplicated by seq); `live`: they just arrived, so a new reply is announced. */
