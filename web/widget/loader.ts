@@ -13,15 +13,15 @@ type Send = ToFrame extends infer M ? (M extends unknown ? Omit<M, "source"> : n
 
 /** The launcher's two faces: a speech bubble while closed, a cross while open. */
 const ICONS =
-  '<svg viewBox="0 0 24 24"><path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/></svg><svg viewBox="0 0 24 24"><path d="M6 6l12 12M18 6L6 18" stroke="#fff" stroke-width="2.5"/></svg>';
+  '<svg viewBox="0 0 24 24"><path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/><path d="M6 6l12 12M18 6L6 18" stroke="#fff" stroke-width="2.5"/></svg>';
 
 // `S`: the side (left/right), `C`: the accent colour; filled in from the config.
 const CSS = `:host{all:initial!important}
 button{position:fixed;bottom:20px;S:20px;z-index:2147483647;width:56px;height:56px;border:0;border-radius:50%;background:C;cursor:pointer;box-shadow:0 4px 14px #0004}
 button:focus-visible{outline:3px solid C;outline-offset:3px}
 svg{width:26px;fill:#fff;vertical-align:middle}
-[aria-expanded=true] svg:first-child,[aria-expanded=false] svg+svg{display:none}
-span{position:absolute;top:-4px;right:-4px;min-width:20px;padding:0 5px;box-sizing:border-box;border-radius:10px;background:#d92d20;color:#fff;font:700 12px/20px system-ui,sans-serif}
+[aria-expanded=true] path:first-child,[aria-expanded=false] path+path{display:none}
+span{position:absolute;top:-4px;right:-4px;min-width:10px;padding:0 5px;border-radius:10px;background:#d92d20;color:#fff;font:700 12px/20px sans-serif}
 iframe{position:fixed;bottom:88px;S:20px;z-index:2147483647;width:380px;height:min(600px,calc(100% - 108px));border:0;border-radius:12px;box-shadow:0 8px 32px #0003;display:none}
 .open{display:block}
 @media(max-width:480px){iframe{inset:0;width:100%;height:100%;border-radius:0}}`;
