@@ -60,7 +60,11 @@ function greetHost(): Promise<Init | null> {
       resolve(init);
     };
     const listener = (m: ToFrame) => m.type === "init" && done(m);
-    const timer = setTimeout(() => done(null), 5_000);
+    const timer = setTimeout(() => {
+      done(null);
+      // Started without the loader's state (it answered late): start again once it does.
+      fromHost.add((m) => m.type === "init" && location.reload());
+    }, 5_000);
     fromHost.add(listener);
     toHost({ type: "ready" });
   });
