@@ -226,7 +226,10 @@ export class Chat {
   #follow(saved: Saved | null) {
     const previous = this.#saved;
     this.#saved = saved;
-    if (!saved) return;
+    if (!saved) {
+      if (previous) this.#forget();
+      return;
+    }
     if (previous?.conversationId !== saved.conversationId) this.#open(saved);
     else this.#set({ unread: this.#unread() });
   }
@@ -280,10 +283,15 @@ export class Chat {
 
   /** The token or the conversation is gone: the next message starts a new conversation. */
   #lost() {
-    this.#live?.close();
-    this.#live = null;
     this.#save(null);
     this.onActive(false);
+    this.#forget();
+  }
+
+  /** Leaves the conversation (this tab's thread stays shown above whatever comes next). */
+  #forget() {
+    this.#live?.close();
+    this.#live = null;
     this.#moveOn();
     this.#set({ conversationId: null, link: "idle" });
   }
