@@ -407,6 +407,9 @@ test("identity required and not given: no chat, a message for the visitor and on
   const frame = await widgetFrame(page);
   await frame.getByText("Chat is available when you're signed in").waitFor();
   assert.equal(await frame.locator(COMPOSER).isDisabled(), true);
+  await eventually(frame, () => document.activeElement?.dataset.testid === "widget-close", undefined, {
+    what: "focus on the panel's close button (the composer is disabled)",
+  });
   await until(
     () => page.consoleErrors.some((e) => /Switchboard: .*identify/.test(e)),
     "the loader to log the frame's explanation",

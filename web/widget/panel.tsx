@@ -61,11 +61,13 @@ export function Panel(props: PanelProps) {
   const shownErrors = { ...view.fieldErrors, ...errors };
   const disabled = !!preview || !!blocked;
 
-  // Focus moves into the panel when it opens: the first empty pre-chat field, else the composer.
+  // Focus moves into the panel when it opens: the first empty pre-chat field, else the composer
+  // (or, when chat is unavailable, the first control).
   useEffect(() => {
     if (!props.focusToken) return;
-    const first = root.current?.querySelector<HTMLElement>(".sb-prechat input");
-    (first && !(first as HTMLInputElement).value ? first : (composer.current ?? root.current))?.focus();
+    const field = root.current?.querySelector<HTMLInputElement>(".sb-prechat input");
+    const input = composer.current?.disabled ? root.current?.querySelector<HTMLElement>(FOCUSABLE) : composer.current;
+    (field && !field.value ? field : input)?.focus();
   }, [props.focusToken]);
 
   // The site's identify() may arrive after the first render: fill what the visitor has not typed.
