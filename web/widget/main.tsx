@@ -127,7 +127,9 @@ function linkHost(chat: Chat, init: Init | null) {
   let posted = -1;
   const postUnread = () => {
     const count = state.open ? 0 : chat.view.unread;
-    if (count !== posted) toHost({ type: "unread", count: (posted = count) });
+    if (count === posted) return;
+    posted = count;
+    toHost({ type: "unread", count });
   };
   chat.subscribe(postUnread);
   listeners.add(postUnread);
