@@ -148,7 +148,7 @@ test("a customer starts a chat; the agent sees it live, types and replies; it su
   await page.context().close();
 });
 
-test("a message typed offline is sent exactly once when the customer is back online", async () => {
+test("a message typed offline is sent exactly once when the customer is back online, even after the tab was closed", async () => {
   const page = await visitShop(browser, shop);
   const frame = await openWidget(page);
   await sendFromWidget(frame, "Do you ship to Norway?");
@@ -168,7 +168,24 @@ test("a message typed offline is sent exactly once when the customer is back onl
   const sent = (await timeline(conversationId)).filter((i) => i.body === "Written on the train, offline.");
   assert.equal(sent.length, 1, "sent exactly once");
   assert.deepEqual(await widgetTexts(frame, "customer"), ["Do you ship to Norway?", "Written on the train, offline."]);
-  await page.context().close();
+
+  // Typed offline, tab closed before the connection came back: the next page load sends it, once.
+  await page.context().setOffline(true);
+  await sendFromWidget(frame, "Typed, then the tab was closed.");
+  await frame.waitForSelector(`${tid("widget-message")}[data-pending]`);
+  const context = page.context();
+  await page.close();
+  await context.setOffline(false);
+  const later = await visitShop(browser, shop, { context });
+  const again = await openWidget(later);
+  await waitForWidgetMessage(again, "customer", "then the tab was closed");
+  await until(
+    async () => (await timeline(conversationId)).some((i) => i.body === "Typed, then the tab was closed."),
+    "the message to reach the conversation",
+  );
+  const closed = (await timeline(conversationId)).filter((i) => i.body === "Typed, then the tab was closed.");
+  assert.equal(closed.length, 1, "sent exactly once");
+  await context.close();
 });
 
 test("notes, drafts and agent presence never reach the widget", async () => {
