@@ -40,7 +40,7 @@ const prefixed = (prefix) => (line) => {
   if (line.trim()) process.stdout.write(`${prefix}${line}\n`);
 };
 
-/** The in-process Vite watcher (see watchWeb). */
+/** The in-process Vite watchers (see watchWeb). */
 let watcher;
 let shuttingDown = false;
 async function shutdown(code, why) {
@@ -65,26 +65,34 @@ setInterval(() => {
 }, 1000).unref();
 
 /**
- * `vite build --watch`, run in this process (so it cannot be orphaned): resolves
- * once the first build is written, and keeps rebuilding on change. Rebuilds do
- * not empty dist/web first, so wrangler never serves a half-empty folder.
+ * `vite build --watch` for the web client, then for the widget's loader
+ * (vite.loader.config.ts, into the same folder), run in this process (so they
+ * cannot be orphaned): resolves once both first builds are written, and keeps
+ * rebuilding on change. Rebuilds do not empty dist/web first, so wrangler
+ * never serves a half-empty folder.
  */
 async function watchWeb() {
   const { build } = await import("vite");
-  watcher = await build({ clearScreen: false, build: { watch: {}, emptyOutDir: false } });
-  await new Promise((resolve, reject) => {
-    let first = true;
-    watcher.on("event", (event) => {
-      if (!first) return;
-      if (event.code === "END") {
-        first = false;
-        resolve();
-      } else if (event.code === "ERROR") {
-        first = false;
-        reject(new Error("the web client did not build (see above); fix it and run `npm run dev` again"));
-      }
+  const watchOne = async (configFile, what) => {
+    const w = await build({ configFile, clearScreen: false, build: { watch: {}, emptyOutDir: false } });
+    await new Promise((resolve, reject) => {
+      let first = true;
+      w.on("event", (event) => {
+        if (!first) return;
+        if (event.code === "END") {
+          first = false;
+          resolve();
+        } else if (event.code === "ERROR") {
+          first = false;
+          reject(new Error(`${what} did not build (see above); fix it and run \`npm run dev\` again`));
+        }
+      });
     });
-  });
+    return w;
+  };
+  const client = await watchOne(undefined, "the web client");
+  const loader = await watchOne("vite.loader.config.ts", "the widget loader");
+  watcher = { close: () => Promise.all([client.close(), loader.close()]) };
 }
 
 try {

@@ -149,9 +149,10 @@ export function runTool(tool, args, { root = ROOT, log, env = {} } = {}) {
   });
 }
 
-/** Build the web client into the assets folder (`vite build`). */
-export function buildWeb({ root = ROOT, log } = {}) {
-  return runTool("vite", ["build"], { root, log });
+/** Build the web client into the assets folder (`vite build`), then the widget's loader (like `npm run build`). */
+export async function buildWeb({ root = ROOT, log } = {}) {
+  await runTool("vite", ["build"], { root, log });
+  return runTool("vite", ["build", "-c", "vite.loader.config.ts"], { root, log });
 }
 
 /** Apply pending D1 migrations to the local database kept in `stateDir`. Never prompts. */
