@@ -66,7 +66,12 @@ describe("notification email", () => {
     const handed: EmailMessageBuilder[] = [];
     const recording = {
       ...env,
-      EMAIL: { send: (m: EmailMessageBuilder) => (handed.push(m), env.EMAIL.send(m)) },
+      EMAIL: {
+        send: (m: EmailMessageBuilder) => {
+          handed.push(m);
+          return env.EMAIL.send(m);
+        },
+      },
     } as unknown as Env;
     await runSweep(at + 180_000, recording);
     expect(handed).toHaveLength(1);
