@@ -58,7 +58,13 @@ for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => void finish
 
 try {
   console.error(`Starting Switchboard on port ${port} (state: ${stateDir})…`);
-  server = await startServer({ port, stateDir, log: process.env.E2E_LOG === "1" ? true : undefined });
+  server = await startServer({
+    port,
+    stateDir,
+    log: process.env.E2E_LOG === "1" ? true : undefined,
+    // Every browser here is one visitor address; the start limit itself is tested in test/worker.
+    extraArgs: ["--var", "WIDGET_STARTS_PER_10_MIN:10000"],
+  });
 } catch (error) {
   console.error(`The server did not start: ${error.message}`);
   await finish(1);

@@ -31,9 +31,13 @@ import { clientIp, hit, type Limit } from "../lib/rate-limit";
 import { idempotencyKey, parseOr400, validate } from "../lib/validate";
 import { widgetSettings } from "./inboxes";
 
-/** Per visitor address: new conversations, and messages, per ten minutes. */
-const START_LIMIT: Limit = { max: 20, windowMs: 10 * 60 * 1000 };
-const MESSAGE_LIMIT: Limit = { max: 120, windowMs: 10 * 60 * 1000 };
+const TEN_MINUTES = 10 * 60 * 1000;
+/**
+ * Per visitor address and ten minutes: new conversations (WIDGET_STARTS_PER_10_MIN, 20 unless
+ * set; raise it when many customers share one address), and messages and ratings.
+ */
+const startLimit = (env: Env): Limit => ({ max: Number(env.WIDGET_STARTS_PER_10_MIN) || 20, windowMs: TEN_MINUTES });
+const MESSAGE_LIMIT: Limit = { max: 120, windowMs: TEN_MINUTES };
 
 async function limit(db: Db, c: Context, scope: string, rule: Limit) {
   if (!(await hit(db, `widget:${scope}:${clientIp(c.req.raw)}`, rule))) {
@@ -72,7 +76,7 @@ export const widgetRoutes = new Hono<AppEnv>()
     const inbox = await widgetInbox(db, c.req.param("widgetKey"));
     const refusal = startRefusal(widgetSettings(inbox), input);
     if (refusal) throw new AppError(refusal.code, refusal.message, "details" in refusal ? refusal.details : undefined);
-    await limit(db, c, "start", START_LIMIT);
+    await limit(db, c, "start", startLimit(c.env));
     const externalId = await verifiedUserId(inbox, input.identity);
     const key = idempotencyKey(c);
     if (key) parseOr400(StartKey, key, "Idempotency-Key header");
