@@ -351,6 +351,7 @@ export class Chat {
         if (!next) break;
         try {
           await this.#deliver(next);
+          if (this.#retry) this.#set({ error: null });
           this.#retry = 0;
         } catch (e) {
           if (e instanceof HttpError && (e.status === 401 || e.status === 404) && this.#saved) {
@@ -359,7 +360,10 @@ export class Chat {
             continue;
           }
           if (!(e instanceof HttpError) || e.status === 429 || e.status >= 500) {
-            // Offline, or the server is struggling: same key, later.
+            // Offline, or the server is struggling or asks us to slow down: same key, later.
+            if (e instanceof HttpError && e.status === 429) {
+              this.#set({ error: "You've sent a lot of messages; yours will go out in a moment." });
+            }
             const wait = RETRY_MS[Math.min(this.#retry++, RETRY_MS.length - 1)];
             this.#retryTimer = setTimeout(() => void this.#flush(), wait);
             break;
