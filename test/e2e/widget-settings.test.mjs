@@ -124,11 +124,9 @@ test("an admin restyles the widget, the preview follows before saving, and a rel
 test("a refused save marks the field the server names and keeps every change", async () => {
   const page = await pageAs(browser, ADMIN);
   await openWidget(page);
-  assert.equal(
-    await page.evaluate(() => document.activeElement?.getAttribute("data-testid")),
-    "widget-color",
-    "the dialog opens on its first field",
-  );
+  await eventually(page, () => document.activeElement?.getAttribute("data-testid") === "widget-color", undefined, {
+    what: "the dialog to open on its first field",
+  });
   await page.fill(tid("widget-color"), "#12");
   assert.match(await page.innerText(`${tid("widget-dialog")} ${tid("field-issue")} >> visible=true`), /six hex digits/);
   assert.ok(await page.isDisabled(tid("widget-save")), "an invalid colour is not sent");
@@ -169,11 +167,10 @@ test("a refused save marks the field the server names and keeps every change", a
 
   await page.keyboard.press("Escape");
   await page.waitForSelector(tid("widget-dialog"), { state: "detached" });
-  assert.equal(
-    await page.evaluate(() => document.activeElement?.getAttribute("data-testid")),
-    "inbox-widget",
-    "focus goes back to the button that opened the dialog",
-  );
+  // The dialog hands focus back once it has gone: wait for it rather than read it at once.
+  await eventually(page, () => document.activeElement?.getAttribute("data-testid") === "inbox-widget", undefined, {
+    what: "focus to go back to the button that opened the dialog",
+  });
   page.assertNoErrors();
 });
 
