@@ -84,6 +84,10 @@ export function startDemo({ port = 0, appUrl, widgetKey }) {
   const find = typeof widgetKey === "function" ? widgetKey : async () => widgetKey ?? null;
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://demo.invalid");
+    if (url.pathname === "/favicon.ico") {
+      res.writeHead(204).end();
+      return;
+    }
     if (req.method !== "GET" || url.pathname !== "/") {
       res.writeHead(404, { "content-type": "text/plain" }).end("Not found");
       return;
