@@ -573,3 +573,36 @@ export const ratings = sqliteTable(
     index("ratings_inbox_created").on(t.inboxId, t.createdAt),
   ],
 );
+
+/**
+ * Uploaded files: the bytes live in R2 under `r2Key`, this row says who may read them.
+ * An upload starts unattached (`conversationId` null) and is usable only in `inboxId`;
+ * a message links it later (`conversationId` + `itemSeq`). Unattached rows older than a
+ * day are swept. Uploader ids are copies (no foreign keys) like a timeline item's author,
+ * so a file never blocks deleting a user or contact; a deleted conversation sets its
+ * files loose again, and the sweep removes them.
+ */
+export const attachments = sqliteTable(
+  "attachments",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull(),
+    inboxId: text("inbox_id").notNull(),
+    uploaderType: text("uploader_type", { enum: ["user", "contact"] }).notNull(),
+    uploaderId: text("uploader_id").notNull(),
+    name: text("name").notNull(),
+    contentType: text("content_type").notNull(),
+    size: integer("size").notNull(),
+    /** R2's ETag of the object: the download's ETag. */
+    etag: text("etag").notNull(),
+    r2Key: text("r2_key").notNull(),
+    conversationId: text("conversation_id").references(() => conversations.id, { onDelete: "set null" }),
+    itemSeq: integer("item_seq"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    // The sweep: unattached uploads, oldest first.
+    index("attachments_unattached_created").on(t.createdAt).where(sql`conversation_id IS NULL`),
+    index("attachments_conversation_item").on(t.conversationId, t.itemSeq),
+  ],
+);
