@@ -5,6 +5,7 @@ import { MAX_BODY_BYTES } from "./contract";
 import { checkOrigin, requireActor } from "./auth/session";
 import type { AppEnv } from "./env";
 import { AppError } from "./errors";
+import { attachmentReadRoutes, attachmentUploadRoutes } from "./routes/attachments";
 import { authRoutes } from "./routes/auth";
 import { conversationRoutes } from "./routes/conversations";
 import { inboxRoutes } from "./routes/inboxes";
@@ -19,24 +20,29 @@ import { linkRoutes, ticketRoutes } from "./routes/tickets";
 import { meRoutes, userRoutes } from "./routes/users";
 import { widgetCors, widgetRoutes } from "./routes/widget";
 
+const jsonBodyLimit = bodyLimit({
+  maxSize: MAX_BODY_BYTES,
+  onError: () => {
+    throw new AppError("payload_too_large", `Request bodies are limited to ${MAX_BODY_BYTES / 1024} KiB`);
+  },
+});
+
+const isUpload = (method: string, path: string) => method === "POST" && /\/attachments\/?$/.test(path);
+
 const api = new Hono<AppEnv>()
   // Before the body limit, so the widget can read even a 413.
   .use("/widget/*", widgetCors)
-  .use(
-    "*",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new AppError("payload_too_large", `Request bodies are limited to ${MAX_BODY_BYTES / 1024} KiB`);
-      },
-    }),
-  )
+  .use("/attachments/*", widgetCors)
+  // File uploads stream to R2 under their own, larger cap (see attachments/stream.ts).
+  .use("*", (c, next) => (isUpload(c.req.method, c.req.path) ? next() : jsonBodyLimit(c, next)))
+  .route("/attachments", attachmentReadRoutes)
   // The widget is public and cross-origin (CORS, contact tokens): no cookies, no Origin check.
   .route("/widget", customerLiveRoutes)
   .route("/widget", widgetRoutes)
   .use("*", checkOrigin)
   .route("/", authRoutes)
   .use("*", requireActor)
+  .route("/attachments", attachmentUploadRoutes)
   .route("/me", meRoutes)
   .route("/users", userRoutes)
   .route("/invitations", invitationRoutes)

@@ -6,6 +6,7 @@ import { z } from "zod";
 import {
   WidgetSecret,
   ApiTokens,
+  Attachment,
   Collision,
   CreatedInvitation,
   CreatedReset,
@@ -125,6 +126,8 @@ const RESPONSES = {
   "POST /api/widget/conversations/:id/messages": WidgetPosted,
   "GET /api/widget/:widgetKey/config": WidgetConfig,
   "POST /api/widget/conversations/:id/rating": Rating,
+  "POST /api/attachments": Attachment,
+  "POST /api/widget/conversations/:id/attachments": Attachment,
 } satisfies Record<`${Method} /api/${string}`, z.ZodType>;
 type Responses = typeof RESPONSES;
 
@@ -203,7 +206,9 @@ export function call<P extends string, I extends Call = Call>(
 ): Promise<Answer<MethodOf<I>, P>> {
   const headers = new Headers(init?.headers);
   const body = init?.body;
-  if (body !== undefined && !headers.has("content-type")) headers.set("content-type", "application/json");
+  // A file's bytes (attachments) go as they are; anything else is JSON.
+  const raw = body instanceof Uint8Array || body instanceof ReadableStream;
+  if (body !== undefined && !raw && !headers.has("content-type")) headers.set("content-type", "application/json");
   if (as && "cookie" in as) {
     headers.set("cookie", as.cookie);
     if (!headers.has("origin")) headers.set("origin", ORIGIN);
@@ -215,7 +220,7 @@ export function call<P extends string, I extends Call = Call>(
       new Request(`${ORIGIN}${path}`, {
         method,
         headers,
-        body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+        body: body === undefined ? undefined : raw || typeof body === "string" ? body : JSON.stringify(body),
       }),
     )
     .then((res) => {

@@ -13,3 +13,4 @@ export * from "./tickets";
 export * from "./rules";
 export * from "./responses";
 export * from "./email";
+export * from "./attachments";

@@ -47,3 +47,7 @@ export const PAGE_SIZES = {
   search: { default: 25, max: 50 },
   notifications: { default: 50, max: 100 },
 } as const;
+/** Largest attachment, in bytes: measured on the uploaded stream, not taken from Content-Length. */
+export const MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
+/** An attachment's file name, after sanitising. */
+export const MAX_FILE_NAME_CHARS = 200;

@@ -31,7 +31,8 @@ async function identityHash(secret: string, userId: string): Promise<string> {
 }
 
 /** The contact (and the inbox it was issued for) a contact token stands for, or null. */
-async function contactForToken(db: Db, token: string | undefined) {
+/** The contact (and the inbox whose widget issued it) a contact token opens, or null. */
+export async function contactForToken(db: Db, token: string | undefined) {
   if (!token) return null;
   const [row] = await db
     .select({ contact: contacts, inboxId: contactTokens.inboxId })

@@ -7,6 +7,7 @@
 export { autoAssign } from "./auto-assign";
 export { postMessage, retryEmail, setFollower, setTags, updateConversation } from "./changes";
 export {
+  contactForToken,
   customerConversation,
   customerStateOf,
   postFromCustomer,

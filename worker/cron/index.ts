@@ -1,3 +1,4 @@
+import { sweepUnattached } from "../attachments/store";
 import { getDb } from "../db/client";
 import { reviewAccess } from "./access";
 import { sendDueReplies } from "../email/deliver";
@@ -36,6 +37,7 @@ export async function scheduled(controller: ScheduledController, env: Env, _ctx?
     replies: await job("reply-email", () => sendDueReplies(env, db, now, SWEEP_LIMIT)),
     emailed: await job("email-notifications", () => emailNotifications(db, env, now, delayMs, env.APP_URL)),
     purged: await job("purge-expired", () => purgeExpired(db, now)),
+    filesSwept: await job("unattached-files", () => sweepUnattached(env.FILES, db, now, SWEEP_LIMIT)),
   };
   console.log("sweep", new Date(now).toISOString(), JSON.stringify(results));
 }

@@ -10,7 +10,9 @@ import {
   type WidgetConfig,
   WidgetPostInput,
   WidgetStartInput,
+  WidgetUploadQuery,
 } from "../contract";
+import { storeUpload, toAttachment } from "../attachments/store";
 import { bearerToken } from "../auth/session";
 import {
   customerConversation,
@@ -29,6 +31,7 @@ import type { AppEnv } from "../env";
 import { AppError, notFound } from "../errors";
 import { clientIp, hit, type Limit } from "../lib/rate-limit";
 import { idempotencyKey, parseOr400, validate } from "../lib/validate";
+import { uploadOf } from "./attachments";
 import { widgetSettings } from "./inboxes";
 
 const TEN_MINUTES = 10 * 60 * 1000;
@@ -38,6 +41,8 @@ const TEN_MINUTES = 10 * 60 * 1000;
  */
 const startLimit = (env: Env): Limit => ({ max: Number(env.WIDGET_STARTS_PER_10_MIN) || 20, windowMs: TEN_MINUTES });
 const MESSAGE_LIMIT: Limit = { max: 120, windowMs: TEN_MINUTES };
+/** Files per visitor address and ten minutes (each up to 25 MiB). */
+const UPLOAD_LIMIT: Limit = { max: 60, windowMs: TEN_MINUTES };
 
 async function limit(db: Db, c: Context, scope: string, rule: Limit) {
   if (!(await hit(db, `widget:${scope}:${clientIp(c.req.raw)}`, rule))) {
@@ -102,6 +107,19 @@ export const widgetRoutes = new Hono<AppEnv>()
     const key = idempotencyKey(c);
     const { item, conversationId } = await postFromCustomer(c.env, db, { conversation, contact, body, key });
     return c.json({ ...toCustomerItem(item), conversationId }, 201);
+  })
+  /** A file for the customer's next message: the raw body, streamed to R2 (see attachments/store.ts). */
+  .post("/conversations/:id/attachments", validate("query", WidgetUploadQuery), async (c) => {
+    const db = getDb(c.env.DB);
+    const { conversation, contact } = await customerConversation(db, bearerToken(c), c.req.param("id"));
+    await limit(db, c, "upload", UPLOAD_LIMIT);
+    const row = await storeUpload(c.env.FILES, db, {
+      workspaceId: conversation.workspaceId,
+      inboxId: conversation.inboxId,
+      uploader: { type: "contact", id: contact.id },
+      ...uploadOf(c, c.req.valid("query").name),
+    });
+    return c.json(toAttachment(row), 201);
   })
   /** "How did we do?": once per resolution, written by the conversation's room. */
   .post("/conversations/:id/rating", validate("json", RatingInput), async (c) => {

@@ -1,0 +1,114 @@
+import { type Context, Hono } from "hono";
+import { AgentUploadQuery } from "../contract";
+import { storeUpload, type AttachmentRow, findAttachment, toAttachment, type Upload } from "../attachments/store";
+import { bearerToken, identify } from "../auth/session";
+import { contactForToken } from "../conversations";
+import { type Db, getDb } from "../db/client";
+import { grantFor } from "../db/queries/access";
+import { atLeast, decide } from "../domain/access";
+import { contentDisposition } from "../domain/attachments";
+import type { Actor, AppEnv } from "../env";
+import { AppError, forbidden, notFound } from "../errors";
+import { validate } from "../lib/validate";
+
+/** The parts of an upload request the store needs: the raw body, its type and length, and `?name=`. */
+export const uploadOf = (
+  c: Context,
+  name: string | undefined,
+): Pick<Upload, "name" | "contentType" | "contentLength" | "body"> => ({
+  name,
+  contentType: c.req.header("Content-Type"),
+  contentLength: c.req.header("Content-Length"),
+  body: c.req.raw.body,
+});
+
+type Reader = { actor: Actor } | { contactId: string };
+
+/** The agent (session or API token) or the customer (contact token) asking; 401 when neither. */
+async function readerOf(c: Context<AppEnv>, db: Db): Promise<Reader> {
+  const actor = await identify(c);
+  if (actor) return { actor };
+  const who = await contactForToken(db, bearerToken(c));
+  if (!who) throw new AppError("unauthenticated", "Sign in to continue");
+  return { contactId: who.contact.id };
+}
+
+/**
+ * Who may download, for now (before files are linked to items): the uploader
+ * (agent or contact), and agents who can see the inbox the file was uploaded to.
+ */
+async function mayRead(db: Db, reader: Reader, row: AttachmentRow): Promise<boolean> {
+  if ("contactId" in reader) return row.uploaderType === "contact" && row.uploaderId === reader.contactId;
+  const { actor } = reader;
+  if (actor.workspaceId !== row.workspaceId) return false;
+  if (row.uploaderType === "user" && row.uploaderId === actor.id) return true;
+  return atLeast(await grantFor(db, actor, row.inboxId), "view");
+}
+
+/** Headers every download carries: the file can never run as a page of this site. */
+function fileHeaders(row: AttachmentRow): Headers {
+  return new Headers({
+    "Content-Type": row.contentType,
+    "Content-Disposition": contentDisposition(row.contentType, row.name),
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "sandbox",
+    // Access can change: browsers keep a private copy but revalidate (a cheap 304 by ETag).
+    "Cache-Control": "private, no-cache",
+    ETag: `"${row.etag}"`,
+    "Accept-Ranges": "bytes",
+  });
+}
+
+const etagMatches = (header: string | undefined, etag: string) =>
+  !!header && header.split(",").some((tag) => tag.trim().replace(/^W\//, "") === `"${etag}"` || tag.trim() === "*");
+
+async function serve(c: Context<AppEnv>, row: AttachmentRow): Promise<Response> {
+  const headers = fileHeaders(row);
+  if (etagMatches(c.req.header("If-None-Match"), row.etag)) return new Response(null, { status: 304, headers });
+  const range = c.req.header("Range");
+  let object: R2ObjectBody | null;
+  try {
+    object = await c.env.FILES.get(row.r2Key, range ? { range: c.req.raw.headers } : {});
+  } catch {
+    headers.set("Content-Range", `bytes */${row.size}`);
+    return new Response(null, { status: 416, headers });
+  }
+  if (!object) throw notFound("Attachment not found");
+  const part = object.range as { offset?: number; length?: number } | undefined;
+  if (range && part && (part.offset !== undefined || part.length !== undefined)) {
+    const offset = part.offset ?? 0;
+    const length = part.length ?? row.size - offset;
+    headers.set("Content-Range", `bytes ${offset}-${offset + length - 1}/${row.size}`);
+    headers.set("Content-Length", String(length));
+    return new Response(object.body, { status: 206, headers });
+  }
+  headers.set("Content-Length", String(row.size));
+  return new Response(object.body, { status: 200, headers });
+}
+
+/** `GET /api/attachments/:id`: agents by session or token, customers by contact token (so before the agent-only middleware). */
+export const attachmentReadRoutes = new Hono<AppEnv>().get("/:id", async (c) => {
+  const db = getDb(c.env.DB);
+  const reader = await readerOf(c, db);
+  const row = await findAttachment(db, c.req.param("id"));
+  // Missing and hidden answer alike: a reader cannot learn that someone else's file exists.
+  if (!row || !(await mayRead(db, reader, row))) throw notFound("Attachment not found");
+  return serve(c, row);
+});
+
+/** `POST /api/attachments`: an agent who may write notes in the inbox (or more) uploads a file for it. */
+export const attachmentUploadRoutes = new Hono<AppEnv>().post("/", validate("query", AgentUploadQuery), async (c) => {
+  const { inboxId, name } = c.req.valid("query");
+  const actor = c.var.actor;
+  const db = getDb(c.env.DB);
+  const decision = decide(actor.role, await grantFor(db, actor, inboxId), "note");
+  if (decision === "not_found") throw notFound("No such inbox");
+  if (decision === "forbidden") throw forbidden("Uploading files needs note access to the inbox");
+  const row = await storeUpload(c.env.FILES, db, {
+    workspaceId: actor.workspaceId,
+    inboxId,
+    uploader: { type: "user", id: actor.id },
+    ...uploadOf(c, name),
+  });
+  return c.json(toAttachment(row), 201);
+});
