@@ -130,6 +130,11 @@ const MATRIX: Record<
   "POST /api/widget/conversations/:id/messages": [401, 401, 401, 401, 401, 201, 401],
   "GET /api/widget/:widgetKey/config": [200, 200, 200, 200, 200, 200, 200],
   "POST /api/widget/conversations/:id/rating": [401, 401, 401, 401, 401, 201, 401],
+  // Files: uploads need note access to the inbox (the widget's, the customer's own conversation);
+  // a download is for the uploader and agents who see the inbox (the file here is the admin's).
+  "POST /api/attachments": [201, 201, 201, 403, 404, 401, 401],
+  "POST /api/widget/conversations/:id/attachments": [401, 401, 401, 401, 401, 201, 401],
+  "GET /api/attachments/:id": [200, 200, 200, 200, 404, 404, 401],
   "GET /api/conversations/:id/live (socket)": [101, 101, 101, 101, 404, 401, 401],
   "GET /api/live (socket)": [101, 101, 101, 101, 101, 401, 401],
   "GET /api/widget/conversations/:id/live (socket)": [401, 401, 401, 401, 401, 101, 401],
@@ -265,7 +270,15 @@ async function world() {
   ).conversationId;
   await json(admin.as, `/api/conversations/${resolvedChat}`, { method: "PATCH", body: { status: "resolved" } });
 
+  const file = await json(
+    admin.as,
+    `/api/attachments?inboxId=${inbox.id}&name=guide.txt`,
+    { body: new TextEncoder().encode("How to"), headers: { "content-type": "text/plain" } },
+    201,
+  );
+
   return {
+    file,
     admin,
     inbox,
     invites,
@@ -460,6 +473,17 @@ const REQUESTS: Record<string, (who: Caller, w: World) => Promise<Response>> = {
   "GET /api/widget/:widgetKey/config": (who, w) => call(who.as, `/api/widget/${w.inbox.widgetKey}/config`),
   "POST /api/widget/conversations/:id/rating": (who, w) =>
     call(who.as, `/api/widget/conversations/${w.resolvedChat}/rating`, { body: { score: 5 } }),
+  "POST /api/attachments": (who, w) =>
+    call(who.as, `/api/attachments?inboxId=${w.inbox.id}&name=${who.role}.txt`, {
+      body: new TextEncoder().encode(`from ${who.role}`),
+      headers: { "content-type": "text/plain" },
+    }),
+  "POST /api/widget/conversations/:id/attachments": (who, w) =>
+    call(who.as, `/api/widget/conversations/${w.customer.id}/attachments?name=photo.txt`, {
+      body: new TextEncoder().encode("a photo"),
+      headers: { "content-type": "text/plain" },
+    }),
+  "GET /api/attachments/:id": (who, w) => call(who.as, w.file.url),
   "GET /api/conversations/:id/live (socket)": (who) => upgrade(who.as, `/api/conversations/${who.conversationId}/live`),
   "GET /api/live (socket)": (who) => upgrade(who.as, "/api/live"),
   // The socket takes the contact token in the query (browsers cannot set headers on a WebSocket).
