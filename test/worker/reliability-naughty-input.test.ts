@@ -38,6 +38,7 @@ const TABLES = [
   "rules",
   "outbox",
   "ratings",
+  "attachments",
 ];
 
 // A deterministic sample: each field gets every 60th string of the corpus, starting at a different
@@ -120,7 +121,13 @@ async function world() {
     201,
   );
   const token = await json(admin.as, "/api/me/tokens", { body: { name: "CI" } }, 201);
-  return { admin, inbox, sam, customer, conversation, team, savedReply, ticket, tag, rule, invitation, token };
+  const file = await json(
+    admin.as,
+    `/api/attachments?inboxId=${inbox.id}&name=guide.txt`,
+    { body: new TextEncoder().encode("How to"), headers: { "content-type": "text/plain" } },
+    201,
+  );
+  return { admin, inbox, sam, customer, conversation, team, savedReply, ticket, tag, rule, invitation, token, file };
 }
 
 /** Every endpoint of the matrix with a request that would succeed; the fuzzer varies one part at a time. */
@@ -298,6 +305,22 @@ function endpoints(w: World): Endpoint[] {
       params: cv,
       body: { score: 4, comment: "Thanks" },
     },
+    // Uploads take any bytes as the file: here a JSON text, so the body's variants are files too.
+    {
+      method: "POST",
+      path: "/api/attachments",
+      query: { inboxId: w.inbox.id, name: "guide.txt" },
+      body: { text: "How to" },
+    },
+    {
+      method: "POST",
+      path: "/api/widget/conversations/:id/attachments",
+      as: "customer",
+      params: cv,
+      query: { name: "photo.png" },
+      body: { text: "a photo" },
+    },
+    { method: "GET", path: "/api/attachments/:id", params: { id: w.file.id }, headers: { range: "bytes=0-3" } },
   ];
 }
 
