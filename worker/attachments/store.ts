@@ -92,6 +92,8 @@ export async function findAttachment(db: Db, id: string): Promise<AttachmentRow 
  * Deletes up to `limit` uploads never attached to a message within a day:
  * the R2 objects first, then the rows, so a row never outlives its object
  * for a reader to trip over. Run twice, it deletes nothing twice.
+ * Linking (a later step) must refuse uploads close to the day's end, so the
+ * sweep never removes a file in the moment a message takes it.
  */
 export async function sweepUnattached(bucket: R2Bucket, db: Db, now: number, limit: number): Promise<number> {
   const due = await db
