@@ -120,6 +120,15 @@ describe("attachments", () => {
     expect((await env.FILES.head(`${await workspaceOf(file.id)}/${file.id}`))?.size).toBe(MAX_ATTACHMENT_BYTES);
   });
 
+  it("refuses a declared Content-Length over 25 MiB, and streams a declared one within it", async () => {
+    const { admin, inbox } = await supportTeam();
+    const big = new Uint8Array(MAX_ATTACHMENT_BYTES + 1);
+    await expectError(upload(admin.as, inbox.id, big, "big.bin", "application/zip"), 413, "payload_too_large");
+    expect(await countRows("attachments")).toBe(0);
+    const file = await expectStatus(upload(admin.as, inbox.id, big.subarray(1), "fits.zip", "application/zip"), 201);
+    expect(file.size).toBe(MAX_ATTACHMENT_BYTES);
+  });
+
   it("stores a forged image as octet-stream and never shows SVG inline", async () => {
     const { admin, inbox } = await supportTeam();
     const forged = await expectStatus(
