@@ -9,6 +9,8 @@ import {
   expectError,
   expectStatus,
   type As,
+  ORIGIN,
+  send,
   startConversation,
   supportTeam,
 } from "./helpers";
@@ -102,6 +104,28 @@ describe("attachments", () => {
       404,
       "not_found",
     );
+  });
+
+  it("limits widget uploads per visitor address, and answers the widget's CORS preflight for downloads", async () => {
+    const { inbox } = await supportTeam();
+    const cara = await startConversation(inbox.widgetKey);
+    const uploadFrom = (ip: string) =>
+      call({ bearer: cara.contactToken }, `/api/widget/conversations/${cara.id}/attachments?name=a.txt`, {
+        body: bytes("a"),
+        headers: { "content-type": "text/plain", "cf-connecting-ip": ip },
+      });
+    for (let i = 0; i < 60; i++) await expectStatus(uploadFrom("203.0.113.7"), 201);
+    await expectError(uploadFrom("203.0.113.7"), 429, "rate_limited");
+    await expectStatus(uploadFrom("203.0.113.8"), 201);
+    expect(await countRows("attachments")).toBe(61);
+
+    const preflight = await send(
+      new Request(`${ORIGIN}/api/attachments/at_x`, {
+        method: "OPTIONS",
+        headers: { origin: "https://shop.example", "access-control-request-method": "GET" },
+      }),
+    );
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("*");
   });
 
   it("refuses 25 MiB + 1 byte streamed without Content-Length, leaving no row and no object", async () => {
