@@ -69,7 +69,9 @@ async function serve(c: Context<AppEnv>, row: AttachmentRow): Promise<Response> 
   let object: R2ObjectBody | null;
   try {
     object = await c.env.FILES.get(row.r2Key, range ? { range: c.req.raw.headers } : {});
-  } catch {
+  } catch (error) {
+    // R2 refuses a range outside the object: that is the reader's 416. Any other failure is ours.
+    if (!range) throw error;
     headers.set("Content-Range", `bytes */${row.size}`);
     return new Response(null, { status: 416, headers });
   }
