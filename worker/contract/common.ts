@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MAX_NAME_CHARS, MAX_TEXT_CHARS, MIN_PASSWORD_CHARS } from "./limits";
+import { MAX_ATTACHMENTS_PER_MESSAGE, MAX_NAME_CHARS, MAX_TEXT_CHARS, MIN_PASSWORD_CHARS } from "./limits";
 
 export const Id = z.string().min(1).max(64);
 export const Role = z.enum(["admin", "agent"]);
@@ -24,6 +24,17 @@ export const Body = z
   .string()
   .max(MAX_TEXT_CHARS)
   .refine((s) => s.trim().length > 0, "must not be empty");
+/** A message's text when files may carry it instead: empty is fine if `attachmentIds` has one (see `hasContent`). */
+export const MessageBody = z.string().max(MAX_TEXT_CHARS).default("");
+/** The uploads a message carries (`POST /api/attachments` answered their ids), each once. */
+export const AttachmentIds = z
+  .array(Id)
+  .max(MAX_ATTACHMENTS_PER_MESSAGE)
+  .refine((ids) => new Set(ids).size === ids.length, "must not name a file twice");
+/** A message says something: text, or at least one file (a `.refine` on the message's schema). */
+export const hasContent = (v: { body: string; attachmentIds?: string[] }) =>
+  v.body.trim().length > 0 || !!v.attachmentIds?.length;
+export const EMPTY_MESSAGE = { message: "must not be empty", path: ["body"] };
 export const Password = z
   .string()
   .min(MIN_PASSWORD_CHARS, `must be at least ${MIN_PASSWORD_CHARS} characters`)

@@ -1,5 +1,18 @@
 import { z } from "zod";
-import { Body, Channel, Email, Id, Name, Priority, Status, View } from "./common";
+import { Attachment } from "./attachments";
+import {
+  AttachmentIds,
+  Channel,
+  Email,
+  EMPTY_MESSAGE,
+  hasContent,
+  Id,
+  MessageBody,
+  Name,
+  Priority,
+  Status,
+  View,
+} from "./common";
 import { TimelineEvent } from "./events";
 import { MAX_MENTIONS, MAX_SEARCH_CHARS, MAX_SUBJECT_CHARS, MAX_TAG_CHARS, MAX_TAGS, PAGE_SIZES } from "./limits";
 import { Link } from "./tickets";
@@ -26,6 +39,8 @@ export const Item = z.object({
   author: Author,
   body: z.string(),
   event: TimelineEvent.optional(),
+  /** The files the message carries; absent when it has none. */
+  attachments: z.array(Attachment).optional(),
   createdAt: z.string(),
 });
 
@@ -82,20 +97,27 @@ export const TimelineQuery = z.strictObject({
 
 export const Timeline = z.object({ items: z.array(Item), lastSeq: z.number().int().nonnegative() });
 
-export const StartConversationInput = z.strictObject({
-  inboxId: Id,
-  contact: z.strictObject({ name: Name.optional(), email: Email.optional() }),
-  subject: z.string().trim().max(MAX_SUBJECT_CHARS).optional(),
-  body: Body,
-});
+export const StartConversationInput = z
+  .strictObject({
+    inboxId: Id,
+    contact: z.strictObject({ name: Name.optional(), email: Email.optional() }),
+    subject: z.string().trim().max(MAX_SUBJECT_CHARS).optional(),
+    body: MessageBody,
+    attachmentIds: AttachmentIds.optional(),
+  })
+  .refine(hasContent, EMPTY_MESSAGE);
 
-export const PostMessageInput = z.strictObject({
-  kind: z.enum(["reply", "note"]),
-  body: Body,
-  lastSeenSeq: z.number().int().min(0).optional(),
-  force: z.boolean().optional(),
-  mentions: z.array(Id).max(MAX_MENTIONS).optional(),
-});
+export const PostMessageInput = z
+  .strictObject({
+    kind: z.enum(["reply", "note"]),
+    body: MessageBody,
+    /** Uploads by the same agent, not yet on any message. */
+    attachmentIds: AttachmentIds.optional(),
+    lastSeenSeq: z.number().int().min(0).optional(),
+    force: z.boolean().optional(),
+    mentions: z.array(Id).max(MAX_MENTIONS).optional(),
+  })
+  .refine(hasContent, EMPTY_MESSAGE);
 
 export const UpdateConversationInput = z
   .strictObject({
@@ -146,6 +168,8 @@ export const SearchQuery = z.strictObject({
 export const SearchHit = Summary.extend({
   matchKind: z.enum(["customer", "reply", "note", "subject", "contact"]),
   match: z.string(),
+  /** The conversation holds files (the list shows a paperclip). */
+  hasAttachments: z.boolean(),
 });
 export type SearchHit = z.infer<typeof SearchHit>;
 

@@ -51,3 +51,10 @@ export const PAGE_SIZES = {
 export const MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
 /** An attachment's file name, after sanitising. */
 export const MAX_FILE_NAME_CHARS = 200;
+/** Files one message may carry. */
+export const MAX_ATTACHMENTS_PER_MESSAGE = 10;
+/**
+ * Uploads older than this are no longer linked to a message: the sweep deletes
+ * unattached files after a day, and a file must not be linked while it goes.
+ */
+export const ATTACHABLE_FOR_MS = 23 * 60 * 60 * 1000;

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { Body, Email, Name } from "./common";
+import { Attachment } from "./attachments";
+import { AttachmentIds, Email, EMPTY_MESSAGE, hasContent, MessageBody, Name } from "./common";
 import { CustomerKind } from "./conversations";
 import { WidgetSettings } from "./inboxes";
 import { MAX_RATING_COMMENT_CHARS } from "./limits";
@@ -8,13 +9,16 @@ import { MAX_RATING_COMMENT_CHARS } from "./limits";
 export const WidgetConfig = WidgetSettings.extend({ inboxName: z.string() });
 export type WidgetConfig = z.output<typeof WidgetConfig>;
 
-export const WidgetStartInput = z.strictObject({
-  name: Name.optional(),
-  email: Email.optional(),
-  body: Body,
-  attributes: z.record(z.string().max(64), z.string().max(500)).optional(),
-  identity: z.strictObject({ userId: z.string().min(1).max(200), hash: z.string().min(1).max(200) }).optional(),
-});
+export const WidgetStartInput = z
+  .strictObject({
+    name: Name.optional(),
+    email: Email.optional(),
+    body: MessageBody,
+    attributes: z.record(z.string().max(64), z.string().max(500)).optional(),
+    identity: z.strictObject({ userId: z.string().min(1).max(200), hash: z.string().min(1).max(200) }).optional(),
+    /** Uploads need a conversation, so the first message carries none; later ones may. */
+  })
+  .refine(hasContent, EMPTY_MESSAGE);
 
 export const WidgetStarted = z.object({ conversationId: z.string(), contactToken: z.string() });
 
@@ -24,10 +28,14 @@ export const CustomerItem = z.object({
   kind: CustomerKind,
   body: z.string(),
   author: z.object({ name: z.string() }),
+  /** Their files, each with a signed `url` that works in an `<img>` for a while (fetch the thread again for fresh ones). */
+  attachments: z.array(Attachment).optional(),
   createdAt: z.string(),
 });
 
-export const WidgetPostInput = z.strictObject({ body: Body });
+export const WidgetPostInput = z
+  .strictObject({ body: MessageBody, attachmentIds: AttachmentIds.optional() })
+  .refine(hasContent, EMPTY_MESSAGE);
 
 /**
  * Where the customer's conversation stands, as the widget shows it: `resolved` (the team closed it)

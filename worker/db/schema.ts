@@ -16,11 +16,21 @@ import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "driz
 import type { TimelineEvent } from "../contract/events";
 import { DEFAULT_WIDGET } from "../contract/inboxes";
 
+/** An item's copy of one of its files (the item's `attachments` add each one's `url`). */
+export interface StoredAttachment {
+  id: string;
+  name: string;
+  size: number;
+  contentType: string;
+}
+
 const createdAt = () => integer("created_at").notNull();
 
 export const workspaces = sqliteTable("workspaces", {
   id: text("id").primaryKey(),
   name: text("name").notNull(),
+  /** Signs the customer's short-lived file URLs (hex); made on first use (db/queries/files-key.ts). */
+  filesKey: text("files_key"),
   createdAt: createdAt(),
 });
 
@@ -306,6 +316,12 @@ export const timelineItems = sqliteTable(
     idempotencyKey: text("idempotency_key"),
     /** RFC 5322 Message-ID of an email item, for threading. */
     messageId: text("message_id"),
+    /**
+     * The files the item carries, copied from their rows when linked (they never
+     * change after): items travel without a join. The rows stay the authority
+     * for who may download.
+     */
+    attachments: text("attachments", { mode: "json" }).$type<StoredAttachment[]>(),
     createdAt: createdAt(),
   },
   (t) => [

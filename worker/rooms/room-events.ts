@@ -32,7 +32,15 @@ export interface CreateConversation {
   contactId: string;
   subject: string | null;
   /** The opening message: a customer's, or an agent's reply when an agent starts it. */
-  first: { kind: "customer" | "reply"; body: string; author: Author; messageId?: string; outbox?: OutboxEntry };
+  first: {
+    kind: "customer" | "reply";
+    body: string;
+    author: Author;
+    messageId?: string;
+    outbox?: OutboxEntry;
+    /** Uploads by the same author, not yet on any message (the room checks and links them). */
+    attachmentIds?: string[];
+  };
   /** What the inbox's auto-assignment rules decided. */
   initial?: InitialFields;
 }
@@ -65,6 +73,8 @@ export interface PostItem {
   outbox?: OutboxEntry;
   /** Mail no person wrote (auto-reply, bounce): recorded, but it never reopens or wakes the conversation. */
   automatic?: boolean;
+  /** Uploads by the same author, not yet on any message: the room checks them and links them in the item's batch. */
+  attachmentIds?: string[];
 }
 
 /** Field changes; the caller has checked each value (the assignee may reply, the team exists). */

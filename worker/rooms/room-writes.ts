@@ -30,6 +30,7 @@ import {
   mentions,
   notifications,
   ratings,
+  type StoredAttachment,
   tags,
   timelineItems,
 } from "../db/schema";
@@ -67,6 +68,8 @@ export type NewItem = Pick<ItemRow, "kind" | "body"> & {
   idempotencyKey?: string;
   /** RFC 5322 Message-ID of an email item, for threading both ways. */
   messageId?: string;
+  /** The files it carries, checked by the room (their rows are linked in the item's batch). */
+  attachments?: StoredAttachment[];
 };
 
 export interface FieldPatch {
@@ -163,6 +166,7 @@ export function itemRow(conversationId: string, seq: number, item: NewItem, now:
     event: item.event ?? null,
     idempotencyKey: item.idempotencyKey ?? null,
     messageId: item.messageId ?? null,
+    attachments: item.attachments?.length ? item.attachments : null,
     createdAt: now,
   };
 }

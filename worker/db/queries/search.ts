@@ -77,8 +77,34 @@ export async function search(
   for (const row of results)
     if (row.conversation_id && !best.has(row.conversation_id)) best.set(row.conversation_id, row);
   const top = [...best.values()].slice(0, limit);
-  const summaries = await Promise.all(top.map((r) => getSummary(db, r.conversation_id!)));
+  const ids = top.map((r) => r.conversation_id!);
+  const [summaries, withFiles] = await Promise.all([
+    Promise.all(ids.map((id) => getSummary(db, id))),
+    conversationsWithFiles(d1, ids),
+  ]);
   return top.flatMap((r, i) =>
-    summaries[i] ? [{ ...summaries[i]!, matchKind: r.kind, match: highlight(r.snippet) }] : [],
+    summaries[i]
+      ? [
+          {
+            ...summaries[i]!,
+            matchKind: r.kind,
+            match: highlight(r.snippet),
+            hasAttachments: withFiles.has(r.conversation_id!),
+          },
+        ]
+      : [],
   );
+}
+
+/** Of these conversations, those holding at least one file (the ids travel as one JSON parameter). */
+async function conversationsWithFiles(d1: D1Database, ids: string[]): Promise<Set<string>> {
+  if (!ids.length) return new Set();
+  const { results } = await d1
+    .prepare(
+      `SELECT value AS id FROM json_each(?1)
+       WHERE EXISTS (SELECT 1 FROM attachments a WHERE a.conversation_id = value)`,
+    )
+    .bind(JSON.stringify(ids))
+    .all<{ id: string }>();
+  return new Set(results.map((r) => r.id));
 }
