@@ -2,12 +2,14 @@
  * Sending what the outbox holds. A row is claimed before it is sent (its
  * lease keeps every other run away), marked sent with the Message-ID that
  * Email Service returns, and on failure retried with back-off until the last
- * try marks the reply failed, which the timeline shows with a retry.
+ * try marks the reply failed, which the timeline shows with a retry. A reply
+ * no try can send (its files over Email Service's size limit, or gone from
+ * R2) is marked failed at the first, with the reason for the agent.
  */
 import type { Db } from "../db/client";
 import { claimOne, claimOutbox, markFailed, markSent, type OutboxRow } from "../db/queries/outbox";
 import { mailer } from "./mailer";
-import { replyEmail } from "./outbound";
+import { replyEmail, Undeliverable } from "./outbound";
 import { normalizeMessageId } from "./threading";
 
 /** How long a claim keeps other runs away: far longer than one send. */
@@ -17,11 +19,17 @@ export const MAX_ATTEMPTS = 5;
 /** Wait before try n+1 after n failed: 1, 2, 4, 8 minutes. */
 export const backoffMs = (attempts: number) => 60_000 * 2 ** Math.max(0, attempts - 1);
 
-type MailEnv = Pick<Env, "EMAIL" | "EMAIL_STRICT">;
+type MailEnv = Pick<Env, "EMAIL" | "EMAIL_STRICT" | "FILES">;
+
+/** Refusals that no later try can change: the reply is marked failed at once. */
+const permanent = (e: unknown) =>
+  e instanceof Undeliverable ||
+  (e instanceof Error && /^E_CONTENT_TOO_LARGE\b/.test(e.message)) ||
+  (e as { code?: unknown } | null)?.code === "E_CONTENT_TOO_LARGE";
 
 async function deliver(env: MailEnv, db: Db, row: OutboxRow, now: number): Promise<"sent" | "retry" | "failed"> {
   try {
-    const message = await replyEmail(db, row.conversationId, row.seq);
+    const message = await replyEmail(db, env.FILES, row.conversationId, row.seq);
     if (!message) throw new Error("The conversation has no email address to answer");
     const result = await mailer(env).send(message);
     const messageId = normalizeMessageId(result?.messageId);
@@ -30,7 +38,7 @@ async function deliver(env: MailEnv, db: Db, row: OutboxRow, now: number): Promi
     return "sent";
   } catch (e) {
     const error = e instanceof Error ? e.message : String(e);
-    const last = row.attempts >= MAX_ATTEMPTS;
+    const last = row.attempts >= MAX_ATTEMPTS || permanent(e);
     console.error("reply email failed", row.conversationId, row.seq, `try ${row.attempts}`, error);
     await markFailed(db, row.id, error.slice(0, 500), last ? null : now + backoffMs(row.attempts));
     return last ? "failed" : "retry";

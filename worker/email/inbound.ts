@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import PostalMime from "postal-mime";
-import { MAX_NAME_CHARS, MAX_SUBJECT_CHARS, MAX_TEXT_CHARS } from "../contract";
+import { type Item, MAX_NAME_CHARS, MAX_SUBJECT_CHARS, MAX_TEXT_CHARS } from "../contract";
 import { startConversation } from "../conversations";
 import { getDb, type Db } from "../db/client";
 import { contactName, ensureContact, findContactByEmail } from "../db/queries/contacts";
@@ -8,8 +8,9 @@ import { conversationsByMessageId } from "../db/queries/outbox";
 import { inboxes } from "../db/schema";
 import { unwrap } from "../errors";
 import { derivedId, sha256Hex } from "../lib/ids";
-import { getConversationRoom } from "../rooms/conversation-room";
+import { getConversationRoom, SYSTEM } from "../rooms/conversation-room";
 import { automaticReason } from "./automatic";
+import { alreadyRecorded, discardUploads, droppedNote, imageMarker, planFiles, storeFiles } from "./inbound-files";
 import { cleanLine, htmlToText, newText, normalizeMessageId, threadIds } from "./threading";
 
 /** References beyond this many (newest first) are not looked up. */
@@ -26,8 +27,15 @@ async function threadOf(db: Db, inboxId: string, ids: string[]): Promise<string 
   return null;
 }
 
-/** Larger raw messages are dropped (logged, not bounced): Email Routing itself stops at 25 MiB. */
-export const MAX_RAW_BYTES = 10 * 1024 * 1024;
+/**
+ * Larger raw messages are dropped (logged, not bounced). This is Email
+ * Routing's own inbound limit (25 MiB), so whatever it delivers is taken:
+ * attachments make mail big (base64 adds a third), and a lower cap would lose
+ * the customer's words along with their files. The cost is memory: the raw
+ * message and its decoded parts (about three quarters of it) are held at
+ * once, some 50 MiB at worst, inside a Worker's 128 MB.
+ */
+export const MAX_RAW_BYTES = 25 * 1024 * 1024;
 /** Text or HTML parts larger than this are dropped: no support message is that long. */
 export const MAX_PART_CHARS = 2 * 1024 * 1024;
 
@@ -68,7 +76,10 @@ export async function email(message: ForwardableEmailMessage, env: Env, _ctx?: E
   const automatic = automaticReason(headers, address);
   const messageId =
     normalizeMessageId(parsed.messageId) ?? `${await sha256Hex(new TextDecoder().decode(raw))}@switchboard.invalid`;
-  const body = truncated(newText(parsed.text ?? htmlToText(parsed.html ?? "")) || "(empty message)");
+  const files = planFiles(parsed.attachments);
+  const text = newText(parsed.text ?? htmlToText(parsed.html ?? "", imageMarker(files.byContentId)));
+  // Files alone make a message; only a message with neither says it is empty.
+  const body = truncated(text || (files.keep.length ? "" : "(empty message)"));
 
   const contact =
     (await findContactByEmail(db, inbox.workspaceId, address)) ??
@@ -83,26 +94,57 @@ export async function email(message: ForwardableEmailMessage, env: Env, _ctx?: E
   const author = { type: "contact" as const, id: contact.id, name: contactName(contact) };
 
   const thread = await threadOf(db, inbox.id, threadIds(parsed.inReplyTo, parsed.references));
-  if (thread) {
-    if (automatic) console.log("automatic email recorded without reopening", thread, automatic);
+  const conversationId = thread ?? (await derivedId("cv", inbox.id, messageId));
+  if (automatic && thread) console.log("automatic email recorded without reopening", thread, automatic);
+  // A redelivery finds the email recorded, its files with it: nothing is stored twice.
+  const redelivered = await alreadyRecorded(db, conversationId, messageId);
+  const who = { workspaceId: inbox.workspaceId, inboxId: inbox.id, contactId: contact.id };
+  const stored = redelivered ? { rows: [], dropped: [] } : await storeFiles(env.FILES, db, who, files.keep);
+  const attachmentIds = stored.rows.length ? stored.rows.map((r) => r.id) : undefined;
+
+  let item: Item;
+  try {
+    item = thread
+      ? unwrap(
+          await getConversationRoom(env, thread).post(thread, {
+            kind: "customer",
+            body,
+            author,
+            idempotencyKey: `email:${messageId}`,
+            messageId,
+            automatic: !!automatic,
+            attachmentIds,
+          }),
+        ).item
+      : await startConversation(env, db, {
+          conversationId,
+          inbox,
+          contact,
+          subject: cleanLine(parsed.subject).slice(0, MAX_SUBJECT_CHARS) || null,
+          first: { kind: "customer", body, author, messageId, attachmentIds },
+        });
+  } catch (error) {
+    await discardUploads(env.FILES, db, stored.rows);
+    throw error;
+  }
+  // Two deliveries at once: the one whose item was written first keeps its files, the other's go.
+  const taken = new Set(item.attachments?.map((a) => a.id));
+  await discardUploads(
+    env.FILES,
+    db,
+    stored.rows.filter((r) => !taken.has(r.id)),
+  );
+
+  const dropped = [...files.dropped, ...stored.dropped];
+  if (dropped.length) {
+    // For agents only (a note), right under the message; its key makes a redelivery write it once.
     unwrap(
-      await getConversationRoom(env, thread).post(thread, {
-        kind: "customer",
-        body,
-        author,
-        idempotencyKey: `email:${messageId}`,
-        messageId,
-        automatic: !!automatic,
+      await getConversationRoom(env, conversationId).post(conversationId, {
+        kind: "note",
+        body: droppedNote(dropped),
+        author: SYSTEM,
+        idempotencyKey: `email:${messageId}:dropped-files`,
       }),
     );
-    return;
   }
-  const subject = cleanLine(parsed.subject).slice(0, MAX_SUBJECT_CHARS) || null;
-  await startConversation(env, db, {
-    conversationId: await derivedId("cv", inbox.id, messageId),
-    inbox,
-    contact,
-    subject,
-    first: { kind: "customer", body, author, messageId },
-  });
 }

@@ -45,12 +45,22 @@ export function newText(text: string): string {
 const BLOCK_END = /^\/(p|div|li|h[1-6]|tr)$/;
 const ENTITIES: Record<string, string> = { nbsp: " ", lt: "<", gt: ">", quot: '"', "#39": "'", amp: "&" };
 
+/** What an `<img>` leaves in the text, from its `src` and `alt`: by default nothing. */
+export type ImageText = (src: string, alt: string) => string;
+
+const attribute = (tag: string, name: string): string => {
+  const match = new RegExp(`\\s${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s"'>]+))`, "i").exec(tag);
+  return (match?.[1] ?? match?.[2] ?? match?.[3] ?? "").trim();
+};
+
 /**
  * Plain text from HTML, for emails without a text part. One pass over the
  * input: each tag is found with indexOf, a script or style skips to its end
  * tag (an unclosed one ends the text), so no input makes it quadratic.
+ * Images are never fetched: `image` says what each leaves in the text (the
+ * inbound mail marks its `cid:` images, which arrive as files).
  */
-export function htmlToText(html: string): string {
+export function htmlToText(html: string, image: ImageText = () => ""): string {
   const out: string[] = [];
   const closing = /<\/(script|style)\s*>/gi;
   let i = 0;
@@ -73,7 +83,10 @@ export function htmlToText(html: string): string {
       if (!closing.exec(html)) break;
       i = closing.lastIndex;
     } else if (name === "br") out.push("\n");
-    else if (BLOCK_END.test(name)) out.push("\n");
+    else if (name === "img") {
+      const tag = html.slice(lt + 4, gt);
+      out.push(image(attribute(tag, "src"), cleanLine(attribute(tag, "alt"))));
+    } else if (BLOCK_END.test(name)) out.push("\n");
   }
   return out
     .join("")
