@@ -83,7 +83,7 @@ async function attachmentsOf(
   if (size > MAX_MESSAGE_BYTES) {
     const list = files.map((f) => `${f.name} ${megabytes(f.size)}`).join(", ");
     throw new Undeliverable(
-      `Too large for email: with its files (${list}) this reply is about ${megabytes(size)}, and Email Service sends at most ${megabytes(MAX_MESSAGE_BYTES)} a message. Send the files in smaller replies.`,
+      `Too large for email: with its files (${list}) this reply is about ${megabytes(size)}, and Email Service sends at most ${MAX_MESSAGE_BYTES / 1024 / 1024} MB a message. Send the files in smaller replies.`,
     );
   }
   const rows = await db
