@@ -59,6 +59,9 @@ const EXTENSIONS: Record<string, string> = {
   "image/webp": ".webp",
   "application/pdf": ".pdf",
   "text/plain": ".txt",
+  "text/html": ".html",
+  "text/csv": ".csv",
+  "message/delivery-status": ".txt",
   "text/calendar": ".ics",
   "message/rfc822": ".eml",
 };

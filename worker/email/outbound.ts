@@ -65,12 +65,27 @@ export async function replyEmail(
 const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 /**
- * The reply's files as MIME parts, checked against Email Service's 5 MiB
- * message limit before any is read. A reply over it fails at once, naming
- * its files, rather than going out without them: the customer would get a
- * text that speaks of files they never receive, and the timeline would show
- * a reply that was not what was sent. The agent sends the files in smaller
- * replies instead. A file gone from R2 fails the reply the same way.
+ * Why a reply with these files cannot go out by email (over Email Service's
+ * 5 MiB a message, base64 and all), in words for the agent; null when it can.
+ * Exported so a route may refuse such a reply before it is written.
+ */
+export function tooLargeForEmail(
+  message: Pick<EmailMessageBuilder, "subject" | "text" | "headers">,
+  files: StoredAttachment[],
+): string | null {
+  const size = messageBytes({ ...message, files: files.map((f) => ({ filename: f.name, bytes: f.size })) });
+  if (size <= MAX_MESSAGE_BYTES) return null;
+  const list = files.map((f) => `${f.name} ${megabytes(f.size)}`).join(", ");
+  return `Too large for email: with its files (${list}) this reply is about ${megabytes(size)}, and Email Service sends at most ${MAX_MESSAGE_BYTES / 1024 / 1024} MB a message. Send the files in smaller replies.`;
+}
+
+/**
+ * The reply's files as MIME parts, checked against Email Service's size
+ * limit before any is read. A reply over it fails at once, naming its files,
+ * rather than going out without them: the customer would get a text that
+ * speaks of files they never receive, and the timeline would show a reply
+ * that was not what was sent. The agent sends the files in smaller replies
+ * instead. A file gone from R2 fails the reply the same way.
  */
 async function attachmentsOf(
   db: Db,
@@ -79,13 +94,8 @@ async function attachmentsOf(
   message: EmailMessageBuilder,
   files: StoredAttachment[],
 ): Promise<EmailAttachment[]> {
-  const size = messageBytes({ ...message, files: files.map((f) => ({ filename: f.name, bytes: f.size })) });
-  if (size > MAX_MESSAGE_BYTES) {
-    const list = files.map((f) => `${f.name} ${megabytes(f.size)}`).join(", ");
-    throw new Undeliverable(
-      `Too large for email: with its files (${list}) this reply is about ${megabytes(size)}, and Email Service sends at most ${MAX_MESSAGE_BYTES / 1024 / 1024} MB a message. Send the files in smaller replies.`,
-    );
-  }
+  const refusal = tooLargeForEmail(message, files);
+  if (refusal) throw new Undeliverable(refusal);
   const rows = await db
     .select({ id: attachments.id, r2Key: attachments.r2Key })
     .from(attachments)
