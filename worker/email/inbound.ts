@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import PostalMime from "postal-mime";
+import PostalMime, { type Email } from "postal-mime";
 import { type Item, MAX_NAME_CHARS, MAX_SUBJECT_CHARS, MAX_TEXT_CHARS } from "../contract";
 import { startConversation } from "../conversations";
 import { getDb, type Db } from "../db/client";
@@ -10,7 +10,15 @@ import { unwrap } from "../errors";
 import { derivedId, sha256Hex } from "../lib/ids";
 import { getConversationRoom, SYSTEM } from "../rooms/conversation-room";
 import { automaticReason } from "./automatic";
-import { alreadyRecorded, discardUploads, droppedNote, imageMarker, planFiles, storeFiles } from "./inbound-files";
+import {
+  alreadyRecorded,
+  type DroppedFile,
+  discardUploads,
+  droppedNote,
+  imageMarker,
+  planFiles,
+  storeFiles,
+} from "./inbound-files";
 import { cleanLine, htmlToText, newText, normalizeMessageId, threadIds } from "./threading";
 
 /** References beyond this many (newest first) are not looked up. */
@@ -43,12 +51,41 @@ const truncated = (text: string) =>
   text.length > MAX_TEXT_CHARS ? `${text.slice(0, MAX_TEXT_CHARS - 40)}\n[… message shortened]` : text;
 
 /**
+ * The message parsed, with its Message-ID (made from its bytes when it has
+ * none); null when it is dropped for its size. The raw bytes stay in here, so
+ * they can be collected while the files are stored.
+ */
+async function readMail(
+  message: ForwardableEmailMessage,
+  to: string,
+): Promise<{ parsed: Email; messageId: string } | null> {
+  if (message.rawSize > MAX_RAW_BYTES) {
+    console.warn("inbound email dropped: too large", message.rawSize, "bytes, to", to);
+    return null;
+  }
+  const raw = await new Response(message.raw).arrayBuffer();
+  if (raw.byteLength > MAX_RAW_BYTES) {
+    console.warn("inbound email dropped: too large", raw.byteLength, "bytes, to", to);
+    return null;
+  }
+  const parsed = await PostalMime.parse(raw);
+  if ((parsed.text?.length ?? 0) > MAX_PART_CHARS || (parsed.html?.length ?? 0) > MAX_PART_CHARS) {
+    console.warn("inbound email dropped: body too large, to", to);
+    return null;
+  }
+  const messageId =
+    normalizeMessageId(parsed.messageId) ?? `${await sha256Hex(new TextDecoder().decode(raw))}@switchboard.invalid`;
+  return { parsed, messageId };
+}
+
+/**
  * The Email Worker: mail to an inbox's address becomes a customer message,
  * threaded by In-Reply-To/References into its conversation, or a new
  * conversation. The Message-ID makes redelivery harmless: it is the message's
  * idempotency key, and a new conversation's id is derived from it. Oversized
  * mail is dropped with a log line (a bounce would go to a possibly forged
- * sender); automatic mail is recorded without reopening anything.
+ * sender); automatic mail is recorded without reopening anything. Its files
+ * are kept as the contact's uploads on the message (see inbound-files.ts).
  */
 export async function email(message: ForwardableEmailMessage, env: Env, _ctx?: ExecutionContext): Promise<void> {
   const db = getDb(env.DB);
@@ -57,25 +94,12 @@ export async function email(message: ForwardableEmailMessage, env: Env, _ctx?: E
     message.setReject("No inbox receives mail at this address");
     return;
   }
-  if (message.rawSize > MAX_RAW_BYTES) {
-    console.warn("inbound email dropped: too large", message.rawSize, "bytes, to", inbox.emailAddress);
-    return;
-  }
-  const raw = await new Response(message.raw).arrayBuffer();
-  if (raw.byteLength > MAX_RAW_BYTES) {
-    console.warn("inbound email dropped: too large", raw.byteLength, "bytes, to", inbox.emailAddress);
-    return;
-  }
-  const parsed = await PostalMime.parse(raw);
-  if ((parsed.text?.length ?? 0) > MAX_PART_CHARS || (parsed.html?.length ?? 0) > MAX_PART_CHARS) {
-    console.warn("inbound email dropped: body too large, to", inbox.emailAddress);
-    return;
-  }
+  const mail = await readMail(message, inbox.emailAddress!);
+  if (!mail) return;
+  const { parsed, messageId } = mail;
   const address = cleanLine(parsed.from?.address || message.from).toLowerCase();
   const headers = new Map(parsed.headers.map((h) => [h.key.toLowerCase(), h.value]));
   const automatic = automaticReason(headers, address);
-  const messageId =
-    normalizeMessageId(parsed.messageId) ?? `${await sha256Hex(new TextDecoder().decode(raw))}@switchboard.invalid`;
   const files = planFiles(parsed.attachments);
   const text = newText(parsed.text ?? htmlToText(parsed.html ?? "", imageMarker(files.byContentId)));
   // Files alone make a message; only a message with neither says it is empty.
@@ -134,17 +158,18 @@ export async function email(message: ForwardableEmailMessage, env: Env, _ctx?: E
     db,
     stored.rows.filter((r) => !taken.has(r.id)),
   );
+  await noteDropped(env, conversationId, messageId, [...files.dropped, ...stored.dropped]);
+}
 
-  const dropped = [...files.dropped, ...stored.dropped];
-  if (dropped.length) {
-    // For agents only (a note), right under the message; its key makes a redelivery write it once.
-    unwrap(
-      await getConversationRoom(env, conversationId).post(conversationId, {
-        kind: "note",
-        body: droppedNote(dropped),
-        author: SYSTEM,
-        idempotencyKey: `email:${messageId}:dropped-files`,
-      }),
-    );
-  }
+/** For agents only (a note), right under the message: the files not kept. Its key makes a redelivery write it once. */
+async function noteDropped(env: Env, conversationId: string, messageId: string, dropped: DroppedFile[]) {
+  if (!dropped.length) return;
+  unwrap(
+    await getConversationRoom(env, conversationId).post(conversationId, {
+      kind: "note",
+      body: droppedNote(dropped),
+      author: SYSTEM,
+      idempotencyKey: `email:${messageId}:dropped-files`,
+    }),
+  );
 }
