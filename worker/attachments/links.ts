@@ -66,6 +66,9 @@ export function linkFiles(db: Db, conversationId: string, seq: number, files: re
     );
 }
 
+/** The `details` of a refused `attachmentIds`, as validation failures carry them. */
+export const filesRefused = (message: string) => [{ path: ["attachmentIds"], message }];
+
 /** Whether a failed batch was the link-once trigger (two messages took the same upload at once). */
 export const isLinkedTwice = (error: unknown) => String(error).includes("attachment already linked");
 

@@ -28,7 +28,7 @@ import {
   type RatingInput,
   type Viewer,
 } from "../contract";
-import { attachable, filesKey, isLinkedTwice, linkFiles, signedForCustomer } from "../attachments/links";
+import { attachable, filesKey, filesRefused, isLinkedTwice, linkFiles, signedForCustomer } from "../attachments/links";
 import { getDb } from "../db/client";
 import { getConversation, getLinks, visibleLinks } from "../db/queries/conversations";
 import { toCustomerItem, toItem } from "../db/queries/items";
@@ -122,7 +122,7 @@ export class ConversationRoom extends DurableObject<Env> {
       const now = Date.now();
       const { conversationId: id, workspaceId, inboxId, contactId, subject, first } = input;
       const files = await attachable(this.#db, workspaceId, first.author, first.attachmentIds ?? [], now);
-      if (typeof files === "string") return fail("validation_failed", files);
+      if (typeof files === "string") return fail("validation_failed", files, filesRefused(files));
       const row = itemRow(id, 1, { ...first, attachments: files }, now);
       try {
         await this.#db.batch([
@@ -135,7 +135,7 @@ export class ConversationRoom extends DurableObject<Env> {
           ...(first.outbox ? [queueReplyEmail(this.#db, { ...first.outbox, conversationId: id, seq: 1, now })] : []),
         ]);
       } catch (error) {
-        if (isLinkedTwice(error)) return fail("validation_failed", LINKED_TWICE);
+        if (isLinkedTwice(error)) return fail("validation_failed", LINKED_TWICE, filesRefused(LINKED_TWICE));
         throw error;
       }
       this.#state = newRoomState(input, now);
@@ -160,13 +160,13 @@ export class ConversationRoom extends DurableObject<Env> {
         return fail("collision", "Someone else wrote in this conversation since you last looked", details);
       }
       const files = await attachable(this.#db, state.workspaceId, input.author, input.attachmentIds ?? [], Date.now());
-      if (typeof files === "string") return fail("validation_failed", files);
+      if (typeof files === "string") return fail("validation_failed", files, filesRefused(files));
       const change = planPost(state, input, key || undefined, files);
       let item: Item | undefined;
       try {
         [item] = await this.#commit(state, change);
       } catch (error) {
-        if (isLinkedTwice(error)) return fail("validation_failed", LINKED_TWICE);
+        if (isLinkedTwice(error)) return fail("validation_failed", LINKED_TWICE, filesRefused(LINKED_TWICE));
         throw error;
       }
       if (change.followersAdded?.length) this.#sendConversation(state);
