@@ -214,6 +214,11 @@ describe("inbound email with files", () => {
     ]);
     const note = droppedNote([{ name: "video.mov", size: 30 * 1024 * 1024, reason: "too_large" }]);
     expect(note).toContain("video.mov (30.0 MB): larger than 25 MB");
+    const many = droppedNote(
+      Array.from({ length: 500 }, (_, i) => ({ name: `${i}.txt`, size: 1, reason: "too_many" })),
+    );
+    expect(many.split("\n")).toHaveLength(22);
+    expect(many).toMatch(/^500 files .*- and 480 more$/s);
   });
 
   it("marks cid images by their file and never shows remote ones", () => {

@@ -105,9 +105,15 @@ const REASONS: Record<DropReason, (limits: FileLimits) => string> = {
   not_stored: () => "it could not be stored",
 };
 
+/** Files the note names one by one; a mail of a thousand parts gets a count for the rest. */
+const NOTE_NAMES = 20;
+
 /** The note agents see under the message: which files were not kept, and why. */
 export function droppedNote(dropped: readonly DroppedFile[], limits: FileLimits = LIMITS): string {
-  const lines = dropped.map((d) => `- ${d.name} (${megabytes(d.size)}): ${REASONS[d.reason](limits)}`);
+  const lines = dropped
+    .slice(0, NOTE_NAMES)
+    .map((d) => `- ${d.name} (${megabytes(d.size)}): ${REASONS[d.reason](limits)}`);
+  if (dropped.length > NOTE_NAMES) lines.push(`- and ${dropped.length - NOTE_NAMES} more`);
   const count = dropped.length === 1 ? "1 file" : `${dropped.length} files`;
   return `${count} attached to this email could not be kept; ask the customer for another way to share:\n${lines.join("\n")}`;
 }
