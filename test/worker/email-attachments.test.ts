@@ -1,6 +1,7 @@
 /** Files by email: inbound parts kept in R2 and on the customer's message, replies sent with theirs as MIME parts. */
 import { env } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
+import { MAX_RAW_BYTES } from "../../worker/email/inbound";
 import { droppedNote, planFiles } from "../../worker/email/inbound-files";
 import { contentRefusal, MAX_MESSAGE_BYTES } from "../../worker/email/send-rules";
 import { htmlToText } from "../../worker/email/threading";
@@ -179,7 +180,7 @@ describe("inbound email with files", () => {
     expect(await storedFor(inboxId)).toMatchObject({ rows: 10, objects: 10 });
   });
 
-  it("takes mail up to Email Routing's 25 MiB: a 12 MiB message that is one 9 MiB file arrives with it", async () => {
+  it("takes mail up to Email Routing's 25 MiB: a 12 MiB message that is one 9 MiB file arrives with it, more is dropped", async () => {
     const { admin, inboxId, address } = await emailInbox();
     const big = Uint8Array.from({ length: 9 * 1024 * 1024 }, (_, i) => (i * 7) % 251);
     const raw = [
@@ -194,6 +195,12 @@ describe("inbound email with files", () => {
     expect(message).toMatchObject({ kind: "customer", body: "" });
     expect(message.attachments).toEqual([expect.objectContaining({ name: "logs.zip", size: big.byteLength })]);
     expect(await download(admin.as, message.attachments![0]!.url)).toEqual(big);
+
+    // Past Email Routing's own limit nothing is read: dropped with a log line, no bounce.
+    const huge = `${raw.replace("big.1@example.com", "huge.1@example.com")}${"x".repeat(14 * 1024 * 1024)}`;
+    expect(huge.length).toBeGreaterThan(MAX_RAW_BYTES);
+    expect(await deliverEmail(huge, address)).toEqual([]);
+    expect(await conversationsIn(admin, inboxId)).toHaveLength(1);
   });
 
   it("plans which parts to keep: too large or too many are dropped with their reason, in message order", () => {
