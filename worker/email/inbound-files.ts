@@ -68,8 +68,13 @@ const EXTENSIONS: Record<string, string> = {
 
 export const contentIdKey = (id: string) => id.trim().replace(/^<|>$/g, "").trim().toLowerCase();
 
+/** The part's bytes, viewed rather than copied where they already are bytes. */
 const bytesOf = (content: MailPart["content"]): Uint8Array =>
-  typeof content === "string" ? new TextEncoder().encode(content) : new Uint8Array(content);
+  typeof content === "string"
+    ? new TextEncoder().encode(content)
+    : content instanceof Uint8Array
+      ? content
+      : new Uint8Array(content);
 
 /** The name a part is shown and stored under: its own file name, else one made from its kind and place. */
 function nameOf(part: MailPart, index: number): string {
