@@ -8,21 +8,13 @@ import {
   countRows,
   expectError,
   expectStatus,
-  type As,
   ORIGIN,
   send,
   startConversation,
   supportTeam,
 } from "./helpers";
+import { bytes, PNG, upload } from "./files";
 import { runSweep } from "./mail";
-
-const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 73, 72, 68, 82, 1, 2, 3, 4]);
-const bytes = (text: string) => new TextEncoder().encode(text);
-
-function upload(as: As, inboxId: string, body: Uint8Array | ReadableStream, name: string, type: string) {
-  const path = `/api/attachments?inboxId=${inboxId}&name=${encodeURIComponent(name)}` as const;
-  return call(as, path, { body, headers: { "content-type": type } });
-}
 
 /** A stream of `size` zero bytes in 1 MiB chunks: a body with no Content-Length. */
 function zeros(size: number): ReadableStream<Uint8Array> {
