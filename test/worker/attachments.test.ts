@@ -8,6 +8,7 @@ import {
   countRows,
   expectError,
   expectStatus,
+  inOneWindow,
   ORIGIN,
   send,
   startConversation,
@@ -15,6 +16,8 @@ import {
 } from "./helpers";
 import { bytes, PNG, upload } from "./files";
 import { runSweep } from "./mail";
+
+const TEN_MINUTES = 10 * 60_000;
 
 /** A stream of `size` zero bytes in 1 MiB chunks: a body with no Content-Length. */
 function zeros(size: number): ReadableStream<Uint8Array> {
@@ -124,10 +127,14 @@ describe("attachments", () => {
         body: bytes("a"),
         headers: { "content-type": "text/plain", "cf-connecting-ip": ip },
       });
-    for (let i = 0; i < 60; i++) await expectStatus(uploadFrom("203.0.113.7"), 201);
-    await expectError(uploadFrom("203.0.113.7"), 429, "rate_limited");
-    await expectStatus(uploadFrom("203.0.113.8"), 201);
-    expect(await countRows("attachments")).toBe(61);
+    await inOneWindow(TEN_MINUTES, async (attempt) => {
+      const [busy, quiet] = [`203.0.113.${7 + 2 * attempt}`, `203.0.113.${8 + 2 * attempt}`];
+      const before = await countRows("attachments");
+      for (let i = 0; i < 60; i++) await expectStatus(uploadFrom(busy), 201);
+      await expectError(uploadFrom(busy), 429, "rate_limited");
+      await expectStatus(uploadFrom(quiet), 201);
+      expect(await countRows("attachments")).toBe(before + 61);
+    });
 
     const preflight = await send(
       new Request(`${ORIGIN}/api/attachments/at_x`, {
