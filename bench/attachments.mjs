@@ -1,0 +1,671 @@
+// `npm run bench:attachments` (node bench/attachments.mjs): file transfer
+// throughput and the server's memory while a file passes through it.
+//
+// Bundles a frozen copy of the worker (bench/lib/snapshot.mjs), starts
+// `wrangler dev` on it on a free port (PORT to choose) with fresh local
+// D1/R2 state and the migrations applied, sets up a workspace, an admin with an
+// API token and an inbox (bench/lib/api.mjs), then over loopback, with a file
+// of BENCH_ATT_MIB MiB (default 20) of random bytes, BENCH_ATT_RUNS times
+// (default 5) each:
+//
+//   1. upload, Content-Length declared: POST /api/attachments?inboxId=…&name=…,
+//      the raw body written in 64 KiB chunks with backpressure;
+//   2. upload without Content-Length (Transfer-Encoding: chunked, a stream);
+//   3. download: GET /api/attachments/:id read to the end, sha256 checked
+//      against the upload's;
+//   4. resume: GET with `Range: bytes=<half>-`, 206, the second half's sha256.
+//
+// During every transfer a worker thread samples VmRSS (and RssAnon) of each
+// process wrangler started (found by pid under the wrangler process: wrangler's
+// Node process, the proxy workerd on the public port, the runtime workerd that
+// runs the worker and the local R2/D1 simulators) every BENCH_ATT_SAMPLE_MS
+// (20) ms: baseline just before, peak during, peak − baseline.
+// The same set runs against the runtime workerd's own port too, bypassing
+// wrangler's proxy (BENCH_ATT_DIRECT=0 skips it), to tell the two apart.
+// Finally the refusal: 25 MiB + 1 byte, declared and streamed, and a streamed
+// 100 MiB: the answer, the time to it and how many body bytes the client had
+// written by then.
+//
+// Prints Markdown tables; writes everything to
+// bench/results/attachments-<date>.json (BENCH_OUT for another folder).
+// Everything listens on 127.0.0.1; every wait has a timeout; the server is
+// stopped in `finally`, on SIGINT/SIGTERM and by a watchdog
+// (BENCH_TIMEOUT_SECONDS, 600).
+
+import crypto from "node:crypto";
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import { ROOT, assetsDir, freePort, startServer } from "../scripts/lib/server.mjs";
+import { setupWorkspace } from "./lib/api.mjs";
+import { listeningPorts, machineCpuMs, pidsCpuMs, processRole, treePids } from "./lib/cpu.mjs";
+import { BenchError, runGuarded } from "./lib/guard.mjs";
+import { freezeWorker } from "./lib/snapshot.mjs";
+import { round, summarize } from "./lib/stats.mjs";
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const env = process.env;
+const num = (name, fallback) => {
+  const n = Number(env[name] || fallback);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, not ${env[name]}`);
+  return n;
+};
+const config = {
+  port: env.PORT ? Number(env.PORT) : null,
+  mib: num("BENCH_ATT_MIB", 20),
+  runs: num("BENCH_ATT_RUNS", 5),
+  sampleMs: num("BENCH_ATT_SAMPLE_MS", 20),
+  direct: env.BENCH_ATT_DIRECT !== "0",
+  chunkBytes: 64 * 1024,
+  limitBytes: 25 * 1024 * 1024, // MAX_ATTACHMENT_BYTES (worker/contract/limits.ts)
+  outDir: path.resolve(env.BENCH_OUT || path.join(HERE, "results")),
+  timeoutS: num("BENCH_TIMEOUT_SECONDS", 600),
+};
+const TRANSFER_TIMEOUT_MS = 120_000;
+const KINDS = ["upload, Content-Length", "upload, chunked", "download", "range (2nd half)"];
+
+const log = (line) => process.stderr.write(`[attachments ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const sha256 = (buf) => crypto.createHash("sha256").update(buf).digest("hex");
+const mbps = (bytes, ms) => bytes / 1e6 / (ms / 1000);
+const mib = (kb) => (kb == null ? null : round(kb / 1024, 1));
+const loadavg = () => os.loadavg().map((x) => round(x));
+
+function safe(fn) {
+  try {
+    return fn();
+  } catch {
+    return null;
+  }
+}
+const packageVersion = (name) =>
+  safe(() => JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules", name, "package.json"), "utf8")).version);
+
+// ——— memory ————————————————————————————————————————————————————————————
+
+/** VmRSS and RssAnon of a process in kB (from /proc/<pid>/status), or null when it is gone. */
+function readRss(pid) {
+  let text;
+  try {
+    text = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+  } catch {
+    return null;
+  }
+  const field = (name) => Number(text.match(new RegExp(`^${name}:\\s+(\\d+) kB`, "m"))?.[1] ?? Number.NaN);
+  return { rss: field("VmRSS"), anon: field("RssAnon"), hwm: field("VmHWM") };
+}
+
+// A worker thread, so that sampling keeps its pace while the main thread is busy
+// writing or hashing: it reads every pid's status, waits `intervalMs` on a
+// shared flag (Atomics.wait: woken at once when told to stop) and keeps each
+// pid's peak, the peak of their sum, and the longest gap between samples.
+const SAMPLER = `
+const { parentPort, workerData } = require("node:worker_threads");
+const fs = require("node:fs");
+const { pids, intervalMs, flag } = workerData;
+const control = new Int32Array(flag);
+const read = (pid) => {
+  try {
+    const t = fs.readFileSync("/proc/" + pid + "/status", "utf8");
+    const f = (n) => Number((t.match(new RegExp("^" + n + ":\\\\s+(\\\\d+) kB", "m")) || [])[1]);
+    return { rss: f("VmRSS"), anon: f("RssAnon") };
+  } catch { return null; }
+};
+const peak = {};
+let sumPeak = 0, sumAnonPeak = 0, samples = 0, maxGap = 0, last = null;
+const series = [];
+const started = performance.now();
+do {
+  const now = performance.now();
+  if (last !== null) maxGap = Math.max(maxGap, now - last);
+  last = now;
+  let sum = 0, sumAnon = 0;
+  for (const pid of pids) {
+    const r = read(pid);
+    if (!r) continue;
+    const p = (peak[pid] ??= { rss: 0, anon: 0 });
+    p.rss = Math.max(p.rss, r.rss);
+    p.anon = Math.max(p.anon, r.anon);
+    sum += r.rss;
+    sumAnon += r.anon;
+  }
+  sumPeak = Math.max(sumPeak, sum);
+  sumAnonPeak = Math.max(sumAnonPeak, sumAnon);
+  series.push([Math.round(now - started), sum]);
+  samples++;
+} while (Atomics.wait(control, 0, 1, intervalMs) !== "not-equal" && Atomics.load(control, 0) === 1);
+parentPort.postMessage({ peak, sumPeak, sumAnonPeak, samples, maxGapMs: maxGap, series });
+`;
+
+/** Starts sampling `pids`; `stop()` resolves with the peaks. */
+function startSampler(pids, intervalMs) {
+  const flag = new SharedArrayBuffer(4);
+  const control = new Int32Array(flag);
+  control[0] = 1;
+  const worker = new Worker(SAMPLER, { eval: true, workerData: { pids, intervalMs, flag } });
+  const done = new Promise((resolve, reject) => {
+    worker.once("message", resolve);
+    worker.once("error", reject);
+  });
+  const online = new Promise((resolve) => worker.once("online", resolve));
+  return {
+    online,
+    async stop() {
+      Atomics.store(control, 0, 0);
+      Atomics.notify(control, 0);
+      const result = await Promise.race([done, sleep(10_000).then(() => null)]);
+      await worker.terminate();
+      if (!result) throw new Error("the memory sampler did not answer");
+      return result;
+    },
+  };
+}
+
+/** Median RSS of each pid over a few samples (the state just before a transfer). */
+async function baseline(pids, count = 5, intervalMs = config.sampleMs) {
+  const per = Object.fromEntries(pids.map((pid) => [pid, { rss: [], anon: [] }]));
+  for (let i = 0; i < count; i++) {
+    for (const pid of pids) {
+      const r = readRss(pid);
+      if (r) {
+        per[pid].rss.push(r.rss);
+        per[pid].anon.push(r.anon);
+      }
+    }
+    if (i < count - 1) await sleep(intervalMs);
+  }
+  const med = (a) => (a.length ? summarize(a).p50 : null);
+  return Object.fromEntries(pids.map((pid) => [pid, { rss: med(per[pid].rss), anon: med(per[pid].anon) }]));
+}
+
+// ——— transfers —————————————————————————————————————————————————————————
+
+/** One HTTP request over a new connection; `send(req)` writes the body. Resolves at the end of the answer. */
+function exchange(url, { method = "GET", headers = {}, send, onData } = {}) {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    let ttfb = null;
+    const req = http.request(url, { method, headers, agent: false }, (res) => {
+      ttfb = performance.now() - t0;
+      const chunks = [];
+      let bytes = 0;
+      res.on("data", (chunk) => {
+        bytes += chunk.length;
+        if (onData) onData(chunk);
+        else chunks.push(chunk);
+      });
+      res.on("end", () =>
+        resolve({
+          status: res.statusCode,
+          headers: res.headers,
+          bytes,
+          body: onData ? null : Buffer.concat(chunks),
+          ttfbMs: ttfb,
+          ms: performance.now() - t0,
+          req,
+        }),
+      );
+      res.on("error", reject);
+    });
+    req.setTimeout(TRANSFER_TIMEOUT_MS, () => req.destroy(new Error(`${method} ${url}: no progress for 120 s`)));
+    req.on("error", reject);
+    if (send) send(req);
+    else req.end();
+  });
+}
+
+/** Writes `data` in chunks, waiting for 'drain' (no more than one chunk queued in Node); stops when `stop()` says so. */
+function pump(req, data, chunkBytes, { stop = () => false, written = { bytes: 0 } } = {}) {
+  let offset = 0;
+  const next = () => {
+    while (offset < data.length) {
+      if (stop()) return;
+      const end = Math.min(offset + chunkBytes, data.length);
+      const ok = req.write(data.subarray(offset, end));
+      written.bytes += end - offset;
+      offset = end;
+      if (!ok) {
+        req.once("drain", next);
+        return;
+      }
+    }
+    req.end();
+  };
+  next();
+  return written;
+}
+
+async function upload(base, auth, inboxId, data, { chunked }) {
+  const url = `${base}/api/attachments?inboxId=${encodeURIComponent(inboxId)}&name=bench-${data.length}.bin`;
+  const headers = { Authorization: `Bearer ${auth}`, "Content-Type": "application/octet-stream" };
+  if (!chunked) headers["Content-Length"] = String(data.length);
+  const r = await exchange(url, { method: "POST", headers, send: (req) => pump(req, data, config.chunkBytes) });
+  const json = safe(() => JSON.parse(r.body.toString("utf8")));
+  if (r.status !== 201 || json?.size !== data.length) {
+    throw new Error(
+      `upload (${chunked ? "chunked" : "Content-Length"}) → ${r.status}: ${r.body.toString("utf8").slice(0, 300)}`,
+    );
+  }
+  return { ms: r.ms, ttfbMs: r.ttfbMs, bytes: data.length, id: json.id };
+}
+
+async function download(base, auth, id, { from = 0, expectedHash, expectedBytes, total }) {
+  const hash = crypto.createHash("sha256");
+  const headers = { Authorization: `Bearer ${auth}` };
+  if (from > 0) headers.Range = `bytes=${from}-`;
+  const r = await exchange(`${base}/api/attachments/${id}`, { headers, onData: (chunk) => hash.update(chunk) });
+  const digest = hash.digest("hex");
+  const wantStatus = from > 0 ? 206 : 200;
+  if (r.status !== wantStatus)
+    throw new Error(`GET ${from > 0 ? `Range bytes=${from}-` : ""} → ${r.status}, not ${wantStatus}`);
+  if (r.bytes !== expectedBytes) throw new Error(`download: ${r.bytes} bytes, not ${expectedBytes}`);
+  if (digest !== expectedHash) throw new Error(`download: sha256 ${digest} is not the upload's ${expectedHash}`);
+  if (from > 0 && r.headers["content-range"] !== `bytes ${from}-${total - 1}/${total}`) {
+    throw new Error(`range: Content-Range ${r.headers["content-range"]}, not bytes ${from}-${total - 1}/${total}`);
+  }
+  return { ms: r.ms, ttfbMs: r.ttfbMs, bytes: r.bytes, sha256Ok: true };
+}
+
+/**
+ * An upload over the cap: `size` bytes, declared (Content-Length) or streamed
+ * (chunked). The request's headers go first and the body only after
+ * `headStartMs` without an answer, so a refusal on the declared length can
+ * arrive before any of the body. Resolves with the status (or the connection
+ * error, when the server closed it before the client could read an answer),
+ * the time to it, and how many body bytes the client had handed to its socket
+ * by then: an upper bound on what the server read (loopback socket buffers and
+ * the proxy hold some in between). Writing stops at the answer.
+ */
+function oversize(base, auth, inboxId, { size, chunked, headStartMs = 200 }) {
+  const block = crypto.randomBytes(config.chunkBytes);
+  const url = `${base}/api/attachments?inboxId=${encodeURIComponent(inboxId)}&name=too-big.bin`;
+  const headers = { Authorization: `Bearer ${auth}`, "Content-Type": "application/octet-stream" };
+  if (!chunked) headers["Content-Length"] = String(size);
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    let outcome = null;
+    let settled = false;
+    const written = { bytes: 0 };
+    const settle = (extra = {}) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req.destroy();
+      resolve({ size, chunked, ...outcome, ...extra });
+    };
+    const timer = setTimeout(() => settle({ note: "no answer within 120 s" }), TRANSFER_TIMEOUT_MS);
+    const note = (fields) => {
+      outcome ??= {
+        msToAnswer: performance.now() - t0,
+        msAfterBodyStart: bodyStart == null ? null : performance.now() - bodyStart,
+        bodyBytesWrittenAtAnswer: written.bytes,
+        wroteAll: written.bytes === size,
+        ...fields,
+      };
+    };
+    const req = http.request(url, { method: "POST", headers, agent: false }, (res) => {
+      note({ status: res.statusCode });
+      let text = "";
+      res.on("data", (c) => (text += c));
+      res.on("end", () => settle({ body: text.slice(0, 200) }));
+      res.on("error", () => settle({ note: "the answer was cut off" }));
+    });
+    // The server may close the connection while the client still writes: before
+    // an answer could be read (then that is the outcome), or after it.
+    req.on("error", (e) => {
+      note({ status: null, connectionError: e.code ?? e.message });
+      settle();
+    });
+    req.flushHeaders();
+    let offset = 0;
+    let bodyStart = null;
+    const write = () => {
+      bodyStart ??= performance.now();
+      while (offset < size && !outcome) {
+        const n = Math.min(block.length, size - offset);
+        const ok = req.write(n === block.length ? block : block.subarray(0, n));
+        offset += n;
+        written.bytes = offset;
+        if (!ok) return void req.once("drain", write);
+      }
+      if (!outcome) req.end();
+    };
+    setTimeout(() => {
+      if (!outcome) write();
+    }, headStartMs);
+  });
+}
+
+// ——— the server ————————————————————————————————————————————————————————
+
+/** The processes under wrangler, each with its role, and the runtime workerd's API port (null if not found). */
+async function serverProcesses(wranglerPid) {
+  const processes = treePids(wranglerPid).map((pid) => ({ pid, role: processRole(pid), ports: listeningPorts(pid) }));
+  let runtimePort = null;
+  for (const p of processes) {
+    if (p.role !== "workerd runtime" || runtimePort) continue;
+    for (const port of p.ports) {
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/api/setup`, { signal: AbortSignal.timeout(3000) });
+        if (res.ok && "setUp" in (await res.json())) {
+          runtimePort = port;
+          break;
+        }
+      } catch {
+        // the inspector or another internal socket
+      }
+    }
+  }
+  // Two processes of one role get numbered, so every label is unique.
+  const seen = {};
+  for (const p of processes) {
+    seen[p.role] = (seen[p.role] ?? 0) + 1;
+    if (processes.filter((q) => q.role === p.role).length > 1) p.role = `${p.role} #${seen[p.role]}`;
+  }
+  return { processes, runtimePort };
+}
+
+// ——— the run ———————————————————————————————————————————————————————————
+
+/** Runs `fn` while sampling; returns its result with the memory (kB, per role and summed) and CPU it took. */
+async function measured(processes, fn) {
+  const pids = processes.map((p) => p.pid);
+  const before = await baseline(pids);
+  const sampler = startSampler(pids, config.sampleMs);
+  await sampler.online;
+  await sleep(config.sampleMs); // at least one sample before the transfer starts
+  const cpu0 = Object.fromEntries(pids.map((pid) => [pid, pidsCpuMs([pid])]));
+  const machine0 = machineCpuMs();
+  let result;
+  let error;
+  try {
+    result = await fn();
+  } catch (e) {
+    error = e;
+  }
+  const memory = await sampler.stop();
+  if (error) throw error;
+  const machine1 = machineCpuMs();
+  const perProcess = {};
+  let baseSum = 0;
+  let baseAnonSum = 0;
+  for (const p of processes) {
+    const b = before[p.pid];
+    const peak = memory.peak[p.pid];
+    const cpu1 = pidsCpuMs([p.pid]);
+    perProcess[p.role] = {
+      pid: p.pid,
+      baselineKb: b.rss,
+      peakKb: peak?.rss ?? null,
+      increaseKb: peak && b.rss != null ? peak.rss - b.rss : null,
+      anonBaselineKb: b.anon,
+      anonIncreaseKb: peak && b.anon != null ? peak.anon - b.anon : null,
+      cpuMs: cpu1 != null && cpu0[p.pid] != null ? cpu1 - cpu0[p.pid] : null,
+    };
+    baseSum += b.rss ?? 0;
+    baseAnonSum += b.anon ?? 0;
+  }
+  return {
+    ...result,
+    mbps: round(mbps(result.bytes, result.ms)),
+    ms: round(result.ms, 1),
+    ttfbMs: round(result.ttfbMs, 1),
+    memory: {
+      samples: memory.samples,
+      maxGapMs: round(memory.maxGapMs, 1),
+      baselineKb: baseSum,
+      peakKb: memory.sumPeak,
+      increaseKb: memory.sumPeak - baseSum,
+      anonIncreaseKb: memory.sumAnonPeak - baseAnonSum,
+      perProcess,
+      series: memory.series,
+    },
+    machineBusy:
+      machine0 && machine1 ? round((machine1.busy - machine0.busy) / (machine1.total - machine0.total), 2) : null,
+  };
+}
+
+async function transfers(label, base, auth, inboxId, data, hash, processes) {
+  const half = Math.floor(data.length / 2);
+  const halfHash = sha256(data.subarray(half));
+  const runs = Object.fromEntries(KINDS.map((k) => [k, []]));
+  let fileId = null;
+  for (let i = 0; i < config.runs; i++) {
+    const up = await measured(processes, () => upload(base, auth, inboxId, data, { chunked: false }));
+    runs[KINDS[0]].push(up);
+    fileId ??= up.id;
+    runs[KINDS[1]].push(await measured(processes, () => upload(base, auth, inboxId, data, { chunked: true })));
+    runs[KINDS[2]].push(
+      await measured(processes, () =>
+        download(base, auth, up.id, { expectedHash: hash, expectedBytes: data.length, total: data.length }),
+      ),
+    );
+    runs[KINDS[3]].push(
+      await measured(processes, () =>
+        download(base, auth, up.id, {
+          from: half,
+          expectedHash: halfHash,
+          expectedBytes: data.length - half,
+          total: data.length,
+        }),
+      ),
+    );
+    const last = KINDS.map((k) => `${runs[k].at(-1).mbps} MB/s (+${mib(runs[k].at(-1).memory.increaseKb)} MiB)`);
+    log(`${label} run ${i + 1}/${config.runs}: ${last.join(", ")}`);
+  }
+  return { fileId, kinds: summarise(runs), runs };
+}
+
+/** Median and best throughput, and the memory increase (median and worst) per kind and per process. */
+function summarise(runs) {
+  const out = {};
+  for (const [kind, list] of Object.entries(runs)) {
+    const speeds = summarize(list.map((r) => r.mbps));
+    const inc = list.map((r) => r.memory.increaseKb);
+    const roles = Object.keys(list[0].memory.perProcess);
+    out[kind] = {
+      runs: list.length,
+      medianMBps: round(speeds.p50),
+      bestMBps: round(speeds.max),
+      medianMs: round(summarize(list.map((r) => r.ms)).p50, 1),
+      memory: {
+        baselineMiB: mib(list[0].memory.baselineKb),
+        peakMiB: mib(Math.max(...list.map((r) => r.memory.peakKb))),
+        increaseMedianMiB: mib(summarize(inc).p50),
+        increaseMaxMiB: mib(Math.max(...inc)),
+        anonIncreaseMaxMiB: mib(Math.max(...list.map((r) => r.memory.anonIncreaseKb))),
+        perProcess: Object.fromEntries(
+          roles.map((role) => {
+            const incs = list.map((r) => r.memory.perProcess[role].increaseKb).filter((x) => x != null);
+            const cpu = list.map((r) => r.memory.perProcess[role].cpuMs).filter((x) => x != null);
+            return [
+              role,
+              {
+                baselineMiB: mib(list[0].memory.perProcess[role].baselineKb),
+                peakMiB: mib(Math.max(...list.map((r) => r.memory.perProcess[role].peakKb ?? 0))),
+                increaseMedianMiB: mib(summarize(incs).p50),
+                increaseMaxMiB: mib(Math.max(...incs)),
+                cpuMsMedian: round(summarize(cpu).p50),
+              },
+            ];
+          }),
+        ),
+      },
+      samplesMin: Math.min(...list.map((r) => r.memory.samples)),
+      sampleGapMaxMs: Math.max(...list.map((r) => r.memory.maxGapMs)),
+      machineBusyMedian: round(summarize(list.map((r) => r.machineBusy ?? 0)).p50, 2),
+    };
+  }
+  return out;
+}
+
+function rssNow(processes) {
+  return Object.fromEntries(
+    processes.map((p) => {
+      const r = readRss(p.pid);
+      return [p.role, r ? { pid: p.pid, rssMiB: mib(r.rss), anonMiB: mib(r.anon), hwmMiB: mib(r.hwm) } : null];
+    }),
+  );
+}
+
+// ——— output ————————————————————————————————————————————————————————————
+
+function report(result) {
+  const f = (x) => (x == null ? "–" : String(x));
+  const lines = [
+    `# Attachments benchmark (${result.date.slice(0, 16)}Z)`,
+    "",
+    `${result.fileMiB} MiB of random bytes, ${result.config.runs} runs per row, loopback; MB/s = 10^6 bytes/s.`,
+    `Load average at start ${result.loadAverage.start.join(" ")}, at end ${result.loadAverage.end.join(" ")} (${result.machine.cores} cores).`,
+  ];
+  for (const [label, t] of Object.entries(result.targets)) {
+    lines.push(
+      "",
+      `## ${label}`,
+      "",
+      "| transfer | median MB/s | best MB/s | median ms | server RSS before → peak (MiB) | peak − before, median / worst (MiB) | machine busy |",
+      "| --- | ---: | ---: | ---: | --- | --- | ---: |",
+    );
+    for (const [kind, k] of Object.entries(t.kinds)) {
+      lines.push(
+        `| ${kind} | ${k.medianMBps} | ${k.bestMBps} | ${k.medianMs} | ${k.memory.baselineMiB} → ${k.memory.peakMiB} | +${k.memory.increaseMedianMiB} / +${k.memory.increaseMaxMiB} | ${Math.round(k.machineBusyMedian * 100)} % |`,
+      );
+    }
+    const roles = Object.keys(Object.values(t.kinds)[0].memory.perProcess);
+    lines.push(
+      "",
+      `Per process, peak − before, worst of ${result.config.runs} (MiB; RSS before the first run in brackets):`,
+      "",
+      `| transfer | ${roles.map((r) => `${r} [${Object.values(t.kinds)[0].memory.perProcess[r].baselineMiB}]`).join(" | ")} |`,
+      `| --- | ${roles.map(() => "---:").join(" | ")} |`,
+    );
+    for (const [kind, k] of Object.entries(t.kinds)) {
+      lines.push(`| ${kind} | ${roles.map((r) => `+${f(k.memory.perProcess[r].increaseMaxMiB)}`).join(" | ")} |`);
+    }
+  }
+  lines.push(
+    "",
+    `## Over the cap (${result.config.limitBytes / 2 ** 20} MiB)`,
+    "",
+    "The request's headers go first; the body follows 200 ms later unless an answer came.",
+    "",
+    "| via | size | body | answer | ms to it (after the body started) | body bytes the client had written by then |",
+    "| --- | ---: | --- | --- | --- | ---: |",
+  );
+  for (const o of result.oversize) {
+    const after = o.msAfterBodyStart == null ? "body not started" : `${round(o.msAfterBodyStart, 1)}`;
+    lines.push(
+      `| ${o.target} | ${o.size.toLocaleString("en")} | ${o.chunked ? "chunked" : "Content-Length"} | ${o.status ?? `connection closed (${o.connectionError})`} | ${round(o.msToAnswer, 1)} (${after}) | ${o.bodyBytesWrittenAtAnswer.toLocaleString("en")} (${round((100 * o.bodyBytesWrittenAtAnswer) / o.size, 1)} %) |`,
+    );
+  }
+  lines.push(
+    "",
+    "Processes (RSS now / anonymous / high-water mark, MiB): " +
+      Object.entries(result.rssAtEnd)
+        .map(([role, r]) => `${role} pid ${r?.pid}: ${r?.rssMiB} / ${r?.anonMiB} / ${r?.hwmMiB}`)
+        .join("; "),
+  );
+  return lines.join("\n");
+}
+
+// ——— main ——————————————————————————————————————————————————————————————
+
+async function main() {
+  if (process.platform !== "linux") throw new BenchError("bench:attachments reads /proc: it runs on Linux only.");
+  if (!fs.existsSync(assetsDir(ROOT)))
+    throw new BenchError(`${path.relative(ROOT, assetsDir(ROOT))}/ is missing: run \`npm run build\` first.`);
+  const started = Date.now();
+  const result = {
+    date: new Date().toISOString(),
+    config: { ...config, outDir: undefined },
+    fileMiB: config.mib,
+    machine: {
+      cpuModel: os.cpus()[0]?.model ?? null,
+      cores: os.cpus().length,
+      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      kernel: `${os.type()} ${os.release()}`,
+      node: process.version,
+      wrangler: packageVersion("wrangler"),
+      workerd: packageVersion("wrangler/node_modules/workerd") ?? packageVersion("workerd"),
+    },
+    commit: safe(() => execFileSync("git", ["-C", ROOT, "rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim()),
+    loadAverage: { start: loadavg(), end: null },
+    targets: {},
+    oversize: [],
+  };
+  log(`load average ${result.loadAverage.start.join(" ")}; bundling a frozen copy of the worker`);
+  const frozen = await freezeWorker();
+  let server;
+  try {
+    const port = config.port ?? (await freePort());
+    log(`starting wrangler dev on 127.0.0.1:${port} with fresh local state (migrations applied)`);
+    server = await startServer({ root: frozen.root, port, timeoutMs: 90_000, env: { X_LOCAL_OBSERVABILITY: "false" } });
+    const runId = Date.now().toString(36);
+    const ws = await setupWorkspace(server.url, {
+      runId,
+      adminEmail: "attachments-bench@example.com",
+      adminPassword: "attachments-bench-password",
+    });
+    const { processes, runtimePort } = await serverProcesses(server.pid);
+    result.processes = processes;
+    result.runtimePort = runtimePort;
+    log(`wrangler pid ${server.pid}: ${processes.map((p) => `${p.role} ${p.pid} [${p.ports.join(",")}]`).join("; ")}`);
+
+    const data = crypto.randomBytes(Math.round(config.mib * 1024 * 1024));
+    const hash = sha256(data);
+    // Warm-up (not counted): the first request down each path compiles and allocates.
+    const warm = crypto.randomBytes(1024 * 1024);
+    const bases = { [`via wrangler's proxy (${server.url})`]: server.url };
+    if (config.direct) {
+      if (runtimePort) bases[`direct to the runtime workerd (:${runtimePort})`] = `http://127.0.0.1:${runtimePort}`;
+      else log("the runtime workerd's port was not found: only the run through the proxy");
+    }
+    for (const base of Object.values(bases)) {
+      const w = await upload(base, ws.adminToken, ws.inboxId, warm, { chunked: false });
+      await upload(base, ws.adminToken, ws.inboxId, warm, { chunked: true });
+      await download(base, ws.adminToken, w.id, {
+        expectedHash: sha256(warm),
+        expectedBytes: warm.length,
+        total: warm.length,
+      });
+    }
+    result.rssAtStart = rssNow(processes);
+
+    for (const [label, base] of Object.entries(bases)) {
+      log(`${label}: ${config.runs} runs of ${KINDS.join(", ")}`);
+      result.targets[label] = await transfers(label, base, ws.adminToken, ws.inboxId, data, hash, processes);
+    }
+    const over = config.limitBytes + 1;
+    const cases = [
+      { size: over, chunked: false },
+      { size: over, chunked: true },
+      // Streamed, much larger: does the answer come once the cap is passed, or only after everything?
+      { size: 4 * config.limitBytes, chunked: true },
+    ];
+    for (const [label, base] of Object.entries(bases)) {
+      for (const c of cases) {
+        const o = await oversize(base, ws.adminToken, ws.inboxId, c);
+        result.oversize.push({ target: label.split(" (")[0], ...o });
+        log(
+          `${o.size} bytes, ${c.chunked ? "chunked" : "declared"}, ${label}: ${o.status ?? o.connectionError} after ${round(o.msToAnswer, 1)} ms, ${o.bodyBytesWrittenAtAnswer} body bytes written`,
+        );
+      }
+    }
+    result.rssAtEnd = rssNow(processes);
+  } finally {
+    if (server) await server.stop();
+    frozen.remove();
+  }
+  result.loadAverage.end = loadavg();
+  result.durationS = Math.round((Date.now() - started) / 1000);
+  fs.mkdirSync(config.outDir, { recursive: true });
+  const file = path.join(config.outDir, `attachments-${result.date.replace(/[:.]/g, "-")}.json`);
+  fs.writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write(`${report(result)}\n\nresults: ${path.relative(process.cwd(), file)} (${result.durationS} s)\n`);
+}
+
+runGuarded(main, { name: "bench:attachments", timeoutS: config.timeoutS, log });
