@@ -44,7 +44,7 @@ import { ROOT, assetsDir, freePort, startServer } from "../scripts/lib/server.mj
 import { setupWorkspace } from "./lib/api.mjs";
 import { listeningPorts, machineCpuMs, pidsCpuMs, processRole, treePids } from "./lib/cpu.mjs";
 import { BenchError, runGuarded } from "./lib/guard.mjs";
-import { freezeWorker } from "./lib/snapshot.mjs";
+import { freezeWorker, stageWorker } from "./lib/snapshot.mjs";
 import { round, summarize } from "./lib/stats.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -60,6 +60,7 @@ const config = {
   runs: num("BENCH_ATT_RUNS", 5),
   sampleMs: num("BENCH_ATT_SAMPLE_MS", 20),
   direct: env.BENCH_ATT_DIRECT !== "0",
+  floor: env.BENCH_ATT_FLOOR !== "0",
   chunkBytes: 64 * 1024,
   limitBytes: 25 * 1024 * 1024, // MAX_ATTACHMENT_BYTES (worker/contract/limits.ts)
   outDir: path.resolve(env.BENCH_OUT || path.join(HERE, "results")),
@@ -67,6 +68,12 @@ const config = {
 };
 const TRANSFER_TIMEOUT_MS = 120_000;
 const KINDS = ["upload, Content-Length", "upload, chunked", "download", "range (2nd half)"];
+const FLOOR_KINDS = [
+  "R2 put of the body, Content-Length",
+  "read the body only (no R2), chunked",
+  "R2 get",
+  "R2 get, range (2nd half)",
+];
 
 const log = (line) => process.stderr.write(`[attachments ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -239,9 +246,10 @@ function pump(req, data, chunkBytes, { stop = () => false, written = { bytes: 0 
   return written;
 }
 
-async function upload(base, auth, inboxId, data, { chunked }) {
-  const url = `${base}/api/attachments?inboxId=${encodeURIComponent(inboxId)}&name=bench-${data.length}.bin`;
-  const headers = { Authorization: `Bearer ${auth}`, "Content-Type": "application/octet-stream" };
+/** POSTs `data` to `url` (declared length or chunked); the answer must be 201 with `size` = the bytes sent. */
+async function upload(url, auth, data, { chunked }) {
+  const headers = { "Content-Type": "application/octet-stream" };
+  if (auth) headers.Authorization = `Bearer ${auth}`;
   if (!chunked) headers["Content-Length"] = String(data.length);
   const r = await exchange(url, { method: "POST", headers, send: (req) => pump(req, data, config.chunkBytes) });
   const json = safe(() => JSON.parse(r.body.toString("utf8")));
@@ -250,14 +258,16 @@ async function upload(base, auth, inboxId, data, { chunked }) {
       `upload (${chunked ? "chunked" : "Content-Length"}) → ${r.status}: ${r.body.toString("utf8").slice(0, 300)}`,
     );
   }
-  return { ms: r.ms, ttfbMs: r.ttfbMs, bytes: data.length, id: json.id };
+  return { ms: r.ms, ttfbMs: r.ttfbMs, bytes: data.length, id: json.id ?? null };
 }
 
-async function download(base, auth, id, { from = 0, expectedHash, expectedBytes, total }) {
+/** GETs `url` (from byte `from` on: a Range request), hashing the body as it arrives; checks status, length, sha256. */
+async function download(url, auth, { from = 0, expectedHash, expectedBytes, total }) {
   const hash = crypto.createHash("sha256");
-  const headers = { Authorization: `Bearer ${auth}` };
+  const headers = {};
+  if (auth) headers.Authorization = `Bearer ${auth}`;
   if (from > 0) headers.Range = `bytes=${from}-`;
-  const r = await exchange(`${base}/api/attachments/${id}`, { headers, onData: (chunk) => hash.update(chunk) });
+  const r = await exchange(url, { headers, onData: (chunk) => hash.update(chunk) });
   const digest = hash.digest("hex");
   const wantStatus = from > 0 ? 206 : 200;
   if (r.status !== wantStatus)
@@ -429,24 +439,37 @@ async function measured(processes, fn) {
   };
 }
 
-async function transfers(label, base, auth, inboxId, data, hash, processes) {
+/** One small round trip down every path (not measured). */
+async function warmUp(target, warm) {
+  const { id } = await upload(target.upload(false, "warm"), target.auth, warm, { chunked: false });
+  await upload(target.upload(true, "warm"), target.auth, warm, { chunked: true });
+  const expect = { expectedHash: sha256(warm), expectedBytes: warm.length, total: warm.length };
+  await download(target.download(id, "warm"), target.auth, expect);
+}
+
+/**
+ * `config.runs` rounds of: upload with a declared length (kept for the
+ * downloads), the second upload (chunked), the download, the range request.
+ * `target` gives the URLs: { auth, upload(chunked, round), download(id, round) }.
+ */
+async function transfers(label, target, kinds, data, hash, processes) {
   const half = Math.floor(data.length / 2);
   const halfHash = sha256(data.subarray(half));
-  const runs = Object.fromEntries(KINDS.map((k) => [k, []]));
-  let fileId = null;
+  const runs = Object.fromEntries(kinds.map((k) => [k, []]));
+  const { auth } = target;
   for (let i = 0; i < config.runs; i++) {
-    const up = await measured(processes, () => upload(base, auth, inboxId, data, { chunked: false }));
-    runs[KINDS[0]].push(up);
-    fileId ??= up.id;
-    runs[KINDS[1]].push(await measured(processes, () => upload(base, auth, inboxId, data, { chunked: true })));
-    runs[KINDS[2]].push(
+    const up = await measured(processes, () => upload(target.upload(false, i), auth, data, { chunked: false }));
+    runs[kinds[0]].push(up);
+    runs[kinds[1]].push(await measured(processes, () => upload(target.upload(true, i), auth, data, { chunked: true })));
+    const file = target.download(up.id, i);
+    runs[kinds[2]].push(
       await measured(processes, () =>
-        download(base, auth, up.id, { expectedHash: hash, expectedBytes: data.length, total: data.length }),
+        download(file, auth, { expectedHash: hash, expectedBytes: data.length, total: data.length }),
       ),
     );
-    runs[KINDS[3]].push(
+    runs[kinds[3]].push(
       await measured(processes, () =>
-        download(base, auth, up.id, {
+        download(file, auth, {
           from: half,
           expectedHash: halfHash,
           expectedBytes: data.length - half,
@@ -454,10 +477,10 @@ async function transfers(label, base, auth, inboxId, data, hash, processes) {
         }),
       ),
     );
-    const last = KINDS.map((k) => `${runs[k].at(-1).mbps} MB/s (+${mib(runs[k].at(-1).memory.increaseKb)} MiB)`);
+    const last = kinds.map((k) => `${runs[k].at(-1).mbps} MB/s (+${mib(runs[k].at(-1).memory.increaseKb)} MiB)`);
     log(`${label} run ${i + 1}/${config.runs}: ${last.join(", ")}`);
   }
-  return { fileId, kinds: summarise(runs), runs };
+  return { kinds: summarise(runs), runs };
 }
 
 /** Median and best throughput, and the memory increase (median and worst) per kind and per process. */
@@ -477,6 +500,10 @@ function summarise(runs) {
         peakMiB: mib(Math.max(...list.map((r) => r.memory.peakKb))),
         increaseMedianMiB: mib(summarize(inc).p50),
         increaseMaxMiB: mib(Math.max(...inc)),
+        // The first transfer of a kind grows the runtime's heap; later ones show what each transfer holds.
+        increaseFirstMiB: mib(inc[0]),
+        increaseLaterMedianMiB: inc.length > 1 ? mib(summarize(inc.slice(1)).p50) : null,
+        increaseLaterMaxMiB: inc.length > 1 ? mib(Math.max(...inc.slice(1))) : null,
         anonIncreaseMaxMiB: mib(Math.max(...list.map((r) => r.memory.anonIncreaseKb))),
         perProcess: Object.fromEntries(
           roles.map((role) => {
@@ -489,6 +516,8 @@ function summarise(runs) {
                 peakMiB: mib(Math.max(...list.map((r) => r.memory.perProcess[role].peakKb ?? 0))),
                 increaseMedianMiB: mib(summarize(incs).p50),
                 increaseMaxMiB: mib(Math.max(...incs)),
+                increaseFirstMiB: mib(incs[0]),
+                increaseLaterMaxMiB: incs.length > 1 ? mib(Math.max(...incs.slice(1))) : null,
                 cpuMsMedian: round(summarize(cpu).p50),
               },
             ];
@@ -527,24 +556,26 @@ function report(result) {
       "",
       `## ${label}`,
       "",
-      "| transfer | median MB/s | best MB/s | median ms | server RSS before → peak (MiB) | peak − before, median / worst (MiB) | machine busy |",
+      "| transfer | median MB/s | best MB/s | median ms | server RSS before → peak (MiB) | peak − before (MiB): 1st run; later runs median / worst | machine busy |",
       "| --- | ---: | ---: | ---: | --- | --- | ---: |",
     );
     for (const [kind, k] of Object.entries(t.kinds)) {
       lines.push(
-        `| ${kind} | ${k.medianMBps} | ${k.bestMBps} | ${k.medianMs} | ${k.memory.baselineMiB} → ${k.memory.peakMiB} | +${k.memory.increaseMedianMiB} / +${k.memory.increaseMaxMiB} | ${Math.round(k.machineBusyMedian * 100)} % |`,
+        `| ${kind} | ${k.medianMBps} | ${k.bestMBps} | ${k.medianMs} | ${k.memory.baselineMiB} → ${k.memory.peakMiB} | +${k.memory.increaseFirstMiB}; +${f(k.memory.increaseLaterMedianMiB)} / +${f(k.memory.increaseLaterMaxMiB)} | ${Math.round(k.machineBusyMedian * 100)} % |`,
       );
     }
     const roles = Object.keys(Object.values(t.kinds)[0].memory.perProcess);
     lines.push(
       "",
-      `Per process, peak − before, worst of ${result.config.runs} (MiB; RSS before the first run in brackets):`,
+      "Per process, peak − before (MiB): 1st run / worst later run (RSS before the first run in brackets):",
       "",
       `| transfer | ${roles.map((r) => `${r} [${Object.values(t.kinds)[0].memory.perProcess[r].baselineMiB}]`).join(" | ")} |`,
       `| --- | ${roles.map(() => "---:").join(" | ")} |`,
     );
     for (const [kind, k] of Object.entries(t.kinds)) {
-      lines.push(`| ${kind} | ${roles.map((r) => `+${f(k.memory.perProcess[r].increaseMaxMiB)}`).join(" | ")} |`);
+      lines.push(
+        `| ${kind} | ${roles.map((r) => `+${f(k.memory.perProcess[r].increaseFirstMiB)} / +${f(k.memory.perProcess[r].increaseLaterMaxMiB)}`).join(" | ")} |`,
+      );
     }
   }
   lines.push(
@@ -564,11 +595,16 @@ function report(result) {
   }
   lines.push(
     "",
-    "Processes (RSS now / anonymous / high-water mark, MiB): " +
-      Object.entries(result.rssAtEnd)
-        .map(([role, r]) => `${role} pid ${r?.pid}: ${r?.rssMiB} / ${r?.anonMiB} / ${r?.hwmMiB}`)
-        .join("; "),
+    "Server processes, RSS after the warm-up → at the end (anonymous at the end; high-water mark), MiB:",
+    "",
   );
+  for (const [name, srv] of Object.entries(result.servers)) {
+    const parts = Object.entries(srv.rssAtEnd ?? {}).map(
+      ([role, r]) =>
+        `${role} (pid ${r?.pid}) ${srv.rssAtStart?.[role]?.rssMiB} → ${r?.rssMiB} (${r?.anonMiB}; ${r?.hwmMiB})`,
+    );
+    lines.push(`- ${name} (wrangler pid ${srv.wranglerPid}): ${parts.join(", ")}`);
+  }
   return lines.join("\n");
 }
 
@@ -594,51 +630,48 @@ async function main() {
     },
     commit: safe(() => execFileSync("git", ["-C", ROOT, "rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim()),
     loadAverage: { start: loadavg(), end: null },
+    servers: {},
     targets: {},
     oversize: [],
   };
   log(`load average ${result.loadAverage.start.join(" ")}; bundling a frozen copy of the worker`);
+  const data = crypto.randomBytes(Math.round(config.mib * 1024 * 1024));
+  const hash = sha256(data);
+  const warm = crypto.randomBytes(1024 * 1024);
   const frozen = await freezeWorker();
   let server;
   try {
     const port = config.port ?? (await freePort());
     log(`starting wrangler dev on 127.0.0.1:${port} with fresh local state (migrations applied)`);
     server = await startServer({ root: frozen.root, port, timeoutMs: 90_000, env: { X_LOCAL_OBSERVABILITY: "false" } });
-    const runId = Date.now().toString(36);
     const ws = await setupWorkspace(server.url, {
-      runId,
+      runId: Date.now().toString(36),
       adminEmail: "attachments-bench@example.com",
       adminPassword: "attachments-bench-password",
     });
     const { processes, runtimePort } = await serverProcesses(server.pid);
-    result.processes = processes;
-    result.runtimePort = runtimePort;
+    result.servers.switchboard = { wranglerPid: server.pid, port, runtimePort, processes };
     log(`wrangler pid ${server.pid}: ${processes.map((p) => `${p.role} ${p.pid} [${p.ports.join(",")}]`).join("; ")}`);
 
-    const data = crypto.randomBytes(Math.round(config.mib * 1024 * 1024));
-    const hash = sha256(data);
-    // Warm-up (not counted): the first request down each path compiles and allocates.
-    const warm = crypto.randomBytes(1024 * 1024);
-    const bases = { [`via wrangler's proxy (${server.url})`]: server.url };
+    const bases = { "Switchboard, via wrangler's proxy": server.url };
     if (config.direct) {
-      if (runtimePort) bases[`direct to the runtime workerd (:${runtimePort})`] = `http://127.0.0.1:${runtimePort}`;
+      if (runtimePort) bases["Switchboard, direct to the runtime workerd"] = `http://127.0.0.1:${runtimePort}`;
       else log("the runtime workerd's port was not found: only the run through the proxy");
     }
-    for (const base of Object.values(bases)) {
-      const w = await upload(base, ws.adminToken, ws.inboxId, warm, { chunked: false });
-      await upload(base, ws.adminToken, ws.inboxId, warm, { chunked: true });
-      await download(base, ws.adminToken, w.id, {
-        expectedHash: sha256(warm),
-        expectedBytes: warm.length,
-        total: warm.length,
-      });
-    }
-    result.rssAtStart = rssNow(processes);
-
+    const targetOf = (base) => ({
+      auth: ws.adminToken,
+      upload: () => `${base}/api/attachments?inboxId=${encodeURIComponent(ws.inboxId)}&name=bench.bin`,
+      download: (id) => `${base}/api/attachments/${id}`,
+    });
+    // Warm-up (not counted): the first request down each path compiles and allocates.
+    for (const base of Object.values(bases)) await warmUp(targetOf(base), warm);
+    result.servers.switchboard.rssAtStart = rssNow(processes);
     for (const [label, base] of Object.entries(bases)) {
-      log(`${label}: ${config.runs} runs of ${KINDS.join(", ")}`);
-      result.targets[label] = await transfers(label, base, ws.adminToken, ws.inboxId, data, hash, processes);
+      log(`${label} (${base}): ${config.runs} runs of ${KINDS.join(", ")}`);
+      const t = await transfers(label, targetOf(base), KINDS, data, hash, processes);
+      result.targets[label] = { server: "switchboard", base, ...t };
     }
+
     const over = config.limitBytes + 1;
     const cases = [
       { size: over, chunked: false },
@@ -649,16 +682,51 @@ async function main() {
     for (const [label, base] of Object.entries(bases)) {
       for (const c of cases) {
         const o = await oversize(base, ws.adminToken, ws.inboxId, c);
-        result.oversize.push({ target: label.split(" (")[0], ...o });
+        result.oversize.push({ target: label, ...o });
         log(
           `${o.size} bytes, ${c.chunked ? "chunked" : "declared"}, ${label}: ${o.status ?? o.connectionError} after ${round(o.msToAnswer, 1)} ms, ${o.bodyBytesWrittenAtAnswer} body bytes written`,
         );
       }
     }
-    result.rssAtEnd = rssNow(processes);
+    result.servers.switchboard.rssAtEnd = rssNow(processes);
   } finally {
     if (server) await server.stop();
     frozen.remove();
+  }
+
+  if (config.floor) {
+    // The same transfers through a worker that only moves bytes (bench/r2-floor): what the platform costs.
+    const staged = stageWorker(path.join(HERE, "r2-floor"));
+    let floor;
+    try {
+      log("floor: starting wrangler dev for bench/r2-floor (R2 put/get of the raw body, nothing else)");
+      floor = await startServer({
+        root: staged.root,
+        migrate: false,
+        timeoutMs: 90_000,
+        env: { X_LOCAL_OBSERVABILITY: "false" },
+      });
+      const { processes, runtimePort } = await serverProcesses(floor.pid);
+      result.servers.floor = { wranglerPid: floor.pid, port: floor.port, runtimePort, processes };
+      const target = {
+        auth: null,
+        upload: (chunked, i) => (chunked ? `${floor.url}/drain` : `${floor.url}/put?key=file-${i}`),
+        download: (_id, i) => `${floor.url}/get?key=file-${i}`,
+      };
+      await warmUp(target, warm);
+      result.servers.floor.rssAtStart = rssNow(processes);
+      const label = "floor: R2 put/get only, via wrangler's proxy";
+      log(`${label}: ${config.runs} runs of ${FLOOR_KINDS.join(", ")}`);
+      result.targets[label] = {
+        server: "floor",
+        base: floor.url,
+        ...(await transfers(label, target, FLOOR_KINDS, data, hash, processes)),
+      };
+      result.servers.floor.rssAtEnd = rssNow(processes);
+    } finally {
+      if (floor) await floor.stop();
+      staged.remove();
+    }
   }
   result.loadAverage.end = loadavg();
   result.durationS = Math.round((Date.now() - started) / 1000);
