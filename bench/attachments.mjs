@@ -22,6 +22,10 @@
 // (20) ms: baseline just before, peak during, peak − baseline.
 // The same set runs against the runtime workerd's own port too, bypassing
 // wrangler's proxy (BENCH_ATT_DIRECT=0 skips it), to tell the two apart.
+// Then BENCH_ATT_HEAP_RUNS (3) more uploads of each kind while the worker
+// isolate's own V8 heap is read through wrangler's inspector proxy
+// (Runtime.getHeapUsage every ~30 ms: JS heap and ArrayBuffer backing stores),
+// which tells the worker's memory from the rest of the runtime process.
 // Finally the refusal: 25 MiB + 1 byte, declared and streamed, and a streamed
 // 100 MiB: the answer, the time to it and how many body bytes the client had
 // written by then.
@@ -40,10 +44,12 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+import WebSocket from "ws";
 import { ROOT, assetsDir, freePort, startServer } from "../scripts/lib/server.mjs";
 import { setupWorkspace } from "./lib/api.mjs";
 import { listeningPorts, machineCpuMs, pidsCpuMs, processRole, treePids } from "./lib/cpu.mjs";
 import { BenchError, runGuarded } from "./lib/guard.mjs";
+import { withTimeout } from "./lib/live.mjs";
 import { freezeWorker, stageWorker } from "./lib/snapshot.mjs";
 import { round, summarize } from "./lib/stats.mjs";
 
@@ -61,6 +67,7 @@ const config = {
   sampleMs: num("BENCH_ATT_SAMPLE_MS", 20),
   direct: env.BENCH_ATT_DIRECT !== "0",
   floor: env.BENCH_ATT_FLOOR !== "0",
+  heapRuns: env.BENCH_ATT_HEAP_RUNS === "0" ? 0 : num("BENCH_ATT_HEAP_RUNS", 3),
   chunkBytes: 64 * 1024,
   limitBytes: 25 * 1024 * 1024, // MAX_ATTACHMENT_BYTES (worker/contract/limits.ts)
   outDir: path.resolve(env.BENCH_OUT || path.join(HERE, "results")),
@@ -379,6 +386,88 @@ async function serverProcesses(wranglerPid) {
   return { processes, runtimePort };
 }
 
+// ——— the worker's own isolate ———————————————————————————————————————————
+
+/**
+ * The worker isolate's V8 heap through wrangler's inspector proxy (served by
+ * the proxy workerd; wrangler keeps the runtime's own connection): a minimal
+ * DevTools Protocol session. `usage()` is Runtime.getHeapUsage: usedSize and
+ * totalSize of the JS heap, backingStorageSize of the ArrayBuffers (file bytes
+ * in the worker live there). workerd does not answer HeapProfiler.collectGarbage,
+ * so garbage not yet collected counts too: the peaks are upper bounds.
+ */
+async function isolateHeap(wranglerPid) {
+  let url = null;
+  for (const pid of treePids(wranglerPid)) {
+    if (processRole(pid) !== "workerd proxy") continue;
+    for (const port of listeningPorts(pid)) {
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/json/list`, { signal: AbortSignal.timeout(2000) });
+        url ??= (await res.json())[0]?.webSocketDebuggerUrl ?? null;
+      } catch {
+        // not the inspector
+      }
+    }
+  }
+  if (!url) return null;
+  const ws = new WebSocket(url, { perMessageDeflate: false });
+  await withTimeout(
+    new Promise((resolve, reject) => {
+      ws.once("open", resolve);
+      ws.once("error", reject);
+    }),
+    10_000,
+    `the inspector at ${url}`,
+  );
+  let id = 0;
+  const pending = new Map();
+  ws.on("message", (data) => {
+    const msg = JSON.parse(data.toString());
+    const waiting = msg.id && pending.get(msg.id);
+    if (!waiting) return;
+    pending.delete(msg.id);
+    if (msg.error) waiting.reject(new Error(msg.error.message));
+    else waiting.resolve(msg.result);
+  });
+  const send = (method) =>
+    withTimeout(
+      new Promise((resolve, reject) => {
+        pending.set(++id, { resolve, reject });
+        ws.send(JSON.stringify({ id, method, params: {} }));
+      }),
+      10_000,
+      method,
+    );
+  return { url, usage: () => send("Runtime.getHeapUsage"), close: () => ws.terminate() };
+}
+
+/** Uploads while polling the isolate's heap every ~30 ms: the peaks, in MiB, next to the idle heap before. */
+async function heapDuring(heap, fn) {
+  const before = await heap.usage();
+  const peak = { usedSize: 0, totalSize: 0, backingStorageSize: 0 };
+  let probes = 0;
+  let done = false;
+  const transfer = fn().finally(() => (done = true));
+  while (!done) {
+    const u = await heap.usage();
+    probes++;
+    for (const k of Object.keys(peak)) peak[k] = Math.max(peak[k], u[k] ?? 0);
+    await sleep(30);
+  }
+  const result = await transfer;
+  const m = (x) => round(x / 2 ** 20, 1);
+  return {
+    mbps: round(mbps(result.bytes, result.ms)),
+    probes,
+    before: {
+      usedMiB: m(before.usedSize),
+      totalMiB: m(before.totalSize),
+      backingMiB: m(before.backingStorageSize ?? 0),
+    },
+    peak: { usedMiB: m(peak.usedSize), totalMiB: m(peak.totalSize), backingMiB: m(peak.backingStorageSize) },
+  };
+}
+
 // ——— the run ———————————————————————————————————————————————————————————
 
 /** Runs `fn` while sampling; returns its result with the memory (kB, per role and summed) and CPU it took. */
@@ -578,6 +667,20 @@ function report(result) {
       );
     }
   }
+  if (result.isolateHeap) {
+    lines.push(
+      "",
+      "## The worker's isolate during uploads (a fresh server; V8 Runtime.getHeapUsage every ~30 ms, garbage included)",
+      "",
+      "| upload | MB/s | JS heap used, before → peak (MiB) | ArrayBuffer backing stores, before → peak (MiB) | probes |",
+      "| --- | ---: | --- | --- | ---: |",
+    );
+    for (const h of result.isolateHeap.runs) {
+      lines.push(
+        `| ${h.chunked ? "chunked" : "Content-Length"} | ${h.mbps} | ${h.before.usedMiB} → ${h.peak.usedMiB} | ${h.before.backingMiB} → ${h.peak.backingMiB} | ${h.probes} |`,
+      );
+    }
+  }
   lines.push(
     "",
     `## Over the cap (${result.config.limitBytes / 2 ** 20} MiB)`,
@@ -689,6 +792,37 @@ async function main() {
       }
     }
     result.servers.switchboard.rssAtEnd = rssNow(processes);
+    await server.stop();
+    server = null;
+
+    if (config.heapRuns > 0) {
+      // A fresh server of its own, so that its first upload meets an isolate with no garbage in it yet,
+      // and the inspector's session cannot touch the numbers above.
+      log("isolate heap: a fresh wrangler dev, uploads while reading the worker's V8 heap through the inspector");
+      server = await startServer({ root: frozen.root, timeoutMs: 90_000, env: { X_LOCAL_OBSERVABILITY: "false" } });
+      const fresh = await setupWorkspace(server.url, {
+        runId: `${Date.now().toString(36)}h`,
+        adminEmail: "attachments-bench@example.com",
+        adminPassword: "attachments-bench-password",
+      });
+      const heap = await isolateHeap(server.pid);
+      if (!heap) log("the inspector was not found: no isolate heap numbers");
+      else {
+        try {
+          const url = `${server.url}/api/attachments?inboxId=${encodeURIComponent(fresh.inboxId)}&name=bench.bin`;
+          result.isolateHeap = { inspector: heap.url, runs: [] };
+          for (let i = 0; i < config.heapRuns; i++) {
+            for (const chunked of [false, true]) {
+              const h = await heapDuring(heap, () => upload(url, fresh.adminToken, data, { chunked }));
+              result.isolateHeap.runs.push({ chunked, ...h });
+              log(`isolate heap, upload ${chunked ? "chunked" : "declared"}: ${JSON.stringify(h)}`);
+            }
+          }
+        } finally {
+          heap.close();
+        }
+      }
+    }
   } finally {
     if (server) await server.stop();
     frozen.remove();
