@@ -22,13 +22,16 @@
 // (20) ms: baseline just before, peak during, peak − baseline.
 // The same set runs against the runtime workerd's own port too, bypassing
 // wrangler's proxy (BENCH_ATT_DIRECT=0 skips it), to tell the two apart.
-// Then BENCH_ATT_HEAP_RUNS (3) more uploads of each kind while the worker
-// isolate's own V8 heap is read through wrangler's inspector proxy
-// (Runtime.getHeapUsage every ~30 ms: JS heap and ArrayBuffer backing stores),
-// which tells the worker's memory from the rest of the runtime process.
-// Finally the refusal: 25 MiB + 1 byte, declared and streamed, and a streamed
+// Then the refusal: 25 MiB + 1 byte, declared and streamed, and a streamed
 // 100 MiB: the answer, the time to it and how many body bytes the client had
 // written by then.
+// Then, on a fresh server of its own, BENCH_ATT_HEAP_RUNS (3) uploads of each
+// kind while the worker isolate's own V8 heap is read through wrangler's
+// inspector proxy (Runtime.getHeapUsage every ~30 ms: JS heap and ArrayBuffer
+// backing stores): the worker's memory apart from the rest of the runtime.
+// Last, the floor (BENCH_ATT_FLOOR=0 skips it): bench/r2-floor, a worker that
+// only puts and gets R2 objects or reads a body and drops it, measured the same
+// way under its own wrangler dev: what the local platform costs by itself.
 //
 // Prints Markdown tables; writes everything to
 // bench/results/attachments-<date>.json (BENCH_OUT for another folder).
