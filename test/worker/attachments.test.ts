@@ -19,18 +19,20 @@ import { runSweep } from "./mail";
 
 const TEN_MINUTES = 10 * 60_000;
 
-/** A stream of `size` zero bytes in 1 MiB chunks: a body with no Content-Length. */
-function zeros(size: number): ReadableStream<Uint8Array> {
-  let left = size;
+/** A stream of `size` bytes in 1 MiB chunks (byte i is `fill(i)`): a body with no Content-Length. */
+function streamOf(size: number, fill: (i: number) => number = () => 0): ReadableStream<Uint8Array> {
+  let sent = 0;
   return new ReadableStream({
     pull(controller) {
-      if (left <= 0) return controller.close();
-      const n = Math.min(left, 1024 * 1024);
-      left -= n;
-      controller.enqueue(new Uint8Array(n));
+      if (sent >= size) return controller.close();
+      const chunk = new Uint8Array(Math.min(size - sent, 1024 * 1024));
+      for (let i = 0; i < chunk.length; i++) chunk[i] = fill(sent + i);
+      sent += chunk.length;
+      controller.enqueue(chunk);
     },
   });
 }
+const zeros = (size: number) => streamOf(size);
 
 async function objectsIn(workspacePrefix: string) {
   return (await env.FILES.list({ prefix: workspacePrefix })).objects.length;
@@ -159,6 +161,17 @@ describe("attachments", () => {
     const file = await expectStatus(upload(admin.as, inbox.id, zeros(MAX_ATTACHMENT_BYTES), "ok.bin", "x/y"), 201);
     expect(file.size).toBe(MAX_ATTACHMENT_BYTES);
     expect((await env.FILES.head(`${await workspaceOf(file.id)}/${file.id}`))?.size).toBe(MAX_ATTACHMENT_BYTES);
+  });
+
+  it("keeps every byte of a streamed upload that spans several 5 MiB parts", async () => {
+    const { admin, inbox } = await supportTeam();
+    const size = 11 * 1024 * 1024 + 7;
+    const fill = (i: number) => (i * 31 + (i >> 20)) & 0xff;
+    const file = await expectStatus(upload(admin.as, inbox.id, streamOf(size, fill), "log.bin", "x/y"), 201);
+    const got = new Uint8Array(await (await call(admin.as, file.url)).arrayBuffer());
+    expect(got.length).toBe(size);
+    const wrong = got.findIndex((b, i) => b !== fill(i));
+    expect(wrong).toBe(-1);
   });
 
   it("refuses a declared Content-Length over 25 MiB, and streams a declared one within it", async () => {
