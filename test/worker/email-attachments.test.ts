@@ -6,12 +6,12 @@ import { droppedNote, planFiles } from "../../worker/email/inbound-files";
 import { contentRefusal, MAX_MESSAGE_BYTES } from "../../worker/email/send-rules";
 import { htmlToText } from "../../worker/email/threading";
 import { call, expectStatus, json, type As, type Person, reply } from "./helpers";
+import { bytes, PNG, upload } from "./files";
 import { deliverEmail, emailInbox, runSweep } from "./mail";
 
 /** Every byte value, twice: a file that any text mangling would show. */
 const BINARY = Uint8Array.from({ length: 512 }, (_, i) => i % 256);
-const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 73, 72, 68, 82, 9, 8, 7]);
-const CSV = new TextEncoder().encode("month,tickets\r\njan,4\r\n");
+const CSV = bytes("month,tickets\r\njan,4\r\n");
 
 /** Base64 in 76-character lines, as mail carries files; in chunks of whole 57-byte lines, for big ones. */
 function base64(bytes: Uint8Array): string {
@@ -240,10 +240,8 @@ describe("inbound email with files", () => {
 });
 
 /** An agent's upload for an inbox, as the composer sends it. */
-async function upload(as: As, inboxId: string, bytes: Uint8Array, name: string, type: string) {
-  const path = `/api/attachments?inboxId=${inboxId}&name=${encodeURIComponent(name)}` as const;
-  return expectStatus(call(as, path, { body: bytes, headers: { "content-type": type } }), 201);
-}
+const uploaded = (as: As, inboxId: string, file: Uint8Array, name: string, type: string) =>
+  expectStatus(upload(as, inboxId, file, name, type), 201);
 
 const deliveries = async (as: As, id: string) =>
   (await json(as, `/api/conversations/${id}/email-deliveries`)).items as {
@@ -266,7 +264,7 @@ async function emailConversation() {
 describe("reply email with files", () => {
   it("sends the reply's file as a MIME part, read from R2", async () => {
     const { admin, inboxId, address, id } = await emailConversation();
-    const file = await upload(admin.as, inboxId, BINARY, "fix.pdf", "application/pdf");
+    const file = await uploaded(admin.as, inboxId, BINARY, "fix.pdf", "application/pdf");
     // Mail is off while the reply is written, so the sweep below is the send that is watched.
     await setAddress(admin, inboxId, null);
     const sent = await expectStatus(reply(admin.as, id, "Here is the fix.", { attachmentIds: [file.id] }), 201);
@@ -298,10 +296,10 @@ describe("reply email with files", () => {
 
   it("fails at once, saying why, when the files are over Email Service's 5 MiB or gone from R2", async () => {
     const { admin, inboxId, id } = await emailConversation();
-    const big = await upload(admin.as, inboxId, new Uint8Array(4 * 1024 * 1024), "logs.zip", "application/zip");
+    const big = await uploaded(admin.as, inboxId, new Uint8Array(4 * 1024 * 1024), "logs.zip", "application/zip");
     const tooBig = await expectStatus(reply(admin.as, id, "Logs attached.", { attachmentIds: [big.id] }), 201);
 
-    const lost = await upload(admin.as, inboxId, PNG, "lost.png", "image/png");
+    const lost = await uploaded(admin.as, inboxId, PNG, "lost.png", "image/png");
     const row = await env.DB.prepare("SELECT r2_key FROM attachments WHERE id = ?")
       .bind(lost.id)
       .first<{ r2_key: string }>();
