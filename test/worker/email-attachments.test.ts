@@ -3,6 +3,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import { MAX_RAW_BYTES } from "../../worker/email/inbound";
 import { droppedNote, planFiles } from "../../worker/email/inbound-files";
+import { tooLargeForEmail } from "../../worker/email/outbound";
 import { contentRefusal, MAX_MESSAGE_BYTES } from "../../worker/email/send-rules";
 import { htmlToText } from "../../worker/email/threading";
 import { call, expectStatus, json, type As, type Person, reply } from "./helpers";
@@ -335,6 +336,13 @@ describe("reply email with files", () => {
       })?.code,
     ).toBe("E_CONTENT_TOO_LARGE");
     expect(contentRefusal({ ...base, attachments: [file("plain text, not base64")] })?.code).toBe("E_VALIDATION_ERROR");
+    // Base64 makes files a third larger: about 3.6 MiB of files fit in Email Service's 5 MiB.
+    const reply = { subject: "Re: files", text: "Attached." };
+    const sized = (mib: number) => [
+      { id: "at_1", name: "a.zip", size: mib * 1024 * 1024, contentType: "application/zip" },
+    ];
+    expect(tooLargeForEmail(reply, sized(3.6))).toBeNull();
+    expect(tooLargeForEmail(reply, sized(3.7))).toMatch(/^Too large for email: with its files \(a\.zip 3\.7 MB\)/);
     const inline = { disposition: "inline", filename: "a.png", type: "image/png", content: btoa("x") };
     expect(contentRefusal({ ...base, attachments: [inline as unknown as EmailAttachment] })?.code).toBe(
       "E_VALIDATION_ERROR",
