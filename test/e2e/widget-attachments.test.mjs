@@ -1,0 +1,237 @@
+// Files in the chat widget, at phone width: the customer attaches a PDF and
+// sends it, the agent downloads it from the agent app; an agent's picture shows
+// as a thumbnail in the widget; files too large or too many are refused in
+// words. Screenshots go to /tmp/widget-shots/ (WIDGET_SHOTS).
+//
+// Widget uploads are rate limited per address (60 in 10 minutes): this file
+// uploads about a dozen.
+
+import assert from "node:assert/strict";
+import zlib from "node:zlib";
+import { after, before, test } from "node:test";
+import {
+  ADMIN,
+  BASE_URL,
+  createInbox,
+  ensureWorkspace,
+  eventually,
+  launchBrowser,
+  newPage,
+  openConversation,
+  signIn,
+  tid,
+  waitForItem,
+} from "./helpers.mjs";
+import {
+  COMPOSER,
+  openWidget,
+  sendFromWidget,
+  shot,
+  startShop,
+  visitShop,
+  waitForWidgetMessage,
+  widgetConversation,
+} from "./widget-helpers.mjs";
+
+const PHONE = { width: 390, height: 844 };
+const FILE_INPUT = `input${tid("widget-file-input")}`;
+
+let browser;
+let admin;
+let inbox;
+let shop;
+let agent;
+
+before(async () => {
+  admin = await ensureWorkspace();
+  inbox = await createInbox(admin, `Files help ${Date.now().toString(36)}`);
+  shop = await startShop(inbox.widgetKey);
+  browser = await launchBrowser();
+  agent = await newPage(browser);
+  await signIn(agent, ADMIN);
+});
+after(async () => {
+  await browser?.close();
+  await shop?.stop();
+});
+
+/** A small but real PDF (one empty page), `tag` making each one's bytes unique. */
+function pdf(tag) {
+  return Buffer.from(
+    `%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n` +
+      `3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\ntrailer<</Root 1 0 R>>\n%${tag}\n%%EOF\n`,
+  );
+}
+
+const CRC = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+function crc32(buf) {
+  let c = 0xffffffff;
+  for (const b of buf) c = CRC[(c ^ b) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/** A `width`×`height` PNG: a colour gradient, so it is plainly a picture in the screenshots. */
+function png(width, height) {
+  const chunk = (type, data) => {
+    const head = Buffer.alloc(8);
+    head.writeUInt32BE(data.length, 0);
+    head.write(type, 4, "ascii");
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
+    return Buffer.concat([head, data, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  const rows = [];
+  for (let y = 0; y < height; y++) {
+    rows.push(0);
+    for (let x = 0; x < width; x++) rows.push((x * 255) / width, (y * 255) / height, 160);
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", ihdr),
+    chunk("IDAT", zlib.deflateSync(Buffer.from(rows))),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+
+/** Starts a chat from the widget on a phone-sized page; returns the page, the panel's frame and the conversation. */
+async function startChat(text) {
+  const page = await visitShop(browser, shop, { viewport: PHONE });
+  const frame = await openWidget(page);
+  await sendFromWidget(frame, text);
+  await waitForWidgetMessage(frame, "customer", text);
+  return { page, frame, conversationId: await widgetConversation(frame) };
+}
+
+test("a customer attaches a PDF and sends it; the agent downloads it from the agent app", async () => {
+  const page = await visitShop(browser, shop, { viewport: PHONE });
+  const frame = await openWidget(page);
+  // No conversation yet: the attach button says why it cannot be used.
+  await frame.click(tid("widget-attach"));
+  assert.match(await frame.locator(tid("widget-file-notice")).innerText(), /once you've sent your first message/);
+  await sendFromWidget(frame, "Hello, I was charged twice.");
+  await waitForWidgetMessage(frame, "customer", "charged twice");
+  const conversationId = await widgetConversation(frame);
+  await frame.waitForSelector(tid("widget-file-notice"), { state: "detached" });
+
+  const bytes = pdf(conversationId);
+  await frame.setInputFiles(FILE_INPUT, { name: "invoice-1042.pdf", mimeType: "application/pdf", buffer: bytes });
+  await frame.waitForSelector(`${tid("widget-draft")}[data-done]`);
+  assert.match(await frame.locator(tid("widget-draft")).innerText(), /invoice-1042\.pdf/);
+  assert.match(await frame.locator(tid("widget-upload-status")).innerText(), /invoice-1042\.pdf uploaded/);
+  await frame.fill(COMPOSER, "Here is the invoice.");
+  await shot(page, "10-attach-chip-phone");
+  await frame.press(COMPOSER, "Enter");
+
+  await waitForWidgetMessage(frame, "customer", "Here is the invoice");
+  const chip = frame.locator(`${tid("widget-message")}:not([data-pending]) ${tid("widget-file")}`);
+  await chip.waitFor();
+  assert.match(await chip.innerText(), /invoice-1042\.pdf/);
+  assert.equal(await frame.locator(tid("widget-draft")).count(), 0, "the composer's chips are gone");
+  await shot(page, "11-sent-file-phone");
+
+  // The agent sees the message with its file in the agent app, and downloads it.
+  await openConversation(agent, conversationId);
+  await waitForItem(agent, "customer", "Here is the invoice");
+  const link = agent
+    .locator(`${tid("timeline-item")}[data-kind="customer"]`, { hasText: "Here is the invoice" })
+    .locator('a[href*="/api/attachments/"]')
+    .first();
+  await link.waitFor();
+  assert.match(await link.innerText(), /invoice-1042\.pdf/);
+  const href = await link.getAttribute("href");
+  const got = await agent.evaluate(async (url) => {
+    const res = await fetch(url);
+    return {
+      status: res.status,
+      disposition: res.headers.get("content-disposition"),
+      bytes: [...new Uint8Array(await res.arrayBuffer())],
+    };
+  }, href);
+  assert.equal(got.status, 200);
+  assert.match(got.disposition ?? "", /^attachment/);
+  assert.match(got.disposition ?? "", /invoice-1042\.pdf/);
+  assert.deepEqual(Buffer.from(got.bytes), bytes, "the agent downloads the very bytes the customer sent");
+  await page.context().close();
+});
+
+test("an agent's reply with a picture shows as a loaded thumbnail that opens full size", async () => {
+  const { page, frame, conversationId } = await startChat("Which colour is the jacket?");
+
+  const res = await fetch(`${BASE_URL}/api/attachments?inboxId=${inbox.id}&name=jacket.png`, {
+    method: "POST",
+    headers: { Cookie: admin.cookie, "Content-Type": "image/png" },
+    body: png(480, 320),
+  });
+  assert.equal(res.status, 201, await res.clone().text());
+  const upload = await res.json();
+  await admin.ok(
+    "POST",
+    `/api/conversations/${conversationId}/messages`,
+    { kind: "reply", body: "", attachmentIds: [upload.id] },
+    201,
+  );
+
+  const image = frame.locator(`${tid("widget-message")}[data-kind="reply"] img${tid("widget-image")}`);
+  await image.waitFor();
+  await eventually(frame, (sel) => document.querySelector(sel)?.naturalWidth > 0, `img${tid("widget-image")}`, {
+    what: "the thumbnail to load",
+  });
+  assert.equal(await image.evaluate((img) => img.naturalWidth), 480);
+  const box = await image.boundingBox();
+  assert.ok(box.width <= PHONE.width * 0.82 && box.height <= 200, `sized for the panel: ${JSON.stringify(box)}`);
+  assert.equal(await image.getAttribute("alt"), "jacket.png");
+  await shot(page, "12-thumbnail-phone");
+
+  // A click opens the full picture in a new tab.
+  const [tab] = await Promise.all([page.context().waitForEvent("page"), image.click()]);
+  await tab.waitForLoadState();
+  assert.match(tab.url(), /\/api\/attachments\//);
+  await page.context().close();
+});
+
+test("files too large or too many are refused in words; a cancelled upload leaves nothing to send", async () => {
+  const { page, frame } = await startChat("I have screenshots.");
+
+  // Larger than 25 MB: refused before any byte is sent.
+  await frame.setInputFiles(FILE_INPUT, {
+    name: "screen-recording.mov",
+    mimeType: "video/quicktime",
+    buffer: Buffer.alloc(25 * 1024 * 1024 + 1),
+  });
+  const big = frame.locator(tid("widget-draft"), { hasText: "screen-recording.mov" });
+  await big.waitFor();
+  assert.match(await big.innerText(), /Too large\. Files can be up to 25 MB\./);
+  assert.match(await frame.locator(tid("widget-upload-status")).innerText(), /Too large/);
+  assert.equal(await frame.locator(tid("widget-send")).isDisabled(), true, "nothing to send");
+  await shot(page, "13-too-large-phone");
+  await frame.click(`${tid("widget-draft")} ${tid("widget-draft-remove")}`);
+  await frame.waitForSelector(tid("widget-draft"), { state: "detached" });
+
+  // Eleven files: ten are taken, and the visitor is told why not the eleventh.
+  const files = Array.from({ length: 11 }, (_, i) => ({
+    name: `page-${i + 1}.pdf`,
+    mimeType: "application/pdf",
+    buffer: pdf(`page ${i + 1}`),
+  }));
+  await frame.setInputFiles(FILE_INPUT, files);
+  assert.match(await frame.locator(tid("widget-file-notice")).innerText(), /up to 10 files in one message/);
+  assert.equal(await frame.locator(tid("widget-draft")).count(), 10);
+  await eventually(frame, (sel) => document.querySelectorAll(sel).length === 10, `${tid("widget-draft")}[data-done]`, {
+    what: "the ten uploads",
+  });
+  await shot(page, "14-ten-chips-phone");
+
+  // Removing them all leaves nothing to send.
+  for (let i = 0; i < 10; i++) await frame.click(`${tid("widget-draft")} ${tid("widget-draft-remove")}`);
+  await frame.waitForSelector(tid("widget-draft"), { state: "detached" });
+  assert.equal(await frame.locator(tid("widget-send")).isDisabled(), true);
+  await page.context().close();
+});
