@@ -197,7 +197,71 @@ test("an agent's reply with a picture shows as a loaded thumbnail that opens ful
   await page.context().close();
 });
 
-test("files too large or too many are refused in words; a cancelled upload leaves nothing to send", async () => {
+/** Slows the page's uploads to `bytesPerSecond` (-1: no limit), as on a poor mobile connection. */
+async function throttleUploads(page, bytesPerSecond) {
+  page.cdp ??= await page.context().newCDPSession(page);
+  await page.cdp.send("Network.enable");
+  await page.cdp.send("Network.emulateNetworkConditions", {
+    offline: false,
+    latency: 0,
+    downloadThroughput: -1,
+    uploadThroughput: bytesPerSecond,
+  });
+}
+
+test("on a slow connection an upload shows its progress and can be cancelled; send waits for the uploads", async () => {
+  const { page, frame, conversationId } = await startChat("My order arrived broken.");
+  await throttleUploads(page, 32 * 1024);
+  await frame.setInputFiles(FILE_INPUT, {
+    name: "broken-box.jpg",
+    mimeType: "image/jpeg",
+    buffer: Buffer.alloc(2 * 1024 * 1024, 7),
+  });
+  await eventually(frame, (sel) => document.querySelector(sel)?.value > 0, `${tid("widget-draft")} progress`, {
+    what: "the upload's progress",
+  });
+  assert.equal(
+    await frame.locator(`${tid("widget-draft")} progress`).getAttribute("aria-label"),
+    "Uploading broken-box.jpg",
+  );
+  await shot(page, "15-progress-phone");
+  await frame.click(`${tid("widget-draft")} button[aria-label="Cancel upload of broken-box.jpg"]`);
+  await frame.waitForSelector(tid("widget-draft"), { state: "detached" });
+  assert.match(await frame.locator(tid("widget-upload-status")).innerText(), /broken-box\.jpg removed/);
+
+  // Sent while a file is still uploading: the message waits for it, then goes with it.
+  await throttleUploads(page, 32 * 1024);
+  await frame.setInputFiles(FILE_INPUT, {
+    name: "label.pdf",
+    mimeType: "application/pdf",
+    buffer: Buffer.concat([pdf("label"), Buffer.alloc(384 * 1024, 32)]),
+  });
+  await frame.locator(`${tid("widget-draft")} progress`).waitFor();
+  await frame.evaluate(() => {
+    window.sawWaiting = false;
+    const seen = () => {
+      if (document.querySelector(".sb-compose")?.textContent?.includes("Sending when your files have uploaded")) {
+        window.sawWaiting = true;
+      }
+    };
+    new MutationObserver(seen).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+  await sendFromWidget(frame, "And the shipping label.");
+  await waitForWidgetMessage(frame, "customer", "And the shipping label");
+  assert.equal(await frame.evaluate(() => window.sawWaiting), true, "the panel said it waits for the upload");
+  const sent = frame.locator(`${tid("widget-message")}:not([data-pending])`, { hasText: "And the shipping label" });
+  assert.match(await sent.locator(tid("widget-file")).innerText(), /label\.pdf/);
+  const items = (await admin.ok("GET", `/api/conversations/${conversationId}/timeline`)).items;
+  const item = items.find((i) => i.body === "And the shipping label.");
+  assert.deepEqual(
+    item?.attachments?.map((a) => a.name),
+    ["label.pdf"],
+  );
+  await throttleUploads(page, -1);
+  await page.context().close();
+});
+
+test("files too large or too many are refused in words", async () => {
   const { page, frame } = await startChat("I have screenshots.");
 
   // Larger than 25 MB: refused before any byte is sent.
