@@ -128,6 +128,7 @@ export class Chat {
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #typingTimer: ReturnType<typeof setTimeout> | undefined;
   #refreshed = 0;
+  #freshTimer: ReturnType<typeof setTimeout> | undefined;
   /** Whether the visitor can see the thread (the panel is open and the page visible). */
   #seeing = false;
   identity: Identity | null = null;
@@ -353,6 +354,22 @@ export class Chat {
     this.#set(patch);
     if (this.#seeing) this.#markSeen();
     else this.#set({ unread: this.#unread() });
+    this.#keepFresh();
+  }
+
+  /** File URLs are signed until `exp=` (seconds): fetch the thread again a minute before the first expires. */
+  #keepFresh() {
+    clearTimeout(this.#freshTimer);
+    let first = Infinity;
+    for (const item of this.#current.values()) {
+      for (const f of item.attachments ?? [])
+        first = Math.min(first, Number(/[?&]exp=(\d+)/.exec(f.url)?.[1] ?? first));
+    }
+    const id = this.#saved?.conversationId;
+    if (id && first < Infinity) {
+      const wait = Math.max(first * 1000 - Date.now() - 60_000, 10_000);
+      this.#freshTimer = setTimeout(() => this.#saved?.conversationId === id && void this.#load(this.#saved), wait);
+    }
   }
 
   #unread(): number {

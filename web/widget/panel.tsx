@@ -32,7 +32,7 @@ export interface PanelProps {
 
 const NO_CHAT_YET = "You can attach files once you've sent your first message.";
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const FOCUSABLE = "button:not([disabled]),textarea:not([disabled]),input:not([disabled]),[href]";
+const FOCUSABLE = "button:not([disabled]),textarea:not([disabled]),input:not([disabled]):not([hidden]),[href]";
 
 /** "Hello" → `Hello`; checks the pre-chat answers the way the server will. */
 function checkPrechat(mode: WidgetConfig["preChat"], name: string, email: string) {
@@ -305,6 +305,33 @@ export function Panel(props: PanelProps) {
         <DraftList drafts={files.drafts} onRemove={files.remove} />
         {waiting && <p class="sb-note">Sending when your files have uploaded…</p>}
         <div class="sb-row">
+          <textarea
+            ref={composer}
+            rows={1}
+            value={body}
+            disabled={disabled}
+            placeholder={preview ? "Preview — messages aren't sent" : "Type your message…"}
+            aria-label="Message"
+            data-testid="widget-composer"
+            onInput={(e) => {
+              const el = e.currentTarget;
+              setBody(el.value);
+              el.style.height = "auto";
+              el.style.height = `${Math.min(el.scrollHeight, 120)}px`;
+            }}
+            onPaste={(e) => {
+              const pasted = [...(e.clipboardData?.files ?? [])];
+              if (!pasted.length) return;
+              e.preventDefault();
+              attach(pasted);
+            }}
+            onKeyDown={(e) => {
+              if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+                e.preventDefault();
+                send();
+              }
+            }}
+          />
           <button
             type="button"
             class={`sb-attach${canAttach ? "" : " sb-off"}`}
@@ -333,33 +360,6 @@ export function Panel(props: PanelProps) {
             onChange={(e) => {
               attach([...(e.currentTarget.files ?? [])]);
               e.currentTarget.value = "";
-            }}
-          />
-          <textarea
-            ref={composer}
-            rows={1}
-            value={body}
-            disabled={disabled}
-            placeholder={preview ? "Preview — messages aren't sent" : "Type your message…"}
-            aria-label="Message"
-            data-testid="widget-composer"
-            onInput={(e) => {
-              const el = e.currentTarget;
-              setBody(el.value);
-              el.style.height = "auto";
-              el.style.height = `${Math.min(el.scrollHeight, 120)}px`;
-            }}
-            onPaste={(e) => {
-              const pasted = [...(e.clipboardData?.files ?? [])];
-              if (!pasted.length) return;
-              e.preventDefault();
-              attach(pasted);
-            }}
-            onKeyDown={(e) => {
-              if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
-                e.preventDefault();
-                send();
-              }
             }}
           />
           <button
