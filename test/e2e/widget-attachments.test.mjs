@@ -1,5 +1,5 @@
-// Files in the chat widget, at phone width: the customer attaches a PDF and
-// sends it, the agent downloads it from the agent app; an agent's picture shows
+// Files in the chat widget, at phone width: the customer attaches a PDF to
+// their first message, the agent downloads it from the agent app; an agent's picture shows
 // as a thumbnail in the widget, and so do the customer's pasted and dropped
 // ones; on a slow connection uploads show progress, can be cancelled, and a
 // send waits for them; files too large or too many are refused in words.
@@ -112,41 +112,38 @@ async function startChat(text, colorScheme = "light") {
   return { page, frame, conversationId: await widgetConversation(frame) };
 }
 
-test("a customer attaches a PDF and sends it; the agent downloads it from the agent app", async () => {
+test("a customer attaches a PDF with their first message; the agent downloads it from the agent app", async () => {
   const page = await visitShop(browser, shop, { viewport: PHONE });
   const frame = await openWidget(page);
-  // No conversation yet: the attach button says why it cannot be used.
-  await frame.click(tid("widget-attach"));
-  assert.match(await frame.locator(tid("widget-file-notice")).innerText(), /once you've sent your first message/);
-  await sendFromWidget(frame, "Hello, I was charged twice.");
-  await waitForWidgetMessage(frame, "customer", "charged twice");
-  const conversationId = await widgetConversation(frame);
-  await frame.waitForSelector(tid("widget-file-notice"), { state: "detached" });
-
-  const bytes = pdf(conversationId);
+  // No conversation yet: the file waits for the first message, which starts one.
+  const bytes = pdf(Date.now());
   await frame.setInputFiles(FILE_INPUT, { name: "invoice-1042.pdf", mimeType: "application/pdf", buffer: bytes });
-  await frame.waitForSelector(`${tid("widget-draft")}[data-done]`);
   assert.match(await frame.locator(tid("widget-draft")).innerText(), /invoice-1042\.pdf/);
-  assert.match(await frame.locator(tid("widget-upload-status")).innerText(), /invoice-1042\.pdf uploaded/);
-  await frame.fill(COMPOSER, "Here is the invoice.");
-  await shot(page, "10-attach-chip-phone");
+  await frame.getByText("Your files go right after your first message.").waitFor();
+  await frame.click(tid("widget-send"));
+  assert.match(await frame.locator(tid("widget-file-notice")).innerText(), /Type a message to start the chat/);
+  await frame.fill(COMPOSER, "Hello, I was charged twice. Here is the invoice.");
+  await shot(page, "10-attach-before-first-message-phone");
   await frame.press(COMPOSER, "Enter");
 
-  await waitForWidgetMessage(frame, "customer", "Here is the invoice");
-  const chip = frame.locator(`${tid("widget-message")}:not([data-pending]) ${tid("widget-file")}`);
+  await waitForWidgetMessage(frame, "customer", "charged twice");
+  const conversationId = await widgetConversation(frame);
+  const chip = frame.locator(
+    `${tid("widget-message")}[data-kind="customer"]:not([data-pending]) ${tid("widget-file")}`,
+  );
   await chip.waitFor();
   assert.match(await chip.innerText(), /invoice-1042\.pdf/);
   assert.equal(await frame.locator(tid("widget-draft")).count(), 0, "the composer's chips are gone");
+  assert.match(await frame.locator(tid("widget-upload-status")).innerText(), /invoice-1042\.pdf uploaded/);
   await frame.waitForSelector(`${tid("widget-message")}[data-pending]`, { state: "detached" });
   await shot(page, "11-sent-file-phone");
 
-  // The agent sees the message with its file in the agent app, and downloads it.
+  // The agent sees the message and its file in the agent app, and downloads it.
   await openConversation(agent, conversationId);
-  await waitForItem(agent, "customer", "Here is the invoice");
-  const item = agent.locator(`${tid("timeline-item")}[data-kind="customer"]`, { hasText: "Here is the invoice" });
-  // The item and its files render together. The agent app's file links are built alongside the
-  // widget's; where they have not landed yet, the agent's page reads the link from the timeline API.
-  const links = item.locator('a[href*="/api/attachments/"]');
+  await waitForItem(agent, "customer", "charged twice");
+  // The agent app's file links are built alongside the widget's; where they have not landed
+  // yet, the agent's page reads the link from the timeline API.
+  const links = agent.locator(`${tid("timeline-item")}[data-kind="customer"] a[href*="/api/attachments/"]`);
   let href;
   if (await links.count()) {
     assert.match(await links.first().innerText(), /invoice-1042\.pdf/);
@@ -154,7 +151,7 @@ test("a customer attaches a PDF and sends it; the agent downloads it from the ag
   } else {
     href = await agent.evaluate(async (id) => {
       const { items } = await (await fetch(`/api/conversations/${id}/timeline`)).json();
-      return items.find((i) => i.body === "Here is the invoice.")?.attachments?.[0]?.url;
+      return items.find((i) => i.attachments?.length)?.attachments[0].url;
     }, conversationId);
   }
   assert.match(href ?? "", /\/api\/attachments\//);

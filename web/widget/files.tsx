@@ -25,12 +25,16 @@ export function fileSize(bytes: number): string {
 
 const LIMIT = `Files can be up to ${fileSize(MAX_ATTACHMENT_BYTES)}.`;
 
-/** One file in the composer: uploading (`progress`), uploaded (`file`) or refused (`error`). */
+/**
+ * One file in the composer: waiting for the chat to start (`blob`), uploading
+ * (`progress`), uploaded (`file`) or refused (`error`).
+ */
 export interface Draft {
   key: number;
   name: string;
   size: number;
   progress: number;
+  blob?: File;
   file?: Attachment;
   error?: string;
   abort: AbortController;
@@ -47,16 +51,34 @@ function refusal(e: UploadError): string {
 
 let nextKey = 1;
 
-/** The composer's files: `add` starts their uploads, `status` says what happened (for the live region). */
+/**
+ * The composer's files: `add` starts their uploads (or, `later`, keeps them
+ * until `start`: uploads need the conversation the first message starts);
+ * `status` says what happened, for the live region.
+ */
 export function useDrafts(upload: Upload | undefined) {
   const [drafts, setDrafts] = useState<Draft[]>([]);
   const [status, setStatus] = useState("");
-  /** Said on screen too: more files than a message takes, or no chat to upload to yet. */
+  /** Said on screen: more files than a message takes, or files waiting for the first message. */
   const [notice, setNotice] = useState("");
   const update = (key: number, patch: Partial<Draft>) =>
     setDrafts((all) => all.map((d) => (d.key === key ? { ...d, ...patch } : d)));
 
-  const add = (files: File[]) => {
+  const begin = (d: Draft, f: File) =>
+    upload?.(f, { signal: d.abort.signal, onProgress: (progress) => update(d.key, { progress }) }).then(
+      (file) => {
+        update(d.key, { file, progress: 1 });
+        setStatus(`${d.name} uploaded`);
+      },
+      (e: UploadError) => {
+        if (e.code === "aborted") return;
+        const error = refusal(e);
+        update(d.key, { error });
+        setStatus(`${d.name}: ${error}`);
+      },
+    );
+
+  const add = (files: File[], later: boolean) => {
     if (!upload || !files.length) return;
     const room = MAX_ATTACHMENTS_PER_MESSAGE - drafts.filter((d) => !d.error).length;
     const taken = files.slice(0, Math.max(0, room));
@@ -69,18 +91,8 @@ export function useDrafts(upload: Upload | undefined) {
         abort: new AbortController(),
       };
       if (f.size > MAX_ATTACHMENT_BYTES) return { ...d, error: `Too large. ${LIMIT}` };
-      upload(f, { signal: d.abort.signal, onProgress: (progress) => update(d.key, { progress }) }).then(
-        (file) => {
-          update(d.key, { file, progress: 1 });
-          setStatus(`${d.name} uploaded`);
-        },
-        (e: UploadError) => {
-          if (e.code === "aborted") return;
-          const error = refusal(e);
-          update(d.key, { error });
-          setStatus(`${d.name}: ${error}`);
-        },
-      );
+      if (later) return { ...d, blob: f };
+      begin(d, f);
       return d;
     });
     setDrafts((all) => [...all, ...added]);
@@ -90,7 +102,10 @@ export function useDrafts(upload: Upload | undefined) {
       taken.length < files.length ? `You can send up to ${MAX_ATTACHMENTS_PER_MESSAGE} files in one message.` : "",
     );
     setStatus(
-      [refused && `${refused.name}: ${refused.error}`, ok && `Uploading ${ok} file${ok > 1 ? "s" : ""}`]
+      [
+        refused && `${refused.name}: ${refused.error}`,
+        ok && `${later ? "Added" : "Uploading"} ${ok} file${ok > 1 ? "s" : ""}`,
+      ]
         .filter(Boolean)
         .join(". "),
     );
@@ -103,11 +118,17 @@ export function useDrafts(upload: Upload | undefined) {
     setStatus(`${d.name} removed`);
   };
 
+  /** The conversation exists: upload the files that waited for it. */
+  const start = () => {
+    for (const d of drafts) if (d.blob) begin(d, d.blob);
+    setDrafts((all) => all.map((d) => ({ ...d, blob: undefined })));
+  };
+
   const clear = () => {
     setDrafts([]);
     setNotice("");
   };
-  return { drafts, status, notice, setNotice, add, remove, clear };
+  return { drafts, status, notice, setNotice, add, remove, start, clear };
 }
 
 const PAPER = (
@@ -132,7 +153,7 @@ export function DraftList({ drafts, onRemove }: { drafts: Draft[]; onRemove: (d:
           <span class="sb-fname">{d.name}</span>
           {d.error ? (
             <span class="sb-ferr">{d.error}</span>
-          ) : d.file ? (
+          ) : d.file || d.blob ? (
             <span class="sb-fsize">{fileSize(d.size)}</span>
           ) : (
             <progress max={1} value={d.progress} aria-label={`Uploading ${d.name}`} />

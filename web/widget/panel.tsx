@@ -30,7 +30,6 @@ export interface PanelProps {
   onRate: (score: number, comment: string) => Promise<void>;
 }
 
-const NO_CHAT_YET = "You can attach files once you've sent your first message.";
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const FOCUSABLE = "button:not([disabled]),textarea:not([disabled]),input:not([disabled]):not([hidden]),[href]";
 
@@ -69,9 +68,11 @@ export function Panel(props: PanelProps) {
   const disabled = !!preview || !!blocked;
   const files = useDrafts(props.onUpload);
   const fileInput = useRef<HTMLInputElement>(null);
-  // Uploads go to a conversation, and the first message starts it.
-  const canAttach = !disabled && !!view.conversationId && !!props.onUpload;
+  const canAttach = !disabled && !!props.onUpload;
+  // Uploads go to a conversation, and the first message starts it: files added before wait for it.
+  const started = !!view.conversationId;
   const uploading = files.drafts.some((d) => !d.file && !d.error);
+  const queued = files.drafts.some((d) => d.blob);
   const [waiting, setWaiting] = useState(false);
 
   // Focus moves into the panel when it opens: the first empty pre-chat field, else the composer
@@ -101,28 +102,41 @@ export function Panel(props: PanelProps) {
     if (view.refused && !body) setBody(view.refused);
   }, [view.refused]);
 
-  const attach = (list: File[]) => {
-    if (!list.length) return;
-    if (canAttach) files.add(list);
-    else if (!disabled) files.setNotice(NO_CHAT_YET);
-  };
+  const attach = (list: File[]) => canAttach && files.add(list, !started);
+
+  useEffect(() => {
+    if (started && queued) files.start();
+  }, [started, queued]);
 
   const send = () => {
     const text = body.trim();
     if ((!text && !files.drafts.some((d) => !d.error)) || disabled) return;
     if (uploading) {
+      // Files added before the chat started wait for it: the first message starts it now, they follow.
+      if (!started && !view.pending.length) {
+        if (!text) return files.setNotice("Type a message to start the chat: your files follow it.");
+        if (!sendText(text)) return;
+      }
       setWaiting(true);
       return;
     }
-    const ready = files.drafts.flatMap((d) => (d.file ? [d.file] : []));
-    if (!text && !ready.length) return;
+    if (
+      sendText(
+        text,
+        files.drafts.flatMap((d) => (d.file ? [d.file] : [])),
+      )
+    )
+      files.clear();
+  };
+
+  const sendText = (text: string, ready: Attachment[] = []) => {
     if (showPrechat) {
       const found = checkPrechat(config.preChat, who.name, who.email);
       setErrors(found);
       const bad = found.name ? "name" : found.email ? "email" : null;
       if (bad) {
         root.current?.querySelector<HTMLInputElement>(`input[name=${bad}]`)?.focus();
-        return;
+        return false;
       }
     }
     props.onSend(
@@ -130,9 +144,11 @@ export function Panel(props: PanelProps) {
       showPrechat ? { name: who.name.trim() || undefined, email: who.email.trim() || undefined } : {},
       ready,
     );
-    files.clear();
     setBody("");
-    composer.current?.focus();
+    const box = composer.current;
+    if (box) box.style.height = "";
+    box?.focus();
+    return true;
   };
 
   // Send waits for the uploads; a failed one stops it (the visitor decides: remove it, or send without).
@@ -303,14 +319,18 @@ export function Panel(props: PanelProps) {
           </p>
         )}
         <DraftList drafts={files.drafts} onRemove={files.remove} />
-        {waiting && <p class="sb-note">Sending when your files have uploaded…</p>}
+        {queued ? (
+          <p class="sb-note">Your files go right after your first message.</p>
+        ) : (
+          waiting && <p class="sb-note">Sending when your files have uploaded…</p>
+        )}
         <div class="sb-row">
           <textarea
             ref={composer}
             rows={1}
             value={body}
             disabled={disabled}
-            placeholder={preview ? "Preview — messages aren't sent" : "Type your message…"}
+            placeholder="Type your message…"
             aria-label="Message"
             data-testid="widget-composer"
             onInput={(e) => {
@@ -334,11 +354,10 @@ export function Panel(props: PanelProps) {
           />
           <button
             type="button"
-            class={`sb-attach${canAttach ? "" : " sb-off"}`}
+            class="sb-attach"
             aria-label="Attach files"
-            title={canAttach ? "Attach files" : NO_CHAT_YET}
-            disabled={disabled}
-            onClick={() => (canAttach ? fileInput.current?.click() : files.setNotice(NO_CHAT_YET))}
+            disabled={!canAttach}
+            onClick={() => fileInput.current?.click()}
             data-testid="widget-attach"
           >
             <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
