@@ -45,7 +45,7 @@ export type Upload = (file: File, options: UploadOptions) => Promise<Attachment>
 /** What the visitor reads when an upload is refused. */
 function refusal(e: UploadError): string {
   if (e.status === 413 || e.code === "payload_too_large") return `Too large. ${LIMIT}`;
-  if (e.status === 429) return "Too many uploads just now: please wait a minute and try again.";
+  if (e.status === 429) return "Too many uploads just now: please try again in a few minutes.";
   return e.message || "Upload failed";
 }
 
