@@ -5,8 +5,8 @@
 // send waits for them; files too large or too many are refused in words.
 // Screenshots go to /tmp/widget-shots/ (WIDGET_SHOTS).
 //
-// Widget uploads are rate limited per address (60 in 10 minutes): this file
-// uploads about sixteen.
+// Widget uploads are rate limited per address (60 in 10 minutes): the last
+// test uses up the allowance on purpose.
 
 import assert from "node:assert/strict";
 import zlib from "node:zlib";
@@ -22,6 +22,7 @@ import {
   openConversation,
   signIn,
   tid,
+  until,
   waitForItem,
 } from "./helpers.mjs";
 import {
@@ -33,6 +34,7 @@ import {
   visitShop,
   waitForWidgetMessage,
   widgetConversation,
+  widgetStored,
 } from "./widget-helpers.mjs";
 
 const PHONE = { width: 390, height: 844 };
@@ -360,5 +362,36 @@ test("files too large or too many are refused in words (in dark mode)", async ()
   await shot(page, "17-too-large-phone");
   await frame.click(`${tid("widget-draft")} ${tid("widget-draft-remove")}`);
   await frame.waitForSelector(tid("widget-draft"), { state: "detached" });
+  await page.context().close();
+});
+
+// Last in this file: it spends the address's widget upload allowance.
+test("past the upload rate limit the chip says to try again later", async () => {
+  const { page, frame, conversationId } = await startChat("One more file, please.");
+  const { token } = await widgetStored(page, frame, `sb:${inbox.widgetKey}`);
+  const uploadOne = () =>
+    fetch(`${BASE_URL}/api/widget/conversations/${conversationId}/attachments?name=filler.txt`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "text/plain" },
+      body: "x",
+    }).then(async (res) => {
+      await res.body?.cancel();
+      return res.status;
+    });
+  await until(async () => (await uploadOne()) === 429, "the upload rate limit", { timeout: 60_000, every: 0 });
+
+  await frame.setInputFiles(FILE_INPUT, { name: "receipt.pdf", mimeType: "application/pdf", buffer: pdf("receipt") });
+  const chip = frame.locator(tid("widget-draft"), { hasText: "receipt.pdf" });
+  await eventually(
+    frame,
+    (sel) => /try again/.test(document.querySelector(sel)?.textContent ?? ""),
+    tid("widget-draft"),
+    {
+      what: "the rate-limited upload's message",
+    },
+  );
+  assert.match(await chip.innerText(), /Too many uploads just now: please try again in a few minutes\./);
+  assert.match(await frame.locator(tid("widget-upload-status")).innerText(), /receipt\.pdf: Too many uploads/);
+  await shot(page, "18-rate-limited-phone");
   await page.context().close();
 });
