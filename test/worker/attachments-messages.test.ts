@@ -22,15 +22,12 @@ import {
   timeline,
   twoAgentsAndACustomer,
 } from "./helpers";
+import { bytes, PNG, upload } from "./files";
 import { openRoom, openWidget } from "./sockets";
 
-const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 73, 72, 68, 82, 1, 2, 3, 4]);
-const bytes = (text: string) => new TextEncoder().encode(text);
-
-function upload(as: As, inboxId: string, name = "shot.png", body: Uint8Array = PNG, type = "image/png") {
-  const path = `/api/attachments?inboxId=${inboxId}&name=${encodeURIComponent(name)}` as const;
-  return expectStatus(call(as, path, { body, headers: { "content-type": type } }), 201);
-}
+/** An agent's upload, stored (201). */
+const stored = (as: As, inboxId: string, name = "shot.png", body: Uint8Array = PNG, type = "image/png") =>
+  expectStatus(upload(as, inboxId, body, name, type), 201);
 
 function customerUpload(token: string, conversationId: string, name: string, body: Uint8Array, type: string) {
   const path = `/api/widget/conversations/${conversationId}/attachments?name=${encodeURIComponent(name)}` as const;
@@ -52,7 +49,7 @@ describe("attachments on messages", () => {
     ]);
     const watching = await openRoom(conversationId, viewer.as);
     const widget = await openWidget(conversationId, contactToken);
-    const shot = await upload(ana.as, inbox.id);
+    const shot = await stored(ana.as, inbox.id);
 
     const item = await expectStatus(
       postMessage(ana.as, conversationId, { kind: "reply", body: "", attachmentIds: [shot.id] }),
@@ -72,7 +69,10 @@ describe("attachments on messages", () => {
     // The customer's copies are signed: they load in an <img> with no credentials.
     const live = (await widget.next("item")).item.attachments![0]!;
     const fetched = (await customerSees(contactToken, conversationId)).items.at(-1)!.attachments![0]!;
-    for (const file of [live, fetched]) {
+    const later = await openWidget(conversationId, contactToken);
+    const replayed = (await later.next("item")).item.attachments![0]!;
+    later.close();
+    for (const file of [live, fetched, replayed]) {
       expect(file).toMatchObject(carried);
       expect(file.url).toMatch(new RegExp(`^/api/attachments/${shot.id}\\?exp=\\d+&sig=[\\w-]{43}$`));
       const res = await anonymous(file.url);
@@ -85,7 +85,7 @@ describe("attachments on messages", () => {
 
   it("refuses a signed URL that was altered, moved to another file, or has expired", async () => {
     const { inbox, ana, conversationId, contactToken } = await twoAgentsAndACustomer();
-    const [a, b] = [await upload(ana.as, inbox.id, "a.png"), await upload(ana.as, inbox.id, "b.png")];
+    const [a, b] = [await stored(ana.as, inbox.id, "a.png"), await stored(ana.as, inbox.id, "b.png")];
     await expectStatus(
       postMessage(ana.as, conversationId, { kind: "reply", body: "two", attachmentIds: [a.id, b.id] }),
       201,
@@ -109,7 +109,7 @@ describe("attachments on messages", () => {
   it("keeps a note's file from the customer, by token and by URL", async () => {
     const { inbox, ana, conversationId, contactToken } = await twoAgentsAndACustomer();
     const widget = await openWidget(conversationId, contactToken);
-    const memo = await upload(ana.as, inbox.id, "internal.txt", bytes("margin is 80%"), "text/plain");
+    const memo = await stored(ana.as, inbox.id, "internal.txt", bytes("margin is 80%"), "text/plain");
     const noteItem = await expectStatus(
       postMessage(ana.as, conversationId, { kind: "note", body: "for us", attachmentIds: [memo.id] }),
       201,
@@ -153,14 +153,14 @@ describe("attachments on messages", () => {
 
   it("refuses uploads that are not the author's, already sent, expired, repeated or too many — writing nothing", async () => {
     const { inbox, ana, ben, conversationId, contactToken } = await twoAgentsAndACustomer();
-    const mine = await upload(ana.as, inbox.id, "mine.png");
-    const bens = await upload(ben.as, inbox.id, "bens.png");
-    const old = await upload(ana.as, inbox.id, "old.png");
+    const mine = await stored(ana.as, inbox.id, "mine.png");
+    const bens = await stored(ben.as, inbox.id, "bens.png");
+    const old = await stored(ana.as, inbox.id, "old.png");
     await env.DB.prepare("UPDATE attachments SET created_at = ? WHERE id = ?")
       .bind(Date.now() - 23.5 * 3600_000, old.id)
       .run();
     const many = await Promise.all(
-      Array.from({ length: MAX_ATTACHMENTS_PER_MESSAGE + 1 }, (_, i) => upload(ana.as, inbox.id, `${i}.png`)),
+      Array.from({ length: MAX_ATTACHMENTS_PER_MESSAGE + 1 }, (_, i) => stored(ana.as, inbox.id, `${i}.png`)),
     );
     const before = (await timeline(ana.as, conversationId)).lastSeq;
     const refused = async (attachmentIds: string[], says: RegExp) => {
@@ -199,7 +199,7 @@ describe("attachments on messages", () => {
       startConversation(inbox.widgetKey, "one"),
       startConversation(inbox.widgetKey, "two", { name: "Dee" }),
     ]);
-    const file = await upload(admin.as, inbox.id);
+    const file = await stored(admin.as, inbox.id);
     const results = await Promise.all(
       [one.id, two.id].map((id) => postMessage(admin.as, id, { kind: "note", body: "see", attachmentIds: [file.id] })),
     );
@@ -222,7 +222,7 @@ describe("attachments on messages", () => {
 
   it("replays a retried message with its files, linking them once", async () => {
     const { inbox, ana, conversationId } = await twoAgentsAndACustomer();
-    const file = await upload(ana.as, inbox.id);
+    const file = await stored(ana.as, inbox.id);
     const send = () =>
       postMessage(
         ana.as,
@@ -241,7 +241,7 @@ describe("attachments on messages", () => {
     const other = await json(admin.as, "/api/inboxes", { body: { name: "Billing", channel: "chat" } }, 201);
     await grant(admin, other.id, ana, "reply");
     const viewer = await agentWith(admin, inbox.id, "view");
-    const file = await upload(ana.as, inbox.id);
+    const file = await stored(ana.as, inbox.id);
     await expectStatus(postMessage(ana.as, conversationId, { kind: "note", body: "", attachmentIds: [file.id] }), 201);
     expect((await call(viewer.as, file.url)).status).toBe(200);
 
@@ -258,7 +258,7 @@ describe("attachments on messages", () => {
 
   it("starts a conversation with a file, and refuses a bad one before creating anything", async () => {
     const { admin, inbox } = await supportTeam();
-    const guide = await upload(admin.as, inbox.id, "guide.pdf", bytes("%PDF guide"), "application/pdf");
+    const guide = await stored(admin.as, inbox.id, "guide.pdf", bytes("%PDF guide"), "application/pdf");
     const counts = async () => [await countRows("conversations"), await countRows("contacts")];
     const before = await counts();
     await expectError(
@@ -282,7 +282,7 @@ describe("attachments on messages", () => {
   it("shows a paperclip on search hits whose conversation holds files", async () => {
     const { inbox, ana, conversationId } = await twoAgentsAndACustomer();
     const plain = await startConversation(inbox.widgetKey, "invoice without files", { name: "Eve" });
-    const file = await upload(ana.as, inbox.id);
+    const file = await stored(ana.as, inbox.id);
     await expectStatus(postMessage(ana.as, conversationId, { kind: "reply", body: "", attachmentIds: [file.id] }), 201);
     const hits = await json(ana.as, "/api/search?q=invoice");
     const flags = Object.fromEntries(hits.items.map((h) => [h.id, h.hasAttachments]));

@@ -89,7 +89,7 @@ export async function startByAgent(
 ): Promise<string> {
   // Files are checked before anything is written (the room checks again when it links them).
   const files = await attachable(db, actor.workspaceId, authorOf(actor), input.attachmentIds ?? [], Date.now());
-  if (typeof files === "string") throw new AppError("validation_failed", files, filesRefused(files));
+  if (typeof files === "string") unwrap(filesRefused(files));
   const known = input.contact.email ? await findContactByEmail(db, actor.workspaceId, input.contact.email) : undefined;
   const contact =
     known ??
