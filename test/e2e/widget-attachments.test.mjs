@@ -9,6 +9,7 @@
 // test uses up the allowance on purpose.
 
 import assert from "node:assert/strict";
+import fs from "node:fs";
 import zlib from "node:zlib";
 import { after, before, test } from "node:test";
 import {
@@ -139,6 +140,11 @@ test("a customer attaches a PDF with their first message; the agent downloads it
   assert.match(await frame.locator(tid("widget-upload-status")).innerText(), /invoice-1042\.pdf uploaded/);
   await frame.waitForSelector(`${tid("widget-message")}[data-pending]`, { state: "detached" });
   await shot(page, "11-sent-file-phone");
+
+  // The customer can download their own file from the thread.
+  const [download] = await Promise.all([page.waitForEvent("download"), chip.click()]);
+  assert.equal(download.suggestedFilename(), "invoice-1042.pdf");
+  assert.deepEqual(fs.readFileSync(await download.path()), bytes);
 
   // The agent sees the message and its file in the agent app, and downloads it.
   await openConversation(agent, conversationId);
