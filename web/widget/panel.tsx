@@ -120,13 +120,8 @@ export function Panel(props: PanelProps) {
       setWaiting(true);
       return;
     }
-    if (
-      sendText(
-        text,
-        files.drafts.flatMap((d) => (d.file ? [d.file] : [])),
-      )
-    )
-      files.clear();
+    const ready = files.drafts.flatMap((d) => (d.file ? [d.file] : []));
+    if (sendText(text, ready)) files.clear();
   };
 
   const sendText = (text: string, ready: Attachment[] = []) => {
@@ -145,6 +140,7 @@ export function Panel(props: PanelProps) {
       ready,
     );
     setBody("");
+    files.setNotice("");
     const box = composer.current;
     if (box) box.style.height = "";
     box?.focus();
