@@ -17,6 +17,7 @@ import { AppError, notFound, unwrap } from "../errors";
 import { newId } from "../lib/ids";
 import { getConversationRoom } from "../rooms/conversation-room";
 import { agentsWhoSee, assigneeFor, assigneeStays, moveFor, teamForAssignment } from "./checks";
+import { checkFiles } from "./files";
 import { authorOf, conversationFor } from "./find";
 
 /**
@@ -40,6 +41,8 @@ export async function postMessage(
       : undefined;
   // Queued even while the inbox has no address: it then fails visibly, with a retry, instead of never leaving.
   const outbox = mailbox?.channel === "email" ? { id: newId("ob") } : undefined;
+  const email = outbox && { subject: conversation.subject, body: input.body };
+  await checkFiles(db, actor.workspaceId, authorOf(actor), input.attachmentIds, email);
   const named = countedMentions(input.kind, input.mentions);
   const mentions = named.length
     ? await agentsWhoSee(db, actor.workspaceId, conversation.inboxId, named, "mentions")

@@ -4,7 +4,6 @@
  * or an email arrives.
  */
 import { eq } from "drizzle-orm";
-import { attachable, filesRefused } from "../attachments/links";
 import type { Channel, Item, StartConversationInput } from "../contract";
 import type { Db } from "../db/client";
 import { grantFor } from "../db/queries/access";
@@ -18,6 +17,7 @@ import { derivedId, newId } from "../lib/ids";
 import { type CreateConversation, getConversationRoom } from "../rooms/conversation-room";
 import { sendQueuedReply } from "../email/deliver";
 import { autoAssign } from "./auto-assign";
+import { checkFiles } from "./files";
 import { authorOf } from "./find";
 
 export interface NewConversation {
@@ -87,9 +87,8 @@ export async function startByAgent(
   key: string | undefined,
   waitUntil?: (work: Promise<unknown>) => void,
 ): Promise<string> {
-  // Files are checked before anything is written (the room checks again when it links them).
-  const files = await attachable(db, actor.workspaceId, authorOf(actor), input.attachmentIds ?? [], Date.now());
-  if (typeof files === "string") unwrap(filesRefused(files));
+  const email = inbox.channel === "email" ? { subject: input.subject ?? null, body: input.body } : undefined;
+  await checkFiles(db, actor.workspaceId, authorOf(actor), input.attachmentIds, email);
   const known = input.contact.email ? await findContactByEmail(db, actor.workspaceId, input.contact.email) : undefined;
   const contact =
     known ??

@@ -1,0 +1,27 @@
+/**
+ * Files a message is about to carry, checked before anything is written:
+ * the author's own unused uploads (the room checks again when it links them)
+ * and, for a reply that leaves by email, Email Service's size limit, so the
+ * agent hears it now rather than from a failed email later.
+ */
+import { attachable, filesRefused } from "../attachments/links";
+import type { Author } from "../contract";
+import type { Db } from "../db/client";
+import type { StoredAttachment } from "../db/schema";
+import { tooLargeForEmail } from "../email/outbound";
+import { unwrap } from "../errors";
+
+export async function checkFiles(
+  db: Db,
+  workspaceId: string,
+  author: Author,
+  ids: string[] | undefined,
+  email?: { subject: string | null; body: string },
+): Promise<StoredAttachment[]> {
+  if (!ids?.length) return [];
+  const files = await attachable(db, workspaceId, author, ids, Date.now());
+  if (typeof files === "string") return unwrap(filesRefused(files));
+  const refusal = email && tooLargeForEmail({ subject: email.subject ?? "", text: email.body }, files);
+  if (refusal) return unwrap(filesRefused(refusal));
+  return files;
+}
