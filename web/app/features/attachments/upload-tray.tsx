@@ -40,9 +40,10 @@ function UploadChip({ upload: u, uploads, disabled }: { upload: Upload; uploads:
       data-testid="upload-chip"
       data-status={u.status}
       data-name={u.name}
+      data-progress={percent}
       title={u.name}
     >
-      <FileIcon image={isInlineImage(u.type)} />
+      {u.preview ? <img class="upload-preview" src={u.preview} alt="" /> : <FileIcon image={isInlineImage(u.type)} />}
       <span class="upload-text">
         <span class="upload-name">{u.name}</span>
         <span class="upload-meta">

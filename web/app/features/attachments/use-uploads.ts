@@ -8,7 +8,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import type { Attachment } from "../../../../worker/contract";
 import { MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS_PER_MESSAGE } from "../../../../worker/contract";
 import { UploadError, uploadFile } from "../../../lib/upload";
-import { MAX_FILE_SIZE_LABEL } from "./files";
+import { isInlineImage, MAX_FILE_SIZE_LABEL } from "./files";
 
 export type UploadStatus = "uploading" | "done" | "failed";
 
@@ -25,6 +25,8 @@ export interface Upload {
   error?: string;
   /** A failure a second try may fix (not a refused size or type). */
   retryable?: boolean;
+  /** An object URL of an image's own bytes, for the chip's little preview. */
+  preview?: string;
 }
 
 export interface Uploads {
@@ -60,10 +62,18 @@ export function useUploads(inboxId: string, scope: string): Uploads {
   const patch = (key: string, change: Partial<Upload>) =>
     setList((l) => l.map((u) => (u.key === key ? { ...u, ...change } : u)));
 
+  const previews = useRef(new Map<string, string>());
+  const forget = (key: string) => {
+    running.current.get(key)?.abort();
+    running.current.delete(key);
+    files.current.delete(key);
+    const preview = previews.current.get(key);
+    if (preview) URL.revokeObjectURL(preview);
+    previews.current.delete(key);
+  };
   const cancelAll = () => {
-    for (const controller of running.current.values()) controller.abort();
-    running.current.clear();
-    files.current.clear();
+    for (const key of new Set([...running.current.keys(), ...files.current.keys(), ...previews.current.keys()]))
+      forget(key);
   };
 
   useEffect(() => {
@@ -126,7 +136,10 @@ export function useUploads(inboxId: string, scope: string): Uploads {
       if (file.size > MAX_ATTACHMENT_BYTES)
         return { ...upload, status: "failed", error: `Larger than ${MAX_FILE_SIZE_LABEL}`, retryable: false };
       files.current.set(key, file);
-      return upload;
+      if (!isInlineImage(file.type)) return upload;
+      const preview = URL.createObjectURL(file);
+      previews.current.set(key, preview);
+      return { ...upload, preview };
     });
     setList((l) => [...l, ...added]);
     for (const u of added) {
@@ -149,9 +162,7 @@ export function useUploads(inboxId: string, scope: string): Uploads {
 
   const remove = (key: string) => {
     const upload = current.current.find((u) => u.key === key);
-    running.current.get(key)?.abort();
-    running.current.delete(key);
-    files.current.delete(key);
+    forget(key);
     setList((l) => l.filter((u) => u.key !== key));
     setRefused(null);
     if (upload) setAnnouncement(`${upload.name} ${upload.status === "uploading" ? "cancelled" : "removed"}`);
