@@ -329,3 +329,29 @@ test("dropped files are checked before uploading (too large, one too many); a ru
   a.assertNoErrors();
   await a.context().close();
 });
+
+test("a new conversation can start with a file alone; the inbox is fixed while files are attached", async () => {
+  const a = await newPage(browser);
+  await signIn(a, ADMIN);
+  await a.click(tid("new-conversation"));
+  await a.waitForSelector(tid("new-conversation-dialog"));
+  await a.selectOption(tid("new-conversation-inbox"), inbox.id);
+  await a.fill(tid("new-conversation-name"), "Katherine Johnson");
+  await a.setInputFiles(tid("new-conversation-attach-input"), {
+    name: "quote-4411.pdf",
+    mimeType: "application/pdf",
+    buffer: Buffer.from("%PDF-1.4\n%%EOF\n"),
+  });
+  await chip(a, "quote-4411.pdf").and(a.locator('[data-status="done"]')).waitFor();
+  assert.equal(await a.isDisabled(tid("new-conversation-inbox")), true, "the files belong to this inbox");
+  await shot(a, "new-conversation-file", a.locator(tid("new-conversation-dialog")));
+  assert.equal(await a.isEnabled(tid("new-conversation-submit")), true, "a file alone is a message");
+  await a.click(tid("new-conversation-submit"));
+
+  await a.waitForSelector(`${tid("conversation-page")}[data-live="open"]`);
+  const file = a.locator(`${tid("timeline-item")}[data-kind="reply"] ${tid("attachment-file")}`);
+  await file.waitFor();
+  assert.match(await file.innerText(), /quote-4411\.pdf/);
+  a.assertNoErrors();
+  await a.context().close();
+});

@@ -21,7 +21,8 @@ import type { LiveDraft } from "./live-draft";
 import { TimelineItem } from "./timeline";
 import { useUploads } from "../attachments/use-uploads";
 import { AttachButton, UploadTray } from "../attachments/upload-tray";
-import { dragHasFiles, pastedImages } from "../attachments/files";
+import { pastedImages } from "../attachments/files";
+import { useFileDrop } from "../attachments/use-file-drop";
 
 type Kind = "reply" | "note";
 type Pending = { key: string; kind: Kind; body: string; files: string; force: boolean };
@@ -92,7 +93,10 @@ export function Composer(props: {
   const seenSeq = useRef(props.seenSeq);
   seenSeq.current = props.seenSeq;
   const uploads = useUploads(props.inboxId, conversationId);
-  const [dropping, setDropping] = useState(false);
+  const drop = useFileDrop((files) => {
+    uploads.add(files);
+    input.current?.focus();
+  });
   const hasContent = body.trim().length > 0 || uploads.ids.length > 0;
   /** Why the message cannot go yet, when it is the files. */
   const waiting = uploads.uploading
@@ -192,24 +196,6 @@ export function Composer(props: {
     uploads.add(images);
   };
 
-  /** Files dragged over the composer: it shows itself as the drop target. */
-  const onDragOver = (e: DragEvent) => {
-    if (!dragHasFiles(e)) return;
-    e.preventDefault();
-    if (e.dataTransfer) e.dataTransfer.dropEffect = "copy";
-    setDropping(true);
-  };
-  const onDragLeave = (e: DragEvent) => {
-    if (!(e.currentTarget as HTMLElement).contains(e.relatedTarget as Node | null)) setDropping(false);
-  };
-  const onDrop = (e: DragEvent) => {
-    if (!dragHasFiles(e)) return;
-    e.preventDefault();
-    setDropping(false);
-    uploads.add([...(e.dataTransfer?.files ?? [])]);
-    input.current?.focus();
-  };
-
   const onKeyDown = (e: KeyboardEvent) => {
     if (e.key === "Enter" && (e.metaKey || e.ctrlKey)) {
       e.preventDefault();
@@ -220,15 +206,12 @@ export function Composer(props: {
   const placeholder =
     kind === "reply" ? `Reply to ${props.contactName}…` : "Write an internal note — type @ to mention a teammate";
   return (
-    // biome-ignore lint/a11y/noStaticElementInteractions: dropping files is a pointer shortcut; the Attach button does it from the keyboard
+    // Dropping files is a pointer shortcut; the Attach button does the same from the keyboard.
     <div
-      class={`composer composer-${kind}${dropping ? " is-dropping" : ""}`}
+      class={`composer composer-${kind}${drop.dropping ? " is-dropping" : ""}`}
       data-testid="composer"
       data-kind={kind}
-      onDragEnter={onDragOver}
-      onDragOver={onDragOver}
-      onDragLeave={onDragLeave}
-      onDrop={onDrop}
+      {...drop.handlers}
     >
       <div class="composer-tabs" role="tablist">
         {kinds.map((k) => (
@@ -298,7 +281,7 @@ export function Composer(props: {
           {sending ? <Spinner label="Sending…" /> : kind === "reply" ? "Send reply" : "Add note"}
         </button>
       </div>
-      {dropping && (
+      {drop.dropping && (
         <div class="composer-drop" aria-hidden="true" data-testid="composer-drop">
           Drop files to attach
         </div>
