@@ -42,7 +42,7 @@ async function objectsIn(workspacePrefix: string) {
 }
 
 describe("attachments", () => {
-  it("stores an agent's upload in R2 and serves it to the uploader and to agents who see the inbox", async () => {
+  it("stores an agent's upload in R2, serving it to the uploader alone until a message carries it", async () => {
     const { admin, inbox } = await supportTeam();
     const [viewer, outsider] = await Promise.all([
       agentWith(admin, inbox.id, "view"),
@@ -52,6 +52,15 @@ describe("attachments", () => {
     expect(file).toMatchObject({ name: "shot.png", size: PNG.byteLength, contentType: "image/png" });
     expect(file.url).toBe(`/api/attachments/${file.id}`);
 
+    // Unattached, it is the uploader's draft: nobody else can tell it exists.
+    await expectError(call(viewer.as, file.url), 404, "not_found");
+    await expectStatus(
+      call(admin.as, `/api/conversations/${(await startConversation(inbox.widgetKey)).id}/messages`, {
+        method: "POST",
+        body: { kind: "note", body: "", attachmentIds: [file.id] },
+      }),
+      201,
+    );
     for (const reader of [admin, viewer]) {
       const res = await call(reader.as, file.url);
       expect(res.status).toBe(200);
@@ -79,7 +88,7 @@ describe("attachments", () => {
     expect(await countRows("attachments")).toBe(1);
   });
 
-  it("takes a customer's file through the widget, readable by them and the team but not by another customer", async () => {
+  it("takes a customer's file through the widget, readable by them, then by the team once sent, never by another customer", async () => {
     const { admin, inbox } = await supportTeam();
     const cara = await startConversation(inbox.widgetKey);
     const dan = await startConversation(inbox.widgetKey, "Me too", { name: "Dan" });
@@ -96,7 +105,16 @@ describe("attachments", () => {
     expect(own.status).toBe(200);
     expect(new TextDecoder().decode(await own.arrayBuffer())).toBe("%PDF-1.7 receipt");
     expect(own.headers.get("content-disposition")).toBe("attachment; filename*=UTF-8''receipt.pdf");
+    await expectError(call(admin.as, file.url), 404, "not_found");
+    await expectStatus(
+      call({ bearer: cara.contactToken }, `/api/widget/conversations/${cara.id}/messages`, {
+        method: "POST",
+        body: { body: "", attachmentIds: [file.id] },
+      }),
+      201,
+    );
     expect((await call(admin.as, file.url)).status).toBe(200);
+    expect((await call({ bearer: cara.contactToken }, file.url)).status).toBe(200);
     await expectError(call({ bearer: dan.contactToken }, file.url), 404, "not_found");
     // Not their conversation: as if it did not exist.
     await expectError(

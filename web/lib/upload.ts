@@ -49,9 +49,7 @@ export function uploadFile(
       } catch {}
       if (xhr.status >= 200 && xhr.status < 300 && body) return resolve(body as Attachment);
       const error = (body as { error?: { code?: string; message?: string } } | null)?.error;
-      reject(
-        new UploadError(error?.code ?? "internal", error?.message ?? `Upload failed (${xhr.status})`, xhr.status),
-      );
+      reject(new UploadError(error?.code ?? "internal", error?.message ?? `Upload failed (${xhr.status})`, xhr.status));
     };
     xhr.onerror = () => reject(new UploadError("network", "The upload was interrupted: check the connection"));
     xhr.onabort = () => reject(new UploadError("aborted", "Upload cancelled"));

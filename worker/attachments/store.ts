@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, isNull, lt } from "drizzle-orm";
 import { type Attachment, MAX_ATTACHMENT_BYTES } from "../contract";
 import type { Db } from "../db/client";
-import { attachments } from "../db/schema";
+import { attachments, conversations, timelineItems } from "../db/schema";
 import { SNIFF_BYTES, sanitiseName, sniffedType } from "../domain/attachments";
 import { AppError } from "../errors";
 import { newId } from "../lib/ids";
@@ -88,11 +88,25 @@ export async function findAttachment(db: Db, id: string): Promise<AttachmentRow 
   return db.query.attachments.findFirst({ where: eq(attachments.id, id) });
 }
 
+/** Where a linked file sits: its item's kind, and the conversation's inbox and customer now. */
+export async function fileItem(db: Db, row: AttachmentRow) {
+  if (!row.conversationId || row.itemSeq === null) return undefined;
+  const [place] = await db
+    .select({ kind: timelineItems.kind, inboxId: conversations.inboxId, contactId: conversations.contactId })
+    .from(conversations)
+    .innerJoin(
+      timelineItems,
+      and(eq(timelineItems.conversationId, conversations.id), eq(timelineItems.seq, row.itemSeq)),
+    )
+    .where(eq(conversations.id, row.conversationId));
+  return place;
+}
+
 /**
  * Deletes up to `limit` uploads never attached to a message within a day:
  * the R2 objects first, then the rows, so a row never outlives its object
  * for a reader to trip over. Run twice, it deletes nothing twice.
- * Linking (a later step) must refuse uploads close to the day's end, so the
+ * Linking refuses uploads older than ATTACHABLE_FOR_MS (23 hours), so the
  * sweep never removes a file in the moment a message takes it.
  */
 export async function sweepUnattached(bucket: R2Bucket, db: Db, now: number, limit: number): Promise<number> {

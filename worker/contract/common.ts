@@ -34,7 +34,12 @@ export const AttachmentIds = z
 /** A message says something: text, or at least one file (a `.refine` on the message's schema). */
 export const hasContent = (v: { body: string; attachmentIds?: string[] }) =>
   v.body.trim().length > 0 || !!v.attachmentIds?.length;
-export const EMPTY_MESSAGE = { message: "must not be empty", path: ["body"] };
+export const EMPTY_MESSAGE = {
+  message: "must not be empty",
+  path: ["body"],
+  // Said alongside the message's other faults, whenever the body itself is text.
+  when: (payload: { value: unknown }) => typeof (payload.value as { body?: unknown } | null)?.body === "string",
+};
 export const Password = z
   .string()
   .min(MIN_PASSWORD_CHARS, `must be at least ${MIN_PASSWORD_CHARS} characters`)

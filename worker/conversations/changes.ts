@@ -48,6 +48,7 @@ export async function postMessage(
     await getConversationRoom(env, conversation.id).post(conversation.id, {
       kind: input.kind,
       body: input.body,
+      attachmentIds: input.attachmentIds,
       author: authorOf(actor),
       lastSeenSeq: input.lastSeenSeq,
       force: input.force,

@@ -207,9 +207,15 @@ async function conversationAfterQuiet(
 export async function postFromCustomer(
   env: Env,
   db: Db,
-  post: { conversation: ConversationRow; contact: ContactRow; body: string; key: string | undefined },
+  post: {
+    conversation: ConversationRow;
+    contact: ContactRow;
+    body: string;
+    attachmentIds?: string[];
+    key: string | undefined;
+  },
 ): Promise<{ item: Item; conversationId: string }> {
-  const { conversation, contact, body, key } = post;
+  const { conversation, contact, body, attachmentIds, key } = post;
   refuseBlocked(contact);
   const author = customerAuthor(contact);
   const fresh = await conversationAfterQuiet(db, conversation, key);
@@ -219,7 +225,7 @@ export async function postFromCustomer(
       inbox: fresh.inbox,
       contact,
       subject: null,
-      first: { kind: "customer", body, author },
+      first: { kind: "customer", body, author, attachmentIds },
     });
     return { item, conversationId: fresh.id };
   }
@@ -228,6 +234,7 @@ export async function postFromCustomer(
       kind: "customer",
       body,
       author,
+      attachmentIds,
       idempotencyKey: key,
     }),
   );

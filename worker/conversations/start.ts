@@ -4,6 +4,7 @@
  * or an email arrives.
  */
 import { eq } from "drizzle-orm";
+import { attachable } from "../attachments/links";
 import type { Channel, Item, StartConversationInput } from "../contract";
 import type { Db } from "../db/client";
 import { grantFor } from "../db/queries/access";
@@ -86,6 +87,9 @@ export async function startByAgent(
   key: string | undefined,
   waitUntil?: (work: Promise<unknown>) => void,
 ): Promise<string> {
+  // Files are checked before anything is written (the room checks again when it links them).
+  const files = await attachable(db, actor.workspaceId, authorOf(actor), input.attachmentIds ?? [], Date.now());
+  if (typeof files === "string") throw new AppError("validation_failed", files);
   const known = input.contact.email ? await findContactByEmail(db, actor.workspaceId, input.contact.email) : undefined;
   const contact =
     known ??
@@ -109,6 +113,7 @@ export async function startByAgent(
       body: input.body,
       author: authorOf(actor),
       outbox,
+      attachmentIds: input.attachmentIds,
     },
   });
   // A retried start finds the first outbox row taken or sent; this id then names none.

@@ -5,24 +5,37 @@
  * conversation stands (resolved, may rate) — never notes, events, drafts or
  * presence.
  */
-import { isCustomerKind, type AgentFrame, type CustomerFrame, type CustomerState, type Item } from "../contract";
+import {
+  isCustomerKind,
+  type AgentFrame,
+  type CustomerFrame,
+  type CustomerItem,
+  type CustomerState,
+  type Item,
+} from "../contract";
 import { toCustomerItem } from "../db/queries/items";
 
 export type Audience = "agent" | "customer";
 
 /** A room event, before it is shaped for an audience. */
 export type RoomEvent =
-  | { type: "item"; item: Item }
+  /** `customer`: the item as the customer gets it when it differs from `toCustomerItem` (its files' URLs signed). */
+  | { type: "item"; item: Item; customer?: CustomerItem }
   | { type: "typing"; active: boolean }
   | { type: "state"; state: CustomerState }
   | Exclude<AgentFrame, { type: "item" | "welcome" | "pong" | "error" }>;
 
 /** The frame `audience` receives for `event`, or null when it must not see it. */
 export function frameFor(event: RoomEvent, audience: Audience): AgentFrame | CustomerFrame | null {
-  if (audience === "agent") return event.type === "typing" || event.type === "state" ? null : event;
+  if (audience === "agent") {
+    if (event.type === "typing" || event.type === "state") return null;
+    return event.type === "item" ? { type: "item", item: event.item } : event;
+  }
   switch (event.type) {
     case "item":
-      return isCustomerKind(event.item.kind) ? { type: "item", item: toCustomerItem(event.item) } : null;
+      return isCustomerKind(event.item.kind)
+        ? { type: "item", item: event.customer ?? toCustomerItem(event.item) }
+        : null;
     case "typing":
     case "state":
       return event;

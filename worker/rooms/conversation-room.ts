@@ -18,6 +18,8 @@ import {
   type Author,
   type Collision,
   CUSTOMER_KINDS,
+  type CustomerItem,
+  isCustomerKind,
   CloseCodes,
   type Item,
   PING,
@@ -26,9 +28,10 @@ import {
   type RatingInput,
   type Viewer,
 } from "../contract";
+import { attachable, filesKey, isLinkedTwice, linkFiles, signedForCustomer } from "../attachments/links";
 import { getDb } from "../db/client";
 import { getConversation, getLinks, visibleLinks } from "../db/queries/conversations";
-import { toItem } from "../db/queries/items";
+import { toCustomerItem, toItem } from "../db/queries/items";
 import { existingLink, inboxesSeenBy, itemAt, itemByKey, itemsAfter, levelsIn, ownedLink } from "../db/queries/room";
 import { conversations, timelineItems } from "../db/schema";
 import { mayType } from "../domain/access";
@@ -82,6 +85,8 @@ type AuthorRef = Author;
 export type { CreateConversation, InitialFields, LinkChange, PostItem, UpdateConversation } from "./room-events";
 export { RULES, SYSTEM } from "./room-events";
 
+const LINKED_TWICE = "A file went on another message at the same moment: upload it again";
+
 export class ConversationRoom extends DurableObject<Env> {
   #queue = new SerialQueue();
   #db = getDb(this.env.DB);
@@ -96,6 +101,8 @@ export class ConversationRoom extends DurableObject<Env> {
    * the timeline inside the write queue. Once answered, `ready` says it.
    */
   #greeting = new WeakSet<WebSocket>();
+  /** The workspace's key for customers' file URLs, read once. */
+  #key: { workspaceId: string; key: Promise<CryptoKey> } | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -113,18 +120,24 @@ export class ConversationRoom extends DurableObject<Env> {
         return first ? ok({ item: toItem(first) }) : fail("conflict", "The conversation is being created");
       }
       const now = Date.now();
-      const row = itemRow(input.conversationId, 1, input.first, now);
-      const { conversationId: id, workspaceId, inboxId, contactId, subject } = input;
-      await this.#db.batch([
-        this.#db.insert(conversations).values({
-          ...{ id, workspaceId, inboxId, contactId, subject, status: "open", lastSeq: 1 },
-          ...{ lastActivityAt: now, preview: previewOf(input.first.body), createdAt: now, updatedAt: now },
-        }),
-        this.#db.insert(timelineItems).values(row),
-        ...(input.first.outbox
-          ? [queueReplyEmail(this.#db, { ...input.first.outbox, conversationId: id, seq: 1, now })]
-          : []),
-      ]);
+      const { conversationId: id, workspaceId, inboxId, contactId, subject, first } = input;
+      const files = await attachable(this.#db, workspaceId, first.author, first.attachmentIds ?? [], now);
+      if (typeof files === "string") return fail("validation_failed", files);
+      const row = itemRow(id, 1, { ...first, attachments: files }, now);
+      try {
+        await this.#db.batch([
+          this.#db.insert(conversations).values({
+            ...{ id, workspaceId, inboxId, contactId, subject, status: "open", lastSeq: 1 },
+            ...{ lastActivityAt: now, preview: previewOf(first.body, files), createdAt: now, updatedAt: now },
+          }),
+          this.#db.insert(timelineItems).values(row),
+          ...(files.length ? [linkFiles(this.#db, id, 1, files)] : []),
+          ...(first.outbox ? [queueReplyEmail(this.#db, { ...first.outbox, conversationId: id, seq: 1, now })] : []),
+        ]);
+      } catch (error) {
+        if (isLinkedTwice(error)) return fail("validation_failed", LINKED_TWICE);
+        throw error;
+      }
       this.#state = newRoomState(input, now);
       this.#hub.summary(this.#state);
       if (input.initial) await this.#change(this.#state, planRules(input.initial));
@@ -146,8 +159,16 @@ export class ConversationRoom extends DurableObject<Env> {
         const details: z.infer<typeof Collision> = { newer: newer.map(toItem) };
         return fail("collision", "Someone else wrote in this conversation since you last looked", details);
       }
-      const change = planPost(state, input, key || undefined);
-      const [item] = await this.#commit(state, change);
+      const files = await attachable(this.#db, state.workspaceId, input.author, input.attachmentIds ?? [], Date.now());
+      if (typeof files === "string") return fail("validation_failed", files);
+      const change = planPost(state, input, key || undefined, files);
+      let item: Item | undefined;
+      try {
+        [item] = await this.#commit(state, change);
+      } catch (error) {
+        if (isLinkedTwice(error)) return fail("validation_failed", LINKED_TWICE);
+        throw error;
+      }
       if (change.followersAdded?.length) this.#sendConversation(state);
       if (input.author.type === "user" && input.author.id) await this.#setDraft(input.author.id, input.author.name, "");
       return ok({ item: item! });
@@ -329,13 +350,39 @@ export class ConversationRoom extends DurableObject<Env> {
       throw error;
     }
     plan.apply();
-    for (const item of plan.items) this.#broadcast({ type: "item", item });
+    const customer = await this.#forCustomers(state, plan.items);
+    for (const item of plan.items) this.#broadcast({ type: "item", item, customer: customer.get(item.seq) });
     // Resolved, reopened or rated: the customer's widget changes what it offers.
     const after = customerState(state);
     if (!sameCustomerState(before, after)) this.#broadcast({ type: "state", state: after });
     this.#hub.summary(state, movedFrom);
     this.#hub.notifications(state, plan.notifications);
     return plan.items;
+  }
+
+  /**
+   * The customer's copies of the customer-visible items that carry files,
+   * their URLs signed; empty when no customer is here to receive them.
+   */
+  async #forCustomers(state: RoomState, items: Item[]): Promise<Map<number, CustomerItem>> {
+    const visible = items.filter((i) => isCustomerKind(i.kind) && i.attachments?.length);
+    if (!visible.length || !this.ctx.getWebSockets("customer").length) return new Map();
+    const signed = await this.#signed(state, visible.map(toCustomerItem));
+    return new Map(signed.map((i) => [i.seq, i]));
+  }
+
+  #signed(state: Pick<RoomState, "workspaceId">, items: CustomerItem[]): Promise<CustomerItem[]> {
+    return signedForCustomer(() => {
+      if (this.#key?.workspaceId !== state.workspaceId)
+        this.#key = {
+          workspaceId: state.workspaceId,
+          key: filesKey(this.#db, state.workspaceId).catch((error) => {
+            this.#key = null;
+            throw error;
+          }),
+        };
+      return this.#key.key;
+    }, items);
   }
 
   /** Of the people a change may notify (followers, the assignee, the mentioned), those who can open it now. */
@@ -438,6 +485,7 @@ export class ConversationRoom extends DurableObject<Env> {
       if (this.ctx.getWebSockets("agent").indexOf(ws) < 0 || ws.readyState !== WebSocket.READY_STATE_OPEN) return;
     }
     const missed = await itemsAfter(this.#db, state.id, lastSeq, agent ? undefined : CUSTOMER_KINDS);
+    const forCustomer = agent ? [] : await this.#signed(state, missed.map(toItem).map(toCustomerItem));
     // Frames that arrived while D1 was read (a presence change, say) updated the
     // attachment meanwhile: mark the fresh copy ready, not the one read above.
     const current = this.#sockets.get(ws);
@@ -452,7 +500,7 @@ export class ConversationRoom extends DurableObject<Env> {
     } else {
       sendFrame(ws, { type: "welcome", lastSeq: state.lastSeq });
       sendFrame(ws, { type: "state", state: customerState(state) });
-      for (const row of missed) sendFrame(ws, frameFor({ type: "item", item: toItem(row) }, "customer")!);
+      for (const item of forCustomer) sendFrame(ws, { type: "item", item });
       if (replyTyping(before)) sendFrame(ws, { type: "typing", active: true });
     }
   }

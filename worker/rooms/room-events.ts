@@ -18,6 +18,7 @@ import { atLeast } from "../domain/access";
 import { collides } from "../domain/collision";
 import { countedMentions, followersFromMentions } from "../domain/mentions";
 import { agentMayMove, type SystemReason, statusAfterItem, systemMove } from "../domain/status";
+import type { StoredAttachment } from "../db/schema";
 import type { Change, FieldPatch, NewItem, OutboxEntry, RoomState } from "./room-writes";
 
 export type Ref = { id: string; name: string };
@@ -129,10 +130,15 @@ export const replyCollides = (state: Pick<RoomState, "lastPublicSeq">, input: Po
   collides({ ...input, lastPublicSeq: state.lastPublicSeq });
 
 /** A message or note: the item, the reopening it causes, and the followers a note's mentions add. */
-export function planPost(state: RoomState, input: PostItem, idempotencyKey?: string): Change {
-  const items: NewItem[] = [
-    { kind: input.kind, body: input.body, author: input.author, idempotencyKey, messageId: input.messageId },
-  ];
+/** A message: its item (with the `files` the room checked), the status it moves to, its mentions. */
+export function planPost(
+  state: RoomState,
+  input: PostItem,
+  idempotencyKey?: string,
+  files?: StoredAttachment[],
+): Change {
+  const { kind, body, author, messageId } = input;
+  const items: NewItem[] = [{ kind, body, author, idempotencyKey, messageId, attachments: files }];
   const status = input.automatic ? state.status : statusAfterItem(state.status, input.kind);
   if (status !== state.status) items.push(statusEvent(state.status, status, SYSTEM, input.kind));
   const mentioned = countedMentions(input.kind, input.mentions);

@@ -18,6 +18,7 @@ import {
   type Status,
   type TimelineEvent,
 } from "../contract";
+import { linkFiles } from "../attachments/links";
 import { chunkRows, inJson } from "../db/chunks";
 import type { Db } from "../db/client";
 import { toItem, type ItemRow } from "../db/queries/items";
@@ -116,9 +117,11 @@ export interface OutboxEntry {
 }
 
 /** Parameters one timeline item row binds. */
-const ITEM_PARAMS = 11;
+const ITEM_PARAMS = 12;
 
-export const previewOf = (body: string) => body.replace(/\s+/g, " ").trim().slice(0, 200);
+/** A list's one line for a message: its text, or the names of its files when it has none. */
+export const previewOf = (body: string, files?: readonly StoredAttachment[] | null) =>
+  (body.trim() ? body : (files ?? []).map((f) => `📎 ${f.name}`).join(" ")).replace(/\s+/g, " ").trim().slice(0, 200);
 
 export async function loadRoomState(db: Db, id: string): Promise<RoomState | null> {
   const [[row], [publicSeq], followerRows, tagRows, resolution] = await Promise.all([
@@ -173,7 +176,7 @@ export function itemRow(conversationId: string, seq: number, item: NewItem, now:
 
 /** A notification's one line: the note or message itself, or the event read aloud. */
 function noticeText(item: Item): string {
-  return item.event ? describeEvent(item.event, item.author.name) : previewOf(item.body);
+  return item.event ? describeEvent(item.event, item.author.name) : previewOf(item.body, item.attachments);
 }
 
 export interface Plan {
@@ -239,9 +242,10 @@ export function planCommit(db: Db, state: RoomState, change: Change, now: number
         lastSeq,
         lastActivityAt: now,
         updatedAt: now,
-        ...(publicRow ? { preview: previewOf(publicRow.body) } : {}),
+        ...(publicRow ? { preview: previewOf(publicRow.body, publicRow.attachments) } : {}),
       })
       .where(eq(conversations.id, state.id)),
+    ...rows.flatMap((r) => (r.attachments ? [linkFiles(db, state.id, r.seq, r.attachments)] : [])),
   ];
   if (change.followersRemoved?.length) {
     writes.push(

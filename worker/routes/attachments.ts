@@ -1,6 +1,14 @@
 import { type Context, Hono } from "hono";
-import { AgentUploadQuery } from "../contract";
-import { storeUpload, type AttachmentRow, findAttachment, toAttachment, type Upload } from "../attachments/store";
+import { AgentUploadQuery, isCustomerKind } from "../contract";
+import { filesKey, validSignature } from "../attachments/links";
+import {
+  storeUpload,
+  type AttachmentRow,
+  fileItem,
+  findAttachment,
+  toAttachment,
+  type Upload,
+} from "../attachments/store";
 import { bearerToken, identify } from "../auth/session";
 import { contactForToken } from "../conversations";
 import { type Db, getDb } from "../db/client";
@@ -22,10 +30,18 @@ export const uploadOf = (
   body: c.req.raw.body,
 });
 
-type Reader = { actor: Actor } | { contactId: string };
+type Reader = { actor: Actor } | { contactId: string } | { signed: true };
 
-/** The agent (session or API token) or the customer (contact token) asking; 401 when neither. */
-async function readerOf(c: Context<AppEnv>, db: Db): Promise<Reader> {
+/** A signed URL's bearer (the widget's `<img>`), else the agent (session or API token), else the customer (contact token); 401 when none. */
+async function readerOf(c: Context<AppEnv>, db: Db, row: AttachmentRow | undefined): Promise<Reader> {
+  const { exp, sig } = c.req.query();
+  if (exp !== undefined || sig !== undefined) {
+    const ok =
+      !!row && (await validSignature(await filesKey(db, row.workspaceId), row.id, exp ?? "", sig ?? "", Date.now()));
+    // An expired or forged link answers like a missing file; the widget fetches the thread again for fresh ones.
+    if (!ok) throw notFound("Attachment not found, or its link has expired");
+    return { signed: true };
+  }
   const actor = await identify(c);
   if (actor) return { actor };
   const who = await contactForToken(db, bearerToken(c));
@@ -34,15 +50,25 @@ async function readerOf(c: Context<AppEnv>, db: Db): Promise<Reader> {
 }
 
 /**
- * Who may download, for now (before files are linked to items): the uploader
- * (agent or contact), and agents who can see the inbox the file was uploaded to.
+ * Who may download. A file on no message yet: only its uploader. A file on a
+ * message: agents who can see the conversation's inbox now (it may have moved
+ * since the upload), and the conversation's customer when the message is
+ * theirs or a reply to them, never a note's; a signed URL is issued only for
+ * those, and is checked against the same rule.
  */
 async function mayRead(db: Db, reader: Reader, row: AttachmentRow): Promise<boolean> {
-  if ("contactId" in reader) return row.uploaderType === "contact" && row.uploaderId === reader.contactId;
-  const { actor } = reader;
-  if (actor.workspaceId !== row.workspaceId) return false;
-  if (row.uploaderType === "user" && row.uploaderId === actor.id) return true;
-  return atLeast(await grantFor(db, actor, row.inboxId), "view");
+  if (!row.conversationId) {
+    if ("actor" in reader) return row.uploaderType === "user" && row.uploaderId === reader.actor.id;
+    return "contactId" in reader && row.uploaderType === "contact" && row.uploaderId === reader.contactId;
+  }
+  const place = await fileItem(db, row);
+  if (!place) return false;
+  if ("actor" in reader) {
+    const { actor } = reader;
+    return actor.workspaceId === row.workspaceId && atLeast(await grantFor(db, actor, place.inboxId), "view");
+  }
+  if (!isCustomerKind(place.kind)) return false;
+  return "signed" in reader || place.contactId === reader.contactId;
 }
 
 /** Headers every download carries: the file can never run as a page of this site. */
@@ -91,8 +117,8 @@ async function serve(c: Context<AppEnv>, row: AttachmentRow): Promise<Response> 
 /** `GET /api/attachments/:id`: agents by session or token, customers by contact token (so before the agent-only middleware). */
 export const attachmentReadRoutes = new Hono<AppEnv>().get("/:id", async (c) => {
   const db = getDb(c.env.DB);
-  const reader = await readerOf(c, db);
   const row = await findAttachment(db, c.req.param("id"));
+  const reader = await readerOf(c, db, row);
   // Missing and hidden answer alike: a reader cannot learn that someone else's file exists.
   if (!row || !(await mayRead(db, reader, row))) throw notFound("Attachment not found");
   return serve(c, row);

@@ -25,6 +25,7 @@ import {
 } from "../conversations";
 import { getDb, type Db } from "../db/client";
 import { toCustomerItem, toItem } from "../db/queries/items";
+import { filesKey, signedForCustomer } from "../attachments/links";
 import { timelineItems } from "../db/schema";
 import { startRefusal } from "../domain/widget-start";
 import type { AppEnv } from "../env";
@@ -97,16 +98,22 @@ export const widgetRoutes = new Hono<AppEnv>()
       .where(and(eq(timelineItems.conversationId, conversation.id), inArray(timelineItems.kind, [...CUSTOMER_KINDS])))
       .orderBy(timelineItems.seq);
     const state = await customerStateOf(db, conversation);
-    return c.json({ items: rows.map(toItem).map(toCustomerItem), state } satisfies z.infer<typeof CustomerItems>);
+    const items = await signedForCustomer(
+      () => filesKey(db, conversation.workspaceId),
+      rows.map(toItem).map(toCustomerItem),
+    );
+    return c.json({ items, state } satisfies z.infer<typeof CustomerItems>);
   })
   .post("/conversations/:id/messages", validate("json", WidgetPostInput), async (c) => {
     const db = getDb(c.env.DB);
     const { conversation, contact } = await customerConversation(db, bearerToken(c), c.req.param("id"));
     await limit(db, c, "message", MESSAGE_LIMIT);
-    const body = c.req.valid("json").body;
+    const { body, attachmentIds } = c.req.valid("json");
     const key = idempotencyKey(c);
-    const { item, conversationId } = await postFromCustomer(c.env, db, { conversation, contact, body, key });
-    return c.json({ ...toCustomerItem(item), conversationId }, 201);
+    const post = { conversation, contact, body, attachmentIds, key };
+    const { item, conversationId } = await postFromCustomer(c.env, db, post);
+    const [signed] = await signedForCustomer(() => filesKey(db, conversation.workspaceId), [toCustomerItem(item)]);
+    return c.json({ ...signed!, conversationId }, 201);
   })
   /** A file for the customer's next message: the raw body, streamed to R2 (see attachments/store.ts). */
   .post("/conversations/:id/attachments", validate("query", WidgetUploadQuery), async (c) => {

@@ -1,4 +1,5 @@
 import type { CustomerItem, Item, TimelineEvent } from "../../contract";
+import { agentAttachments } from "../../attachments/links";
 import { iso } from "../../lib/time";
 import type { timelineItems } from "../schema";
 
@@ -20,6 +21,7 @@ export function toItemFor(row: ItemRow, sees: SeesConversation): Item {
     createdAt: iso(row.createdAt),
   };
   if (row.event) item.event = withVisibleLinks(row.event, sees);
+  if (row.attachments?.length) item.attachments = agentAttachments(row.attachments);
   return item;
 }
 
@@ -42,13 +44,18 @@ export function linkedConversationIds(rows: ItemRow[]): string[] {
   return [...ids];
 }
 
-/** The customer's view of an item: no ids, no author type. */
+/**
+ * The customer's view of an item: no ids, no author type. Its files keep the
+ * agents' URLs until `signedForCustomer` (attachments/links.ts) signs them.
+ */
 export function toCustomerItem(item: Item): CustomerItem {
-  return {
+  const out: CustomerItem = {
     seq: item.seq,
     kind: item.kind as CustomerItem["kind"],
     body: item.body,
     author: { name: item.author.name },
     createdAt: item.createdAt,
   };
+  if (item.attachments?.length) out.attachments = item.attachments;
+  return out;
 }
