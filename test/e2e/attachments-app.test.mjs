@@ -46,7 +46,7 @@ after(async () => {
 
 async function shot(page, name, locator) {
   if (!shots) return;
-  await (locator ?? page).screenshot({ path: path.join(shots, `${name}.png`) });
+  await (locator ?? page).screenshot({ path: path.join(shots, `${name}.png`), animations: "disabled" });
 }
 
 // ——— A real PNG, made here ————————————————————————————————————————————
@@ -78,7 +78,8 @@ function png(width, height) {
   const rows = Buffer.alloc((width * 3 + 1) * height);
   for (let y = 0; y < height; y++) {
     const row = y * (width * 3 + 1);
-    for (let x = 0; x < width; x++) rows.set([59 + x, 91 + y, 219], row + 1 + x * 3);
+    for (let x = 0; x < width; x++)
+      rows.set([Math.round((255 * x) / width), Math.round((255 * y) / height), 219], row + 1 + x * 3);
   }
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
@@ -138,7 +139,7 @@ test("a pasted screenshot goes out with a reply and shows live, loaded, to the o
   const conversationId = await startConversation(admin, inbox, { body: "The checkout page looks broken to me." });
   const { a, b } = await twoAgents(conversationId);
 
-  await paste(a, [{ name: "image.png", type: "image/png", base64: png(48, 32).toString("base64") }]);
+  await paste(a, [{ name: "image.png", type: "image/png", base64: png(320, 200).toString("base64") }]);
   // Named as a screenshot of now, uploaded, and said so to a screen reader.
   const pasted = chips(a).first();
   await eventually(a, (sel) => document.querySelector(sel)?.dataset.status === "done", tid("upload-chip"), {
@@ -168,7 +169,7 @@ test("a pasted screenshot goes out with a reply and shows live, loaded, to the o
     `${tid("timeline-item")}[data-kind="reply"] ${tid("attachment-thumb")} img`,
     { what: "the thumbnail to load" },
   );
-  assert.equal(await thumb.evaluate((img) => img.naturalWidth), 48);
+  assert.equal(await thumb.evaluate((img) => img.naturalWidth), 320);
   await shot(b, "thread-thumbnail", b.locator(tid("timeline")));
 
   // Keyboard: Enter on the thumbnail opens it full size; Escape closes and focus returns.
@@ -176,12 +177,15 @@ test("a pasted screenshot goes out with a reply and shows live, loaded, to the o
   await b.keyboard.press("Enter");
   const full = b.locator(`${tid("lightbox")} ${tid("lightbox-image")}`);
   await full.waitFor();
-  await eventually(b, (sel) => document.querySelector(sel)?.naturalWidth === 48, tid("lightbox-image"), {
+  await eventually(b, (sel) => document.querySelector(sel)?.naturalWidth === 320, tid("lightbox-image"), {
     what: "the full-size image to load",
   });
+  await shot(b, "lightbox");
   await b.keyboard.press("Escape");
   await b.locator(tid("lightbox")).waitFor({ state: "detached" });
-  assert.equal(await b.evaluate(() => document.activeElement?.dataset.testid), "attachment-thumb");
+  await eventually(b, () => document.activeElement?.dataset.testid === "attachment-thumb", null, {
+    what: "focus to return to the thumbnail",
+  });
 
   a.assertNoErrors();
   b.assertNoErrors();
@@ -202,7 +206,13 @@ test("a file picked with the Attach button goes out on a note as a chip whose li
     mimeType: "application/pdf",
     buffer: pdf,
   });
-  await chip(a, "invoice-2026-10.pdf").and(a.locator('[data-status="done"]')).waitFor();
+  await paste(a, [{ name: "image.png", type: "image/png", base64: png(200, 120).toString("base64") }]);
+  await eventually(
+    a,
+    (sel) => [...document.querySelectorAll(sel)].filter((c) => c.dataset.status === "done").length === 2,
+    tid("upload-chip"),
+    { what: "both files to upload" },
+  );
   await a.click(tid("composer-send"));
   await waitForComposerCleared(a);
 
@@ -212,6 +222,8 @@ test("a file picked with the Attach button goes out on a note as a chip whose li
   assert.match(await file.innerText(), /invoice-2026-10\.pdf/);
   assert.match(await file.innerText(), /\d+ B/);
   assert.equal(await file.getAttribute("aria-label"), `Download invoice-2026-10.pdf, ${pdf.length} B`);
+  // The screenshot sits in the same note, as a thumbnail.
+  await b.locator(`${tid("timeline-item")}[data-kind="note"] .tl-bubble ${tid("attachment-thumb")} img`).waitFor();
   await shot(b, "thread-note-file", b.locator(tid("timeline")));
 
   // The link answers 200 with the file as a download (B's own session).
