@@ -254,6 +254,23 @@ test("dropped files are checked before uploading (too large, one too many); a ru
   await signIn(a, ADMIN);
   await openConversation(a, conversationId);
 
+  // Files dragged over the composer: it shows itself as the drop target, and stops when they leave.
+  const drag = (type, selector) =>
+    a.locator(selector).evaluate((el, type) => {
+      const data = new DataTransfer();
+      data.items.add(new File(["x"], "x.txt", { type: "text/plain" }));
+      return el.dispatchEvent(new DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }));
+    }, type);
+  await drag("dragenter", tid("composer-input"));
+  await a.locator(tid("composer-drop")).waitFor();
+  assert.match(await a.locator(tid("composer-drop")).innerText(), /Drop files to attach/);
+  await shot(a, "composer-drop", a.locator(tid("composer")));
+  await drag("dragleave", tid("composer"));
+  await a.locator(tid("composer-drop")).waitFor({ state: "detached" });
+  // Dropped just beside it, files are refused rather than opened by the browser (leaving the app).
+  assert.equal(await drag("drop", tid("timeline")), false, "the page cancels a drop outside the composer");
+  assert.equal(await chips(a).count(), 0);
+
   // Eleven at once: ten are taken, the eleventh is refused with a sentence.
   const eleven = Array.from({ length: 11 }, (_, i) => ({
     name: `note-${i + 1}.txt`,
