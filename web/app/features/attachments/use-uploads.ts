@@ -43,8 +43,8 @@ export interface Uploads {
   /** Cancels the file's upload if it is still running, and drops it. */
   remove(key: string): void;
   retry(key: string): void;
-  /** Forget every file (after the message went out): nothing is cancelled. */
-  clear(): void;
+  /** Forget the files whose ids went out with a message (files added meanwhile stay). */
+  sent(ids: readonly string[]): void;
 }
 
 let counter = 0;
@@ -175,9 +175,10 @@ export function useUploads(inboxId: string, scope: string): Uploads {
     setAnnouncement(`Uploading ${file.name} again`);
   };
 
-  const clear = () => {
-    cancelAll();
-    setList([]);
+  const sent = (ids: readonly string[]) => {
+    const gone = current.current.filter((u) => u.attachment && ids.includes(u.attachment.id));
+    for (const u of gone) forget(u.key);
+    setList((l) => l.filter((u) => !(u.attachment && ids.includes(u.attachment.id))));
     setRefused(null);
   };
 
@@ -191,6 +192,6 @@ export function useUploads(inboxId: string, scope: string): Uploads {
     add,
     remove,
     retry,
-    clear,
+    sent,
   };
 }

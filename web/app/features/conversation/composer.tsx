@@ -149,7 +149,7 @@ export function Composer(props: {
       pending.current = null;
       since.current[kind] = null;
       setDrafts((d) => ({ ...d, [kind]: "" }));
-      uploads.clear();
+      uploads.sent(attachmentIds);
       setCollision(null);
       props.live?.sent();
       props.onSent(item);
