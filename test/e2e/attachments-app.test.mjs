@@ -384,3 +384,27 @@ test("a new conversation can start with a file alone; the inbox is fixed while f
   a.assertNoErrors();
   await a.context().close();
 });
+
+test("a file that only claims to be an image is offered as a download, never shown", async () => {
+  const conversationId = await startConversation(admin, inbox, { body: "Is this picture safe?" });
+  const a = await newPage(browser);
+  await signIn(a, ADMIN);
+  await openConversation(a, conversationId);
+  const fake = Buffer.from("<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>");
+  await a.setInputFiles(tid("attach-button-input"), { name: "holiday.png", mimeType: "image/png", buffer: fake });
+  await chip(a, "holiday.png").and(a.locator('[data-status="done"]')).waitFor();
+  await a.click(tid("composer-send"));
+  await waitForComposerCleared(a);
+
+  // Whatever type the item reports, the thread ends with a download chip, not an image.
+  const item = a.locator(`${tid("timeline-item")}[data-kind="reply"]`).last();
+  const file = item.locator(tid("attachment-file"));
+  await file.waitFor();
+  assert.match(await file.innerText(), /holiday\.png/);
+  assert.equal(await item.locator(`${tid("attachment-thumb")}`).count(), 0);
+  const res = await a.request.get(await file.getAttribute("href"));
+  assert.equal(res.status(), 200);
+  assert.match(res.headers()["content-disposition"] ?? "", /^attachment/);
+  a.assertNoErrors();
+  await a.context().close();
+});

@@ -11,7 +11,8 @@ import { DownloadIcon, FileIcon } from "../../components/icons";
 import { Dialog } from "../../components/ui";
 import { humanSize, isInlineImage } from "./files";
 
-export function AttachmentList({ attachments }: { attachments: Attachment[] }) {
+/** `lightbox: false` inside a dialog (the collision review): thumbnails open in a new tab instead of a dialog over a dialog. */
+export function AttachmentList({ attachments, lightbox = true }: { attachments: Attachment[]; lightbox?: boolean }) {
   const [open, setOpen] = useState<Attachment | null>(null);
   const [broken, setBroken] = useState<ReadonlySet<string>>(new Set());
   const inline = (a: Attachment) => isInlineImage(a.contentType) && !broken.has(a.id);
@@ -33,7 +34,7 @@ export function AttachmentList({ attachments }: { attachments: Attachment[] }) {
               data-id={a.id}
               onClick={(e) => {
                 // A plain click opens the lightbox; Ctrl/⌘/middle click keep the new tab.
-                if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+                if (!lightbox || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
                 e.preventDefault();
                 setOpen(a);
               }}

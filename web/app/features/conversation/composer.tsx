@@ -319,7 +319,7 @@ function CollisionDialog(props: {
       </p>
       <div class="collision-items">
         {props.newer.map((item) => (
-          <TimelineItem key={item.seq} item={item} now={props.now} />
+          <TimelineItem key={item.seq} item={item} now={props.now} inDialog />
         ))}
       </div>
       <div class="form-actions">

@@ -55,12 +55,15 @@ export function TimelineItem({
   people,
   meId,
   email,
+  inDialog,
 }: {
   item: Item;
   now: number;
   people?: Person[];
   meId?: string;
   email?: FailedEmail;
+  /** Shown inside a dialog: images open in a new tab, not a lightbox over it. */
+  inDialog?: boolean;
 }) {
   const time = (
     <time dateTime={item.createdAt} title={fullDate(item.createdAt)}>
@@ -101,7 +104,7 @@ export function TimelineItem({
           ) : (
             item.body
           )}
-          {item.attachments?.length ? <AttachmentList attachments={item.attachments} /> : null}
+          {item.attachments?.length ? <AttachmentList attachments={item.attachments} lightbox={!inDialog} /> : null}
         </div>
         {email?.failed.has(item.seq) && (
           <div class="tl-email-failed" data-testid="email-failed">
