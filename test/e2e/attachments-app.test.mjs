@@ -225,6 +225,7 @@ test("a file picked with the Attach button goes out on a note as a chip whose li
   // The screenshot sits in the same note, as a thumbnail.
   await b.locator(`${tid("timeline-item")}[data-kind="note"] .tl-bubble ${tid("attachment-thumb")} img`).waitFor();
   await shot(b, "thread-note-file", b.locator(tid("timeline")));
+  await shot(b, "page-note-files");
 
   // The link answers 200 with the file as a download (B's own session).
   const href = await file.getAttribute("href");
@@ -237,6 +238,7 @@ test("a file picked with the Attach button goes out on a note as a chip whose li
   await b.goto(`/search?q=${word}`);
   const hit = b.locator(`${tid("search-hit")}[data-id="${conversationId}"]`);
   await hit.waitFor();
+  await shot(b, "search-paperclip", hit);
   assert.equal(
     await hit.locator(`${tid("search-hit-files")} [role="img"]`).getAttribute("aria-label"),
     "Has attachments",
