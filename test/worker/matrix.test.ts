@@ -276,6 +276,13 @@ async function world() {
     { body: new TextEncoder().encode("How to"), headers: { "content-type": "text/plain" } },
     201,
   );
+  // On a note: the inbox ladder reads it, the customer never does.
+  await json(
+    admin.as,
+    `/api/conversations/${resolvedChat}/messages`,
+    { body: { kind: "note", body: "", attachmentIds: [file.id] } },
+    201,
+  );
 
   return {
     file,

@@ -12,6 +12,7 @@ import {
   type Item,
 } from "../contract";
 import type { Db } from "../db/client";
+import { fail } from "../errors";
 import { attachments, type StoredAttachment, workspaces } from "../db/schema";
 import { base64url, fromBase64url, hex } from "../lib/ids";
 import { attachmentUrl } from "./store";
@@ -65,6 +66,13 @@ export function linkFiles(db: Db, conversationId: string, seq: number, files: re
       ),
     );
 }
+
+/** A refused `attachmentIds`: a validation failure naming the field. */
+export const filesRefused = (message: string) =>
+  fail("validation_failed", message, [{ path: ["attachmentIds"], message }]);
+
+/** What the author hears when another message took one of their files at the same moment. */
+export const LINKED_TWICE = "A file went on another message at the same moment: upload it again";
 
 /** Whether a failed batch was the link-once trigger (two messages took the same upload at once). */
 export const isLinkedTwice = (error: unknown) => String(error).includes("attachment already linked");

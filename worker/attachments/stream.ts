@@ -63,7 +63,7 @@ export async function putStream(
 async function putInParts(bucket: R2Bucket, key: string, reader: ReadableStreamDefaultReader<Uint8Array>) {
   let upload: R2MultipartUpload | undefined;
   const parts: R2UploadedPart[] = [];
-  let part = new Uint8Array(PART_BYTES);
+  const part = new Uint8Array(PART_BYTES);
   let filled = 0;
   try {
     for (let read = await reader.read(); !read.done; read = await reader.read()) {
@@ -74,8 +74,8 @@ async function putInParts(bucket: R2Bucket, key: string, reader: ReadableStreamD
         offset += n;
         if (filled === PART_BYTES) {
           upload ??= await bucket.createMultipartUpload(key);
+          // The part is copied out once uploadPart resolves: the one buffer is reused, never a new 5 MiB each time.
           parts.push(await upload.uploadPart(parts.length + 1, part));
-          part = new Uint8Array(PART_BYTES);
           filled = 0;
         }
       }

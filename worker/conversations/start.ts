@@ -4,7 +4,7 @@
  * or an email arrives.
  */
 import { eq } from "drizzle-orm";
-import { attachable } from "../attachments/links";
+import { attachable, filesRefused } from "../attachments/links";
 import type { Channel, Item, StartConversationInput } from "../contract";
 import type { Db } from "../db/client";
 import { grantFor } from "../db/queries/access";
@@ -89,7 +89,7 @@ export async function startByAgent(
 ): Promise<string> {
   // Files are checked before anything is written (the room checks again when it links them).
   const files = await attachable(db, actor.workspaceId, authorOf(actor), input.attachmentIds ?? [], Date.now());
-  if (typeof files === "string") throw new AppError("validation_failed", files);
+  if (typeof files === "string") unwrap(filesRefused(files));
   const known = input.contact.email ? await findContactByEmail(db, actor.workspaceId, input.contact.email) : undefined;
   const contact =
     known ??

@@ -28,7 +28,15 @@ import {
   type RatingInput,
   type Viewer,
 } from "../contract";
-import { attachable, filesKey, isLinkedTwice, linkFiles, signedForCustomer } from "../attachments/links";
+import {
+  attachable,
+  filesKey,
+  filesRefused,
+  isLinkedTwice,
+  LINKED_TWICE,
+  linkFiles,
+  signedForCustomer,
+} from "../attachments/links";
 import { getDb } from "../db/client";
 import { getConversation, getLinks, visibleLinks } from "../db/queries/conversations";
 import { toCustomerItem, toItem } from "../db/queries/items";
@@ -85,8 +93,6 @@ type AuthorRef = Author;
 export type { CreateConversation, InitialFields, LinkChange, PostItem, UpdateConversation } from "./room-events";
 export { RULES, SYSTEM } from "./room-events";
 
-const LINKED_TWICE = "A file went on another message at the same moment: upload it again";
-
 export class ConversationRoom extends DurableObject<Env> {
   #queue = new SerialQueue();
   #db = getDb(this.env.DB);
@@ -122,7 +128,7 @@ export class ConversationRoom extends DurableObject<Env> {
       const now = Date.now();
       const { conversationId: id, workspaceId, inboxId, contactId, subject, first } = input;
       const files = await attachable(this.#db, workspaceId, first.author, first.attachmentIds ?? [], now);
-      if (typeof files === "string") return fail("validation_failed", files);
+      if (typeof files === "string") return filesRefused(files);
       const row = itemRow(id, 1, { ...first, attachments: files }, now);
       try {
         await this.#db.batch([
@@ -135,7 +141,7 @@ export class ConversationRoom extends DurableObject<Env> {
           ...(first.outbox ? [queueReplyEmail(this.#db, { ...first.outbox, conversationId: id, seq: 1, now })] : []),
         ]);
       } catch (error) {
-        if (isLinkedTwice(error)) return fail("validation_failed", LINKED_TWICE);
+        if (isLinkedTwice(error)) return filesRefused(LINKED_TWICE);
         throw error;
       }
       this.#state = newRoomState(input, now);
@@ -160,13 +166,13 @@ export class ConversationRoom extends DurableObject<Env> {
         return fail("collision", "Someone else wrote in this conversation since you last looked", details);
       }
       const files = await attachable(this.#db, state.workspaceId, input.author, input.attachmentIds ?? [], Date.now());
-      if (typeof files === "string") return fail("validation_failed", files);
+      if (typeof files === "string") return filesRefused(files);
       const change = planPost(state, input, key || undefined, files);
       let item: Item | undefined;
       try {
         [item] = await this.#commit(state, change);
       } catch (error) {
-        if (isLinkedTwice(error)) return fail("validation_failed", LINKED_TWICE);
+        if (isLinkedTwice(error)) return filesRefused(LINKED_TWICE);
         throw error;
       }
       if (change.followersAdded?.length) this.#sendConversation(state);
@@ -367,8 +373,14 @@ export class ConversationRoom extends DurableObject<Env> {
   async #forCustomers(state: RoomState, items: Item[]): Promise<Map<number, CustomerItem>> {
     const visible = items.filter((i) => isCustomerKind(i.kind) && i.attachments?.length);
     if (!visible.length || !this.ctx.getWebSockets("customer").length) return new Map();
-    const signed = await this.#signed(state, visible.map(toCustomerItem));
-    return new Map(signed.map((i) => [i.seq, i]));
+    try {
+      const signed = await this.#signed(state, visible.map(toCustomerItem));
+      return new Map(signed.map((i) => [i.seq, i]));
+    } catch (error) {
+      // The change is committed: it still goes out, its files unsigned (the widget's next fetch signs them).
+      console.error("signing file URLs failed", state.id, error);
+      return new Map();
+    }
   }
 
   #signed(state: Pick<RoomState, "workspaceId">, items: CustomerItem[]): Promise<CustomerItem[]> {
