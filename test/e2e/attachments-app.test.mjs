@@ -198,14 +198,18 @@ test("a file picked with the Attach button goes out on a note as a chip whose li
   const conversationId = await startConversation(admin, inbox, { body: "Can you send me last month's invoice?" });
   const { a, b } = await twoAgents(conversationId);
 
+  // Listening well before the picker opens: Playwright turns on its interception asynchronously.
+  const choosing = a.waitForEvent("filechooser");
   await a.click(tid("composer-tab-note"));
   await a.fill(tid("composer-input"), `The ${word} invoice, for the record.`);
   const pdf = Buffer.from(`%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n`);
-  await a.setInputFiles(tid("attach-button-input"), {
-    name: "invoice-2026-10.pdf",
-    mimeType: "application/pdf",
-    buffer: pdf,
-  });
+  // From the keyboard: the labelled Attach button opens the file picker.
+  const attach = a.getByRole("button", { name: "Attach files" });
+  await attach.focus();
+  await a.keyboard.press("Enter");
+  const chooser = await choosing;
+  assert.equal(chooser.isMultiple(), true);
+  await chooser.setFiles({ name: "invoice-2026-10.pdf", mimeType: "application/pdf", buffer: pdf });
   await paste(a, [{ name: "image.png", type: "image/png", base64: png(200, 120).toString("base64") }]);
   await eventually(
     a,
