@@ -148,12 +148,12 @@ export function useUploads(inboxId: string, scope: string): Uploads {
     }
     const tooLarge = added.filter((u) => u.status === "failed").map((u) => u.name);
     const names = added.filter((u) => u.status === "uploading").map((u) => u.name);
+    // One file too many is said by the refusal's own alert, not here as well.
     setAnnouncement(
       [
         names.length > 0 && `Uploading ${names.join(", ")}`,
         tooLarge.length > 0 &&
           `${tooLarge.join(", ")} ${tooLarge.length === 1 ? "is" : "are"} larger than ${MAX_FILE_SIZE_LABEL}`,
-        left > 0 && `${left} not added: at most ${MAX_ATTACHMENTS_PER_MESSAGE} files a message`,
       ]
         .filter(Boolean)
         .join(". "),
