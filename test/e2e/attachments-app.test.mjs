@@ -2,7 +2,9 @@
 // agent live as a thumbnail that loads (and opens full size); a file picked
 // with the Attach button goes out on a note as a chip whose link downloads it;
 // files dropped on the composer are checked against the limits before any
-// upload; an upload can be cancelled; search marks conversations with files.
+// upload; a running upload shows progress and can be cancelled; search marks
+// conversations with files; a new conversation can start with a file alone;
+// a file that only claims to be an image is a download, never shown.
 //
 // E2E_SHOTS=<folder> also saves screenshots of the composer and the thread.
 
