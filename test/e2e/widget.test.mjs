@@ -271,6 +271,7 @@ test("keyboard only: Tab to the launcher, Enter opens, Enter sends, Escape close
 
   // Focus is trapped in the panel: Tab from the last control wraps to the first.
   await page.keyboard.type("x");
+  await page.keyboard.press("Tab"); // the attach button
   await page.keyboard.press("Tab"); // the send button
   await page.keyboard.press("Tab");
   assert.equal(await frame.evaluate(() => document.activeElement?.dataset.testid), "widget-close");

@@ -10,8 +10,10 @@
  * conversation; a later answer naming another conversation (the 24-hour
  * rule) moves the thread there without the visitor noticing.
  */
+import type { Attachment } from "../../worker/contract/attachments";
 import type { CustomerFrame } from "../../worker/contract/live";
 import type { z } from "zod";
+import { type UploadOptions, uploadFile } from "../lib/upload";
 import type { CustomerItem, CustomerState, WidgetStarted } from "../../worker/contract/widget";
 import type { Identity } from "./messages";
 import { type Link, openLive } from "./socket";
@@ -23,6 +25,8 @@ export interface Pending {
   body: string;
   name?: string;
   email?: string;
+  /** Files already uploaded to the conversation, sent with this message. */
+  files?: Attachment[];
 }
 
 interface Saved {
@@ -73,6 +77,8 @@ export function emptyView(): ChatView {
 }
 
 const RETRY_MS = [1_000, 2_000, 5_000, 10_000];
+/** Signed file URLs expire: a broken image refetches the thread, at most this often. */
+const REFRESH_MS = 30_000;
 
 class HttpError extends Error {
   constructor(
@@ -121,6 +127,8 @@ export class Chat {
   #retry = 0;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #typingTimer: ReturnType<typeof setTimeout> | undefined;
+  #refreshed = 0;
+  #freshTimer: ReturnType<typeof setTimeout> | undefined;
   /** Whether the visitor can see the thread (the panel is open and the page visible). */
   #seeing = false;
   identity: Identity | null = null;
@@ -176,12 +184,29 @@ export class Chat {
     void this.#flush();
   }
 
-  /** Queue a message (the first one may carry the pre-chat answers) and send it. */
-  send(body: string, prechat: { name?: string; email?: string } = {}) {
-    this.#setOutbox([...this.#outbox, { key: uuid(), body, ...prechat }]);
+  /** Queue a message (the first one may carry the pre-chat answers, a later one files) and send it. */
+  send(body: string, prechat: { name?: string; email?: string } = {}, files: Attachment[] = []) {
+    this.#setOutbox([...this.#outbox, { key: uuid(), body, ...prechat, ...(files.length && { files }) }]);
     this.#set({ error: null, fieldErrors: {}, refused: null });
     this.#retry = 0;
     void this.#flush();
+  }
+
+  /** Uploads a file to the conversation (there must be one: the first message carries no files). */
+  upload(file: File, options: UploadOptions): Promise<Attachment> {
+    const s = this.#saved;
+    if (!s) return Promise.reject(new Error("Send a message first"));
+    return uploadFile(`/api/widget/conversations/${s.conversationId}/attachments`, file, {
+      ...options,
+      headers: { Authorization: `Bearer ${s.token}` },
+    });
+  }
+
+  /** An image did not load (its signed URL expired?): fetch the thread again for fresh URLs. */
+  refresh() {
+    if (!this.#saved || Date.now() - this.#refreshed < REFRESH_MS) return;
+    this.#refreshed = Date.now();
+    void this.#load(this.#saved);
   }
 
   /** The panel is open (or not) and the page visible: what is shown counts as read. */
@@ -311,21 +336,40 @@ export class Chat {
     }
   }
 
-  /** Adds items (de-duplicated by seq); `live`: they just arrived, so a new reply is announced. */
+  /**
+   * Adds items (by seq: a known one is replaced, its file URLs may be fresher);
+   * `live`: they just arrived, so a new reply is announced.
+   */
   #add(items: CustomerItem[], live: boolean) {
     let newest: CustomerItem | null = null;
     for (const item of items) {
-      if (this.#current.has(item.seq)) continue;
+      const known = this.#current.has(item.seq);
       this.#current.set(item.seq, item);
-      if (item.kind === "reply") newest = item;
+      if (!known && item.kind === "reply") newest = item;
     }
     const current = [...this.#current.values()].sort((a, b) => a.seq - b.seq);
     const patch: Partial<ChatView> = { items: [...this.#earlier, ...current] };
     if (newest) patch.typing = false;
-    if (newest && live) patch.announce = `${newest.author.name}: ${newest.body}`;
+    if (newest && live) patch.announce = `${newest.author.name}: ${newest.body || "sent a file"}`;
     this.#set(patch);
     if (this.#seeing) this.#markSeen();
     else this.#set({ unread: this.#unread() });
+    this.#keepFresh();
+  }
+
+  /** File URLs are signed until `exp=` (seconds): fetch the thread again a minute before the first expires. */
+  #keepFresh() {
+    clearTimeout(this.#freshTimer);
+    let first = Infinity;
+    for (const item of this.#current.values()) {
+      for (const f of item.attachments ?? [])
+        first = Math.min(first, Number(/[?&]exp=(\d+)/.exec(f.url)?.[1] ?? first));
+    }
+    const id = this.#saved?.conversationId;
+    if (id && first < Infinity) {
+      const wait = Math.max(first * 1000 - Date.now() - 60_000, 10_000);
+      this.#freshTimer = setTimeout(() => this.#saved?.conversationId === id && void this.#load(this.#saved), wait);
+    }
   }
 
   #unread(): number {
@@ -381,6 +425,8 @@ export class Chat {
     const saved = this.#saved;
     const headers = { "Idempotency-Key": p.key };
     if (!saved) {
+      // Files belong to a conversation that is gone (the token or the chat was lost).
+      if (p.files) throw new HttpError(410, { error: { message: "The chat ended before your files were sent." } });
       const id = this.identity;
       const started = await this.#request<z.infer<typeof WidgetStarted>>(
         "POST",
@@ -404,7 +450,7 @@ export class Chat {
     const posted = await this.#request<CustomerItem & { conversationId?: string }>(
       "POST",
       `/api/widget/conversations/${saved.conversationId}/messages`,
-      { body: p.body },
+      { body: p.body, ...(p.files && { attachmentIds: p.files.map((f) => f.id) }) },
       headers,
     );
     if (posted.conversationId && posted.conversationId !== saved.conversationId) {

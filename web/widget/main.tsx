@@ -185,7 +185,9 @@ function LiveWidget({ chat, config, link, told }: { chat: Chat; config: WidgetCo
       blocked={blocked || view.identityRefused}
       focusToken={focusToken}
       prefill={identity ?? undefined}
-      onSend={(body, prechat) => chat.send(body, prechat)}
+      onSend={(body, prechat, files) => chat.send(body, prechat, files)}
+      onUpload={(file, options) => chat.upload(file, options)}
+      onBroken={() => chat.refresh()}
       onClose={() => toHost({ type: "close" })}
       onRate={(score, comment) => chat.rate(score, comment)}
     />

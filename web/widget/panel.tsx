@@ -4,10 +4,12 @@
  * `view`, what the visitor does goes out through the callbacks.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
+import type { Attachment } from "../../worker/contract/attachments";
 import { MAX_RATING_COMMENT_CHARS } from "../../worker/contract/limits";
 import type { WidgetConfig } from "../../worker/contract/widget";
 import { longAgo } from "../lib/time";
 import type { ChatView } from "./chat";
+import { DraftList, ItemFiles, type Upload, useDrafts } from "./files";
 
 export interface PanelProps {
   config: WidgetConfig;
@@ -19,13 +21,17 @@ export interface PanelProps {
   /** Changes each time the panel opens: focus moves into it. */
   focusToken: number;
   prefill?: { name?: string; email?: string };
-  onSend: (body: string, prechat: { name?: string; email?: string }) => void;
+  onSend: (body: string, prechat: { name?: string; email?: string }, files: Attachment[]) => void;
+  /** Uploads a file to the conversation (absent in the preview). */
+  onUpload?: Upload;
+  /** A picture did not load: its signed URL may have expired. */
+  onBroken?: () => void;
   onClose: () => void;
   onRate: (score: number, comment: string) => Promise<void>;
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const FOCUSABLE = "button:not([disabled]),textarea:not([disabled]),input:not([disabled]),[href]";
+const FOCUSABLE = "button:not([disabled]),textarea:not([disabled]),input:not([disabled]):not([hidden]),[href]";
 
 /** "Hello" → `Hello`; checks the pre-chat answers the way the server will. */
 function checkPrechat(mode: WidgetConfig["preChat"], name: string, email: string) {
@@ -60,6 +66,14 @@ export function Panel(props: PanelProps) {
   const showPrechat = !view.conversationId && !view.pending.length && config.preChat !== "off" && !blocked && !known;
   const shownErrors = { ...view.fieldErrors, ...errors };
   const disabled = !!preview || !!blocked;
+  const files = useDrafts(props.onUpload);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const canAttach = !disabled && !!props.onUpload;
+  // Uploads go to a conversation, and the first message starts it: files added before wait for it.
+  const started = !!view.conversationId;
+  const uploading = files.drafts.some((d) => !d.file && !d.error);
+  const queued = files.drafts.some((d) => d.blob);
+  const [waiting, setWaiting] = useState(false);
 
   // Focus moves into the panel when it opens: the first empty pre-chat field, else the composer
   // (or, when chat is unavailable, the first control).
@@ -88,22 +102,57 @@ export function Panel(props: PanelProps) {
     if (view.refused && !body) setBody(view.refused);
   }, [view.refused]);
 
+  const attach = (list: File[]) => canAttach && files.add(list, !started);
+
+  useEffect(() => {
+    if (started && queued) files.start();
+  }, [started, queued]);
+
   const send = () => {
     const text = body.trim();
-    if (!text || disabled) return;
+    if ((!text && !files.drafts.some((d) => !d.error)) || disabled) return;
+    if (uploading) {
+      // Files added before the chat started wait for it: the first message starts it now, they follow.
+      if (!started && !view.pending.length) {
+        if (!text) return files.setNotice("Type a message to start the chat: your files follow it.");
+        if (!sendText(text)) return;
+      }
+      setWaiting(true);
+      return;
+    }
+    const ready = files.drafts.flatMap((d) => (d.file ? [d.file] : []));
+    if (sendText(text, ready)) files.clear();
+  };
+
+  const sendText = (text: string, ready: Attachment[] = []) => {
     if (showPrechat) {
       const found = checkPrechat(config.preChat, who.name, who.email);
       setErrors(found);
       const bad = found.name ? "name" : found.email ? "email" : null;
       if (bad) {
         root.current?.querySelector<HTMLInputElement>(`input[name=${bad}]`)?.focus();
-        return;
+        return false;
       }
     }
-    props.onSend(text, showPrechat ? { name: who.name.trim() || undefined, email: who.email.trim() || undefined } : {});
+    props.onSend(
+      text,
+      showPrechat ? { name: who.name.trim() || undefined, email: who.email.trim() || undefined } : {},
+      ready,
+    );
     setBody("");
-    composer.current?.focus();
+    files.setNotice("");
+    const box = composer.current;
+    if (box) box.style.height = "";
+    box?.focus();
+    return true;
   };
+
+  // Send waits for the uploads; a failed one stops it (the visitor decides: remove it, or send without).
+  useEffect(() => {
+    if (!waiting || uploading) return;
+    setWaiting(false);
+    if (!files.drafts.some((d) => d.error)) send();
+  }, [waiting, uploading]);
 
   const onKeyDown = (e: KeyboardEvent) => {
     if (e.key === "Escape" && !preview) {
@@ -134,6 +183,14 @@ export function Panel(props: PanelProps) {
       data-testid="widget-panel"
       data-conversation={view.conversationId ?? undefined}
       onKeyDown={onKeyDown}
+      onDragOver={(e) => {
+        if (e.dataTransfer?.types.includes("Files")) e.preventDefault();
+      }}
+      onDrop={(e) => {
+        if (!e.dataTransfer?.files.length) return;
+        e.preventDefault();
+        attach([...e.dataTransfer.files]);
+      }}
     >
       <header class="sb-head">
         <div>
@@ -155,7 +212,16 @@ export function Panel(props: PanelProps) {
         )}
       </header>
 
-      <section class="sb-thread" ref={thread} aria-label="Conversation">
+      <section
+        class="sb-thread"
+        ref={thread}
+        aria-label="Conversation"
+        // A picture that loads grows its message: keep the newest in view.
+        onLoadCapture={(e) => {
+          const el = thread.current;
+          if (el && (e.target as HTMLElement).tagName === "IMG") el.scrollTop = el.scrollHeight;
+        }}
+      >
         {config.greeting && (
           <div class="sb-msg sb-reply sb-greeting">
             <div class="sb-bubble">{config.greeting}</div>
@@ -169,7 +235,8 @@ export function Panel(props: PanelProps) {
             data-kind={item.kind}
             data-seq={item.seq}
           >
-            <div class="sb-bubble">{item.body}</div>
+            {item.body && <div class="sb-bubble">{item.body}</div>}
+            {!!item.attachments?.length && <ItemFiles files={item.attachments} onBroken={props.onBroken} />}
             <div class="sb-meta">
               {item.kind === "reply" && <span class="sb-author">{item.author.name} · </span>}
               <time dateTime={item.createdAt}>{longAgo(item.createdAt, now)}</time>
@@ -184,7 +251,8 @@ export function Panel(props: PanelProps) {
             data-kind="customer"
             data-pending=""
           >
-            <div class="sb-bubble">{p.body}</div>
+            {p.body && <div class="sb-bubble">{p.body}</div>}
+            {p.files && <ItemFiles files={p.files} />}
             <div class="sb-meta">
               {view.link === "offline" || !navigator.onLine ? "Waiting for connection…" : "Sending…"}
             </div>
@@ -205,6 +273,9 @@ export function Panel(props: PanelProps) {
 
       <div class="sr-only" aria-live="polite" aria-atomic="true">
         {view.announce}
+      </div>
+      <div class="sr-only" aria-live="polite" data-testid="widget-upload-status">
+        {files.status}
       </div>
 
       <form
@@ -238,13 +309,24 @@ export function Panel(props: PanelProps) {
           </p>
         )}
         {preview && <p class="sb-note">Preview — messages aren't sent</p>}
+        {files.notice && (
+          <p class="sb-error" role="alert" data-testid="widget-file-notice">
+            {files.notice}
+          </p>
+        )}
+        <DraftList drafts={files.drafts} onRemove={files.remove} />
+        {queued ? (
+          <p class="sb-note">Your files go right after your first message.</p>
+        ) : (
+          waiting && <p class="sb-note">Sending when your files have uploaded…</p>
+        )}
         <div class="sb-row">
           <textarea
             ref={composer}
             rows={1}
             value={body}
             disabled={disabled}
-            placeholder={preview ? "Preview — messages aren't sent" : "Type your message…"}
+            placeholder="Type your message…"
             aria-label="Message"
             data-testid="widget-composer"
             onInput={(e) => {
@@ -252,6 +334,12 @@ export function Panel(props: PanelProps) {
               setBody(el.value);
               el.style.height = "auto";
               el.style.height = `${Math.min(el.scrollHeight, 120)}px`;
+            }}
+            onPaste={(e) => {
+              const pasted = [...(e.clipboardData?.files ?? [])];
+              if (!pasted.length) return;
+              e.preventDefault();
+              attach(pasted);
             }}
             onKeyDown={(e) => {
               if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
@@ -261,10 +349,39 @@ export function Panel(props: PanelProps) {
             }}
           />
           <button
+            type="button"
+            class="sb-attach"
+            aria-label="Attach files"
+            disabled={!canAttach}
+            onClick={() => fileInput.current?.click()}
+            data-testid="widget-attach"
+          >
+            <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
+              <path
+                fill="none"
+                stroke="currentColor"
+                stroke-width="2"
+                stroke-linecap="round"
+                d="M20 11.5l-8.1 8.1a5 5 0 0 1-7.1-7.1l8.5-8.5a3.3 3.3 0 0 1 4.7 4.7l-8.5 8.5a1.7 1.7 0 0 1-2.4-2.4l7.8-7.8"
+              />
+            </svg>
+          </button>
+          <input
+            ref={fileInput}
+            type="file"
+            multiple
+            hidden
+            data-testid="widget-file-input"
+            onChange={(e) => {
+              attach([...(e.currentTarget.files ?? [])]);
+              e.currentTarget.value = "";
+            }}
+          />
+          <button
             type="submit"
             class="sb-send"
             aria-label="Send"
-            disabled={disabled || !body.trim()}
+            disabled={disabled || (!body.trim() && !files.drafts.some((d) => !d.error))}
             data-testid="widget-send"
           >
             <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
