@@ -204,3 +204,40 @@ export function Picture({ d }: { d: string }) {
     </Svg>
   );
 }
+
+/** A paperclip: attaching files, or (labelled) "this holds files". */
+export function PaperclipIcon({ label, class: cls }: IconProps) {
+  return (
+    <Svg label={label} class={cls}>
+      <Line
+        d="M13 7.5 8.2 12.3a3 3 0 0 1-4.3-4.2l5-5a2 2 0 0 1 2.9 2.8L7 10.7a1 1 0 0 1-1.4-1.4L10 4.9"
+        width={1.3}
+        round="both"
+      />
+    </Svg>
+  );
+}
+
+/** A file: a sheet with a folded corner, or a picture for an image. */
+export function FileIcon({ image }: { image?: boolean }) {
+  return image ? (
+    <Svg class="icon file-icon">
+      <rect x="2.5" y="3" width="11" height="10" rx="1.3" fill="none" stroke="currentColor" stroke-width="1.3" />
+      <Line d="M3 11.5 6.3 8.2l2.4 2.4 1.6-1.6 2.7 2.7" round="both" />
+      <circle cx="10.5" cy="6" r="1" fill="currentColor" />
+    </Svg>
+  ) : (
+    <Svg class="icon file-icon">
+      <Line d="M4 1.8h5l3.2 3.2v9.2H4zM9 1.8V5h3.2" />
+    </Svg>
+  );
+}
+
+/** An arrow into a tray: download. */
+export function DownloadIcon() {
+  return (
+    <Svg class="icon download-icon">
+      <Line d="M8 2.5v7.5M5 7l3 3 3-3M3 12.5h10" width={1.4} round="both" />
+    </Svg>
+  );
+}

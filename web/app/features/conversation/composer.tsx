@@ -6,7 +6,9 @@
  * While the agent writes, `live` tells the room (typing, draft). Notes offer
  * @mention autocomplete; both kinds can insert a saved reply. Every change to
  * the text — typed, a picked mention, an inserted saved reply — reaches
- * `edit()` through the textarea's input event.
+ * `edit()` through the textarea's input event. Files (the Attach button, a drop
+ * on the composer, a pasted screenshot) upload at once and go with the
+ * message as `attachmentIds`; a message may be files alone. Drafts stay text.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import { isCustomerKind, type Access, type Item } from "../../../../worker/contract";
@@ -17,9 +19,13 @@ import { SavedReplyPicker } from "./saved-reply-picker";
 import { insertAtCaret } from "../../../lib/textarea";
 import type { LiveDraft } from "./live-draft";
 import { TimelineItem } from "./timeline";
+import { useUploads } from "../attachments/use-uploads";
+import { AttachButton, UploadTray } from "../attachments/upload-tray";
+import { pastedImages } from "../attachments/files";
+import { useFileDrop } from "../attachments/use-file-drop";
 
 type Kind = "reply" | "note";
-type Pending = { key: string; kind: Kind; body: string; force: boolean };
+type Pending = { key: string; kind: Kind; body: string; files: string; force: boolean };
 
 const isMac = typeof navigator !== "undefined" && /Mac|iPhone|iPad/.test(navigator.platform);
 
@@ -86,6 +92,18 @@ export function Composer(props: {
   const mentions = useMentions(input, props.inboxId, { enabled: kind === "note" });
   const seenSeq = useRef(props.seenSeq);
   seenSeq.current = props.seenSeq;
+  const uploads = useUploads(props.inboxId, conversationId);
+  const drop = useFileDrop((files) => {
+    uploads.add(files);
+    input.current?.focus();
+  });
+  const hasContent = body.trim().length > 0 || uploads.ids.length > 0;
+  /** Why the message cannot go yet, when it is the files. */
+  const waiting = uploads.uploading
+    ? "Waiting for the upload to finish…"
+    : uploads.failed
+      ? "Remove or retry the file that failed"
+      : null;
 
   useEffect(() => {
     const restored = loadDrafts(conversationId);
@@ -100,12 +118,16 @@ export function Composer(props: {
   useEffect(() => saveDrafts(conversationId, drafts), [drafts]);
 
   const send = async (force = false) => {
-    if (!body.trim() || sending) return;
+    if (!hasContent || sending || waiting) return;
+    const attachmentIds = uploads.ids;
+    const files = attachmentIds.join(",");
     // A retry of the very same send reuses its key, so the server writes it once.
     const same = pending.current;
     const key =
-      same && same.kind === kind && same.body === body && same.force === force ? same.key : newIdempotencyKey();
-    pending.current = { key, kind, body, force };
+      same && same.kind === kind && same.body === body && same.files === files && same.force === force
+        ? same.key
+        : newIdempotencyKey();
+    pending.current = { key, kind, body, files, force };
     setSending(true);
     setError(null);
     props.onSending?.(true);
@@ -120,12 +142,14 @@ export function Composer(props: {
           lastSeenSeq,
           ...(force && { force: true }),
           ...(mentioned.length > 0 && { mentions: mentioned }),
+          ...(attachmentIds.length > 0 && { attachmentIds }),
         },
         key,
       );
       pending.current = null;
       since.current[kind] = null;
       setDrafts((d) => ({ ...d, [kind]: "" }));
+      uploads.sent(attachmentIds);
       setCollision(null);
       props.live?.sent();
       props.onSent(item);
@@ -164,6 +188,14 @@ export function Composer(props: {
     props.live?.input(value, kind);
   };
 
+  /** A pasted screenshot becomes a file; pasted text stays text. */
+  const onPaste = (e: ClipboardEvent) => {
+    const images = pastedImages(e.clipboardData);
+    if (images.length === 0) return;
+    e.preventDefault();
+    uploads.add(images);
+  };
+
   const onKeyDown = (e: KeyboardEvent) => {
     if (e.key === "Enter" && (e.metaKey || e.ctrlKey)) {
       e.preventDefault();
@@ -174,7 +206,13 @@ export function Composer(props: {
   const placeholder =
     kind === "reply" ? `Reply to ${props.contactName}…` : "Write an internal note — type @ to mention a teammate";
   return (
-    <div class={`composer composer-${kind}`} data-testid="composer" data-kind={kind}>
+    // Dropping files is a pointer shortcut; the Attach button does the same from the keyboard.
+    <div
+      class={`composer composer-${kind}${drop.dropping ? " is-dropping" : ""}`}
+      data-testid="composer"
+      data-kind={kind}
+      {...drop.handlers}
+    >
       <div class="composer-tabs" role="tablist">
         {kinds.map((k) => (
           <button
@@ -205,35 +243,49 @@ export function Composer(props: {
         onInput={(e) => edit(e.currentTarget.value)}
         onBlur={() => props.live?.blur()}
         onKeyDown={onKeyDown}
+        onPaste={onPaste}
         data-testid="composer-input"
         aria-label={kind === "reply" ? "Reply" : "Internal note"}
       />
       {mentions.popup}
+      <UploadTray uploads={uploads} disabled={sending} />
       <ErrorNotice error={error} />
       <div class="composer-foot">
         <div class="composer-tools">
+          <AttachButton onFiles={uploads.add} disabled={sending} />
           <SavedReplyPicker
             contact={props.contact}
             onInsert={(text) => input.current && insertAtCaret(input.current, text)}
             disabled={sending}
           />
         </div>
-        <span class="composer-shortcut">
-          <kbd>{isMac ? "⌘" : "Ctrl"}</kbd> + <kbd>Enter</kbd> to send
-          {kind === "reply" && props.resolved && (
-            <span class="composer-reopens"> · Replying reopens this conversation</span>
-          )}
-        </span>
+        {waiting ? (
+          <span class="composer-shortcut composer-waiting" data-testid="composer-waiting">
+            {waiting}
+          </span>
+        ) : (
+          <span class="composer-shortcut">
+            <kbd>{isMac ? "⌘" : "Ctrl"}</kbd> + <kbd>Enter</kbd> to send
+            {kind === "reply" && props.resolved && (
+              <span class="composer-reopens"> · Replying reopens this conversation</span>
+            )}
+          </span>
+        )}
         <button
           type="button"
           class={`btn ${kind === "note" ? "btn-note" : "btn-primary"}`}
           onClick={() => void send()}
-          disabled={sending || !body.trim()}
+          disabled={sending || !hasContent || waiting !== null}
           data-testid="composer-send"
         >
           {sending ? <Spinner label="Sending…" /> : kind === "reply" ? "Send reply" : "Add note"}
         </button>
       </div>
+      {drop.dropping && (
+        <div class="composer-drop" aria-hidden="true" data-testid="composer-drop">
+          Drop files to attach
+        </div>
+      )}
       {collision && (
         <CollisionDialog
           newer={collision}
@@ -267,7 +319,7 @@ function CollisionDialog(props: {
       </p>
       <div class="collision-items">
         {props.newer.map((item) => (
-          <TimelineItem key={item.seq} item={item} now={props.now} />
+          <TimelineItem key={item.seq} item={item} now={props.now} inDialog />
         ))}
       </div>
       <div class="form-actions">

@@ -5,6 +5,7 @@ import { fullDate, longAgo } from "../../../lib/time";
 import { Avatar } from "../../components/ui";
 import { splitMentions, type Person } from "../../../lib/mentions";
 import { LockIcon } from "../../components/icons";
+import { AttachmentList } from "../attachments/attachment-list";
 
 /** Merge fetched items into the thread: ordered by seq, nothing shown twice. */
 export function mergeItems(current: Item[], incoming: Item[]): Item[] {
@@ -54,12 +55,15 @@ export function TimelineItem({
   people,
   meId,
   email,
+  inDialog,
 }: {
   item: Item;
   now: number;
   people?: Person[];
   meId?: string;
   email?: FailedEmail;
+  /** Shown inside a dialog: images open in a new tab, not a lightbox over it. */
+  inDialog?: boolean;
 }) {
   const time = (
     <time dateTime={item.createdAt} title={fullDate(item.createdAt)}>
@@ -94,12 +98,13 @@ export function TimelineItem({
           <span class="tl-author">{item.author.name || (item.kind === "customer" ? "Customer" : "Team")}</span>
           {time}
         </div>
-        <div class="tl-bubble">
+        <div class={`tl-bubble${item.body ? "" : " is-files-only"}`}>
           {item.kind === "note" && people?.length ? (
             <NoteBody body={item.body} people={people} meId={meId} />
           ) : (
             item.body
           )}
+          {item.attachments?.length ? <AttachmentList attachments={item.attachments} lightbox={!inDialog} /> : null}
         </div>
         {email?.failed.has(item.seq) && (
           <div class="tl-email-failed" data-testid="email-failed">

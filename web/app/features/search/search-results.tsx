@@ -5,7 +5,7 @@ import { fullDate, shortAgo } from "../../../lib/time";
 import { Avatar, StatusBadge } from "../../components/ui";
 import { contactName } from "../../list-state";
 import { MATCH_LABELS } from "./search-state";
-import { ChannelIcon } from "../../components/icons";
+import { ChannelIcon, PaperclipIcon } from "../../components/icons";
 
 const HIT = "[data-search-hit]";
 
@@ -73,6 +73,11 @@ function Hit({ hit, inboxName, now }: { hit: SearchHit; inboxName: string; now: 
             {name}
           </span>
           {hit.contact.name && hit.contact.email && <span class="row-email">{hit.contact.email}</span>}
+          {hit.hasAttachments && (
+            <span class="row-files" data-testid="search-hit-files">
+              <PaperclipIcon label="Has attachments" />
+            </span>
+          )}
           <time class="row-time" dateTime={hit.lastActivityAt} title={fullDate(hit.lastActivityAt)}>
             {shortAgo(hit.lastActivityAt, now)}
           </time>
