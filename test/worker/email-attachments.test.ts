@@ -6,9 +6,9 @@ import { droppedNote, planFiles } from "../../worker/email/inbound-files";
 import { tooLargeForEmail } from "../../worker/email/outbound";
 import { contentRefusal, MAX_MESSAGE_BYTES } from "../../worker/email/send-rules";
 import { htmlToText } from "../../worker/email/threading";
-import { call, expectStatus, json, type As, type Person, reply } from "./helpers";
+import { call, expectError, expectStatus, json, type As, type Person, reply, timeline } from "./helpers";
 import { bytes, PNG, upload } from "./files";
-import { deliverEmail, emailInbox, runSweep } from "./mail";
+import { deliverEmail, emailInbox, recordingEmail, runSweep } from "./mail";
 
 /** Every byte value, twice: a file that any text mangling would show. */
 const BINARY = Uint8Array.from({ length: 512 }, (_, i) => i % 256);
@@ -274,16 +274,7 @@ describe("reply email with files", () => {
     await setAddress(admin, inboxId, address);
 
     // The real (strict) binding, with what it is handed noted on the way through.
-    const handed: EmailMessageBuilder[] = [];
-    const recording = {
-      ...env,
-      EMAIL: {
-        send: (m: EmailMessageBuilder) => {
-          handed.push(m);
-          return env.EMAIL.send(m);
-        },
-      },
-    } as unknown as Env;
+    const { handed, recording } = recordingEmail();
     await runSweep(Date.now() + 60 * 60_000, recording);
     expect(handed).toHaveLength(1);
     expect(handed[0]).toMatchObject({ to: "jo@example.com", text: "Here is the fix." });
@@ -295,10 +286,18 @@ describe("reply email with files", () => {
     expect(await deliveries(admin.as, id)).toEqual([{ seq: sent.seq, status: "sent", attempts: 2, error: null }]);
   });
 
-  it("fails at once, saying why, when the files are over Email Service's 5 MiB or gone from R2", async () => {
+  it("refuses a reply over Email Service's 5 MiB before writing it, and fails at once one whose file is gone from R2", async () => {
     const { admin, inboxId, id } = await emailConversation();
     const big = await uploaded(admin.as, inboxId, new Uint8Array(4 * 1024 * 1024), "logs.zip", "application/zip");
-    const tooBig = await expectStatus(reply(admin.as, id, "Logs attached.", { attachmentIds: [big.id] }), 201);
+    // Refused as it is sent, so nothing is written: the agent sends the files in smaller replies.
+    const before = (await timeline(admin.as, id)).lastSeq;
+    const refused = await expectError(
+      reply(admin.as, id, "Logs attached.", { attachmentIds: [big.id] }),
+      400,
+      "validation_failed",
+    );
+    expect(refused.message).toMatch(/^Too large for email: .*logs\.zip 4\.0 MB/);
+    expect((await timeline(admin.as, id)).lastSeq).toBe(before);
 
     const lost = await uploaded(admin.as, inboxId, PNG, "lost.png", "image/png");
     const row = await env.DB.prepare("SELECT r2_key FROM attachments WHERE id = ?")
@@ -312,7 +311,6 @@ describe("reply email with files", () => {
 
     await vi.waitFor(async () =>
       expect(await deliveries(admin.as, id)).toEqual([
-        { seq: tooBig.seq, status: "failed", attempts: 1, error: expect.stringMatching(/^Too large for email/) },
         {
           seq: gone.seq,
           status: "failed",

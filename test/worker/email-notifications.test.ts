@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { addUser, createInbox, json, setUpWorkspace, updateConversation } from "./helpers";
-import { runSweep } from "./mail";
+import { recordingEmail, runSweep } from "./mail";
 
 /** `count` unread notifications for `userId`, created at `at`. */
 async function notificationsFor(userId: string, count: number, at: number) {
@@ -63,16 +63,7 @@ describe("notification email", () => {
     const at = Date.now();
     await notificationsFor(bea.id, 2, at);
     // The real binding, with each message it is handed noted on the way through.
-    const handed: EmailMessageBuilder[] = [];
-    const recording = {
-      ...env,
-      EMAIL: {
-        send: (m: EmailMessageBuilder) => {
-          handed.push(m);
-          return env.EMAIL.send(m);
-        },
-      },
-    } as unknown as Env;
+    const { handed, recording } = recordingEmail();
     await runSweep(at + 180_000, recording);
     expect(handed).toHaveLength(1);
     expect(handed[0]).toMatchObject({ to: bea.email, headers: { "Auto-Submitted": "auto-generated" } });

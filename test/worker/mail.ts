@@ -52,3 +52,18 @@ export async function emailInbox(): Promise<{ admin: Person; inboxId: string; ad
   );
   return { admin, inboxId: inbox.id, address };
 }
+
+/** The environment with the real EMAIL binding, noting each message it is handed on the way through. */
+export function recordingEmail(on: Env = env) {
+  const handed: EmailMessageBuilder[] = [];
+  const recording = {
+    ...on,
+    EMAIL: {
+      send: (m: EmailMessageBuilder) => {
+        handed.push(m);
+        return on.EMAIL.send(m);
+      },
+    },
+  } as unknown as Env;
+  return { handed, recording };
+}
