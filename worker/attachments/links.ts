@@ -29,6 +29,8 @@ export async function attachable(
   author: Author,
   ids: readonly string[],
   now: number,
+  /** Only that they exist and are the author's: a check before the room's, which a retried message must pass too. */
+  ownedOnly = false,
 ): Promise<StoredAttachment[] | string> {
   if (!ids.length) return [];
   if (author.type === "system" || !author.id) return "Only a person's message can carry files";
@@ -42,6 +44,10 @@ export async function attachable(
     const row = byId.get(id);
     // Someone else's upload answers like a missing one: ids are not probed.
     if (!row || row.uploaderType !== author.type || row.uploaderId !== author.id) return `No upload ${id}`;
+    if (ownedOnly) {
+      out.push({ id: row.id, name: row.name, size: row.size, contentType: row.contentType });
+      continue;
+    }
     if (row.conversationId !== null) return `The file ${row.name} is already on a message: upload it again`;
     if (row.createdAt < now - ATTACHABLE_FOR_MS) return `The upload of ${row.name} has expired: upload it again`;
     out.push({ id: row.id, name: row.name, size: row.size, contentType: row.contentType });

@@ -1,8 +1,10 @@
 /**
  * Files a message is about to carry, checked before anything is written:
- * the author's own unused uploads (the room checks again when it links them)
- * and, for a reply that leaves by email, Email Service's size limit, so the
- * agent hears it now rather than from a failed email later.
+ * that they are the author's uploads and, for a reply that leaves by email,
+ * within Email Service's size limit, so the agent hears it now rather than
+ * from a failed email later. Whether they are still unused is the room's to
+ * say, after it has looked for a retry of the same message (whose files it
+ * took the first time).
  */
 import { attachable, filesRefused } from "../attachments/links";
 import type { Author } from "../contract";
@@ -19,7 +21,7 @@ export async function checkFiles(
   email?: { subject: string | null; body: string },
 ): Promise<StoredAttachment[]> {
   if (!ids?.length) return [];
-  const files = await attachable(db, workspaceId, author, ids, Date.now());
+  const files = await attachable(db, workspaceId, author, ids, Date.now(), true);
   if (typeof files === "string") return unwrap(filesRefused(files));
   const refusal = email && tooLargeForEmail({ subject: email.subject ?? "", text: email.body }, files);
   if (refusal) return unwrap(filesRefused(refusal));
