@@ -277,6 +277,16 @@ describe("attachments on messages", () => {
     const started = await expectStatus(start(), 201);
     // A retry finds the same conversation: its file was taken by the first try, not by another message.
     expect((await expectStatus(start(), 201)).id).toBe(started.id);
+    // Another start with the same file is refused before its contact is made.
+    const afterFirst = await counts();
+    await expectError(
+      call(admin.as, "/api/conversations", {
+        body: { inboxId: inbox.id, contact: { email: "other@example.com" }, body: "", attachmentIds: [guide.id] },
+      }),
+      400,
+      "validation_failed",
+    );
+    expect(await counts()).toEqual(afterFirst);
     const first = (await timeline(admin.as, started.id)).items[0]!;
     expect(first).toMatchObject({ kind: "reply", body: "", attachments: [{ id: guide.id, name: "guide.pdf" }] });
   });

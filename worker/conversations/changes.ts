@@ -42,7 +42,8 @@ export async function postMessage(
   // Queued even while the inbox has no address: it then fails visibly, with a retry, instead of never leaving.
   const outbox = mailbox?.channel === "email" ? { id: newId("ob") } : undefined;
   const email = outbox && { subject: conversation.subject, body: input.body };
-  await checkFiles(db, actor.workspaceId, authorOf(actor), input.attachmentIds, email);
+  // A retried post may name files its first try took: whether they are unused is the room's to say.
+  await checkFiles(db, actor.workspaceId, authorOf(actor), input.attachmentIds, email, true);
   const named = countedMentions(input.kind, input.mentions);
   const mentions = named.length
     ? await agentsWhoSee(db, actor.workspaceId, conversation.inboxId, named, "mentions")

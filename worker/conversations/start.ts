@@ -87,8 +87,11 @@ export async function startByAgent(
   key: string | undefined,
   waitUntil?: (work: Promise<unknown>) => void,
 ): Promise<string> {
+  const conversationId = key ? await derivedId("cv", actor.workspaceId, actor.id, key) : newId("cv");
+  // A retry's files are on its conversation already; a new start's must still be unused, before the contact is made.
+  const retried = !!key && !!(await findConversation(db, conversationId));
   const email = inbox.channel === "email" ? { subject: input.subject ?? null, body: input.body } : undefined;
-  await checkFiles(db, actor.workspaceId, authorOf(actor), input.attachmentIds, email);
+  await checkFiles(db, actor.workspaceId, authorOf(actor), input.attachmentIds, email, retried);
   const known = input.contact.email ? await findContactByEmail(db, actor.workspaceId, input.contact.email) : undefined;
   const contact =
     known ??
@@ -99,7 +102,6 @@ export async function startByAgent(
       email: input.contact.email,
       emailVerified: true,
     }));
-  const conversationId = key ? await derivedId("cv", actor.workspaceId, actor.id, key) : newId("cv");
   const outbox = inbox.channel === "email" ? { id: newId("ob") } : undefined;
   await startConversation(env, db, {
     conversationId,
