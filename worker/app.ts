@@ -6,6 +6,7 @@ import { MAX_BODY_BYTES } from "./contract";
 import { checkOrigin, requireActor } from "./auth/session";
 import type { AppEnv } from "./env";
 import { AppError } from "./errors";
+import { DOCS_CSP, DOCS_PAGE } from "./openapi/docs-page";
 import { buildDocument } from "./openapi/document";
 import { attachmentReadRoutes, attachmentUploadRoutes } from "./routes/attachments";
 import { authRoutes } from "./routes/auth";
@@ -48,6 +49,11 @@ const api = new Hono<AppEnv>()
     document ??= buildDocument(app);
     c.header("Cache-Control", "public, no-cache");
     return c.json(await document);
+  })
+  .get("/docs", (c) => {
+    c.header("Content-Security-Policy", DOCS_CSP);
+    c.header("X-Content-Type-Options", "nosniff");
+    return c.html(DOCS_PAGE);
   })
   .use("*", checkOrigin)
   .route("/", authRoutes)

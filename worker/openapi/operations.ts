@@ -84,6 +84,7 @@ export interface Operation {
 export const OPERATIONS: Record<string, Operation> = {
   // Public: the document itself, setup and sign-in.
   "GET /api/openapi.json": { summary: "This OpenAPI document", auth: "none", media: "application/json" },
+  "GET /api/docs": { summary: "The API reference (this document, rendered)", auth: "none", media: "text/html" },
   "GET /api/setup": { summary: "Whether this Switchboard is set up", auth: "none", body: SetupState },
   "POST /api/setup": {
     summary: "First run: create the workspace and its admin (signs in)",
