@@ -39,13 +39,19 @@ const SECURITY: Record<Auth, OpenAPIV3_1.SecurityRequirementObject[]> = {
 /** The error codes an operation can answer: its own, and those its auth, path and input imply. */
 function errorCodes(method: string, path: string, op: Operation, validates: boolean): ErrorCode[] {
   const codes = new Set<ErrorCode>(op.errors);
-  if (op.auth === "agent" || op.auth === "admin") codes.add("unauthenticated");
-  // Admin-only; and a cookie-authenticated write from another site is refused.
-  if (op.auth === "admin" || (op.auth === "agent" && method !== "GET")) codes.add("forbidden");
-  if (op.auth === "contact" || op.auth === "file") codes.add("unauthenticated");
+  const widget = path.startsWith("/api/widget/");
+  if (op.auth !== "none") codes.add("unauthenticated");
+  // A blocked contact is refused.
+  if (op.auth === "contact") codes.add("forbidden");
+  if (op.auth === "admin") codes.add("forbidden");
+  // A cookie-carrying write from another site is refused (widget routes take no cookies), as is a cross-site socket.
+  if ((method !== "GET" && !widget) || (op.socket && op.auth === "agent")) codes.add("forbidden");
   if (path.includes("{")) codes.add("not_found");
   if (validates || op.upload || op.socket) codes.add("validation_failed");
-  if (op.upload || (validates && method !== "GET")) codes.add("payload_too_large");
+  // Every body is capped: JSON at 64 KiB, files at their own limit.
+  if (method !== "GET") codes.add("payload_too_large");
+  // Never for bad input; but a failure on our side (D1, a Durable Object) is a 500 in the same shape.
+  codes.add("internal");
   return [...codes];
 }
 
@@ -73,13 +79,14 @@ function successResponse(op: Operation): ResponsesWithResolver {
   const status = op.status ?? 200;
   if (op.socket) return { 101: { description: "Switching Protocols: a WebSocket of JSON text frames" } };
   if (status === 204) return { 204: { description: "Done; no body" } };
-  if (op.media) return { [status]: { description: "OK", content: { [op.media]: {} } } };
+  if (op.media) return { [status]: { description: "OK", content: { [op.media]: {} } }, ...op.also };
   if (!op.body) throw new Error("An operation with a JSON body must name its schema");
   return {
     [status]: {
       description: status === 201 ? "Created" : "OK",
       content: { "application/json": { schema: resolver(op.body, { options: { io: "output" } }) } },
     },
+    ...op.also,
   };
 }
 
@@ -98,6 +105,17 @@ function describe(key: string, op: Operation, validates: boolean) {
         required: q.required ?? false,
         schema: { type: "string" as const },
       })),
+      ...(op.idempotent
+        ? [
+            {
+              in: "header" as const,
+              name: "Idempotency-Key",
+              required: false,
+              description: "A retry with the same key returns the first answer and writes nothing",
+              schema: { type: "string" as const },
+            },
+          ]
+        : []),
       ...(op.socket
         ? [
             {

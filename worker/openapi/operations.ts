@@ -70,20 +70,31 @@ export interface Operation {
   body?: z.ZodType;
   /** Codes this operation answers besides those its auth, path, body and query imply. */
   errors?: ErrorCode[];
+  /** Honours an `Idempotency-Key` header: a retry with the same key returns the first answer. */
+  idempotent?: true;
   /** The request body is a file's raw bytes (any type), named by `?name=`. */
   upload?: true;
   /** A WebSocket upgrade (documented as GET answered by 101). */
   socket?: true;
   /** The success body is not JSON (a file, the reference page). */
   media?: string;
+  /** Other non-error answers: a 304 to If-None-Match, a 206 to Range… */
+  also?: Record<number, { description: string }>;
   /** Query parameters the handler reads without a validator. */
   query?: { name: string; description: string; required?: boolean }[];
 }
 
+const NOT_MODIFIED = { description: "Not Modified: the If-None-Match ETag still holds" };
+
 /** Every `/api` operation the worker answers. */
 export const OPERATIONS: Record<string, Operation> = {
   // Public: the document itself, setup and sign-in.
-  "GET /api/openapi.json": { summary: "This OpenAPI document", auth: "none", media: "application/json" },
+  "GET /api/openapi.json": {
+    summary: "This OpenAPI document",
+    auth: "none",
+    media: "application/json",
+    also: { 304: NOT_MODIFIED },
+  },
   "GET /api/docs": { summary: "The API reference (this document, rendered)", auth: "none", media: "text/html" },
   "GET /api/setup": { summary: "Whether this Switchboard is set up", auth: "none", body: SetupState },
   "POST /api/setup": {
@@ -119,13 +130,16 @@ export const OPERATIONS: Record<string, Operation> = {
     summary: "The widget's look and behaviour (ETag, revalidated each load)",
     auth: "none",
     body: WidgetConfig,
+    also: { 304: NOT_MODIFIED },
   },
   "POST /api/widget/{widgetKey}/conversations": {
-    summary: "A customer starts a conversation (optional Idempotency-Key)",
+    summary: "A customer starts a conversation",
+    idempotent: true,
     auth: "none",
     status: 201,
     body: WidgetStarted,
-    errors: ["unauthenticated", "forbidden", "rate_limited"],
+    // conflict: a replayed Idempotency-Key without the contact token that started it.
+    errors: ["unauthenticated", "forbidden", "conflict", "rate_limited"],
   },
   "GET /api/widget/conversations/{id}/messages": {
     summary: "The customer's view of the thread",
@@ -133,7 +147,8 @@ export const OPERATIONS: Record<string, Operation> = {
     body: CustomerItems,
   },
   "POST /api/widget/conversations/{id}/messages": {
-    summary: "The customer writes (optional Idempotency-Key)",
+    summary: "The customer writes",
+    idempotent: true,
     auth: "contact",
     status: 201,
     body: WidgetPosted,
@@ -167,6 +182,11 @@ export const OPERATIONS: Record<string, Operation> = {
     summary: "Download a file (Range and If-None-Match honoured)",
     auth: "file",
     media: "*/*",
+    also: {
+      206: { description: "Partial Content: the requested range" },
+      304: NOT_MODIFIED,
+      416: { description: "Range Not Satisfiable" },
+    },
     query: [
       { name: "exp", description: "A signed link's expiry (with sig)" },
       { name: "sig", description: "A signed link's signature (with exp)" },
@@ -268,7 +288,8 @@ export const OPERATIONS: Record<string, Operation> = {
   // Conversations.
   "GET /api/conversations": { summary: "A list view, a page at a time", auth: "agent", body: Conversations },
   "POST /api/conversations": {
-    summary: "Start a conversation with a customer (optional Idempotency-Key)",
+    summary: "Start a conversation with a customer",
+    idempotent: true,
     auth: "agent",
     status: 201,
     body: Conversation,
@@ -286,7 +307,8 @@ export const OPERATIONS: Record<string, Operation> = {
     body: Timeline,
   },
   "POST /api/conversations/{id}/messages": {
-    summary: "Reply or write a note (optional Idempotency-Key)",
+    summary: "Reply or write a note",
+    idempotent: true,
     auth: "agent",
     status: 201,
     body: Item,
