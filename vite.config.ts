@@ -1,6 +1,21 @@
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import preact from "@preact/preset-vite";
-import { defineConfig } from "vite";
+import { defineConfig, type Plugin } from "vite";
+
+/**
+ * The API reference's renderer, Scalar's standalone bundle, copied into the
+ * built assets as `/api-docs/scalar.js` so `/api/docs` works offline (no CDN).
+ * Only that page loads it; it is not part of the app's or the widget's budgets.
+ */
+const apiReference = (): Plugin => ({
+  name: "switchboard-api-reference",
+  apply: "build",
+  generateBundle() {
+    const bundle = new URL("node_modules/@scalar/api-reference/dist/browser/standalone.js", import.meta.url);
+    this.emitFile({ type: "asset", fileName: "api-docs/scalar.js", source: readFileSync(bundle) });
+  },
+});
 
 /**
  * Builds the agent client from `web/` into `dist/web`, which wrangler serves as
@@ -16,7 +31,7 @@ const api = process.env.SWITCHBOARD_API ?? "http://localhost:8787";
 export default defineConfig({
   root: "web",
   publicDir: "public",
-  plugins: [preact({ devToolsEnabled: false })],
+  plugins: [preact({ devToolsEnabled: false }), apiReference()],
   build: {
     outDir: "../dist/web",
     emptyOutDir: true,

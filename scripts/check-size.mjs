@@ -1,4 +1,5 @@
-// The chat widget's size budgets (SPEC §6.2), checked on the built files:
+// The chat widget's size budgets (SPEC §6.2), checked on the built files (and the API
+// reference's bundle against the asset size limit):
 //
 //   - the loader, dist/web/widget.js: at most 2 KB gzip;
 //   - everything the widget downloads before the composer is usable (the
@@ -60,11 +61,22 @@ const total = rows.reduce((sum, [, n]) => sum + n, 0);
 for (const [file, n] of rows) console.log(`${String(n).padStart(7)} B  ${path.relative(DIST, file)}`);
 console.log(`${String(total).padStart(7)} B  total before the composer is usable (budget ${TOTAL_BUDGET})`);
 
+// The API reference's renderer (/api/docs) is loaded by that page only: no widget or app budget carries it,
+// but Workers Static Assets refuse a file over 25 MiB.
+const ASSET_FILE_LIMIT = 25 * 1024 * 1024;
+const reference = need(path.join(DIST, "api-docs/scalar.js"));
+const referenceBytes = fs.statSync(reference).size;
+console.log(
+  `${String(gz(reference)).padStart(7)} B  api-docs/scalar.js (/api/docs only; ${referenceBytes} B raw, asset limit ${ASSET_FILE_LIMIT})`,
+);
+
 const failures = [];
+if (referenceBytes > ASSET_FILE_LIMIT)
+  failures.push(`api-docs/scalar.js is ${referenceBytes} B (limit ${ASSET_FILE_LIMIT})`);
 if (rows[0][1] > LOADER_BUDGET) failures.push(`the loader is ${rows[0][1]} B gzip (budget ${LOADER_BUDGET})`);
 if (total > TOTAL_BUDGET)
   failures.push(`the widget needs ${total} B gzip before it is usable (budget ${TOTAL_BUDGET})`);
 if (failures.length) {
-  console.error(`Widget size budget exceeded: ${failures.join("; ")}.`);
+  console.error(`Size budget exceeded: ${failures.join("; ")}.`);
   process.exit(1);
 }

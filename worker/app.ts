@@ -1,10 +1,13 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { etag } from "hono/etag";
 import { HTTPException } from "hono/http-exception";
 import { MAX_BODY_BYTES } from "./contract";
 import { checkOrigin, requireActor } from "./auth/session";
 import type { AppEnv } from "./env";
 import { AppError } from "./errors";
+import { DOCS_CSP, DOCS_PAGE } from "./openapi/docs-page";
+import { buildDocument } from "./openapi/document";
 import { attachmentReadRoutes, attachmentUploadRoutes } from "./routes/attachments";
 import { authRoutes } from "./routes/auth";
 import { conversationRoutes } from "./routes/conversations";
@@ -29,6 +32,8 @@ const jsonBodyLimit = bodyLimit({
 
 const isUpload = (method: string, path: string) => method === "POST" && /\/attachments\/?$/.test(path);
 
+let document: ReturnType<typeof buildDocument> | undefined;
+
 const api = new Hono<AppEnv>()
   // Before the body limit, so the widget can read even a 413.
   .use("/widget/*", widgetCors)
@@ -39,6 +44,17 @@ const api = new Hono<AppEnv>()
   // The widget is public and cross-origin (CORS, contact tokens): no cookies, no Origin check.
   .route("/widget", customerLiveRoutes)
   .route("/widget", widgetRoutes)
+  // The OpenAPI document, built once per isolate from the route table itself.
+  .get("/openapi.json", etag(), async (c) => {
+    document ??= buildDocument(app);
+    c.header("Cache-Control", "public, no-cache");
+    return c.json(await document);
+  })
+  .get("/docs", (c) => {
+    c.header("Content-Security-Policy", DOCS_CSP);
+    c.header("X-Content-Type-Options", "nosniff");
+    return c.html(DOCS_PAGE);
+  })
   .use("*", checkOrigin)
   .route("/", authRoutes)
   .use("*", requireActor)

@@ -51,6 +51,7 @@ import {
   WidgetPosted,
   WidgetStarted,
 } from "../../worker/contract";
+import { conformsToDocument } from "./openapi-conformance";
 
 export const ORIGIN = "http://switchboard.test";
 export const PASSWORD = "correct horse battery";
@@ -231,7 +232,8 @@ export function call<P extends string, I extends Call = Call>(
 
 /**
  * Expects `status` and returns the body: a success parsed with the contract's
- * schema for its request, an error checked against the error shape, null for 204.
+ * schema for its request, an error checked against the error shape, null for 204;
+ * status and body are also checked against the OpenAPI document (openapi-conformance.ts).
  */
 export async function expectStatus<M extends string, P extends string, S extends number>(
   res: Answer<M, P> | Promise<Answer<M, P>>,
@@ -243,6 +245,8 @@ export async function expectStatus<M extends string, P extends string, S extends
   const body: unknown = text ? JSON.parse(text) : null;
   const request = requests.get(r);
   const what = request ? `${request.method} ${request.path} → ${status}` : `a ${status} response`;
+  // The published OpenAPI document must say the same: this status for this operation, and this body.
+  if (request) await conformsToDocument(request.method, request.path, status, body);
   if (status >= 400) return conforms(ErrorBody, body, what) as BodyOf<M, P, S>;
   if (body === null || !request) return body as BodyOf<M, P, S>;
   const schema = schemaFor(request.method, request.path);

@@ -45,6 +45,8 @@ const MATRIX: Record<
   [admin: Cell, reply: Cell, note: Cell, view: Cell, none: Cell, customer: Cell, anonymous: Cell]
 > = {
   //                                                           admin reply note  view  none  customer anonymous
+  "GET /api/openapi.json": [200, 200, 200, 200, 200, 200, 200],
+  "GET /api/docs": [200, 200, 200, 200, 200, 200, 200],
   "GET /api/setup": [200, 200, 200, 200, 200, 200, 200],
   "POST /api/setup": [
     "409 already_set_up",
@@ -323,6 +325,8 @@ const upgrade = (as: As, path: string) => call(as, path, { headers: { Upgrade: "
 
 /** The request each row sends, as `who`. */
 const REQUESTS: Record<string, (who: Caller, w: World) => Promise<Response>> = {
+  "GET /api/openapi.json": (who) => call(who.as, "/api/openapi.json"),
+  "GET /api/docs": (who) => call(who.as, "/api/docs"),
   "GET /api/setup": (who) => call(who.as, "/api/setup"),
   "POST /api/setup": (who) =>
     call(who.as, "/api/setup", {
@@ -552,6 +556,28 @@ describe("permission matrix", () => {
       [...covered].filter((r) => !routes.has(r)),
       "rows for routes the API does not have",
     ).toEqual([]);
+  });
+
+  it("is what the OpenAPI document says: each answer in the table is documented for its route", async () => {
+    type Responses = Record<string, { content?: { "application/json"?: { schema?: ErrorSchema } } }>;
+    type ErrorSchema = { properties?: { error?: { properties?: { code?: { enum?: string[] } } } } };
+    const doc = (await (await call(null, "/api/openapi.json")).json()) as {
+      paths: Record<string, Record<string, { responses: Responses }>>;
+    };
+    const undocumented = Object.entries(MATRIX).flatMap(([endpoint, cells]) => {
+      const [method, path] = endpoint.replace(/ \(.*\)$/, "").split(" ") as [string, string];
+      const responses = doc.paths[path.replace(/:(\w+)/g, "{$1}")]?.[method.toLowerCase()]?.responses ?? {};
+      return cells
+        .map(spell)
+        .filter((cell) => {
+          const [status, code] = cell.split(" ") as [string, string | undefined];
+          const response = responses[status];
+          const codes = response?.content?.["application/json"]?.schema?.properties?.error?.properties?.code?.enum;
+          return !response || (code !== undefined && !codes?.includes(code));
+        })
+        .map((cell) => `${endpoint}: ${cell}`);
+    });
+    expect(undocumented, "answers missing from worker/openapi/operations.ts").toEqual([]);
   });
 
   it("answers every endpoint, for every role, as the table says", async () => {

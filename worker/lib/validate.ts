@@ -1,5 +1,6 @@
 import { zValidator } from "@hono/zod-validator";
 import type { Context, ValidationTargets } from "hono";
+import { resolver, uniqueSymbol } from "hono-openapi";
 import type { z } from "zod";
 import { IdempotencyKey } from "../contract";
 import { AppError } from "../errors";
@@ -15,16 +16,23 @@ const WHERE: Partial<Record<keyof ValidationTargets, string>> = {
   header: "headers",
 };
 
-/** zod validation whose failures are 400 `validation_failed` with the field issues. */
+/**
+ * zod validation whose failures are 400 `validation_failed` with the field issues.
+ * The middleware carries its schema for the OpenAPI document (hono-openapi reads
+ * it from `app.routes`), so what is documented is what is checked.
+ */
 export const validate = <Target extends keyof ValidationTargets, Schema extends z.ZodType>(
   target: Target,
   schema: Schema,
 ) =>
-  zValidator(target, schema, (result) => {
-    if (!result.success) {
-      throw new AppError("validation_failed", `The ${WHERE[target] ?? target} is not valid`, issuesOf(result.error));
-    }
-  });
+  Object.assign(
+    zValidator(target, schema, (result) => {
+      if (!result.success) {
+        throw new AppError("validation_failed", `The ${WHERE[target] ?? target} is not valid`, issuesOf(result.error));
+      }
+    }),
+    { [uniqueSymbol]: { target, ...resolver(schema) } },
+  );
 
 /** Parses a value against a schema, or throws the same 400 as `validate`. */
 export function parseOr400<Schema extends z.ZodType>(schema: Schema, value: unknown, what: string): z.infer<Schema> {
