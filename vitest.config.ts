@@ -5,14 +5,26 @@ export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
   return {
     plugins: [
-      cloudflareTest({
+      cloudflareTest(({ inject }) => ({
         wrangler: { configPath: "./wrangler.toml" },
-        // A short heartbeat so tests can watch a silent client being swept.
-        miniflare: { bindings: { TEST_MIGRATIONS: migrations, HEARTBEAT_TIMEOUT_MS: "1000", EMAIL_STRICT: "1" } },
-      }),
+        miniflare: {
+          bindings: {
+            TEST_MIGRATIONS: migrations,
+            // A short heartbeat so tests can watch a silent client being swept.
+            HEARTBEAT_TIMEOUT_MS: "1000",
+            EMAIL_STRICT: "1",
+            // Webhooks: a wrapping key, a local receiver allowed, and a retry schedule of seconds.
+            WEBHOOK_SECRETS_KEY: "test-only key for wrapping webhook secrets, 48 chars",
+            ALLOW_LOCAL_WEBHOOKS: "1",
+            WEBHOOK_RETRY_SECONDS: "1,1,1",
+            WEBHOOK_RECEIVER: inject("webhookReceiver"),
+          },
+        },
+      })),
     ],
     test: {
       include: ["test/worker/**/*.test.ts", "worker/**/*.test.ts"],
+      globalSetup: ["./test/worker/webhook-receiver.ts"],
       setupFiles: ["./test/worker/apply-migrations.ts"],
       // Generous: a test ends as soon as it passes; a loaded 2-core machine must not fail it by the clock.
       testTimeout: 30_000,

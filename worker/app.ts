@@ -19,6 +19,7 @@ import { notificationRoutes } from "./routes/notifications";
 import { ruleRoutes } from "./routes/rules";
 import { searchRoutes } from "./routes/search";
 import { teamRoutes } from "./routes/teams";
+import { webhookRoutes } from "./routes/webhooks";
 import { linkRoutes, ticketRoutes } from "./routes/tickets";
 import { meRoutes, userRoutes } from "./routes/users";
 import { widgetCors, widgetRoutes } from "./routes/widget";
@@ -73,6 +74,7 @@ const api = new Hono<AppEnv>()
   .route("/tags", tagRoutes)
   .route("/saved-replies", savedReplyRoutes)
   .route("/notifications", notificationRoutes)
+  .route("/webhooks", webhookRoutes)
   .all("*", () => {
     throw new AppError("not_found", "No such endpoint");
   });

@@ -1,6 +1,8 @@
 import { app } from "./app";
 import { scheduled } from "./cron";
 import { email } from "./email/inbound";
+import { queue } from "./webhooks/deliver";
+import type { WebhookMessage } from "./webhooks/outbox";
 
 export { ConversationRoom } from "./rooms/conversation-room";
 export { WorkspaceHub } from "./rooms/workspace-hub";
@@ -9,4 +11,5 @@ export default {
   fetch: app.fetch,
   scheduled,
   email,
-} satisfies ExportedHandler<Env>;
+  queue,
+} satisfies ExportedHandler<Env, WebhookMessage>;

@@ -14,6 +14,7 @@
 // binary whatever Node imported it.
 
 import { spawn } from "node:child_process";
+import crypto from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -270,6 +271,17 @@ export function spawnGroup(cmd, argv, { privateTmp = false, ...options } = {}) {
 }
 
 /**
+ * The key that wraps webhook secrets in this state folder, made on first use
+ * (in production it is the Worker secret WEBHOOK_SECRETS_KEY). Kept with the
+ * data it protects: a new key would leave the stored secrets unreadable.
+ */
+export function localWebhookKey(stateDir) {
+  const file = path.join(stateDir, "webhook-secrets-key");
+  if (!fs.existsSync(file)) fs.writeFileSync(file, crypto.randomBytes(32).toString("hex"), { mode: 0o600 });
+  return fs.readFileSync(file, "utf8").trim();
+}
+
+/**
  * Start `wrangler dev` for this project.
  *
  * @param {object} o
@@ -336,6 +348,11 @@ export async function startServer({
     "0",
     // No hotkeys, no prompts (stdin is not a terminal anyway).
     "--show-interactive-dev-session=false",
+    // Locally, webhooks may point at http://localhost, and their secrets are wrapped with a key kept in the state folder.
+    "--var",
+    "ALLOW_LOCAL_WEBHOOKS:1",
+    "--var",
+    `WEBHOOK_SECRETS_KEY:${localWebhookKey(stateDir)}`,
     ...extraArgs,
   ];
   const [cmd, argv] = toolCommand("wrangler", args, root);

@@ -50,6 +50,11 @@ import {
   WidgetConfig,
   WidgetPosted,
   WidgetStarted,
+  CreatedWebhook,
+  Webhook,
+  WebhookDeliveries,
+  WebhookDeliveryAnswer,
+  Webhooks,
 } from "../../worker/contract";
 import { conformsToDocument } from "./openapi-conformance";
 
@@ -129,6 +134,13 @@ const RESPONSES = {
   "POST /api/widget/conversations/:id/rating": Rating,
   "POST /api/attachments": Attachment,
   "POST /api/widget/conversations/:id/attachments": Attachment,
+  "GET /api/webhooks": Webhooks,
+  "POST /api/webhooks": CreatedWebhook,
+  "PATCH /api/webhooks/:id": Webhook,
+  "POST /api/webhooks/:id/secret": CreatedWebhook,
+  "POST /api/webhooks/:id/test": WebhookDeliveryAnswer,
+  "GET /api/webhooks/:id/deliveries": WebhookDeliveries,
+  "POST /api/webhooks/:id/deliveries/:deliveryId/retry": WebhookDeliveryAnswer,
 } satisfies Record<`${Method} /api/${string}`, z.ZodType>;
 type Responses = typeof RESPONSES;
 

@@ -8,7 +8,8 @@
  * the inbox (the customer on the one they started), so one role's successes
  * never change what the next role is tried against.
  */
-import { describe, expect, it } from "vitest";
+import { env } from "cloudflare:test";
+import { describe, expect, it, vi } from "vitest";
 import { app } from "../../worker/app";
 import {
   agentWith,
@@ -126,6 +127,15 @@ const MATRIX: Record<
   "GET /api/search": [200, 200, 200, 200, 200, 401, 401],
   "GET /api/notifications": [200, 200, 200, 200, 200, 401, 401],
   "POST /api/notifications/read": [200, 200, 200, 200, 200, 401, 401],
+  // Webhooks are the admins' alone.
+  "GET /api/webhooks": [200, 403, 403, 403, 403, 401, 401],
+  "POST /api/webhooks": [201, 403, 403, 403, 403, 401, 401],
+  "PATCH /api/webhooks/:id": [200, 403, 403, 403, 403, 401, 401],
+  "DELETE /api/webhooks/:id": [204, 403, 403, 403, 403, 401, 401],
+  "POST /api/webhooks/:id/secret": [201, 403, 403, 403, 403, 401, 401],
+  "POST /api/webhooks/:id/test": [202, 403, 403, 403, 403, 401, 401],
+  "GET /api/webhooks/:id/deliveries": [200, 403, 403, 403, 403, 401, 401],
+  "POST /api/webhooks/:id/deliveries/:deliveryId/retry": [202, 403, 403, 403, 403, 401, 401],
   // The widget is public; its conversation endpoints open with the contact token only (a session is no key).
   "POST /api/widget/:widgetKey/conversations": [201, 201, 201, 201, 201, 201, 201],
   "GET /api/widget/conversations/:id/messages": [401, 401, 401, 401, 401, 200, 401],
@@ -286,7 +296,27 @@ async function world() {
     201,
   );
 
+  // A webhook (turned off: the other rows' messages stay quiet) with a delivered test event, and one per role to delete.
+  const webhook = await json(admin.as, "/api/webhooks", hookBody("shared"), 201);
+  const doomedHooks = Object.fromEntries(
+    await Promise.all(
+      ROLES.map(async (role) => [role, (await json(admin.as, "/api/webhooks", hookBody(role), 201)).id] as const),
+    ),
+  ) as Record<Role, string>;
+  const { delivery } = await json(admin.as, `/api/webhooks/${webhook.id}/test`, { body: {} }, 202);
+  const delivered = await vi.waitFor(
+    async () => {
+      const [d] = (await json(admin.as, `/api/webhooks/${webhook.id}/deliveries`)).items;
+      expect(d).toMatchObject({ id: delivery.id, status: "delivered" });
+      return d!;
+    },
+    { timeout: 20_000, interval: 50 },
+  );
+
   return {
+    webhook,
+    doomedHooks,
+    delivered,
     file,
     admin,
     inbox,
@@ -320,6 +350,10 @@ interface Caller {
   person: Person | null;
   conversationId: string;
 }
+
+const hookBody = (label: string) => ({
+  body: { url: `${env.WEBHOOK_RECEIVER}/ok/matrix-${label}`, events: ["message.created"], enabled: false },
+});
 
 const upgrade = (as: As, path: string) => call(as, path, { headers: { Upgrade: "websocket" } });
 
@@ -475,6 +509,17 @@ const REQUESTS: Record<string, (who: Caller, w: World) => Promise<Response>> = {
   "GET /api/search": (who) => call(who.as, "/api/search?q=parcel"),
   "GET /api/notifications": (who) => call(who.as, "/api/notifications"),
   "POST /api/notifications/read": (who) => call(who.as, "/api/notifications/read", { body: { all: true } }),
+  "GET /api/webhooks": (who) => call(who.as, "/api/webhooks"),
+  "POST /api/webhooks": (who) => call(who.as, "/api/webhooks", hookBody(who.role)),
+  "PATCH /api/webhooks/:id": (who, w) =>
+    call(who.as, `/api/webhooks/${w.webhook.id}`, { method: "PATCH", body: { description: `By ${who.role}` } }),
+  "DELETE /api/webhooks/:id": (who, w) =>
+    call(who.as, `/api/webhooks/${w.doomedHooks[who.role]}`, { method: "DELETE" }),
+  "POST /api/webhooks/:id/secret": (who, w) => call(who.as, `/api/webhooks/${w.webhook.id}/secret`, { body: {} }),
+  "POST /api/webhooks/:id/test": (who, w) => call(who.as, `/api/webhooks/${w.webhook.id}/test`, { body: {} }),
+  "GET /api/webhooks/:id/deliveries": (who, w) => call(who.as, `/api/webhooks/${w.webhook.id}/deliveries`),
+  "POST /api/webhooks/:id/deliveries/:deliveryId/retry": (who, w) =>
+    call(who.as, `/api/webhooks/${w.webhook.id}/deliveries/${w.delivered.id}/retry`, { body: {} }),
   "POST /api/widget/:widgetKey/conversations": (who, w) =>
     call(who.as, `/api/widget/${w.inbox.widgetKey}/conversations`, { body: { body: "Hello?" } }),
   "GET /api/widget/conversations/:id/messages": (who, w) =>

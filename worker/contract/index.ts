@@ -14,3 +14,4 @@ export * from "./rules";
 export * from "./responses";
 export * from "./email";
 export * from "./attachments";
+export * from "./webhooks";

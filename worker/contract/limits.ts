@@ -46,6 +46,7 @@ export const PAGE_SIZES = {
   timeline: { default: 200, max: 500 },
   search: { default: 25, max: 50 },
   notifications: { default: 50, max: 100 },
+  deliveries: { default: 50, max: 100 },
 } as const;
 /** Largest attachment, in bytes: measured on the uploaded stream, not taken from Content-Length. */
 export const MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;

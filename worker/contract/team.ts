@@ -30,7 +30,8 @@ export const UpdateSavedReplyInput = z
   .strictObject({ name: Name.optional(), body: z.string().trim().min(1).max(MAX_TEXT_CHARS).optional() })
   .refine((v) => Object.keys(v).length > 0, "nothing to change");
 
-export const NotificationKind = z.enum(["mention", "assigned", "update"]);
+/** "webhook": an endpoint was turned off after failing for a day (sent to admins; no conversation). */
+export const NotificationKind = z.enum(["mention", "assigned", "update", "webhook"]);
 export const Notification = z.object({
   id: Id,
   kind: NotificationKind,

@@ -10,6 +10,7 @@ const KIND_WORDS = {
   mention: "mentioned you",
   assigned: "assigned you a conversation",
   update: "updated a conversation you follow",
+  webhook: "turned off a failing webhook",
 } as const;
 
 interface Claimed {
@@ -64,7 +65,8 @@ async function stillOpen(db: Db, ids: string[]): Promise<Set<string>> {
 
 function digest(list: Claimed[], name: string, appUrl: string) {
   const lines = list.map(
-    (n) => `• ${n.actorName} ${KIND_WORDS[n.kind]}: ${n.preview}\n  ${appUrl}/conversations/${n.conversationId}`,
+    (n) =>
+      `• ${n.actorName} ${KIND_WORDS[n.kind]}: ${n.preview}\n  ${appUrl}${n.conversationId ? `/conversations/${n.conversationId}` : "/settings?tab=webhooks"}`,
   );
   return {
     subject:

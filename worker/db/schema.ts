@@ -390,7 +390,7 @@ export const notifications = sqliteTable(
     userId: text("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    kind: text("kind", { enum: ["mention", "assigned", "update"] }).notNull(),
+    kind: text("kind", { enum: ["mention", "assigned", "update", "webhook"] }).notNull(),
     conversationId: text("conversation_id").references(() => conversations.id, { onDelete: "cascade" }),
     actorId: text("actor_id"),
     actorName: text("actor_name").notNull(),
@@ -620,5 +620,105 @@ export const attachments = sqliteTable(
     // The sweep: unattached uploads, oldest first.
     index("attachments_unattached_created").on(t.createdAt).where(sql`conversation_id IS NULL`),
     index("attachments_conversation_item").on(t.conversationId, t.itemSeq),
+  ],
+);
+
+/**
+ * Webhook endpoints: where a workspace's changes are POSTed. The signing
+ * secret is stored wrapped (AES-GCM under a key derived from the Worker secret
+ * WEBHOOK_SECRETS_KEY, bound to the endpoint's id), so the database alone
+ * cannot sign a delivery.
+ */
+export const webhooks = sqliteTable(
+  "webhooks",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id),
+    url: text("url").notNull(),
+    description: text("description").notNull().default(""),
+    /** The subscribed event types (JSON array). */
+    events: text("events", { mode: "json" }).$type<string[]>().notNull(),
+    includeNotes: integer("include_notes", { mode: "boolean" }).notNull().default(false),
+    enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    secret: text("secret").notNull(),
+    /** Set when Switchboard turned it off (every attempt failed for a delivery's whole retry window). */
+    disabledReason: text("disabled_reason"),
+    /** The first failed attempt since the last success; null while it answers. */
+    failingSince: integer("failing_since"),
+    createdBy: text("created_by"),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("webhooks_workspace").on(t.workspaceId)],
+);
+
+/**
+ * The webhook outbox: one row per event, written in the batch of the change
+ * that causes it (and only when an enabled endpoint subscribes). The queue's
+ * consumer turns it into one delivery per endpoint; the sweep sends rows the
+ * queue never got.
+ */
+export const webhookEvents = sqliteTable(
+  "webhook_events",
+  {
+    /** Also the `webhook-id` header: the same on every attempt, so receivers de-duplicate by it. */
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id),
+    type: text("type").notNull(),
+    /** Only this endpoint gets it (a test event); null: every endpoint subscribed to the type. */
+    webhookId: text("webhook_id").references(() => webhooks.id, { onDelete: "cascade" }),
+    conversationId: text("conversation_id"),
+    seq: integer("seq"),
+    /** A `message.created` for an internal note: only endpoints with include_notes get it. */
+    note: integer("note", { mode: "boolean" }).notNull().default(false),
+    /** The exact body sent (the signature covers these bytes). */
+    payload: text("payload").notNull(),
+    createdAt: createdAt(),
+    /** When its deliveries were made; null until the consumer did. */
+    dispatchedAt: integer("dispatched_at"),
+    /** When it was last handed to the queue; the sweep hands it again when that was long ago. */
+    enqueuedAt: integer("enqueued_at"),
+  },
+  (t) => [
+    index("webhook_events_undispatched").on(t.createdAt).where(sql`dispatched_at IS NULL`),
+    index("webhook_events_created").on(t.createdAt),
+    // Deleting an endpoint deletes its test events: the foreign key looks them up by this.
+    index("webhook_events_webhook").on(t.webhookId),
+  ],
+);
+
+/** One event for one endpoint: its attempts so far, and the last answer (the delivery log). */
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    id: text("id").primaryKey(),
+    eventId: text("event_id")
+      .notNull()
+      .references(() => webhookEvents.id, { onDelete: "cascade" }),
+    webhookId: text("webhook_id")
+      .notNull()
+      .references(() => webhooks.id, { onDelete: "cascade" }),
+    status: text("status", { enum: ["pending", "retrying", "delivered", "failed"] })
+      .notNull()
+      .default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    /** Not before this may it be tried (a retry's back-off, or the lease of an attempt under way). */
+    nextAttemptAt: integer("next_attempt_at"),
+    responseStatus: integer("response_status"),
+    responseBody: text("response_body"),
+    error: text("error"),
+    durationMs: integer("duration_ms"),
+    lastAttemptAt: integer("last_attempt_at"),
+    deliveredAt: integer("delivered_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("webhook_deliveries_event").on(t.eventId, t.webhookId),
+    index("webhook_deliveries_log").on(t.webhookId, t.createdAt, t.id),
+    index("webhook_deliveries_due").on(t.nextAttemptAt).where(sql`status IN ('pending', 'retrying')`),
   ],
 );

@@ -10,7 +10,7 @@ import { describeRoute, generateSpecs, type ResponsesWithResolver, resolver, uni
 import { findTargetHandler } from "hono/utils/handler";
 import type { OpenAPIV3_1 } from "openapi-types";
 import { z } from "zod";
-import { ErrorBody, type ErrorCode, ErrorCodes, MAX_BODY_BYTES } from "../contract";
+import { ErrorBody, type ErrorCode, ErrorCodes, MAX_BODY_BYTES, WEBHOOK_PAYLOADS } from "../contract";
 import { type Auth, OPERATIONS, type Operation } from "./operations";
 
 type Document = OpenAPIV3_1.Document;
@@ -83,7 +83,7 @@ function successResponse(op: Operation): ResponsesWithResolver {
   if (!op.body) throw new Error("An operation with a JSON body must name its schema");
   return {
     [status]: {
-      description: status === 201 ? "Created" : "OK",
+      description: status === 201 ? "Created" : status === 202 ? "Accepted: it is on its way" : "OK",
       content: { "application/json": { schema: resolver(op.body, { options: { io: "output" } }) } },
     },
     ...op.also,
@@ -168,6 +168,7 @@ export async function buildDocument(app: { routes: Route[] }): Promise<Document>
         description: `The shared inbox's HTTP API. JSON in and out (bodies up to ${MAX_BODY_BYTES / 1024} KiB; files are uploaded raw); times are ISO-8601 strings; ids are opaque strings. Every error is \`{"error":{"code","message","details"?}}\`.`,
       },
       servers: [{ url: "/" }],
+      webhooks: webhookDocs(),
       components: {
         securitySchemes: {
           session: {
@@ -189,4 +190,43 @@ export async function buildDocument(app: { routes: Route[] }): Promise<Document>
     excludeStaticFile: false,
   });
   return document as Document;
+}
+
+const WEBHOOK_HEADERS = [
+  ["webhook-id", "The event's id: the same on every attempt; de-duplicate by it"],
+  ["webhook-timestamp", "When this attempt was signed, in seconds since the epoch; refuse old ones"],
+  ["webhook-signature", '`v1,` + base64 of HMAC-SHA256(secret, webhook-id + "." + webhook-timestamp + "." + body)'],
+] as const;
+
+/**
+ * What Switchboard POSTs to webhook endpoints, one entry per event type: the
+ * payload's JSON Schema from the contract, and the Standard Webhooks headers.
+ */
+function webhookDocs(): Record<string, OpenAPIV3_1.PathItemObject> {
+  const entries = Object.fromEntries(
+    Object.entries(WEBHOOK_PAYLOADS).map(([type, schema]) => [
+      type,
+      {
+        post: {
+          summary: type === "webhook.test" ? "A test event (Send test event)" : `A \`${type}\` event`,
+          description:
+            "Signed per the Standard Webhooks specification with the endpoint's `whsec_` secret. Delivered at least once, retried with back-off for about 27 hours; unordered across conversations, so order and de-duplicate by `data.conversation.seq` and `webhook-id`. Answer with any 2xx within 10 seconds; redirects are not followed.",
+          parameters: WEBHOOK_HEADERS.map(([name, description]) => ({
+            in: "header" as const,
+            name,
+            required: true,
+            description,
+            schema: { type: "string" as const },
+          })),
+          requestBody: {
+            required: true,
+            // zod writes JSON Schema 2020-12, which is OpenAPI 3.1's dialect.
+            content: { "application/json": { schema: z.toJSONSchema(schema, { io: "output" }) as object } },
+          },
+          responses: { "2XX": { description: "Received; any other answer, or none within 10 s, is tried again" } },
+        },
+      },
+    ]),
+  );
+  return entries as Record<string, OpenAPIV3_1.PathItemObject>;
 }

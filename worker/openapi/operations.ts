@@ -10,6 +10,11 @@
 import type { z } from "zod";
 import {
   ApiTokens,
+  CreatedWebhook,
+  Webhook,
+  WebhookDeliveries,
+  WebhookDeliveryAnswer,
+  Webhooks,
   Attachment,
   Conversation,
   Conversations,
@@ -65,7 +70,7 @@ export interface Operation {
   summary: string;
   auth: Auth;
   /** The success status; 200 unless said. */
-  status?: 200 | 201 | 204 | 101;
+  status?: 200 | 201 | 202 | 204 | 101;
   /** The contract's schema of the success body (none for 204 and sockets). */
   body?: z.ZodType;
   /** Codes this operation answers besides those its auth, path, body and query imply. */
@@ -366,4 +371,42 @@ export const OPERATIONS: Record<string, Operation> = {
   // Notifications.
   "GET /api/notifications": { summary: "My notifications", auth: "agent", body: Notifications },
   "POST /api/notifications/read": { summary: "Mark notifications read", auth: "agent", body: UnreadCount },
+
+  // Webhooks.
+  "GET /api/webhooks": { summary: "Webhook endpoints", auth: "admin", body: Webhooks },
+  "POST /api/webhooks": {
+    summary: "Add a webhook endpoint (its signing secret is shown this once)",
+    auth: "admin",
+    status: 201,
+    body: CreatedWebhook,
+    errors: ["conflict", "not_configured"],
+  },
+  "PATCH /api/webhooks/{id}": { summary: "Change, turn on or turn off an endpoint", auth: "admin", body: Webhook },
+  "DELETE /api/webhooks/{id}": { summary: "Remove an endpoint and its delivery log", auth: "admin", status: 204 },
+  "POST /api/webhooks/{id}/secret": {
+    summary: "Replace an endpoint's signing secret (shown this once)",
+    auth: "admin",
+    status: 201,
+    body: CreatedWebhook,
+    errors: ["not_configured"],
+  },
+  "POST /api/webhooks/{id}/test": {
+    summary: "Send a test event to the endpoint",
+    auth: "admin",
+    status: 202,
+    body: WebhookDeliveryAnswer,
+    errors: ["not_configured"],
+  },
+  "GET /api/webhooks/{id}/deliveries": {
+    summary: "The endpoint's delivery log, newest first",
+    auth: "admin",
+    body: WebhookDeliveries,
+  },
+  "POST /api/webhooks/{id}/deliveries/{deliveryId}/retry": {
+    summary: "Send a delivery again",
+    auth: "admin",
+    status: 202,
+    body: WebhookDeliveryAnswer,
+    errors: ["conflict"],
+  },
 };

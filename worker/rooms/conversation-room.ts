@@ -72,7 +72,17 @@ import {
   type UpdateConversation,
 } from "./room-events";
 import { queueReplyEmail } from "../db/queries/outbox";
-import { type Change, itemRow, loadRoomState, planCommit, previewOf, type RoomState } from "./room-writes";
+import {
+  type Change,
+  conversationAfter,
+  itemRow,
+  loadRoomState,
+  planCommit,
+  previewOf,
+  type RoomState,
+} from "./room-writes";
+import type { BatchItem } from "drizzle-orm/batch";
+import { enqueue, eventsFor, writeIfSubscribed } from "../webhooks/outbox";
 import { SerialQueue } from "./serial-queue";
 import {
   AttachmentCache,
@@ -130,21 +140,26 @@ export class ConversationRoom extends DurableObject<Env> {
       const files = await attachable(this.#db, workspaceId, first.author, first.attachmentIds ?? [], now);
       if (typeof files === "string") return filesRefused(files);
       const row = itemRow(id, 1, { ...first, attachments: files }, now);
+      const state = newRoomState(input, now);
+      const writes: [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]] = [
+        this.#db.insert(conversations).values({
+          ...{ id, workspaceId, inboxId, contactId, subject, status: "open", lastSeq: 1 },
+          ...{ lastActivityAt: now, preview: previewOf(first.body, files), createdAt: now, updatedAt: now },
+        }),
+        this.#db.insert(timelineItems).values(row),
+        ...(files.length ? [linkFiles(this.#db, id, 1, files)] : []),
+        ...(first.outbox ? [queueReplyEmail(this.#db, { ...first.outbox, conversationId: id, seq: 1, now })] : []),
+      ];
+      const hooks = eventsFor(conversationAfter(state), workspaceId, [toItem(row)], now, this.env.APP_URL, true).map(
+        (e) => ({ id: e.id, write: writes.push(writeIfSubscribed(this.#db, e)) - 1 }),
+      );
       try {
-        await this.#db.batch([
-          this.#db.insert(conversations).values({
-            ...{ id, workspaceId, inboxId, contactId, subject, status: "open", lastSeq: 1 },
-            ...{ lastActivityAt: now, preview: previewOf(first.body, files), createdAt: now, updatedAt: now },
-          }),
-          this.#db.insert(timelineItems).values(row),
-          ...(files.length ? [linkFiles(this.#db, id, 1, files)] : []),
-          ...(first.outbox ? [queueReplyEmail(this.#db, { ...first.outbox, conversationId: id, seq: 1, now })] : []),
-        ]);
+        this.#sendWebhooks(hooks, await this.#db.batch(writes));
       } catch (error) {
         if (isLinkedTwice(error)) return filesRefused(LINKED_TWICE);
         throw error;
       }
-      this.#state = newRoomState(input, now);
+      this.#state = state;
       this.#hub.summary(this.#state);
       if (input.initial) await this.#change(this.#state, planRules(input.initial));
       return ok({ item: toItem(row) });
@@ -347,10 +362,10 @@ export class ConversationRoom extends DurableObject<Env> {
    */
   async #commit(state: RoomState, change: Change, movedFrom?: string): Promise<Item[]> {
     const canOpen = await this.#whoCanOpen(state, change);
-    const plan = planCommit(this.#db, state, { ...change, canOpen }, Date.now());
+    const plan = planCommit(this.#db, state, { ...change, canOpen }, Date.now(), this.env.APP_URL);
     const before = customerState(state);
     try {
-      await this.#db.batch(plan.writes);
+      this.#sendWebhooks(plan.webhookEvents, await this.#db.batch(plan.writes));
     } catch (error) {
       this.#state = null;
       throw error;
@@ -364,6 +379,20 @@ export class ConversationRoom extends DurableObject<Env> {
     this.#hub.summary(state, movedFrom);
     this.#hub.notifications(state, plan.notifications);
     return plan.items;
+  }
+
+  /**
+   * Hands the change's webhook events that were written (someone subscribes)
+   * to the queue, without waiting: a reply's answer never waits on webhooks,
+   * and an event the queue did not take is sent again by the minute sweep.
+   */
+  #sendWebhooks(events: { id: string; write: number }[], results: readonly unknown[]): void {
+    const written = events.filter((e) => writtenRows(results[e.write]) > 0);
+    if (written.length)
+      void enqueue(
+        this.env.WEBHOOKS,
+        written.map((e) => ({ event: e.id })),
+      );
   }
 
   /**
@@ -664,9 +693,13 @@ export class ConversationRoom extends DurableObject<Env> {
   }
 }
 
+/** Rows a batched statement wrote (its D1 result's `meta.changes`). */
+const writtenRows = (result: unknown) => (result as Partial<D1Result> | undefined)?.meta?.changes ?? 0;
+
 function newRoomState(input: CreateConversation, now: number): RoomState {
   return {
     ...{ id: input.conversationId, workspaceId: input.workspaceId, inboxId: input.inboxId },
+    ...{ contactId: input.contactId, subject: input.subject },
     ...{ status: "open", priority: "none", assigneeId: null, teamId: null, snoozedUntil: null },
     ...{ lastSeq: 1, lastActivityAt: now, lastPublicSeq: 1, followers: new Set(), tags: new Map(), resolution: null },
   };

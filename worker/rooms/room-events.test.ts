@@ -23,7 +23,8 @@ const customer: Author = { type: "contact", id: "ct_1", name: "Cara" };
 
 function state(over: Partial<RoomState> = {}): RoomState {
   return {
-    ...{ id: "cv_1", workspaceId: "ws_1", inboxId: "ib_1", status: "open", priority: "none" },
+    ...{ id: "cv_1", workspaceId: "ws_1", inboxId: "ib_1", contactId: "ct_1", subject: null },
+    ...{ status: "open", priority: "none" },
     ...{ assigneeId: null, teamId: null, snoozedUntil: null, lastSeq: 4, lastActivityAt: 1_000, lastPublicSeq: 3 },
     ...{ followers: new Set<string>(), tags: new Map<string, string>(), resolution: null },
     ...over,

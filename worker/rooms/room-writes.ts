@@ -39,6 +39,7 @@ import { latestResolution, type Resolution } from "../db/queries/ratings";
 import { recipients } from "../domain/notify";
 import { newId } from "../lib/ids";
 import { iso } from "../lib/time";
+import { type ConversationAfter, eventsFor, writeIfSubscribed } from "../webhooks/outbox";
 
 export type AuthorRef = Author;
 
@@ -47,6 +48,8 @@ export interface RoomState {
   id: string;
   workspaceId: string;
   inboxId: string;
+  contactId: string;
+  subject: string | null;
   status: Status;
   priority: Priority;
   assigneeId: string | null;
@@ -143,6 +146,8 @@ export async function loadRoomState(db: Db, id: string): Promise<RoomState | nul
     id: row.id,
     workspaceId: row.workspaceId,
     inboxId: row.inboxId,
+    contactId: row.contactId,
+    subject: row.subject,
     status: row.status,
     priority: row.priority,
     assigneeId: row.assigneeId,
@@ -183,12 +188,14 @@ export interface Plan {
   items: Item[];
   notifications: { userId: string; notification: Notification }[];
   writes: [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]];
+  /** The webhook events the change may cause: each one's place in `writes` (written only if someone subscribes). */
+  webhookEvents: { id: string; write: number }[];
   /** Advances the in-memory state; call only after the batch committed. */
   apply(): void;
 }
 
 /** Plans one change: items with the next seqs, the conversation's new fields, copies, notifications. */
-export function planCommit(db: Db, state: RoomState, change: Change, now: number): Plan {
+export function planCommit(db: Db, state: RoomState, change: Change, now: number, appUrl = ""): Plan {
   const rows = change.items.map((item, i) => itemRow(state.id, state.lastSeq + 1 + i, item, now));
   const items = rows.map(toItem);
   const lastSeq = state.lastSeq + rows.length;
@@ -205,6 +212,9 @@ export function planCommit(db: Db, state: RoomState, change: Change, now: number
   for (const id of change.followersAdded ?? []) followersAfter.add(id);
   for (const id of change.followersRemoved ?? []) followersAfter.delete(id);
   const newFollowers = [...followersAfter].filter((id) => !state.followers.has(id));
+  const tagsAfter = new Map(state.tags);
+  for (const t of change.tagsRemoved ?? []) tagsAfter.delete(t.id);
+  for (const t of change.tagsAdded ?? []) tagsAfter.set(t.id, t.name);
 
   const first = items[0]!;
   const actor = { id: first.author.id, name: first.author.name };
@@ -324,11 +334,17 @@ export function planCommit(db: Db, state: RoomState, change: Change, now: number
     createdAt: now,
   }));
   for (const part of chunkRows(noticeRows, 8)) writes.push(db.insert(notifications).values(part));
+  const after = conversationAfter(state, patch, tagsAfter);
+  const webhookEvents = eventsFor(after, state.workspaceId, items, now, appUrl).map((e) => ({
+    id: e.id,
+    write: writes.push(writeIfSubscribed(db, e)) - 1,
+  }));
 
   return {
     items,
     notifications: notices,
     writes,
+    webhookEvents,
     apply() {
       state.lastSeq = lastSeq;
       state.lastActivityAt = now;
@@ -340,10 +356,24 @@ export function planCommit(db: Db, state: RoomState, change: Change, now: number
       if (patch.priority) state.priority = patch.priority;
       if (publicRow) state.lastPublicSeq = publicRow.seq;
       state.followers = followersAfter;
-      for (const t of change.tagsRemoved ?? []) state.tags.delete(t.id);
-      for (const t of change.tagsAdded ?? []) state.tags.set(t.id, t.name);
+      state.tags = tagsAfter;
       state.resolution = resolutionAfter(state.resolution, status, resolvedRow?.seq, !!change.rating);
     },
+  };
+}
+
+/** The conversation as webhooks describe it once `patch` and the change's tags are applied. */
+export function conversationAfter(
+  state: RoomState,
+  patch: FieldPatch = {},
+  tags: ReadonlyMap<string, string> = state.tags,
+): ConversationAfter {
+  const after = <K extends keyof FieldPatch & keyof RoomState>(k: K) => (patch[k] !== undefined ? patch[k] : state[k]);
+  return {
+    ...{ id: state.id, inboxId: after("inboxId")!, contactId: state.contactId, subject: state.subject },
+    ...{ status: after("status")!, priority: after("priority")!, assigneeId: after("assigneeId") ?? null },
+    teamId: after("teamId") ?? null,
+    tags: [...tags.values()].sort(),
   };
 }
 

@@ -198,13 +198,14 @@ export async function getTimeline(
   return rows.map((row) => toItemFor(row, sees));
 }
 
-type Cursor = [at: number, id: string];
+/** A keyset position: a time and an id, newest first. */
+export type Cursor = [at: number, id: string];
 
-function encodeCursor(cursor: Cursor): string {
+export function encodeCursor(cursor: Cursor): string {
   return base64url(new TextEncoder().encode(JSON.stringify(cursor)));
 }
 
-function decodeCursor(text: string): Cursor {
+export function decodeCursor(text: string): Cursor {
   try {
     const value: unknown = JSON.parse(new TextDecoder().decode(fromBase64url(text)));
     if (Array.isArray(value) && Number.isSafeInteger(value[0]) && typeof value[1] === "string")

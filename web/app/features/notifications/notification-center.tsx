@@ -33,13 +33,16 @@ export function describeNotification(n: Pick<Notification, "kind" | "actor" | "p
 } {
   const ownSentence = n.preview.startsWith(`${n.actor.name} `) ? n.preview.slice(n.actor.name.length + 1) : null;
   if (n.kind === "mention") return { action: "mentioned you", quote: n.preview || null };
+  if (n.kind === "webhook") return { action: "turned off a failing webhook", quote: n.preview || null };
   if (n.kind === "assigned")
     return { action: "assigned you a conversation", quote: ownSentence !== null ? null : n.preview || null };
   if (ownSentence) return { action: ownSentence, quote: null };
   return { action: "updated a conversation you follow", quote: n.preview || null };
 }
 
-const conversationHref = (n: Notification) => `/conversations/${encodeURIComponent(n.conversationId!)}`;
+/** Where a notification leads: its conversation, or the webhooks settings for a webhook turned off. */
+const notificationHref = (n: Notification) =>
+  n.conversationId ? `/conversations/${encodeURIComponent(n.conversationId)}` : "/settings?tab=webhooks";
 
 /** The bell, its dropdown and the toasts, sharing one list and one unread count. */
 export function NotificationCenter() {
@@ -95,7 +98,7 @@ export function NotificationCenter() {
   const open = (n: Notification) => {
     if (!n.readAt) void markRead([n.id]);
     setToasts((t) => t.filter((x) => x.notification.id !== n.id));
-    if (n.conversationId) navigate(conversationHref(n));
+    if (n.conversationId || n.kind === "webhook") navigate(notificationHref(n));
   };
 
   const dismiss = (key: string) => setToasts((t) => t.filter((x) => x.key !== key));
@@ -284,6 +287,7 @@ function KindMark({ kind }: { kind: NotificationKind }) {
     mention: "M8 10.2a2.2 2.2 0 1 0 0-4.4 2.2 2.2 0 0 0 0 4.4zM10.2 8v.9c0 1 1.6 1.4 1.9.1A4.3 4.3 0 1 0 10 11.7",
     assigned: "M4 8h7M8.5 5 11.5 8l-3 3",
     update: "M5 8h6M8 5v6",
+    webhook: "M8 3.5 13 12H3zM8 7v2.2M8 10.6v.1",
   };
   return (
     <span class={`kind-mark kind-${kind}`} aria-hidden="true">
