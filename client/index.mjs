@@ -13,6 +13,7 @@ import createClient from "openapi-fetch";
 /** @typedef {import("./api").paths} paths */
 /** @typedef {import("openapi-fetch").Client<paths>} ApiClient */
 
+/** Each call gives up after this long: a script never hangs on a stuck server. */
 const TIMEOUT_MS = 30_000;
 
 /**
@@ -45,6 +46,17 @@ export function apiClient(baseUrl, { bearer, cookie } = {}) {
   return client;
 }
 
+/**
+ * A client signed in as one user: it keeps the session cookie the login answers with.
+ * @param {string} baseUrl
+ * @param {{ email: string, password: string }} login
+ */
+export async function signIn(baseUrl, login) {
+  const client = apiClient(baseUrl);
+  await ok(client.POST("/api/auth/login", { body: login }));
+  return client;
+}
+
 /** An answer that is not 2xx: its status and, for the API's error shape, its code. */
 export class ApiError extends Error {
   /**
@@ -66,7 +78,7 @@ export class ApiError extends Error {
 /**
  * The data of a call's 2xx answer; throws an ApiError for any other.
  * @template T
- * @param {Promise<{ data?: T, error?: unknown, response: Response }>} call
+ * @param {{ data?: T, error?: unknown, response: Response } | Promise<{ data?: T, error?: unknown, response: Response }>} call
  * @returns {Promise<T>}
  */
 export async function ok(call) {

@@ -13,7 +13,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
-import { ApiError, apiClient, ok } from "../client/index.mjs";
+import { ApiError, apiClient, ok, signIn } from "../client/index.mjs";
 import { ROOT, assetsDir, freePort, startServer, stopAll } from "./lib/server.mjs";
 
 const PASSWORD = "switchboard-demo";
@@ -268,14 +268,10 @@ async function seed(base) {
   }
   step("access levels per inbox (view / note / reply)");
 
-  // Each agent writes as themselves: the client keeps the session cookie its login answers with.
+  // Each agent writes as themselves (the client keeps the session cookie of their login).
   /** @type {Record<string, import("../client/index.mjs").ApiClient>} */
   const sessions = { [ADMIN.key]: admin };
-  for (const a of AGENTS) {
-    const c = apiClient(base);
-    await ok(c.POST("/api/auth/login", { body: { email: a.email, password: PASSWORD } }));
-    sessions[a.key] = c;
-  }
+  for (const a of AGENTS) sessions[a.key] = await signIn(base, { email: a.email, password: PASSWORD });
 
   let messages = 0;
   let notes = 0;
