@@ -4,8 +4,7 @@
 // from the OpenAPI document (client/api.d.ts), so a call that no longer matches
 // the API fails `npm run typecheck`.
 //
-//   const api = apiClient("http://127.0.0.1:8787");
-//   await ok(api.POST("/api/auth/login", { body: { email, password } })); // keeps the session cookie
+//   const api = apiClient("http://127.0.0.1:8787", { bearer: token }); // or: await signIn(url, { email, password })
 //   const { items } = await ok(api.GET("/api/conversations", { params: { query: { view: "mine" } } }));
 
 import createClient from "openapi-fetch";
