@@ -155,6 +155,7 @@ async function runtimePort(serverPid) {
   for (const pid of treePids(serverPid)) {
     if (processRole(pid) !== "workerd runtime") continue;
     for (const port of listeningPorts(pid)) {
+      // A raw probe, not the typed client: most of these ports are not the API.
       try {
         const res = await fetch(`http://127.0.0.1:${port}/api/setup`, { signal: AbortSignal.timeout(3000) });
         if (res.ok && "setUp" in (await res.json())) return port;

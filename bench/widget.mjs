@@ -25,7 +25,7 @@ import { fileURLToPath } from "node:url";
 import zlib from "node:zlib";
 import { startDemo } from "../scripts/lib/demo.mjs";
 import { ROOT, assetsDir, freePort, startServer } from "../scripts/lib/server.mjs";
-import { client } from "./lib/api.mjs";
+import { chatInbox } from "./lib/api.mjs";
 import { BenchError, runGuarded } from "./lib/guard.mjs";
 import { summarize } from "./lib/stats.mjs";
 import { hostHeap, launch, timeToComposer, widgetDownloads } from "./lib/widget-probe.mjs";
@@ -74,14 +74,12 @@ function distFile(dist, url) {
 }
 
 async function setUp(base) {
-  const admin = client(base);
-  await admin.post("/api/setup", {
+  const inbox = await chatInbox(base, {
     workspace: "Widget bench",
     name: "Bench Admin",
     email: "widget-bench@example.com",
     password: "widget-bench-password",
   });
-  const inbox = await admin.post("/api/inboxes", { name: "Website chat", channel: "chat" });
   const loader = await fetch(`${base}/widget.js`);
   if (loader.status !== 200)
     throw new BenchError(

@@ -1,5 +1,8 @@
+// @ts-check
 // `npm run seed`: fill a demo workspace through the HTTP API, so the real code
 // paths run (setup, users, inboxes, access, widget, replies, notes, assignment).
+// Every call goes through the typed client (client/), so `npm run typecheck`
+// fails when one no longer matches the API.
 //
 //   PORT       a Switchboard answering there is used (default 8787); when none
 //              answers, one is started on a free port with STATE_DIR, and stopped after
@@ -10,6 +13,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
+import { ApiError, apiClient, ok, signIn } from "../client/index.mjs";
 import { ROOT, assetsDir, freePort, startServer, stopAll } from "./lib/server.mjs";
 
 const PASSWORD = "switchboard-demo";
@@ -22,18 +26,27 @@ const stateDir = path.resolve(
 // ---------------------------------------------------------------- the demo data
 
 const WORKSPACE = "Lumen Support";
+const BILLING_EMAIL = "billing@example.com";
+/** @typedef {{ key: string, name: string, email: string, role: "admin" | "agent" }} DemoUser */
+
+/** @type {DemoUser} */
 const ADMIN = { key: "maya", name: "Maya Lindqvist", email: "maya@example.com", role: "admin" };
+/** @type {DemoUser[]} */
 const AGENTS = [
   { key: "sam", name: "Sam Okafor", email: "sam@example.com", role: "agent" },
   { key: "lucia", name: "Lucía Fernández", email: "lucia@example.com", role: "agent" },
   { key: "jonas", name: "Jonas Weber", email: "jonas@example.com", role: "agent" },
 ];
+/** @type {{ key: string, name: string, channel: "chat" | "email", emailAddress?: string }[]} */
 const INBOXES = [
   { key: "web", name: "Website chat", channel: "chat" },
   { key: "app", name: "Mobile app", channel: "chat" },
-  { key: "billing", name: "Billing email", channel: "email", emailAddress: "billing@example.com" },
+  { key: "billing", name: "Billing email", channel: "email", emailAddress: BILLING_EMAIL },
 ];
-/** inbox → agent → access level (admins see everything anyway). */
+/**
+ * inbox → agent → access level (admins see everything anyway).
+ * @type {Record<string, Record<string, "view" | "note" | "reply">>}
+ */
 const ACCESS = {
   web: { sam: "reply", lucia: "reply", jonas: "view" },
   app: { sam: "reply", lucia: "note", jonas: "reply" },
@@ -41,9 +54,14 @@ const ACCESS = {
 };
 
 /**
+ * @typedef {{ customer?: string, reply?: string, note?: string, body?: string, mention?: string, assign?: string, resolve?: string }} FollowUp
+ */
+
+/**
  * Customer conversations started through the chat widget. `then` runs in order:
  * customer follow-ups, agent replies and notes (by who may write them), an
  * assignment, and a resolve.
+ * @type {{ inbox: string, customer: { name: string, email: string, language: string }, body: string, followUps: FollowUp[] }[]}
  */
 const CONVERSATIONS = [
   {
@@ -190,68 +208,11 @@ const CONVERSATIONS = [
 
 // ---------------------------------------------------------------- HTTP
 
-class ApiError extends Error {
-  constructor(method, pathname, status, body) {
-    const err = body?.error;
-    super(
-      `${method} ${pathname} → ${status}${err ? ` ${err.code}: ${err.message}` : ""}${err?.details ? ` ${JSON.stringify(err.details)}` : ""}`,
-    );
-    this.status = status;
-    this.code = err?.code;
-  }
-}
-
-/** One signed-in user (session cookie), or a customer (contact token), or nobody. */
-class Client {
-  constructor(base, { cookie, bearer } = {}) {
-    this.base = base;
-    this.cookie = cookie;
-    this.bearer = bearer;
-  }
-
-  async request(method, pathname, body, { idempotent = false } = {}) {
-    const headers = { accept: "application/json" };
-    if (body !== undefined) headers["content-type"] = "application/json";
-    if (this.bearer) headers.authorization = `Bearer ${this.bearer}`;
-    if (this.cookie) headers.cookie = this.cookie;
-    // Cookie-authenticated writes must come from the site's own origin.
-    if (!this.bearer && method !== "GET") headers.origin = this.base;
-    if (idempotent) headers["idempotency-key"] = randomUUID();
-    const res = await fetch(this.base + pathname, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(30_000),
-    });
-    const cookies = res.headers
-      .getSetCookie()
-      .map((c) => c.split(";")[0])
-      .filter((c) => !c.endsWith("="));
-    if (cookies.length) this.cookie = cookies.join("; ");
-    const text = await res.text();
-    let json;
-    try {
-      json = text ? JSON.parse(text) : undefined;
-    } catch {
-      json = undefined;
-    }
-    if (!res.ok)
-      throw new ApiError(
-        method,
-        pathname,
-        res.status,
-        json ?? { error: { code: "not_json", message: text.slice(0, 300) } },
-      );
-    return json;
-  }
-
-  get = (p) => this.request("GET", p);
-  post = (p, body, o) => this.request("POST", p, body, o);
-  put = (p, body) => this.request("PUT", p, body);
-  patch = (p, body) => this.request("PATCH", p, body);
-}
-
-/** What answers on `base`: "switchboard" (with setUp), "other", or null (nothing). */
+/**
+ * What answers on `base`: "switchboard" (with setUp), "other", or null (nothing).
+ * A plain fetch, not the typed client: whatever answers there may not be Switchboard or JSON.
+ * @param {string} base
+ */
 async function probe(base) {
   try {
     const res = await fetch(`${base}/api/setup`, { signal: AbortSignal.timeout(3000) });
@@ -264,48 +225,53 @@ async function probe(base) {
 
 // ---------------------------------------------------------------- seeding
 
+/** @param {string} base */
 async function seed(base) {
-  const admin = new Client(base);
-  const step = (text) => process.stdout.write(`  ${text}\n`);
+  const admin = apiClient(base);
+  const step = (/** @type {string} */ text) => process.stdout.write(`  ${text}\n`);
 
   try {
-    await admin.post("/api/setup", { workspace: WORKSPACE, name: ADMIN.name, email: ADMIN.email, password: PASSWORD });
+    await ok(
+      admin.POST("/api/setup", {
+        body: { workspace: WORKSPACE, name: ADMIN.name, email: ADMIN.email, password: PASSWORD },
+      }),
+    );
   } catch (e) {
-    if (e.code === "already_set_up") return { alreadySetUp: true };
+    if (e instanceof ApiError && e.code === "already_set_up") return { alreadySetUp: /** @type {const} */ (true) };
     throw e;
   }
   step(`workspace "${WORKSPACE}" with admin ${ADMIN.email}`);
 
-  const users = { [ADMIN.key]: { ...ADMIN } };
-  const me = await admin.get("/api/me");
-  users[ADMIN.key].id = me.user.id;
+  const me = await ok(admin.GET("/api/me"));
+  /** @type {Record<string, { key: string, name: string, email: string, role: string, id: string }>} */
+  const users = { [ADMIN.key]: { ...ADMIN, id: me.user.id } };
   for (const a of AGENTS) {
-    const u = await admin.post("/api/users", { name: a.name, email: a.email, password: PASSWORD, role: a.role });
+    const body = { name: a.name, email: a.email, password: PASSWORD, role: a.role };
+    const u = await ok(admin.POST("/api/users", { body }));
     users[a.key] = { ...a, id: u.id };
   }
   step(`${AGENTS.length} agents: ${AGENTS.map((a) => a.name).join(", ")}`);
 
+  /** @type {Record<string, { id: string, widgetKey?: string | null }>} */
   const inboxes = {};
   for (const i of INBOXES) {
-    const { key, ...input } = i;
-    inboxes[key] = await admin.post("/api/inboxes", input);
+    const { key, ...body } = i;
+    inboxes[key] = await ok(admin.POST("/api/inboxes", { body }));
   }
   step(`${INBOXES.length} inboxes: ${INBOXES.map((i) => `${i.name} (${i.channel})`).join(", ")}`);
 
   for (const [inboxKey, grants] of Object.entries(ACCESS)) {
     for (const [userKey, access] of Object.entries(grants)) {
-      await admin.put(`/api/inboxes/${inboxes[inboxKey].id}/access/${users[userKey].id}`, { access });
+      const params = { path: { inboxId: inboxes[inboxKey].id, userId: users[userKey].id } };
+      await ok(admin.PUT("/api/inboxes/{inboxId}/access/{userId}", { params, body: { access } }));
     }
   }
   step("access levels per inbox (view / note / reply)");
 
-  // Each agent writes as themselves.
+  // Each agent writes as themselves (the client keeps the session cookie of their login).
+  /** @type {Record<string, import("../client/index.mjs").ApiClient>} */
   const sessions = { [ADMIN.key]: admin };
-  for (const a of AGENTS) {
-    const c = new Client(base);
-    await c.post("/api/auth/login", { email: a.email, password: PASSWORD });
-    sessions[a.key] = c;
-  }
+  for (const a of AGENTS) sessions[a.key] = await signIn(base, { email: a.email, password: PASSWORD });
 
   let messages = 0;
   let notes = 0;
@@ -314,33 +280,43 @@ async function seed(base) {
   let resolved = 0;
   for (const conv of CONVERSATIONS) {
     const { name, email, language } = conv.customer;
-    const widget = new Client(base);
-    const started = await widget.post(`/api/widget/${inboxes[conv.inbox].widgetKey}/conversations`, {
-      name,
-      email,
-      body: conv.body,
-      attributes: { language },
-    });
-    const id = started.conversationId;
-    const customer = new Client(base, { bearer: started.contactToken });
+    const started = await ok(
+      apiClient(base).POST("/api/widget/{widgetKey}/conversations", {
+        params: { path: { widgetKey: inboxes[conv.inbox].widgetKey ?? "" } },
+        body: { name, email, body: conv.body, attributes: { language } },
+      }),
+    );
+    const path = { id: started.conversationId };
+    const customer = apiClient(base, { bearer: started.contactToken });
     for (const action of conv.followUps) {
       if (action.customer) {
-        await customer.post(`/api/widget/conversations/${id}/messages`, { body: action.customer });
+        await ok(
+          customer.POST("/api/widget/conversations/{id}/messages", {
+            params: { path },
+            body: { body: action.customer },
+          }),
+        );
         messages++;
       } else if (action.reply || action.note) {
         const kind = action.reply ? "reply" : "note";
-        const input = { kind, body: action.body };
-        if (action.mention) input.mentions = [users[action.mention].id];
-        await sessions[action.reply ?? action.note].post(`/api/conversations/${id}/messages`, input, {
-          idempotent: true,
-        });
+        const mentions = action.mention ? [users[action.mention].id] : undefined;
+        await ok(
+          sessions[/** @type {string} */ (action.reply ?? action.note)].POST("/api/conversations/{id}/messages", {
+            params: { path, header: { "Idempotency-Key": randomUUID() } },
+            body: { kind, body: action.body, mentions },
+          }),
+        );
         if (kind === "reply") replies++;
         else notes++;
       } else if (action.assign) {
-        await admin.patch(`/api/conversations/${id}`, { assigneeId: users[action.assign].id });
+        await ok(
+          admin.PATCH("/api/conversations/{id}", { params: { path }, body: { assigneeId: users[action.assign].id } }),
+        );
         assigned++;
       } else if (action.resolve) {
-        await sessions[action.resolve].patch(`/api/conversations/${id}`, { status: "resolved" });
+        await ok(
+          sessions[action.resolve].PATCH("/api/conversations/{id}", { params: { path }, body: { status: "resolved" } }),
+        );
         resolved++;
       }
     }
@@ -365,10 +341,10 @@ async function seed(base) {
   let mailed = 0;
   let mailError = "";
   for (const m of mails) {
-    const address = m.from.match(/<(.+)>/)[1];
+    const address = m.from.match(/<(.+)>/)?.[1] ?? m.from;
     const eml = [
       `From: ${m.from}`,
-      `To: ${INBOXES[2].emailAddress}`,
+      `To: ${BILLING_EMAIL}`,
       `Subject: ${m.subject}`,
       `Message-ID: <${randomUUID()}@example.org>`,
       `Date: ${new Date().toUTCString()}`,
@@ -378,7 +354,7 @@ async function seed(base) {
       m.text,
       "",
     ].join("\r\n");
-    const q = new URLSearchParams({ from: address, to: INBOXES[2].emailAddress });
+    const q = new URLSearchParams({ from: address, to: BILLING_EMAIL });
     try {
       const res = await fetch(`${base}/cdn-cgi/handler/email?${q}`, {
         method: "POST",
@@ -395,7 +371,7 @@ async function seed(base) {
       break;
     }
   }
-  if (mailed) step(`${mailed} inbound emails to ${INBOXES[2].emailAddress}`);
+  if (mailed) step(`${mailed} inbound emails to ${BILLING_EMAIL}`);
   else step(`(no inbound email seeded: the worker's email() handler did not take it: ${mailError.split("\n")[0]})`);
 
   return { users };
@@ -403,6 +379,7 @@ async function seed(base) {
 
 // ---------------------------------------------------------------- main
 
+/** @type {Awaited<ReturnType<typeof startServer>> | null} */
 let ownServer = null;
 let interrupted = false;
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {

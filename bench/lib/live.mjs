@@ -318,6 +318,8 @@ export async function replyVisibility(
       const body = markedBody(`R${k}:`, bodyChars);
       startedAt[k] = performance.now();
       try {
+        // A plain fetch, not the typed client (client/): this POST is what is timed,
+        // so nothing of the client's (middleware, Request copies) is in the numbers.
         const res = await fetch(target.postUrl, {
           method: "POST",
           headers: { ...target.postHeaders, "Content-Type": "application/json" },
