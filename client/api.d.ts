@@ -650,6 +650,59 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Webhook endpoints */
+        get: operations["getApiWebhooks"];
+        put?: never;
+        /** Add a webhook endpoint (its signing secret is shown this once) */
+        post: operations["postApiWebhooks"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove an endpoint and its delivery log */
+        delete: operations["deleteApiWebhooksById"];
+        options?: never;
+        head?: never;
+        /** Change, turn on or turn off an endpoint */
+        patch: operations["patchApiWebhooksById"];
+        trace?: never;
+    };
+    "/api/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The endpoint's delivery log, newest first */
+        get: operations["getApiWebhooksByIdDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/openapi.json": {
         parameters: {
             query?: never;
@@ -956,8 +1009,763 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/webhooks/{id}/secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replace an endpoint's signing secret (shown this once) */
+        post: operations["postApiWebhooksByIdSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a test event to the endpoint */
+        post: operations["postApiWebhooksByIdTest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/{id}/deliveries/{deliveryId}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a delivery again */
+        post: operations["postApiWebhooksByIdDeliveriesByDeliveryIdRetry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "conversation.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A `conversation.created` event
+         * @description Signed per the Standard Webhooks specification with the endpoint's `whsec_` secret. Delivered at least once, retried with back-off for about 27 hours; unordered across conversations, so order and de-duplicate by `data.conversation.seq` and `webhook-id`. Answer with any 2xx within 10 seconds; redirects are not followed.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event's id: the same on every attempt; de-duplicate by it */
+                    "webhook-id": string;
+                    /** @description When this attempt was signed, in seconds since the epoch; refuse old ones */
+                    "webhook-timestamp": string;
+                    /** @description `v1,` + base64 of HMAC-SHA256(secret, webhook-id + "." + webhook-timestamp + "." + body) */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        type: "conversation.created";
+                        timestamp: string;
+                        data: {
+                            /** @constant */
+                            version: 1;
+                            workspaceId: string;
+                            conversation: {
+                                id: string;
+                                inboxId: string;
+                                contactId: string;
+                                subject: string | null;
+                                /** @enum {string} */
+                                status: "open" | "snoozed" | "resolved" | "spam";
+                                /** @enum {string} */
+                                priority: "none" | "low" | "medium" | "high" | "urgent";
+                                assigneeId: string | null;
+                                teamId: string | null;
+                                tags: string[];
+                                seq: number;
+                                url: string;
+                            };
+                            message: {
+                                seq: number;
+                                /** @enum {string} */
+                                kind: "customer" | "reply" | "note" | "event";
+                                author: {
+                                    /** @enum {string} */
+                                    type: "contact" | "user" | "system";
+                                    id: string | null;
+                                    name: string;
+                                };
+                                body: string;
+                                event?: {
+                                    /** @constant */
+                                    type: "status_changed";
+                                    /** @enum {string} */
+                                    from: "open" | "snoozed" | "resolved" | "spam";
+                                    /** @enum {string} */
+                                    to: "open" | "snoozed" | "resolved" | "spam";
+                                    /** @enum {string} */
+                                    cause?: "customer" | "reply" | "snooze_expired" | "idle";
+                                    until?: string;
+                                } | {
+                                    /** @constant */
+                                    type: "assigned";
+                                    assignee: {
+                                        id: string;
+                                        name: string;
+                                    } | null;
+                                    rules?: string[];
+                                    unassigned?: {
+                                        id: string;
+                                        name: string;
+                                    };
+                                } | {
+                                    /** @constant */
+                                    type: "team_assigned";
+                                    team: {
+                                        id: string;
+                                        name: string;
+                                    } | null;
+                                    rules?: string[];
+                                } | {
+                                    /** @constant */
+                                    type: "priority_changed";
+                                    /** @enum {string} */
+                                    from: "none" | "low" | "medium" | "high" | "urgent";
+                                    /** @enum {string} */
+                                    to: "none" | "low" | "medium" | "high" | "urgent";
+                                    rules?: string[];
+                                } | {
+                                    /** @constant */
+                                    type: "tag_added";
+                                    tag: string;
+                                    rules?: string[];
+                                } | {
+                                    /** @constant */
+                                    type: "tag_removed";
+                                    tag: string;
+                                } | {
+                                    /** @constant */
+                                    type: "follower_added";
+                                    user: {
+                                        id: string;
+                                        name: string;
+                                    };
+                                    /** @constant */
+                                    via?: "mention";
+                                } | {
+                                    /** @constant */
+                                    type: "follower_removed";
+                                    user: {
+                                        id: string;
+                                        name: string;
+                                    };
+                                    /** @constant */
+                                    reason?: "access";
+                                } | {
+                                    /** @constant */
+                                    type: "moved";
+                                    from: {
+                                        id: string;
+                                        name: string;
+                                    };
+                                    to: {
+                                        id: string;
+                                        name: string;
+                                    };
+                                } | {
+                                    /** @constant */
+                                    type: "linked";
+                                    conversation?: {
+                                        id: string;
+                                        subject: string | null;
+                                    };
+                                    ticket?: {
+                                        id: string;
+                                        title: string;
+                                    };
+                                } | {
+                                    /** @constant */
+                                    type: "unlinked";
+                                    conversation?: {
+                                        id: string;
+                                        subject: string | null;
+                                    };
+                                    ticket?: {
+                                        id: string;
+                                        title: string;
+                                    };
+                                } | {
+                                    /** @constant */
+                                    type: "rated";
+                                    score: number;
+                                    comment: string | null;
+                                };
+                                attachments?: {
+                                    id: string;
+                                    name: string;
+                                    size: number;
+                                    contentType: string;
+                                    url: string;
+                                }[];
+                                createdAt: string;
+                            };
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received; any other answer, or none within 10 s, is tried again */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "conversation.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A `conversation.updated` event
+         * @description Signed per the Standard Webhooks specification with the endpoint's `whsec_` secret. Delivered at least once, retried with back-off for about 27 hours; unordered across conversations, so order and de-duplicate by `data.conversation.seq` and `webhook-id`. Answer with any 2xx within 10 seconds; redirects are not followed.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event's id: the same on every attempt; de-duplicate by it */
+                    "webhook-id": string;
+                    /** @description When this attempt was signed, in seconds since the epoch; refuse old ones */
+                    "webhook-timestamp": string;
+                    /** @description `v1,` + base64 of HMAC-SHA256(secret, webhook-id + "." + webhook-timestamp + "." + body) */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        type: "conversation.updated";
+                        timestamp: string;
+                        data: {
+                            /** @constant */
+                            version: 1;
+                            workspaceId: string;
+                            conversation: {
+                                id: string;
+                                inboxId: string;
+                                contactId: string;
+                                subject: string | null;
+                                /** @enum {string} */
+                                status: "open" | "snoozed" | "resolved" | "spam";
+                                /** @enum {string} */
+                                priority: "none" | "low" | "medium" | "high" | "urgent";
+                                assigneeId: string | null;
+                                teamId: string | null;
+                                tags: string[];
+                                seq: number;
+                                url: string;
+                            };
+                            changes: ({
+                                /** @constant */
+                                type: "status_changed";
+                                /** @enum {string} */
+                                from: "open" | "snoozed" | "resolved" | "spam";
+                                /** @enum {string} */
+                                to: "open" | "snoozed" | "resolved" | "spam";
+                                /** @enum {string} */
+                                cause?: "customer" | "reply" | "snooze_expired" | "idle";
+                                until?: string;
+                            } | {
+                                /** @constant */
+                                type: "assigned";
+                                assignee: {
+                                    id: string;
+                                    name: string;
+                                } | null;
+                                rules?: string[];
+                                unassigned?: {
+                                    id: string;
+                                    name: string;
+                                };
+                            } | {
+                                /** @constant */
+                                type: "team_assigned";
+                                team: {
+                                    id: string;
+                                    name: string;
+                                } | null;
+                                rules?: string[];
+                            } | {
+                                /** @constant */
+                                type: "priority_changed";
+                                /** @enum {string} */
+                                from: "none" | "low" | "medium" | "high" | "urgent";
+                                /** @enum {string} */
+                                to: "none" | "low" | "medium" | "high" | "urgent";
+                                rules?: string[];
+                            } | {
+                                /** @constant */
+                                type: "tag_added";
+                                tag: string;
+                                rules?: string[];
+                            } | {
+                                /** @constant */
+                                type: "tag_removed";
+                                tag: string;
+                            } | {
+                                /** @constant */
+                                type: "follower_added";
+                                user: {
+                                    id: string;
+                                    name: string;
+                                };
+                                /** @constant */
+                                via?: "mention";
+                            } | {
+                                /** @constant */
+                                type: "follower_removed";
+                                user: {
+                                    id: string;
+                                    name: string;
+                                };
+                                /** @constant */
+                                reason?: "access";
+                            } | {
+                                /** @constant */
+                                type: "moved";
+                                from: {
+                                    id: string;
+                                    name: string;
+                                };
+                                to: {
+                                    id: string;
+                                    name: string;
+                                };
+                            } | {
+                                /** @constant */
+                                type: "linked";
+                                conversation?: {
+                                    id: string;
+                                    subject: string | null;
+                                };
+                                ticket?: {
+                                    id: string;
+                                    title: string;
+                                };
+                            } | {
+                                /** @constant */
+                                type: "unlinked";
+                                conversation?: {
+                                    id: string;
+                                    subject: string | null;
+                                };
+                                ticket?: {
+                                    id: string;
+                                    title: string;
+                                };
+                            } | {
+                                /** @constant */
+                                type: "rated";
+                                score: number;
+                                comment: string | null;
+                            })[];
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received; any other answer, or none within 10 s, is tried again */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "message.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A `message.created` event
+         * @description Signed per the Standard Webhooks specification with the endpoint's `whsec_` secret. Delivered at least once, retried with back-off for about 27 hours; unordered across conversations, so order and de-duplicate by `data.conversation.seq` and `webhook-id`. Answer with any 2xx within 10 seconds; redirects are not followed.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event's id: the same on every attempt; de-duplicate by it */
+                    "webhook-id": string;
+                    /** @description When this attempt was signed, in seconds since the epoch; refuse old ones */
+                    "webhook-timestamp": string;
+                    /** @description `v1,` + base64 of HMAC-SHA256(secret, webhook-id + "." + webhook-timestamp + "." + body) */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        type: "message.created";
+                        timestamp: string;
+                        data: {
+                            /** @constant */
+                            version: 1;
+                            workspaceId: string;
+                            conversation: {
+                                id: string;
+                                inboxId: string;
+                                contactId: string;
+                                subject: string | null;
+                                /** @enum {string} */
+                                status: "open" | "snoozed" | "resolved" | "spam";
+                                /** @enum {string} */
+                                priority: "none" | "low" | "medium" | "high" | "urgent";
+                                assigneeId: string | null;
+                                teamId: string | null;
+                                tags: string[];
+                                seq: number;
+                                url: string;
+                            };
+                            message: {
+                                seq: number;
+                                /** @enum {string} */
+                                kind: "customer" | "reply" | "note" | "event";
+                                author: {
+                                    /** @enum {string} */
+                                    type: "contact" | "user" | "system";
+                                    id: string | null;
+                                    name: string;
+                                };
+                                body: string;
+                                event?: {
+                                    /** @constant */
+                                    type: "status_changed";
+                                    /** @enum {string} */
+                                    from: "open" | "snoozed" | "resolved" | "spam";
+                                    /** @enum {string} */
+                                    to: "open" | "snoozed" | "resolved" | "spam";
+                                    /** @enum {string} */
+                                    cause?: "customer" | "reply" | "snooze_expired" | "idle";
+                                    until?: string;
+                                } | {
+                                    /** @constant */
+                                    type: "assigned";
+                                    assignee: {
+                                        id: string;
+                                        name: string;
+                                    } | null;
+                                    rules?: string[];
+                                    unassigned?: {
+                                        id: string;
+                                        name: string;
+                                    };
+                                } | {
+                                    /** @constant */
+                                    type: "team_assigned";
+                                    team: {
+                                        id: string;
+                                        name: string;
+                                    } | null;
+                                    rules?: string[];
+                                } | {
+                                    /** @constant */
+                                    type: "priority_changed";
+                                    /** @enum {string} */
+                                    from: "none" | "low" | "medium" | "high" | "urgent";
+                                    /** @enum {string} */
+                                    to: "none" | "low" | "medium" | "high" | "urgent";
+                                    rules?: string[];
+                                } | {
+                                    /** @constant */
+                                    type: "tag_added";
+                                    tag: string;
+                                    rules?: string[];
+                                } | {
+                                    /** @constant */
+                                    type: "tag_removed";
+                                    tag: string;
+                                } | {
+                                    /** @constant */
+                                    type: "follower_added";
+                                    user: {
+                                        id: string;
+                                        name: string;
+                                    };
+                                    /** @constant */
+                                    via?: "mention";
+                                } | {
+                                    /** @constant */
+                                    type: "follower_removed";
+                                    user: {
+                                        id: string;
+                                        name: string;
+                                    };
+                                    /** @constant */
+                                    reason?: "access";
+                                } | {
+                                    /** @constant */
+                                    type: "moved";
+                                    from: {
+                                        id: string;
+                                        name: string;
+                                    };
+                                    to: {
+                                        id: string;
+                                        name: string;
+                                    };
+                                } | {
+                                    /** @constant */
+                                    type: "linked";
+                                    conversation?: {
+                                        id: string;
+                                        subject: string | null;
+                                    };
+                                    ticket?: {
+                                        id: string;
+                                        title: string;
+                                    };
+                                } | {
+                                    /** @constant */
+                                    type: "unlinked";
+                                    conversation?: {
+                                        id: string;
+                                        subject: string | null;
+                                    };
+                                    ticket?: {
+                                        id: string;
+                                        title: string;
+                                    };
+                                } | {
+                                    /** @constant */
+                                    type: "rated";
+                                    score: number;
+                                    comment: string | null;
+                                };
+                                attachments?: {
+                                    id: string;
+                                    name: string;
+                                    size: number;
+                                    contentType: string;
+                                    url: string;
+                                }[];
+                                createdAt: string;
+                            };
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received; any other answer, or none within 10 s, is tried again */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "rating.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A `rating.created` event
+         * @description Signed per the Standard Webhooks specification with the endpoint's `whsec_` secret. Delivered at least once, retried with back-off for about 27 hours; unordered across conversations, so order and de-duplicate by `data.conversation.seq` and `webhook-id`. Answer with any 2xx within 10 seconds; redirects are not followed.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event's id: the same on every attempt; de-duplicate by it */
+                    "webhook-id": string;
+                    /** @description When this attempt was signed, in seconds since the epoch; refuse old ones */
+                    "webhook-timestamp": string;
+                    /** @description `v1,` + base64 of HMAC-SHA256(secret, webhook-id + "." + webhook-timestamp + "." + body) */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        type: "rating.created";
+                        timestamp: string;
+                        data: {
+                            /** @constant */
+                            version: 1;
+                            workspaceId: string;
+                            conversation: {
+                                id: string;
+                                inboxId: string;
+                                contactId: string;
+                                subject: string | null;
+                                /** @enum {string} */
+                                status: "open" | "snoozed" | "resolved" | "spam";
+                                /** @enum {string} */
+                                priority: "none" | "low" | "medium" | "high" | "urgent";
+                                assigneeId: string | null;
+                                teamId: string | null;
+                                tags: string[];
+                                seq: number;
+                                url: string;
+                            };
+                            rating: {
+                                score: number;
+                                comment: string | null;
+                            };
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received; any other answer, or none within 10 s, is tried again */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook.test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A test event (Send test event)
+         * @description Signed per the Standard Webhooks specification with the endpoint's `whsec_` secret. Delivered at least once, retried with back-off for about 27 hours; unordered across conversations, so order and de-duplicate by `data.conversation.seq` and `webhook-id`. Answer with any 2xx within 10 seconds; redirects are not followed.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event's id: the same on every attempt; de-duplicate by it */
+                    "webhook-id": string;
+                    /** @description When this attempt was signed, in seconds since the epoch; refuse old ones */
+                    "webhook-timestamp": string;
+                    /** @description `v1,` + base64 of HMAC-SHA256(secret, webhook-id + "." + webhook-timestamp + "." + body) */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        type: "webhook.test";
+                        timestamp: string;
+                        data: {
+                            /** @constant */
+                            version: 1;
+                            workspaceId: string;
+                            webhookId: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received; any other answer, or none within 10 s, is tried again */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: never;
     responses: never;
@@ -7888,7 +8696,7 @@ export interface operations {
                         items: {
                             id: string;
                             /** @enum {string} */
-                            kind: "mention" | "assigned" | "update";
+                            kind: "mention" | "assigned" | "update" | "webhook";
                             conversationId: string | null;
                             actor: {
                                 id: string | null;
@@ -8038,6 +8846,607 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "payload_too_large";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `internal` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getApiWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            id: string;
+                            url: string;
+                            description: string;
+                            events: ("conversation.created" | "conversation.updated" | "message.created" | "rating.created")[];
+                            includeNotes: boolean;
+                            enabled: boolean;
+                            disabledReason: string | null;
+                            failingSince: string | null;
+                            createdAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthenticated";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `internal` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postApiWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    url: string;
+                    events: ("conversation.created" | "conversation.updated" | "message.created" | "rating.created")[];
+                    /** @default false */
+                    includeNotes?: boolean;
+                    /** @default true */
+                    enabled?: boolean;
+                    /** @default  */
+                    description?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        url: string;
+                        description: string;
+                        events: ("conversation.created" | "conversation.updated" | "message.created" | "rating.created")[];
+                        includeNotes: boolean;
+                        enabled: boolean;
+                        disabledReason: string | null;
+                        failingSince: string | null;
+                        createdAt: string;
+                        /** Format: starts_with */
+                        secret: string;
+                    };
+                };
+            };
+            /** @description `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "validation_failed";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthenticated";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "conflict";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `internal` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `not_configured` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_configured";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    deleteApiWebhooksById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthenticated";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `internal` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    patchApiWebhooksById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    url?: string;
+                    events?: ("conversation.created" | "conversation.updated" | "message.created" | "rating.created")[];
+                    includeNotes?: boolean;
+                    enabled?: boolean;
+                    description?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        url: string;
+                        description: string;
+                        events: ("conversation.created" | "conversation.updated" | "message.created" | "rating.created")[];
+                        includeNotes: boolean;
+                        enabled: boolean;
+                        disabledReason: string | null;
+                        failingSince: string | null;
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "validation_failed";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthenticated";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `internal` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getApiWebhooksByIdDeliveries: {
+        parameters: {
+            query?: {
+                status?: "pending" | "retrying" | "delivered" | "failed";
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            id: string;
+                            eventId: string;
+                            type: string;
+                            conversationId: string | null;
+                            seq: number | null;
+                            /** @enum {string} */
+                            status: "pending" | "retrying" | "delivered" | "failed";
+                            attempts: number;
+                            responseStatus: number | null;
+                            responseBody: string | null;
+                            error: string | null;
+                            durationMs: number | null;
+                            createdAt: string;
+                            lastAttemptAt: string | null;
+                            nextAttemptAt: string | null;
+                            deliveredAt: string | null;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "validation_failed";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthenticated";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
                             message: string;
                             details?: unknown;
                         };
@@ -9588,6 +10997,411 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "unauthenticated";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `internal` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postApiWebhooksByIdSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        url: string;
+                        description: string;
+                        events: ("conversation.created" | "conversation.updated" | "message.created" | "rating.created")[];
+                        includeNotes: boolean;
+                        enabled: boolean;
+                        disabledReason: string | null;
+                        failingSince: string | null;
+                        createdAt: string;
+                        /** Format: starts_with */
+                        secret: string;
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthenticated";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `internal` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `not_configured` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_configured";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postApiWebhooksByIdTest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted: it is on its way */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        delivery: {
+                            id: string;
+                            eventId: string;
+                            type: string;
+                            conversationId: string | null;
+                            seq: number | null;
+                            /** @enum {string} */
+                            status: "pending" | "retrying" | "delivered" | "failed";
+                            attempts: number;
+                            responseStatus: number | null;
+                            responseBody: string | null;
+                            error: string | null;
+                            durationMs: number | null;
+                            createdAt: string;
+                            lastAttemptAt: string | null;
+                            nextAttemptAt: string | null;
+                            deliveredAt: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthenticated";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `internal` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `not_configured` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_configured";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postApiWebhooksByIdDeliveriesByDeliveryIdRetry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                deliveryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted: it is on its way */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        delivery: {
+                            id: string;
+                            eventId: string;
+                            type: string;
+                            conversationId: string | null;
+                            seq: number | null;
+                            /** @enum {string} */
+                            status: "pending" | "retrying" | "delivered" | "failed";
+                            attempts: number;
+                            responseStatus: number | null;
+                            responseBody: string | null;
+                            error: string | null;
+                            durationMs: number | null;
+                            createdAt: string;
+                            lastAttemptAt: string | null;
+                            nextAttemptAt: string | null;
+                            deliveredAt: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthenticated";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "conflict";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
                             message: string;
                             details?: unknown;
                         };
