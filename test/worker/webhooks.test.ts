@@ -226,6 +226,24 @@ describe("a failing endpoint", () => {
     await receivedAtLeast(path, count + 1);
   });
 
+  it("stops retrying once an admin turns the endpoint off", async () => {
+    const { admin, inbox } = await team();
+    const path = receiverPath("fail");
+    const hook = await addWebhook(admin, path, { events: ["conversation.created"] });
+    await customerWritesIn(inbox.widgetKey);
+    await vi.waitFor(async () => expect((await deliveries(admin.as, hook.id))[0]!.status).toBe("retrying"), WAIT);
+    await json(admin.as, `/api/webhooks/${hook.id}`, { method: "PATCH", body: { enabled: false } });
+    const [delivery] = await vi.waitFor(async () => {
+      const log = await deliveries(admin.as, hook.id);
+      expect(log[0]!.status).toBe("failed");
+      return log;
+    }, WAIT);
+    expect(delivery).toMatchObject({ attempts: 2, error: "The endpoint is turned off" });
+    expect(await received(path)).toHaveLength(1);
+    // Not a failure of the endpoint's: it is not marked failing on that account.
+    expect((await json(admin.as, "/api/webhooks")).items[0]!.disabledReason).toBeNull();
+  });
+
   it("does not follow redirects", async () => {
     const { admin, inbox } = await team();
     const path = receiverPath("redirect");

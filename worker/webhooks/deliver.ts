@@ -10,7 +10,7 @@
  * lease moves `next_attempt_at` ahead, so a message the queue delivers twice,
  * or one the sweep sent again, never makes two attempts at once.
  */
-import { and, eq, inArray, isNull, lte, or, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, lte, or, type SQL, sql } from "drizzle-orm";
 import { chunkRows } from "../db/chunks";
 import { selectList } from "../db/insert-select";
 import { type Db, getDb } from "../db/client";
@@ -96,7 +96,7 @@ export async function dispatchEvent(db: Db, env: WebhookEnv, eventId: string, no
       .onConflictDoNothing(),
     db.update(webhookEvents).set({ dispatchedAt: now }).where(eq(webhookEvents.id, eventId)),
   ]);
-  const claimed = await claim(db, and(eq(webhookDeliveries.eventId, eventId)), now);
+  const claimed = await claim(db, eq(webhookDeliveries.eventId, eventId), now);
   await Promise.all(claimed.map((d) => attempt(db, env, d, now)));
 }
 
@@ -106,7 +106,10 @@ export async function attemptDelivery(db: Db, env: WebhookEnv, deliveryId: strin
   if (delivery) await attempt(db, env, delivery, now);
 }
 
-function claim(db: Db, which: ReturnType<typeof and>, now: number): Promise<DeliveryRow[]> {
+/** A delayed message may arrive this early (clocks differ a little between machines): it still counts as due. */
+const EARLY_MS = 2_000;
+
+function claim(db: Db, which: SQL, now: number): Promise<DeliveryRow[]> {
   return db
     .update(webhookDeliveries)
     .set({ nextAttemptAt: now + LEASE_MS, attempts: sql`${webhookDeliveries.attempts} + 1` })
@@ -114,7 +117,7 @@ function claim(db: Db, which: ReturnType<typeof and>, now: number): Promise<Deli
       and(
         which,
         inArray(webhookDeliveries.status, ["pending", "retrying"]),
-        or(isNull(webhookDeliveries.nextAttemptAt), lte(webhookDeliveries.nextAttemptAt, now)),
+        or(isNull(webhookDeliveries.nextAttemptAt), lte(webhookDeliveries.nextAttemptAt, now + EARLY_MS)),
       ),
     )
     .returning();
@@ -122,6 +125,8 @@ function claim(db: Db, which: ReturnType<typeof and>, now: number): Promise<Deli
 
 interface Outcome {
   ok: boolean;
+  /** Trying again cannot help (the endpoint is off, or its URL is refused): fail now. */
+  final?: boolean;
   responseStatus: number | null;
   responseBody: string | null;
   error: string | null;
@@ -147,7 +152,7 @@ async function attempt(db: Db, env: WebhookEnv, delivery: DeliveryRow, now: numb
   if (!row) return; // The endpoint was deleted meanwhile (its deliveries go with it).
   const outcome =
     !row.enabled && row.onlyFor !== delivery.webhookId
-      ? refused("The endpoint is turned off")
+      ? { ...refused("The endpoint is turned off"), final: true }
       : await post(env, delivery, row.url, row.secret, row.payload, now);
   await record(db, env, delivery, row, outcome, now);
 }
@@ -170,7 +175,7 @@ async function post(
   now: number,
 ): Promise<Outcome> {
   const refusal = urlRefusal(url, env);
-  if (refusal) return refused(`The URL ${refusal}`);
+  if (refusal) return { ...refused(`The URL ${refusal}`), final: true };
   const problem = keyProblem(env);
   if (problem) return refused(problem);
   const secret = await unwrapSecret(env, delivery.webhookId, wrapped);
@@ -248,26 +253,31 @@ async function record(
     return;
   }
   const schedule = retrySchedule(env);
-  const retryIn = delivery.attempts <= schedule.length ? jittered(schedule[delivery.attempts - 1]!) : null;
+  const retryIn =
+    !outcome.final && delivery.attempts <= schedule.length ? jittered(schedule[delivery.attempts - 1]!) : null;
   const failingSince = hook.failingSince ?? now;
-  await db.batch([
-    db
-      .update(webhookDeliveries)
-      .set(
-        retryIn === null
-          ? { ...logged, status: "failed", nextAttemptAt: null }
-          : { ...logged, status: "retrying", nextAttemptAt: now + retryIn },
-      )
-      .where(eq(webhookDeliveries.id, delivery.id)),
-    db
-      .update(webhooks)
-      .set({ failingSince })
-      .where(and(ours, isNull(webhooks.failingSince))),
-  ]);
+  const marked = db
+    .update(webhookDeliveries)
+    .set(
+      retryIn === null
+        ? { ...logged, status: "failed", nextAttemptAt: null }
+        : { ...logged, status: "retrying", nextAttemptAt: now + retryIn },
+    )
+    .where(eq(webhookDeliveries.id, delivery.id));
+  // An endpoint never tried (turned off, its URL refused) has not failed.
+  if (outcome.final) await marked;
+  else
+    await db.batch([
+      marked,
+      db
+        .update(webhooks)
+        .set({ failingSince })
+        .where(and(ours, isNull(webhooks.failingSince))),
+    ]);
   if (retryIn !== null) {
     const delaySeconds = Math.min(Math.ceil(retryIn / 1000), MAX_QUEUE_DELAY_S);
     await enqueue(env.WEBHOOKS, [{ delivery: delivery.id }], delaySeconds);
-  } else if (now - failingSince >= shortestWindow(schedule)) {
+  } else if (!outcome.final && now - failingSince >= shortestWindow(schedule)) {
     // Nothing reached this endpoint for at least a delivery's whole retry window: stop sending.
     await disable(db, delivery.webhookId, hook, failingSince, now);
   }
