@@ -105,6 +105,7 @@ const RESPONSES = {
   "POST /api/conversations": Conversation,
   "GET /api/conversations/:id": Conversation,
   "PATCH /api/conversations/:id": Conversation,
+  "POST /api/conversations/:id/merge": Conversation,
   "GET /api/conversations/:id/timeline": Timeline,
   "POST /api/conversations/:id/messages": Item,
   "PUT /api/conversations/:id/tags": Conversation,

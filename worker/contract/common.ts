@@ -5,7 +5,9 @@ export const Id = z.string().min(1).max(64);
 export const Role = z.enum(["admin", "agent"]);
 export const Access = z.enum(["view", "note", "reply"]);
 export const Channel = z.enum(["chat", "email"]);
-export const Status = z.enum(["open", "snoozed", "resolved", "spam"]);
+export const Status = z.enum(["open", "snoozed", "resolved", "spam", "merged"]);
+/** The statuses an agent sets; "merged" comes only with a merge. */
+export const SettableStatus = Status.exclude(["merged"]);
 export const Priority = z.enum(["none", "low", "medium", "high", "urgent"]);
 export const View = z.enum(["all", "mine", "unassigned", "mentioned", "following", "snoozed", "resolved", "spam"]);
 
@@ -13,6 +15,7 @@ export type Role = z.infer<typeof Role>;
 export type Access = z.infer<typeof Access>;
 export type Channel = z.infer<typeof Channel>;
 export type Status = z.infer<typeof Status>;
+export type SettableStatus = z.infer<typeof SettableStatus>;
 export type Priority = z.infer<typeof Priority>;
 export type View = z.infer<typeof View>;
 

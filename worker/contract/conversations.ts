@@ -10,6 +10,7 @@ import {
   MessageBody,
   Name,
   Priority,
+  SettableStatus,
   Status,
   View,
 } from "./common";
@@ -74,7 +75,12 @@ export const Conversation = Summary.extend({
   followers: z.array(UserRef),
   links: z.array(Link),
   lastSeq: z.number().int().nonnegative(),
+  /** Set once merged: the conversation that holds its items now (this one only answers reads). */
+  mergedInto: Id.nullable(),
 });
+
+export const MergeInput = z.strictObject({ intoConversationId: Id });
+export type MergeInput = z.infer<typeof MergeInput>;
 
 export const Page = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), nextCursor: z.string().nullable() });
@@ -121,7 +127,7 @@ export const PostMessageInput = z
 
 export const UpdateConversationInput = z
   .strictObject({
-    status: Status.optional(),
+    status: SettableStatus.optional(),
     /** With `status: "snoozed"`: when it returns to open. */
     snoozedUntil: z.iso.datetime({ offset: true }).optional(),
     assigneeId: Id.nullable().optional(),

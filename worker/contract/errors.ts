@@ -40,4 +40,6 @@ export const CloseCodes = {
   heartbeat_timeout: 4408,
   /** Kept sending frames far past its budget (see the rooms' frame budget). */
   rate_limited: 4429,
+  /** The conversation was merged into another (its `merged` frame named it): open that one. */
+  merged: 4410,
 } as const;

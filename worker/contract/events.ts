@@ -6,6 +6,8 @@ import { z } from "zod";
 import { Priority, Status } from "./common";
 
 const Ref = z.object({ id: z.string(), name: z.string() });
+/** A conversation on the other side of a merge, as its timeline names it. */
+const MergedRef = z.object({ id: z.string(), subject: z.string().nullable(), contact: z.string() });
 /** The auto-assignment rules that made a change, when rules made it. */
 const byRules = { rules: z.array(z.string()).optional() };
 const LinkTarget = {
@@ -45,6 +47,10 @@ export const TimelineEvent = z.discriminatedUnion("type", [
     reason: z.literal("access").optional(),
   }),
   z.object({ type: z.literal("moved"), from: Ref, to: Ref }),
+  /** In the conversation merged into: where the items after it came from. */
+  z.object({ type: z.literal("merged"), from: MergedRef, items: z.number().int().nonnegative() }),
+  /** The last item of a conversation merged into another. */
+  z.object({ type: z.literal("merged_into"), into: MergedRef }),
   z.object({ type: z.literal("linked"), ...LinkTarget }),
   z.object({ type: z.literal("unlinked"), ...LinkTarget }),
   /** The customer rated the resolution in the widget ("How did we do?"). */
@@ -104,6 +110,10 @@ export function describeEvent(e: TimelineEvent, actor: string): string {
     }
     case "moved":
       return `${actor} moved this from ${e.from.name} to ${e.to.name}`;
+    case "merged":
+      return `${actor} merged “${e.from.subject || e.from.contact}” into this conversation`;
+    case "merged_into":
+      return `${actor} merged this into “${e.into.subject || e.into.contact}”`;
     case "rated": {
       const stars = `${"★".repeat(e.score)}${"☆".repeat(5 - e.score)}`;
       return e.comment

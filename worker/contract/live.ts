@@ -56,6 +56,8 @@ export const CustomerFrame = z.discriminatedUnion("type", [
   z.object({ type: z.literal("typing"), active: z.boolean() }),
   /** The conversation was resolved or reopened, or rated: what the widget should offer now. */
   z.object({ type: z.literal("state"), state: CustomerState }),
+  /** The team merged this conversation into another: the thread continues there (the socket closes next). */
+  z.object({ type: z.literal("merged"), conversationId: z.string() }),
   z.object({ type: z.literal("pong") }),
   ErrorFrame,
 ]);

@@ -8,11 +8,12 @@ import { Item, Page } from "./conversations";
 import { TimelineEvent } from "./events";
 import { PAGE_SIZES } from "./limits";
 
-/** The events an endpoint can subscribe to. `conversation.merged` joins them with merge. */
+/** The events an endpoint can subscribe to. */
 export const WEBHOOK_EVENTS = [
   "conversation.created",
   "conversation.updated",
   "message.created",
+  "conversation.merged",
   "rating.created",
 ] as const;
 export const WebhookEventType = z.enum(WEBHOOK_EVENTS);
@@ -155,6 +156,13 @@ export const WEBHOOK_PAYLOADS = {
     changes: z.array(TimelineEvent),
   }),
   "message.created": envelope("message.created", { conversation: WebhookConversation, message: Item }),
+  "conversation.merged": envelope("conversation.merged", {
+    /** The conversation that now holds everything (the source answers reads only, with `mergedInto`). */
+    conversation: WebhookConversation,
+    /** The conversation merged into it, and how many of its items were copied over. */
+    from: z.object({ id: Id, subject: z.string().nullable(), contact: z.string() }),
+    items: z.number().int().nonnegative(),
+  }),
   "rating.created": envelope("rating.created", {
     conversation: WebhookConversation,
     rating: z.object({ score: z.number().int().min(1).max(5), comment: z.string().nullable() }),
@@ -166,6 +174,7 @@ export const WebhookPayload = z.discriminatedUnion("type", [
   WEBHOOK_PAYLOADS["conversation.created"],
   WEBHOOK_PAYLOADS["conversation.updated"],
   WEBHOOK_PAYLOADS["message.created"],
+  WEBHOOK_PAYLOADS["conversation.merged"],
   WEBHOOK_PAYLOADS["rating.created"],
   WEBHOOK_PAYLOADS["webhook.test"],
 ]);

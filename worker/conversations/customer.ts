@@ -6,7 +6,7 @@ import { and, desc, eq, sql } from "drizzle-orm";
 import type { CustomerState, Item, Rating, RatingInput, WidgetStartInput } from "../contract";
 import type { Db } from "../db/client";
 import { type ContactRow, contactName, ensureContact } from "../db/queries/contacts";
-import { type ConversationRow, findConversation } from "../db/queries/conversations";
+import { type ConversationRow, findConversation, followMerges } from "../db/queries/conversations";
 import { latestResolution } from "../db/queries/ratings";
 import { contactTokens, contacts, conversations, inboxes, timelineItems } from "../db/schema";
 import { startsNewChat } from "../domain/chat";
@@ -47,15 +47,28 @@ export async function contactForToken(db: Db, token: string | undefined) {
 export async function customerConversation(db: Db, token: string | undefined, id: string) {
   const who = await contactForToken(db, token);
   if (!who) throw new AppError("unauthenticated", "A contact token is required");
-  const conversation = await findConversation(db, id);
+  const asked = await findConversation(db, id);
   if (
-    !conversation ||
-    conversation.contactId !== who.contact.id ||
-    (conversation.inboxId !== who.inboxId && !(await movedFrom(db, conversation.id, who.inboxId)))
+    !asked ||
+    asked.contactId !== who.contact.id ||
+    (asked.inboxId !== who.inboxId &&
+      !(await movedFrom(db, asked.id, who.inboxId)) &&
+      !(await mergedFrom(db, asked.id, who.inboxId)))
   ) {
     throw notFound("Conversation not found");
   }
-  return { conversation, contact: who.contact };
+  // Merged: the thread goes on in the conversation it was merged into (always the same customer's).
+  return { conversation: await followMerges(db, asked), contact: who.contact };
+}
+
+/** Whether a conversation of `inboxId` was merged into this one: that widget continues here. */
+async function mergedFrom(db: Db, conversationId: string, inboxId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: conversations.id })
+    .from(conversations)
+    .where(and(eq(conversations.mergedInto, conversationId), eq(conversations.inboxId, inboxId)))
+    .limit(1);
+  return !!row;
 }
 
 /** Whether the team moved this conversation out of `inboxId`: the customer's widget there keeps it. */

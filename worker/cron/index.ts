@@ -6,6 +6,7 @@ import { autoResolve } from "./auto-resolve";
 import { emailNotifications } from "./email-notifications";
 import { purgeExpired } from "./purge";
 import { wakeSnoozed } from "./wake-snoozed";
+import { finishMerges } from "./finish-merges";
 import { sweepWebhooks } from "../webhooks/sweep";
 
 /** Conversations each job changes at most per run: well inside a Worker's subrequest limits. */
@@ -39,6 +40,7 @@ export async function scheduled(controller: ScheduledController, env: Env, _ctx?
     emailed: await job("email-notifications", () => emailNotifications(db, env, now, delayMs, env.APP_URL)),
     purged: await job("purge-expired", () => purgeExpired(db, now)),
     filesSwept: await job("unattached-files", () => sweepUnattached(env.FILES, db, now, SWEEP_LIMIT)),
+    merges: await job("finish-merges", () => finishMerges(db, env, now, SWEEP_LIMIT)),
     webhooks: await job("webhooks", () => sweepWebhooks(db, env.WEBHOOKS, now, SWEEP_LIMIT)),
   };
   console.log("sweep", new Date(now).toISOString(), JSON.stringify(results));

@@ -262,7 +262,7 @@ export const conversations = sqliteTable(
       .notNull()
       .references(() => contacts.id),
     subject: text("subject"),
-    status: text("status", { enum: ["open", "snoozed", "resolved", "spam"] }).notNull(),
+    status: text("status", { enum: ["open", "snoozed", "resolved", "spam", "merged"] }).notNull(),
     priority: text("priority", { enum: ["none", "low", "medium", "high", "urgent"] })
       .notNull()
       .default("none"),
@@ -275,6 +275,8 @@ export const conversations = sqliteTable(
     preview: text("preview").notNull().default(""),
     /** Root Message-ID of an email thread, for outgoing References. */
     emailThreadId: text("email_thread_id"),
+    /** Set by a merge (status "merged"): the conversation that holds its items now. */
+    mergedInto: text("merged_into"),
     createdAt: createdAt(),
     updatedAt: integer("updated_at").notNull(),
   },
@@ -291,6 +293,8 @@ export const conversations = sqliteTable(
       .where(sql`assignee_id IS NULL`),
     index("conversations_team_status_activity").on(t.teamId, t.status, t.lastActivityAt, t.id),
     index("conversations_priority_status_activity").on(t.workspaceId, t.priority, t.status, t.lastActivityAt, t.id),
+    // The customers of conversations merged into this one (their widgets continue here).
+    index("conversations_merged_into").on(t.mergedInto).where(sql`merged_into IS NOT NULL`),
     // The snooze sweep reads only due rows.
     index("conversations_snoozed_until").on(t.snoozedUntil).where(sql`status = 'snoozed'`),
     // The 24-hour chat rule: a contact's latest conversation in an inbox.
@@ -721,4 +725,29 @@ export const webhookDeliveries = sqliteTable(
     index("webhook_deliveries_log").on(t.webhookId, t.createdAt, t.id),
     index("webhook_deliveries_due").on(t.nextAttemptAt).where(sql`status IN ('pending', 'retrying')`),
   ],
+);
+
+/**
+ * Merges: one row per conversation merged into another, written by the
+ * source's room when it closes the source, and marked done by the target's
+ * room in the batch that copies the items. The sweep finishes a pending one.
+ */
+export const merges = sqliteTable(
+  "merges",
+  {
+    sourceId: text("source_id").primaryKey(),
+    targetId: text("target_id").notNull(),
+    status: text("status", { enum: ["pending", "done"] })
+      .notNull()
+      .default("pending"),
+    /** Who merged, for the target's `merged` event. */
+    actorId: text("actor_id"),
+    actorName: text("actor_name").notNull(),
+    /** The seqs in the target that the source's items took. */
+    firstSeq: integer("first_seq"),
+    lastSeq: integer("last_seq"),
+    createdAt: createdAt(),
+    doneAt: integer("done_at"),
+  },
+  (t) => [index("merges_pending").on(t.createdAt).where(sql`status = 'pending'`)],
 );

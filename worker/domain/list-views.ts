@@ -45,6 +45,8 @@ export interface ListViewer {
  * conversations of inboxes the viewer sees.
  */
 export function inView(c: Summary, filter: ListFilter, me: ListViewer): boolean | null {
+  // A merged conversation lives on in the one it was merged into: no list shows it.
+  if (c.status === "merged") return false;
   if (filter.inboxId && c.inboxId !== filter.inboxId) return false;
   if (filter.teamId && c.teamId !== filter.teamId) return false;
   if (filter.priority && c.priority !== filter.priority) return false;

@@ -20,6 +20,8 @@ const AGENT_MOVES: Record<Status, readonly Status[]> = {
   snoozed: ["open", "resolved", "snoozed", "spam"],
   resolved: ["open", "spam"],
   spam: ["open"],
+  // Merged is for good: the conversation lives on in the one it was merged into.
+  merged: [],
 };
 
 const SYSTEM_MOVES: Record<SystemReason, { from: Status; to: Status }> = {

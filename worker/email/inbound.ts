@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import PostalMime, { type Email } from "postal-mime";
 import { type Item, MAX_NAME_CHARS, MAX_SUBJECT_CHARS, MAX_TEXT_CHARS } from "../contract";
 import { startConversation } from "../conversations";
+import { findConversation, followMerges } from "../db/queries/conversations";
 import { getDb, type Db } from "../db/client";
 import { contactName, ensureContact, findContactByEmail } from "../db/queries/contacts";
 import { conversationsByMessageId } from "../db/queries/outbox";
@@ -117,7 +118,10 @@ export async function email(message: ForwardableEmailMessage, env: Env, _ctx?: E
   if (contact.blocked) return;
   const author = { type: "contact" as const, id: contact.id, name: contactName(contact) };
 
-  const thread = await threadOf(db, inbox.id, threadIds(parsed.inReplyTo, parsed.references));
+  const threadId = await threadOf(db, inbox.id, threadIds(parsed.inReplyTo, parsed.references));
+  // A reply to a conversation since merged goes on in the one it was merged into.
+  const threadRow = threadId ? await findConversation(db, threadId) : undefined;
+  const thread = threadRow ? (await followMerges(db, threadRow)).id : null;
   const conversationId = thread ?? (await derivedId("cv", inbox.id, messageId));
   if (automatic && thread) console.log("automatic email recorded without reopening", thread, automatic);
   // A redelivery finds the email recorded, its files with it: nothing is stored twice.

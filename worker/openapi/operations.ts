@@ -91,7 +91,7 @@ export interface Operation {
 
 const NOT_MODIFIED = { description: "Not Modified: the If-None-Match ETag still holds" };
 
-/** Every `/api` operation the worker answers. */
+/** Every `/api` operation the worker answers. A write to a merged conversation is a `conflict` (it is read-only). */
 export const OPERATIONS: Record<string, Operation> = {
   // Public: the document itself, setup and sign-in.
   "GET /api/openapi.json": {
@@ -305,6 +305,7 @@ export const OPERATIONS: Record<string, Operation> = {
     summary: "Change status, snooze, priority, assignee, team or inbox",
     auth: "agent",
     body: Conversation,
+    errors: ["conflict"],
   },
   "GET /api/conversations/{id}/timeline": {
     summary: "The conversation's items after a seq",
@@ -317,7 +318,7 @@ export const OPERATIONS: Record<string, Operation> = {
     auth: "agent",
     status: 201,
     body: Item,
-    errors: ["collision"],
+    errors: ["collision", "conflict"],
   },
   "GET /api/conversations/{id}/email-deliveries": {
     summary: "How the conversation's email replies were delivered",
@@ -330,21 +331,44 @@ export const OPERATIONS: Record<string, Operation> = {
     body: EmailDelivery,
     errors: ["conflict"],
   },
-  "PUT /api/conversations/{id}/tags": { summary: "Replace the conversation's tags", auth: "agent", body: Conversation },
+  "POST /api/conversations/{id}/merge": {
+    summary: "Merge into another conversation of the same customer (reply access to both)",
+    auth: "agent",
+    body: Conversation,
+    errors: ["conflict"],
+  },
+  "PUT /api/conversations/{id}/tags": {
+    summary: "Replace the conversation's tags",
+    auth: "agent",
+    body: Conversation,
+    errors: ["conflict"],
+  },
   "POST /api/conversations/{id}/followers": {
     summary: "Follow, or add a follower",
     auth: "agent",
     status: 201,
     body: Conversation,
+    errors: ["conflict"],
   },
-  "DELETE /api/conversations/{id}/followers/{userId}": { summary: "Stop following", auth: "agent", status: 204 },
+  "DELETE /api/conversations/{id}/followers/{userId}": {
+    summary: "Stop following",
+    auth: "agent",
+    status: 204,
+    errors: ["conflict"],
+  },
   "POST /api/conversations/{id}/links": {
     summary: "Link a conversation or a ticket",
     auth: "agent",
     status: 201,
     body: Conversation,
+    errors: ["conflict"],
   },
-  "DELETE /api/conversations/{id}/links/{linkId}": { summary: "Remove a link", auth: "agent", status: 204 },
+  "DELETE /api/conversations/{id}/links/{linkId}": {
+    summary: "Remove a link",
+    auth: "agent",
+    status: 204,
+    errors: ["conflict"],
+  },
   "GET /api/conversations/{id}/live": {
     summary: "The conversation's live socket (presence, drafts, items)",
     auth: "agent",

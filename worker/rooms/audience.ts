@@ -23,12 +23,14 @@ export type RoomEvent =
   | { type: "item"; item: Item; customer?: CustomerItem }
   | { type: "typing"; active: boolean }
   | { type: "state"; state: CustomerState }
+  /** Merged into another conversation: the customer's widget continues there. */
+  | { type: "merged"; conversationId: string }
   | Exclude<AgentFrame, { type: "item" | "welcome" | "pong" | "error" }>;
 
 /** The frame `audience` receives for `event`, or null when it must not see it. */
 export function frameFor(event: RoomEvent, audience: Audience): AgentFrame | CustomerFrame | null {
   if (audience === "agent") {
-    if (event.type === "typing" || event.type === "state") return null;
+    if (event.type === "typing" || event.type === "state" || event.type === "merged") return null;
     return event.type === "item" ? { type: "item", item: event.item } : event;
   }
   switch (event.type) {
@@ -38,6 +40,7 @@ export function frameFor(event: RoomEvent, audience: Audience): AgentFrame | Cus
         : null;
     case "typing":
     case "state":
+    case "merged":
       return event;
     default:
       return null;

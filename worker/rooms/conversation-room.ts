@@ -41,7 +41,18 @@ import { getDb } from "../db/client";
 import { getConversation, getLinks, visibleLinks } from "../db/queries/conversations";
 import { toCustomerItem, toItem } from "../db/queries/items";
 import { existingLink, inboxesSeenBy, itemAt, itemByKey, itemsAfter, levelsIn, ownedLink } from "../db/queries/room";
-import { conversations, timelineItems } from "../db/schema";
+import { conversations, merges, timelineItems } from "../db/schema";
+import { eq } from "drizzle-orm";
+import {
+  claimMerge,
+  cleanupWrites,
+  MAX_MERGE_ITEMS,
+  mergeRef,
+  planAbsorb,
+  planClose,
+  readSource,
+  takenKeys,
+} from "./merge";
 import { mayType } from "../domain/access";
 import type { SystemReason } from "../domain/status";
 import { fail, ok, type Result } from "../errors";
@@ -319,6 +330,67 @@ export class ConversationRoom extends DurableObject<Env> {
   }
 
   /**
+   * Merges this conversation into `intoId` (the caller checked reply access
+   * to both and that they are the same customer's). How the two rooms
+   * coordinate without deadlock, and why each step can run again: see
+   * rooms/merge.ts. The minute sweep calls this again for a merge left pending.
+   */
+  merge(conversationId: string, intoId: string, actor: AuthorRef): Promise<Result<{ intoId: string }>> {
+    return this.#queue.run(async () => {
+      this.#state = null;
+      const state = await this.#load(conversationId);
+      if (!state) return fail("not_found", "Conversation not found");
+      if (state.mergedInto !== null && state.mergedInto !== intoId) {
+        return fail("conflict", "This conversation was already merged into another one", {
+          mergedInto: state.mergedInto,
+        });
+      }
+      const into = await mergeRef(this.#db, intoId);
+      if (!into) return fail("not_found", "Conversation not found");
+      if (state.mergedInto === null) {
+        if (state.lastSeq > MAX_MERGE_ITEMS) {
+          return fail("conflict", `A conversation of more than ${MAX_MERGE_ITEMS} items cannot be merged`);
+        }
+        if (!(await claimMerge(this.#db, state, intoId, actor, Date.now()))) {
+          return fail("conflict", "These two cannot be merged now: one of them was merged, or is being merged");
+        }
+        state.mergedInto = intoId;
+      }
+      if (state.status !== "merged") await this.#commit(state, planClose(into, actor));
+      const absorbed = await getConversationRoom(this.env, intoId).absorb(intoId, state.id);
+      if (!absorbed.ok) return absorbed;
+      await this.#db.batch(cleanupWrites(this.#db, state.id));
+      state.followers = new Set();
+      state.tags = new Map();
+      this.#hub.summary(state);
+      this.#sendConversation(state);
+      // The customer's widget follows to the target; every socket here closes (the app reopens the target).
+      this.#broadcast({ type: "merged", conversationId: intoId });
+      for (const ws of this.ctx.getWebSockets()) closeSocket(ws, CloseCodes.merged, "merged");
+      return ok({ intoId });
+    });
+  }
+
+  /** The target's half of a merge: copies the (closed) source in, once. */
+  absorb(conversationId: string, sourceId: string): Promise<Result<{ done: true }>> {
+    return this.#write(
+      conversationId,
+      async (state) => {
+        const [merge] = await this.#db.select().from(merges).where(eq(merges.sourceId, sourceId));
+        if (!merge || merge.targetId !== state.id) return fail("not_found", "No such merge");
+        if (merge.status === "done") return ok({ done: true as const });
+        const actor: AuthorRef = { type: "user", id: merge.actorId, name: merge.actorName };
+        const source = await readSource(this.#db, sourceId, actor);
+        if (!source) return fail("not_found", "Conversation not found");
+        const taken = await takenKeys(this.#db, state.id, source);
+        await this.#change(state, planAbsorb(this.#db, state, source, taken, Date.now()));
+        return ok({ done: true as const });
+      },
+      true,
+    );
+  }
+
+  /**
    * Runs `task` in the queue with the conversation's state; 404 when the
    * conversation does not exist. Field changes are rare and read it `fresh`
    * from D1, so a team or tag deleted by a foreign key never leaves a cached
@@ -329,6 +401,10 @@ export class ConversationRoom extends DurableObject<Env> {
       if (fresh) this.#state = null;
       const state = await this.#load(conversationId);
       if (!state) return fail("not_found", "Conversation not found");
+      // Merged: read-only; what would be written here belongs in the conversation it was merged into.
+      if (state.mergedInto) {
+        return fail("conflict", "This conversation was merged into another one", { mergedInto: state.mergedInto });
+      }
       return task(state);
     });
   }
@@ -702,6 +778,7 @@ function newRoomState(input: CreateConversation, now: number): RoomState {
     ...{ contactId: input.contactId, subject: input.subject },
     ...{ status: "open", priority: "none", assigneeId: null, teamId: null, snoozedUntil: null },
     ...{ lastSeq: 1, lastActivityAt: now, lastPublicSeq: 1, followers: new Set(), tags: new Map(), resolution: null },
+    mergedInto: null,
   };
 }
 
@@ -723,6 +800,8 @@ export type RoomRpc = Pick<
   | "sweep"
   | "recheckAccess"
   | "dropWithoutAccess"
+  | "merge"
+  | "absorb"
 > & {
   fetch(request: Request): Promise<Response>;
 };

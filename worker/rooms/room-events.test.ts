@@ -26,7 +26,7 @@ function state(over: Partial<RoomState> = {}): RoomState {
     ...{ id: "cv_1", workspaceId: "ws_1", inboxId: "ib_1", contactId: "ct_1", subject: null },
     ...{ status: "open", priority: "none" },
     ...{ assigneeId: null, teamId: null, snoozedUntil: null, lastSeq: 4, lastActivityAt: 1_000, lastPublicSeq: 3 },
-    ...{ followers: new Set<string>(), tags: new Map<string, string>(), resolution: null },
+    ...{ followers: new Set<string>(), tags: new Map<string, string>(), resolution: null, mergedInto: null },
     ...over,
   };
 }

@@ -64,6 +64,8 @@ export interface RoomState {
   tags: Map<string, string>;
   /** While resolved: the resolution (its `status_changed` event's seq) and whether the customer rated it. */
   resolution: Resolution | null;
+  /** Set by a merge: the conversation that holds its items now; nothing more is written here. */
+  mergedInto: string | null;
 }
 
 export type NewItem = Pick<ItemRow, "kind" | "body"> & {
@@ -74,6 +76,8 @@ export type NewItem = Pick<ItemRow, "kind" | "body"> & {
   messageId?: string;
   /** The files it carries, checked by the room (their rows are linked in the item's batch). */
   attachments?: StoredAttachment[];
+  /** When it was first written, for an item a merge copies (new items are stamped with the commit's time). */
+  createdAt?: number;
 };
 
 export interface FieldPatch {
@@ -105,6 +109,16 @@ export interface Change {
   outbox?: OutboxEntry;
   /** The customer's rating of the current resolution; its `rated` event is the change's item. */
   rating?: NewRating;
+  /** A merge's copy of another conversation: one `conversation.merged` webhook event stands for its items. */
+  mergedFrom?: MergedFrom;
+  /** More writes for the change's batch (a merge's moves of files and links, its bookkeeping). */
+  also?: BatchItem<"sqlite">[];
+}
+
+export interface MergedFrom {
+  id: string;
+  subject: string | null;
+  contact: string;
 }
 
 export interface NewRating {
@@ -159,6 +173,7 @@ export async function loadRoomState(db: Db, id: string): Promise<RoomState | nul
     followers: new Set(followerRows.map((f) => f.userId)),
     tags: new Map(tagRows.map((t) => [t.id, t.name])),
     resolution: row.status === "resolved" ? resolution : null,
+    mergedInto: row.mergedInto,
   };
 }
 
@@ -175,7 +190,7 @@ export function itemRow(conversationId: string, seq: number, item: NewItem, now:
     idempotencyKey: item.idempotencyKey ?? null,
     messageId: item.messageId ?? null,
     attachments: item.attachments?.length ? item.attachments : null,
-    createdAt: now,
+    createdAt: item.createdAt ?? now,
   };
 }
 
@@ -335,7 +350,8 @@ export function planCommit(db: Db, state: RoomState, change: Change, now: number
   }));
   for (const part of chunkRows(noticeRows, 8)) writes.push(db.insert(notifications).values(part));
   const after = conversationAfter(state, patch, tagsAfter);
-  const webhookEvents = eventsFor(after, state.workspaceId, items, now, appUrl).map((e) => ({
+  writes.push(...(change.also ?? []));
+  const webhookEvents = eventsFor(after, state.workspaceId, items, now, appUrl, false, change.mergedFrom).map((e) => ({
     id: e.id,
     write: writes.push(writeIfSubscribed(db, e)) - 1,
   }));

@@ -3,6 +3,7 @@ import {
   AddFollowerInput,
   ListQuery,
   PostMessageInput,
+  MergeInput,
   SetTagsInput,
   StartConversationInput,
   TimelineQuery,
@@ -20,6 +21,7 @@ import {
   updateConversation,
 } from "../conversations";
 import { getDb } from "../db/client";
+import { mergeConversation } from "../conversations/merge";
 import { grantsFor } from "../db/queries/access";
 import { getTimeline, listConversations } from "../db/queries/conversations";
 import { replyDeliveries } from "../db/queries/outbox";
@@ -73,6 +75,12 @@ export const conversationRoutes = new Hono<AppEnv>()
   .patch("/:id", validate("json", UpdateConversationInput), async (c) => {
     const db = getDb(c.env.DB);
     const id = await updateConversation(c.env, db, c.var.actor, c.req.param("id"), c.req.valid("json"));
+    return c.json(await conversationView(db, c.var.actor, id));
+  })
+  .post("/:id/merge", validate("json", MergeInput), async (c) => {
+    const db = getDb(c.env.DB);
+    const { intoConversationId } = c.req.valid("json");
+    const id = await mergeConversation(c.env, db, c.var.actor, c.req.param("id"), intoConversationId);
     return c.json(await conversationView(db, c.var.actor, id));
   })
   .put("/:id/tags", validate("json", SetTagsInput), async (c) => {

@@ -52,6 +52,7 @@ export function eventsFor(
   now: number,
   appUrl: string,
   opened = false,
+  mergedFrom?: { id: string; subject: string | null; contact: string },
 ): WebhookEventRow[] {
   const out: WebhookEventRow[] = [];
   const url = `${appUrl.replace(/\/$/, "")}/conversations/${conversation.id}`;
@@ -64,6 +65,12 @@ export function eventsFor(
     const row = { id: newId("msg"), workspaceId, type, conversationId: conversation.id, seq, note, createdAt: now };
     out.push({ ...row, payload: JSON.stringify(payload) });
   };
+  // A merge's copies are old news to a receiver: one event says where they went.
+  if (mergedFrom) {
+    const last = items.at(-1);
+    if (last) add("conversation.merged", last.seq, { from: mergedFrom, items: items.length - 1 });
+    return out;
+  }
   if (opened && items[0]) add("conversation.created", items[0].seq, { message: items[0] });
   for (const item of items) {
     if (item.kind !== "event") add("message.created", item.seq, { message: item }, item.kind === "note");

@@ -131,7 +131,13 @@ export function Avatar({ name, size = 32 }: { name: string; size?: number }) {
   );
 }
 
-const statusLabels: Record<Status, string> = { open: "Open", snoozed: "Snoozed", resolved: "Resolved", spam: "Spam" };
+const statusLabels: Record<Status, string> = {
+  open: "Open",
+  snoozed: "Snoozed",
+  resolved: "Resolved",
+  spam: "Spam",
+  merged: "Merged",
+};
 
 export function StatusBadge({ status }: { status: Status }) {
   return (

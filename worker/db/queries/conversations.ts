@@ -42,6 +42,7 @@ const summaryFields = {
   createdAt: conversations.createdAt,
   snoozedUntil: conversations.snoozedUntil,
   lastSeq: conversations.lastSeq,
+  mergedInto: conversations.mergedInto,
   workspaceId: conversations.workspaceId,
   tags: sql<string>`(SELECT json_group_array(t.name) FROM conversation_tags ct JOIN tags t ON t.id = ct.tag_id WHERE ct.conversation_id = ${conversations.id})`,
 };
@@ -87,6 +88,20 @@ export async function findConversation(db: Db, id: string): Promise<Conversation
   return db.query.conversations.findFirst({ where: eq(conversations.id, id) });
 }
 
+/** Merges chain at most this far (each merge needs its target unmerged, so in practice one step). */
+const MAX_MERGE_HOPS = 8;
+
+/** The conversation that holds `conversation` now: itself, or where merges took it. */
+export async function followMerges(db: Db, conversation: ConversationRow): Promise<ConversationRow> {
+  let current = conversation;
+  for (let hop = 0; current.mergedInto && hop < MAX_MERGE_HOPS; hop++) {
+    const next = await findConversation(db, current.mergedInto);
+    if (!next) break;
+    current = next;
+  }
+  return current;
+}
+
 export async function getSummary(db: Db, id: string): Promise<Summary | null> {
   const [row] = await summaries(db).where(eq(conversations.id, id)).limit(1);
   return row ? toSummary(row) : null;
@@ -113,7 +128,13 @@ export async function getConversation(
     getLinks(db, id),
   ]);
   if (!row) return null;
-  return { ...toSummary(row), followers: followerRows, links: visibleLinks(linkRows, canSee), lastSeq: row.lastSeq };
+  return {
+    ...toSummary(row),
+    followers: followerRows,
+    links: visibleLinks(linkRows, canSee),
+    lastSeq: row.lastSeq,
+    mergedInto: row.mergedInto,
+  };
 }
 
 /** A link with the inbox of the conversation it points to (null for tickets), for access filtering. */

@@ -64,11 +64,11 @@ export async function search(
        )
        SELECT h.conversation_id, NULL AS contact_id, h.kind, h.snippet, h.rank FROM hits h
          JOIN conversations c ON c.id = h.conversation_id
-         WHERE h.conversation_id IS NOT NULL AND c.inbox_id IN (SELECT value FROM json_each(?5))
+         WHERE h.conversation_id IS NOT NULL AND c.inbox_id IN (SELECT value FROM json_each(?5)) AND c.status != 'merged'
        UNION ALL
        SELECT c.id, h.contact_id, h.kind, h.snippet, h.rank FROM hits h
          JOIN conversations c ON c.contact_id = h.contact_id
-         WHERE h.contact_id IS NOT NULL AND c.inbox_id IN (SELECT value FROM json_each(?5))
+         WHERE h.contact_id IS NOT NULL AND c.inbox_id IN (SELECT value FROM json_each(?5)) AND c.status != 'merged'
        ORDER BY rank`,
     )
     .bind(OPEN, CLOSE, query, workspaceId, JSON.stringify(inboxes))
