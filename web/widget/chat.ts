@@ -276,19 +276,36 @@ export class Chat {
     this.#current.clear();
   }
 
+  /**
+   * Follows the thread to `conversationId`. After a merge the target holds
+   * every message of this one, so what is shown is replaced, not kept above.
+   */
+  #continueIn(conversationId: string, merged: boolean) {
+    const saved = this.#saved;
+    if (!saved || saved.conversationId === conversationId) return;
+    if (merged) this.#current.clear();
+    const next = { ...saved, conversationId, seenSeq: 0 };
+    this.#save(next);
+    if (merged) this.#set({ conversationId });
+    this.#open(next);
+  }
+
   /** Goes live on `saved`'s conversation (a new one, from this tab or another, moves the thread on). */
   #open(saved: Saved) {
     if (this.#view.conversationId && this.#view.conversationId !== saved.conversationId) this.#moveOn();
     this.#live?.close();
     this.#set({ conversationId: saved.conversationId, typing: false });
-    this.#live = openLive(saved.conversationId, saved.token, {
+    const live = openLive(saved.conversationId, saved.token, {
       lastSeq: () => Math.max(0, ...this.#current.keys()),
-      onFrame: (f) => this.#onFrame(f),
+      onFrame: (f) => this.#live === live && this.#onFrame(f),
       onLink: (link) => {
+        // A socket this replaced (a merge, a new conversation) has nothing more to say.
+        if (this.#live !== live) return;
         this.#set({ link });
         if (link === "closed") this.#lost();
       },
     });
+    this.#live = live;
     void this.#load(saved);
   }
 
@@ -329,6 +346,8 @@ export class Chat {
       // A lost "stopped typing" must not leave the indicator up forever.
       if (frame.active) this.#typingTimer = setTimeout(() => this.#set({ typing: false }), 15_000);
       this.#set({ typing: frame.active });
+    } else if (frame.type === "merged") {
+      this.#continueIn(frame.conversationId, true);
     } else if (frame.type === "state" && frame.state) {
       // The state that follows this visitor's rating keeps the thanks; a reopen or a new resolution clears it.
       const again = frame.state.canRate || !frame.state.resolved;
@@ -447,17 +466,16 @@ export class Chat {
       this.#open(next);
       return;
     }
-    const posted = await this.#request<CustomerItem & { conversationId?: string }>(
+    const posted = await this.#request<CustomerItem & { conversationId?: string; merged?: boolean }>(
       "POST",
       `/api/widget/conversations/${saved.conversationId}/messages`,
       { body: p.body, ...(p.files && { attachmentIds: p.files.map((f) => f.id) }) },
       headers,
     );
     if (posted.conversationId && posted.conversationId !== saved.conversationId) {
-      // The 24-hour rule opened a new conversation (#open keeps the old thread above it).
-      const next = { ...saved, conversationId: posted.conversationId, seenSeq: 0 };
-      this.#save(next);
-      this.#open(next);
+      // The team merged this conversation into another (its thread is all there), or the 24-hour rule
+      // opened a new one (#open keeps the old thread above it).
+      this.#continueIn(posted.conversationId, !!posted.merged);
     }
     if (isItem(posted)) this.#add([posted], false);
   }

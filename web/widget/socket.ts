@@ -12,7 +12,7 @@ const HEARTBEAT_MS = 3_000;
 const SILENCE_MS = 5_000;
 /** Signed out, forbidden, no such conversation: retrying cannot help (worker/contract/errors.ts CloseCodes). */
 const FINAL = [4401, 4403, 4404];
-const FRAME_TYPES = ["welcome", "item", "typing", "state", "pong", "error"];
+const FRAME_TYPES = ["welcome", "item", "typing", "state", "merged", "pong", "error"];
 
 export type Link = "connecting" | "open" | "offline" | "closed";
 

@@ -54,7 +54,11 @@ export const Rating = z.object({ score: z.number().int(), comment: z.string().nu
 export type Rating = z.infer<typeof Rating>;
 
 /** A customer's posted message, and the conversation it went to: a new one after 24 quiet hours. */
-export const WidgetPosted = CustomerItem.extend({ conversationId: z.string() });
+export const WidgetPosted = CustomerItem.extend({
+  conversationId: z.string(),
+  /** The conversation asked for was merged into `conversationId`: the same thread goes on there. */
+  merged: z.boolean().optional(),
+});
 
 export type WidgetStartInput = z.infer<typeof WidgetStartInput>;
 export type CustomerItem = z.infer<typeof CustomerItem>;

@@ -113,7 +113,8 @@ export const widgetRoutes = new Hono<AppEnv>()
     const post = { conversation, contact, body, attachmentIds, key };
     const { item, conversationId } = await postFromCustomer(c.env, db, post);
     const [signed] = await signedForCustomer(() => filesKey(db, conversation.workspaceId), [toCustomerItem(item)]);
-    return c.json({ ...signed!, conversationId }, 201);
+    const merged = conversation.id !== c.req.param("id") && conversationId === conversation.id;
+    return c.json({ ...signed!, conversationId, ...(merged ? { merged } : {}) }, 201);
   })
   /** A file for the customer's next message: the raw body, streamed to R2 (see attachments/store.ts). */
   .post("/conversations/:id/attachments", validate("query", WidgetUploadQuery), async (c) => {

@@ -41,6 +41,9 @@ export const conversationsApi = {
     }),
   setStatus: (id: string, status: "open" | "resolved" | "spam") =>
     request("PATCH", path(id), Conversation, { body: { status } }),
+  /** Merge into another conversation of the same customer (reply access on both); answers the target. */
+  merge: (id: string, intoConversationId: string) =>
+    request("POST", `${path(id)}/merge`, Conversation, { body: { intoConversationId } }),
   /** Move to another inbox (reply access on both); an assignee who can't reply there is released. */
   move: (id: string, inboxId: string) => request("PATCH", path(id), Conversation, { body: { inboxId } }),
 

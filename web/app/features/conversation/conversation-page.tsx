@@ -9,7 +9,7 @@ import { useAction, useResource } from "../../hooks/resource";
 import type { Conversation, Item } from "../../../../worker/contract";
 import { ApiError, api } from "../../../lib/api";
 import { subscribeList } from "../../../lib/live";
-import { Link } from "../../../lib/router";
+import { Link, navigate } from "../../../lib/router";
 import { useNow } from "../../../lib/time";
 import { EmptyState, ErrorNotice, Loading, Spinner, StatusBadge } from "../../components/ui";
 import { contactName, lastListHref } from "../../list-state";
@@ -48,6 +48,11 @@ export function ConversationPage({ id }: { id: string }) {
     return { conversation, items };
   });
   const data = page.data;
+  // Merged into another: that one holds everything now (the old address keeps working by leading there).
+  const mergedInto = data?.conversation.mergedInto;
+  useEffect(() => {
+    if (mergedInto) navigate(`/conversations/${encodeURIComponent(mergedInto)}`, { replace: true });
+  }, [mergedInto]);
   const current = useRef<Loaded | undefined>(undefined);
   current.current = data;
   // Email replies that failed after their last try, re-read as the thread grows; each can be retried.

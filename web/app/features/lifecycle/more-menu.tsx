@@ -1,11 +1,12 @@
 /**
- * The header's "More" menu: mark as spam (or restore), and move the
- * conversation to another inbox the agent can reply in.
+ * The header's "More" menu: mark as spam (or restore), move the conversation
+ * to another inbox the agent can reply in, or merge it into another.
  */
 import { useRef, useState } from "preact/hooks";
 import type { Conversation } from "../../../../worker/contract";
 import { api } from "../../../lib/api";
 import { useDismiss } from "../../hooks/dismiss";
+import { MergeDialog } from "./merge-dialog";
 import { MoveDialog } from "./move-dialog";
 import { MoreIcon } from "../../components/icons";
 
@@ -20,6 +21,7 @@ export function MoreMenu(props: {
   const c = props.conversation;
   const [open, setOpen] = useState(false);
   const [moving, setMoving] = useState(false);
+  const [merging, setMerging] = useState(false);
   const [busy, setBusy] = useState(false);
   const ref = useRef<HTMLDivElement>(null);
   useDismiss(ref, open, () => setOpen(false));
@@ -78,8 +80,21 @@ export function MoreMenu(props: {
           >
             <span class="lc-menu-label">Move to inbox…</span>
           </button>
+          <button
+            type="button"
+            role="menuitem"
+            class="lc-menu-item"
+            onClick={() => {
+              setOpen(false);
+              setMerging(true);
+            }}
+            data-testid="merge-into"
+          >
+            <span class="lc-menu-label">Merge into…</span>
+          </button>
         </div>
       )}
+      {merging && <MergeDialog conversation={c} onClose={() => setMerging(false)} />}
       {moving && (
         <MoveDialog
           conversation={c}
