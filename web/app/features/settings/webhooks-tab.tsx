@@ -25,15 +25,15 @@ export function WebhooksTab() {
   const [revealed, setRevealed] = useState<Revealed | null>(null);
   const [logOpen, setLogOpen] = useState<string | null>(null);
   const [tested, setTested] = useState<{ id: string; count: number } | null>(null);
-  const [busy, setBusy] = useState<string | null>(null);
+  const [busy, setBusy] = useState<{ id: string; what: "toggle" | "test" } | null>(null);
   const [rowError, setRowError] = useState<{ id: string; error: unknown } | null>(null);
   const now = useNow();
 
   const replace = (hook: Webhook) =>
     list.mutate((l) => (l.some((h) => h.id === hook.id) ? l.map((h) => (h.id === hook.id ? hook : h)) : [...l, hook]));
   /** A write on one endpoint's row; its failure is shown on that row. */
-  const act = async (hook: Webhook, write: () => Promise<void>) => {
-    setBusy(hook.id);
+  const act = async (hook: Webhook, what: "toggle" | "test", write: () => Promise<void>) => {
+    setBusy({ id: hook.id, what });
     setRowError(null);
     try {
       await write();
@@ -44,9 +44,9 @@ export function WebhooksTab() {
     }
   };
   const setEnabled = (hook: Webhook, enabled: boolean) =>
-    act(hook, async () => replace(await api.updateWebhook(hook.id, { enabled })));
+    act(hook, "toggle", async () => replace(await api.updateWebhook(hook.id, { enabled })));
   const sendTest = (hook: Webhook) =>
-    act(hook, async () => {
+    act(hook, "test", async () => {
       await api.sendTestWebhook(hook.id);
       setLogOpen(hook.id);
       setTested((t) => ({ id: hook.id, count: (t?.count ?? 0) + 1 }));
@@ -55,7 +55,7 @@ export function WebhooksTab() {
 
   return (
     <section class="card" data-testid="settings-webhooks">
-      <div class="card-head card-head-row">
+      <div class="card-head card-head-row wh-head">
         <div>
           <h2>Webhooks</h2>
           <p>
@@ -112,18 +112,23 @@ export function WebhooksTab() {
                 </span>
                 <HookState hook={hook} now={now} busy={busy !== null} onEnable={() => void setEnabled(hook, true)} />
               </div>
-              <label class="switch" title={hook.enabled ? "On: events are sent" : "Off: nothing is sent"}>
-                <input
-                  type="checkbox"
-                  role="switch"
-                  checked={hook.enabled}
-                  aria-checked={hook.enabled}
-                  onChange={() => void setEnabled(hook, !hook.enabled)}
-                  disabled={busy !== null}
-                  aria-label={`Send events to ${hook.url}`}
-                  data-testid="webhook-enabled-switch"
-                />
-                <span class="switch-track" aria-hidden="true" />
+              <label class="switch-row wh-switch" title={hook.enabled ? "On: events are sent" : "Off: nothing is sent"}>
+                <span class="switch">
+                  <input
+                    type="checkbox"
+                    role="switch"
+                    checked={hook.enabled}
+                    aria-checked={hook.enabled}
+                    onChange={() => void setEnabled(hook, !hook.enabled)}
+                    disabled={busy !== null}
+                    aria-label={`Send events to ${hook.url}`}
+                    data-testid="webhook-enabled-switch"
+                  />
+                  <span class="switch-track" aria-hidden="true" />
+                </span>
+                <span class={hook.enabled ? "wh-on" : "wh-off"} data-testid="webhook-state" aria-hidden="true">
+                  {busy?.id === hook.id && busy.what === "toggle" ? <Spinner /> : hook.enabled ? "On" : "Off"}
+                </span>
               </label>
               <div class="list-row-actions wh-actions">
                 <button
@@ -142,7 +147,7 @@ export function WebhooksTab() {
                   onClick={() => void sendTest(hook)}
                   data-testid="webhook-test"
                 >
-                  {busy === hook.id ? <Spinner label="Sending…" /> : "Send test event"}
+                  {busy?.id === hook.id && busy.what === "test" ? <Spinner label="Sending…" /> : "Send test event"}
                 </button>
                 <button type="button" class="btn btn-small" onClick={() => setEditing(hook)} data-testid="webhook-edit">
                   Edit
@@ -229,14 +234,14 @@ export function WebhooksTab() {
   );
 }
 
-/** On, off, turned off by Switchboard (with a way back), and failing since when: in words, not only colour. */
+/** Turned off by Switchboard (why, and a way back), or failing since when: in words, not only colour. */
 function HookState({ hook, now, busy, onEnable }: { hook: Webhook; now: number; busy: boolean; onEnable: () => void }) {
   if (!hook.enabled && hook.disabledReason) {
     return (
       <div class="wh-state wh-state-disabled" data-testid="webhook-disabled-reason">
         <p>
-          <strong>Turned off by Switchboard:</strong> {hook.disabledReason}. Fix the receiver (a test event still goes
-          out), then turn it back on.
+          <strong>Turned off by Switchboard:</strong> {readableTimes(hook.disabledReason)}. Fix the receiver (a test
+          event still goes out), then turn it back on.
         </p>
         <button type="button" class="btn btn-small" disabled={busy} onClick={onEnable} data-testid="webhook-reenable">
           Turn back on
@@ -244,18 +249,17 @@ function HookState({ hook, now, busy, onEnable }: { hook: Webhook; now: number; 
       </div>
     );
   }
+  if (!hook.enabled || !hook.failingSince) return null;
   return (
-    <p class="wh-state" data-testid="webhook-state">
-      <span class={hook.enabled ? "wh-on" : "wh-off"}>{hook.enabled ? "On" : "Off"}</span>
-      {hook.enabled && hook.failingSince && (
-        <span class="wh-failing" data-testid="webhook-failing">
-          {" "}
-          · failing since{" "}
-          <time dateTime={hook.failingSince} title={fullDate(hook.failingSince)}>
-            {longAgo(hook.failingSince, now)}
-          </time>
-        </span>
-      )}
+    <p class="wh-state wh-failing" data-testid="webhook-failing">
+      Failing since{" "}
+      <time dateTime={hook.failingSince} title={fullDate(hook.failingSince)}>
+        {longAgo(hook.failingSince, now)}
+      </time>
+      : deliveries are retried with back-off, and after about a day of failures Switchboard turns the endpoint off.
     </p>
   );
 }
+
+/** The server's reasons name times in ISO 8601: shown in the reader's own time. */
+const readableTimes = (text: string) => text.replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, (iso) => fullDate(iso));
