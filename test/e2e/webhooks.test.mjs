@@ -154,3 +154,62 @@ test("add an endpoint, copy its secret, watch signed test and real deliveries ar
   assert.ok(!(await admin.ok("GET", "/api/webhooks")).items.some((h) => h.id === hook.id), "the endpoint is gone");
   page.assertNoErrors();
 });
+
+test("edit the events, rotate the secret (the old one stops verifying), filter the log, send a delivery again", async () => {
+  const { secret: oldSecret, ...hook } = await admin.ok(
+    "POST",
+    "/api/webhooks",
+    { url: receiver.url, events: ["conversation.created"], description: "Before" },
+    201,
+  );
+  const page = await openWebhooks();
+  const row = page.locator(`${tid("webhook-row")}[data-id="${hook.id}"]`);
+
+  await row.locator(tid("webhook-edit")).click();
+  await page.fill(tid("webhook-description"), "After");
+  await page.check(`${tid("webhook-event")}[data-event="message.created"]`);
+  await page.uncheck(`${tid("webhook-event")}[data-event="conversation.created"]`);
+  await page.click(tid("webhook-save"));
+  await page.locator(tid("webhook-dialog")).waitFor({ state: "detached" });
+  await row.getByText("After", { exact: true }).waitFor();
+  const edited = (await admin.ok("GET", "/api/webhooks")).items.find((h) => h.id === hook.id);
+  assert.equal(edited.description, "After");
+  assert.deepEqual(edited.events, ["message.created"]);
+
+  await row.locator(tid("webhook-rotate")).click();
+  await page.click(`${tid("confirm-dialog")} ${tid("confirm")}`);
+  await page.locator(tid("webhook-secret-panel")).waitFor();
+  const secret = await page.inputValue(tid("webhook-secret"));
+  assert.match(secret, /^whsec_/);
+  assert.notEqual(secret, oldSecret);
+  await page.keyboard.press("Escape");
+  await page.locator(tid("webhook-secret-panel")).waitFor({ state: "detached" });
+
+  await row.locator(tid("webhook-log-toggle")).click();
+  await row.locator(tid("webhook-test")).click();
+  const test = await until(
+    () => receiver.requests.find((r) => JSON.parse(r.body).data.webhookId === hook.id),
+    "this endpoint's test event at the receiver",
+  );
+  assert.equal(verify(secret, test).type, "webhook.test");
+  assert.throws(() => verify(oldSecret, test), "the old secret no longer verifies");
+
+  const delivered = row.locator(`${tid("webhook-delivery")}[data-type="webhook.test"][data-status="delivered"]`);
+  await delivered.waitFor();
+  await row.locator(tid("webhook-log-status")).selectOption("failed");
+  await row.locator(tid("webhook-log-empty")).waitFor();
+  assert.match(await row.locator(tid("webhook-log-empty")).innerText(), /No failed deliveries/);
+  await row.locator(tid("webhook-log-status")).selectOption("");
+  await delivered.waitFor();
+
+  // Sent again: the same event (same webhook-id) reaches the receiver a second time.
+  const eventId = test.headers["webhook-id"];
+  await delivered.locator(tid("webhook-delivery-toggle")).click();
+  await delivered.locator(tid("webhook-delivery-retry")).click();
+  await until(
+    () => receiver.requests.filter((r) => r.headers["webhook-id"] === eventId).length === 2,
+    "the delivery sent again",
+  );
+  await row.locator(`${tid("webhook-delivery")}[data-type="webhook.test"][data-status="delivered"]`).waitFor();
+  page.assertNoErrors();
+});

@@ -8,6 +8,7 @@ import { useState } from "preact/hooks";
 import type { CreatedWebhook, Webhook } from "../../../../worker/contract";
 import { api } from "../../../lib/api";
 import { fullDate, longAgo, useNow } from "../../../lib/time";
+import { Switch } from "../../components/switch";
 import { ErrorNotice, Spinner } from "../../components/ui";
 import { useResource } from "../../hooks/resource";
 import { ConfirmDialog } from "./confirm-dialog";
@@ -113,19 +114,13 @@ export function WebhooksTab() {
                 <HookState hook={hook} now={now} busy={busy !== null} onEnable={() => void setEnabled(hook, true)} />
               </div>
               <label class="switch-row wh-switch" title={hook.enabled ? "On: events are sent" : "Off: nothing is sent"}>
-                <span class="switch">
-                  <input
-                    type="checkbox"
-                    role="switch"
-                    checked={hook.enabled}
-                    aria-checked={hook.enabled}
-                    onChange={() => void setEnabled(hook, !hook.enabled)}
-                    disabled={busy !== null}
-                    aria-label={`Send events to ${hook.url}`}
-                    data-testid="webhook-enabled-switch"
-                  />
-                  <span class="switch-track" aria-hidden="true" />
-                </span>
+                <Switch
+                  checked={hook.enabled}
+                  onChange={(on) => void setEnabled(hook, on)}
+                  disabled={busy !== null}
+                  label={`Send events to ${hook.url}`}
+                  testid="webhook-enabled-switch"
+                />
                 <span class={hook.enabled ? "wh-on" : "wh-off"} data-testid="webhook-state" aria-hidden="true">
                   {busy?.id === hook.id && busy.what === "toggle" ? <Spinner /> : hook.enabled ? "On" : "Off"}
                 </span>
@@ -198,7 +193,15 @@ export function WebhooksTab() {
         />
       )}
       {revealed && (
-        <SecretDialog created={revealed.created} rotated={revealed.rotated} onClose={() => setRevealed(null)} />
+        <SecretDialog
+          created={revealed.created}
+          rotated={revealed.rotated}
+          onClose={() => {
+            setRevealed(null);
+            // A new endpoint's row is new: the keyboard continues there (a rotation returns to its button).
+            if (!revealed.rotated) focusSoon(`[data-id="${revealed.created.id}"] [data-testid="webhook-log-toggle"]`);
+          }}
+        />
       )}
       {rotating && (
         <ConfirmDialog
@@ -225,6 +228,8 @@ export function WebhooksTab() {
             await api.deleteWebhook(deleting.id);
             list.mutate((l) => l.filter((h) => h.id !== deleting.id));
             setDeleting(null);
+            // Its row (and Delete button) are gone.
+            focusSoon(`[data-testid="settings-webhooks"] [data-testid="webhook-new"]`);
           }}
         >
           Nothing more is sent to {deleting.url}, and its delivery log is deleted with it.
@@ -263,3 +268,7 @@ function HookState({ hook, now, busy, onEnable }: { hook: Webhook; now: number; 
 
 /** The server's reasons name times in ISO 8601: shown in the reader's own time. */
 const readableTimes = (text: string) => text.replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, (iso) => fullDate(iso));
+
+/** Focuses what `selector` names once the next render (and a closing dialog's own focus return) is done. */
+const focusSoon = (selector: string) =>
+  requestAnimationFrame(() => document.querySelector<HTMLElement>(selector)?.focus());
