@@ -23,7 +23,7 @@ import { useAction } from "../../hooks/resource";
 export const EVENT_HINTS: Record<WebhookEventType, string> = {
   "conversation.created": "A customer starts a conversation, by chat, email or the API.",
   "conversation.updated": "Its status, assignee, team, priority, tags or inbox change.",
-  "message.created": "A customer writes or an agent replies (internal notes only if included below).",
+  "message.created": "Every customer message and agent reply, the first one too (notes only if included below).",
   "rating.created": "A customer rates a conversation.",
 };
 
