@@ -46,7 +46,7 @@ export function WebhookDeliveries({ webhook, refresh }: { webhook: Webhook; refr
   const key = `${webhook.id}:${status}`;
   const read = (cursor?: string) =>
     api.webhookDeliveries(webhook.id, { status: status || undefined, cursor, limit: PAGE });
-  const log = useResource<Log>(key, () => read(), { keepPrevious: true });
+  const log = useResource<Log>(key, () => read());
   const poll = () => log.follow(() => read(), overlay);
   usePolling(poll, POLL_MS, log.data !== undefined && !log.error);
   // A test event was just sent: show it without waiting for the next tick.
@@ -70,7 +70,7 @@ export function WebhookDeliveries({ webhook, refresh }: { webhook: Webhook; refr
       log.mutate((l) => ({ ...l, items: l.items.map((d) => (d.id === delivery.id ? delivery : d)) })),
   });
   const now = useNow();
-  const items = log.dataKey === key ? (log.data?.items ?? null) : null;
+  const items = log.data?.items ?? null;
 
   return (
     <section class="wh-log" aria-label={`Deliveries to ${webhook.url}`} data-testid="webhook-log">
