@@ -3,7 +3,8 @@
 // client (client/) and type-checked (tsconfig.scripts.json): the realtime
 // bench's admin (the drafter and replier), viewer agent, chat inbox, API tokens
 // and one conversation per scenario; the widget bench's workspace; the list
-// bench's pages. Sockets, file bodies and the timed reply POSTs stay raw.
+// bench's pages; the webhooks bench's endpoints. Sockets, file bodies and the
+// timed reply POSTs stay raw.
 
 import { apiClient, ok, signIn } from "../../client/index.mjs";
 
@@ -88,3 +89,21 @@ export async function chatInbox(base, admin) {
  * @param {ListQuery} query
  */
 export const listConversations = (api, query) => ok(api.GET("/api/conversations", { params: { query } }));
+
+/** @typedef {NonNullable<import("../../client/api").operations["postApiWebhooks"]["requestBody"]>["content"]["application/json"]} WebhookInput */
+
+/**
+ * A webhook endpoint of the admin's workspace; returns it (with its secret).
+ * @param {ApiClient} api
+ * @param {WebhookInput} body
+ */
+export const createWebhook = (api, body) => ok(api.POST("/api/webhooks", { body }));
+
+/**
+ * Turns an endpoint on or off.
+ * @param {ApiClient} api
+ * @param {string} id
+ * @param {boolean} enabled
+ */
+export const setWebhookEnabled = (api, id, enabled) =>
+  ok(api.PATCH("/api/webhooks/{id}", { params: { path: { id } }, body: { enabled } }));

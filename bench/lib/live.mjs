@@ -110,7 +110,7 @@ export async function closeAll(sockets, timeoutMs = 3000) {
  * start (a late send does not push back the next ones). Returns how late each
  * send was (ms), so a client that cannot keep up shows.
  */
-async function paced(count, rate, send, onIndex) {
+export async function paced(count, rate, send, onIndex) {
   const interval = 1000 / rate;
   const lag = new Float64Array(count);
   const start = performance.now() + 5;
@@ -270,6 +270,22 @@ export async function draftFanout(
 }
 
 /**
+ * One reply, POSTed and read to the end; throws unless it is a 201. A plain
+ * fetch, not the typed client (client/): this POST is what is timed, so nothing
+ * of the client's (middleware, Request copies) is in the numbers.
+ */
+export async function postReply(postUrl, headers, body) {
+  const res = await fetch(postUrl, {
+    method: "POST",
+    headers: { ...headers, "Content-Type": "application/json" },
+    body: JSON.stringify({ kind: "reply", body }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  await res.arrayBuffer();
+  if (res.status !== 201) throw new Error(`HTTP ${res.status}`);
+}
+
+/**
  * Replies posted one after another (`rate` per second at most) by one agent;
  * for each, the time from just before the POST to its item arriving on each of
  * `viewers` sockets of another agent, and the POST's own latency.
@@ -318,16 +334,7 @@ export async function replyVisibility(
       const body = markedBody(`R${k}:`, bodyChars);
       startedAt[k] = performance.now();
       try {
-        // A plain fetch, not the typed client (client/): this POST is what is timed,
-        // so nothing of the client's (middleware, Request copies) is in the numbers.
-        const res = await fetch(target.postUrl, {
-          method: "POST",
-          headers: { ...target.postHeaders, "Content-Type": "application/json" },
-          body: JSON.stringify({ kind: "reply", body }),
-          signal: AbortSignal.timeout(10_000),
-        });
-        await res.arrayBuffer();
-        if (res.status !== 201) throw new Error(`HTTP ${res.status}`);
+        await postReply(target.postUrl, target.postHeaders, body);
         if (k >= warmup) post[k - warmup] = performance.now() - startedAt[k];
       } catch (e) {
         failures++;

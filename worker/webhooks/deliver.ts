@@ -291,8 +291,9 @@ async function disable(
   failingSince: number,
   now: number,
 ): Promise<void> {
-  const hours = Math.max(1, Math.round((now - failingSince) / 3_600_000));
-  const reason = `Every attempt failed for ${hours} h (since ${iso(failingSince)})`;
+  const minutes = Math.max(1, Math.round((now - failingSince) / 60_000));
+  const span = minutes < 120 ? `${minutes} min` : `${Math.round(minutes / 60)} h`;
+  const reason = `Every attempt failed for ${span} (since ${iso(failingSince)})`;
   const [turnedOff] = await db
     .update(webhooks)
     .set({ enabled: false, disabledReason: reason, updatedAt: now })

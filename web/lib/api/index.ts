@@ -12,6 +12,7 @@ import { rulesApi } from "./rules";
 import { searchApi } from "./search";
 import { teamApi } from "./team";
 import { ticketsApi } from "./tickets";
+import { webhooksApi } from "./webhooks";
 
 export {
   ApiError,
@@ -33,4 +34,5 @@ export const api = {
   ...rulesApi,
   ...notificationsApi,
   ...searchApi,
+  ...webhooksApi,
 };

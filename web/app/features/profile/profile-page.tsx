@@ -7,6 +7,7 @@ import { MAX_NAME_CHARS } from "../../../../worker/contract";
 import { SelectField } from "../../components/select-field";
 import { PasswordCard } from "./password-card";
 import { TokensCard } from "./tokens-card";
+import { Switch } from "../../components/switch";
 
 /** Every IANA zone the browser knows, with the saved one kept even if it does not. */
 function timeZones(saved: string): string[] {
@@ -149,17 +150,11 @@ export function ProfilePage() {
           <p>Mentions, assignments and updates always appear under the bell, with a toast while Switchboard is open.</p>
         </div>
         <label class="switch-row">
-          <span class="switch">
-            <input
-              type="checkbox"
-              role="switch"
-              checked={form.emailNotifications}
-              aria-checked={form.emailNotifications}
-              onChange={(e) => change({ emailNotifications: e.currentTarget.checked })}
-              data-testid="profile-email-notifications"
-            />
-            <span class="switch-track" aria-hidden="true" />
-          </span>
+          <Switch
+            checked={form.emailNotifications}
+            onChange={(emailNotifications) => change({ emailNotifications })}
+            testid="profile-email-notifications"
+          />
           <span>
             <span class="strong">Email me about notifications I haven't read</span>
             <span class="field-hint">

@@ -1,6 +1,6 @@
 /**
  * Admin settings, one tab each: Team (people and their inbox access), Inboxes,
- * Teams, Rules (auto-assignment), Tags and Saved replies. The tab is in the
+ * Teams, Rules (auto-assignment), Tags, Saved replies and Webhooks. The tab is in the
  * URL (`/settings?tab=tags`); without one, a fresh workspace opens on Inboxes
  * (the first thing to create), any other on Team.
  */
@@ -16,6 +16,7 @@ import { SavedRepliesTab } from "./saved-replies-tab";
 import { TagsTab } from "./tags-tab";
 import { TeamTab } from "./team-tab";
 import { TeamsTab } from "./teams-tab";
+import { WebhooksTab } from "./webhooks-tab";
 import { useResource } from "../../hooks/resource";
 import { canAdminister } from "../../../../worker/domain/access";
 
@@ -26,6 +27,7 @@ const TABS = [
   { id: "rules", label: "Rules" },
   { id: "tags", label: "Tags" },
   { id: "saved-replies", label: "Saved replies" },
+  { id: "webhooks", label: "Webhooks" },
 ] as const;
 type TabId = (typeof TABS)[number]["id"];
 
@@ -107,6 +109,7 @@ export function SettingsPage() {
           {tab === "rules" && <RulesTab inboxes={inboxes} users={users} />}
           {tab === "tags" && <TagsTab />}
           {tab === "saved-replies" && <SavedRepliesTab />}
+          {tab === "webhooks" && <WebhooksTab />}
         </div>
       )}
     </section>
