@@ -24,6 +24,7 @@ export const EVENT_HINTS: Record<WebhookEventType, string> = {
   "conversation.created": "A customer starts a conversation, by chat, email or the API.",
   "conversation.updated": "Its status, assignee, team, priority, tags or inbox change.",
   "message.created": "Every customer message and agent reply, the first one too (notes only if included below).",
+  "conversation.merged": "An agent merges another conversation of the same customer into it.",
   "rating.created": "A customer rates a conversation.",
 };
 
