@@ -112,6 +112,8 @@ const MATRIX: Record<
   "PATCH /api/conversations/:id (assignee)": [200, 200, 403, 403, 404, 401, 401],
   "PATCH /api/conversations/:id (team)": [200, 200, 403, 403, 404, 401, 401],
   "PATCH /api/conversations/:id (priority)": [200, 200, 403, 403, 404, 401, 401],
+  // Each role merges its own pair (two conversations of one customer); reply access to both.
+  "POST /api/conversations/:id/merge": [200, 200, 403, 403, 404, 401, 401],
   "PUT /api/conversations/:id/tags": [200, 200, 403, 403, 404, 401, 401],
   "POST /api/conversations/:id/followers (self)": [201, 201, 201, 201, 404, 401, 401],
   "POST /api/conversations/:id/followers (other)": [201, 201, 403, 403, 404, 401, 401],
@@ -190,6 +192,23 @@ async function world() {
       ROLES.map(async (role) => [role, role === "customer" ? customer.id : await agentStarted(role)] as const),
     ),
   ) as Record<Role, string>;
+
+  // Per role, two conversations of one customer (found by email) to merge.
+  const sameCustomer = (role: Role, body: string) =>
+    json(
+      admin.as,
+      "/api/conversations",
+      { body: { inboxId: inbox.id, contact: { name: `Pat ${role}`, email: `pat-${role}@merge.test` }, body } },
+      201,
+    ).then((c) => c.id as string);
+  const mergePairs = Object.fromEntries(
+    await Promise.all(
+      ROLES.map(
+        async (role) =>
+          [role, { target: await sameCustomer(role, "First"), source: await sameCustomer(role, "Second") }] as const,
+      ),
+    ),
+  ) as Record<Role, { source: string; target: string }>;
 
   // Things to rename (shared: only admins succeed, each role with its own new name) and to delete (one per role).
   const team = await json(admin.as, "/api/teams", { body: { name: "Billing", memberIds: [reply.id] } }, 201);
@@ -314,6 +333,7 @@ async function world() {
   );
 
   return {
+    mergePairs,
     webhook,
     doomedHooks,
     delivered,
@@ -483,6 +503,10 @@ const REQUESTS: Record<string, (who: Caller, w: World) => Promise<Response>> = {
     call(who.as, `/api/conversations/${who.conversationId}`, { method: "PATCH", body: { teamId: w.team.id } }),
   "PATCH /api/conversations/:id (priority)": (who) =>
     call(who.as, `/api/conversations/${who.conversationId}`, { method: "PATCH", body: { priority: "urgent" } }),
+  "POST /api/conversations/:id/merge": (who, w) =>
+    call(who.as, `/api/conversations/${w.mergePairs[who.role].source}/merge`, {
+      body: { intoConversationId: w.mergePairs[who.role].target },
+    }),
   "PUT /api/conversations/:id/tags": (who) =>
     call(who.as, `/api/conversations/${who.conversationId}/tags`, { method: "PUT", body: { tags: ["refund"] } }),
   "POST /api/conversations/:id/followers (self)": (who, w) =>

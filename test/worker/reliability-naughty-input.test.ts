@@ -122,6 +122,19 @@ async function world() {
     201,
   );
   const token = await json(admin.as, "/api/me/tokens", { body: { name: "CI" } }, 201);
+  // Two conversations of one customer (found by email), to merge.
+  const pair: string[] = [];
+  for (const body of ["First", "Second"])
+    pair.push(
+      (
+        await json(
+          admin.as,
+          "/api/conversations",
+          { body: { inboxId: inbox.id, contact: { name: "Pat Pair", email: "pat@pair.test" }, body } },
+          201,
+        )
+      ).id as string,
+    );
   const webhook = await json(
     admin.as,
     "/api/webhooks",
@@ -149,6 +162,7 @@ async function world() {
     token,
     file,
     webhook,
+    merge: { target: pair[0]!, source: pair[1]! },
   };
 }
 
@@ -246,6 +260,12 @@ function endpoints(w: World): Endpoint[] {
     { method: "POST", path: "/api/saved-replies", body: { name: "S", body: "Hello" } },
     { method: "PATCH", path: "/api/saved-replies/:id", params: { id: w.savedReply.id }, body: { body: "Hi" } },
     { method: "DELETE", path: "/api/saved-replies/:id", params: { id: "sr_missing" } },
+    {
+      method: "POST",
+      path: "/api/conversations/:id/merge",
+      params: { id: w.merge.source },
+      body: { intoConversationId: w.merge.target },
+    },
     {
       method: "POST",
       path: "/api/webhooks",
