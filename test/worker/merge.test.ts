@@ -28,6 +28,7 @@ import {
 import { bytes } from "./files";
 import { deliverEmail, emailInbox, mail, runSweep } from "./mail";
 import { openWidget } from "./sockets";
+import { addWebhook, receivedAtLeast, receiverPath, verified } from "./webhooks";
 
 const merge = (as: As, id: string, intoConversationId: string) =>
   call(as, `/api/conversations/${id}/merge`, { body: { intoConversationId } });
@@ -239,6 +240,21 @@ describe("merging a conversation", () => {
     await expectStatus(merge(ana.as, source, target), 200);
     await expectError(merge(admin.as, target, source), 409, "conflict");
     await expectError(merge(admin.as, source, stranger.conversationId), 409, "conflict");
+  });
+
+  it("tells webhooks once, with conversation.merged, and not item by item", async () => {
+    const { admin, ana, source, target } = await twoChats();
+    const path = receiverPath("ok");
+    const hook = await addWebhook(admin, path, { events: ["conversation.merged", "message.created"] });
+    await expectStatus(merge(ana.as, source, target), 200);
+    const [event] = verified(hook.secret, await receivedAtLeast(path, 1));
+    expect(event).toMatchObject({
+      type: "conversation.merged",
+      data: { conversation: { id: target }, from: { id: source, contact: "Cara Customer" }, items: 1 },
+    });
+    await expectStatus(reply(ana.as, target, "Both sorted"), 201);
+    const all = verified(hook.secret, await receivedAtLeast(path, 2));
+    expect(all.map((p) => p.type)).toEqual(["conversation.merged", "message.created"]);
   });
 
   it("is finished by the sweep when it stopped after the source closed", async () => {
