@@ -270,7 +270,9 @@ export function Composer(props: {
           </span>
         ) : (
           <span class="composer-shortcut">
-            <kbd>{isMac ? "⌘" : "Ctrl"}</kbd> + <kbd>Enter</kbd> to send
+            <span class="composer-keys">
+              <kbd>{isMac ? "⌘" : "Ctrl"}</kbd> + <kbd>Enter</kbd> to send
+            </span>
             {kind === "reply" && props.resolved && (
               <span class="composer-reopens"> · Replying reopens this conversation</span>
             )}

@@ -244,39 +244,58 @@ export function InboxPage({ openId }: { openId?: string | null }) {
   );
 }
 
-/** The row j/k select; beside an open conversation, j/k open the next or previous one instead. */
+let lastSelected: string | null = null;
+
+/**
+ * The row j/k select. Beside an open conversation, j/k open the next or previous
+ * one instead, in the order the list had when it opened: the agent's own changes
+ * move a conversation to the top (or out of the view), and j must not lead back.
+ */
 function useListSelection(items: Summary[], openId: string | null) {
-  const [selected, setSelected] = useState<string | null>(openId);
-  /** Where the open conversation was in the list, for j/k once it has left it (resolved out of the view). */
-  const lastAt = useRef(-1);
+  // Back from a conversation, the row it was opened from is still the selected one.
+  const [selected, setSelected] = useState<string | null>(openId ?? lastSelected);
   useEffect(() => {
     if (openId) setSelected(openId);
   }, [openId]);
-  const anchor = openId ?? selected;
-  const at = anchor ? items.findIndex((i) => i.id === anchor) : -1;
+  useEffect(() => {
+    lastSelected = selected;
+  }, [selected]);
+  const ids = items.map((i) => i.id);
+  const frozen = useRef<{ openId: string; ids: string[] } | null>(null);
+  if (openId && frozen.current?.openId !== openId && ids.includes(openId)) frozen.current = { openId, ids };
+  /** Where the selected row was, for j/k once it has left the list. */
+  const lastAt = useRef(-1);
+  const at = selected ? ids.indexOf(selected) : -1;
   if (at !== -1) lastAt.current = at;
 
   const select = (id: string) => {
     setSelected(id);
     document.querySelector<HTMLElement>(`[data-testid="conversation-row"][data-id="${CSS.escape(id)}"]`)?.focus();
   };
+  const openBeside = (delta: 1 | -1) => {
+    const order = frozen.current?.openId === openId ? frozen.current.ids : ids;
+    const from = order.indexOf(openId!);
+    let i = from + delta;
+    while (i >= 0 && i < order.length && !ids.includes(order[i]!)) i += delta;
+    const next = order[i] ?? (from === -1 ? ids[0] : undefined);
+    if (!next) return;
+    navigate(conversationHref(next));
+    select(next);
+  };
   const step = (delta: 1 | -1) => {
-    if (items.length === 0) return;
+    if (openId) return openBeside(delta);
+    if (ids.length === 0) return;
     // Gone from the list: the row now at its place is the next one.
-    const from = at !== -1 ? at : anchor ? lastAt.current - (delta === 1 ? 1 : 0) : -1;
-    const next = items[Math.min(Math.max(from + delta, 0), items.length - 1)]!;
-    if (openId) {
-      if (next.id !== openId) navigate(conversationHref(next.id));
-      select(next.id);
-    } else select(next.id);
+    const from = at !== -1 ? at : selected ? lastAt.current - (delta === 1 ? 1 : 0) : -1;
+    select(ids[Math.min(Math.max(from + delta, 0), ids.length - 1)]!);
   };
   useCommands({
     next: () => step(1),
     previous: () => step(-1),
-    open: !openId && at !== -1 && (() => navigate(conversationHref(items[at]!.id))),
+    open: !openId && at !== -1 && (() => navigate(conversationHref(ids[at]!))),
   });
   return {
-    selected: at !== -1 ? anchor : null,
+    selected: at !== -1 ? selected : null,
     /** Tabbing onto a row selects it, so j/k carry on from there. */
     onFocusIn: (e: FocusEvent) => {
       const id = (e.target as HTMLElement).closest<HTMLElement>("[data-testid='conversation-row']")?.dataset.id;

@@ -5,7 +5,7 @@
  * grouped listbox: arrows move, Enter chooses, Esc closes and gives focus back.
  * Loaded on first use (keyboard.tsx).
  */
-import { useEffect, useId, useRef, useState } from "preact/hooks";
+import { useEffect, useId, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { SearchHit } from "../../../../worker/contract";
 import { api } from "../../../lib/api";
 import { navigate } from "../../../lib/router";
@@ -13,13 +13,36 @@ import { Avatar, Spinner } from "../../components/ui";
 import { contactName, lastListHref, listHref, parseList, views } from "../../list-state";
 import { runSearch } from "../search/search-state";
 import { commandHandler } from "./commands";
-import { fuzzyFilter } from "./fuzzy";
+import { fuzzyFilter, fuzzyScore } from "./fuzzy";
 import { SHORTCUTS, keyCaps } from "./shortcuts";
 
 export type PaletteProps = { onClose: () => void };
 
 type Group = "Views" | "Conversations" | "Contacts" | "Actions";
-type Entry = { key: string; group: Group; label: string; hint?: string; avatar?: string; run: () => void };
+type Entry = {
+  key: string;
+  group: Group;
+  label: string;
+  hint?: string;
+  avatar?: string;
+  /** How well it matches the query (fuzzyScore), to pick the option Enter chooses before the arrows move. */
+  score: number;
+  run: () => void;
+};
+
+/** Which group's entry Enter prefers among equal matches: "resolve" resolves rather than opening Resolved. */
+const PREFERENCE: Group[] = ["Actions", "Conversations", "Contacts", "Views"];
+
+/** The entry that best matches the query. */
+function bestIndex(shown: Entry[]): number {
+  let best = 0;
+  shown.forEach((e, i) => {
+    const b = shown[best]!;
+    if (e.score > b.score || (e.score === b.score && PREFERENCE.indexOf(e.group) < PREFERENCE.indexOf(b.group)))
+      best = i;
+  });
+  return best;
+}
 
 /** How long typing must pause before the search API is asked (ms). */
 const DEBOUNCE_MS = 180;
@@ -50,8 +73,10 @@ function useHits(query: string): { hits: SearchHit[]; loading: boolean } {
 /** What the palette offers for `query`, in group order. */
 function entries(query: string, hits: SearchHit[]): Entry[] {
   const inboxId = parseList(lastListHref()).inboxId;
+  const score = (text: string) => fuzzyScore(query, text) ?? 0;
   const viewEntries = fuzzyFilter(query, views, (v) => v.label).map(
     (v): Entry => ({
+      score: score(v.label),
       key: `view-${v.id}`,
       group: "Views",
       label: v.label,
@@ -62,6 +87,7 @@ function entries(query: string, hits: SearchHit[]): Entry[] {
     (h): Entry => ({
       key: `conversation-${h.id}`,
       group: "Conversations",
+      score: score(`${h.subject ?? ""} ${contactName(h)}`),
       label: h.subject || h.preview || "(no subject)",
       hint: contactName(h),
       avatar: contactName(h),
@@ -73,6 +99,7 @@ function entries(query: string, hits: SearchHit[]): Entry[] {
     (c): Entry => ({
       key: `contact-${c.id}`,
       group: "Contacts",
+      score: score(`${c.name ?? ""} ${c.email ?? ""}`),
       label: c.name || c.email || "Unknown contact",
       hint: c.name && c.email ? c.email : undefined,
       avatar: c.name || c.email || "?",
@@ -87,6 +114,7 @@ function entries(query: string, hits: SearchHit[]): Entry[] {
     (s): Entry => ({
       key: `action-${s.command}`,
       group: "Actions",
+      score: score(s.label),
       label: s.label,
       hint: keyCaps(s.keys[0]!)
         .map((caps) => caps.join("+"))
@@ -99,16 +127,18 @@ function entries(query: string, hits: SearchHit[]): Entry[] {
 
 export function CommandPalette({ onClose }: PaletteProps) {
   const [query, setQuery] = useState("");
-  const [active, setActive] = useState(0);
+  /** The option the arrows moved to; until they do, the best match. */
+  const [moved, setMoved] = useState<number | null>(null);
   const { hits, loading } = useHits(query);
   const input = useRef<HTMLInputElement>(null);
   const list = useRef<HTMLDivElement>(null);
   const previous = useRef(document.activeElement as HTMLElement | null);
   const id = useId();
   const shown = entries(query, hits);
-  const current = Math.min(active, Math.max(0, shown.length - 1));
+  const current = Math.min(moved ?? (query.trim() ? bestIndex(shown) : 0), Math.max(0, shown.length - 1));
 
-  useEffect(() => input.current?.focus(), []);
+  // Before the first paint, so no key typed right after ⌘K lands elsewhere.
+  useLayoutEffect(() => input.current?.focus(), []);
   useEffect(() => {
     list.current?.querySelector(".palette-option.is-active")?.scrollIntoView({ block: "nearest" });
   }, [current, shown.length]);
@@ -119,14 +149,26 @@ export function CommandPalette({ onClose }: PaletteProps) {
     previous.current?.focus?.();
     entry?.run();
   };
+  // Escape closes it wherever focus is (the input handles it first while it has focus).
+  const close = useRef(finish);
+  close.current = finish;
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== "Escape") return;
+      e.stopPropagation();
+      close.current();
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, []);
 
   const onKeyDown = (e: KeyboardEvent) => {
     if (e.key === "ArrowDown" || e.key === "ArrowUp") {
       e.preventDefault();
-      if (shown.length) setActive((current + (e.key === "ArrowDown" ? 1 : shown.length - 1)) % shown.length);
+      if (shown.length) setMoved((current + (e.key === "ArrowDown" ? 1 : shown.length - 1)) % shown.length);
     } else if (e.key === "Home" || e.key === "End") {
       e.preventDefault();
-      setActive(e.key === "Home" ? 0 : shown.length - 1);
+      setMoved(e.key === "Home" ? 0 : shown.length - 1);
     } else if (e.key === "Enter") {
       e.preventDefault();
       if (shown[current]) finish(shown[current]);
@@ -153,7 +195,7 @@ export function CommandPalette({ onClose }: PaletteProps) {
             value={query}
             onInput={(e) => {
               setQuery(e.currentTarget.value);
-              setActive(0);
+              setMoved(null);
             }}
             onKeyDown={onKeyDown}
             placeholder="Go to a view, conversation, contact or action…"
@@ -188,7 +230,7 @@ export function CommandPalette({ onClose }: PaletteProps) {
                     aria-selected={i === current}
                     class={`palette-option${i === current ? " is-active" : ""}`}
                     onMouseDown={(e) => e.preventDefault()}
-                    onMouseMove={() => i !== current && setActive(i)}
+                    onMouseMove={() => i !== current && setMoved(i)}
                     onClick={() => finish(entry)}
                     data-testid="palette-option"
                     data-group={group}
