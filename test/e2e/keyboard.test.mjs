@@ -77,6 +77,20 @@ async function showsConversation(page, id) {
 
 const conversation = (id) => admin.ok("GET", `/api/conversations/${id}`);
 
+/** Press j beside an open conversation and return the one it opens instead of `from`. */
+async function nextConversation(page, from) {
+  await page.keyboard.press("j");
+  await eventually(page, (id) => document.querySelector('[data-testid="conversation-page"]')?.dataset.id !== id, from, {
+    what: "j to open the next conversation",
+  });
+  return openId(page);
+}
+
+/** Wait until the element with this test id has focus. */
+async function focusOn(page, testid, what) {
+  await eventually(page, (t) => document.activeElement?.dataset.testid === t, testid, { what });
+}
+
 test("wide: the list stays beside the open conversation, keeping its scroll and its live rows", async () => {
   const { inbox, ids } = await busyInbox(24, "Split");
   const page = await listOf(inbox);
@@ -156,9 +170,7 @@ test("a keyboard-only session triages five conversations", async () => {
 
   // 1. r: reply, typed and sent with the composer's own shortcut; Esc leaves the field; e resolves.
   await key("r");
-  await eventually(page, () => document.activeElement?.dataset.testid === "composer-input", null, {
-    what: "r to focus the reply box",
-  });
+  await focusOn(page, "composer-input", "r to focus the reply box");
   await page.keyboard.type("Thanks, sorted!");
   await key("Control+Enter");
   await waitForItem(page, "reply", "Thanks, sorted!");
@@ -168,9 +180,7 @@ test("a keyboard-only session triages five conversations", async () => {
   await until(async () => (await conversation(first)).status === "resolved", "e to resolve");
 
   // 2. j opens the next one beside the list; a: assign through the picker.
-  await key("j");
-  await eventually(page, (id) => document.querySelector('[data-testid="conversation-page"]')?.dataset.id !== id, first);
-  const second = await openId(page);
+  const second = await nextConversation(page, first);
   await key("a");
   await page.waitForSelector(tid("assignee-picker-input"));
   await page.keyboard.type("Kim");
@@ -182,13 +192,7 @@ test("a keyboard-only session triages five conversations", async () => {
     .waitFor();
 
   // 3. t: tag, created by typing it.
-  await key("j");
-  await eventually(
-    page,
-    (id) => document.querySelector('[data-testid="conversation-page"]')?.dataset.id !== id,
-    second,
-  );
-  const third = await openId(page);
+  const third = await nextConversation(page, second);
   assert.ok(![first, second].includes(third), "j moved on to a new conversation");
   await key("t");
   await page.waitForSelector(tid("tag-picker-input"));
@@ -197,12 +201,10 @@ test("a keyboard-only session triages five conversations", async () => {
   await until(async () => (await conversation(third)).tags.includes("keyboard"), "t to tag");
 
   // 4. n: a note; s: snooze for an hour from the menu.
-  await key("j");
-  await eventually(page, (id) => document.querySelector('[data-testid="conversation-page"]')?.dataset.id !== id, third);
-  const fourth = await openId(page);
+  const fourth = await nextConversation(page, third);
   assert.ok(![first, second, third].includes(fourth));
   await key("n");
-  await eventually(page, () => document.activeElement?.dataset.testid === "composer-input", null);
+  await focusOn(page, "composer-input", "n to focus the note box");
   assert.equal(await page.getAttribute(tid("composer"), "data-kind"), "note");
   await page.keyboard.type("Checked the logs.");
   await key("Control+Enter");
@@ -215,13 +217,7 @@ test("a keyboard-only session triages five conversations", async () => {
   await until(async () => (await conversation(fourth)).status === "snoozed", "s to snooze");
 
   // 5. j, then e resolves and shift+e reopens.
-  await key("j");
-  await eventually(
-    page,
-    (id) => document.querySelector('[data-testid="conversation-page"]')?.dataset.id !== id,
-    fourth,
-  );
-  const fifth = await openId(page);
+  const fifth = await nextConversation(page, fourth);
   assert.equal(new Set([first, second, third, fourth, fifth]).size, 5, "five different conversations");
   await key("e");
   // Done once the change has returned (a shortcut waits, as the button does, while it is under way).
@@ -237,7 +233,7 @@ test("a keyboard-only session triages five conversations", async () => {
   await page.waitForSelector(`${tid("inbox-page")}[data-view="unassigned"]`);
   assert.equal(new URL(page.url()).searchParams.get("view"), "unassigned");
   await key("/");
-  await eventually(page, () => document.activeElement?.dataset.testid === "search-box", null, { what: "/ to search" });
+  await focusOn(page, "search-box", "/ to search");
   await page.keyboard.type("Triage question");
   await key("Enter");
   await page.waitForSelector(`${tid("search-page")}[data-state="ready"]`);

@@ -89,7 +89,7 @@ function Sidebar() {
   const split = useSplitView();
   // Beside an open conversation on a wide screen, the list is still on screen.
   const onList = location.path === "/" || (split && match("/conversations/:id", location.path) !== null);
-  const current = parseList(onList ? location.href : lastListHref());
+  const current = parseList(location.path === "/" ? location.href : lastListHref());
   const canStart = replyInboxes(me).length > 0;
   return (
     <aside class="sidebar" data-testid="sidebar">
