@@ -152,10 +152,16 @@ function AssigneeField(props: {
   const known = new Set([me.user.id, ...others.map((u) => u.id)]);
   // `a`: the same choices as the select, in a picker one can type into.
   useCommands({ assign: props.canEdit && !props.busy && (() => setPicking(true)) });
+  const person = (u: { id: string; name: string; email: string }, label = u.name) => ({
+    id: u.id,
+    label,
+    hint: u.email,
+    icon: <Avatar name={u.name} size={22} />,
+  });
   const choices = [
-    { id: "", label: "Unassigned" },
-    ...(meCanReply ? [{ id: me.user.id, label: `${me.user.name} (you)`, hint: me.user.email }] : []),
-    ...others.map((u) => ({ id: u.id, label: u.name, hint: u.email })),
+    { id: "", label: "Unassigned", icon: <span class="avatar avatar-empty" aria-hidden="true" /> },
+    ...(meCanReply ? [person(me.user, `${me.user.name} (you)`)] : []),
+    ...others.map((u) => person(u)),
   ].filter((o) => o.id !== (c.assignee?.id ?? ""));
   const action =
     props.canEdit && c.assignee?.id !== me.user.id && meCanReply ? (
@@ -213,10 +219,7 @@ function AssigneeField(props: {
           class="dp-picker"
           testid="assignee-picker"
           placeholder="Assign to…"
-          options={choices.map((o) => ({
-            ...o,
-            icon: o.id ? <Avatar name={o.label} size={22} /> : <span class="avatar avatar-empty" aria-hidden="true" />,
-          }))}
+          options={choices}
           onPick={(o) => {
             setPicking(false);
             props.onAssign(o.id || null);

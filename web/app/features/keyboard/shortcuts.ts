@@ -32,7 +32,7 @@ export const SHORTCUTS: Shortcut[] = [
   { keys: ["s"], command: "snooze", label: "Snooze", group: "Conversation" },
   { keys: ["a"], command: "assign", label: "Assign", group: "Conversation" },
   { keys: ["t"], command: "tags", label: "Add a tag", group: "Conversation" },
-  { keys: ["Escape"], command: "back", label: "Back to the list (in a field: leave the field)", group: "Conversation" },
+  { keys: ["Escape"], command: "back", label: "Back to the list", group: "Conversation" },
   { keys: ["g i"], command: "view-all", label: "All open", group: "Go to" },
   { keys: ["g m"], command: "view-mine", label: "Mine", group: "Go to" },
   { keys: ["g u"], command: "view-unassigned", label: "Unassigned", group: "Go to" },
