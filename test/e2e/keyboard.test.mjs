@@ -184,6 +184,8 @@ test("a keyboard-only session triages five conversations", async () => {
   await key("a");
   await page.waitForSelector(tid("assignee-picker-input"));
   await page.keyboard.type("Kim");
+  // The panel reads who may reply in the inbox as the conversation opens.
+  await page.locator(`${tid("assignee-picker")} ${tid("picker-option")}[data-id="${helper.id}"]`).waitFor();
   await key("Enter");
   await until(async () => (await conversation(second)).assignee?.id === helper.id, "a to assign");
   await page
@@ -197,6 +199,7 @@ test("a keyboard-only session triages five conversations", async () => {
   await key("t");
   await page.waitForSelector(tid("tag-picker-input"));
   await page.keyboard.type("keyboard");
+  await page.locator(`${tid("tag-picker")} ${tid("picker-option")}`, { hasText: "keyboard" }).waitFor();
   await key("Enter");
   await until(async () => (await conversation(third)).tags.includes("keyboard"), "t to tag");
 
