@@ -86,6 +86,19 @@ async function nextConversation(page, from) {
   return openId(page);
 }
 
+/** r or n, type `text`, send it with the composer's own Ctrl+Enter, and leave the box with Esc. */
+async function write(page, kind, text) {
+  await page.keyboard.press(kind === "reply" ? "r" : "n");
+  await focusOn(page, "composer-input", `${kind === "reply" ? "r" : "n"} to focus the composer`);
+  assert.equal(await page.getAttribute(tid("composer"), "data-kind"), kind);
+  await page.keyboard.type(text);
+  await page.keyboard.press("Control+Enter");
+  await waitForItem(page, kind, text);
+  await waitForComposerCleared(page);
+  await page.keyboard.press("Escape");
+  await eventually(page, () => document.activeElement === document.body, null, { what: "Esc to leave the composer" });
+}
+
 /** Wait until the element with this test id has focus. */
 async function focusOn(page, testid, what) {
   await eventually(page, (t) => document.activeElement?.dataset.testid === t, testid, { what });
@@ -169,13 +182,7 @@ test("a keyboard-only session triages five conversations", async () => {
   assert.equal(first, newestFirst[0]);
 
   // 1. r: reply, typed and sent with the composer's own shortcut; Esc leaves the field; e resolves.
-  await key("r");
-  await focusOn(page, "composer-input", "r to focus the reply box");
-  await page.keyboard.type("Thanks, sorted!");
-  await key("Control+Enter");
-  await waitForItem(page, "reply", "Thanks, sorted!");
-  await waitForComposerCleared(page);
-  await key("Escape");
+  await write(page, "reply", "Thanks, sorted!");
   await key("e");
   await until(async () => (await conversation(first)).status === "resolved", "e to resolve");
 
@@ -206,14 +213,7 @@ test("a keyboard-only session triages five conversations", async () => {
   // 4. n: a note; s: snooze for an hour from the menu.
   const fourth = await nextConversation(page, third);
   assert.ok(![first, second, third].includes(fourth));
-  await key("n");
-  await focusOn(page, "composer-input", "n to focus the note box");
-  assert.equal(await page.getAttribute(tid("composer"), "data-kind"), "note");
-  await page.keyboard.type("Checked the logs.");
-  await key("Control+Enter");
-  await waitForItem(page, "note", "Checked the logs.");
-  await waitForComposerCleared(page);
-  await key("Escape");
+  await write(page, "note", "Checked the logs.");
   await key("s");
   await page.waitForSelector(tid("snooze-menu"));
   await key("Enter"); // the first choice has focus: in 1 hour
