@@ -77,7 +77,6 @@ test("a customer message is answered with a reply and a note; the customer sees 
 
   await t.test("the agent sees the conversation in All open and opens it", async () => {
     await page.click(tid("view-all"));
-    await page.click(tid("refresh"));
     const row = page.locator(`${tid("conversation-row")}[data-id="${conversationId}"]`);
     await row.waitFor();
     assert.match(await row.innerText(), /Grace Hopper/);

@@ -9,8 +9,7 @@ import { InvitePage } from "./features/auth/invite-page";
 import { LoginPage } from "./features/auth/login-page";
 import { ResetPage } from "./features/auth/reset-page";
 import { SetupPage } from "./features/auth/setup-page";
-import { ConversationPage } from "./features/conversation/conversation-page";
-import { InboxPage } from "./features/inbox/inbox-page";
+import { InboxRoute } from "./features/inbox/inbox-route";
 import { ProfilePage } from "./features/profile/profile-page";
 import { SearchPage } from "./features/search/search-page";
 import { SEARCH_PATH } from "./features/search/search-state";
@@ -150,18 +149,11 @@ export function App() {
 function Routes({ path }: { path: string }) {
   // About to be redirected to `?next=` by App's effect.
   if (path === "/login" || path === "/setup") return <Loading />;
-  if (path === "/") {
-    return (
-      <Shell>
-        <InboxPage />
-      </Shell>
-    );
-  }
   const conversation = match("/conversations/:id", path);
-  if (conversation) {
+  if (path === "/" || conversation) {
     return (
       <Shell>
-        <ConversationPage id={conversation.id!} />
+        <InboxRoute openId={conversation?.id ?? null} />
       </Shell>
     );
   }

@@ -36,13 +36,30 @@ export function contactName(c: Pick<Summary, "contact">): string {
   return c.contact.name || c.contact.email || "Unknown contact";
 }
 
-let lastList = "/";
+const LAST_LIST_KEY = "switchboard:list";
+let lastList: string | null = null;
 
+/** Note the list on screen, so "back" (and the list beside a conversation) returns to it, also after a reload. */
 export function rememberList(href: string): void {
   lastList = href;
+  try {
+    sessionStorage.setItem(LAST_LIST_KEY, href);
+  } catch {
+    /* Storage can be disabled; the list is remembered for this page's life. */
+  }
 }
 
+/** The list the agent last looked at (its view and inbox filter); `/` at first. */
 export function lastListHref(): string {
+  if (lastList === null) {
+    let saved: string | null = null;
+    try {
+      saved = sessionStorage.getItem(LAST_LIST_KEY);
+    } catch {
+      saved = null;
+    }
+    lastList = saved === "/" || saved?.startsWith("/?") ? saved : "/";
+  }
   return lastList;
 }
 

@@ -2,7 +2,7 @@
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 import type { View } from "../../../worker/contract";
-import { Link, useLocation } from "../../lib/router";
+import { Link, match, useLocation } from "../../lib/router";
 import { NewConversationDialog } from "../features/inbox/new-conversation";
 import { SearchBox } from "../features/search/search-box";
 import { NotificationCenter } from "../features/notifications/notification-center";
@@ -11,6 +11,8 @@ import { replyInboxes, useSession } from "../session";
 import { Avatar } from "./ui";
 import { BrandMark, ChannelIcon, InboxIcon, LineIcon, PlusIcon } from "./icons";
 import { canAdminister, seesEveryInbox } from "../../../worker/domain/access";
+import { KeyboardLayer } from "../features/keyboard/keyboard";
+import { useSplitView } from "../hooks/split-view";
 
 export function Shell({ children, sidebar = true }: { children: ComponentChildren; sidebar?: boolean }) {
   return (
@@ -20,6 +22,7 @@ export function Shell({ children, sidebar = true }: { children: ComponentChildre
         {sidebar && <Sidebar />}
         <main class="content">{children}</main>
       </div>
+      <KeyboardLayer />
     </div>
   );
 }
@@ -83,8 +86,10 @@ function Sidebar() {
   const { me } = useSession();
   const location = useLocation();
   const [composing, setComposing] = useState(false);
-  const onList = location.path === "/";
-  const current = parseList(onList ? location.href : lastListHref());
+  const split = useSplitView();
+  // Beside an open conversation on a wide screen, the list is still on screen.
+  const onList = location.path === "/" || (split && match("/conversations/:id", location.path) !== null);
+  const current = parseList(location.path === "/" ? location.href : lastListHref());
   const canStart = replyInboxes(me).length > 0;
   return (
     <aside class="sidebar" data-testid="sidebar">

@@ -23,6 +23,7 @@ import { useUploads } from "../attachments/use-uploads";
 import { AttachButton, UploadTray } from "../attachments/upload-tray";
 import { pastedImages } from "../attachments/files";
 import { useFileDrop } from "../attachments/use-file-drop";
+import { useCommands } from "../keyboard/commands";
 
 type Kind = "reply" | "note";
 type Pending = { key: string; kind: Kind; body: string; files: string; force: boolean };
@@ -116,6 +117,15 @@ export function Composer(props: {
   }, [conversationId, access]);
 
   useEffect(() => saveDrafts(conversationId, drafts), [drafts]);
+
+  /** Switch to writing a reply or a note, and put the cursor in the box. */
+  const write = (k: Kind) => {
+    setKind(k);
+    setError(null);
+    if (k !== kind) props.live?.input(drafts[k], k);
+    input.current?.focus();
+  };
+  useCommands({ reply: kinds.includes("reply") && (() => write("reply")), note: () => write("note") });
 
   const send = async (force = false) => {
     if (!hasContent || sending || waiting) return;
@@ -221,12 +231,7 @@ export function Composer(props: {
             role="tab"
             aria-selected={k === kind}
             class={`composer-tab${k === kind ? " active" : ""}`}
-            onClick={() => {
-              setKind(k);
-              setError(null);
-              if (k !== kind) props.live?.input(drafts[k], k);
-              input.current?.focus();
-            }}
+            onClick={() => write(k)}
             data-testid={`composer-tab-${k}`}
           >
             {k === "reply" ? "Reply" : "Note"}
@@ -265,7 +270,9 @@ export function Composer(props: {
           </span>
         ) : (
           <span class="composer-shortcut">
-            <kbd>{isMac ? "⌘" : "Ctrl"}</kbd> + <kbd>Enter</kbd> to send
+            <span class="composer-keys">
+              <kbd>{isMac ? "⌘" : "Ctrl"}</kbd> + <kbd>Enter</kbd> to send
+            </span>
             {kind === "reply" && props.resolved && (
               <span class="composer-reopens"> · Replying reopens this conversation</span>
             )}

@@ -22,6 +22,7 @@ import { StatusBanner } from "../lifecycle/status-banner";
 import { SidePanel } from "./side-panel";
 import { Timeline, mergeItems } from "./timeline";
 import { useRoom } from "./use-room";
+import { useCommands } from "../keyboard/commands";
 
 type Loaded = { conversation: Conversation; items: Item[] };
 
@@ -192,6 +193,16 @@ export function ConversationPage({ id }: { id: string }) {
     retryEmail.clearError();
     setOtherError(null);
   };
+
+  // Esc goes back; e resolves, shift+e reopens (for an agent who may reply).
+  const shown = data?.conversation.id === id ? data.conversation : null;
+  const mayReply = shown !== null && accessTo(me, shown.inboxId) === "reply" && !status.busy;
+  const closed = shown?.status === "resolved" || shown?.status === "spam";
+  useCommands({
+    back: () => navigate(lastListHref()),
+    resolve: mayReply && !closed && (() => void status.run(id, "resolved")),
+    reopen: mayReply && closed && (() => void status.run(id, "open")),
+  });
 
   const name = data ? contactName(data.conversation) : "";
   useEffect(() => {

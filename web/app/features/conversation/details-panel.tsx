@@ -17,6 +17,7 @@ import { PRIORITIES, PriorityBadge, PriorityIcon, TagChip, tagColor } from "../.
 import { Picker } from "../../components/picker";
 import { TeamIcon } from "../../components/icons";
 import { canAdminister } from "../../../../worker/domain/access";
+import { useCommands } from "../keyboard/commands";
 
 export type DetailsPanelProps = {
   /** The conversation as last read or pushed; the panel shows it and keeps no copy. */
@@ -145,9 +146,23 @@ function AssigneeField(props: {
 }) {
   const { me } = useSession();
   const { conversation: c } = props;
+  const [picking, setPicking] = useState(false);
   const others = (props.repliers ?? []).filter((u) => u.id !== me.user.id);
   const meCanReply = props.repliers === null || props.repliers.some((u) => u.id === me.user.id);
   const known = new Set([me.user.id, ...others.map((u) => u.id)]);
+  // `a`: the same choices as the select, in a picker one can type into.
+  useCommands({ assign: props.canEdit && !props.busy && (() => setPicking(true)) });
+  const person = (u: { id: string; name: string; email: string }, label = u.name) => ({
+    id: u.id,
+    label,
+    hint: u.email,
+    icon: <Avatar name={u.name} size={22} />,
+  });
+  const choices = [
+    { id: "", label: "Unassigned", icon: <span class="avatar avatar-empty" aria-hidden="true" /> },
+    ...(meCanReply ? [person(me.user, `${me.user.name} (you)`)] : []),
+    ...others.map((u) => person(u)),
+  ].filter((o) => o.id !== (c.assignee?.id ?? ""));
   const action =
     props.canEdit && c.assignee?.id !== me.user.id && meCanReply ? (
       <button
@@ -198,6 +213,20 @@ function AssigneeField(props: {
             <span class="muted">Unassigned</span>
           )}
         </p>
+      )}
+      {picking && (
+        <Picker
+          class="dp-picker"
+          testid="assignee-picker"
+          placeholder="Assign to…"
+          options={choices}
+          onPick={(o) => {
+            setPicking(false);
+            props.onAssign(o.id || null);
+          }}
+          emptyText={props.repliers === null ? "Loading teammates…" : "Nobody else can reply in this inbox"}
+          onClose={() => setPicking(false)}
+        />
       )}
     </Section>
   );
@@ -321,6 +350,7 @@ function TagsField(props: {
     if (!has.has(name.toLowerCase())) props.onChange([...current, name]);
   };
   const full = current.length >= MAX_TAGS;
+  useCommands({ tags: props.canEdit && !full && !props.busy && (() => setAdding(true)) });
   const action =
     props.canEdit && !full ? (
       <button

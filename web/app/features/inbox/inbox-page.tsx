@@ -1,32 +1,42 @@
 /**
  * The conversation list: one view (All open, Mine, …), optionally one inbox,
  * newest activity first. Live: rows follow the list stream (updated, moved up,
- * added, removed) and show who else is in each conversation.
+ * added, removed) and show who else is in each conversation. Beside an open
+ * conversation (`openId`, on a wide screen) it shows the list last looked at
+ * and marks the open row. j/k move through it, Enter or o opens.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { Summary, View, Viewer } from "../../../../worker/contract";
 import { api } from "../../../lib/api";
 import { subscribeList, subscribeListState, type LinkState } from "../../../lib/live";
-import { Link, useLocation } from "../../../lib/router";
+import { Link, navigate, useLocation } from "../../../lib/router";
 import { fullDate, shortAgo, useNow } from "../../../lib/time";
 import { Avatar, EmptyState, ErrorNotice, Loading, Spinner, StatusBadge } from "../../components/ui";
 import { useAction, useResource } from "../../hooks/resource";
-import { applySummary, contactName, parseList, rememberList, views } from "../../list-state";
+import { applySummary, contactName, lastListHref, parseList, rememberList, views } from "../../list-state";
 import { replyInboxes, useSession } from "../../session";
 import { NewConversationDialog } from "./new-conversation";
 import { PresenceMarker, othersIn, useListPresence } from "./presence-marker";
 import { PAGE_SIZES } from "../../../../worker/contract";
 import { ChannelIcon } from "../../components/icons";
 import { canAdminister } from "../../../../worker/domain/access";
+import { useCommands } from "../keyboard/commands";
 
 const PAGE_SIZE = PAGE_SIZES.conversations.default;
 
 type ListData = { items: Summary[]; nextCursor: string | null };
 
-export function InboxPage() {
+const conversationHref = (id: string) => `/conversations/${encodeURIComponent(id)}`;
+
+/**
+ * The list page, or (with `openId`, a string or null) the list column beside
+ * the open conversation, which shows the list the agent last looked at.
+ */
+export function InboxPage({ openId }: { openId?: string | null }) {
   const { me } = useSession();
   const location = useLocation();
-  const { view, inboxId } = parseList(location.href);
+  const onList = location.path === "/";
+  const { view, inboxId } = parseList(onList ? location.href : lastListHref());
   const [composing, setComposing] = useState(false);
   const now = useNow();
   const [link, setLink] = useState<LinkState>("open");
@@ -118,7 +128,7 @@ export function InboxPage() {
   );
 
   useEffect(() => {
-    rememberList(location.href);
+    if (onList) rememberList(location.href);
   }, [view, inboxId]);
   // Back from a lost connection: what changed meanwhile never arrived, so re-read
   // the first page (unless the agent has paged further down).
@@ -149,8 +159,10 @@ export function InboxPage() {
   const inbox = inboxId ? me.inboxes.find((i) => i.id === inboxId) : null;
   const viewLabel = views.find((v) => v.id === view)?.label ?? "Conversations";
   useEffect(() => {
-    document.title = `${viewLabel}${inbox ? ` · ${inbox.name}` : ""} · Switchboard`;
-  }, [viewLabel, inbox?.name]);
+    if (!openId) document.title = `${viewLabel}${inbox ? ` · ${inbox.name}` : ""} · Switchboard`;
+  }, [viewLabel, inbox?.name, openId]);
+
+  const selection = useListSelection(items, openId ?? null);
 
   const inboxName = (id: string) => me.inboxes.find((i) => i.id === id)?.name ?? "";
   const canStart = inbox ? replyInboxes(me).some((i) => i.id === inbox.id) : replyInboxes(me).length > 0;
@@ -173,15 +185,18 @@ export function InboxPage() {
             Reconnecting…
           </span>
         )}
-        <button
-          type="button"
-          class="btn btn-small"
-          onClick={() => void rows.reload()}
-          disabled={rows.loading}
-          data-testid="refresh"
-        >
-          Refresh
-        </button>
+        {/* Live rows need no refresh; after a lost connection it re-reads by itself, and this is for the impatient. */}
+        {link === "offline" && (
+          <button
+            type="button"
+            class="btn btn-small"
+            onClick={() => void rows.reload()}
+            disabled={rows.loading}
+            data-testid="refresh"
+          >
+            Refresh
+          </button>
+        )}
       </header>
       <ErrorNotice error={rows.error ?? more.error} onRetry={items.length ? undefined : () => void rows.reload()} />
       {rows.loading && items.length === 0 ? (
@@ -190,11 +205,18 @@ export function InboxPage() {
         !rows.error && <ListEmpty view={view} onStart={canStart ? () => setComposing(true) : undefined} />
       ) : (
         <>
-          <ul class={`rows${rows.loading ? " is-stale" : ""}`} data-testid="conversation-list">
+          <ul
+            class={`rows${rows.loading ? " is-stale" : ""}`}
+            data-testid="conversation-list"
+            aria-label={`${viewLabel} conversations`}
+            onFocusIn={selection.onFocusIn}
+          >
             {items.map((c) => (
               <li key={c.id} class={fresh.has(c.id) ? "is-fresh" : undefined}>
                 <Row
                   conversation={c}
+                  selected={c.id === selection.selected}
+                  current={c.id === openId}
                   inboxName={inboxId ? null : inboxName(c.inboxId)}
                   now={now}
                   others={othersIn(c.id, me.user.id)}
@@ -222,22 +244,87 @@ export function InboxPage() {
   );
 }
 
+let lastSelected: string | null = null;
+
+/**
+ * The row j/k select. Beside an open conversation, j/k open the next or previous
+ * one instead, in the order the list had when it opened: the agent's own changes
+ * move a conversation to the top (or out of the view), and j must not lead back.
+ */
+function useListSelection(items: Summary[], openId: string | null) {
+  // Back from a conversation, the row it was opened from is still the selected one.
+  const [selected, setSelected] = useState<string | null>(openId ?? lastSelected);
+  useEffect(() => {
+    if (openId) setSelected(openId);
+  }, [openId]);
+  useEffect(() => {
+    lastSelected = selected;
+  }, [selected]);
+  const ids = items.map((i) => i.id);
+  const frozen = useRef<{ openId: string; ids: string[] } | null>(null);
+  if (openId && frozen.current?.openId !== openId && ids.includes(openId)) frozen.current = { openId, ids };
+  /** Where the selected row was, for j/k once it has left the list. */
+  const lastAt = useRef(-1);
+  const at = selected ? ids.indexOf(selected) : -1;
+  if (at !== -1) lastAt.current = at;
+
+  const select = (id: string) => {
+    setSelected(id);
+    document.querySelector<HTMLElement>(`[data-testid="conversation-row"][data-id="${CSS.escape(id)}"]`)?.focus();
+  };
+  const openBeside = (delta: 1 | -1) => {
+    const order = frozen.current?.openId === openId ? frozen.current.ids : ids;
+    const from = order.indexOf(openId!);
+    let i = from + delta;
+    while (i >= 0 && i < order.length && !ids.includes(order[i]!)) i += delta;
+    const next = order[i] ?? (from === -1 ? ids[0] : undefined);
+    if (!next) return;
+    navigate(conversationHref(next));
+    select(next);
+  };
+  const step = (delta: 1 | -1) => {
+    if (openId) return openBeside(delta);
+    if (ids.length === 0) return;
+    // Gone from the list: the row now at its place is the next one.
+    const from = at !== -1 ? at : selected ? lastAt.current - (delta === 1 ? 1 : 0) : -1;
+    select(ids[Math.min(Math.max(from + delta, 0), ids.length - 1)]!);
+  };
+  useCommands({
+    next: () => step(1),
+    previous: () => step(-1),
+    open: !openId && at !== -1 && (() => navigate(conversationHref(ids[at]!))),
+  });
+  return {
+    selected: at !== -1 ? selected : null,
+    /** Tabbing onto a row selects it, so j/k carry on from there. */
+    onFocusIn: (e: FocusEvent) => {
+      const id = (e.target as HTMLElement).closest<HTMLElement>("[data-testid='conversation-row']")?.dataset.id;
+      if (id && !openId) setSelected(id);
+    },
+  };
+}
+
 function Row({
   conversation: c,
   inboxName,
   now,
   others,
+  selected,
+  current,
 }: {
   conversation: Summary;
   inboxName: string | null;
   now: number;
   others: Viewer[];
+  selected: boolean;
+  current: boolean;
 }) {
   const name = contactName(c);
   return (
     <Link
-      href={`/conversations/${encodeURIComponent(c.id)}`}
-      class={`row status-${c.status}`}
+      href={conversationHref(c.id)}
+      class={`row status-${c.status}${selected ? " is-selected" : ""}${current ? " is-current" : ""}`}
+      aria-current={current ? "page" : undefined}
       data-testid="conversation-row"
       data-id={c.id}
       data-status={c.status}

@@ -3,7 +3,7 @@
  * agent's time zone, and a custom date and time. The server checks the time
  * lies ahead; its refusal is shown in the menu.
  */
-import { useRef, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { Conversation } from "../../../../worker/contract";
 import { snoozeUntil, type SnoozePreset } from "../../../../worker/domain/snooze";
 import { api } from "../../../lib/api";
@@ -11,6 +11,7 @@ import { ErrorNotice, Spinner } from "../../components/ui";
 import { useDismiss } from "../../hooks/dismiss";
 import { fromLocalInput, presetLabel, toLocalInput, zoneName } from "./zoned-time";
 import { Caret, ClockIcon } from "../../components/icons";
+import { useCommands } from "../keyboard/commands";
 
 const PRESETS: { id: SnoozePreset; label: string }[] = [
   { id: "in_1_hour", label: "In 1 hour" },
@@ -27,6 +28,7 @@ export function SnoozeMenu(props: {
   const [open, setOpen] = useState(false);
   const ref = useRef<HTMLDivElement>(null);
   useDismiss(ref, open, () => setOpen(false));
+  useCommands({ snooze: !props.disabled && (() => setOpen(true)) });
   const snoozed = props.conversation.status === "snoozed";
   return (
     <div class="lc-menu-wrap" ref={ref}>
@@ -61,6 +63,8 @@ function SnoozeOptions(props: {
   const [custom, setCustom] = useState(() => toLocalInput(snoozeUntil("tomorrow", now, tz), tz));
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const menu = useRef<HTMLDivElement>(null);
+  useEffect(() => menu.current?.querySelector<HTMLElement>("[role='menuitem']")?.focus(), []);
 
   const snooze = async (key: string, until: number | null) => {
     if (until === null) return;
@@ -77,7 +81,7 @@ function SnoozeOptions(props: {
   };
 
   return (
-    <div class="lc-menu lc-snooze-menu" role="menu" data-testid="snooze-menu">
+    <div class="lc-menu lc-snooze-menu" role="menu" data-testid="snooze-menu" ref={menu} onKeyDown={moveInMenu}>
       <div class="lc-menu-title">Snooze until…</div>
       {PRESETS.map((p) => {
         const until = snoozeUntil(p.id, now, tz);
@@ -142,4 +146,15 @@ function SnoozeOptions(props: {
       ) : null}
     </div>
   );
+}
+
+/** ↑/↓ move between a menu's items (focus starts on the first). */
+function moveInMenu(e: KeyboardEvent) {
+  if (e.key !== "ArrowDown" && e.key !== "ArrowUp") return;
+  const items = [...(e.currentTarget as HTMLElement).querySelectorAll<HTMLElement>("[role='menuitem']:not(:disabled)")];
+  if (items.length === 0) return;
+  e.preventDefault();
+  const at = items.indexOf(document.activeElement as HTMLElement);
+  const next = e.key === "ArrowDown" ? (at + 1) % items.length : (at - 1 + items.length) % items.length;
+  items[next]!.focus();
 }

@@ -3,8 +3,9 @@
  * results, ↓ moves on to them, Escape clears and leaves.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
+import { useCommands } from "../keyboard/commands";
 import { useLocation } from "../../../lib/router";
-import { SEARCH_PATH, isTyping, runSearch } from "./search-state";
+import { SEARCH_PATH, runSearch } from "./search-state";
 import { focusHit } from "./search-results";
 import { MAX_SEARCH_CHARS } from "../../../../worker/contract";
 import { SearchIcon } from "../../components/icons";
@@ -19,17 +20,12 @@ export function SearchBox() {
   // The box shows the query on screen; leaving the results empties it.
   useEffect(() => setValue(shownQuery), [location.href]);
 
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key !== "/" || e.metaKey || e.ctrlKey || e.altKey || e.defaultPrevented || isTyping(e.target)) return;
-      if (document.querySelector("[aria-modal='true']")) return;
-      e.preventDefault();
+  useCommands({
+    search: () => {
       input.current?.focus();
       input.current?.select();
-    };
-    document.addEventListener("keydown", onKey);
-    return () => document.removeEventListener("keydown", onKey);
-  }, []);
+    },
+  });
 
   const onKeyDown = (e: KeyboardEvent) => {
     if (e.key === "Enter") {
