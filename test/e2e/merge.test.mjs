@@ -47,6 +47,13 @@ test("merge a customer's second conversation into the first: the agent lands the
   const page = await pageAs(browser, ADMIN);
   await openConversation(page, source);
 
+  // `m` opens it from the keyboard; Escape closes it.
+  await page.locator("body").click({ position: { x: 5, y: 300 } });
+  await page.keyboard.press("m");
+  await page.waitForSelector(tid("merge-dialog"));
+  await page.keyboard.press("Escape");
+  await page.waitForSelector(tid("merge-dialog"), { state: "detached" });
+
   await page.click(tid("more-actions"));
   await page.click(tid("merge-into"));
   await page.waitForSelector(tid("merge-dialog"));

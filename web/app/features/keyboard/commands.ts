@@ -18,6 +18,7 @@ export type CommandId =
   | "snooze"
   | "assign"
   | "tags"
+  | "merge"
   | "search"
   | "view-all"
   | "view-mine"

@@ -32,6 +32,7 @@ export const SHORTCUTS: Shortcut[] = [
   { keys: ["s"], command: "snooze", label: "Snooze", group: "Conversation" },
   { keys: ["a"], command: "assign", label: "Assign", group: "Conversation" },
   { keys: ["t"], command: "tags", label: "Add a tag", group: "Conversation" },
+  { keys: ["m"], command: "merge", label: "Merge into another conversation", group: "Conversation" },
   { keys: ["Escape"], command: "back", label: "Back to the list", group: "Conversation" },
   { keys: ["g i"], command: "view-all", label: "All open", group: "Go to" },
   { keys: ["g m"], command: "view-mine", label: "Mine", group: "Go to" },

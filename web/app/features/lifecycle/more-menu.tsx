@@ -6,6 +6,7 @@ import { useRef, useState } from "preact/hooks";
 import type { Conversation } from "../../../../worker/contract";
 import { api } from "../../../lib/api";
 import { useDismiss } from "../../hooks/dismiss";
+import { useCommands } from "../keyboard/commands";
 import { MergeDialog } from "./merge-dialog";
 import { MoveDialog } from "./move-dialog";
 import { MoreIcon } from "../../components/icons";
@@ -22,6 +23,7 @@ export function MoreMenu(props: {
   const [open, setOpen] = useState(false);
   const [moving, setMoving] = useState(false);
   const [merging, setMerging] = useState(false);
+  useCommands({ merge: !props.disabled && (() => setMerging(true)) });
   const [busy, setBusy] = useState(false);
   const ref = useRef<HTMLDivElement>(null);
   useDismiss(ref, open, () => setOpen(false));
