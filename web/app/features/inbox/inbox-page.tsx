@@ -13,6 +13,7 @@ import { Avatar, EmptyState, ErrorNotice, Loading, Spinner, StatusBadge } from "
 import { useAction, useResource } from "../../hooks/resource";
 import { applySummary, contactName, parseList, rememberList, views } from "../../list-state";
 import { replyInboxes, useSession } from "../../session";
+import { BulkBar, RowCheckbox } from "./bulk-bar";
 import { NewConversationDialog } from "./new-conversation";
 import { PresenceMarker, othersIn, useListPresence } from "./presence-marker";
 import { PAGE_SIZES } from "../../../../worker/contract";
@@ -190,9 +191,11 @@ export function InboxPage() {
         !rows.error && <ListEmpty view={view} onStart={canStart ? () => setComposing(true) : undefined} />
       ) : (
         <>
+          <BulkBar items={items} />
           <ul class={`rows${rows.loading ? " is-stale" : ""}`} data-testid="conversation-list">
-            {items.map((c) => (
+            {items.map((c, _, all) => (
               <li key={c.id} class={fresh.has(c.id) ? "is-fresh" : undefined}>
+                <RowCheckbox conversation={c} order={all.map((i) => i.id)} />
                 <Row
                   conversation={c}
                   inboxName={inboxId ? null : inboxName(c.inboxId)}
