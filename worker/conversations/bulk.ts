@@ -9,13 +9,12 @@ import { grantsFor } from "../db/queries/access";
 import { type ConversationRow, findConversations, getSummaries } from "../db/queries/conversations";
 import { findTags, resolveTags } from "../db/queries/tags";
 import { type Action, decide } from "../domain/access";
-import { snoozeLiesAhead } from "../domain/snooze";
 import type { Actor } from "../env";
 import { AppError, type Failure } from "../errors";
 import { newId } from "../lib/ids";
 import { mapBounded } from "../lib/pool";
 import { getConversationRoom, type UpdateConversation } from "../rooms/conversation-room";
-import { assigneeFor, teamForAssignment } from "./checks";
+import { assigneeFor, snoozeEnd, teamOf } from "./checks";
 import { authorOf } from "./find";
 
 /** Rooms written to at once: enough to overlap their D1 round trips, few enough to be gentle on D1. */
@@ -87,18 +86,8 @@ function actionOf(change: BulkChange): Action {
 
 /** What every conversation gets, checked once: a 400 here refuses the whole request. */
 async function sharedChange(db: Db, actor: Actor, change: BulkChange): Promise<UpdateConversation> {
-  const snoozedUntil = change.snoozedUntil === undefined ? undefined : Date.parse(change.snoozedUntil);
-  if (snoozedUntil !== undefined && !snoozeLiesAhead(snoozedUntil, Date.now())) {
-    throw new AppError("validation_failed", "A snooze must end in the future", [
-      { path: ["change", "snoozedUntil"], message: "is in the past" },
-    ]);
-  }
-  const team =
-    change.teamId === undefined
-      ? undefined
-      : change.teamId === null
-        ? null
-        : await teamForAssignment(db, actor.workspaceId, change.teamId);
+  const snoozedUntil = snoozeEnd(change.snoozedUntil, ["change", "snoozedUntil"]);
+  const team = await teamOf(db, actor.workspaceId, change.teamId);
   const tags =
     change.addTags || change.removeTags
       ? {

@@ -153,62 +153,68 @@ function BulkSnooze({ disabled, onSnooze }: { disabled: boolean; onSnooze: (unti
   );
 }
 
-/** Assign, team and priority: each a plain select that acts on choosing. */
+/** Assign, team and priority: each a plain select that acts on choosing ("-" stands for none). */
 function BulkPickers({ disabled, onChange }: { disabled: boolean; onChange: (change: BulkChange) => void }) {
   const people = useResource("people", () => api.users().then((r) => r.items.filter((u) => u.active)));
   const teams = useResource("teams", () => api.teams().then((r) => r.items));
-  const pick = (make: (value: string) => BulkChange) => (e: Event) => {
-    const select = e.currentTarget as HTMLSelectElement;
-    if (select.value) onChange(make(select.value));
-    select.value = "";
-  };
+  const none = (v: string) => (v === "-" ? null : v);
   return (
     <>
-      <select
-        class="bulk-select"
-        aria-label="Assign to"
+      <Pick
+        label="Assign to"
+        prompt="Assign…"
+        options={[{ id: "-", name: "Unassigned" }, ...(people.data ?? [])]}
+        onPick={(v) => onChange({ assigneeId: none(v) })}
         disabled={disabled}
-        onChange={pick((v) => ({ assigneeId: v === "-" ? null : v }))}
-        data-testid="bulk-assign"
-      >
-        <option value="">Assign…</option>
-        <option value="-">Unassigned</option>
-        {people.data?.map((u) => (
-          <option key={u.id} value={u.id}>
-            {u.name}
-          </option>
-        ))}
-      </select>
-      <select
-        class="bulk-select"
-        aria-label="Team"
+        testid="bulk-assign"
+      />
+      <Pick
+        label="Team"
+        prompt="Team…"
+        options={[{ id: "-", name: "No team" }, ...(teams.data ?? [])]}
+        onPick={(v) => onChange({ teamId: none(v) })}
         disabled={disabled}
-        onChange={pick((v) => ({ teamId: v === "-" ? null : v }))}
-        data-testid="bulk-team"
-      >
-        <option value="">Team…</option>
-        <option value="-">No team</option>
-        {teams.data?.map((t) => (
-          <option key={t.id} value={t.id}>
-            {t.name}
-          </option>
-        ))}
-      </select>
-      <select
-        class="bulk-select"
-        aria-label="Priority"
+        testid="bulk-team"
+      />
+      <Pick
+        label="Priority"
+        prompt="Priority…"
+        options={PRIORITIES.map((p) => ({ id: p.id, name: p.label }))}
+        onPick={(v) => onChange({ priority: v as BulkChange["priority"] })}
         disabled={disabled}
-        onChange={pick((v) => ({ priority: v as BulkChange["priority"] }))}
-        data-testid="bulk-priority"
-      >
-        <option value="">Priority…</option>
-        {PRIORITIES.map((p) => (
-          <option key={p.id} value={p.id}>
-            {p.label}
-          </option>
-        ))}
-      </select>
+        testid="bulk-priority"
+      />
     </>
+  );
+}
+
+function Pick(props: {
+  label: string;
+  prompt: string;
+  options: { id: string; name: string }[];
+  onPick: (id: string) => void;
+  disabled: boolean;
+  testid: string;
+}) {
+  return (
+    <select
+      class="bulk-select"
+      aria-label={props.label}
+      disabled={props.disabled}
+      onChange={(e) => {
+        const select = e.currentTarget;
+        if (select.value) props.onPick(select.value);
+        select.value = "";
+      }}
+      data-testid={props.testid}
+    >
+      <option value="">{props.prompt}</option>
+      {props.options.map((o) => (
+        <option key={o.id} value={o.id}>
+          {o.name}
+        </option>
+      ))}
+    </select>
   );
 }
 
