@@ -108,6 +108,8 @@ const MATRIX: Record<
   "GET /api/conversations/:id/email-deliveries": [200, 200, 200, 200, 404, 401, 401],
   // A chat reply has no email to retry: 404 once the agent may reply.
   "POST /api/conversations/:id/messages/:seq/retry-email": [404, 404, 403, 403, 404, 401, 401],
+  // Into a conversation that does not exist: the source is checked first (reply needed), then the target.
+  "POST /api/conversations/:id/merge": [404, 404, 403, 403, 404, 401, 401],
   // Always 200 for agents: each id answers for itself (see bulk.test.ts).
   "POST /api/conversations/bulk": [200, 200, 200, 200, 200, 401, 401],
   "PATCH /api/conversations/:id (status)": [200, 200, 403, 403, 404, 401, 401],
@@ -474,6 +476,8 @@ const REQUESTS: Record<string, (who: Caller, w: World) => Promise<Response>> = {
     call(who.as, `/api/conversations/${who.conversationId}/email-deliveries`),
   "POST /api/conversations/:id/messages/:seq/retry-email": (who) =>
     call(who.as, `/api/conversations/${who.conversationId}/messages/1/retry-email`, { body: {} }),
+  "POST /api/conversations/:id/merge": (who) =>
+    call(who.as, `/api/conversations/${who.conversationId}/merge`, { body: { intoConversationId: "cv_missing" } }),
   "POST /api/conversations/bulk": (who) =>
     call(who.as, "/api/conversations/bulk", { body: { ids: [who.conversationId], change: { priority: "high" } } }),
   "PATCH /api/conversations/:id (status)": (who) =>
