@@ -111,3 +111,35 @@ test("a partial failure names what could not be changed and keeps it selected", 
   assert.equal(await page.locator(tid("bulk-count")).innerText(), "1 selected");
   page.assertNoErrors();
 });
+
+test("tag the selected, then snooze them for an hour from the bar", async () => {
+  const inbox = await createInbox(admin, "Bulk tag and snooze");
+  const ids = [];
+  for (const name of ["Edsger Dijkstra", "Barbara Liskov", "Donald Knuth"]) {
+    ids.push(await startConversation(admin, inbox, { name }));
+  }
+  const page = await newPage(browser);
+  await signIn(page, ADMIN);
+  await openInbox(page, inbox, 3);
+  await page.getByRole("checkbox", { name: "Select conversation with Barbara Liskov" }).check();
+  await page.getByRole("checkbox", { name: "Select conversation with Donald Knuth" }).check();
+  const bar = page.getByRole("toolbar", { name: "Bulk actions" });
+  await bar.getByRole("textbox", { name: "Tag to add or remove" }).fill("vip");
+  await bar.getByRole("button", { name: "Add tag" }).click();
+  await page.locator(tid("bulk-outcome")).getByText("2 tagged vip.").waitFor();
+  for (const id of ids.slice(0, 2)) {
+    const { tags } = await admin.ok("GET", `/api/conversations/${id}`);
+    assert.deepEqual(tags, id === ids[0] ? [] : ["vip"]);
+  }
+
+  await page.click(tid("select-all"));
+  await bar.getByRole("button", { name: "Snooze" }).click();
+  await page.click(tid("snooze-in_1_hour"));
+  await page.locator(tid("bulk-outcome")).getByText("3 snoozed.").waitFor();
+  for (const id of ids) await listRow(page, id).waitFor({ state: "detached" });
+  // The list is empty now; what the action did is still said above the empty state.
+  await page.locator(tid("empty-state")).waitFor();
+  assert.equal(await page.locator(tid("bulk-outcome")).innerText(), "3 snoozed.×");
+  await page.screenshot({ path: `${SHOTS}/snoozed-empty.png` });
+  page.assertNoErrors();
+});

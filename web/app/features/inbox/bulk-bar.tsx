@@ -85,7 +85,7 @@ export function BulkBar({ items }: { items: readonly Summary[] }) {
 
   return (
     <div class="bulk-head">
-      <SelectAllBox ids={ids} />
+      {ids.length > 0 && <SelectAllBox ids={ids} />}
       {chosen.length > 0 && (
         <div class="bulk-bar" role="toolbar" aria-label="Bulk actions" data-testid="bulk-bar" aria-busy={busy}>
           <span class="bulk-count" data-testid="bulk-count">

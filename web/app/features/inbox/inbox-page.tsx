@@ -185,13 +185,14 @@ export function InboxPage() {
         </button>
       </header>
       <ErrorNotice error={rows.error ?? more.error} onRetry={items.length ? undefined : () => void rows.reload()} />
+      {/* Outside the rows: what a bulk action did stays said when it emptied the list. */}
+      <BulkBar key={`${view}|${inboxId ?? ""}`} items={items} />
       {rows.loading && items.length === 0 ? (
         <Loading label="Loading conversations…" />
       ) : items.length === 0 ? (
         !rows.error && <ListEmpty view={view} onStart={canStart ? () => setComposing(true) : undefined} />
       ) : (
         <>
-          <BulkBar items={items} />
           <ul class={`rows${rows.loading ? " is-stale" : ""}`} data-testid="conversation-list">
             {items.map((c, _, all) => (
               <li key={c.id} class={fresh.has(c.id) ? "is-fresh" : undefined}>
