@@ -108,20 +108,17 @@ export function BulkBar({ items }: { items: readonly Summary[] }) {
           </button>
         </div>
       )}
-      <p
-        class={`bulk-outcome${outcome?.failed ? " is-partial" : ""}`}
-        role="status"
-        aria-live="polite"
-        data-testid="bulk-outcome"
-        hidden={!outcome}
-      >
-        {outcome?.text}
+      {/* Always present (empty when there is nothing to say), so screen readers announce what is put in it. */}
+      <div class={`bulk-outcome${outcome?.failed ? " is-partial" : ""}`} data-shown={outcome ? "" : undefined}>
+        <p role="status" aria-live="polite" data-testid="bulk-outcome">
+          {outcome?.text}
+        </p>
         {outcome && (
           <button type="button" class="btn-link" onClick={() => setOutcome(null)} aria-label="Dismiss">
             ×
           </button>
         )}
-      </p>
+      </div>
     </div>
   );
 }
