@@ -370,6 +370,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/conversations/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Change up to 100 conversations at once, each through its own room; one result per id */
+        post: operations["postApiConversationsBulk"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/conversations/{id}/timeline": {
         parameters: {
             query?: never;
@@ -420,6 +437,23 @@ export interface paths {
         head?: never;
         /** Change status, snooze, priority, assignee, team or inbox */
         patch: operations["patchApiConversationsById"];
+        trace?: never;
+    };
+    "/api/conversations/{id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Merge into another conversation of the same customer (reply access to both) */
+        post: operations["postApiConversationsByIdMerge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/conversations/{id}/tags": {
@@ -1105,7 +1139,7 @@ export interface webhooks {
                                 contactId: string;
                                 subject: string | null;
                                 /** @enum {string} */
-                                status: "open" | "snoozed" | "resolved" | "spam";
+                                status: "open" | "snoozed" | "resolved" | "spam" | "merged";
                                 /** @enum {string} */
                                 priority: "none" | "low" | "medium" | "high" | "urgent";
                                 assigneeId: string | null;
@@ -1129,9 +1163,9 @@ export interface webhooks {
                                     /** @constant */
                                     type: "status_changed";
                                     /** @enum {string} */
-                                    from: "open" | "snoozed" | "resolved" | "spam";
+                                    from: "open" | "snoozed" | "resolved" | "spam" | "merged";
                                     /** @enum {string} */
-                                    to: "open" | "snoozed" | "resolved" | "spam";
+                                    to: "open" | "snoozed" | "resolved" | "spam" | "merged";
                                     /** @enum {string} */
                                     cause?: "customer" | "reply" | "snooze_expired" | "idle";
                                     until?: string;
@@ -1200,6 +1234,23 @@ export interface webhooks {
                                     to: {
                                         id: string;
                                         name: string;
+                                    };
+                                } | {
+                                    /** @constant */
+                                    type: "merged";
+                                    from: {
+                                        id: string;
+                                        subject: string | null;
+                                        contact: string;
+                                    };
+                                    items: number;
+                                } | {
+                                    /** @constant */
+                                    type: "merged_into";
+                                    into: {
+                                        id: string;
+                                        subject: string | null;
+                                        contact: string;
                                     };
                                 } | {
                                     /** @constant */
@@ -1301,7 +1352,7 @@ export interface webhooks {
                                 contactId: string;
                                 subject: string | null;
                                 /** @enum {string} */
-                                status: "open" | "snoozed" | "resolved" | "spam";
+                                status: "open" | "snoozed" | "resolved" | "spam" | "merged";
                                 /** @enum {string} */
                                 priority: "none" | "low" | "medium" | "high" | "urgent";
                                 assigneeId: string | null;
@@ -1314,9 +1365,9 @@ export interface webhooks {
                                 /** @constant */
                                 type: "status_changed";
                                 /** @enum {string} */
-                                from: "open" | "snoozed" | "resolved" | "spam";
+                                from: "open" | "snoozed" | "resolved" | "spam" | "merged";
                                 /** @enum {string} */
-                                to: "open" | "snoozed" | "resolved" | "spam";
+                                to: "open" | "snoozed" | "resolved" | "spam" | "merged";
                                 /** @enum {string} */
                                 cause?: "customer" | "reply" | "snooze_expired" | "idle";
                                 until?: string;
@@ -1385,6 +1436,23 @@ export interface webhooks {
                                 to: {
                                     id: string;
                                     name: string;
+                                };
+                            } | {
+                                /** @constant */
+                                type: "merged";
+                                from: {
+                                    id: string;
+                                    subject: string | null;
+                                    contact: string;
+                                };
+                                items: number;
+                            } | {
+                                /** @constant */
+                                type: "merged_into";
+                                into: {
+                                    id: string;
+                                    subject: string | null;
+                                    contact: string;
                                 };
                             } | {
                                 /** @constant */
@@ -1477,7 +1545,7 @@ export interface webhooks {
                                 contactId: string;
                                 subject: string | null;
                                 /** @enum {string} */
-                                status: "open" | "snoozed" | "resolved" | "spam";
+                                status: "open" | "snoozed" | "resolved" | "spam" | "merged";
                                 /** @enum {string} */
                                 priority: "none" | "low" | "medium" | "high" | "urgent";
                                 assigneeId: string | null;
@@ -1501,9 +1569,9 @@ export interface webhooks {
                                     /** @constant */
                                     type: "status_changed";
                                     /** @enum {string} */
-                                    from: "open" | "snoozed" | "resolved" | "spam";
+                                    from: "open" | "snoozed" | "resolved" | "spam" | "merged";
                                     /** @enum {string} */
-                                    to: "open" | "snoozed" | "resolved" | "spam";
+                                    to: "open" | "snoozed" | "resolved" | "spam" | "merged";
                                     /** @enum {string} */
                                     cause?: "customer" | "reply" | "snooze_expired" | "idle";
                                     until?: string;
@@ -1575,6 +1643,23 @@ export interface webhooks {
                                     };
                                 } | {
                                     /** @constant */
+                                    type: "merged";
+                                    from: {
+                                        id: string;
+                                        subject: string | null;
+                                        contact: string;
+                                    };
+                                    items: number;
+                                } | {
+                                    /** @constant */
+                                    type: "merged_into";
+                                    into: {
+                                        id: string;
+                                        subject: string | null;
+                                        contact: string;
+                                    };
+                                } | {
+                                    /** @constant */
                                     type: "linked";
                                     conversation?: {
                                         id: string;
@@ -1610,6 +1695,84 @@ export interface webhooks {
                                 }[];
                                 createdAt: string;
                             };
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received; any other answer, or none within 10 s, is tried again */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "conversation.merged": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A `conversation.merged` event
+         * @description Signed per the Standard Webhooks specification with the endpoint's `whsec_` secret. Delivered at least once, retried with back-off for about 27 hours; unordered across conversations, so order and de-duplicate by `data.conversation.seq` and `webhook-id`. Answer with any 2xx within 10 seconds; redirects are not followed.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event's id: the same on every attempt; de-duplicate by it */
+                    "webhook-id": string;
+                    /** @description When this attempt was signed, in seconds since the epoch; refuse old ones */
+                    "webhook-timestamp": string;
+                    /** @description `v1,` + base64 of HMAC-SHA256(secret, webhook-id + "." + webhook-timestamp + "." + body) */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        type: "conversation.merged";
+                        timestamp: string;
+                        data: {
+                            /** @constant */
+                            version: 1;
+                            workspaceId: string;
+                            conversation: {
+                                id: string;
+                                inboxId: string;
+                                contactId: string;
+                                subject: string | null;
+                                /** @enum {string} */
+                                status: "open" | "snoozed" | "resolved" | "spam" | "merged";
+                                /** @enum {string} */
+                                priority: "none" | "low" | "medium" | "high" | "urgent";
+                                assigneeId: string | null;
+                                teamId: string | null;
+                                tags: string[];
+                                seq: number;
+                                url: string;
+                            };
+                            from: {
+                                id: string;
+                                subject: string | null;
+                                contact: string;
+                            };
+                            items: number;
                         };
                     };
                 };
@@ -1673,7 +1836,7 @@ export interface webhooks {
                                 contactId: string;
                                 subject: string | null;
                                 /** @enum {string} */
-                                status: "open" | "snoozed" | "resolved" | "spam";
+                                status: "open" | "snoozed" | "resolved" | "spam" | "merged";
                                 /** @enum {string} */
                                 priority: "none" | "low" | "medium" | "high" | "urgent";
                                 assigneeId: string | null;
@@ -2101,6 +2264,7 @@ export interface operations {
                         }[];
                         createdAt: string;
                         conversationId: string;
+                        merged?: boolean;
                     };
                 };
             };
@@ -5503,7 +5667,7 @@ export interface operations {
                             id: string;
                             subject: string | null;
                             /** @enum {string} */
-                            status: "open" | "snoozed" | "resolved" | "spam";
+                            status: "open" | "snoozed" | "resolved" | "spam" | "merged";
                             /** @enum {string} */
                             priority: "none" | "low" | "medium" | "high" | "urgent";
                             inboxId: string;
@@ -5616,7 +5780,7 @@ export interface operations {
                         id: string;
                         subject: string | null;
                         /** @enum {string} */
-                        status: "open" | "snoozed" | "resolved" | "spam";
+                        status: "open" | "snoozed" | "resolved" | "spam" | "merged";
                         /** @enum {string} */
                         priority: "none" | "low" | "medium" | "high" | "urgent";
                         inboxId: string;
@@ -5649,7 +5813,7 @@ export interface operations {
                                 subject: string | null;
                                 preview: string;
                                 /** @enum {string} */
-                                status: "open" | "snoozed" | "resolved" | "spam";
+                                status: "open" | "snoozed" | "resolved" | "spam" | "merged";
                             };
                             ticket?: {
                                 id: string;
@@ -5659,6 +5823,7 @@ export interface operations {
                             };
                         }[];
                         lastSeq: number;
+                        mergedInto: string | null;
                     };
                 };
             };
@@ -5760,6 +5925,167 @@ export interface operations {
             };
         };
     };
+    postApiConversationsBulk: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    ids: string[];
+                    change: {
+                        /** @enum {string} */
+                        status?: "open" | "snoozed" | "resolved" | "spam";
+                        /** Format: date-time */
+                        snoozedUntil?: string;
+                        assigneeId?: string | null;
+                        teamId?: string | null;
+                        /** @enum {string} */
+                        priority?: "none" | "low" | "medium" | "high" | "urgent";
+                        addTags?: string[];
+                        removeTags?: string[];
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        results: ({
+                            id: string;
+                            /** @constant */
+                            ok: true;
+                            conversation?: {
+                                id: string;
+                                subject: string | null;
+                                /** @enum {string} */
+                                status: "open" | "snoozed" | "resolved" | "spam" | "merged";
+                                /** @enum {string} */
+                                priority: "none" | "low" | "medium" | "high" | "urgent";
+                                inboxId: string;
+                                /** @enum {string} */
+                                channel: "chat" | "email";
+                                contact: {
+                                    id: string;
+                                    name: string | null;
+                                    email: string | null;
+                                    emailVerified: boolean;
+                                };
+                                assignee: {
+                                    id: string;
+                                    name: string;
+                                } | null;
+                                teamId: string | null;
+                                tags: string[];
+                                preview: string;
+                                lastActivityAt: string;
+                                createdAt: string;
+                                snoozedUntil: string | null;
+                            };
+                        } | {
+                            id: string;
+                            /** @constant */
+                            ok: false;
+                            error: {
+                                /** @enum {string} */
+                                code: "validation_failed" | "unauthenticated" | "forbidden" | "not_found" | "conflict" | "collision" | "already_set_up" | "payload_too_large" | "rate_limited" | "internal" | "not_configured";
+                                message: string;
+                                details?: unknown;
+                            };
+                        })[];
+                    };
+                };
+            };
+            /** @description `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "validation_failed";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthenticated";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `internal` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
     getApiConversationsByIdTimeline: {
         parameters: {
             query?: {
@@ -5796,9 +6122,9 @@ export interface operations {
                                 /** @constant */
                                 type: "status_changed";
                                 /** @enum {string} */
-                                from: "open" | "snoozed" | "resolved" | "spam";
+                                from: "open" | "snoozed" | "resolved" | "spam" | "merged";
                                 /** @enum {string} */
-                                to: "open" | "snoozed" | "resolved" | "spam";
+                                to: "open" | "snoozed" | "resolved" | "spam" | "merged";
                                 /** @enum {string} */
                                 cause?: "customer" | "reply" | "snooze_expired" | "idle";
                                 until?: string;
@@ -5867,6 +6193,23 @@ export interface operations {
                                 to: {
                                     id: string;
                                     name: string;
+                                };
+                            } | {
+                                /** @constant */
+                                type: "merged";
+                                from: {
+                                    id: string;
+                                    subject: string | null;
+                                    contact: string;
+                                };
+                                items: number;
+                            } | {
+                                /** @constant */
+                                type: "merged_into";
+                                into: {
+                                    id: string;
+                                    subject: string | null;
+                                    contact: string;
                                 };
                             } | {
                                 /** @constant */
@@ -6023,9 +6366,9 @@ export interface operations {
                             /** @constant */
                             type: "status_changed";
                             /** @enum {string} */
-                            from: "open" | "snoozed" | "resolved" | "spam";
+                            from: "open" | "snoozed" | "resolved" | "spam" | "merged";
                             /** @enum {string} */
-                            to: "open" | "snoozed" | "resolved" | "spam";
+                            to: "open" | "snoozed" | "resolved" | "spam" | "merged";
                             /** @enum {string} */
                             cause?: "customer" | "reply" | "snooze_expired" | "idle";
                             until?: string;
@@ -6094,6 +6437,23 @@ export interface operations {
                             to: {
                                 id: string;
                                 name: string;
+                            };
+                        } | {
+                            /** @constant */
+                            type: "merged";
+                            from: {
+                                id: string;
+                                subject: string | null;
+                                contact: string;
+                            };
+                            items: number;
+                        } | {
+                            /** @constant */
+                            type: "merged_into";
+                            into: {
+                                id: string;
+                                subject: string | null;
+                                contact: string;
                             };
                         } | {
                             /** @constant */
@@ -6198,7 +6558,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `collision` */
+            /** @description `collision`, `conflict` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6207,7 +6567,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "collision";
+                            code: "collision" | "conflict";
                             message: string;
                             details?: unknown;
                         };
@@ -6269,7 +6629,7 @@ export interface operations {
                         id: string;
                         subject: string | null;
                         /** @enum {string} */
-                        status: "open" | "snoozed" | "resolved" | "spam";
+                        status: "open" | "snoozed" | "resolved" | "spam" | "merged";
                         /** @enum {string} */
                         priority: "none" | "low" | "medium" | "high" | "urgent";
                         inboxId: string;
@@ -6302,7 +6662,7 @@ export interface operations {
                                 subject: string | null;
                                 preview: string;
                                 /** @enum {string} */
-                                status: "open" | "snoozed" | "resolved" | "spam";
+                                status: "open" | "snoozed" | "resolved" | "spam" | "merged";
                             };
                             ticket?: {
                                 id: string;
@@ -6312,6 +6672,7 @@ export interface operations {
                             };
                         }[];
                         lastSeq: number;
+                        mergedInto: string | null;
                     };
                 };
             };
@@ -6400,7 +6761,7 @@ export interface operations {
                         id: string;
                         subject: string | null;
                         /** @enum {string} */
-                        status: "open" | "snoozed" | "resolved" | "spam";
+                        status: "open" | "snoozed" | "resolved" | "spam" | "merged";
                         /** @enum {string} */
                         priority: "none" | "low" | "medium" | "high" | "urgent";
                         inboxId: string;
@@ -6433,7 +6794,7 @@ export interface operations {
                                 subject: string | null;
                                 preview: string;
                                 /** @enum {string} */
-                                status: "open" | "snoozed" | "resolved" | "spam";
+                                status: "open" | "snoozed" | "resolved" | "spam" | "merged";
                             };
                             ticket?: {
                                 id: string;
@@ -6443,6 +6804,7 @@ export interface operations {
                             };
                         }[];
                         lastSeq: number;
+                        mergedInto: string | null;
                     };
                 };
             };
@@ -6504,6 +6866,210 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "not_found";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "conflict";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `internal` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postApiConversationsByIdMerge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    intoConversationId: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        subject: string | null;
+                        /** @enum {string} */
+                        status: "open" | "snoozed" | "resolved" | "spam" | "merged";
+                        /** @enum {string} */
+                        priority: "none" | "low" | "medium" | "high" | "urgent";
+                        inboxId: string;
+                        /** @enum {string} */
+                        channel: "chat" | "email";
+                        contact: {
+                            id: string;
+                            name: string | null;
+                            email: string | null;
+                            emailVerified: boolean;
+                        };
+                        assignee: {
+                            id: string;
+                            name: string;
+                        } | null;
+                        teamId: string | null;
+                        tags: string[];
+                        preview: string;
+                        lastActivityAt: string;
+                        createdAt: string;
+                        snoozedUntil: string | null;
+                        followers: {
+                            id: string;
+                            name: string;
+                        }[];
+                        links: {
+                            id: string;
+                            conversation?: {
+                                id: string;
+                                subject: string | null;
+                                preview: string;
+                                /** @enum {string} */
+                                status: "open" | "snoozed" | "resolved" | "spam" | "merged";
+                            };
+                            ticket?: {
+                                id: string;
+                                title: string;
+                                /** @enum {string} */
+                                status: "open" | "in_progress" | "done";
+                            };
+                        }[];
+                        lastSeq: number;
+                        mergedInto: string | null;
+                    };
+                };
+            };
+            /** @description `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "validation_failed";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthenticated";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "conflict";
                             message: string;
                             details?: unknown;
                         };
@@ -6571,7 +7137,7 @@ export interface operations {
                         id: string;
                         subject: string | null;
                         /** @enum {string} */
-                        status: "open" | "snoozed" | "resolved" | "spam";
+                        status: "open" | "snoozed" | "resolved" | "spam" | "merged";
                         /** @enum {string} */
                         priority: "none" | "low" | "medium" | "high" | "urgent";
                         inboxId: string;
@@ -6604,7 +7170,7 @@ export interface operations {
                                 subject: string | null;
                                 preview: string;
                                 /** @enum {string} */
-                                status: "open" | "snoozed" | "resolved" | "spam";
+                                status: "open" | "snoozed" | "resolved" | "spam" | "merged";
                             };
                             ticket?: {
                                 id: string;
@@ -6614,6 +7180,7 @@ export interface operations {
                             };
                         }[];
                         lastSeq: number;
+                        mergedInto: string | null;
                     };
                 };
             };
@@ -6675,6 +7242,22 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "not_found";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "conflict";
                             message: string;
                             details?: unknown;
                         };
@@ -6742,7 +7325,7 @@ export interface operations {
                         id: string;
                         subject: string | null;
                         /** @enum {string} */
-                        status: "open" | "snoozed" | "resolved" | "spam";
+                        status: "open" | "snoozed" | "resolved" | "spam" | "merged";
                         /** @enum {string} */
                         priority: "none" | "low" | "medium" | "high" | "urgent";
                         inboxId: string;
@@ -6775,7 +7358,7 @@ export interface operations {
                                 subject: string | null;
                                 preview: string;
                                 /** @enum {string} */
-                                status: "open" | "snoozed" | "resolved" | "spam";
+                                status: "open" | "snoozed" | "resolved" | "spam" | "merged";
                             };
                             ticket?: {
                                 id: string;
@@ -6785,6 +7368,7 @@ export interface operations {
                             };
                         }[];
                         lastSeq: number;
+                        mergedInto: string | null;
                     };
                 };
             };
@@ -6846,6 +7430,22 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "not_found";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "conflict";
                             message: string;
                             details?: unknown;
                         };
@@ -6915,7 +7515,7 @@ export interface operations {
                         id: string;
                         subject: string | null;
                         /** @enum {string} */
-                        status: "open" | "snoozed" | "resolved" | "spam";
+                        status: "open" | "snoozed" | "resolved" | "spam" | "merged";
                         /** @enum {string} */
                         priority: "none" | "low" | "medium" | "high" | "urgent";
                         inboxId: string;
@@ -6948,7 +7548,7 @@ export interface operations {
                                 subject: string | null;
                                 preview: string;
                                 /** @enum {string} */
-                                status: "open" | "snoozed" | "resolved" | "spam";
+                                status: "open" | "snoozed" | "resolved" | "spam" | "merged";
                             };
                             ticket?: {
                                 id: string;
@@ -6958,6 +7558,7 @@ export interface operations {
                             };
                         }[];
                         lastSeq: number;
+                        mergedInto: string | null;
                     };
                 };
             };
@@ -7019,6 +7620,22 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "not_found";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "conflict";
                             message: string;
                             details?: unknown;
                         };
@@ -7088,7 +7705,7 @@ export interface operations {
                                 subject: string | null;
                                 preview: string;
                                 /** @enum {string} */
-                                status: "open" | "snoozed" | "resolved" | "spam";
+                                status: "open" | "snoozed" | "resolved" | "spam" | "merged";
                                 linkId: string;
                             }[];
                         }[];
@@ -7165,7 +7782,7 @@ export interface operations {
                             subject: string | null;
                             preview: string;
                             /** @enum {string} */
-                            status: "open" | "snoozed" | "resolved" | "spam";
+                            status: "open" | "snoozed" | "resolved" | "spam" | "merged";
                             linkId: string;
                         }[];
                     };
@@ -7283,7 +7900,7 @@ export interface operations {
                             subject: string | null;
                             preview: string;
                             /** @enum {string} */
-                            status: "open" | "snoozed" | "resolved" | "spam";
+                            status: "open" | "snoozed" | "resolved" | "spam" | "merged";
                             linkId: string;
                         }[];
                     };
@@ -7378,7 +7995,7 @@ export interface operations {
                             subject: string | null;
                             preview: string;
                             /** @enum {string} */
-                            status: "open" | "snoozed" | "resolved" | "spam";
+                            status: "open" | "snoozed" | "resolved" | "spam" | "merged";
                             linkId: string;
                         }[];
                     };
@@ -7505,7 +8122,7 @@ export interface operations {
                             id: string;
                             subject: string | null;
                             /** @enum {string} */
-                            status: "open" | "snoozed" | "resolved" | "spam";
+                            status: "open" | "snoozed" | "resolved" | "spam" | "merged";
                             /** @enum {string} */
                             priority: "none" | "low" | "medium" | "high" | "urgent";
                             inboxId: string;
@@ -8890,7 +9507,7 @@ export interface operations {
                             id: string;
                             url: string;
                             description: string;
-                            events: ("conversation.created" | "conversation.updated" | "message.created" | "rating.created")[];
+                            events: ("conversation.created" | "conversation.updated" | "message.created" | "conversation.merged" | "rating.created")[];
                             includeNotes: boolean;
                             enabled: boolean;
                             disabledReason: string | null;
@@ -8961,7 +9578,7 @@ export interface operations {
             content: {
                 "application/json": {
                     url: string;
-                    events: ("conversation.created" | "conversation.updated" | "message.created" | "rating.created")[];
+                    events: ("conversation.created" | "conversation.updated" | "message.created" | "conversation.merged" | "rating.created")[];
                     /** @default false */
                     includeNotes?: boolean;
                     /** @default true */
@@ -8982,7 +9599,7 @@ export interface operations {
                         id: string;
                         url: string;
                         description: string;
-                        events: ("conversation.created" | "conversation.updated" | "message.created" | "rating.created")[];
+                        events: ("conversation.created" | "conversation.updated" | "message.created" | "conversation.merged" | "rating.created")[];
                         includeNotes: boolean;
                         enabled: boolean;
                         disabledReason: string | null;
@@ -9220,7 +9837,7 @@ export interface operations {
             content: {
                 "application/json": {
                     url?: string;
-                    events?: ("conversation.created" | "conversation.updated" | "message.created" | "rating.created")[];
+                    events?: ("conversation.created" | "conversation.updated" | "message.created" | "conversation.merged" | "rating.created")[];
                     includeNotes?: boolean;
                     enabled?: boolean;
                     description?: string;
@@ -9238,7 +9855,7 @@ export interface operations {
                         id: string;
                         url: string;
                         description: string;
-                        events: ("conversation.created" | "conversation.updated" | "message.created" | "rating.created")[];
+                        events: ("conversation.created" | "conversation.updated" | "message.created" | "conversation.merged" | "rating.created")[];
                         includeNotes: boolean;
                         enabled: boolean;
                         disabledReason: string | null;
@@ -10642,6 +11259,22 @@ export interface operations {
                     };
                 };
             };
+            /** @description `conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "conflict";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
             /** @description `payload_too_large` */
             413: {
                 headers: {
@@ -10737,6 +11370,22 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "not_found";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "conflict";
                             message: string;
                             details?: unknown;
                         };
@@ -11042,7 +11691,7 @@ export interface operations {
                         id: string;
                         url: string;
                         description: string;
-                        events: ("conversation.created" | "conversation.updated" | "message.created" | "rating.created")[];
+                        events: ("conversation.created" | "conversation.updated" | "message.created" | "conversation.merged" | "rating.created")[];
                         includeNotes: boolean;
                         enabled: boolean;
                         disabledReason: string | null;

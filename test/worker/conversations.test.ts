@@ -161,6 +161,7 @@ describe("agent-started conversations", () => {
       followers: [],
       links: [],
       lastSeq: 1,
+      mergedInto: null,
     });
     expect(await getConversation(agent.as, conversation.id)).toEqual(conversation);
     const { items, lastSeq } = await timeline(agent.as, conversation.id);

@@ -108,6 +108,8 @@ const MATRIX: Record<
   "GET /api/conversations/:id/email-deliveries": [200, 200, 200, 200, 404, 401, 401],
   // A chat reply has no email to retry: 404 once the agent may reply.
   "POST /api/conversations/:id/messages/:seq/retry-email": [404, 404, 403, 403, 404, 401, 401],
+  // Always 200 for agents: each id answers for itself (see bulk.test.ts).
+  "POST /api/conversations/bulk": [200, 200, 200, 200, 200, 401, 401],
   "PATCH /api/conversations/:id (status)": [200, 200, 403, 403, 404, 401, 401],
   "PATCH /api/conversations/:id (assignee)": [200, 200, 403, 403, 404, 401, 401],
   "PATCH /api/conversations/:id (team)": [200, 200, 403, 403, 404, 401, 401],
@@ -492,6 +494,8 @@ const REQUESTS: Record<string, (who: Caller, w: World) => Promise<Response>> = {
     call(who.as, `/api/conversations/${who.conversationId}/email-deliveries`),
   "POST /api/conversations/:id/messages/:seq/retry-email": (who) =>
     call(who.as, `/api/conversations/${who.conversationId}/messages/1/retry-email`, { body: {} }),
+  "POST /api/conversations/bulk": (who) =>
+    call(who.as, "/api/conversations/bulk", { body: { ids: [who.conversationId], priority: "high" } }),
   "PATCH /api/conversations/:id (status)": (who) =>
     call(who.as, `/api/conversations/${who.conversationId}`, { method: "PATCH", body: { status: "resolved" } }),
   "PATCH /api/conversations/:id (assignee)": (who, w) =>

@@ -304,6 +304,14 @@ function endpoints(w: World): Endpoint[] {
       path: "/api/conversations",
       body: { inboxId: w.inbox.id, contact: { name: "Walk-in", email: "w@example.com" }, subject: "S", body: "B" },
     },
+    {
+      method: "POST",
+      path: "/api/conversations/bulk",
+      body: {
+        ids: [w.conversation, "cv_missing"],
+        ...{ status: "snoozed", snoozedUntil: "2030-01-01T00:00:00Z", priority: "low", addTags: ["vip"] },
+      },
+    },
     { method: "GET", path: "/api/conversations/:id", params: cv },
     { method: "GET", path: "/api/conversations/:id/timeline", params: cv, query: { after: "0", limit: "10" } },
     {

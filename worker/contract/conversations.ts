@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Attachment } from "./attachments";
+import { ErrorBody } from "./errors";
 import {
   AttachmentIds,
   Channel,
@@ -15,7 +16,15 @@ import {
   View,
 } from "./common";
 import { TimelineEvent } from "./events";
-import { MAX_MENTIONS, MAX_SEARCH_CHARS, MAX_SUBJECT_CHARS, MAX_TAG_CHARS, MAX_TAGS, PAGE_SIZES } from "./limits";
+import {
+  MAX_BULK,
+  MAX_MENTIONS,
+  MAX_SEARCH_CHARS,
+  MAX_SUBJECT_CHARS,
+  MAX_TAG_CHARS,
+  MAX_TAGS,
+  PAGE_SIZES,
+} from "./limits";
 import { Link } from "./tickets";
 
 export const ItemKind = z.enum(["customer", "reply", "note", "event"]);
@@ -125,22 +134,29 @@ export const PostMessageInput = z
   })
   .refine(hasContent, EMPTY_MESSAGE);
 
+/** The fields an agent sets on a conversation, alone (PATCH) or on many at once (bulk). */
+const ConversationFields = {
+  status: SettableStatus.optional(),
+  /** With `status: "snoozed"`: when it returns to open. */
+  snoozedUntil: z.iso.datetime({ offset: true }).optional(),
+  assigneeId: Id.nullable().optional(),
+  teamId: Id.nullable().optional(),
+  priority: Priority.optional(),
+};
+const somethingToChange = [(v: object) => Object.keys(v).length > 0, "nothing to change"] as const;
+const snoozeHasItsEnd = [
+  (v: { status?: string; snoozedUntil?: string }) => (v.status === "snoozed") === (v.snoozedUntil !== undefined),
+  { message: 'snoozing needs both status "snoozed" and snoozedUntil', path: ["snoozedUntil"] as string[] },
+] as const;
+
 export const UpdateConversationInput = z
   .strictObject({
-    status: SettableStatus.optional(),
-    /** With `status: "snoozed"`: when it returns to open. */
-    snoozedUntil: z.iso.datetime({ offset: true }).optional(),
-    assigneeId: Id.nullable().optional(),
-    teamId: Id.nullable().optional(),
-    priority: Priority.optional(),
+    ...ConversationFields,
     /** Move to another inbox (reply access on both). */
     inboxId: Id.optional(),
   })
-  .refine((v) => Object.keys(v).length > 0, "nothing to change")
-  .refine((v) => (v.status === "snoozed") === (v.snoozedUntil !== undefined), {
-    message: 'snoozing needs both status "snoozed" and snoozedUntil',
-    path: ["snoozedUntil"],
-  });
+  .refine(...somethingToChange)
+  .refine(...snoozeHasItsEnd);
 
 /** A tag name: trimmed, case kept for display, unique per workspace regardless of case. */
 export const TagName = z
@@ -151,6 +167,39 @@ export const TagName = z
   .regex(/^[^,]+$/, "must not contain commas");
 
 export const SetTagsInput = z.strictObject({ tags: z.array(TagName).max(MAX_TAGS) });
+
+/** Tag names each compared regardless of case, as the workspace's tags are. */
+const TagNames = z
+  .array(TagName)
+  .min(1)
+  .max(MAX_TAGS)
+  .refine((names) => new Set(names.map((n) => n.toLowerCase())).size === names.length, "names a tag twice");
+
+/**
+ * `POST /api/conversations/bulk` (SPEC §6.5): up to MAX_BULK ids and one change
+ * for each of them, each through its own room: PATCH's fields (no move) plus
+ * tags added or removed, side by side with `ids`.
+ */
+export const BulkInput = z
+  .strictObject({
+    ids: z
+      .array(Id)
+      .min(1)
+      .max(MAX_BULK)
+      .refine((ids) => new Set(ids).size === ids.length, "names a conversation twice"),
+    ...ConversationFields,
+    addTags: TagNames.optional(),
+    removeTags: TagNames.optional(),
+  })
+  .refine(({ ids: _, ...change }) => somethingToChange[0](change), somethingToChange[1])
+  .refine(...snoozeHasItsEnd)
+  .refine((v) => !v.addTags?.some((a) => v.removeTags?.some((r) => r.toLowerCase() === a.toLowerCase())), {
+    message: "a tag cannot be both added and removed",
+    path: ["removeTags"],
+  });
+export type BulkInput = z.infer<typeof BulkInput>;
+/** What a bulk action changes on each conversation. */
+export type BulkChange = Omit<BulkInput, "ids">;
 export const AddFollowerInput = z.strictObject({ userId: Id });
 
 /** A valid Idempotency-Key header: printable ASCII, bounded. */
@@ -187,3 +236,14 @@ export const Conversations = Page(Summary);
 export const SearchHits = z.object({ items: z.array(SearchHit) });
 /** The `details` of a 409 `collision`: what the agent had not seen when they replied. */
 export const Collision = z.object({ newer: z.array(Item) });
+/** `POST /api/conversations/bulk`: one result per id, in the order asked; a refused id says why and wrote nothing. */
+export const BulkResults = z.object({
+  results: z.array(
+    z.discriminatedUnion("ok", [
+      z.object({ id: Id, ok: z.literal(true), conversation: Summary.optional() }),
+      z.object({ id: Id, ok: z.literal(false), error: ErrorBody.shape.error }),
+    ]),
+  ),
+});
+export type BulkResults = z.infer<typeof BulkResults>;
+export type BulkResult = BulkResults["results"][number];

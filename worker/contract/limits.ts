@@ -19,6 +19,8 @@ export const MAX_TITLE_CHARS = 200;
 export const MAX_TAG_CHARS = 40;
 /** Tags on one conversation, and tags one rule action adds. */
 export const MAX_TAGS = 20;
+/** Conversations one bulk action changes. */
+export const MAX_BULK = 100;
 /** Agents one note may mention. */
 export const MAX_MENTIONS = 50;
 /** Ids in one request's list (team members, notifications to mark read). */

@@ -11,12 +11,11 @@ import { inboxes, users } from "../db/schema";
 import { sendQueuedReply } from "../email/deliver";
 import { countedMentions, mentionsFollow } from "../domain/mentions";
 import { updateAction } from "../domain/moves";
-import { snoozeLiesAhead } from "../domain/snooze";
 import type { Actor } from "../env";
-import { AppError, notFound, unwrap } from "../errors";
+import { notFound, unwrap } from "../errors";
 import { newId } from "../lib/ids";
 import { getConversationRoom } from "../rooms/conversation-room";
-import { agentsWhoSee, assigneeFor, assigneeStays, moveFor, teamForAssignment } from "./checks";
+import { agentsWhoSee, assigneeFor, assigneeStays, moveFor, snoozeEnd, teamOf } from "./checks";
 import { checkFiles } from "./files";
 import { authorOf, conversationFor } from "./find";
 
@@ -110,18 +109,8 @@ export async function updateConversation(
       : input.assigneeId === null
         ? null
         : await assigneeFor(db, actor, inboxId, input.assigneeId);
-  const team =
-    input.teamId === undefined
-      ? undefined
-      : input.teamId === null
-        ? null
-        : await teamForAssignment(db, actor.workspaceId, input.teamId);
-  const snoozedUntil = input.snoozedUntil === undefined ? undefined : Date.parse(input.snoozedUntil);
-  if (snoozedUntil !== undefined && !snoozeLiesAhead(snoozedUntil, Date.now())) {
-    throw new AppError("validation_failed", "A snooze must end in the future", [
-      { path: ["snoozedUntil"], message: "is in the past" },
-    ]);
-  }
+  const team = await teamOf(db, actor.workspaceId, input.teamId);
+  const snoozedUntil = snoozeEnd(input.snoozedUntil, ["snoozedUntil"]);
   unwrap(
     await getConversationRoom(env, conversation.id).update(
       conversation.id,

@@ -7,6 +7,7 @@ import type { ConversationRow } from "../db/queries/conversations";
 import { inboxAccess, inboxes, teams, users } from "../db/schema";
 import { canBeAssigned, effectiveAccess } from "../domain/access";
 import { keepsAssigneeAfterMove, mayMoveInto } from "../domain/moves";
+import { snoozeLiesAhead } from "../domain/snooze";
 import type { Actor } from "../env";
 import { AppError, forbidden } from "../errors";
 
@@ -47,6 +48,21 @@ export async function assigneeFor(db: Db, actor: Actor, inboxId: string, userId:
     ]);
   }
   return { id: user.id, name: user.name };
+}
+
+/** A change's team: unchanged (undefined), none (null), or the workspace's team checked by `teamForAssignment`. */
+export async function teamOf(db: Db, workspaceId: string, teamId: string | null | undefined) {
+  return teamId === undefined || teamId === null ? teamId : teamForAssignment(db, workspaceId, teamId);
+}
+
+/** When a snooze named in a change ends (epoch ms), checked to lie ahead; undefined when it names none. */
+export function snoozeEnd(snoozedUntil: string | undefined, path: string[]): number | undefined {
+  if (snoozedUntil === undefined) return undefined;
+  const until = Date.parse(snoozedUntil);
+  if (!snoozeLiesAhead(until, Date.now())) {
+    throw new AppError("validation_failed", "A snooze must end in the future", [{ path, message: "is in the past" }]);
+  }
+  return until;
 }
 
 /** The team of this workspace with `id`, for assignment; a 400 when there is none. */

@@ -5,6 +5,7 @@
  * stay thin: parse, call, shape.
  */
 export { autoAssign } from "./auto-assign";
+export { bulkChange } from "./bulk";
 export { postMessage, retryEmail, setFollower, setTags, updateConversation } from "./changes";
 export {
   contactForToken,

@@ -17,6 +17,7 @@ import {
   Webhooks,
   Attachment,
   Conversation,
+  BulkResults,
   Conversations,
   CreatedInvitation,
   CreatedReset,
@@ -299,6 +300,11 @@ export const OPERATIONS: Record<string, Operation> = {
     status: 201,
     body: Conversation,
     errors: ["not_found"],
+  },
+  "POST /api/conversations/bulk": {
+    summary: "Change up to 100 conversations at once, each through its own room; one result per id",
+    auth: "agent",
+    body: BulkResults,
   },
   "GET /api/conversations/{id}": { summary: "A conversation", auth: "agent", body: Conversation },
   "PATCH /api/conversations/{id}": {

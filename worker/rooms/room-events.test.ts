@@ -133,6 +133,51 @@ describe("field changes", () => {
     ]);
   });
 
+  it("a bulk change adds and removes tags against the room's own, with its fields, in one change", () => {
+    const tagged = state({
+      tags: new Map([
+        ["tg_1", "billing"],
+        ["tg_2", "vip"],
+      ]),
+    });
+    const tags = {
+      add: [
+        { id: "tg_2", name: "vip" },
+        { id: "tg_3", name: "refund" },
+      ],
+      remove: ["tg_1", "tg_9"],
+    };
+    const change = planUpdate(tagged, { status: "resolved", tags }, ada);
+    if (typeof change === "string") throw new Error(change);
+    expect(change.patch).toEqual({ status: "resolved" });
+    expect(events(change).map((e) => (e as { type: string }).type)).toEqual([
+      "status_changed",
+      "tag_added",
+      "tag_removed",
+    ]);
+    expect(change.tagsAdded).toEqual([{ id: "tg_3", name: "refund" }]);
+    expect(change.tagsRemoved).toEqual([{ id: "tg_1", name: "billing" }]);
+    // Again, on the state it left: nothing.
+    const after = state({
+      status: "resolved",
+      tags: new Map([
+        ["tg_2", "vip"],
+        ["tg_3", "refund"],
+      ]),
+    });
+    expect(planUpdate(after, { status: "resolved", tags }, ada)).toMatchObject({ items: [] });
+  });
+
+  it("refuses tags past the most one conversation holds", () => {
+    const full = state({ tags: new Map(Array.from({ length: 20 }, (_, i) => [`tg_${i}`, `t${i}`])) });
+    expect(planUpdate(full, { tags: { add: [{ id: "tg_new", name: "new" }], remove: [] } }, ada)).toBe(
+      "A conversation holds at most 20 tags",
+    );
+    expect(planUpdate(full, { tags: { add: [{ id: "tg_new", name: "new" }], remove: ["tg_0"] } }, ada)).toMatchObject({
+      tagsAdded: [{ id: "tg_new", name: "new" }],
+    });
+  });
+
   it("following twice changes nothing", () => {
     expect(planFollower(state({ followers: new Set(["us_bea"]) }), bea, true, ada).items).toEqual([]);
     expect(events(planFollower(state(), bea, true, ada))).toEqual([{ type: "follower_added", user: bea }]);

@@ -14,6 +14,7 @@ import type {
   Status,
   TimelineEvent,
 } from "../contract";
+import { MAX_TAGS } from "../contract";
 import { atLeast } from "../domain/access";
 import { collides } from "../domain/collision";
 import { countedMentions, followersFromMentions } from "../domain/mentions";
@@ -89,6 +90,8 @@ export interface UpdateConversation {
   priority?: Priority;
   /** Move: the caller has checked reply access on both inboxes. */
   inbox?: { from: Ref; to: Ref };
+  /** Tags to add (resolved to workspace tags) and tag ids to remove, applied to the tags the room holds. */
+  tags?: { add: Ref[]; remove: string[] };
 }
 
 /** A link to add from this conversation, or one to remove. */
@@ -184,7 +187,18 @@ export function planUpdate(state: RoomState, input: UpdateConversation, actor: A
     items.push(eventItem(actor, { type: "moved", from: input.inbox.from, to: input.inbox.to }));
     patch.inboxId = input.inbox.to.id;
   }
-  return { items, patch, actorId: actor.id };
+  if (!input.tags) return { items, patch, actorId: actor.id };
+  const wanted = tagsAfter(state, input.tags);
+  if (wanted.length > MAX_TAGS && wanted.length > state.tags.size)
+    return `A conversation holds at most ${MAX_TAGS} tags`;
+  const tagged = planTags(state, wanted, actor);
+  return { ...tagged, items: [...items, ...tagged.items], patch };
+}
+
+/** The room's tags with `add` added and `remove` (ids) removed, in the order they were added. */
+function tagsAfter(state: RoomState, { add, remove }: { add: Ref[]; remove: string[] }): Ref[] {
+  const kept = [...state.tags].filter(([id]) => !remove.includes(id)).map(([id, name]) => ({ id, name }));
+  return [...kept, ...add.filter((t) => !state.tags.has(t.id) && !remove.includes(t.id))];
 }
 
 /** Replaces the tags (already resolved to workspace tags): one event per tag added or removed. */

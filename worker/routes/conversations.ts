@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import {
   AddFollowerInput,
+  BulkInput,
   ListQuery,
   PostMessageInput,
   MergeInput,
@@ -10,6 +11,7 @@ import {
   UpdateConversationInput,
 } from "../contract";
 import {
+  bulkChange,
   conversationFor,
   conversationView,
   inboxToStartIn,
@@ -41,6 +43,11 @@ export const conversationRoutes = new Hono<AppEnv>()
     const waitUntil = (work: Promise<unknown>) => c.executionCtx.waitUntil(work);
     const id = await startByAgent(c.env, db, c.var.actor, inbox, input, idempotencyKey(c), waitUntil);
     return c.json(await conversationView(db, c.var.actor, id), 201);
+  })
+  // Before the "/:id" routes, so "bulk" is never read as an id.
+  .post("/bulk", validate("json", BulkInput), async (c) => {
+    const db = getDb(c.env.DB);
+    return c.json({ results: await bulkChange(c.env, db, c.var.actor, c.req.valid("json")) });
   })
   .get("/:id", async (c) => {
     const db = getDb(c.env.DB);

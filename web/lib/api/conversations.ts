@@ -1,11 +1,13 @@
 /** Conversations: the lists, one conversation and its thread, messages, and the changes agents make. */
 import {
+  BulkResults,
   Conversation,
   ConversationPage,
   EmailDeliveries,
   EmailDelivery,
   Item,
   Timeline,
+  type BulkInput,
   type PostMessageInput,
   type StartConversationInput,
   type UpdateConversationInput,
@@ -41,6 +43,8 @@ export const conversationsApi = {
     }),
   setStatus: (id: string, status: "open" | "resolved" | "spam") =>
     request("PATCH", path(id), Conversation, { body: { status } }),
+  /** One change for up to 100 conversations; each id answers for itself (a refused one wrote nothing). */
+  bulk: (input: BulkInput) => request("POST", "/api/conversations/bulk", BulkResults, { body: input }),
   /** Merge into another conversation of the same customer (reply access on both); answers the target. */
   merge: (id: string, intoConversationId: string) =>
     request("POST", `${path(id)}/merge`, Conversation, { body: { intoConversationId } }),

@@ -21,6 +21,7 @@ import {
   timelineItems,
   users,
 } from "../schema";
+import { inJson } from "../chunks";
 import { linkedConversationIds, toItemFor } from "./items";
 
 const summaryFields = {
@@ -105,6 +106,22 @@ export async function followMerges(db: Db, conversation: ConversationRow): Promi
 export async function getSummary(db: Db, id: string): Promise<Summary | null> {
   const [row] = await summaries(db).where(eq(conversations.id, id)).limit(1);
   return row ? toSummary(row) : null;
+}
+
+/** The summaries of `ids` (at most a page of them), in one query, by id. */
+export async function getSummaries(db: Db, ids: readonly string[]): Promise<Map<string, Summary>> {
+  if (!ids.length) return new Map();
+  const rows = await summaries(db).where(inJson(conversations.id, ids));
+  return new Map(rows.map((row) => [row.id, toSummary(row)]));
+}
+
+/** The bare rows of `ids` in one workspace, in one query, by id. */
+export async function findConversations(db: Db, workspaceId: string, ids: readonly string[]) {
+  const rows = await db
+    .select()
+    .from(conversations)
+    .where(and(eq(conversations.workspaceId, workspaceId), inJson(conversations.id, ids)));
+  return new Map(rows.map((row) => [row.id, row]));
 }
 
 /**

@@ -27,17 +27,28 @@ export function colorFor(name: string): string {
  * The workspace's tags for these names, created on first use. Names match
  * regardless of case, and the first spelling used is kept.
  */
+/** The workspace's existing tags among these names (regardless of case); none are created. */
+export function findTags(db: Db, workspaceId: string, names: string[]) {
+  return db
+    .select({ id: tags.id, name: tags.name })
+    .from(tags)
+    .where(
+      and(
+        eq(tags.workspaceId, workspaceId),
+        inJson(
+          sql`lower(${tags.name})`,
+          names.map((n) => n.toLowerCase()),
+        ),
+      ),
+    );
+}
+
 export async function resolveTags(db: Db, workspaceId: string, names: string[], newId: () => string) {
   const byName = new Map<string, string>();
   for (const name of names) if (!byName.has(name.toLowerCase())) byName.set(name.toLowerCase(), name);
   const unique = [...byName.values()];
   if (!unique.length) return [];
-  const lower = unique.map((n) => n.toLowerCase());
-  const find = () =>
-    db
-      .select({ id: tags.id, name: tags.name })
-      .from(tags)
-      .where(and(eq(tags.workspaceId, workspaceId), inJson(sql`lower(${tags.name})`, lower)));
+  const find = () => findTags(db, workspaceId, unique);
   const existing = await find();
   const known = new Set(existing.map((t) => t.name.toLowerCase()));
   const missing = unique.filter((n) => !known.has(n.toLowerCase()));

@@ -15,6 +15,7 @@ import { Avatar, EmptyState, ErrorNotice, Loading, Spinner, StatusBadge } from "
 import { useAction, useResource } from "../../hooks/resource";
 import { applySummary, contactName, lastListHref, parseList, rememberList, views } from "../../list-state";
 import { replyInboxes, useSession } from "../../session";
+import { BulkBar, RowCheckbox } from "./bulk-bar";
 import { NewConversationDialog } from "./new-conversation";
 import { PresenceMarker, othersIn, useListPresence } from "./presence-marker";
 import { PAGE_SIZES } from "../../../../worker/contract";
@@ -199,6 +200,8 @@ export function InboxPage({ openId }: { openId?: string | null }) {
         )}
       </header>
       <ErrorNotice error={rows.error ?? more.error} onRetry={items.length ? undefined : () => void rows.reload()} />
+      {/* Outside the rows: what a bulk action did stays said when it emptied the list. */}
+      <BulkBar key={`${view}|${inboxId ?? ""}`} items={items} />
       {rows.loading && items.length === 0 ? (
         <Loading label="Loading conversations…" />
       ) : items.length === 0 ? (
@@ -211,8 +214,9 @@ export function InboxPage({ openId }: { openId?: string | null }) {
             aria-label={`${viewLabel} conversations`}
             onFocusIn={selection.onFocusIn}
           >
-            {items.map((c) => (
+            {items.map((c, _, all) => (
               <li key={c.id} class={fresh.has(c.id) ? "is-fresh" : undefined}>
+                <RowCheckbox conversation={c} order={all.map((i) => i.id)} />
                 <Row
                   conversation={c}
                   selected={c.id === selection.selected}

@@ -45,15 +45,21 @@ export function SnoozeMenu(props: {
         {snoozed ? "Change snooze" : "Snooze"}
         <Caret />
       </button>
-      {open && <SnoozeOptions {...props} onDone={() => setOpen(false)} />}
+      {open && (
+        <SnoozeOptions
+          timeZone={props.timeZone}
+          snooze={async (until) => props.onChange(await api.snooze(props.conversation.id, until))}
+          onDone={() => setOpen(false)}
+        />
+      )}
     </div>
   );
 }
 
-function SnoozeOptions(props: {
-  conversation: Conversation;
+/** The presets and the custom time; `snooze` does the change (one conversation, or a bulk action's many). */
+export function SnoozeOptions(props: {
   timeZone: string;
-  onChange: (c: Conversation) => void;
+  snooze: (until: number) => Promise<unknown>;
   onDone: () => void;
 }) {
   // Fixed while the menu is open, so the times shown are the times sent.
@@ -71,7 +77,7 @@ function SnoozeOptions(props: {
     setBusy(key);
     setError(null);
     try {
-      props.onChange(await api.snooze(props.conversation.id, until));
+      await props.snooze(until);
       props.onDone();
     } catch (e) {
       setError(e);
