@@ -142,8 +142,12 @@ export async function mergeContact(
   });
   const resuming = sourceRow?.mergedInto === intoId;
   const target = await editable(db, reader, intoId);
+  // Checked before `editable`, which would follow a merged source to where it went.
+  if (sourceRow?.mergedInto && !resuming) {
+    await contactFor(db, reader, sourceId);
+    throw new AppError("conflict", "This contact was already merged into another one");
+  }
   const source = resuming ? sourceRow! : await editable(db, reader, sourceId);
-  if (source.mergedInto && !resuming) throw new AppError("conflict", "This contact was already merged into another one");
   if (target.id !== intoId) {
     throw new AppError("conflict", "That contact was merged into another one: merge into that one instead");
   }
