@@ -99,9 +99,12 @@ describe("the contacts list", () => {
     const names = Array.from({ length: 30 }, (_, i) => `${i % 2 ? "zed" : "Zed"} ${String(i).padStart(2, "0")}`);
     await env.DB.batch(
       names.map((name, i) =>
-        env.DB.prepare(
-          "INSERT INTO contacts (id, workspace_id, name, email, created_at) VALUES (?, ?, ?, ?, 0)",
-        ).bind(`ct_zed${i}`, workspaceId, name, `person${String(i).padStart(2, "0")}@zoo.test`),
+        env.DB.prepare("INSERT INTO contacts (id, workspace_id, name, email, created_at) VALUES (?, ?, ?, ?, 0)").bind(
+          `ct_zed${i}`,
+          workspaceId,
+          name,
+          `person${String(i).padStart(2, "0")}@zoo.test`,
+        ),
       ),
     );
     const seen: string[] = [];
@@ -118,10 +121,24 @@ describe("the contacts list", () => {
     } while (cursor);
     expect(seen).toEqual([...names].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase())));
 
-    const byEmail = await contactsOf(admin.as, { q: "Person1" });
-    expect(byEmail.items.map((c) => c.email)).toEqual(
-      Array.from({ length: 10 }, (_, i) => `person${10 + i}@zoo.test`),
-    );
+    // Name matches come first, then contacts matching by email only; pages cross from one to the other.
+    await env.DB.prepare(
+      "INSERT INTO contacts (id, workspace_id, name, email, created_at) VALUES ('ct_p', ?, 'Person1 Named', 'x@zoo.test', 0)",
+    )
+      .bind(workspaceId)
+      .run();
+    const matched: string[] = [];
+    let next: string | null = null;
+    do {
+      const page: { items: { email: string | null }[]; nextCursor: string | null } = await contactsOf(admin.as, {
+        q: "Person1",
+        limit: 4,
+        ...(next ? { cursor: next } : {}),
+      });
+      matched.push(...page.items.map((c) => c.email!));
+      next = page.nextCursor;
+    } while (next);
+    expect(matched).toEqual(["x@zoo.test", ...Array.from({ length: 10 }, (_, i) => `person${10 + i}@zoo.test`)]);
     await expectError(call(admin.as, "/api/contacts?cursor=nonsense"), 400, "validation_failed");
   });
 });

@@ -125,6 +125,11 @@ const MATRIX: Record<
   "GET /api/tickets/:id": [200, 200, 200, 200, 200, 401, 401],
   "PATCH /api/tickets/:id": [200, 200, 403, 403, 403, 401, 401],
   "GET /api/search": [200, 200, 200, 200, 200, 401, 401],
+  // Contacts: seen through a conversation one sees; changed with reply access where they have one.
+  "GET /api/contacts": [200, 200, 200, 200, 200, 401, 401],
+  "GET /api/contacts/:id": [200, 200, 200, 200, 404, 401, 401],
+  "PATCH /api/contacts/:id": [200, 200, 403, 403, 404, 401, 401],
+  "POST /api/contacts/:id/merge": [200, 200, 403, 403, 404, 401, 401],
   "GET /api/notifications": [200, 200, 200, 200, 200, 401, 401],
   "POST /api/notifications/read": [200, 200, 200, 200, 200, 401, 401],
   // Webhooks are the admins' alone.
@@ -190,6 +195,12 @@ async function world() {
       ROLES.map(async (role) => [role, role === "customer" ? customer.id : await agentStarted(role)] as const),
     ),
   ) as Record<Role, string>;
+
+  const contactOf = async (id: string) => (await json(admin.as, `/api/conversations/${id}`)).contact.id as string;
+  const contacts = Object.fromEntries(
+    await Promise.all(ROLES.map(async (role) => [role, await contactOf(conversations[role])] as const)),
+  ) as Record<Role, string>;
+  const contactTarget = await contactOf(await agentStarted("target"));
 
   // Things to rename (shared: only admins succeed, each role with its own new name) and to delete (one per role).
   const team = await json(admin.as, "/api/teams", { body: { name: "Billing", memberIds: [reply.id] } }, 201);
@@ -329,6 +340,8 @@ async function world() {
     people,
     as,
     conversations,
+    contacts,
+    contactTarget,
     team,
     doomedTeams,
     savedReply,
@@ -507,6 +520,13 @@ const REQUESTS: Record<string, (who: Caller, w: World) => Promise<Response>> = {
   "PATCH /api/tickets/:id": (who, w) =>
     call(who.as, `/api/tickets/${w.ticket.id}`, { method: "PATCH", body: { description: `Noted by ${who.role}` } }),
   "GET /api/search": (who) => call(who.as, "/api/search?q=parcel"),
+  "GET /api/contacts": (who) => call(who.as, "/api/contacts?q=a"),
+  "GET /api/contacts/:id": (who, w) => call(who.as, `/api/contacts/${w.contacts.admin}`),
+  "PATCH /api/contacts/:id": (who, w) =>
+    call(who.as, `/api/contacts/${w.contacts.admin}`, { method: "PATCH", body: { attributes: { by: who.role } } }),
+  // Each role merges its own conversation's contact into one shared target.
+  "POST /api/contacts/:id/merge": (who, w) =>
+    call(who.as, `/api/contacts/${w.contacts[who.role]}/merge`, { body: { intoContactId: w.contactTarget } }),
   "GET /api/notifications": (who) => call(who.as, "/api/notifications"),
   "POST /api/notifications/read": (who) => call(who.as, "/api/notifications/read", { body: { all: true } }),
   "GET /api/webhooks": (who) => call(who.as, "/api/webhooks"),

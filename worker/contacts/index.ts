@@ -99,7 +99,12 @@ async function editable(db: Db, reader: Reader, id: string): Promise<ContactRow>
 }
 
 /** Edits name, email (an address an agent enters counts as verified), attributes or blocked. */
-export async function updateContact(db: Db, reader: Reader, id: string, input: UpdateContactInput): Promise<ContactRow> {
+export async function updateContact(
+  db: Db,
+  reader: Reader,
+  id: string,
+  input: UpdateContactInput,
+): Promise<ContactRow> {
   const contact = await editable(db, reader, id);
   const set: Partial<typeof contacts.$inferInsert> = {};
   if (input.name !== undefined) set.name = input.name;

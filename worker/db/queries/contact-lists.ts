@@ -21,19 +21,28 @@ const visibleOf = (contactId: SQL | string, seen: Seen) =>
 
 /** A contact is someone an agent may see when they have a conversation the agent sees (admins: all). */
 const visibleContact = (seen: Seen) =>
-  seen
-    ? sql`EXISTS (SELECT 1 FROM ${conversations} WHERE ${visibleOf(sql`${contacts.id}`, seen)})`
-    : undefined;
+  seen ? sql`EXISTS (SELECT 1 FROM ${conversations} WHERE ${visibleOf(sql`${contacts.id}`, seen)})` : undefined;
 
-function encodeKey(key: [string, string]): string {
-  return base64url(new TextEncoder().encode(JSON.stringify(key)));
+/**
+ * Where a page of contacts ends. A search lists name matches first, then
+ * contacts matching by email only, each phase walking its own index in order.
+ */
+type Position = { phase: "name" | "email"; key: string; id: string };
+
+function encodePosition(p: Position): string {
+  return base64url(new TextEncoder().encode(JSON.stringify([p.phase, p.key, p.id])));
 }
 
-function decodeKey(text: string): [string, string] {
+function decodePosition(text: string): Position {
   try {
     const value: unknown = JSON.parse(new TextDecoder().decode(fromBase64url(text)));
-    if (Array.isArray(value) && typeof value[0] === "string" && typeof value[1] === "string")
-      return [value[0], value[1]];
+    if (
+      Array.isArray(value) &&
+      (value[0] === "name" || value[0] === "email") &&
+      typeof value[1] === "string" &&
+      typeof value[2] === "string"
+    )
+      return { phase: value[0], key: value[1], id: value[2] };
   } catch {
     // fall through to the validation error
   }
@@ -47,22 +56,29 @@ const prefixRange = (column: typeof contacts.nameKey | typeof contacts.emailKey,
   sql`(${column} >= ${prefix} AND ${column} < ${`${prefix}\uffff`})`;
 
 /**
- * One page of contacts in (name, id) order, walking contacts_ws_name_key; a
- * search narrows it to a name or email prefix (any case). The page's rows are
- * read with limit + 1 to know whether there is a next page.
+ * One phase of a page of contacts, read with limit + 1 rows to know whether
+ * there is more. The "name" phase walks contacts_ws_name_key (all contacts in
+ * name order, or a seek to a name prefix); the "email" phase seeks an email
+ * prefix in contacts_ws_email_key, leaving out contacts the name phase listed.
  */
-export function buildContactsQuery(db: Db, workspaceId: string, seen: Seen, query: ContactsQuery) {
-  const q = query.q?.toLowerCase();
+export function buildContactsQuery(
+  db: Db,
+  workspaceId: string,
+  seen: Seen,
+  query: { q?: string; limit: number },
+  phase: Position["phase"] = "name",
+  after?: Pick<Position, "key" | "id">,
+) {
+  const q = query.q?.toLowerCase() || undefined;
+  const key = phase === "name" ? contacts.nameKey : contacts.emailKey;
   const where = [
     eq(contacts.workspaceId, workspaceId),
+    q ? prefixRange(key, q) : undefined,
+    phase === "email" && q ? sql`NOT ${prefixRange(contacts.nameKey, q)}` : undefined,
+    after ? sql`(${key}, ${contacts.id}) > (${after.key}, ${after.id})` : undefined,
     isNull(contacts.mergedInto),
-    q ? sql`(${prefixRange(contacts.nameKey, q)} OR ${prefixRange(contacts.emailKey, q)})` : undefined,
     visibleContact(seen),
   ];
-  if (query.cursor) {
-    const [key, id] = decodeKey(query.cursor);
-    where.push(sql`(${contacts.nameKey}, ${contacts.id}) > (${key}, ${id})`);
-  }
   return {
     query: db
       .select({
@@ -70,12 +86,12 @@ export function buildContactsQuery(db: Db, workspaceId: string, seen: Seen, quer
         name: contacts.name,
         email: contacts.email,
         blocked: contacts.blocked,
-        nameKey: contacts.nameKey,
+        key: sql<string>`${key}`,
         conversationCount: sql<number>`(SELECT count(*) FROM ${conversations} WHERE ${visibleOf(sql`${contacts.id}`, seen)})`,
       })
       .from(contacts)
       .where(and(...where))
-      .orderBy(asc(contacts.nameKey), asc(contacts.id))
+      .orderBy(asc(key), asc(contacts.id))
       .limit(query.limit + 1),
   };
 }
@@ -87,20 +103,34 @@ export async function listContacts(
   query: ContactsQuery,
 ): Promise<{ items: ContactListItem[]; nextCursor: string | null }> {
   if (seen && !seen.length) return { items: [], nextCursor: null };
-  const rows = await buildContactsQuery(db, workspaceId, seen, query).query;
+  const at = query.cursor ? decodePosition(query.cursor) : null;
+  const phase = at?.phase ?? "name";
+  const read = async (p: Position["phase"], limit: number, after?: Position) =>
+    (await buildContactsQuery(db, workspaceId, seen, { ...query, limit }, p, after).query).map((row) => ({
+      ...row,
+      phase: p,
+    }));
+  let rows = await read(phase, query.limit, at ?? undefined);
+  if (query.q && phase === "name" && rows.length <= query.limit) {
+    // Name matches ran out on this page: fill it with email matches.
+    rows = [...rows, ...(await read("email", query.limit - rows.length))];
+  }
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
-  return {
-    items: page.map(({ nameKey: _, ...row }) => row),
-    nextCursor: rows.length > query.limit && last ? encodeKey([last.nameKey ?? "", last.id]) : null,
-  };
+  const nextCursor =
+    rows.length > query.limit && last ? encodePosition({ phase: last.phase, key: last.key ?? "", id: last.id }) : null;
+  return { items: page.map(({ key: _, phase: __, ...row }) => row), nextCursor };
 }
 
 /** Whether the reader may see this contact at all. */
 export async function seesContact(db: Db, contactId: string, seen: Seen): Promise<boolean> {
   if (!seen) return true;
   if (!seen.length) return false;
-  const [row] = await db.select({ id: conversations.id }).from(conversations).where(visibleOf(contactId, seen)).limit(1);
+  const [row] = await db
+    .select({ id: conversations.id })
+    .from(conversations)
+    .where(visibleOf(contactId, seen))
+    .limit(1);
   return Boolean(row);
 }
 
@@ -129,7 +159,11 @@ export async function contactConversations(
 }
 
 /** Other unmerged contacts with this email whom the reader may see: a hint to merge them. */
-export async function duplicatesOf(db: Db, contact: { id: string; workspaceId: string; email: string | null }, seen: Seen) {
+export async function duplicatesOf(
+  db: Db,
+  contact: { id: string; workspaceId: string; email: string | null },
+  seen: Seen,
+) {
   if (!contact.email) return [];
   return db
     .select({ id: contacts.id, name: contacts.name, email: contacts.email })
