@@ -9,6 +9,8 @@ import { InvitePage } from "./features/auth/invite-page";
 import { LoginPage } from "./features/auth/login-page";
 import { ResetPage } from "./features/auth/reset-page";
 import { SetupPage } from "./features/auth/setup-page";
+import { ContactPage } from "./features/contacts/contact-page";
+import { ContactsPage } from "./features/contacts/contacts-page";
 import { ConversationPage } from "./features/conversation/conversation-page";
 import { InboxPage } from "./features/inbox/inbox-page";
 import { ProfilePage } from "./features/profile/profile-page";
@@ -164,6 +166,10 @@ function Routes({ path }: { path: string }) {
         <ConversationPage id={conversation.id!} />
       </Shell>
     );
+  }
+  const contact = match("/contacts/:id", path);
+  if (path === "/contacts" || contact) {
+    return <Shell>{contact ? <ContactPage id={contact.id!} /> : <ContactsPage />}</Shell>;
   }
   if (path === SEARCH_PATH) {
     return (
