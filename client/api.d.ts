@@ -422,6 +422,23 @@ export interface paths {
         patch: operations["patchApiConversationsById"];
         trace?: never;
     };
+    "/api/conversations/{id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Merge into another conversation of the same customer (reply access to both) */
+        post: operations["postApiConversationsByIdMerge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/conversations/{id}/tags": {
         parameters: {
             query?: never;
@@ -520,6 +537,58 @@ export interface paths {
         get: operations["getApiSearch"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Contacts by name or email prefix */
+        get: operations["getApiContacts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/contacts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A contact's profile and visible conversations */
+        get: operations["getApiContactsById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Edit or block a contact (reply access where they have a conversation) */
+        patch: operations["patchApiContactsById"];
+        trace?: never;
+    };
+    "/api/contacts/{id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Merge into another contact: conversations and widget tokens move */
+        post: operations["postApiContactsByIdMerge"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1105,7 +1174,7 @@ export interface webhooks {
                                 contactId: string;
                                 subject: string | null;
                                 /** @enum {string} */
-                                status: "open" | "snoozed" | "resolved" | "spam";
+                                status: "open" | "snoozed" | "resolved" | "spam" | "merged";
                                 /** @enum {string} */
                                 priority: "none" | "low" | "medium" | "high" | "urgent";
                                 assigneeId: string | null;
@@ -1129,9 +1198,9 @@ export interface webhooks {
                                     /** @constant */
                                     type: "status_changed";
                                     /** @enum {string} */
-                                    from: "open" | "snoozed" | "resolved" | "spam";
+                                    from: "open" | "snoozed" | "resolved" | "spam" | "merged";
                                     /** @enum {string} */
-                                    to: "open" | "snoozed" | "resolved" | "spam";
+                                    to: "open" | "snoozed" | "resolved" | "spam" | "merged";
                                     /** @enum {string} */
                                     cause?: "customer" | "reply" | "snooze_expired" | "idle";
                                     until?: string;
@@ -1200,6 +1269,23 @@ export interface webhooks {
                                     to: {
                                         id: string;
                                         name: string;
+                                    };
+                                } | {
+                                    /** @constant */
+                                    type: "merged";
+                                    from: {
+                                        id: string;
+                                        subject: string | null;
+                                        contact: string;
+                                    };
+                                    items: number;
+                                } | {
+                                    /** @constant */
+                                    type: "merged_into";
+                                    into: {
+                                        id: string;
+                                        subject: string | null;
+                                        contact: string;
                                     };
                                 } | {
                                     /** @constant */
@@ -1301,7 +1387,7 @@ export interface webhooks {
                                 contactId: string;
                                 subject: string | null;
                                 /** @enum {string} */
-                                status: "open" | "snoozed" | "resolved" | "spam";
+                                status: "open" | "snoozed" | "resolved" | "spam" | "merged";
                                 /** @enum {string} */
                                 priority: "none" | "low" | "medium" | "high" | "urgent";
                                 assigneeId: string | null;
@@ -1314,9 +1400,9 @@ export interface webhooks {
                                 /** @constant */
                                 type: "status_changed";
                                 /** @enum {string} */
-                                from: "open" | "snoozed" | "resolved" | "spam";
+                                from: "open" | "snoozed" | "resolved" | "spam" | "merged";
                                 /** @enum {string} */
-                                to: "open" | "snoozed" | "resolved" | "spam";
+                                to: "open" | "snoozed" | "resolved" | "spam" | "merged";
                                 /** @enum {string} */
                                 cause?: "customer" | "reply" | "snooze_expired" | "idle";
                                 until?: string;
@@ -1385,6 +1471,23 @@ export interface webhooks {
                                 to: {
                                     id: string;
                                     name: string;
+                                };
+                            } | {
+                                /** @constant */
+                                type: "merged";
+                                from: {
+                                    id: string;
+                                    subject: string | null;
+                                    contact: string;
+                                };
+                                items: number;
+                            } | {
+                                /** @constant */
+                                type: "merged_into";
+                                into: {
+                                    id: string;
+                                    subject: string | null;
+                                    contact: string;
                                 };
                             } | {
                                 /** @constant */
@@ -1477,7 +1580,7 @@ export interface webhooks {
                                 contactId: string;
                                 subject: string | null;
                                 /** @enum {string} */
-                                status: "open" | "snoozed" | "resolved" | "spam";
+                                status: "open" | "snoozed" | "resolved" | "spam" | "merged";
                                 /** @enum {string} */
                                 priority: "none" | "low" | "medium" | "high" | "urgent";
                                 assigneeId: string | null;
@@ -1501,9 +1604,9 @@ export interface webhooks {
                                     /** @constant */
                                     type: "status_changed";
                                     /** @enum {string} */
-                                    from: "open" | "snoozed" | "resolved" | "spam";
+                                    from: "open" | "snoozed" | "resolved" | "spam" | "merged";
                                     /** @enum {string} */
-                                    to: "open" | "snoozed" | "resolved" | "spam";
+                                    to: "open" | "snoozed" | "resolved" | "spam" | "merged";
                                     /** @enum {string} */
                                     cause?: "customer" | "reply" | "snooze_expired" | "idle";
                                     until?: string;
@@ -1575,6 +1678,23 @@ export interface webhooks {
                                     };
                                 } | {
                                     /** @constant */
+                                    type: "merged";
+                                    from: {
+                                        id: string;
+                                        subject: string | null;
+                                        contact: string;
+                                    };
+                                    items: number;
+                                } | {
+                                    /** @constant */
+                                    type: "merged_into";
+                                    into: {
+                                        id: string;
+                                        subject: string | null;
+                                        contact: string;
+                                    };
+                                } | {
+                                    /** @constant */
                                     type: "linked";
                                     conversation?: {
                                         id: string;
@@ -1610,6 +1730,84 @@ export interface webhooks {
                                 }[];
                                 createdAt: string;
                             };
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received; any other answer, or none within 10 s, is tried again */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "conversation.merged": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A `conversation.merged` event
+         * @description Signed per the Standard Webhooks specification with the endpoint's `whsec_` secret. Delivered at least once, retried with back-off for about 27 hours; unordered across conversations, so order and de-duplicate by `data.conversation.seq` and `webhook-id`. Answer with any 2xx within 10 seconds; redirects are not followed.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event's id: the same on every attempt; de-duplicate by it */
+                    "webhook-id": string;
+                    /** @description When this attempt was signed, in seconds since the epoch; refuse old ones */
+                    "webhook-timestamp": string;
+                    /** @description `v1,` + base64 of HMAC-SHA256(secret, webhook-id + "." + webhook-timestamp + "." + body) */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        type: "conversation.merged";
+                        timestamp: string;
+                        data: {
+                            /** @constant */
+                            version: 1;
+                            workspaceId: string;
+                            conversation: {
+                                id: string;
+                                inboxId: string;
+                                contactId: string;
+                                subject: string | null;
+                                /** @enum {string} */
+                                status: "open" | "snoozed" | "resolved" | "spam" | "merged";
+                                /** @enum {string} */
+                                priority: "none" | "low" | "medium" | "high" | "urgent";
+                                assigneeId: string | null;
+                                teamId: string | null;
+                                tags: string[];
+                                seq: number;
+                                url: string;
+                            };
+                            from: {
+                                id: string;
+                                subject: string | null;
+                                contact: string;
+                            };
+                            items: number;
                         };
                     };
                 };
@@ -1673,7 +1871,7 @@ export interface webhooks {
                                 contactId: string;
                                 subject: string | null;
                                 /** @enum {string} */
-                                status: "open" | "snoozed" | "resolved" | "spam";
+                                status: "open" | "snoozed" | "resolved" | "spam" | "merged";
                                 /** @enum {string} */
                                 priority: "none" | "low" | "medium" | "high" | "urgent";
                                 assigneeId: string | null;
@@ -2101,6 +2299,7 @@ export interface operations {
                         }[];
                         createdAt: string;
                         conversationId: string;
+                        merged?: boolean;
                     };
                 };
             };
@@ -5503,7 +5702,7 @@ export interface operations {
                             id: string;
                             subject: string | null;
                             /** @enum {string} */
-                            status: "open" | "snoozed" | "resolved" | "spam";
+                            status: "open" | "snoozed" | "resolved" | "spam" | "merged";
                             /** @enum {string} */
                             priority: "none" | "low" | "medium" | "high" | "urgent";
                             inboxId: string;
@@ -5616,7 +5815,7 @@ export interface operations {
                         id: string;
                         subject: string | null;
                         /** @enum {string} */
-                        status: "open" | "snoozed" | "resolved" | "spam";
+                        status: "open" | "snoozed" | "resolved" | "spam" | "merged";
                         /** @enum {string} */
                         priority: "none" | "low" | "medium" | "high" | "urgent";
                         inboxId: string;
@@ -5649,7 +5848,7 @@ export interface operations {
                                 subject: string | null;
                                 preview: string;
                                 /** @enum {string} */
-                                status: "open" | "snoozed" | "resolved" | "spam";
+                                status: "open" | "snoozed" | "resolved" | "spam" | "merged";
                             };
                             ticket?: {
                                 id: string;
@@ -5659,6 +5858,7 @@ export interface operations {
                             };
                         }[];
                         lastSeq: number;
+                        mergedInto: string | null;
                     };
                 };
             };
@@ -5796,9 +5996,9 @@ export interface operations {
                                 /** @constant */
                                 type: "status_changed";
                                 /** @enum {string} */
-                                from: "open" | "snoozed" | "resolved" | "spam";
+                                from: "open" | "snoozed" | "resolved" | "spam" | "merged";
                                 /** @enum {string} */
-                                to: "open" | "snoozed" | "resolved" | "spam";
+                                to: "open" | "snoozed" | "resolved" | "spam" | "merged";
                                 /** @enum {string} */
                                 cause?: "customer" | "reply" | "snooze_expired" | "idle";
                                 until?: string;
@@ -5867,6 +6067,23 @@ export interface operations {
                                 to: {
                                     id: string;
                                     name: string;
+                                };
+                            } | {
+                                /** @constant */
+                                type: "merged";
+                                from: {
+                                    id: string;
+                                    subject: string | null;
+                                    contact: string;
+                                };
+                                items: number;
+                            } | {
+                                /** @constant */
+                                type: "merged_into";
+                                into: {
+                                    id: string;
+                                    subject: string | null;
+                                    contact: string;
                                 };
                             } | {
                                 /** @constant */
@@ -6023,9 +6240,9 @@ export interface operations {
                             /** @constant */
                             type: "status_changed";
                             /** @enum {string} */
-                            from: "open" | "snoozed" | "resolved" | "spam";
+                            from: "open" | "snoozed" | "resolved" | "spam" | "merged";
                             /** @enum {string} */
-                            to: "open" | "snoozed" | "resolved" | "spam";
+                            to: "open" | "snoozed" | "resolved" | "spam" | "merged";
                             /** @enum {string} */
                             cause?: "customer" | "reply" | "snooze_expired" | "idle";
                             until?: string;
@@ -6094,6 +6311,23 @@ export interface operations {
                             to: {
                                 id: string;
                                 name: string;
+                            };
+                        } | {
+                            /** @constant */
+                            type: "merged";
+                            from: {
+                                id: string;
+                                subject: string | null;
+                                contact: string;
+                            };
+                            items: number;
+                        } | {
+                            /** @constant */
+                            type: "merged_into";
+                            into: {
+                                id: string;
+                                subject: string | null;
+                                contact: string;
                             };
                         } | {
                             /** @constant */
@@ -6198,7 +6432,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `collision` */
+            /** @description `collision`, `conflict` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6207,7 +6441,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "collision";
+                            code: "collision" | "conflict";
                             message: string;
                             details?: unknown;
                         };
@@ -6269,7 +6503,7 @@ export interface operations {
                         id: string;
                         subject: string | null;
                         /** @enum {string} */
-                        status: "open" | "snoozed" | "resolved" | "spam";
+                        status: "open" | "snoozed" | "resolved" | "spam" | "merged";
                         /** @enum {string} */
                         priority: "none" | "low" | "medium" | "high" | "urgent";
                         inboxId: string;
@@ -6302,7 +6536,7 @@ export interface operations {
                                 subject: string | null;
                                 preview: string;
                                 /** @enum {string} */
-                                status: "open" | "snoozed" | "resolved" | "spam";
+                                status: "open" | "snoozed" | "resolved" | "spam" | "merged";
                             };
                             ticket?: {
                                 id: string;
@@ -6312,6 +6546,7 @@ export interface operations {
                             };
                         }[];
                         lastSeq: number;
+                        mergedInto: string | null;
                     };
                 };
             };
@@ -6400,7 +6635,7 @@ export interface operations {
                         id: string;
                         subject: string | null;
                         /** @enum {string} */
-                        status: "open" | "snoozed" | "resolved" | "spam";
+                        status: "open" | "snoozed" | "resolved" | "spam" | "merged";
                         /** @enum {string} */
                         priority: "none" | "low" | "medium" | "high" | "urgent";
                         inboxId: string;
@@ -6433,7 +6668,7 @@ export interface operations {
                                 subject: string | null;
                                 preview: string;
                                 /** @enum {string} */
-                                status: "open" | "snoozed" | "resolved" | "spam";
+                                status: "open" | "snoozed" | "resolved" | "spam" | "merged";
                             };
                             ticket?: {
                                 id: string;
@@ -6443,6 +6678,7 @@ export interface operations {
                             };
                         }[];
                         lastSeq: number;
+                        mergedInto: string | null;
                     };
                 };
             };
@@ -6504,6 +6740,210 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "not_found";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "conflict";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `internal` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postApiConversationsByIdMerge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    intoConversationId: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        subject: string | null;
+                        /** @enum {string} */
+                        status: "open" | "snoozed" | "resolved" | "spam" | "merged";
+                        /** @enum {string} */
+                        priority: "none" | "low" | "medium" | "high" | "urgent";
+                        inboxId: string;
+                        /** @enum {string} */
+                        channel: "chat" | "email";
+                        contact: {
+                            id: string;
+                            name: string | null;
+                            email: string | null;
+                            emailVerified: boolean;
+                        };
+                        assignee: {
+                            id: string;
+                            name: string;
+                        } | null;
+                        teamId: string | null;
+                        tags: string[];
+                        preview: string;
+                        lastActivityAt: string;
+                        createdAt: string;
+                        snoozedUntil: string | null;
+                        followers: {
+                            id: string;
+                            name: string;
+                        }[];
+                        links: {
+                            id: string;
+                            conversation?: {
+                                id: string;
+                                subject: string | null;
+                                preview: string;
+                                /** @enum {string} */
+                                status: "open" | "snoozed" | "resolved" | "spam" | "merged";
+                            };
+                            ticket?: {
+                                id: string;
+                                title: string;
+                                /** @enum {string} */
+                                status: "open" | "in_progress" | "done";
+                            };
+                        }[];
+                        lastSeq: number;
+                        mergedInto: string | null;
+                    };
+                };
+            };
+            /** @description `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "validation_failed";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthenticated";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "conflict";
                             message: string;
                             details?: unknown;
                         };
@@ -6571,7 +7011,7 @@ export interface operations {
                         id: string;
                         subject: string | null;
                         /** @enum {string} */
-                        status: "open" | "snoozed" | "resolved" | "spam";
+                        status: "open" | "snoozed" | "resolved" | "spam" | "merged";
                         /** @enum {string} */
                         priority: "none" | "low" | "medium" | "high" | "urgent";
                         inboxId: string;
@@ -6604,7 +7044,7 @@ export interface operations {
                                 subject: string | null;
                                 preview: string;
                                 /** @enum {string} */
-                                status: "open" | "snoozed" | "resolved" | "spam";
+                                status: "open" | "snoozed" | "resolved" | "spam" | "merged";
                             };
                             ticket?: {
                                 id: string;
@@ -6614,6 +7054,7 @@ export interface operations {
                             };
                         }[];
                         lastSeq: number;
+                        mergedInto: string | null;
                     };
                 };
             };
@@ -6675,6 +7116,22 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "not_found";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "conflict";
                             message: string;
                             details?: unknown;
                         };
@@ -6742,7 +7199,7 @@ export interface operations {
                         id: string;
                         subject: string | null;
                         /** @enum {string} */
-                        status: "open" | "snoozed" | "resolved" | "spam";
+                        status: "open" | "snoozed" | "resolved" | "spam" | "merged";
                         /** @enum {string} */
                         priority: "none" | "low" | "medium" | "high" | "urgent";
                         inboxId: string;
@@ -6775,7 +7232,7 @@ export interface operations {
                                 subject: string | null;
                                 preview: string;
                                 /** @enum {string} */
-                                status: "open" | "snoozed" | "resolved" | "spam";
+                                status: "open" | "snoozed" | "resolved" | "spam" | "merged";
                             };
                             ticket?: {
                                 id: string;
@@ -6785,6 +7242,7 @@ export interface operations {
                             };
                         }[];
                         lastSeq: number;
+                        mergedInto: string | null;
                     };
                 };
             };
@@ -6846,6 +7304,22 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "not_found";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "conflict";
                             message: string;
                             details?: unknown;
                         };
@@ -6915,7 +7389,7 @@ export interface operations {
                         id: string;
                         subject: string | null;
                         /** @enum {string} */
-                        status: "open" | "snoozed" | "resolved" | "spam";
+                        status: "open" | "snoozed" | "resolved" | "spam" | "merged";
                         /** @enum {string} */
                         priority: "none" | "low" | "medium" | "high" | "urgent";
                         inboxId: string;
@@ -6948,7 +7422,7 @@ export interface operations {
                                 subject: string | null;
                                 preview: string;
                                 /** @enum {string} */
-                                status: "open" | "snoozed" | "resolved" | "spam";
+                                status: "open" | "snoozed" | "resolved" | "spam" | "merged";
                             };
                             ticket?: {
                                 id: string;
@@ -6958,6 +7432,7 @@ export interface operations {
                             };
                         }[];
                         lastSeq: number;
+                        mergedInto: string | null;
                     };
                 };
             };
@@ -7019,6 +7494,22 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "not_found";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "conflict";
                             message: string;
                             details?: unknown;
                         };
@@ -7088,7 +7579,7 @@ export interface operations {
                                 subject: string | null;
                                 preview: string;
                                 /** @enum {string} */
-                                status: "open" | "snoozed" | "resolved" | "spam";
+                                status: "open" | "snoozed" | "resolved" | "spam" | "merged";
                                 linkId: string;
                             }[];
                         }[];
@@ -7165,7 +7656,7 @@ export interface operations {
                             subject: string | null;
                             preview: string;
                             /** @enum {string} */
-                            status: "open" | "snoozed" | "resolved" | "spam";
+                            status: "open" | "snoozed" | "resolved" | "spam" | "merged";
                             linkId: string;
                         }[];
                     };
@@ -7283,7 +7774,7 @@ export interface operations {
                             subject: string | null;
                             preview: string;
                             /** @enum {string} */
-                            status: "open" | "snoozed" | "resolved" | "spam";
+                            status: "open" | "snoozed" | "resolved" | "spam" | "merged";
                             linkId: string;
                         }[];
                     };
@@ -7378,7 +7869,7 @@ export interface operations {
                             subject: string | null;
                             preview: string;
                             /** @enum {string} */
-                            status: "open" | "snoozed" | "resolved" | "spam";
+                            status: "open" | "snoozed" | "resolved" | "spam" | "merged";
                             linkId: string;
                         }[];
                     };
@@ -7505,7 +7996,7 @@ export interface operations {
                             id: string;
                             subject: string | null;
                             /** @enum {string} */
-                            status: "open" | "snoozed" | "resolved" | "spam";
+                            status: "open" | "snoozed" | "resolved" | "spam" | "merged";
                             /** @enum {string} */
                             priority: "none" | "low" | "medium" | "high" | "urgent";
                             inboxId: string;
@@ -7561,6 +8052,599 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "unauthenticated";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `internal` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getApiContacts: {
+        parameters: {
+            query?: {
+                q?: string;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            id: string;
+                            name: string | null;
+                            email: string | null;
+                            blocked: boolean;
+                            conversationCount: number;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "validation_failed";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthenticated";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `internal` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getApiContactsById: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string | null;
+                        email: string | null;
+                        emailVerified: boolean;
+                        attributes: {
+                            [key: string]: string;
+                        };
+                        tags: string[];
+                        blocked: boolean;
+                        createdAt: string;
+                        duplicates: {
+                            id: string;
+                            name: string | null;
+                            email: string | null;
+                        }[];
+                        conversations: {
+                            id: string;
+                            subject: string | null;
+                            /** @enum {string} */
+                            status: "open" | "snoozed" | "resolved" | "spam" | "merged";
+                            /** @enum {string} */
+                            priority: "none" | "low" | "medium" | "high" | "urgent";
+                            inboxId: string;
+                            /** @enum {string} */
+                            channel: "chat" | "email";
+                            contact: {
+                                id: string;
+                                name: string | null;
+                                email: string | null;
+                                emailVerified: boolean;
+                            };
+                            assignee: {
+                                id: string;
+                                name: string;
+                            } | null;
+                            teamId: string | null;
+                            tags: string[];
+                            preview: string;
+                            lastActivityAt: string;
+                            createdAt: string;
+                            snoozedUntil: string | null;
+                        }[];
+                        nextCursor: string | null;
+                        canEdit: boolean;
+                    };
+                };
+            };
+            /** @description `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "validation_failed";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthenticated";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `internal` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    patchApiContactsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string | null;
+                    email?: string | null;
+                    attributes?: {
+                        [key: string]: string;
+                    };
+                    blocked?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string | null;
+                        email: string | null;
+                        emailVerified: boolean;
+                        attributes: {
+                            [key: string]: string;
+                        };
+                        tags: string[];
+                        blocked: boolean;
+                        createdAt: string;
+                        duplicates: {
+                            id: string;
+                            name: string | null;
+                            email: string | null;
+                        }[];
+                        conversations: {
+                            id: string;
+                            subject: string | null;
+                            /** @enum {string} */
+                            status: "open" | "snoozed" | "resolved" | "spam" | "merged";
+                            /** @enum {string} */
+                            priority: "none" | "low" | "medium" | "high" | "urgent";
+                            inboxId: string;
+                            /** @enum {string} */
+                            channel: "chat" | "email";
+                            contact: {
+                                id: string;
+                                name: string | null;
+                                email: string | null;
+                                emailVerified: boolean;
+                            };
+                            assignee: {
+                                id: string;
+                                name: string;
+                            } | null;
+                            teamId: string | null;
+                            tags: string[];
+                            preview: string;
+                            lastActivityAt: string;
+                            createdAt: string;
+                            snoozedUntil: string | null;
+                        }[];
+                        nextCursor: string | null;
+                        canEdit: boolean;
+                    };
+                };
+            };
+            /** @description `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "validation_failed";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthenticated";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "conflict";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `internal` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postApiContactsByIdMerge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    intoContactId: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        contact: {
+                            id: string;
+                            name: string | null;
+                            email: string | null;
+                            emailVerified: boolean;
+                            attributes: {
+                                [key: string]: string;
+                            };
+                            tags: string[];
+                            blocked: boolean;
+                            createdAt: string;
+                            duplicates: {
+                                id: string;
+                                name: string | null;
+                                email: string | null;
+                            }[];
+                            conversations: {
+                                id: string;
+                                subject: string | null;
+                                /** @enum {string} */
+                                status: "open" | "snoozed" | "resolved" | "spam" | "merged";
+                                /** @enum {string} */
+                                priority: "none" | "low" | "medium" | "high" | "urgent";
+                                inboxId: string;
+                                /** @enum {string} */
+                                channel: "chat" | "email";
+                                contact: {
+                                    id: string;
+                                    name: string | null;
+                                    email: string | null;
+                                    emailVerified: boolean;
+                                };
+                                assignee: {
+                                    id: string;
+                                    name: string;
+                                } | null;
+                                teamId: string | null;
+                                tags: string[];
+                                preview: string;
+                                lastActivityAt: string;
+                                createdAt: string;
+                                snoozedUntil: string | null;
+                            }[];
+                            nextCursor: string | null;
+                            canEdit: boolean;
+                        };
+                        remaining: number;
+                    };
+                };
+            };
+            /** @description `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "validation_failed";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthenticated";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "conflict";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
                             message: string;
                             details?: unknown;
                         };
@@ -8890,7 +9974,7 @@ export interface operations {
                             id: string;
                             url: string;
                             description: string;
-                            events: ("conversation.created" | "conversation.updated" | "message.created" | "rating.created")[];
+                            events: ("conversation.created" | "conversation.updated" | "message.created" | "conversation.merged" | "rating.created")[];
                             includeNotes: boolean;
                             enabled: boolean;
                             disabledReason: string | null;
@@ -8961,7 +10045,7 @@ export interface operations {
             content: {
                 "application/json": {
                     url: string;
-                    events: ("conversation.created" | "conversation.updated" | "message.created" | "rating.created")[];
+                    events: ("conversation.created" | "conversation.updated" | "message.created" | "conversation.merged" | "rating.created")[];
                     /** @default false */
                     includeNotes?: boolean;
                     /** @default true */
@@ -8982,7 +10066,7 @@ export interface operations {
                         id: string;
                         url: string;
                         description: string;
-                        events: ("conversation.created" | "conversation.updated" | "message.created" | "rating.created")[];
+                        events: ("conversation.created" | "conversation.updated" | "message.created" | "conversation.merged" | "rating.created")[];
                         includeNotes: boolean;
                         enabled: boolean;
                         disabledReason: string | null;
@@ -9220,7 +10304,7 @@ export interface operations {
             content: {
                 "application/json": {
                     url?: string;
-                    events?: ("conversation.created" | "conversation.updated" | "message.created" | "rating.created")[];
+                    events?: ("conversation.created" | "conversation.updated" | "message.created" | "conversation.merged" | "rating.created")[];
                     includeNotes?: boolean;
                     enabled?: boolean;
                     description?: string;
@@ -9238,7 +10322,7 @@ export interface operations {
                         id: string;
                         url: string;
                         description: string;
-                        events: ("conversation.created" | "conversation.updated" | "message.created" | "rating.created")[];
+                        events: ("conversation.created" | "conversation.updated" | "message.created" | "conversation.merged" | "rating.created")[];
                         includeNotes: boolean;
                         enabled: boolean;
                         disabledReason: string | null;
@@ -10642,6 +11726,22 @@ export interface operations {
                     };
                 };
             };
+            /** @description `conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "conflict";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
             /** @description `payload_too_large` */
             413: {
                 headers: {
@@ -10737,6 +11837,22 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "not_found";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "conflict";
                             message: string;
                             details?: unknown;
                         };
@@ -11042,7 +12158,7 @@ export interface operations {
                         id: string;
                         url: string;
                         description: string;
-                        events: ("conversation.created" | "conversation.updated" | "message.created" | "rating.created")[];
+                        events: ("conversation.created" | "conversation.updated" | "message.created" | "conversation.merged" | "rating.created")[];
                         includeNotes: boolean;
                         enabled: boolean;
                         disabledReason: string | null;
