@@ -6,6 +6,7 @@
  */
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import type { Contacts } from "../../worker/contract";
 import {
   agentWith,
   call,
@@ -31,6 +32,19 @@ const edit = (as: As, id: string, body: Record<string, unknown>) =>
   call(as, `/api/contacts/${id}`, { method: "PATCH", body });
 const mergeContacts = (as: As, id: string, intoContactId: string) =>
   call(as, `/api/contacts/${id}/merge`, { body: { intoContactId } });
+
+/** Every contact matching `q`, read page by page (each at most `limit`) through the cursors. */
+async function everyPage(as: As, q: string, limit: number) {
+  const items: { name: string | null; email: string | null }[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: Contacts = await contactsOf(as, { q, limit, ...(cursor ? { cursor } : {}) });
+    expect(page.items.length).toBeLessThanOrEqual(limit);
+    items.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return items;
+}
 
 /** An agent starts a conversation with the person at `email` (one contact per verified address). */
 async function agentStarts(as: As, inboxId: string, email: string, subject: string, name?: string) {
@@ -107,18 +121,7 @@ describe("the contacts list", () => {
         ),
       ),
     );
-    const seen: string[] = [];
-    let cursor: string | null = null;
-    do {
-      const page: { items: { name: string | null }[]; nextCursor: string | null } = await contactsOf(admin.as, {
-        q: "ZED",
-        limit: 7,
-        ...(cursor ? { cursor } : {}),
-      });
-      expect(page.items.length).toBeLessThanOrEqual(7);
-      seen.push(...page.items.map((c) => c.name!));
-      cursor = page.nextCursor;
-    } while (cursor);
+    const seen = (await everyPage(admin.as, "ZED", 7)).map((c) => c.name);
     expect(seen).toEqual([...names].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase())));
 
     // Name matches come first, then contacts matching by email only; pages cross from one to the other.
@@ -127,17 +130,7 @@ describe("the contacts list", () => {
     )
       .bind(workspaceId)
       .run();
-    const matched: string[] = [];
-    let next: string | null = null;
-    do {
-      const page: { items: { email: string | null }[]; nextCursor: string | null } = await contactsOf(admin.as, {
-        q: "Person1",
-        limit: 4,
-        ...(next ? { cursor: next } : {}),
-      });
-      matched.push(...page.items.map((c) => c.email!));
-      next = page.nextCursor;
-    } while (next);
+    const matched = (await everyPage(admin.as, "Person1", 4)).map((c) => c.email);
     expect(matched).toEqual(["x@zoo.test", ...Array.from({ length: 10 }, (_, i) => `person${10 + i}@zoo.test`)]);
     await expectError(call(admin.as, "/api/contacts?cursor=nonsense"), 400, "validation_failed");
   });

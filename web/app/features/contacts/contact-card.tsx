@@ -5,17 +5,15 @@
 import type { Conversation } from "../../../../worker/contract";
 import { api } from "../../../lib/api";
 import { Link } from "../../../lib/router";
-import { shortAgo, useNow } from "../../../lib/time";
-import { StatusBadge } from "../../components/ui";
 import { useResource } from "../../hooks/resource";
 import { BlockedNotice } from "./blocked-notice";
 import { Attributes } from "./contact-editor";
+import { ConversationLinks } from "./conversation-links";
 
 /** Previous conversations the card lists before "all on their profile". */
 const SHOWN = 5;
 
 export function ContactCard({ conversation: c }: { conversation: Conversation }) {
-  const now = useNow();
   const contact = useResource(c.contact.id, () => api.contact(c.contact.id, SHOWN + 1));
   const data = contact.data;
   if (!data) return null;
@@ -30,17 +28,7 @@ export function ContactCard({ conversation: c }: { conversation: Conversation })
       {others.length === 0 ? (
         <p class="muted">None you can see.</p>
       ) : (
-        <ul class="contact-conv-list" data-testid="contact-card-conversations">
-          {others.map((o) => (
-            <li key={o.id}>
-              <Link href={`/conversations/${o.id}`} class="contact-conv">
-                <span class="contact-conv-subject">{o.subject || o.preview || "(no subject)"}</span>
-                <StatusBadge status={o.status} />
-                <span class="muted">{shortAgo(o.lastActivityAt, now)}</span>
-              </Link>
-            </li>
-          ))}
-        </ul>
+        <ConversationLinks conversations={others} testid="contact-card-conversations" />
       )}
       <Link href={`/contacts/${data.id}`} class="contact-profile-link" data-testid="contact-profile-link">
         Open profile

@@ -8,13 +8,13 @@ import { useEffect, useState } from "preact/hooks";
 import type { Contact } from "../../../../worker/contract";
 import { api } from "../../../lib/api";
 import { Link, navigate } from "../../../lib/router";
-import { shortAgo, useNow } from "../../../lib/time";
 import { DialogActions } from "../../components/dialog-actions";
-import { Avatar, Dialog, EmptyState, ErrorNotice, Loading, StatusBadge } from "../../components/ui";
+import { Avatar, Dialog, EmptyState, ErrorNotice, Loading } from "../../components/ui";
 import { useAction, useResource } from "../../hooks/resource";
 import { BlockedNotice } from "./blocked-notice";
 import { ContactEditor } from "./contact-editor";
 import { contactLabel } from "./contact-label";
+import { ConversationLinks } from "./conversation-links";
 import { MergeDialog } from "./merge-dialog";
 
 /** Conversations the profile shows at once (the API's ceiling). */
@@ -52,7 +52,6 @@ function Profile({
   onChange: (c: Contact) => void;
   onReload: () => void;
 }) {
-  const now = useNow();
   const [confirmBlock, setConfirmBlock] = useState(false);
   const [merging, setMerging] = useState(false);
   const block = useAction((blocked: boolean) => api.updateContact(c.id, { blocked }), {
@@ -122,17 +121,7 @@ function Profile({
           {c.conversations.length === 0 ? (
             <EmptyState title="No conversations you can see" testid="contact-no-conversations" icon="check" />
           ) : (
-            <ul class="contact-conv-list" data-testid="contact-conversations">
-              {c.conversations.map((cv) => (
-                <li key={cv.id}>
-                  <Link href={`/conversations/${cv.id}`} class="contact-conv" data-testid="contact-conversation">
-                    <span class="contact-conv-subject">{cv.subject || cv.preview || "(no subject)"}</span>
-                    <StatusBadge status={cv.status} />
-                    <span class="muted">{shortAgo(cv.lastActivityAt, now)}</span>
-                  </Link>
-                </li>
-              ))}
-            </ul>
+            <ConversationLinks conversations={c.conversations} testid="contact-conversations" />
           )}
           {c.nextCursor && <p class="muted">Showing the {SHOWN} most recent.</p>}
         </section>
