@@ -118,6 +118,7 @@ const MATRIX: Record<
   "DELETE /api/conversations/:id/followers/:userId (self)": [204, 204, 204, 204, 404, 401, 401],
   "DELETE /api/conversations/:id/followers/:userId (other)": [204, 204, 403, 403, 404, 401, 401],
   "POST /api/conversations/:id/links": [201, 201, 403, 403, 404, 401, 401],
+  "POST /api/conversations/:id/merge": [200, 200, 403, 403, 404, 401, 401],
   "DELETE /api/conversations/:id/links/:linkId": [204, 204, 403, 403, 404, 401, 401],
   // Tickets are workspace-wide: everyone signed in reads them; changing them takes reply access somewhere.
   "GET /api/tickets": [200, 200, 200, 200, 200, 401, 401],
@@ -196,6 +197,24 @@ async function world() {
     ),
   ) as Record<Role, string>;
 
+  // Two conversations of one customer per role (agents' conversations with one email are one contact's).
+  const started = async (label: string, email: string) =>
+    (
+      await json(
+        admin.as,
+        "/api/conversations",
+        { body: { inboxId: inbox.id, contact: { email }, body: `Hi, ${label} here` } },
+        201,
+      )
+    ).id as string;
+  const mergePairs = Object.fromEntries(
+    await Promise.all(
+      ROLES.map(async (role) => {
+        const target = await started(`${role} first`, `${role}.pair@example.com`);
+        return [role, { target, source: await started(`${role} second`, `${role}.pair@example.com`) }] as const;
+      }),
+    ),
+  ) as Record<Role, { source: string; target: string }>;
   const contactOf = async (id: string) => (await json(admin.as, `/api/conversations/${id}`)).contact.id as string;
   const contacts = Object.fromEntries(
     await Promise.all(ROLES.map(async (role) => [role, await contactOf(conversations[role])] as const)),
@@ -342,6 +361,7 @@ async function world() {
     conversations,
     contacts,
     contactTarget,
+    mergePairs,
     team,
     doomedTeams,
     savedReply,
@@ -510,6 +530,11 @@ const REQUESTS: Record<string, (who: Caller, w: World) => Promise<Response>> = {
     }),
   "DELETE /api/conversations/:id/followers/:userId (other)": (who, w) =>
     call(who.as, `/api/conversations/${who.conversationId}/followers/${w.fay.id}`, { method: "DELETE" }),
+  // Each role merges the second of a pair of one customer's conversations into the first.
+  "POST /api/conversations/:id/merge": (who, w) =>
+    call(who.as, `/api/conversations/${w.mergePairs[who.role].source}/merge`, {
+      body: { intoConversationId: w.mergePairs[who.role].target },
+    }),
   "POST /api/conversations/:id/links": (who, w) =>
     call(who.as, `/api/conversations/${who.conversationId}/links`, { body: { ticketId: w.ticket.id } }),
   "DELETE /api/conversations/:id/links/:linkId": (who, w) =>

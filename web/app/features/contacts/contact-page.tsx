@@ -115,7 +115,7 @@ function Profile({
         </div>
       )}
       <div class="contact-grid">
-        <ContactEditor contact={c} onSaved={onChange} />
+        <ContactEditor key={c.id} contact={c} onSaved={onChange} />
         <section class="card contact-conversations" aria-labelledby="contact-conversations-title">
           <h2 id="contact-conversations-title">Conversations</h2>
           {c.conversations.length === 0 ? (

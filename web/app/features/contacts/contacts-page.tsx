@@ -80,7 +80,7 @@ export function ContactsPage() {
                   <Avatar name={contactLabel(c)} size={32} />
                   <div class="row-main">
                     <strong>{contactLabel(c)}</strong>
-                    {c.email && c.name && <span class="muted"> · {c.email}</span>}
+                    {c.email && c.name && <span class="muted contact-row-email">{c.email}</span>}
                   </div>
                   {c.blocked && <span class="badge badge-blocked">Blocked</span>}
                   <span class="muted contact-count">
