@@ -530,13 +530,13 @@ const REQUESTS: Record<string, (who: Caller, w: World) => Promise<Response>> = {
     }),
   "DELETE /api/conversations/:id/followers/:userId (other)": (who, w) =>
     call(who.as, `/api/conversations/${who.conversationId}/followers/${w.fay.id}`, { method: "DELETE" }),
+  "POST /api/conversations/:id/links": (who, w) =>
+    call(who.as, `/api/conversations/${who.conversationId}/links`, { body: { ticketId: w.ticket.id } }),
   // Each role merges the second of a pair of one customer's conversations into the first.
   "POST /api/conversations/:id/merge": (who, w) =>
     call(who.as, `/api/conversations/${w.mergePairs[who.role].source}/merge`, {
       body: { intoConversationId: w.mergePairs[who.role].target },
     }),
-  "POST /api/conversations/:id/links": (who, w) =>
-    call(who.as, `/api/conversations/${who.conversationId}/links`, { body: { ticketId: w.ticket.id } }),
   "DELETE /api/conversations/:id/links/:linkId": (who, w) =>
     call(who.as, `/api/conversations/${who.conversationId}/links/${w.doomedLinks[who.role]}`, { method: "DELETE" }),
   "GET /api/tickets": (who) => call(who.as, "/api/tickets"),
