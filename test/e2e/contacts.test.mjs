@@ -88,3 +88,43 @@ test("the contact card, the Contacts page search and blocking from the profile",
   page.assertNoErrors();
   await page.close();
 });
+
+test("two contacts with one email: the hint, Merge into…, and the profile that holds both", async () => {
+  const inbox = await createInbox(admin);
+  const email = `yann.${run}@example.com`;
+  const kept = await startConversation(admin, inbox, { name: `Yann ${run}`, email, body: `Refund ${run}?` });
+  const other = await startConversation(admin, inbox, {
+    name: `Yann B ${run}`,
+    email: `yb.${run}@example.com`,
+    body: `Login ${run} fails`,
+  });
+  const keptContact = (await admin.ok("GET", `/api/conversations/${kept}`)).contact.id;
+  const source = (await admin.ok("GET", `/api/conversations/${other}`)).contact.id;
+  await admin.ok("PATCH", `/api/contacts/${source}`, { email });
+
+  const page = await pageAs(browser, ADMIN);
+  await page.goto(`/contacts/${source}`);
+  const hint = page.locator(tid("contact-duplicates"));
+  await hint.waitFor();
+  assert.match(await hint.innerText(), new RegExp(`Yann ${run}`));
+  await hint.locator("button").click();
+  const choice = page.locator(`${tid("contact-merge-choices")} [data-contact-id="${keptContact}"]`);
+  await choice.waitFor();
+  await shot(page, "7-merge-pick");
+  await choice.click();
+  const summary = page.locator(tid("contact-merge-summary"));
+  await summary.waitFor();
+  assert.match(await summary.innerText(), /cannot be undone/);
+  await shot(page, "8-merge-confirm");
+  await page.click(tid("contact-merge-confirm"));
+
+  await page.waitForURL(`**/contacts/${keptContact}`);
+  await page.waitForFunction(
+    (sel) => document.querySelectorAll(sel).length === 2,
+    `${tid("contact-page")} ${tid("contact-conversation")}`,
+  );
+  assert.equal((await admin.ok("GET", `/api/conversations/${other}`)).contact.id, keptContact);
+  await shot(page, "9-merged");
+  page.assertNoErrors();
+  await page.close();
+});
