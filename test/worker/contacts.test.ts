@@ -241,6 +241,24 @@ describe("merging contacts", () => {
     await expectError(mergeContacts(w.admin.as, other.contact.id, w.eve.contact.id), 409, "conflict");
   });
 
+  it("never makes a cycle: of two merges the other way round at once, one wins and the other is refused", async () => {
+    const { admin, inbox } = await supportTeam();
+    const a = await agentStarts(admin.as, inbox.id, "a@example.com", "A", "Ann");
+    const b = await agentStarts(admin.as, inbox.id, "b@example.com", "B", "Bob");
+    const answers = await Promise.all([
+      mergeContacts(admin.as, a.contact.id, b.contact.id),
+      mergeContacts(admin.as, b.contact.id, a.contact.id),
+    ]);
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 409]);
+    const { results } = await env.DB.prepare("SELECT id, merged_into FROM contacts WHERE id IN (?, ?)")
+      .bind(a.contact.id, b.contact.id)
+      .all<{ id: string; merged_into: string | null }>();
+    expect(results.filter((r) => r.merged_into === null)).toHaveLength(1);
+    const kept = results.find((r) => r.merged_into === null)!.id;
+    expect((await getConversation(admin.as, a.id)).contact.id).toBe(kept);
+    expect((await getConversation(admin.as, b.id)).contact.id).toBe(kept);
+  });
+
   it("copes with more conversations than D1 binds parameters (120)", async () => {
     const { admin, workspaceId } = await setUpWorkspace();
     const inbox = await createInbox(admin, "Support");

@@ -172,11 +172,20 @@ export async function mergeContact(
 async function joinContacts(db: Db, source: ContactRow, target: ContactRow) {
   const email = target.email ?? source.email;
   const takeExternal = source.externalId !== null && target.externalId === null;
+  // Everything after the first statement happens only if it marked the source: a merge the
+  // other way round, committed meanwhile, leaves this batch writing nothing (no A→B→A cycle).
+  const markedNow = sql`EXISTS (SELECT 1 FROM contacts s WHERE s.id = ${source.id} AND s.merged_into = ${target.id})`;
   const [marked] = await db.batch([
     db
       .update(contacts)
       .set({ mergedInto: target.id, ...(takeExternal ? { externalId: null } : {}) })
-      .where(and(eq(contacts.id, source.id), isNull(contacts.mergedInto)))
+      .where(
+        and(
+          eq(contacts.id, source.id),
+          isNull(contacts.mergedInto),
+          sql`NOT EXISTS (SELECT 1 FROM contacts t WHERE t.id = ${target.id} AND t.merged_into IS NOT NULL)`,
+        ),
+      )
       .returning({ id: contacts.id }),
     db
       .update(contacts)
@@ -188,10 +197,16 @@ async function joinContacts(db: Db, source: ContactRow, target: ContactRow) {
         tags: [...new Set([...target.tags, ...source.tags])],
         ...(takeExternal ? { externalId: source.externalId } : {}),
       })
-      .where(eq(contacts.id, target.id)),
-    db.update(contactTokens).set({ contactId: target.id }).where(eq(contactTokens.contactId, source.id)),
+      .where(and(eq(contacts.id, target.id), markedNow)),
+    db
+      .update(contactTokens)
+      .set({ contactId: target.id })
+      .where(and(eq(contactTokens.contactId, source.id), markedNow)),
     // Contacts merged into the source earlier now point straight at the target.
-    db.update(contacts).set({ mergedInto: target.id }).where(eq(contacts.mergedInto, source.id)),
+    db
+      .update(contacts)
+      .set({ mergedInto: target.id })
+      .where(and(eq(contacts.mergedInto, source.id), markedNow)),
   ]);
   if (!marked.length) throw new AppError("conflict", "This contact was merged into another one meanwhile");
 }
