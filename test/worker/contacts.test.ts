@@ -241,6 +241,18 @@ describe("merging contacts", () => {
     await expectError(mergeContacts(w.admin.as, other.contact.id, w.eve.contact.id), 409, "conflict");
   });
 
+  it("sends the source's later emails to the target", async () => {
+    const { admin, inboxId, address } = await emailInbox();
+    const from = { From: "Xena <xena@example.com>", To: address };
+    await deliverEmail(mail({ ...from, Subject: "First", "Message-ID": "<x1@example.com>" }, "First mail"), address);
+    const [source] = (await contactsOf(admin.as, { q: "xena" })).items;
+    const target = await agentStarts(admin.as, inboxId, "xena.work@example.com", "Work", "Xena W");
+    await expectStatus(mergeContacts(admin.as, source!.id, target.contact.id), 200);
+    await deliverEmail(mail({ ...from, Subject: "Second", "Message-ID": "<x2@example.com>" }, "New thread"), address);
+    const profileNow = await profile(admin.as, target.contact.id);
+    expect(profileNow.conversations.map((c) => c.subject).sort()).toEqual(["First", "Second", "Work"]);
+  });
+
   it("never makes a cycle: of two merges the other way round at once, one wins and the other is refused", async () => {
     const { admin, inbox } = await supportTeam();
     const a = await agentStarts(admin.as, inbox.id, "a@example.com", "A", "Ann");
