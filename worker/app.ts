@@ -10,6 +10,7 @@ import { DOCS_CSP, DOCS_PAGE } from "./openapi/docs-page";
 import { buildDocument } from "./openapi/document";
 import { attachmentReadRoutes, attachmentUploadRoutes } from "./routes/attachments";
 import { authRoutes } from "./routes/auth";
+import { contactRoutes } from "./routes/contacts";
 import { conversationRoutes } from "./routes/conversations";
 import { inboxRoutes } from "./routes/inboxes";
 import { invitationRoutes } from "./routes/invitations";
@@ -70,6 +71,7 @@ const api = new Hono<AppEnv>()
   .route("/conversations", linkRoutes)
   .route("/tickets", ticketRoutes)
   .route("/search", searchRoutes)
+  .route("/contacts", contactRoutes)
   .route("/teams", teamRoutes)
   .route("/tags", tagRoutes)
   .route("/saved-replies", savedReplyRoutes)

@@ -9,6 +9,8 @@
 // returns as soon as its condition holds, so its timeout can be generous.
 
 import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
 import { chromium } from "playwright-core";
 
 export const BASE_URL = (process.env.BASE_URL ?? "").replace(/\/$/, "");
@@ -255,4 +257,13 @@ export async function waitForToast(t, toast) {
 /** Wait until the page's list stream is connected (the bell says so), so live pushes reach it. */
 export async function waitForListStream(page) {
   await page.waitForSelector(`${tid("notification-bell")}[data-live="open"]`);
+}
+
+/** Saves a full-page screenshot as `name`.png in the folder `$envVar` names, once animations settle; nothing without it. */
+export async function shotTo(envVar, page, name) {
+  const dir = process.env[envVar];
+  if (!dir) return;
+  fs.mkdirSync(dir, { recursive: true });
+  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== "running"));
+  await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
 }

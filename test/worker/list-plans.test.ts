@@ -7,6 +7,8 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { ListQuery, type Access } from "../../worker/contract";
 import { getDb } from "../../worker/db/client";
+import { ContactsQuery } from "../../worker/contract";
+import { buildContactsQuery } from "../../worker/db/queries/contact-lists";
 import { buildListQuery } from "../../worker/db/queries/conversations";
 import type { Actor } from "../../worker/env";
 import { addUser, createInbox, grant, json, setUpWorkspace } from "./helpers";
@@ -112,6 +114,51 @@ describe("list views read pages by index", () => {
         driver: expect.stringMatching(index),
         sorts: false,
       });
+    }
+  });
+});
+
+describe("the contacts list reads pages by index", () => {
+  it("walks contacts by (workspace, name key, id) or seeks a name/email prefix; never a table scan", async () => {
+    const { admin, workspaceId } = await setUpWorkspace();
+    const inbox = await createInbox(admin);
+    const plan = async (seen: string[] | null, query: Record<string, unknown>, phase: "name" | "email") => {
+      const built = buildContactsQuery(getDb(env.DB), workspaceId, seen, ContactsQuery.parse(query), phase);
+      const { sql, params } = built.query.toSQL();
+      const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
+        .bind(...params)
+        .all<{ detail: string }>();
+      return results.map((r) => r.detail);
+    };
+    for (const [name, seen, query, phase, index] of [
+      ["all (admin)", null, {}, "name", /INDEX contacts_ws_name_key \(workspace_id=\?\)/],
+      ["an agent's", [inbox.id], {}, "name", /INDEX contacts_ws_name_key \(workspace_id=\?\)/],
+      [
+        "a name prefix",
+        null,
+        { q: "Zed" },
+        "name",
+        /INDEX contacts_ws_name_key \(workspace_id=\? AND name_key>\? AND name_key<\?\)/,
+      ],
+      [
+        "an email prefix",
+        [inbox.id],
+        { q: "zed" },
+        "email",
+        /INDEX contacts_ws_email_key \(workspace_id=\? AND email_key>\? AND email_key<\?\)/,
+      ],
+    ] as const) {
+      const steps = await plan(seen ? [...seen] : null, query, phase);
+      const driver = steps.find((d) => /SEARCH contacts/.test(d)) ?? steps.join(" | ");
+      expect({ name, driver, sorts: steps.some((d) => d.includes("TEMP B-TREE")) }, steps.join("\n")).toMatchObject({
+        name,
+        driver: expect.stringMatching(index),
+        sorts: false,
+      });
+      // Each row's visibility and count are looked up by the contact's conversations index.
+      for (const step of steps.filter((d) => /conversations/.test(d))) {
+        expect(step).toMatch(/USING (COVERING )?INDEX conversations_contact_inbox_activity/);
+      }
     }
   });
 });

@@ -114,14 +114,13 @@ const MATRIX: Record<
   "PATCH /api/conversations/:id (assignee)": [200, 200, 403, 403, 404, 401, 401],
   "PATCH /api/conversations/:id (team)": [200, 200, 403, 403, 404, 401, 401],
   "PATCH /api/conversations/:id (priority)": [200, 200, 403, 403, 404, 401, 401],
-  // Each role merges its own pair (two conversations of one customer); reply access to both.
-  "POST /api/conversations/:id/merge": [200, 200, 403, 403, 404, 401, 401],
   "PUT /api/conversations/:id/tags": [200, 200, 403, 403, 404, 401, 401],
   "POST /api/conversations/:id/followers (self)": [201, 201, 201, 201, 404, 401, 401],
   "POST /api/conversations/:id/followers (other)": [201, 201, 403, 403, 404, 401, 401],
   "DELETE /api/conversations/:id/followers/:userId (self)": [204, 204, 204, 204, 404, 401, 401],
   "DELETE /api/conversations/:id/followers/:userId (other)": [204, 204, 403, 403, 404, 401, 401],
   "POST /api/conversations/:id/links": [201, 201, 403, 403, 404, 401, 401],
+  "POST /api/conversations/:id/merge": [200, 200, 403, 403, 404, 401, 401],
   "DELETE /api/conversations/:id/links/:linkId": [204, 204, 403, 403, 404, 401, 401],
   // Tickets are workspace-wide: everyone signed in reads them; changing them takes reply access somewhere.
   "GET /api/tickets": [200, 200, 200, 200, 200, 401, 401],
@@ -129,6 +128,11 @@ const MATRIX: Record<
   "GET /api/tickets/:id": [200, 200, 200, 200, 200, 401, 401],
   "PATCH /api/tickets/:id": [200, 200, 403, 403, 403, 401, 401],
   "GET /api/search": [200, 200, 200, 200, 200, 401, 401],
+  // Contacts: seen through a conversation one sees; changed with reply access where they have one.
+  "GET /api/contacts": [200, 200, 200, 200, 200, 401, 401],
+  "GET /api/contacts/:id": [200, 200, 200, 200, 404, 401, 401],
+  "PATCH /api/contacts/:id": [200, 200, 403, 403, 404, 401, 401],
+  "POST /api/contacts/:id/merge": [200, 200, 403, 403, 404, 401, 401],
   "GET /api/notifications": [200, 200, 200, 200, 200, 401, 401],
   "POST /api/notifications/read": [200, 200, 200, 200, 200, 401, 401],
   // Webhooks are the admins' alone.
@@ -195,22 +199,29 @@ async function world() {
     ),
   ) as Record<Role, string>;
 
-  // Per role, two conversations of one customer (found by email) to merge.
-  const sameCustomer = (role: Role, body: string) =>
-    json(
-      admin.as,
-      "/api/conversations",
-      { body: { inboxId: inbox.id, contact: { name: `Pat ${role}`, email: `pat-${role}@merge.test` }, body } },
-      201,
-    ).then((c) => c.id as string);
+  // Two conversations of one customer per role (agents' conversations with one email are one contact's).
+  const started = async (label: string, email: string) =>
+    (
+      await json(
+        admin.as,
+        "/api/conversations",
+        { body: { inboxId: inbox.id, contact: { email }, body: `Hi, ${label} here` } },
+        201,
+      )
+    ).id as string;
   const mergePairs = Object.fromEntries(
     await Promise.all(
-      ROLES.map(
-        async (role) =>
-          [role, { target: await sameCustomer(role, "First"), source: await sameCustomer(role, "Second") }] as const,
-      ),
+      ROLES.map(async (role) => {
+        const target = await started(`${role} first`, `${role}.pair@example.com`);
+        return [role, { target, source: await started(`${role} second`, `${role}.pair@example.com`) }] as const;
+      }),
     ),
   ) as Record<Role, { source: string; target: string }>;
+  const contactOf = async (id: string) => (await json(admin.as, `/api/conversations/${id}`)).contact.id as string;
+  const contacts = Object.fromEntries(
+    await Promise.all(ROLES.map(async (role) => [role, await contactOf(conversations[role])] as const)),
+  ) as Record<Role, string>;
+  const contactTarget = await contactOf(await agentStarted("target"));
 
   // Things to rename (shared: only admins succeed, each role with its own new name) and to delete (one per role).
   const team = await json(admin.as, "/api/teams", { body: { name: "Billing", memberIds: [reply.id] } }, 201);
@@ -351,6 +362,8 @@ async function world() {
     people,
     as,
     conversations,
+    contacts,
+    contactTarget,
     team,
     doomedTeams,
     savedReply,
@@ -507,10 +520,6 @@ const REQUESTS: Record<string, (who: Caller, w: World) => Promise<Response>> = {
     call(who.as, `/api/conversations/${who.conversationId}`, { method: "PATCH", body: { teamId: w.team.id } }),
   "PATCH /api/conversations/:id (priority)": (who) =>
     call(who.as, `/api/conversations/${who.conversationId}`, { method: "PATCH", body: { priority: "urgent" } }),
-  "POST /api/conversations/:id/merge": (who, w) =>
-    call(who.as, `/api/conversations/${w.mergePairs[who.role].source}/merge`, {
-      body: { intoConversationId: w.mergePairs[who.role].target },
-    }),
   "PUT /api/conversations/:id/tags": (who) =>
     call(who.as, `/api/conversations/${who.conversationId}/tags`, { method: "PUT", body: { tags: ["refund"] } }),
   "POST /api/conversations/:id/followers (self)": (who, w) =>
@@ -527,6 +536,11 @@ const REQUESTS: Record<string, (who: Caller, w: World) => Promise<Response>> = {
     call(who.as, `/api/conversations/${who.conversationId}/followers/${w.fay.id}`, { method: "DELETE" }),
   "POST /api/conversations/:id/links": (who, w) =>
     call(who.as, `/api/conversations/${who.conversationId}/links`, { body: { ticketId: w.ticket.id } }),
+  // Each role merges the second of a pair of one customer's conversations into the first.
+  "POST /api/conversations/:id/merge": (who, w) =>
+    call(who.as, `/api/conversations/${w.mergePairs[who.role].source}/merge`, {
+      body: { intoConversationId: w.mergePairs[who.role].target },
+    }),
   "DELETE /api/conversations/:id/links/:linkId": (who, w) =>
     call(who.as, `/api/conversations/${who.conversationId}/links/${w.doomedLinks[who.role]}`, { method: "DELETE" }),
   "GET /api/tickets": (who) => call(who.as, "/api/tickets"),
@@ -535,6 +549,13 @@ const REQUESTS: Record<string, (who: Caller, w: World) => Promise<Response>> = {
   "PATCH /api/tickets/:id": (who, w) =>
     call(who.as, `/api/tickets/${w.ticket.id}`, { method: "PATCH", body: { description: `Noted by ${who.role}` } }),
   "GET /api/search": (who) => call(who.as, "/api/search?q=parcel"),
+  "GET /api/contacts": (who) => call(who.as, "/api/contacts?q=a"),
+  "GET /api/contacts/:id": (who, w) => call(who.as, `/api/contacts/${w.contacts.admin}`),
+  "PATCH /api/contacts/:id": (who, w) =>
+    call(who.as, `/api/contacts/${w.contacts.admin}`, { method: "PATCH", body: { attributes: { by: who.role } } }),
+  // Each role merges its own conversation's contact into one shared target.
+  "POST /api/contacts/:id/merge": (who, w) =>
+    call(who.as, `/api/contacts/${w.contacts[who.role]}/merge`, { body: { intoContactId: w.contactTarget } }),
   "GET /api/notifications": (who) => call(who.as, "/api/notifications"),
   "POST /api/notifications/read": (who) => call(who.as, "/api/notifications/read", { body: { all: true } }),
   "GET /api/webhooks": (who) => call(who.as, "/api/webhooks"),

@@ -147,10 +147,23 @@ async function world() {
     { body: new TextEncoder().encode("How to"), headers: { "content-type": "text/plain" } },
     201,
   );
+  const contactOf = async (name: string) =>
+    (
+      await json(
+        admin.as,
+        "/api/conversations",
+        { body: { inboxId: inbox.id, contact: { name }, body: `Hello from ${name}` } },
+        201,
+      )
+    ).contact.id as string;
+  // Contacts of their own, so an edit (a block) or a merge that passes leaves the customer's alone.
+  const [keptContact, mergedContact] = [await contactOf("Kept Contact"), await contactOf("Merged Contact")];
   return {
     admin,
     inbox,
     sam,
+    keptContact,
+    mergedContact,
     customer,
     conversation,
     team,
@@ -352,6 +365,20 @@ function endpoints(w: World): Endpoint[] {
       body: { title: "Carrier delays", description: "D", status: "open" },
     },
     { method: "GET", path: "/api/search", query: { q: "parcel" } },
+    { method: "GET", path: "/api/contacts", query: { q: "ke", limit: "10", cursor: "x" } },
+    { method: "GET", path: "/api/contacts/:id", params: { id: w.keptContact }, query: { limit: "5" } },
+    {
+      method: "PATCH",
+      path: "/api/contacts/:id",
+      params: { id: w.keptContact },
+      body: { name: "Kept", email: "kept@example.com", attributes: { plan: "pro" }, blocked: false },
+    },
+    {
+      method: "POST",
+      path: "/api/contacts/:id/merge",
+      params: { id: w.mergedContact },
+      body: { intoContactId: w.keptContact },
+    },
     { method: "GET", path: "/api/notifications", query: { unread: "true", limit: "10" } },
     { method: "POST", path: "/api/notifications/read", body: { ids: ["nt_missing"] } },
     {

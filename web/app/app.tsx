@@ -9,6 +9,8 @@ import { InvitePage } from "./features/auth/invite-page";
 import { LoginPage } from "./features/auth/login-page";
 import { ResetPage } from "./features/auth/reset-page";
 import { SetupPage } from "./features/auth/setup-page";
+import { ContactPage } from "./features/contacts/contact-page";
+import { ContactsPage } from "./features/contacts/contacts-page";
 import { InboxRoute } from "./features/inbox/inbox-route";
 import { ProfilePage } from "./features/profile/profile-page";
 import { SearchPage } from "./features/search/search-page";
@@ -156,6 +158,10 @@ function Routes({ path }: { path: string }) {
         <InboxRoute openId={conversation?.id ?? null} />
       </Shell>
     );
+  }
+  const contact = match("/contacts/:id", path);
+  if (path === "/contacts" || contact) {
+    return <Shell>{contact ? <ContactPage id={contact.id!} /> : <ContactsPage />}</Shell>;
   }
   if (path === SEARCH_PATH) {
     return (

@@ -15,3 +15,4 @@ export * from "./responses";
 export * from "./email";
 export * from "./attachments";
 export * from "./webhooks";
+export * from "./contacts";

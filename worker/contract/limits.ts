@@ -49,6 +49,9 @@ export const PAGE_SIZES = {
   search: { default: 25, max: 50 },
   notifications: { default: 50, max: 100 },
   deliveries: { default: 50, max: 100 },
+  contacts: { default: 25, max: 100 },
+  /** A contact's conversations on their profile, newest first. */
+  contactConversations: { default: 20, max: 50 },
 } as const;
 /** Largest attachment, in bytes: measured on the uploaded stream, not taken from Content-Length. */
 export const MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;

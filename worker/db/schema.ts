@@ -224,10 +224,19 @@ export const contacts = sqliteTable(
     /** JSON array of tag names set on the contact. */
     tags: text("tags", { mode: "json" }).$type<string[]>().notNull().default([]),
     blocked: integer("blocked", { mode: "boolean" }).notNull().default(false),
+    /** Set by a contact merge: the contact that holds their conversations and tokens now. */
+    mergedInto: text("merged_into"),
+    /** The Contacts page's sort and name-prefix key (generated, so no writer can forget it). */
+    nameKey: text("name_key").generatedAlwaysAs(sql`lower(coalesce(name, email, ''))`, { mode: "virtual" }),
+    /** The email-prefix search key. */
+    emailKey: text("email_key").generatedAlwaysAs(sql`lower(email)`, { mode: "virtual" }),
     createdAt: createdAt(),
   },
   (t) => [
     index("contacts_workspace_email").on(t.workspaceId, t.email),
+    // The Contacts page: pages in (name, id) order; search by name or email prefix through these.
+    index("contacts_ws_name_key").on(t.workspaceId, t.nameKey, t.id),
+    index("contacts_ws_email_key").on(t.workspaceId, t.emailKey, t.id),
     uniqueIndex("contacts_workspace_external").on(t.workspaceId, t.externalId),
   ],
 );

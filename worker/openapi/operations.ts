@@ -9,6 +9,9 @@
  */
 import type { z } from "zod";
 import {
+  Contact,
+  ContactMerged,
+  Contacts,
   ApiTokens,
   CreatedWebhook,
   Webhook,
@@ -382,6 +385,22 @@ export const OPERATIONS: Record<string, Operation> = {
   },
   "GET /api/live": { summary: "The list views' live socket", auth: "agent", socket: true },
   "GET /api/search": { summary: "Search conversations", auth: "agent", body: SearchHits },
+
+  // Contacts: an agent sees a contact with a conversation in an inbox they see, and only those conversations.
+  "GET /api/contacts": { summary: "Contacts by name or email prefix", auth: "agent", body: Contacts },
+  "GET /api/contacts/{id}": { summary: "A contact's profile and visible conversations", auth: "agent", body: Contact },
+  "PATCH /api/contacts/{id}": {
+    summary: "Edit or block a contact (reply access where they have a conversation)",
+    auth: "agent",
+    body: Contact,
+    errors: ["conflict"],
+  },
+  "POST /api/contacts/{id}/merge": {
+    summary: "Merge into another contact: conversations and widget tokens move",
+    auth: "agent",
+    body: ContactMerged,
+    errors: ["conflict"],
+  },
 
   // Tickets.
   "GET /api/tickets": { summary: "Recent tickets", auth: "agent", body: Tickets },

@@ -42,7 +42,7 @@ import { getConversation, getLinks, visibleLinks } from "../db/queries/conversat
 import { toCustomerItem, toItem } from "../db/queries/items";
 import { existingLink, inboxesSeenBy, itemAt, itemByKey, itemsAfter, levelsIn, ownedLink } from "../db/queries/room";
 import { conversations, merges, timelineItems } from "../db/schema";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import {
   claimMerge,
   cleanupWrites,
@@ -388,6 +388,29 @@ export class ConversationRoom extends DurableObject<Env> {
       },
       true,
     );
+  }
+
+  /**
+   * A contact merge (contacts/merge.ts) moves this conversation from contact
+   * `fromId` to `intoId`. Written here, in the queue, so the room's state never
+   * keeps the old contact; merged (read-only) conversations move too, since the
+   * customer's widget follows them by contact. Asking twice changes nothing.
+   */
+  changeContact(conversationId: string, fromId: string, intoId: string): Promise<Result<{ changed: boolean }>> {
+    return this.#queue.run(async () => {
+      this.#state = null;
+      const state = await this.#load(conversationId);
+      if (!state) return fail("not_found", "Conversation not found");
+      if (state.contactId !== fromId) return ok({ changed: false });
+      await this.#db
+        .update(conversations)
+        .set({ contactId: intoId, updatedAt: Date.now() })
+        .where(and(eq(conversations.id, state.id), eq(conversations.contactId, fromId)));
+      state.contactId = intoId;
+      this.#hub.summary(state);
+      if (!state.mergedInto) this.#sendConversation(state);
+      return ok({ changed: true });
+    });
   }
 
   /**
@@ -802,6 +825,7 @@ export type RoomRpc = Pick<
   | "dropWithoutAccess"
   | "merge"
   | "absorb"
+  | "changeContact"
 > & {
   fetch(request: Request): Promise<Response>;
 };

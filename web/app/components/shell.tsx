@@ -118,6 +118,16 @@ function Sidebar() {
           </Link>
         ))}
       </nav>
+      <nav class="side-section" aria-label="People">
+        <Link
+          href="/contacts"
+          class={`side-link${location.path.startsWith("/contacts") ? " active" : ""}`}
+          data-testid="nav-contacts"
+        >
+          <LineIcon d="M6 7.5a2.3 2.3 0 1 0 0-4.6 2.3 2.3 0 0 0 0 4.6zM1.8 13.2c.5-2.2 2.2-3.5 4.2-3.5s3.7 1.3 4.2 3.5M10.5 4h3.5M10.5 7h3.5M12 10h2" />
+          Contacts
+        </Link>
+      </nav>
       <nav class="side-section" aria-label="Inboxes">
         <h3>Inboxes</h3>
         {me.inboxes.length === 0 ? (

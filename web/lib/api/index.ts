@@ -4,6 +4,7 @@
  * contract's schemas (see `client.ts`).
  */
 import { authApi } from "./auth";
+import { contactsApi } from "./contacts";
 import { conversationsApi } from "./conversations";
 import { inboxesApi } from "./inboxes";
 import { libraryApi } from "./library";
@@ -34,5 +35,6 @@ export const api = {
   ...rulesApi,
   ...notificationsApi,
   ...searchApi,
+  ...contactsApi,
   ...webhooksApi,
 };

@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import type { Db } from "../client";
 import { contacts } from "../schema";
 
@@ -37,7 +37,21 @@ export async function ensureContact(db: Db, contact: NewContact): Promise<Contac
       ? and(eq(contacts.workspaceId, contact.workspaceId), eq(contacts.externalId, contact.externalId))
       : eq(contacts.id, contact.id),
   });
-  return existing!;
+  return followContactMerges(db, existing!);
+}
+
+/** Contact merges chain at most this far (a merge flattens what pointed at its source). */
+const MAX_CONTACT_HOPS = 4;
+
+/** The contact that holds `contact`'s conversations now: itself, or the one it was merged into. */
+export async function followContactMerges(db: Db, contact: ContactRow): Promise<ContactRow> {
+  let current = contact;
+  for (let hop = 0; current.mergedInto && hop < MAX_CONTACT_HOPS; hop++) {
+    const next = await db.query.contacts.findFirst({ where: eq(contacts.id, current.mergedInto) });
+    if (!next) break;
+    current = next;
+  }
+  return current;
 }
 
 /**
@@ -46,7 +60,12 @@ export async function ensureContact(db: Db, contact: NewContact): Promise<Contac
  */
 export async function findContactByEmail(db: Db, workspaceId: string, email: string): Promise<ContactRow | undefined> {
   return db.query.contacts.findFirst({
-    where: and(eq(contacts.workspaceId, workspaceId), eq(contacts.email, email), eq(contacts.emailVerified, true)),
+    where: and(
+      eq(contacts.workspaceId, workspaceId),
+      eq(contacts.email, email),
+      eq(contacts.emailVerified, true),
+      isNull(contacts.mergedInto),
+    ),
   });
 }
 

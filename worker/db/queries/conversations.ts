@@ -48,7 +48,7 @@ const summaryFields = {
   tags: sql<string>`(SELECT json_group_array(t.name) FROM conversation_tags ct JOIN tags t ON t.id = ct.tag_id WHERE ct.conversation_id = ${conversations.id})`,
 };
 
-function toSummary(row: SummaryRow): Summary {
+export function toSummary(row: SummaryRow): Summary {
   return {
     id: row.id,
     subject: row.subject,
@@ -72,7 +72,7 @@ function toSummary(row: SummaryRow): Summary {
   };
 }
 
-const summaries = (db: Db) =>
+export const summaries = (db: Db) =>
   db
     .select(summaryFields)
     .from(conversations)

@@ -7,6 +7,7 @@ import type { Access, Conversation } from "../../../../worker/contract";
 import { fullDate } from "../../../lib/time";
 import { Avatar } from "../../components/ui";
 import { useSession } from "../../session";
+import { ContactCard } from "../contacts/contact-card";
 import { LinkedSection } from "../tickets/linked-section";
 import { DetailsPanel } from "./details-panel";
 import { ChannelIcon } from "../../components/icons";
@@ -40,6 +41,7 @@ export function SidePanel(props: {
           )}
         </div>
       </div>
+      <ContactCard conversation={c} />
       <DetailsPanel conversation={c} access={props.access ?? "view"} onChange={props.onChange} />
       <LinkedSection conversation={c} canEdit={props.access === "reply"} onChange={props.onChange} />
       <dl class="details-list details-facts">
