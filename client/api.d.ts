@@ -5988,18 +5988,16 @@ export interface operations {
             content: {
                 "application/json": {
                     ids: string[];
-                    change: {
-                        /** @enum {string} */
-                        status?: "open" | "snoozed" | "resolved" | "spam";
-                        /** Format: date-time */
-                        snoozedUntil?: string;
-                        assigneeId?: string | null;
-                        teamId?: string | null;
-                        /** @enum {string} */
-                        priority?: "none" | "low" | "medium" | "high" | "urgent";
-                        addTags?: string[];
-                        removeTags?: string[];
-                    };
+                    /** @enum {string} */
+                    status?: "open" | "snoozed" | "resolved" | "spam";
+                    /** Format: date-time */
+                    snoozedUntil?: string;
+                    assigneeId?: string | null;
+                    teamId?: string | null;
+                    /** @enum {string} */
+                    priority?: "none" | "low" | "medium" | "high" | "urgent";
+                    addTags?: string[];
+                    removeTags?: string[];
                 };
             };
         };

@@ -56,6 +56,13 @@ test("select all, shift-click a range off, resolve 20: they leave the list live"
   await signIn(page, ADMIN);
   await openInbox(page, inbox, 25);
 
+  // From the keyboard: j moves to a row, x ticks it and x again unticks it.
+  await page.keyboard.press("j");
+  await page.keyboard.press("x");
+  assert.equal((await checked(page)).length, 1);
+  await page.keyboard.press("x");
+  assert.equal((await checked(page)).length, 0);
+
   await page.click(tid("select-all"));
   assert.equal((await checked(page)).length, 25);
   // Newest first: the last five rows are the oldest five. Untick the 21st, then shift-click the 25th.

@@ -39,8 +39,11 @@ describe("matchShortcut", () => {
   });
 
   test("a new shortcut is one row of the table", () => {
-    const table = [...SHORTCUTS, { keys: ["m"], command: "merge", label: "Merge", group: "Conversation" }];
-    assert.equal(matchShortcut("m", null, table).shortcut?.label, "Merge");
+    const table = [...SHORTCUTS, { keys: ["shift+m"], command: "merge", label: "Merge twice", group: "Conversation" }];
+    assert.equal(matchShortcut("shift+m", null, table).shortcut?.label, "Merge twice");
+    // `m` and `x` were added just so: one row each.
+    assert.equal(matchShortcut("m", null).shortcut?.command, "merge");
+    assert.equal(matchShortcut("x", null).shortcut?.command, "select");
   });
 });
 

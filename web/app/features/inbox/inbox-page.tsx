@@ -22,6 +22,7 @@ import { PAGE_SIZES } from "../../../../worker/contract";
 import { ChannelIcon } from "../../components/icons";
 import { canAdminister } from "../../../../worker/domain/access";
 import { useCommands } from "../keyboard/commands";
+import { toggleSelected } from "./selection";
 
 const PAGE_SIZE = PAGE_SIZES.conversations.default;
 
@@ -297,6 +298,8 @@ function useListSelection(items: Summary[], openId: string | null) {
     next: () => step(1),
     previous: () => step(-1),
     open: !openId && at !== -1 && (() => navigate(conversationHref(ids[at]!))),
+    // x: tick the focused row for a bulk action.
+    select: !openId && at !== -1 && (() => toggleSelected(ids[at]!)),
   });
   return {
     selected: at !== -1 ? selected : null,

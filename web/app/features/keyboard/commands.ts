@@ -19,6 +19,7 @@ export type CommandId =
   | "assign"
   | "tags"
   | "merge"
+  | "select"
   | "search"
   | "view-all"
   | "view-mine"

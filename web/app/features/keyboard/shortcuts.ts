@@ -25,6 +25,7 @@ export const SHORTCUTS: Shortcut[] = [
   { keys: ["j"], command: "next", label: "Next conversation", group: "List" },
   { keys: ["k"], command: "previous", label: "Previous conversation", group: "List" },
   { keys: ["Enter", "o"], command: "open", label: "Open the selected conversation", group: "List" },
+  { keys: ["x"], command: "select", label: "Tick it for a bulk action", group: "List" },
   { keys: ["r"], command: "reply", label: "Reply", group: "Conversation" },
   { keys: ["n"], command: "note", label: "Write an internal note", group: "Conversation" },
   { keys: ["e"], command: "resolve", label: "Resolve", group: "Conversation" },
