@@ -112,7 +112,13 @@ test("add an endpoint, copy its secret, watch signed test and real deliveries ar
   const hook = (await admin.ok("GET", "/api/webhooks")).items.find((h) => h.url === receiver.url);
   assert.ok(hook, "the endpoint was created");
   assert.equal(hook.description, "Test receiver");
-  assert.deepEqual(hook.events, ["conversation.created", "conversation.updated", "message.created", "rating.created"]);
+  assert.deepEqual(hook.events, [
+    "conversation.created",
+    "conversation.updated",
+    "message.created",
+    "conversation.merged",
+    "rating.created",
+  ]);
   const row = page.locator(`${tid("webhook-row")}[data-id="${hook.id}"]`);
   await row.waitFor();
   assert.equal(await row.getAttribute("data-enabled"), "true");
