@@ -189,7 +189,8 @@ test("a keyboard-only session triages five conversations", async () => {
   // 2. j opens the next one beside the list; a: assign through the picker.
   const second = await nextConversation(page, first);
   await key("a");
-  await page.waitForSelector(tid("assignee-picker-input"));
+  // Typed before the picker has the focus, the "k" of "Kim" would be a shortcut.
+  await focusOn(page, "assignee-picker-input", "a to open the assignee picker");
   await page.keyboard.type("Kim");
   // The panel reads who may reply in the inbox as the conversation opens.
   await page.locator(`${tid("assignee-picker")} ${tid("picker-option")}[data-id="${helper.id}"]`).waitFor();
@@ -204,7 +205,7 @@ test("a keyboard-only session triages five conversations", async () => {
   const third = await nextConversation(page, second);
   assert.ok(![first, second].includes(third), "j moved on to a new conversation");
   await key("t");
-  await page.waitForSelector(tid("tag-picker-input"));
+  await focusOn(page, "tag-picker-input", "t to open the tag picker");
   await page.keyboard.type("keyboard");
   await page.locator(`${tid("tag-picker")} ${tid("picker-option")}`, { hasText: "keyboard" }).waitFor();
   await key("Enter");
@@ -291,6 +292,7 @@ test("the palette finds a conversation by its contact and runs an action on it",
   assert.equal(await dialog.getAttribute("aria-modal"), "true");
   const input = page.locator(tid("palette-input"));
   assert.equal(await input.getAttribute("role"), "combobox");
+  await focusOn(page, "palette-input", "the palette to take the focus");
   await page.keyboard.type("Zora Palette");
   const hit = page.locator(
     `${tid("palette-option")}[data-group="Conversations"][data-key="conversation-${target.id}"]`,
@@ -308,6 +310,7 @@ test("the palette finds a conversation by its contact and runs an action on it",
   // An action on the open conversation.
   await page.keyboard.press("Control+k");
   await dialog.waitFor();
+  await focusOn(page, "palette-input", "the palette to take the focus");
   await page.keyboard.type("resolve");
   const action = page.locator(`${tid("palette-option")}[data-key="action-resolve"]`);
   await action.waitFor();
