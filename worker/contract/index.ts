@@ -16,3 +16,4 @@ export * from "./email";
 export * from "./attachments";
 export * from "./webhooks";
 export * from "./contacts";
+export * from "./business-hours";

@@ -64,3 +64,7 @@ export const MAX_ATTACHMENTS_PER_MESSAGE = 10;
  * unattached files after a day, and a file must not be linked while it goes.
  */
 export const ATTACHABLE_FOR_MS = 23 * 60 * 60 * 1000;
+/** Weekly intervals in one inbox's business hours: several a day, every day. */
+export const MAX_BUSINESS_INTERVALS = 50;
+/** Holidays in one inbox's business hours: years of public holidays and closures. */
+export const MAX_HOLIDAYS = 400;
