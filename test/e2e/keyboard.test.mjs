@@ -217,7 +217,11 @@ test("a keyboard-only session triages five conversations", async () => {
   await write(page, "note", "Checked the logs.");
   await key("s");
   await page.waitForSelector(tid("snooze-menu"));
-  await key("Enter"); // the first choice has focus: in 1 hour
+  // The menu moves the focus onto its first choice (in 1 hour); Enter before that would land elsewhere.
+  await eventually(page, (sel) => !!document.activeElement?.closest(sel), tid("snooze-menu"), {
+    what: "the snooze menu to take the focus",
+  });
+  await key("Enter");
   await until(async () => (await conversation(fourth)).status === "snoozed", "s to snooze");
 
   // 5. j, then e resolves and shift+e reopens.
