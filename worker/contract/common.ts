@@ -9,7 +9,17 @@ export const Status = z.enum(["open", "snoozed", "resolved", "spam", "merged"]);
 /** The statuses an agent sets; "merged" comes only with a merge. */
 export const SettableStatus = Status.exclude(["merged"]);
 export const Priority = z.enum(["none", "low", "medium", "high", "urgent"]);
-export const View = z.enum(["all", "mine", "unassigned", "mentioned", "following", "snoozed", "resolved", "spam"]);
+export const View = z.enum([
+  "all",
+  "mine",
+  "unassigned",
+  "mentioned",
+  "following",
+  "snoozed",
+  "resolved",
+  "spam",
+  "breaching",
+]);
 
 export type Role = z.infer<typeof Role>;
 export type Access = z.infer<typeof Access>;

@@ -25,6 +25,7 @@ import {
   MAX_TAGS,
   PAGE_SIZES,
 } from "./limits";
+import { SlaClock } from "./sla";
 import { Link } from "./tickets";
 
 export const ItemKind = z.enum(["customer", "reply", "note", "event"]);
@@ -78,7 +79,24 @@ export const Summary = z.object({
   lastActivityAt: z.string(),
   createdAt: z.string(),
   snoozedUntil: z.string().nullable(),
+  /** The SLA clock due first, while one runs (SPEC §6.6); null when the inbox has no targets or nothing is owed. */
+  sla: SlaClock.nullable(),
 });
+
+/**
+ * What the conversation's room measured as it went (SPEC §6.6). Seconds are
+ * business seconds where the inbox has business hours. Resolution is per
+ * resolution: from creation, or from the reopening, to the latest resolve.
+ */
+export const ConversationMetrics = z.object({
+  firstResponseAt: z.string().nullable(),
+  firstResponseSeconds: z.number().int().nullable(),
+  replies: z.number().int(),
+  resolvedAt: z.string().nullable(),
+  resolutionSeconds: z.number().int().nullable(),
+  reopened: z.number().int(),
+});
+export type ConversationMetrics = z.infer<typeof ConversationMetrics>;
 
 export const Conversation = Summary.extend({
   followers: z.array(UserRef),
@@ -86,6 +104,7 @@ export const Conversation = Summary.extend({
   lastSeq: z.number().int().nonnegative(),
   /** Set once merged: the conversation that holds its items now (this one only answers reads). */
   mergedInto: Id.nullable(),
+  metrics: ConversationMetrics,
 });
 
 export const MergeInput = z.strictObject({ intoConversationId: Id });

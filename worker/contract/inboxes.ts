@@ -1,5 +1,7 @@
 import { z } from "zod";
+import { SlaTargets } from "./sla";
 import { Channel, Email, Id, Name } from "./common";
+import { BusinessHours } from "./business-hours";
 import { MAX_AUTO_RESOLVE_DAYS, MAX_GREETING_CHARS } from "./limits";
 
 /** How the chat widget looks and whom it lets start a chat: set by an admin per chat inbox. */
@@ -35,6 +37,9 @@ export const Inbox = z.object({
   emailAddress: z.string().nullable(),
   autoResolveDays: z.number().int().nullable(),
   widget: WidgetSettings,
+  /** Null: the inbox counts every hour (24/7). */
+  businessHours: BusinessHours.nullable(),
+  sla: SlaTargets,
   createdAt: z.string(),
 });
 

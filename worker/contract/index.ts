@@ -17,3 +17,4 @@ export * from "./attachments";
 export * from "./webhooks";
 export * from "./contacts";
 export * from "./business-hours";
+export * from "./sla";

@@ -68,3 +68,7 @@ export const ATTACHABLE_FOR_MS = 23 * 60 * 60 * 1000;
 export const MAX_BUSINESS_INTERVALS = 50;
 /** Holidays in one inbox's business hours: years of public holidays and closures. */
 export const MAX_HOLIDAYS = 400;
+/** The longest SLA target: 90 days, in minutes. */
+export const MAX_SLA_MINUTES = 90 * 24 * 60;
+/** Days one report covers. */
+export const MAX_REPORT_DAYS = 400;

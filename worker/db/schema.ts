@@ -13,6 +13,7 @@
  */
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import type { BusinessHours } from "../contract/business-hours";
 import type { TimelineEvent } from "../contract/events";
 import { DEFAULT_WIDGET } from "../contract/inboxes";
 
@@ -154,6 +155,13 @@ export const inboxes = sqliteTable(
     widgetRequireIdentity: integer("widget_require_identity", { mode: "boolean" })
       .notNull()
       .default(DEFAULT_WIDGET.requireIdentity),
+    /** Contract: BusinessHours; null counts every hour (24/7). */
+    businessHours: text("business_hours", { mode: "json" }).$type<BusinessHours>(),
+    // SLA targets in minutes (null: none); business time or calendar time.
+    slaFirstResponseMinutes: integer("sla_first_response_minutes"),
+    slaNextResponseMinutes: integer("sla_next_response_minutes"),
+    slaResolutionMinutes: integer("sla_resolution_minutes"),
+    slaBusinessHoursOnly: integer("sla_business_hours_only", { mode: "boolean" }).notNull().default(false),
     createdAt: createdAt(),
   },
   (t) => [
@@ -286,6 +294,25 @@ export const conversations = sqliteTable(
     emailThreadId: text("email_thread_id"),
     /** Set by a merge (status "merged"): the conversation that holds its items now. */
     mergedInto: text("merged_into"),
+    // The SLA clock due first while one runs (domain/sla.ts); all null otherwise.
+    slaKind: text("sla_kind", { enum: ["first_response", "next_response", "resolution"] }),
+    slaStartedAt: integer("sla_started_at"),
+    slaDueAt: integer("sla_due_at"),
+    /** The sweep marked the current clock breached and notified: once per clock. */
+    slaBreached: integer("sla_breached", { mode: "boolean" }).notNull().default(false),
+    // Metrics the room records as it writes (contract: ConversationMetrics).
+    firstResponseAt: integer("first_response_at"),
+    firstResponseSeconds: integer("first_response_seconds"),
+    repliesCount: integer("replies_count").notNull().default(0),
+    resolvedAt: integer("resolved_at"),
+    resolutionSeconds: integer("resolution_seconds"),
+    reopenCount: integer("reopen_count").notNull().default(0),
+    /** The oldest customer message no reply has answered yet: an answer is owed since then. */
+    waitingSince: integer("waiting_since"),
+    /** When the current stretch began: creation, or the latest reopening (the resolution clock's start). */
+    openedAt: integer("opened_at"),
+    /** 0 for a conversation from before metrics: the back-fill replays its timeline once, then 1. */
+    metricsRecorded: integer("metrics_recorded").notNull().default(0),
     createdAt: createdAt(),
     updatedAt: integer("updated_at").notNull(),
   },
@@ -308,6 +335,13 @@ export const conversations = sqliteTable(
     index("conversations_snoozed_until").on(t.snoozedUntil).where(sql`status = 'snoozed'`),
     // The 24-hour chat rule: a contact's latest conversation in an inbox.
     index("conversations_contact_inbox_activity").on(t.contactId, t.inboxId, t.lastActivityAt),
+    // view=breaching: running clocks, due first, across the workspace or in one inbox.
+    index("conversations_ws_sla_due").on(t.workspaceId, t.slaDueAt, t.id).where(sql`sla_due_at IS NOT NULL`),
+    index("conversations_inbox_sla_due").on(t.inboxId, t.slaDueAt, t.id).where(sql`sla_due_at IS NOT NULL`),
+    // The breach sweep reads only clocks that ran out and were not yet marked.
+    index("conversations_sla_unbreached").on(t.slaDueAt).where(sql`sla_due_at IS NOT NULL AND sla_breached = 0`),
+    // The back-fill reads only conversations it has not replayed.
+    index("conversations_metrics_pending").on(t.id).where(sql`metrics_recorded = 0`),
   ],
 );
 
@@ -403,7 +437,7 @@ export const notifications = sqliteTable(
     userId: text("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    kind: text("kind", { enum: ["mention", "assigned", "update", "webhook"] }).notNull(),
+    kind: text("kind", { enum: ["mention", "assigned", "update", "webhook", "sla"] }).notNull(),
     conversationId: text("conversation_id").references(() => conversations.id, { onDelete: "cascade" }),
     actorId: text("actor_id"),
     actorName: text("actor_name").notNull(),
@@ -759,4 +793,41 @@ export const merges = sqliteTable(
     doneAt: integer("done_at"),
   },
   (t) => [index("merges_pending").on(t.createdAt).where(sql`status = 'pending'`)],
+);
+
+/**
+ * Report rollups (SPEC §6.6): what happened per local day × inbox × team ×
+ * agent, kept by the conversation rooms in the same D1 batch as the change
+ * (reports/rollups.ts), so a report reads these rows and never conversations.
+ * Unassigned and no team are '' (a primary key cannot hold NULLs that match).
+ * Latencies keep a count, a sum and a histogram over REPORT_BUCKETS (a JSON
+ * array of counts), so medians and p90s come from here.
+ */
+export const reportRollups = sqliteTable(
+  "report_rollups",
+  {
+    workspaceId: text("workspace_id").notNull(),
+    /** The local date, in the inbox's business-hours time zone (UTC without one). */
+    day: text("day").notNull(),
+    inboxId: text("inbox_id").notNull(),
+    teamId: text("team_id").notNull(),
+    assigneeId: text("assignee_id").notNull(),
+    created: integer("created").notNull().default(0),
+    resolved: integer("resolved").notNull().default(0),
+    reopened: integer("reopened").notNull().default(0),
+    replies: integer("replies").notNull().default(0),
+    firstResponseCount: integer("first_response_count").notNull().default(0),
+    firstResponseSum: integer("first_response_sum").notNull().default(0),
+    firstResponseHist: text("first_response_hist").notNull(),
+    resolutionCount: integer("resolution_count").notNull().default(0),
+    resolutionSum: integer("resolution_sum").notNull().default(0),
+    resolutionHist: text("resolution_hist").notNull(),
+    slaMet: integer("sla_met").notNull().default(0),
+    slaMissed: integer("sla_missed").notNull().default(0),
+    ratingCount: integer("rating_count").notNull().default(0),
+    ratingSum: integer("rating_sum").notNull().default(0),
+    /** Ratings of 1 … 5 stars, a JSON array of 5 counts. */
+    ratingHist: text("rating_hist").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.day, t.inboxId, t.teamId, t.assigneeId] })],
 );

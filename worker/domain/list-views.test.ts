@@ -17,6 +17,7 @@ const summary = (over: Partial<Summary> = {}): Summary => ({
   lastActivityAt: "2026-11-20T12:00:00.000Z",
   createdAt: "2026-11-20T12:00:00.000Z",
   snoozedUntil: null,
+  sla: null,
   ...over,
 });
 const me = { id: "ada" };

@@ -64,7 +64,24 @@ export function inView(c: Summary, filter: ListFilter, me: ListViewer): boolean 
       return c.status === "open" && c.assignee?.id === me.id;
     case "unassigned":
       return c.status === "open" && c.assignee === null;
+    case "breaching":
+      // A clock runs only while the conversation is open or snoozed (snoozing pauses nothing).
+      return c.sla !== null && (c.status === "open" || c.status === "snoozed");
     default:
       return c.status === STATUS_OF_VIEW[filter.view];
   }
+}
+
+/**
+ * The order a view lists in: Breaching by the clock due first (breached ones
+ * lead), every other view by the newest activity; ties by id, as the list
+ * query's keyset pages. Negative when `a` comes before `b`.
+ */
+export function compareInView(view: View, a: Summary, b: Summary): number {
+  if (view === "breaching") {
+    const due = Date.parse(a.sla?.dueAt ?? "") - Date.parse(b.sla?.dueAt ?? "");
+    return due || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  }
+  const at = Date.parse(b.lastActivityAt) - Date.parse(a.lastActivityAt);
+  return at || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 }

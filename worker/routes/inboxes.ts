@@ -5,6 +5,7 @@ import {
   SetAccessInput,
   UpdateInboxInput,
   type Inbox,
+  type SlaTargets,
   type WidgetSecret,
   type WidgetSettings,
 } from "../contract";
@@ -29,7 +30,17 @@ export const toInbox = (row: InboxRow): Inbox => ({
   emailAddress: row.emailAddress,
   autoResolveDays: row.autoResolveDays,
   widget: widgetSettings(row),
+  businessHours: row.businessHours,
+  sla: slaTargets(row),
   createdAt: iso(row.createdAt),
+});
+
+/** The inbox's SLA targets as stored on its row. */
+export const slaTargets = (row: InboxRow): SlaTargets => ({
+  firstResponseMinutes: row.slaFirstResponseMinutes,
+  nextResponseMinutes: row.slaNextResponseMinutes,
+  resolutionMinutes: row.slaResolutionMinutes,
+  businessHoursOnly: row.slaBusinessHoursOnly,
 });
 
 /** The chat widget's settings as stored on the inbox's row. */

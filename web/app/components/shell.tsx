@@ -178,6 +178,7 @@ function ViewIcon({ view }: { view: View }) {
     following: "M2 8s2.2-4 6-4 6 4 6 4-2.2 4-6 4-6-4-6-4zM8 9.8a1.8 1.8 0 1 0 0-3.6 1.8 1.8 0 0 0 0 3.6z",
     snoozed: "M8 14A6 6 0 1 0 8 2a6 6 0 0 0 0 12zM8 5v3.2l2 1.3",
     spam: "M8 2.5 14 13H2L8 2.5zM8 6.5v3M8 11.2v.1",
+    breaching: "M8 14.5A5.5 5.5 0 1 0 8 3.5a5.5 5.5 0 0 0 0 11zM8 6v3l1.8 1.2M6.5 1.5h3",
   };
   return <LineIcon d={paths[view]} />;
 }

@@ -45,6 +45,16 @@ const summaryFields = {
   lastSeq: conversations.lastSeq,
   mergedInto: conversations.mergedInto,
   workspaceId: conversations.workspaceId,
+  slaKind: conversations.slaKind,
+  slaStartedAt: conversations.slaStartedAt,
+  slaDueAt: conversations.slaDueAt,
+  slaBreached: conversations.slaBreached,
+  firstResponseAt: conversations.firstResponseAt,
+  firstResponseSeconds: conversations.firstResponseSeconds,
+  repliesCount: conversations.repliesCount,
+  resolvedAt: conversations.resolvedAt,
+  resolutionSeconds: conversations.resolutionSeconds,
+  reopenCount: conversations.reopenCount,
   tags: sql<string>`(SELECT json_group_array(t.name) FROM conversation_tags ct JOIN tags t ON t.id = ct.tag_id WHERE ct.conversation_id = ${conversations.id})`,
 };
 
@@ -69,6 +79,15 @@ export function toSummary(row: SummaryRow): Summary {
     lastActivityAt: iso(row.lastActivityAt),
     createdAt: iso(row.createdAt),
     snoozedUntil: isoOrNull(row.snoozedUntil),
+    sla:
+      row.slaKind && row.slaDueAt !== null
+        ? {
+            kind: row.slaKind,
+            startedAt: iso(row.slaStartedAt ?? row.createdAt),
+            dueAt: iso(row.slaDueAt),
+            breached: row.slaBreached,
+          }
+        : null,
   };
 }
 
@@ -151,6 +170,14 @@ export async function getConversation(
     links: visibleLinks(linkRows, canSee),
     lastSeq: row.lastSeq,
     mergedInto: row.mergedInto,
+    metrics: {
+      firstResponseAt: isoOrNull(row.firstResponseAt),
+      firstResponseSeconds: row.firstResponseSeconds,
+      replies: row.repliesCount,
+      resolvedAt: isoOrNull(row.resolvedAt),
+      resolutionSeconds: row.resolutionSeconds,
+      reopened: row.reopenCount,
+    },
   };
 }
 

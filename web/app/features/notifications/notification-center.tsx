@@ -288,6 +288,7 @@ function KindMark({ kind }: { kind: NotificationKind }) {
     assigned: "M4 8h7M8.5 5 11.5 8l-3 3",
     update: "M5 8h6M8 5v6",
     webhook: "M8 3.5 13 12H3zM8 7v2.2M8 10.6v.1",
+    sla: "M8 13.5A5 5 0 1 0 8 3.5a5 5 0 0 0 0 10zM8 5.8v2.7l1.6 1",
   };
   return (
     <span class={`kind-mark kind-${kind}`} aria-hidden="true">
