@@ -5,7 +5,6 @@ import {
   SetAccessInput,
   UpdateInboxInput,
   type Inbox,
-  type SlaTargets,
   type WidgetSecret,
   type WidgetSettings,
 } from "../contract";
@@ -13,6 +12,7 @@ import { requireAdmin } from "../auth/session";
 import { accessChanged } from "../auth/list-scope";
 import { getDb, type Db } from "../db/client";
 import { grantsFor } from "../db/queries/access";
+import { slaTargets } from "../db/queries/inbox-terms";
 import { inboxAccess, inboxes, users } from "../db/schema";
 import type { AppEnv } from "../env";
 import { AppError, notFound } from "../errors";
@@ -33,14 +33,6 @@ export const toInbox = (row: InboxRow): Inbox => ({
   businessHours: row.businessHours,
   sla: slaTargets(row),
   createdAt: iso(row.createdAt),
-});
-
-/** The inbox's SLA targets as stored on its row. */
-export const slaTargets = (row: InboxRow): SlaTargets => ({
-  firstResponseMinutes: row.slaFirstResponseMinutes,
-  nextResponseMinutes: row.slaNextResponseMinutes,
-  resolutionMinutes: row.slaResolutionMinutes,
-  businessHoursOnly: row.slaBusinessHoursOnly,
 });
 
 /** The chat widget's settings as stored on the inbox's row. */
