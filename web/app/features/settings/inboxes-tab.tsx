@@ -99,7 +99,28 @@ export function InboxesTab({
                 <td>
                   <div class="strong nowrap">{inbox.name}</div>
                   <div class="muted small inbox-service" data-testid="inbox-service-summary">
-                    {hoursSummary(inbox.businessHours)} · {slaSummary(inbox.sla, inbox.businessHours !== null)}
+                    <button
+                      type="button"
+                      class="inbox-service-link"
+                      onClick={() => setServiceFor({ id: inbox.id, what: "hours" })}
+                      aria-label={`Business hours of ${inbox.name}: ${hoursSummary(inbox.businessHours)}`}
+                      title="Edit business hours"
+                      data-testid="inbox-hours"
+                    >
+                      {hoursSummary(inbox.businessHours)}
+                      {/* The dot stays with the hours when the line wraps. */}
+                      <span aria-hidden="true">{"\u00a0·"}</span>
+                    </button>{" "}
+                    <button
+                      type="button"
+                      class="inbox-service-link"
+                      onClick={() => setServiceFor({ id: inbox.id, what: "sla" })}
+                      aria-label={`SLA targets of ${inbox.name}: ${slaSummary(inbox.sla, inbox.businessHours !== null)}`}
+                      title="Edit SLA targets"
+                      data-testid="inbox-sla"
+                    >
+                      {slaSummary(inbox.sla, inbox.businessHours !== null)}
+                    </button>
                   </div>
                 </td>
                 <td>
@@ -140,24 +161,6 @@ export function InboxesTab({
                       Widget
                     </button>
                   )}{" "}
-                  <button
-                    type="button"
-                    class="btn btn-small"
-                    onClick={() => setServiceFor({ id: inbox.id, what: "hours" })}
-                    aria-label={`Business hours of ${inbox.name}`}
-                    data-testid="inbox-hours"
-                  >
-                    Hours
-                  </button>{" "}
-                  <button
-                    type="button"
-                    class="btn btn-small"
-                    onClick={() => setServiceFor({ id: inbox.id, what: "sla" })}
-                    aria-label={`SLA targets of ${inbox.name}`}
-                    data-testid="inbox-sla"
-                  >
-                    SLA
-                  </button>{" "}
                   <button
                     type="button"
                     class="btn btn-small"

@@ -109,5 +109,5 @@ export function slaSummary(sla: SlaTargets, hasHours: boolean): string {
     return minutes === null ? [] : [`${t.label} ${shortDuration(minutes)}`];
   });
   if (!set.length) return "No SLA targets";
-  return `${set.join(" · ")}${sla.businessHoursOnly && hasHours ? " (business hours)" : ""}`;
+  return `${set.join("\u00a0· ")}${sla.businessHoursOnly && hasHours ? " (business hours)" : ""}`;
 }
