@@ -85,50 +85,20 @@ describe("an inbox's business hours", () => {
     const { admin, inbox } = await supportTeam();
     await expectStatus(setHours(admin, inbox.id, OFFICE), 200);
     const before = await storedInbox(inbox.id);
-    const sameDay = {
-      ...OFFICE,
-      weekly: [
-        { day: 1, start: "09:00", end: "17:00" },
-        { day: 1, start: "16:00", end: "18:00" },
-      ],
-    };
-    await refused(
-      setHours(admin, inbox.id, sameDay),
-      inbox.id,
-      before,
-      ["weekly", "1"],
-      /Monday 16:00–18:00 overlaps Monday 09:00–17:00/,
-    );
-    // An overnight Sunday reaches into Monday morning.
-    const overnight = {
-      ...OFFICE,
-      weekly: [
-        { day: 0, start: "20:00", end: "10:00" },
-        { day: 1, start: "09:00", end: "17:00" },
-      ],
-    };
-    await refused(
-      setHours(admin, inbox.id, overnight),
-      inbox.id,
-      before,
-      ["weekly", "1"],
-      /Monday 09:00–17:00 overlaps Sunday 20:00–10:00/,
-    );
-    // Saturday night wraps past the week's end into Sunday.
-    const wrap = {
-      ...OFFICE,
-      weekly: [
-        { day: 6, start: "22:00", end: "03:00" },
-        { day: 0, start: "02:00", end: "05:00" },
-      ],
-    };
-    await refused(
-      setHours(admin, inbox.id, wrap),
-      inbox.id,
-      before,
-      ["weekly", "1"],
-      /Sunday 02:00–05:00 overlaps Saturday 22:00–03:00/,
-    );
+    // [day, start, end] twice, and the message the second one gets.
+    const clashes: [[number, string, string], [number, string, string], string][] = [
+      [[1, "09:00", "17:00"], [1, "16:00", "18:00"], "Monday 16:00–18:00 overlaps Monday 09:00–17:00"],
+      // An overnight Sunday reaches into Monday morning.
+      [[0, "20:00", "10:00"], [1, "09:00", "17:00"], "Monday 09:00–17:00 overlaps Sunday 20:00–10:00"],
+      // Saturday night wraps past the week's end into Sunday.
+      [[6, "22:00", "03:00"], [0, "02:00", "05:00"], "Sunday 02:00–05:00 overlaps Saturday 22:00–03:00"],
+    ];
+    for (const [first, second, message] of clashes) {
+      const weekly = [first, second].map(([day, start, end]) => ({ day, start, end }));
+      const error = await expectError(setHours(admin, inbox.id, { ...OFFICE, weekly }), 400, "validation_failed");
+      expect(error.details).toEqual([expect.objectContaining({ path: ["weekly", "1"], message })]);
+      expect(await storedInbox(inbox.id)).toEqual(before);
+    }
   });
 
   it("refuse an unknown time zone, bad times and days, and malformed or impossible holidays, writing nothing", async () => {

@@ -5,14 +5,16 @@
  * clearing them goes back to that. The API's issues are shown beside what they
  * name: an overlap under the day it is on, a bad date under the holidays.
  */
+import { Fragment } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
-import { type BusinessHours, type BusinessInterval, clockMinutes, type Inbox } from "../../../../worker/contract";
+import { type BusinessHours, type BusinessInterval, clockMinutes } from "../../../../worker/contract";
 import { api, validationIssues } from "../../../lib/api";
 import { DialogActions } from "../../components/dialog-actions";
-import { FieldIssue } from "../../components/field-issue";
+import { FieldIssue, SaveErrorNotice, useFocusOnError } from "../../components/field-issue";
 import { Dialog, ErrorNotice, Spinner } from "../../components/ui";
 import { useAction } from "../../hooks/resource";
 import { browserTimeZone, hoursSummary, PRESETS, timeZones, WEEK } from "./service-levels";
+import type { InboxDialogProps } from "./inbox-dialog-props";
 
 /** Where a new schedule starts: the admin's zone, open Monday to Friday 9 to 5. */
 const starting = (): BusinessHours => ({ timeZone: browserTimeZone(), weekly: PRESETS[0]!.weekly, holidays: [] });
@@ -62,15 +64,7 @@ function placeIssues(error: unknown, holidays: string[]) {
   return { ...placed, holidays: holidayLines, unplaced };
 }
 
-export function BusinessHoursDialog({
-  inbox,
-  onClose,
-  onSaved,
-}: {
-  inbox: Inbox;
-  onClose: () => void;
-  onSaved: (inbox: Inbox) => void;
-}) {
+export function BusinessHoursDialog({ inbox, onClose, onSaved }: InboxDialogProps) {
   const [draft, setDraft] = useState<BusinessHours>(inbox.businessHours ?? starting);
   const [newHoliday, setNewHoliday] = useState("");
   const save = useAction(() => api.setBusinessHours(inbox.id, { ...draft, weekly: draft.weekly.map(saved) }), {
@@ -90,9 +84,7 @@ export function BusinessHoursDialog({
     form.current?.querySelector<HTMLElement>(focusNext.current)?.focus();
     focusNext.current = null;
   });
-  useEffect(() => {
-    if (save.error) form.current?.querySelector<HTMLElement>('[aria-invalid="true"], [data-testid="error"]')?.focus();
-  }, [save.error]);
+  useFocusOnError(form, save.error);
 
   /** A change to the list's shape drops the last answer's issues: they name intervals by position. */
   const reshape = (next: BusinessHours) => {
@@ -222,37 +214,15 @@ export function BusinessHoursDialog({
                 <div class="bh-intervals">
                   {intervals.length === 0 && <span class="bh-closed">Closed</span>}
                   {intervals.map(({ interval, index }) => (
-                    <div key={index} class="bh-interval" data-interval={index} data-testid="hours-interval">
-                      <input
-                        type="time"
-                        value={shown(interval.start)}
-                        onInput={(e) => setInterval(index, { start: e.currentTarget.value })}
-                        aria-label={`${name} opens`}
-                        aria-invalid={issues.interval[index] ? true : undefined}
-                        aria-describedby={`bh-day-${day}-issue`}
-                        data-testid="hours-start"
-                      />
-                      <span aria-hidden="true">–</span>
-                      <input
-                        type="time"
-                        value={shown(interval.end)}
-                        onInput={(e) => setInterval(index, { end: e.currentTarget.value })}
-                        aria-label={`${name} closes`}
-                        aria-invalid={issues.interval[index] ? true : undefined}
-                        aria-describedby={`bh-day-${day}-issue`}
-                        data-testid="hours-end"
-                      />
-                      {isOvernight(interval) && <span class="field-hint">next day</span>}
-                      <button
-                        type="button"
-                        class="icon-btn"
-                        onClick={() => removeInterval(index)}
-                        aria-label={`Remove ${name} ${interval.start}–${interval.end}`}
-                        data-testid="hours-remove"
-                      >
-                        ×
-                      </button>
-                    </div>
+                    <IntervalRow
+                      key={index}
+                      interval={interval}
+                      index={index}
+                      dayName={name}
+                      invalid={!!issues.interval[index]}
+                      onChange={(patch) => setInterval(index, patch)}
+                      onRemove={() => removeInterval(index)}
+                    />
                   ))}
                   <FieldIssue id={`bh-day-${day}-issue`} lines={dayIssues} />
                 </div>
@@ -325,15 +295,54 @@ export function BusinessHoursDialog({
           <FieldIssue id="bh-holidays-issue" lines={issues.holidays} />
         </fieldset>
 
-        {onlyFieldIssues ? (
-          <p class="notice notice-error" role="alert" tabIndex={-1} data-testid="error">
-            Not saved: see the marked fields. Your changes are still here.
-          </p>
-        ) : (
-          <ErrorNotice error={save.error} />
-        )}
+        <SaveErrorNotice error={save.error} atFields={onlyFieldIssues} />
         <DialogActions onCancel={onClose} label="Save hours" busyLabel="Saving…" busy={save.busy} testid="hours-save" />
       </form>
     </Dialog>
+  );
+}
+
+const ENDS = [
+  { key: "start", verb: "opens" },
+  { key: "end", verb: "closes" },
+] as const;
+
+/** One opening of a day: its start and end times, a note when it runs overnight, and a way to remove it. */
+function IntervalRow(props: {
+  interval: BusinessInterval;
+  index: number;
+  dayName: string;
+  invalid: boolean;
+  onChange: (patch: Partial<BusinessInterval>) => void;
+  onRemove: () => void;
+}) {
+  const { interval, dayName } = props;
+  return (
+    <div class="bh-interval" data-interval={props.index} data-testid="hours-interval">
+      {ENDS.map(({ key, verb }, n) => (
+        <Fragment key={key}>
+          {n > 0 && <span aria-hidden="true">–</span>}
+          <input
+            type="time"
+            value={shown(interval[key])}
+            onInput={(e) => props.onChange({ [key]: e.currentTarget.value })}
+            aria-label={`${dayName} ${verb}`}
+            aria-invalid={props.invalid || undefined}
+            aria-describedby={`bh-day-${interval.day}-issue`}
+            data-testid={`hours-${key}`}
+          />
+        </Fragment>
+      ))}
+      {isOvernight(interval) && <span class="field-hint">next day</span>}
+      <button
+        type="button"
+        class="icon-btn"
+        onClick={props.onRemove}
+        aria-label={`Remove ${dayName} ${interval.start}–${interval.end}`}
+        data-testid="hours-remove"
+      >
+        ×
+      </button>
+    </div>
   );
 }

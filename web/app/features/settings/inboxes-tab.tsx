@@ -13,6 +13,7 @@ import { BusinessHoursDialog } from "./business-hours-dialog";
 import { hoursSummary, slaSummary } from "./service-levels";
 import { SlaDialog } from "./sla-dialog";
 import { WidgetDialog } from "./widget-dialog";
+import type { InboxDialogProps } from "./inbox-dialog-props";
 
 const CHANNELS: SelectOption<Channel>[] = [
   { value: "chat", label: "Chat widget" },
@@ -214,15 +215,7 @@ export function InboxesTab({
   );
 }
 
-function EditInboxDialog({
-  inbox,
-  onClose,
-  onSaved,
-}: {
-  inbox: Inbox;
-  onClose: () => void;
-  onSaved: (inbox: Inbox) => void;
-}) {
+function EditInboxDialog({ inbox, onClose, onSaved }: InboxDialogProps) {
   const [form, setForm] = useState({
     name: inbox.name,
     emailAddress: inbox.emailAddress ?? "",

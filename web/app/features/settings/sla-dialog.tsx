@@ -3,13 +3,13 @@
  * response and resolution, each off or a number of minutes, hours or days, and
  * whether the clocks count only the inbox's business hours (which needs hours).
  */
-import { useEffect, useRef, useState } from "preact/hooks";
-import { MAX_SLA_MINUTES, type Inbox, type SlaTargetsInput } from "../../../../worker/contract";
+import { useRef, useState } from "preact/hooks";
+import { MAX_SLA_MINUTES, type SlaTargetsInput } from "../../../../worker/contract";
 import { api, fieldIssues } from "../../../lib/api";
 import { DialogActions } from "../../components/dialog-actions";
-import { FieldIssue } from "../../components/field-issue";
+import { FieldIssue, SaveErrorNotice, useFocusOnError } from "../../components/field-issue";
 import { type SelectOption, Select } from "../../components/select-field";
-import { Dialog, ErrorNotice } from "../../components/ui";
+import { Dialog } from "../../components/ui";
 import { useAction } from "../../hooks/resource";
 import {
   type DurationUnit,
@@ -20,6 +20,7 @@ import {
   type TargetKey,
   UNIT_MINUTES,
 } from "./service-levels";
+import type { InboxDialogProps } from "./inbox-dialog-props";
 
 const UNITS: SelectOption<DurationUnit>[] = [
   { value: "minutes", label: "minutes" },
@@ -46,15 +47,7 @@ function minutesOf(d: TargetDraft): { minutes: number | null; problem?: string }
   return { minutes };
 }
 
-export function SlaDialog({
-  inbox,
-  onClose,
-  onSaved,
-}: {
-  inbox: Inbox;
-  onClose: () => void;
-  onSaved: (inbox: Inbox) => void;
-}) {
+export function SlaDialog({ inbox, onClose, onSaved }: InboxDialogProps) {
   const [drafts, setDrafts] = useState(
     () => Object.fromEntries(TARGETS.map((t) => [t.key, draftOf(inbox.sla[t.key])])) as Record<TargetKey, TargetDraft>,
   );
@@ -76,9 +69,7 @@ export function SlaDialog({
   const onlyFieldIssues = Object.keys(issues).length > 0 && other.length === 0;
   const hasHours = inbox.businessHours !== null;
   const form = useRef<HTMLFormElement>(null);
-  useEffect(() => {
-    if (save.error) form.current?.querySelector<HTMLElement>('[aria-invalid="true"], [data-testid="error"]')?.focus();
-  }, [save.error]);
+  useFocusOnError(form, save.error);
 
   const change = (key: TargetKey, patch: Partial<TargetDraft>) =>
     setDrafts((all) => ({ ...all, [key]: { ...all[key], ...patch } }));
@@ -172,13 +163,7 @@ export function SlaDialog({
         </label>
         <FieldIssue id="sla-business-issue" lines={issues.businessHoursOnly} />
 
-        {onlyFieldIssues ? (
-          <p class="notice notice-error" role="alert" tabIndex={-1} data-testid="error">
-            Not saved: see the marked fields. Your changes are still here.
-          </p>
-        ) : (
-          <ErrorNotice error={save.error} />
-        )}
+        <SaveErrorNotice error={save.error} atFields={onlyFieldIssues} />
         <DialogActions
           onCancel={onClose}
           label="Save targets"
