@@ -298,6 +298,41 @@ export interface paths {
         patch: operations["patchApiInboxesByInboxId"];
         trace?: never;
     };
+    "/api/inboxes/{inboxId}/business-hours": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set an inbox's business hours (its SLA clocks count in them) */
+        put: operations["putApiInboxesByInboxIdBusinessHours"];
+        post?: never;
+        /** Clear an inbox's business hours (it counts every hour again) */
+        delete: operations["deleteApiInboxesByInboxIdBusinessHours"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/inboxes/{inboxId}/sla": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set an inbox's SLA targets */
+        put: operations["putApiInboxesByInboxIdSla"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/inboxes/{inboxId}/access/{userId}": {
         parameters: {
             query?: never;
@@ -4501,6 +4536,21 @@ export interface operations {
                                 preChat: "off" | "optional" | "required";
                                 requireIdentity: boolean;
                             };
+                            businessHours: {
+                                timeZone: unknown;
+                                weekly: {
+                                    day: number;
+                                    start: string;
+                                    end: string;
+                                }[];
+                                holidays: string[];
+                            } | null;
+                            sla: {
+                                firstResponseMinutes: number | null;
+                                nextResponseMinutes: number | null;
+                                resolutionMinutes: number | null;
+                                businessHoursOnly: boolean;
+                            };
                             createdAt: string;
                         }[];
                     };
@@ -4581,6 +4631,21 @@ export interface operations {
                             /** @enum {string} */
                             preChat: "off" | "optional" | "required";
                             requireIdentity: boolean;
+                        };
+                        businessHours: {
+                            timeZone: unknown;
+                            weekly: {
+                                day: number;
+                                start: string;
+                                end: string;
+                            }[];
+                            holidays: string[];
+                        } | null;
+                        sla: {
+                            firstResponseMinutes: number | null;
+                            nextResponseMinutes: number | null;
+                            resolutionMinutes: number | null;
+                            businessHoursOnly: boolean;
                         };
                         createdAt: string;
                     };
@@ -4735,6 +4800,21 @@ export interface operations {
                             preChat: "off" | "optional" | "required";
                             requireIdentity: boolean;
                         };
+                        businessHours: {
+                            timeZone: unknown;
+                            weekly: {
+                                day: number;
+                                start: string;
+                                end: string;
+                            }[];
+                            holidays: string[];
+                        } | null;
+                        sla: {
+                            firstResponseMinutes: number | null;
+                            nextResponseMinutes: number | null;
+                            resolutionMinutes: number | null;
+                            businessHoursOnly: boolean;
+                        };
                         createdAt: string;
                     };
                 };
@@ -4813,6 +4893,464 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "conflict";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `internal` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    putApiInboxesByInboxIdBusinessHours: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                inboxId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    timeZone: string;
+                    weekly: {
+                        day: number;
+                        start: string;
+                        end: string;
+                    }[];
+                    holidays: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        /** @enum {string} */
+                        channel: "chat" | "email";
+                        widgetKey: string;
+                        emailAddress: string | null;
+                        autoResolveDays: number | null;
+                        widget: {
+                            color: unknown;
+                            greeting: string;
+                            /** @enum {string} */
+                            position: "left" | "right";
+                            /** @enum {string} */
+                            preChat: "off" | "optional" | "required";
+                            requireIdentity: boolean;
+                        };
+                        businessHours: {
+                            timeZone: unknown;
+                            weekly: {
+                                day: number;
+                                start: string;
+                                end: string;
+                            }[];
+                            holidays: string[];
+                        } | null;
+                        sla: {
+                            firstResponseMinutes: number | null;
+                            nextResponseMinutes: number | null;
+                            resolutionMinutes: number | null;
+                            businessHoursOnly: boolean;
+                        };
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "validation_failed";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthenticated";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `internal` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    deleteApiInboxesByInboxIdBusinessHours: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                inboxId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        /** @enum {string} */
+                        channel: "chat" | "email";
+                        widgetKey: string;
+                        emailAddress: string | null;
+                        autoResolveDays: number | null;
+                        widget: {
+                            color: unknown;
+                            greeting: string;
+                            /** @enum {string} */
+                            position: "left" | "right";
+                            /** @enum {string} */
+                            preChat: "off" | "optional" | "required";
+                            requireIdentity: boolean;
+                        };
+                        businessHours: {
+                            timeZone: unknown;
+                            weekly: {
+                                day: number;
+                                start: string;
+                                end: string;
+                            }[];
+                            holidays: string[];
+                        } | null;
+                        sla: {
+                            firstResponseMinutes: number | null;
+                            nextResponseMinutes: number | null;
+                            resolutionMinutes: number | null;
+                            businessHoursOnly: boolean;
+                        };
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthenticated";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `internal` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    putApiInboxesByInboxIdSla: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                inboxId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    firstResponseMinutes?: number | null;
+                    nextResponseMinutes?: number | null;
+                    resolutionMinutes?: number | null;
+                    businessHoursOnly: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        /** @enum {string} */
+                        channel: "chat" | "email";
+                        widgetKey: string;
+                        emailAddress: string | null;
+                        autoResolveDays: number | null;
+                        widget: {
+                            color: unknown;
+                            greeting: string;
+                            /** @enum {string} */
+                            position: "left" | "right";
+                            /** @enum {string} */
+                            preChat: "off" | "optional" | "required";
+                            requireIdentity: boolean;
+                        };
+                        businessHours: {
+                            timeZone: unknown;
+                            weekly: {
+                                day: number;
+                                start: string;
+                                end: string;
+                            }[];
+                            holidays: string[];
+                        } | null;
+                        sla: {
+                            firstResponseMinutes: number | null;
+                            nextResponseMinutes: number | null;
+                            resolutionMinutes: number | null;
+                            businessHoursOnly: boolean;
+                        };
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "validation_failed";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthenticated";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
                             message: string;
                             details?: unknown;
                         };
@@ -5693,7 +6231,7 @@ export interface operations {
     getApiConversations: {
         parameters: {
             query?: {
-                view?: "all" | "mine" | "unassigned" | "mentioned" | "following" | "snoozed" | "resolved" | "spam";
+                view?: "all" | "mine" | "unassigned" | "mentioned" | "following" | "snoozed" | "resolved" | "spam" | "breaching";
                 inboxId?: string;
                 assigneeId?: string;
                 teamId?: string;
@@ -5741,6 +6279,13 @@ export interface operations {
                             lastActivityAt: string;
                             createdAt: string;
                             snoozedUntil: string | null;
+                            sla: {
+                                /** @enum {string} */
+                                kind: "first_response" | "next_response" | "resolution";
+                                startedAt: string;
+                                dueAt: string;
+                                breached: boolean;
+                            } | null;
                         }[];
                         nextCursor: string | null;
                     };
@@ -5854,6 +6399,13 @@ export interface operations {
                         lastActivityAt: string;
                         createdAt: string;
                         snoozedUntil: string | null;
+                        sla: {
+                            /** @enum {string} */
+                            kind: "first_response" | "next_response" | "resolution";
+                            startedAt: string;
+                            dueAt: string;
+                            breached: boolean;
+                        } | null;
                         followers: {
                             id: string;
                             name: string;
@@ -5876,6 +6428,14 @@ export interface operations {
                         }[];
                         lastSeq: number;
                         mergedInto: string | null;
+                        metrics: {
+                            firstResponseAt: string | null;
+                            firstResponseSeconds: number | null;
+                            replies: number;
+                            resolvedAt: string | null;
+                            resolutionSeconds: number | null;
+                            reopened: number;
+                        };
                     };
                 };
             };
@@ -6039,6 +6599,13 @@ export interface operations {
                                 lastActivityAt: string;
                                 createdAt: string;
                                 snoozedUntil: string | null;
+                                sla: {
+                                    /** @enum {string} */
+                                    kind: "first_response" | "next_response" | "resolution";
+                                    startedAt: string;
+                                    dueAt: string;
+                                    breached: boolean;
+                                } | null;
                             };
                         } | {
                             id: string;
@@ -6701,6 +7268,13 @@ export interface operations {
                         lastActivityAt: string;
                         createdAt: string;
                         snoozedUntil: string | null;
+                        sla: {
+                            /** @enum {string} */
+                            kind: "first_response" | "next_response" | "resolution";
+                            startedAt: string;
+                            dueAt: string;
+                            breached: boolean;
+                        } | null;
                         followers: {
                             id: string;
                             name: string;
@@ -6723,6 +7297,14 @@ export interface operations {
                         }[];
                         lastSeq: number;
                         mergedInto: string | null;
+                        metrics: {
+                            firstResponseAt: string | null;
+                            firstResponseSeconds: number | null;
+                            replies: number;
+                            resolvedAt: string | null;
+                            resolutionSeconds: number | null;
+                            reopened: number;
+                        };
                     };
                 };
             };
@@ -6833,6 +7415,13 @@ export interface operations {
                         lastActivityAt: string;
                         createdAt: string;
                         snoozedUntil: string | null;
+                        sla: {
+                            /** @enum {string} */
+                            kind: "first_response" | "next_response" | "resolution";
+                            startedAt: string;
+                            dueAt: string;
+                            breached: boolean;
+                        } | null;
                         followers: {
                             id: string;
                             name: string;
@@ -6855,6 +7444,14 @@ export interface operations {
                         }[];
                         lastSeq: number;
                         mergedInto: string | null;
+                        metrics: {
+                            firstResponseAt: string | null;
+                            firstResponseSeconds: number | null;
+                            replies: number;
+                            resolvedAt: string | null;
+                            resolutionSeconds: number | null;
+                            reopened: number;
+                        };
                     };
                 };
             };
@@ -7021,6 +7618,13 @@ export interface operations {
                         lastActivityAt: string;
                         createdAt: string;
                         snoozedUntil: string | null;
+                        sla: {
+                            /** @enum {string} */
+                            kind: "first_response" | "next_response" | "resolution";
+                            startedAt: string;
+                            dueAt: string;
+                            breached: boolean;
+                        } | null;
                         followers: {
                             id: string;
                             name: string;
@@ -7043,6 +7647,14 @@ export interface operations {
                         }[];
                         lastSeq: number;
                         mergedInto: string | null;
+                        metrics: {
+                            firstResponseAt: string | null;
+                            firstResponseSeconds: number | null;
+                            replies: number;
+                            resolvedAt: string | null;
+                            resolutionSeconds: number | null;
+                            reopened: number;
+                        };
                     };
                 };
             };
@@ -7209,6 +7821,13 @@ export interface operations {
                         lastActivityAt: string;
                         createdAt: string;
                         snoozedUntil: string | null;
+                        sla: {
+                            /** @enum {string} */
+                            kind: "first_response" | "next_response" | "resolution";
+                            startedAt: string;
+                            dueAt: string;
+                            breached: boolean;
+                        } | null;
                         followers: {
                             id: string;
                             name: string;
@@ -7231,6 +7850,14 @@ export interface operations {
                         }[];
                         lastSeq: number;
                         mergedInto: string | null;
+                        metrics: {
+                            firstResponseAt: string | null;
+                            firstResponseSeconds: number | null;
+                            replies: number;
+                            resolvedAt: string | null;
+                            resolutionSeconds: number | null;
+                            reopened: number;
+                        };
                     };
                 };
             };
@@ -7397,6 +8024,13 @@ export interface operations {
                         lastActivityAt: string;
                         createdAt: string;
                         snoozedUntil: string | null;
+                        sla: {
+                            /** @enum {string} */
+                            kind: "first_response" | "next_response" | "resolution";
+                            startedAt: string;
+                            dueAt: string;
+                            breached: boolean;
+                        } | null;
                         followers: {
                             id: string;
                             name: string;
@@ -7419,6 +8053,14 @@ export interface operations {
                         }[];
                         lastSeq: number;
                         mergedInto: string | null;
+                        metrics: {
+                            firstResponseAt: string | null;
+                            firstResponseSeconds: number | null;
+                            replies: number;
+                            resolvedAt: string | null;
+                            resolutionSeconds: number | null;
+                            reopened: number;
+                        };
                     };
                 };
             };
@@ -7587,6 +8229,13 @@ export interface operations {
                         lastActivityAt: string;
                         createdAt: string;
                         snoozedUntil: string | null;
+                        sla: {
+                            /** @enum {string} */
+                            kind: "first_response" | "next_response" | "resolution";
+                            startedAt: string;
+                            dueAt: string;
+                            breached: boolean;
+                        } | null;
                         followers: {
                             id: string;
                             name: string;
@@ -7609,6 +8258,14 @@ export interface operations {
                         }[];
                         lastSeq: number;
                         mergedInto: string | null;
+                        metrics: {
+                            firstResponseAt: string | null;
+                            firstResponseSeconds: number | null;
+                            replies: number;
+                            resolvedAt: string | null;
+                            resolutionSeconds: number | null;
+                            reopened: number;
+                        };
                     };
                 };
             };
@@ -8194,6 +8851,13 @@ export interface operations {
                             lastActivityAt: string;
                             createdAt: string;
                             snoozedUntil: string | null;
+                            sla: {
+                                /** @enum {string} */
+                                kind: "first_response" | "next_response" | "resolution";
+                                startedAt: string;
+                                dueAt: string;
+                                breached: boolean;
+                            } | null;
                             /** @enum {string} */
                             matchKind: "customer" | "reply" | "note" | "subject" | "contact";
                             match: string;
@@ -8395,6 +9059,13 @@ export interface operations {
                             lastActivityAt: string;
                             createdAt: string;
                             snoozedUntil: string | null;
+                            sla: {
+                                /** @enum {string} */
+                                kind: "first_response" | "next_response" | "resolution";
+                                startedAt: string;
+                                dueAt: string;
+                                breached: boolean;
+                            } | null;
                         }[];
                         nextCursor: string | null;
                         canEdit: boolean;
@@ -8537,6 +9208,13 @@ export interface operations {
                             lastActivityAt: string;
                             createdAt: string;
                             snoozedUntil: string | null;
+                            sla: {
+                                /** @enum {string} */
+                                kind: "first_response" | "next_response" | "resolution";
+                                startedAt: string;
+                                dueAt: string;
+                                breached: boolean;
+                            } | null;
                         }[];
                         nextCursor: string | null;
                         canEdit: boolean;
@@ -8723,6 +9401,13 @@ export interface operations {
                                 lastActivityAt: string;
                                 createdAt: string;
                                 snoozedUntil: string | null;
+                                sla: {
+                                    /** @enum {string} */
+                                    kind: "first_response" | "next_response" | "resolution";
+                                    startedAt: string;
+                                    dueAt: string;
+                                    breached: boolean;
+                                } | null;
                             }[];
                             nextCursor: string | null;
                             canEdit: boolean;
@@ -9956,7 +10641,7 @@ export interface operations {
                         items: {
                             id: string;
                             /** @enum {string} */
-                            kind: "mention" | "assigned" | "update" | "webhook";
+                            kind: "mention" | "assigned" | "update" | "webhook" | "sla";
                             conversationId: string | null;
                             actor: {
                                 id: string | null;

@@ -1,8 +1,10 @@
 import { and, asc, eq } from "drizzle-orm";
 import { Hono } from "hono";
 import {
+  BusinessHoursInput,
   CreateInboxInput,
   SetAccessInput,
+  SlaTargetsInput,
   UpdateInboxInput,
   type Inbox,
   type WidgetSecret,
@@ -73,6 +75,19 @@ async function findUser(db: Db, workspaceId: string, id: string) {
   return row;
 }
 
+/** Sets columns of one of the workspace's inboxes; the inbox as it is now. */
+async function updateInbox(
+  d1: D1Database,
+  workspaceId: string,
+  id: string,
+  columns: Partial<InboxRow>,
+): Promise<Inbox> {
+  const db = getDb(d1);
+  const inbox = await findInbox(db, workspaceId, id);
+  const [updated] = await db.update(inboxes).set(columns).where(eq(inboxes.id, inbox.id)).returning();
+  return toInbox(updated!);
+}
+
 const emailTaken = () =>
   new AppError("conflict", "Another inbox already receives that address", [
     { path: ["emailAddress"], message: "already used" },
@@ -137,6 +152,30 @@ export const inboxRoutes = new Hono<AppEnv>()
     const secret = randomToken("whs");
     await db.update(inboxes).set({ widgetSecret: secret }).where(eq(inboxes.id, inbox.id));
     return c.json({ secret } satisfies WidgetSecret, 201);
+  })
+  /** Sets the inbox's business hours; SLA clocks started later count in them. */
+  .put("/:inboxId/business-hours", requireAdmin, validate("json", BusinessHoursInput), async (c) =>
+    c.json(
+      await updateInbox(c.env.DB, c.var.actor.workspaceId, c.req.param("inboxId"), {
+        businessHours: c.req.valid("json"),
+      }),
+    ),
+  )
+  /** Clears the inbox's business hours: it counts every hour (24/7) again. */
+  .delete("/:inboxId/business-hours", requireAdmin, async (c) =>
+    c.json(await updateInbox(c.env.DB, c.var.actor.workspaceId, c.req.param("inboxId"), { businessHours: null })),
+  )
+  /** Replaces the inbox's SLA targets; a target left out (or null) is none. */
+  .put("/:inboxId/sla", requireAdmin, validate("json", SlaTargetsInput), async (c) => {
+    const input = c.req.valid("json");
+    return c.json(
+      await updateInbox(c.env.DB, c.var.actor.workspaceId, c.req.param("inboxId"), {
+        slaFirstResponseMinutes: input.firstResponseMinutes ?? null,
+        slaNextResponseMinutes: input.nextResponseMinutes ?? null,
+        slaResolutionMinutes: input.resolutionMinutes ?? null,
+        slaBusinessHoursOnly: input.businessHoursOnly,
+      }),
+    );
   })
   .get("/:inboxId/access", requireAdmin, async (c) => {
     const db = getDb(c.env.DB);

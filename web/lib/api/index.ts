@@ -20,6 +20,7 @@ export {
   collisionItems,
   fieldIssues,
   issueLines,
+  validationIssues,
   newIdempotencyKey,
   sessionEnded,
   setUnauthenticatedHandler,
