@@ -91,7 +91,9 @@ describe("SLA clocks in summaries and the breaching view", () => {
 
   it("lists running clocks due first, pages by keyset, and shows an agent only their inboxes", async () => {
     const { admin, inbox } = await supportTeam();
-    const { inbox: other } = { inbox: await json(admin.as, "/api/inboxes", { body: { name: "Billing", channel: "chat" } }, 201) };
+    const { inbox: other } = {
+      inbox: await json(admin.as, "/api/inboxes", { body: { name: "Billing", channel: "chat" } }, 201),
+    };
     await setSla(admin, inbox.id, { firstResponseMinutes: 120, businessHoursOnly: false });
     await setSla(admin, other.id, { firstResponseMinutes: 30, businessHoursOnly: false });
     const slow = await startConversation(inbox.widgetKey, "slow one");
@@ -131,7 +133,10 @@ describe("the minute sweep marks breaches", () => {
     await runCron(Date.parse(sla!.dueAt) + MIN);
     const notices = await slaNotices(bea);
     expect(notices).toHaveLength(1);
-    expect(notices[0]).toMatchObject({ conversationId: id, preview: expect.stringContaining("First response is overdue") });
+    expect(notices[0]).toMatchObject({
+      conversationId: id,
+      preview: expect.stringContaining("First response is overdue"),
+    });
     expect((await getConversation(admin.as, id)).sla).toMatchObject({ kind: "first_response", breached: true });
     expect((await listPage(admin.as, { view: "breaching" })).items[0]).toMatchObject({ id, sla: { breached: true } });
 
@@ -262,18 +267,24 @@ describe("metrics and rollups", () => {
     const { admin, inbox } = await supportTeam();
     const workspaceId = await workspaceOf(inbox.id);
     const { id } = await startConversation(inbox.widgetKey);
+    await expectStatus(reply(admin.as, id, "First answer"), 201);
     await env.DB.batch([
       env.DB.prepare(
-        "UPDATE conversations SET metrics_recorded = 0, replies_count = 0, waiting_since = NULL WHERE id = ?",
+        `UPDATE conversations SET metrics_recorded = 0, replies_count = 0, first_response_at = NULL,
+           first_response_seconds = NULL WHERE id = ?`,
       ).bind(id),
       env.DB.prepare("DELETE FROM report_rollups WHERE workspace_id = ?").bind(workspaceId),
     ]);
-    await expectStatus(reply(admin.as, id, "First answer"), 201);
+    // A field change reads the conversation afresh, as a room does after an eviction.
+    await expectStatus(updateConversation(admin.as, id, { priority: "high" }), 200);
     const { metrics } = await getConversation(admin.as, id);
     expect(metrics.replies).toBe(1);
     expect(metrics.firstResponseSeconds).not.toBeNull();
     const rows = await rollups(workspaceId);
     expect(rows.reduce((n, r) => n + Number(r.created), 0)).toBe(1);
     expect(rows.reduce((n, r) => n + Number(r.replies), 0)).toBe(1);
+    expect(
+      (await env.DB.prepare("SELECT metrics_recorded AS m FROM conversations WHERE id = ?").bind(id).first())!.m,
+    ).toBe(1);
   });
 });

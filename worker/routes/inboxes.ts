@@ -15,6 +15,7 @@ import { accessChanged } from "../auth/list-scope";
 import { getDb, type Db } from "../db/client";
 import { grantsFor } from "../db/queries/access";
 import { slaTargets } from "../db/queries/inbox-terms";
+import { RECLOCK } from "../cron/sla";
 import { inboxAccess, inboxes, users } from "../db/schema";
 import type { AppEnv } from "../env";
 import { AppError, notFound } from "../errors";
@@ -153,17 +154,20 @@ export const inboxRoutes = new Hono<AppEnv>()
     await db.update(inboxes).set({ widgetSecret: secret }).where(eq(inboxes.id, inbox.id));
     return c.json({ secret } satisfies WidgetSecret, 201);
   })
-  /** Sets the inbox's business hours; SLA clocks started later count in them. */
+  /** Sets the inbox's business hours; the sweep re-sets the open conversations' clocks (cron/sla.ts). */
   .put("/:inboxId/business-hours", requireAdmin, validate("json", BusinessHoursInput), async (c) =>
     c.json(
       await updateInbox(c.env.DB, c.var.actor.workspaceId, c.req.param("inboxId"), {
         businessHours: c.req.valid("json"),
+        ...RECLOCK,
       }),
     ),
   )
   /** Clears the inbox's business hours: it counts every hour (24/7) again. */
   .delete("/:inboxId/business-hours", requireAdmin, async (c) =>
-    c.json(await updateInbox(c.env.DB, c.var.actor.workspaceId, c.req.param("inboxId"), { businessHours: null })),
+    c.json(
+      await updateInbox(c.env.DB, c.var.actor.workspaceId, c.req.param("inboxId"), { businessHours: null, ...RECLOCK }),
+    ),
   )
   /** Replaces the inbox's SLA targets; a target left out (or null) is none. */
   .put("/:inboxId/sla", requireAdmin, validate("json", SlaTargetsInput), async (c) => {
@@ -174,6 +178,7 @@ export const inboxRoutes = new Hono<AppEnv>()
         slaNextResponseMinutes: input.nextResponseMinutes ?? null,
         slaResolutionMinutes: input.resolutionMinutes ?? null,
         slaBusinessHoursOnly: input.businessHoursOnly,
+        ...RECLOCK,
       }),
     );
   })
