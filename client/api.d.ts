@@ -560,6 +560,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Report: rollup sums over days, by day, agent, inbox or team (only the inboxes one sees) */
+        get: operations["getApiReports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/contacts": {
         parameters: {
             query?: never;
@@ -4501,6 +4518,21 @@ export interface operations {
                                 preChat: "off" | "optional" | "required";
                                 requireIdentity: boolean;
                             };
+                            businessHours: {
+                                timeZone: unknown;
+                                weekly: {
+                                    day: number;
+                                    start: string;
+                                    end: string;
+                                }[];
+                                holidays: string[];
+                            } | null;
+                            sla: {
+                                firstResponseMinutes: number | null;
+                                nextResponseMinutes: number | null;
+                                resolutionMinutes: number | null;
+                                businessHoursOnly: boolean;
+                            };
                             createdAt: string;
                         }[];
                     };
@@ -4581,6 +4613,21 @@ export interface operations {
                             /** @enum {string} */
                             preChat: "off" | "optional" | "required";
                             requireIdentity: boolean;
+                        };
+                        businessHours: {
+                            timeZone: unknown;
+                            weekly: {
+                                day: number;
+                                start: string;
+                                end: string;
+                            }[];
+                            holidays: string[];
+                        } | null;
+                        sla: {
+                            firstResponseMinutes: number | null;
+                            nextResponseMinutes: number | null;
+                            resolutionMinutes: number | null;
+                            businessHoursOnly: boolean;
                         };
                         createdAt: string;
                     };
@@ -4734,6 +4781,21 @@ export interface operations {
                             /** @enum {string} */
                             preChat: "off" | "optional" | "required";
                             requireIdentity: boolean;
+                        };
+                        businessHours: {
+                            timeZone: unknown;
+                            weekly: {
+                                day: number;
+                                start: string;
+                                end: string;
+                            }[];
+                            holidays: string[];
+                        } | null;
+                        sla: {
+                            firstResponseMinutes: number | null;
+                            nextResponseMinutes: number | null;
+                            resolutionMinutes: number | null;
+                            businessHoursOnly: boolean;
                         };
                         createdAt: string;
                     };
@@ -5693,7 +5755,7 @@ export interface operations {
     getApiConversations: {
         parameters: {
             query?: {
-                view?: "all" | "mine" | "unassigned" | "mentioned" | "following" | "snoozed" | "resolved" | "spam";
+                view?: "all" | "mine" | "unassigned" | "mentioned" | "following" | "snoozed" | "resolved" | "spam" | "breaching";
                 inboxId?: string;
                 assigneeId?: string;
                 teamId?: string;
@@ -5741,6 +5803,13 @@ export interface operations {
                             lastActivityAt: string;
                             createdAt: string;
                             snoozedUntil: string | null;
+                            sla: {
+                                /** @enum {string} */
+                                kind: "first_response" | "next_response" | "resolution";
+                                startedAt: string;
+                                dueAt: string;
+                                breached: boolean;
+                            } | null;
                         }[];
                         nextCursor: string | null;
                     };
@@ -5854,6 +5923,13 @@ export interface operations {
                         lastActivityAt: string;
                         createdAt: string;
                         snoozedUntil: string | null;
+                        sla: {
+                            /** @enum {string} */
+                            kind: "first_response" | "next_response" | "resolution";
+                            startedAt: string;
+                            dueAt: string;
+                            breached: boolean;
+                        } | null;
                         followers: {
                             id: string;
                             name: string;
@@ -5876,6 +5952,14 @@ export interface operations {
                         }[];
                         lastSeq: number;
                         mergedInto: string | null;
+                        metrics: {
+                            firstResponseAt: string | null;
+                            firstResponseSeconds: number | null;
+                            replies: number;
+                            resolvedAt: string | null;
+                            resolutionSeconds: number | null;
+                            reopened: number;
+                        };
                     };
                 };
             };
@@ -6039,6 +6123,13 @@ export interface operations {
                                 lastActivityAt: string;
                                 createdAt: string;
                                 snoozedUntil: string | null;
+                                sla: {
+                                    /** @enum {string} */
+                                    kind: "first_response" | "next_response" | "resolution";
+                                    startedAt: string;
+                                    dueAt: string;
+                                    breached: boolean;
+                                } | null;
                             };
                         } | {
                             id: string;
@@ -6701,6 +6792,13 @@ export interface operations {
                         lastActivityAt: string;
                         createdAt: string;
                         snoozedUntil: string | null;
+                        sla: {
+                            /** @enum {string} */
+                            kind: "first_response" | "next_response" | "resolution";
+                            startedAt: string;
+                            dueAt: string;
+                            breached: boolean;
+                        } | null;
                         followers: {
                             id: string;
                             name: string;
@@ -6723,6 +6821,14 @@ export interface operations {
                         }[];
                         lastSeq: number;
                         mergedInto: string | null;
+                        metrics: {
+                            firstResponseAt: string | null;
+                            firstResponseSeconds: number | null;
+                            replies: number;
+                            resolvedAt: string | null;
+                            resolutionSeconds: number | null;
+                            reopened: number;
+                        };
                     };
                 };
             };
@@ -6833,6 +6939,13 @@ export interface operations {
                         lastActivityAt: string;
                         createdAt: string;
                         snoozedUntil: string | null;
+                        sla: {
+                            /** @enum {string} */
+                            kind: "first_response" | "next_response" | "resolution";
+                            startedAt: string;
+                            dueAt: string;
+                            breached: boolean;
+                        } | null;
                         followers: {
                             id: string;
                             name: string;
@@ -6855,6 +6968,14 @@ export interface operations {
                         }[];
                         lastSeq: number;
                         mergedInto: string | null;
+                        metrics: {
+                            firstResponseAt: string | null;
+                            firstResponseSeconds: number | null;
+                            replies: number;
+                            resolvedAt: string | null;
+                            resolutionSeconds: number | null;
+                            reopened: number;
+                        };
                     };
                 };
             };
@@ -7021,6 +7142,13 @@ export interface operations {
                         lastActivityAt: string;
                         createdAt: string;
                         snoozedUntil: string | null;
+                        sla: {
+                            /** @enum {string} */
+                            kind: "first_response" | "next_response" | "resolution";
+                            startedAt: string;
+                            dueAt: string;
+                            breached: boolean;
+                        } | null;
                         followers: {
                             id: string;
                             name: string;
@@ -7043,6 +7171,14 @@ export interface operations {
                         }[];
                         lastSeq: number;
                         mergedInto: string | null;
+                        metrics: {
+                            firstResponseAt: string | null;
+                            firstResponseSeconds: number | null;
+                            replies: number;
+                            resolvedAt: string | null;
+                            resolutionSeconds: number | null;
+                            reopened: number;
+                        };
                     };
                 };
             };
@@ -7209,6 +7345,13 @@ export interface operations {
                         lastActivityAt: string;
                         createdAt: string;
                         snoozedUntil: string | null;
+                        sla: {
+                            /** @enum {string} */
+                            kind: "first_response" | "next_response" | "resolution";
+                            startedAt: string;
+                            dueAt: string;
+                            breached: boolean;
+                        } | null;
                         followers: {
                             id: string;
                             name: string;
@@ -7231,6 +7374,14 @@ export interface operations {
                         }[];
                         lastSeq: number;
                         mergedInto: string | null;
+                        metrics: {
+                            firstResponseAt: string | null;
+                            firstResponseSeconds: number | null;
+                            replies: number;
+                            resolvedAt: string | null;
+                            resolutionSeconds: number | null;
+                            reopened: number;
+                        };
                     };
                 };
             };
@@ -7397,6 +7548,13 @@ export interface operations {
                         lastActivityAt: string;
                         createdAt: string;
                         snoozedUntil: string | null;
+                        sla: {
+                            /** @enum {string} */
+                            kind: "first_response" | "next_response" | "resolution";
+                            startedAt: string;
+                            dueAt: string;
+                            breached: boolean;
+                        } | null;
                         followers: {
                             id: string;
                             name: string;
@@ -7419,6 +7577,14 @@ export interface operations {
                         }[];
                         lastSeq: number;
                         mergedInto: string | null;
+                        metrics: {
+                            firstResponseAt: string | null;
+                            firstResponseSeconds: number | null;
+                            replies: number;
+                            resolvedAt: string | null;
+                            resolutionSeconds: number | null;
+                            reopened: number;
+                        };
                     };
                 };
             };
@@ -7587,6 +7753,13 @@ export interface operations {
                         lastActivityAt: string;
                         createdAt: string;
                         snoozedUntil: string | null;
+                        sla: {
+                            /** @enum {string} */
+                            kind: "first_response" | "next_response" | "resolution";
+                            startedAt: string;
+                            dueAt: string;
+                            breached: boolean;
+                        } | null;
                         followers: {
                             id: string;
                             name: string;
@@ -7609,6 +7782,14 @@ export interface operations {
                         }[];
                         lastSeq: number;
                         mergedInto: string | null;
+                        metrics: {
+                            firstResponseAt: string | null;
+                            firstResponseSeconds: number | null;
+                            replies: number;
+                            resolvedAt: string | null;
+                            resolutionSeconds: number | null;
+                            reopened: number;
+                        };
                     };
                 };
             };
@@ -8194,10 +8375,151 @@ export interface operations {
                             lastActivityAt: string;
                             createdAt: string;
                             snoozedUntil: string | null;
+                            sla: {
+                                /** @enum {string} */
+                                kind: "first_response" | "next_response" | "resolution";
+                                startedAt: string;
+                                dueAt: string;
+                                breached: boolean;
+                            } | null;
                             /** @enum {string} */
                             matchKind: "customer" | "reply" | "note" | "subject" | "contact";
                             match: string;
                             hasAttachments: boolean;
+                        }[];
+                    };
+                };
+            };
+            /** @description `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "validation_failed";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthenticated";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `internal` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getApiReports: {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+                inboxId?: string;
+                teamId?: string;
+                assigneeId?: string;
+                groupBy?: "day" | "agent" | "inbox" | "team";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        from: string;
+                        to: string;
+                        /** @enum {string} */
+                        groupBy: "day" | "agent" | "inbox" | "team";
+                        totals: {
+                            created: number;
+                            resolved: number;
+                            reopened: number;
+                            replies: number;
+                            firstResponse: {
+                                count: number;
+                                median: number | null;
+                                p90: number | null;
+                            };
+                            resolution: {
+                                count: number;
+                                median: number | null;
+                                p90: number | null;
+                            };
+                            rating: {
+                                count: number;
+                                average: number | null;
+                                distribution: number[];
+                            };
+                            sla: {
+                                met: number;
+                                missed: number;
+                                hitRate: number | null;
+                            };
+                        };
+                        rows: {
+                            created: number;
+                            resolved: number;
+                            reopened: number;
+                            replies: number;
+                            firstResponse: {
+                                count: number;
+                                median: number | null;
+                                p90: number | null;
+                            };
+                            resolution: {
+                                count: number;
+                                median: number | null;
+                                p90: number | null;
+                            };
+                            rating: {
+                                count: number;
+                                average: number | null;
+                                distribution: number[];
+                            };
+                            sla: {
+                                met: number;
+                                missed: number;
+                                hitRate: number | null;
+                            };
+                            key: string | null;
+                            label: string;
                         }[];
                     };
                 };
@@ -8395,6 +8717,13 @@ export interface operations {
                             lastActivityAt: string;
                             createdAt: string;
                             snoozedUntil: string | null;
+                            sla: {
+                                /** @enum {string} */
+                                kind: "first_response" | "next_response" | "resolution";
+                                startedAt: string;
+                                dueAt: string;
+                                breached: boolean;
+                            } | null;
                         }[];
                         nextCursor: string | null;
                         canEdit: boolean;
@@ -8537,6 +8866,13 @@ export interface operations {
                             lastActivityAt: string;
                             createdAt: string;
                             snoozedUntil: string | null;
+                            sla: {
+                                /** @enum {string} */
+                                kind: "first_response" | "next_response" | "resolution";
+                                startedAt: string;
+                                dueAt: string;
+                                breached: boolean;
+                            } | null;
                         }[];
                         nextCursor: string | null;
                         canEdit: boolean;
@@ -8723,6 +9059,13 @@ export interface operations {
                                 lastActivityAt: string;
                                 createdAt: string;
                                 snoozedUntil: string | null;
+                                sla: {
+                                    /** @enum {string} */
+                                    kind: "first_response" | "next_response" | "resolution";
+                                    startedAt: string;
+                                    dueAt: string;
+                                    breached: boolean;
+                                } | null;
                             }[];
                             nextCursor: string | null;
                             canEdit: boolean;
@@ -9956,7 +10299,7 @@ export interface operations {
                         items: {
                             id: string;
                             /** @enum {string} */
-                            kind: "mention" | "assigned" | "update" | "webhook";
+                            kind: "mention" | "assigned" | "update" | "webhook" | "sla";
                             conversationId: string | null;
                             actor: {
                                 id: string | null;
