@@ -146,18 +146,21 @@ const GROUP_COLUMN = { agent: "assigneeId", inbox: "inboxId", team: "teamId" } a
 const NONE_LABEL = { agent: "Unassigned", inbox: "No inbox", team: "No team" } as const;
 const GONE_LABEL = { agent: "Former agent", inbox: "Deleted inbox", team: "Deleted team" } as const;
 
-/** The rollup rows a reader may see in the range, with the query's filters. Null: they can see none. */
-async function readRollups(
+/**
+ * The statement reading the rollup rows a reader may see in the range, with
+ * the query's filters; null when they can see none.
+ */
+export function rollupsQuery(
   db: Db,
   actor: Pick<Actor, "role" | "workspaceId">,
   grants: Map<string, Access>,
   query: ReportQuery,
   range: { from: string; to: string },
-): Promise<Rollup[]> {
+) {
   const everything = seesEveryInbox(actor.role);
   // Someone else's inbox answers like an empty one: its existence is not told.
-  if (query.inboxId && !everything && !grants.has(query.inboxId)) return [];
-  if (!everything && !grants.size) return [];
+  if (query.inboxId && !everything && !grants.has(query.inboxId)) return null;
+  if (!everything && !grants.size) return null;
   return db
     .select()
     .from(reportRollups)
@@ -203,7 +206,7 @@ export async function buildReport(
   today: string,
 ): Promise<Report> {
   const range = resolveRange(query, today);
-  const rollups = await readRollups(db, actor, grants, query, range);
+  const rollups: Rollup[] = (await rollupsQuery(db, actor, grants, query, range)) ?? [];
   const totals = emptySums();
   const groups = new Map<string, Sums>();
   const groupKey = query.groupBy === "day" ? "day" : GROUP_COLUMN[query.groupBy];
