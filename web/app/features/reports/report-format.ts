@@ -1,4 +1,4 @@
-/** Pure helpers of the reports page: ranges, durations, percentages and the CSV export. */
+/** Pure helpers of the reports page (no DOM: unit-tested in test/worker): ranges, durations, percentages, CSV. */
 import type { ReportRow } from "../../../../worker/contract";
 
 export const PRESETS = [7, 30, 90] as const;
@@ -86,16 +86,3 @@ export function reportCsv(grouping: Grouping, rows: readonly ReportRow[]): strin
 /** "switchboard-report-by-agent-2026-10-28-to-2026-11-26.csv" */
 export const csvFileName = (grouping: Grouping, from: string, to: string) =>
   `switchboard-report-by-${grouping}-${from}-to-${to}.csv`;
-
-/** Hands a text file to the browser's downloads. */
-export function downloadText(name: string, text: string, type = "text/csv;charset=utf-8"): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = name;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  // After the click has handed the file over.
-  setTimeout(() => URL.revokeObjectURL(url), 0);
-}

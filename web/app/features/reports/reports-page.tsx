@@ -19,7 +19,6 @@ import { REPORTS_PATH } from "./reports-route";
 import {
   csvFileName,
   DEFAULT_PRESET,
-  downloadText,
   GROUPINGS,
   type Grouping,
   PRESETS,
@@ -57,6 +56,19 @@ function hrefOf(s: State): string {
   if (s.by !== "agent") q.set("by", s.by);
   const text = q.toString();
   return text ? `${REPORTS_PATH}?${text}` : REPORTS_PATH;
+}
+
+/** Hands a text file to the browser's downloads. */
+export function downloadText(name: string, text: string, type = "text/csv;charset=utf-8"): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = name;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // After the click has handed the file over.
+  setTimeout(() => URL.revokeObjectURL(url), 0);
 }
 
 export function ReportsPage() {
@@ -137,28 +149,20 @@ export function ReportsPage() {
         </fieldset>
         {state.preset === null && (
           <div class="report-dates">
-            <label>
-              <span>From</span>
-              <input
-                type="date"
-                class="input"
-                value={state.range.from}
-                max={state.range.to || undefined}
-                onChange={(e) => update({ range: { ...state.range, from: e.currentTarget.value } })}
-                data-testid="report-from"
-              />
-            </label>
-            <label>
-              <span>To</span>
-              <input
-                type="date"
-                class="input"
-                value={state.range.to}
-                min={state.range.from || undefined}
-                onChange={(e) => update({ range: { ...state.range, to: e.currentTarget.value } })}
-                data-testid="report-to"
-              />
-            </label>
+            {(["from", "to"] as const).map((end) => (
+              <label key={end}>
+                <span>{end === "from" ? "From" : "To"}</span>
+                <input
+                  type="date"
+                  class="input"
+                  value={state.range[end]}
+                  min={end === "to" ? state.range.from || undefined : undefined}
+                  max={end === "from" ? state.range.to || undefined : undefined}
+                  onChange={(e) => update({ range: { ...state.range, [end]: e.currentTarget.value } })}
+                  data-testid={`report-${end}`}
+                />
+              </label>
+            ))}
           </div>
         )}
         <div class="report-filters">
