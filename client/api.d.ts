@@ -595,6 +595,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Report: rollup sums over days, by day, agent, inbox or team (only the inboxes one sees) */
+        get: operations["getApiReports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/contacts": {
         parameters: {
             query?: never;
@@ -8862,6 +8879,140 @@ export interface operations {
                             matchKind: "customer" | "reply" | "note" | "subject" | "contact";
                             match: string;
                             hasAttachments: boolean;
+                        }[];
+                    };
+                };
+            };
+            /** @description `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "validation_failed";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthenticated";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `internal` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getApiReports: {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+                inboxId?: string;
+                teamId?: string;
+                assigneeId?: string;
+                groupBy?: "day" | "agent" | "inbox" | "team";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        from: string;
+                        to: string;
+                        /** @enum {string} */
+                        groupBy: "day" | "agent" | "inbox" | "team";
+                        totals: {
+                            created: number;
+                            resolved: number;
+                            reopened: number;
+                            replies: number;
+                            firstResponse: {
+                                count: number;
+                                median: number | null;
+                                p90: number | null;
+                            };
+                            resolution: {
+                                count: number;
+                                median: number | null;
+                                p90: number | null;
+                            };
+                            rating: {
+                                count: number;
+                                average: number | null;
+                                distribution: number[];
+                            };
+                            sla: {
+                                met: number;
+                                missed: number;
+                                hitRate: number | null;
+                            };
+                        };
+                        rows: {
+                            created: number;
+                            resolved: number;
+                            reopened: number;
+                            replies: number;
+                            firstResponse: {
+                                count: number;
+                                median: number | null;
+                                p90: number | null;
+                            };
+                            resolution: {
+                                count: number;
+                                median: number | null;
+                                p90: number | null;
+                            };
+                            rating: {
+                                count: number;
+                                average: number | null;
+                                distribution: number[];
+                            };
+                            sla: {
+                                met: number;
+                                missed: number;
+                                hitRate: number | null;
+                            };
+                            key: string | null;
+                            label: string;
                         }[];
                     };
                 };

@@ -131,6 +131,8 @@ const MATRIX: Record<
   "GET /api/tickets/:id": [200, 200, 200, 200, 200, 401, 401],
   "PATCH /api/tickets/:id": [200, 200, 403, 403, 403, 401, 401],
   "GET /api/search": [200, 200, 200, 200, 200, 401, 401],
+  // Reports: anyone signed in, over the inboxes they see.
+  "GET /api/reports": [200, 200, 200, 200, 200, 401, 401],
   // Contacts: seen through a conversation one sees; changed with reply access where they have one.
   "GET /api/contacts": [200, 200, 200, 200, 200, 401, 401],
   "GET /api/contacts/:id": [200, 200, 200, 200, 404, 401, 401],
@@ -564,6 +566,7 @@ const REQUESTS: Record<string, (who: Caller, w: World) => Promise<Response>> = {
   "PATCH /api/tickets/:id": (who, w) =>
     call(who.as, `/api/tickets/${w.ticket.id}`, { method: "PATCH", body: { description: `Noted by ${who.role}` } }),
   "GET /api/search": (who) => call(who.as, "/api/search?q=parcel"),
+  "GET /api/reports": (who) => call(who.as, "/api/reports?groupBy=agent"),
   "GET /api/contacts": (who) => call(who.as, "/api/contacts?q=a"),
   "GET /api/contacts/:id": (who, w) => call(who.as, `/api/contacts/${w.contacts.admin}`),
   "PATCH /api/contacts/:id": (who, w) =>

@@ -385,6 +385,11 @@ function endpoints(w: World): Endpoint[] {
       body: { title: "Carrier delays", description: "D", status: "open" },
     },
     { method: "GET", path: "/api/search", query: { q: "parcel" } },
+    {
+      method: "GET",
+      path: "/api/reports",
+      query: { from: "2026-01-01", to: "2026-01-31", inboxId: w.inbox.id, groupBy: "agent" },
+    },
     { method: "GET", path: "/api/contacts", query: { q: "ke", limit: "10", cursor: "x" } },
     { method: "GET", path: "/api/contacts/:id", params: { id: w.keptContact }, query: { limit: "5" } },
     {

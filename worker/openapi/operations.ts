@@ -39,6 +39,7 @@ import {
   Me,
   Notifications,
   Rating,
+  Report,
   Rule,
   Rules,
   SavedReplies,
@@ -396,6 +397,11 @@ export const OPERATIONS: Record<string, Operation> = {
   },
   "GET /api/live": { summary: "The list views' live socket", auth: "agent", socket: true },
   "GET /api/search": { summary: "Search conversations", auth: "agent", body: SearchHits },
+  "GET /api/reports": {
+    summary: "Report: rollup sums over days, by day, agent, inbox or team (only the inboxes one sees)",
+    auth: "agent",
+    body: Report,
+  },
 
   // Contacts: an agent sees a contact with a conversation in an inbox they see, and only those conversations.
   "GET /api/contacts": { summary: "Contacts by name or email prefix", auth: "agent", body: Contacts },
