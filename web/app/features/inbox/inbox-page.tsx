@@ -416,7 +416,7 @@ function ListEmpty({ view, onStart }: { view: View; onStart?: () => void }) {
     snoozed: "Snoozed conversations wait here until their time comes.",
     spam: "Conversations marked as spam are kept out of the way here.",
     breaching:
-      "Open conversations waiting on a reply or a resolution with a target show up here, the one due first at the top.",
+      "Conversations with a reply or a resolution due under their inbox's SLA show up here, the one due first at the top.",
   };
   return (
     <EmptyState title={titles[view] ?? "No conversations"} icon={view === "resolved" ? "inbox" : "check"}>
