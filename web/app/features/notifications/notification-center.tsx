@@ -244,7 +244,7 @@ function Bell(props: {
               <span>
                 {onlyUnread
                   ? "No unread notifications."
-                  : "Mentions, assignments and updates to conversations you follow show up here."}
+                  : "Mentions, assignments, missed SLAs and updates to conversations you follow show up here."}
               </span>
             </div>
           ) : (
