@@ -1,7 +1,8 @@
 /**
  * The conversation list: one view (All open, Mine, …), optionally one inbox,
- * newest activity first (Breaching: the clock due first). Live: rows follow the list stream (updated, moved up,
- * added, removed) and show who else is in each conversation. Beside an open
+ * newest activity first (SLA due: the clock due first), each row with its SLA
+ * countdown. Live: rows follow the list stream (updated, moved up, added,
+ * removed) and show who else is in each conversation. Beside an open
  * conversation (`openId`, on a wide screen) it shows the list last looked at
  * and marks the open row. j/k move through it, Enter or o opens.
  */
