@@ -298,6 +298,41 @@ export interface paths {
         patch: operations["patchApiInboxesByInboxId"];
         trace?: never;
     };
+    "/api/inboxes/{inboxId}/business-hours": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set an inbox's business hours (its SLA clocks count in them) */
+        put: operations["putApiInboxesByInboxIdBusinessHours"];
+        post?: never;
+        /** Clear an inbox's business hours (it counts every hour again) */
+        delete: operations["deleteApiInboxesByInboxIdBusinessHours"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/inboxes/{inboxId}/sla": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set an inbox's SLA targets */
+        put: operations["putApiInboxesByInboxIdSla"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/inboxes/{inboxId}/access/{userId}": {
         parameters: {
             query?: never;
@@ -552,6 +587,23 @@ export interface paths {
         };
         /** Search conversations */
         get: operations["getApiSearch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Report: rollup sums over days, by day, agent, inbox or team (only the inboxes one sees) */
+        get: operations["getApiReports"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4501,6 +4553,21 @@ export interface operations {
                                 preChat: "off" | "optional" | "required";
                                 requireIdentity: boolean;
                             };
+                            businessHours: {
+                                timeZone: unknown;
+                                weekly: {
+                                    day: number;
+                                    start: string;
+                                    end: string;
+                                }[];
+                                holidays: string[];
+                            } | null;
+                            sla: {
+                                firstResponseMinutes: number | null;
+                                nextResponseMinutes: number | null;
+                                resolutionMinutes: number | null;
+                                businessHoursOnly: boolean;
+                            };
                             createdAt: string;
                         }[];
                     };
@@ -4581,6 +4648,21 @@ export interface operations {
                             /** @enum {string} */
                             preChat: "off" | "optional" | "required";
                             requireIdentity: boolean;
+                        };
+                        businessHours: {
+                            timeZone: unknown;
+                            weekly: {
+                                day: number;
+                                start: string;
+                                end: string;
+                            }[];
+                            holidays: string[];
+                        } | null;
+                        sla: {
+                            firstResponseMinutes: number | null;
+                            nextResponseMinutes: number | null;
+                            resolutionMinutes: number | null;
+                            businessHoursOnly: boolean;
                         };
                         createdAt: string;
                     };
@@ -4735,6 +4817,21 @@ export interface operations {
                             preChat: "off" | "optional" | "required";
                             requireIdentity: boolean;
                         };
+                        businessHours: {
+                            timeZone: unknown;
+                            weekly: {
+                                day: number;
+                                start: string;
+                                end: string;
+                            }[];
+                            holidays: string[];
+                        } | null;
+                        sla: {
+                            firstResponseMinutes: number | null;
+                            nextResponseMinutes: number | null;
+                            resolutionMinutes: number | null;
+                            businessHoursOnly: boolean;
+                        };
                         createdAt: string;
                     };
                 };
@@ -4813,6 +4910,464 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "conflict";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `internal` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    putApiInboxesByInboxIdBusinessHours: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                inboxId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    timeZone: string;
+                    weekly: {
+                        day: number;
+                        start: string;
+                        end: string;
+                    }[];
+                    holidays: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        /** @enum {string} */
+                        channel: "chat" | "email";
+                        widgetKey: string;
+                        emailAddress: string | null;
+                        autoResolveDays: number | null;
+                        widget: {
+                            color: unknown;
+                            greeting: string;
+                            /** @enum {string} */
+                            position: "left" | "right";
+                            /** @enum {string} */
+                            preChat: "off" | "optional" | "required";
+                            requireIdentity: boolean;
+                        };
+                        businessHours: {
+                            timeZone: unknown;
+                            weekly: {
+                                day: number;
+                                start: string;
+                                end: string;
+                            }[];
+                            holidays: string[];
+                        } | null;
+                        sla: {
+                            firstResponseMinutes: number | null;
+                            nextResponseMinutes: number | null;
+                            resolutionMinutes: number | null;
+                            businessHoursOnly: boolean;
+                        };
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "validation_failed";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthenticated";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `internal` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    deleteApiInboxesByInboxIdBusinessHours: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                inboxId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        /** @enum {string} */
+                        channel: "chat" | "email";
+                        widgetKey: string;
+                        emailAddress: string | null;
+                        autoResolveDays: number | null;
+                        widget: {
+                            color: unknown;
+                            greeting: string;
+                            /** @enum {string} */
+                            position: "left" | "right";
+                            /** @enum {string} */
+                            preChat: "off" | "optional" | "required";
+                            requireIdentity: boolean;
+                        };
+                        businessHours: {
+                            timeZone: unknown;
+                            weekly: {
+                                day: number;
+                                start: string;
+                                end: string;
+                            }[];
+                            holidays: string[];
+                        } | null;
+                        sla: {
+                            firstResponseMinutes: number | null;
+                            nextResponseMinutes: number | null;
+                            resolutionMinutes: number | null;
+                            businessHoursOnly: boolean;
+                        };
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthenticated";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `internal` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    putApiInboxesByInboxIdSla: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                inboxId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    firstResponseMinutes?: number | null;
+                    nextResponseMinutes?: number | null;
+                    resolutionMinutes?: number | null;
+                    businessHoursOnly: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        /** @enum {string} */
+                        channel: "chat" | "email";
+                        widgetKey: string;
+                        emailAddress: string | null;
+                        autoResolveDays: number | null;
+                        widget: {
+                            color: unknown;
+                            greeting: string;
+                            /** @enum {string} */
+                            position: "left" | "right";
+                            /** @enum {string} */
+                            preChat: "off" | "optional" | "required";
+                            requireIdentity: boolean;
+                        };
+                        businessHours: {
+                            timeZone: unknown;
+                            weekly: {
+                                day: number;
+                                start: string;
+                                end: string;
+                            }[];
+                            holidays: string[];
+                        } | null;
+                        sla: {
+                            firstResponseMinutes: number | null;
+                            nextResponseMinutes: number | null;
+                            resolutionMinutes: number | null;
+                            businessHoursOnly: boolean;
+                        };
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "validation_failed";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthenticated";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
                             message: string;
                             details?: unknown;
                         };
@@ -5693,7 +6248,7 @@ export interface operations {
     getApiConversations: {
         parameters: {
             query?: {
-                view?: "all" | "mine" | "unassigned" | "mentioned" | "following" | "snoozed" | "resolved" | "spam";
+                view?: "all" | "mine" | "unassigned" | "mentioned" | "following" | "snoozed" | "resolved" | "spam" | "breaching";
                 inboxId?: string;
                 assigneeId?: string;
                 teamId?: string;
@@ -5741,6 +6296,13 @@ export interface operations {
                             lastActivityAt: string;
                             createdAt: string;
                             snoozedUntil: string | null;
+                            sla: {
+                                /** @enum {string} */
+                                kind: "first_response" | "next_response" | "resolution";
+                                startedAt: string;
+                                dueAt: string;
+                                breached: boolean;
+                            } | null;
                         }[];
                         nextCursor: string | null;
                     };
@@ -5854,6 +6416,13 @@ export interface operations {
                         lastActivityAt: string;
                         createdAt: string;
                         snoozedUntil: string | null;
+                        sla: {
+                            /** @enum {string} */
+                            kind: "first_response" | "next_response" | "resolution";
+                            startedAt: string;
+                            dueAt: string;
+                            breached: boolean;
+                        } | null;
                         followers: {
                             id: string;
                             name: string;
@@ -5876,6 +6445,14 @@ export interface operations {
                         }[];
                         lastSeq: number;
                         mergedInto: string | null;
+                        metrics: {
+                            firstResponseAt: string | null;
+                            firstResponseSeconds: number | null;
+                            replies: number;
+                            resolvedAt: string | null;
+                            resolutionSeconds: number | null;
+                            reopened: number;
+                        };
                     };
                 };
             };
@@ -6039,6 +6616,13 @@ export interface operations {
                                 lastActivityAt: string;
                                 createdAt: string;
                                 snoozedUntil: string | null;
+                                sla: {
+                                    /** @enum {string} */
+                                    kind: "first_response" | "next_response" | "resolution";
+                                    startedAt: string;
+                                    dueAt: string;
+                                    breached: boolean;
+                                } | null;
                             };
                         } | {
                             id: string;
@@ -6701,6 +7285,13 @@ export interface operations {
                         lastActivityAt: string;
                         createdAt: string;
                         snoozedUntil: string | null;
+                        sla: {
+                            /** @enum {string} */
+                            kind: "first_response" | "next_response" | "resolution";
+                            startedAt: string;
+                            dueAt: string;
+                            breached: boolean;
+                        } | null;
                         followers: {
                             id: string;
                             name: string;
@@ -6723,6 +7314,14 @@ export interface operations {
                         }[];
                         lastSeq: number;
                         mergedInto: string | null;
+                        metrics: {
+                            firstResponseAt: string | null;
+                            firstResponseSeconds: number | null;
+                            replies: number;
+                            resolvedAt: string | null;
+                            resolutionSeconds: number | null;
+                            reopened: number;
+                        };
                     };
                 };
             };
@@ -6833,6 +7432,13 @@ export interface operations {
                         lastActivityAt: string;
                         createdAt: string;
                         snoozedUntil: string | null;
+                        sla: {
+                            /** @enum {string} */
+                            kind: "first_response" | "next_response" | "resolution";
+                            startedAt: string;
+                            dueAt: string;
+                            breached: boolean;
+                        } | null;
                         followers: {
                             id: string;
                             name: string;
@@ -6855,6 +7461,14 @@ export interface operations {
                         }[];
                         lastSeq: number;
                         mergedInto: string | null;
+                        metrics: {
+                            firstResponseAt: string | null;
+                            firstResponseSeconds: number | null;
+                            replies: number;
+                            resolvedAt: string | null;
+                            resolutionSeconds: number | null;
+                            reopened: number;
+                        };
                     };
                 };
             };
@@ -7021,6 +7635,13 @@ export interface operations {
                         lastActivityAt: string;
                         createdAt: string;
                         snoozedUntil: string | null;
+                        sla: {
+                            /** @enum {string} */
+                            kind: "first_response" | "next_response" | "resolution";
+                            startedAt: string;
+                            dueAt: string;
+                            breached: boolean;
+                        } | null;
                         followers: {
                             id: string;
                             name: string;
@@ -7043,6 +7664,14 @@ export interface operations {
                         }[];
                         lastSeq: number;
                         mergedInto: string | null;
+                        metrics: {
+                            firstResponseAt: string | null;
+                            firstResponseSeconds: number | null;
+                            replies: number;
+                            resolvedAt: string | null;
+                            resolutionSeconds: number | null;
+                            reopened: number;
+                        };
                     };
                 };
             };
@@ -7209,6 +7838,13 @@ export interface operations {
                         lastActivityAt: string;
                         createdAt: string;
                         snoozedUntil: string | null;
+                        sla: {
+                            /** @enum {string} */
+                            kind: "first_response" | "next_response" | "resolution";
+                            startedAt: string;
+                            dueAt: string;
+                            breached: boolean;
+                        } | null;
                         followers: {
                             id: string;
                             name: string;
@@ -7231,6 +7867,14 @@ export interface operations {
                         }[];
                         lastSeq: number;
                         mergedInto: string | null;
+                        metrics: {
+                            firstResponseAt: string | null;
+                            firstResponseSeconds: number | null;
+                            replies: number;
+                            resolvedAt: string | null;
+                            resolutionSeconds: number | null;
+                            reopened: number;
+                        };
                     };
                 };
             };
@@ -7397,6 +8041,13 @@ export interface operations {
                         lastActivityAt: string;
                         createdAt: string;
                         snoozedUntil: string | null;
+                        sla: {
+                            /** @enum {string} */
+                            kind: "first_response" | "next_response" | "resolution";
+                            startedAt: string;
+                            dueAt: string;
+                            breached: boolean;
+                        } | null;
                         followers: {
                             id: string;
                             name: string;
@@ -7419,6 +8070,14 @@ export interface operations {
                         }[];
                         lastSeq: number;
                         mergedInto: string | null;
+                        metrics: {
+                            firstResponseAt: string | null;
+                            firstResponseSeconds: number | null;
+                            replies: number;
+                            resolvedAt: string | null;
+                            resolutionSeconds: number | null;
+                            reopened: number;
+                        };
                     };
                 };
             };
@@ -7587,6 +8246,13 @@ export interface operations {
                         lastActivityAt: string;
                         createdAt: string;
                         snoozedUntil: string | null;
+                        sla: {
+                            /** @enum {string} */
+                            kind: "first_response" | "next_response" | "resolution";
+                            startedAt: string;
+                            dueAt: string;
+                            breached: boolean;
+                        } | null;
                         followers: {
                             id: string;
                             name: string;
@@ -7609,6 +8275,14 @@ export interface operations {
                         }[];
                         lastSeq: number;
                         mergedInto: string | null;
+                        metrics: {
+                            firstResponseAt: string | null;
+                            firstResponseSeconds: number | null;
+                            replies: number;
+                            resolvedAt: string | null;
+                            resolutionSeconds: number | null;
+                            reopened: number;
+                        };
                     };
                 };
             };
@@ -8194,10 +8868,151 @@ export interface operations {
                             lastActivityAt: string;
                             createdAt: string;
                             snoozedUntil: string | null;
+                            sla: {
+                                /** @enum {string} */
+                                kind: "first_response" | "next_response" | "resolution";
+                                startedAt: string;
+                                dueAt: string;
+                                breached: boolean;
+                            } | null;
                             /** @enum {string} */
                             matchKind: "customer" | "reply" | "note" | "subject" | "contact";
                             match: string;
                             hasAttachments: boolean;
+                        }[];
+                    };
+                };
+            };
+            /** @description `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "validation_failed";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthenticated";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `internal` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getApiReports: {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+                inboxId?: string;
+                teamId?: string;
+                assigneeId?: string;
+                groupBy?: "day" | "agent" | "inbox" | "team";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        from: string;
+                        to: string;
+                        /** @enum {string} */
+                        groupBy: "day" | "agent" | "inbox" | "team";
+                        totals: {
+                            created: number;
+                            resolved: number;
+                            reopened: number;
+                            replies: number;
+                            firstResponse: {
+                                count: number;
+                                median: number | null;
+                                p90: number | null;
+                            };
+                            resolution: {
+                                count: number;
+                                median: number | null;
+                                p90: number | null;
+                            };
+                            rating: {
+                                count: number;
+                                average: number | null;
+                                distribution: number[];
+                            };
+                            sla: {
+                                met: number;
+                                missed: number;
+                                hitRate: number | null;
+                            };
+                        };
+                        rows: {
+                            created: number;
+                            resolved: number;
+                            reopened: number;
+                            replies: number;
+                            firstResponse: {
+                                count: number;
+                                median: number | null;
+                                p90: number | null;
+                            };
+                            resolution: {
+                                count: number;
+                                median: number | null;
+                                p90: number | null;
+                            };
+                            rating: {
+                                count: number;
+                                average: number | null;
+                                distribution: number[];
+                            };
+                            sla: {
+                                met: number;
+                                missed: number;
+                                hitRate: number | null;
+                            };
+                            key: string | null;
+                            label: string;
                         }[];
                     };
                 };
@@ -8395,6 +9210,13 @@ export interface operations {
                             lastActivityAt: string;
                             createdAt: string;
                             snoozedUntil: string | null;
+                            sla: {
+                                /** @enum {string} */
+                                kind: "first_response" | "next_response" | "resolution";
+                                startedAt: string;
+                                dueAt: string;
+                                breached: boolean;
+                            } | null;
                         }[];
                         nextCursor: string | null;
                         canEdit: boolean;
@@ -8537,6 +9359,13 @@ export interface operations {
                             lastActivityAt: string;
                             createdAt: string;
                             snoozedUntil: string | null;
+                            sla: {
+                                /** @enum {string} */
+                                kind: "first_response" | "next_response" | "resolution";
+                                startedAt: string;
+                                dueAt: string;
+                                breached: boolean;
+                            } | null;
                         }[];
                         nextCursor: string | null;
                         canEdit: boolean;
@@ -8723,6 +9552,13 @@ export interface operations {
                                 lastActivityAt: string;
                                 createdAt: string;
                                 snoozedUntil: string | null;
+                                sla: {
+                                    /** @enum {string} */
+                                    kind: "first_response" | "next_response" | "resolution";
+                                    startedAt: string;
+                                    dueAt: string;
+                                    breached: boolean;
+                                } | null;
                             }[];
                             nextCursor: string | null;
                             canEdit: boolean;
@@ -9956,7 +10792,7 @@ export interface operations {
                         items: {
                             id: string;
                             /** @enum {string} */
-                            kind: "mention" | "assigned" | "update" | "webhook";
+                            kind: "mention" | "assigned" | "update" | "webhook" | "sla";
                             conversationId: string | null;
                             actor: {
                                 id: string | null;

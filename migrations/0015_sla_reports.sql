@@ -43,4 +43,7 @@ ALTER TABLE `inboxes` ADD `business_hours` text;--> statement-breakpoint
 ALTER TABLE `inboxes` ADD `sla_first_response_minutes` integer;--> statement-breakpoint
 ALTER TABLE `inboxes` ADD `sla_next_response_minutes` integer;--> statement-breakpoint
 ALTER TABLE `inboxes` ADD `sla_resolution_minutes` integer;--> statement-breakpoint
-ALTER TABLE `inboxes` ADD `sla_business_hours_only` integer DEFAULT false NOT NULL;
+ALTER TABLE `inboxes` ADD `sla_business_hours_only` integer DEFAULT false NOT NULL;--> statement-breakpoint
+ALTER TABLE `inboxes` ADD `sla_reclock_pending` integer DEFAULT false NOT NULL;--> statement-breakpoint
+ALTER TABLE `inboxes` ADD `sla_reclock_cursor` text;--> statement-breakpoint
+CREATE INDEX `inboxes_sla_reclock` ON `inboxes` (`id`) WHERE sla_reclock_pending = 1;

@@ -17,6 +17,7 @@ import { invitationRoutes } from "./routes/invitations";
 import { savedReplyRoutes, tagRoutes } from "./routes/library";
 import { agentLiveRoutes, customerLiveRoutes } from "./routes/live";
 import { notificationRoutes } from "./routes/notifications";
+import { reportRoutes } from "./routes/reports";
 import { ruleRoutes } from "./routes/rules";
 import { searchRoutes } from "./routes/search";
 import { teamRoutes } from "./routes/teams";
@@ -71,6 +72,7 @@ const api = new Hono<AppEnv>()
   .route("/conversations", linkRoutes)
   .route("/tickets", ticketRoutes)
   .route("/search", searchRoutes)
+  .route("/reports", reportRoutes)
   .route("/contacts", contactRoutes)
   .route("/teams", teamRoutes)
   .route("/tags", tagRoutes)

@@ -80,6 +80,9 @@ const MATRIX: Record<
   "POST /api/inboxes": [201, 403, 403, 403, 403, 401, 401],
   "PATCH /api/inboxes/:inboxId": [200, 403, 403, 403, 403, 401, 401],
   "POST /api/inboxes/:inboxId/widget-secret": [201, 403, 403, 403, 403, 401, 401],
+  "PUT /api/inboxes/:inboxId/business-hours": [200, 403, 403, 403, 403, 401, 401],
+  "DELETE /api/inboxes/:inboxId/business-hours": [200, 403, 403, 403, 403, 401, 401],
+  "PUT /api/inboxes/:inboxId/sla": [200, 403, 403, 403, 403, 401, 401],
   "GET /api/inboxes/:inboxId/access": [200, 403, 403, 403, 403, 401, 401],
   "PUT /api/inboxes/:inboxId/access/:userId": [200, 403, 403, 403, 403, 401, 401],
   "DELETE /api/inboxes/:inboxId/access/:userId": [204, 403, 403, 403, 403, 401, 401],
@@ -128,6 +131,8 @@ const MATRIX: Record<
   "GET /api/tickets/:id": [200, 200, 200, 200, 200, 401, 401],
   "PATCH /api/tickets/:id": [200, 200, 403, 403, 403, 401, 401],
   "GET /api/search": [200, 200, 200, 200, 200, 401, 401],
+  // Reports: anyone signed in, over the inboxes they see.
+  "GET /api/reports": [200, 200, 200, 200, 200, 401, 401],
   // Contacts: seen through a conversation one sees; changed with reply access where they have one.
   "GET /api/contacts": [200, 200, 200, 200, 200, 401, 401],
   "GET /api/contacts/:id": [200, 200, 200, 200, 404, 401, 401],
@@ -451,6 +456,18 @@ const REQUESTS: Record<string, (who: Caller, w: World) => Promise<Response>> = {
     call(who.as, `/api/inboxes/${w.inbox.id}`, { method: "PATCH", body: { name: `Support (${who.role})` } }),
   "POST /api/inboxes/:inboxId/widget-secret": (who, w) =>
     call(who.as, `/api/inboxes/${w.inbox.id}/widget-secret`, { method: "POST" }),
+  "PUT /api/inboxes/:inboxId/business-hours": (who, w) =>
+    call(who.as, `/api/inboxes/${w.inbox.id}/business-hours`, {
+      method: "PUT",
+      body: { timeZone: "Europe/Berlin", weekly: [{ day: 1, start: "09:00", end: "17:00" }], holidays: [] },
+    }),
+  "DELETE /api/inboxes/:inboxId/business-hours": (who, w) =>
+    call(who.as, `/api/inboxes/${w.inbox.id}/business-hours`, { method: "DELETE" }),
+  "PUT /api/inboxes/:inboxId/sla": (who, w) =>
+    call(who.as, `/api/inboxes/${w.inbox.id}/sla`, {
+      method: "PUT",
+      body: { firstResponseMinutes: 60, businessHoursOnly: false },
+    }),
   "GET /api/inboxes/:inboxId/access": (who, w) => call(who.as, `/api/inboxes/${w.inbox.id}/access`),
   "PUT /api/inboxes/:inboxId/access/:userId": (who, w) =>
     call(who.as, `/api/inboxes/${w.inbox.id}/access/${w.sam.id}`, { method: "PUT", body: { access: "view" } }),
@@ -549,6 +566,7 @@ const REQUESTS: Record<string, (who: Caller, w: World) => Promise<Response>> = {
   "PATCH /api/tickets/:id": (who, w) =>
     call(who.as, `/api/tickets/${w.ticket.id}`, { method: "PATCH", body: { description: `Noted by ${who.role}` } }),
   "GET /api/search": (who) => call(who.as, "/api/search?q=parcel"),
+  "GET /api/reports": (who) => call(who.as, "/api/reports?groupBy=agent"),
   "GET /api/contacts": (who) => call(who.as, "/api/contacts?q=a"),
   "GET /api/contacts/:id": (who, w) => call(who.as, `/api/contacts/${w.contacts.admin}`),
   "PATCH /api/contacts/:id": (who, w) =>

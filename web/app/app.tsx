@@ -13,6 +13,7 @@ import { ContactPage } from "./features/contacts/contact-page";
 import { ContactsPage } from "./features/contacts/contacts-page";
 import { InboxRoute } from "./features/inbox/inbox-route";
 import { ProfilePage } from "./features/profile/profile-page";
+import { REPORTS_PATH, ReportsRoute } from "./features/reports/reports-route";
 import { SearchPage } from "./features/search/search-page";
 import { SEARCH_PATH } from "./features/search/search-state";
 import { SettingsPage } from "./features/settings/settings-page";
@@ -167,6 +168,13 @@ function Routes({ path }: { path: string }) {
     return (
       <Shell>
         <SearchPage />
+      </Shell>
+    );
+  }
+  if (path === REPORTS_PATH) {
+    return (
+      <Shell>
+        <ReportsRoute />
       </Shell>
     );
   }

@@ -52,7 +52,11 @@ export const NO_SLA: SlaTargets = {
 export const BusinessHoursInput = BusinessHours;
 
 /** A local calendar day, "YYYY-MM-DD". */
-const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like "2026-11-26"');
+const Day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like "2026-11-26"')
+  // The pattern lets "2026-02-30" through; a date that does not round-trip is not one.
+  .refine((d) => !Number.isNaN(Date.parse(d)) && new Date(d).toISOString().startsWith(d), "no such date");
 
 /**
  * `GET /api/reports`: whole days from `from` to `to` (both included; each

@@ -162,9 +162,14 @@ export const inboxes = sqliteTable(
     slaNextResponseMinutes: integer("sla_next_response_minutes"),
     slaResolutionMinutes: integer("sla_resolution_minutes"),
     slaBusinessHoursOnly: integer("sla_business_hours_only", { mode: "boolean" }).notNull().default(false),
+    /** Hours or targets changed: the sweep re-sets the clocks of the inbox's open conversations (cron/sla.ts). */
+    slaReclockPending: integer("sla_reclock_pending", { mode: "boolean" }).notNull().default(false),
+    /** Where that walk stands: JSON [status, last activity, id] of the last conversation done. */
+    slaReclockCursor: text("sla_reclock_cursor"),
     createdAt: createdAt(),
   },
   (t) => [
+    index("inboxes_sla_reclock").on(t.id).where(sql`sla_reclock_pending = 1`),
     uniqueIndex("inboxes_widget_key").on(t.widgetKey),
     uniqueIndex("inboxes_email_address").on(t.emailAddress),
     index("inboxes_workspace").on(t.workspaceId, t.name),

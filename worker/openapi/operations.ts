@@ -39,6 +39,7 @@ import {
   Me,
   Notifications,
   Rating,
+  Report,
   Rule,
   Rules,
   SavedReplies,
@@ -278,6 +279,17 @@ export const OPERATIONS: Record<string, Operation> = {
     status: 201,
     body: WidgetSecret,
   },
+  "PUT /api/inboxes/{inboxId}/business-hours": {
+    summary: "Set an inbox's business hours (its SLA clocks count in them)",
+    auth: "admin",
+    body: Inbox,
+  },
+  "DELETE /api/inboxes/{inboxId}/business-hours": {
+    summary: "Clear an inbox's business hours (it counts every hour again)",
+    auth: "admin",
+    body: Inbox,
+  },
+  "PUT /api/inboxes/{inboxId}/sla": { summary: "Set an inbox's SLA targets", auth: "admin", body: Inbox },
   "GET /api/inboxes/{inboxId}/access": { summary: "Who has access to an inbox", auth: "admin", body: InboxAccessList },
   "PUT /api/inboxes/{inboxId}/access/{userId}": {
     summary: "Grant a person view, note or reply access",
@@ -385,6 +397,11 @@ export const OPERATIONS: Record<string, Operation> = {
   },
   "GET /api/live": { summary: "The list views' live socket", auth: "agent", socket: true },
   "GET /api/search": { summary: "Search conversations", auth: "agent", body: SearchHits },
+  "GET /api/reports": {
+    summary: "Report: rollup sums over days, by day, agent, inbox or team (only the inboxes one sees)",
+    auth: "agent",
+    body: Report,
+  },
 
   // Contacts: an agent sees a contact with a conversation in an inbox they see, and only those conversations.
   "GET /api/contacts": { summary: "Contacts by name or email prefix", auth: "agent", body: Contacts },

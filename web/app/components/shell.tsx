@@ -127,6 +127,14 @@ function Sidebar() {
           <LineIcon d="M6 7.5a2.3 2.3 0 1 0 0-4.6 2.3 2.3 0 0 0 0 4.6zM1.8 13.2c.5-2.2 2.2-3.5 4.2-3.5s3.7 1.3 4.2 3.5M10.5 4h3.5M10.5 7h3.5M12 10h2" />
           Contacts
         </Link>
+        <Link
+          href="/reports"
+          class={`side-link${location.path === "/reports" ? " active" : ""}`}
+          data-testid="nav-reports"
+        >
+          <LineIcon d="M2.5 13.5h11M4.5 11V8M7.5 11V4.5M10.5 11V6.5M13.5 11V3" />
+          Reports
+        </Link>
       </nav>
       <nav class="side-section" aria-label="Inboxes">
         <h3>Inboxes</h3>

@@ -9,6 +9,7 @@ import { conversationsApi } from "./conversations";
 import { inboxesApi } from "./inboxes";
 import { libraryApi } from "./library";
 import { notificationsApi } from "./notifications";
+import { reportsApi } from "./reports";
 import { rulesApi } from "./rules";
 import { searchApi } from "./search";
 import { teamApi } from "./team";
@@ -20,6 +21,7 @@ export {
   collisionItems,
   fieldIssues,
   issueLines,
+  validationIssues,
   newIdempotencyKey,
   sessionEnded,
   setUnauthenticatedHandler,
@@ -37,4 +39,5 @@ export const api = {
   ...searchApi,
   ...contactsApi,
   ...webhooksApi,
+  ...reportsApi,
 };

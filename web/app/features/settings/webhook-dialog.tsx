@@ -15,8 +15,8 @@ import {
 import { api, fieldIssues } from "../../../lib/api";
 import { CopyField } from "../../components/copy-field";
 import { DialogActions } from "../../components/dialog-actions";
-import { FieldIssue } from "../../components/field-issue";
-import { Dialog, ErrorNotice } from "../../components/ui";
+import { FieldIssue, SaveErrorNotice, useFocusOnError } from "../../components/field-issue";
+import { Dialog } from "../../components/ui";
 import { useAction } from "../../hooks/resource";
 
 /** What each event means to someone wiring up a receiver. */
@@ -54,9 +54,7 @@ export function WebhookDialog({
   const { fields: issues, other } = fieldIssues(save.error);
   const onlyFieldIssues = Object.keys(issues).length > 0 && other.length === 0;
   const form = useRef<HTMLFormElement>(null);
-  useEffect(() => {
-    if (save.error) form.current?.querySelector<HTMLElement>('[aria-invalid="true"], [data-testid="error"]')?.focus();
-  }, [save.error]);
+  useFocusOnError(form, save.error);
 
   const toggle = (event: WebhookEventType, on: boolean) =>
     setEvents(on ? [...events, event] : events.filter((e) => e !== event));
@@ -178,13 +176,7 @@ export function WebhookDialog({
           </label>
         )}
 
-        {onlyFieldIssues ? (
-          <p class="notice notice-error" role="alert" tabIndex={-1} data-testid="error">
-            Not saved: see the marked fields.
-          </p>
-        ) : (
-          <ErrorNotice error={save.error} />
-        )}
+        <SaveErrorNotice error={save.error} atFields={onlyFieldIssues} />
         <DialogActions
           onCancel={onClose}
           label={webhook ? "Save endpoint" : "Add endpoint"}
