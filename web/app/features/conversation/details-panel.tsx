@@ -20,7 +20,7 @@ import { TeamIcon } from "../../components/icons";
 import { canAdminister } from "../../../../worker/domain/access";
 import { useCommands } from "../keyboard/commands";
 import { SlaChip, useSlaNow } from "../inbox/sla-chip";
-import { spanLabel } from "../inbox/sla-clock";
+import { formatDuration } from "../reports/report-format";
 
 export type DetailsPanelProps = {
   /** The conversation as last read or pushed; the panel shows it and keeps no copy. */
@@ -339,7 +339,7 @@ function ServiceLevel({ conversation: c }: { conversation: Conversation }) {
   const now = useSlaNow([c.sla]);
   const m = c.metrics;
   const seconds = (s: number | null, otherwise: string) =>
-    s === null ? <span class="muted">{otherwise}</span> : spanLabel(s * 1000);
+    s === null ? <span class="muted">{otherwise}</span> : formatDuration(s);
   return (
     <Section title="Service level" testid="dp-sla">
       {c.sla && (

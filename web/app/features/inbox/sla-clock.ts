@@ -5,6 +5,7 @@
  * so one timer can serve a whole list. Pure: times are epoch milliseconds.
  */
 import type { SlaClock, SlaKind } from "../../../../worker/contract";
+import { formatDuration } from "../reports/report-format";
 
 const MINUTE = 60_000;
 /** Amber once this share of the allowance (dueAt − startedAt) is left. */
@@ -26,20 +27,8 @@ export const SLA_NAME: Record<SlaKind, string> = {
   resolution: "Resolution",
 };
 
-/** "45 s", "12 min", "1 h 5 min", "2 d", "2 d 3 h": a span of time, in its two largest units. */
-export function spanLabel(ms: number): string {
-  if (ms < MINUTE) return `${Math.max(0, Math.round(ms / 1000))} s`;
-  return minutesLabel(Math.round(ms / MINUTE));
-}
-
-function minutesLabel(minutes: number): string {
-  const d = Math.floor(minutes / 1440);
-  const h = Math.floor((minutes % 1440) / 60);
-  const m = minutes % 60;
-  if (d > 0) return h ? `${d} d ${h} h` : `${d} d`;
-  if (h > 0) return m ? `${h} h ${m} min` : `${h} h`;
-  return `${m} min`;
-}
+/** "12 min", "1 h 5 min", "2 d 3 h": whole minutes in their two largest units. */
+const minutesLabel = (minutes: number) => formatDuration(minutes * 60);
 
 /**
  * Whole minutes as the countdown shows them: rounded up while time is left (the
