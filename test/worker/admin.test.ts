@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_WIDGET } from "../../worker/contract";
+import { DEFAULT_WIDGET, NO_SLA } from "../../worker/contract";
 import {
   addUser,
   agentWith,
@@ -86,6 +86,9 @@ describe("inboxes", () => {
       emailAddress: null,
       autoResolveDays: null,
       widget: DEFAULT_WIDGET,
+      // Every hour counts, and no SLA targets, until an admin sets them.
+      businessHours: null,
+      sla: NO_SLA,
       createdAt: expect.any(String),
     });
     expect(new Date(chat.createdAt).toISOString()).toBe(chat.createdAt);

@@ -233,6 +233,22 @@ describe("metrics and rollups", () => {
     });
     expect(sum("created")).toBe(1);
     expect(JSON.parse(String(rows.find((r) => r.assignee_id === bea.id)!.first_response_hist))[0]).toBe(1);
+
+    // The report reads those rollups: one measurement is reported exactly, not as its bucket's middle.
+    const report = await json(admin.as, `/api/reports?from=${day}&to=${day}&groupBy=agent`);
+    expect(report.totals).toMatchObject({
+      created: 1,
+      resolved: 1,
+      replies: 1,
+      firstResponse: { count: 1, median: metrics.firstResponseSeconds, p90: metrics.firstResponseSeconds },
+      resolution: { count: 1, median: metrics.resolutionSeconds, p90: metrics.resolutionSeconds },
+      rating: { count: 1, average: 4, distribution: [0, 0, 0, 1, 0] },
+      sla: { met: 1, missed: 0, hitRate: 1 },
+    });
+    expect(report.rows.map((r) => [r.label, r.created, r.resolved, r.replies])).toEqual([
+      ["Bea Rollup", 0, 1, 1],
+      ["Unassigned", 1, 0, 0],
+    ]);
   });
 
   it("back-fills a conversation from before metrics once, to the same numbers", async () => {

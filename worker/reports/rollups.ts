@@ -41,12 +41,20 @@ type Counter = (typeof COUNTERS)[number];
 const HISTOGRAMS = ["firstResponseHist", "resolutionHist", "ratingHist"] as const;
 type Histogram = (typeof HISTOGRAMS)[number];
 
+const RANGES = ["firstResponse", "resolution"] as const;
+type Range = (typeof RANGES)[number];
+
 interface Sums {
   day: string;
   assigneeId: string;
   counters: Record<Counter, number>;
   histograms: Record<Histogram, number[]>;
+  /** The shortest and longest of each latency measured; absent when none was. */
+  ranges: Partial<Record<Range, [min: number, max: number]>>;
 }
+
+const widen = (range: [number, number] | undefined, value: number): [number, number] =>
+  range ? [Math.min(range[0], value), Math.max(range[1], value)] : [value, value];
 
 const RATING_STARS = 5;
 
@@ -68,6 +76,7 @@ export function sumTallies(place: RollupPlace, tallies: readonly Tally[]): Sums[
           resolutionHist: emptyHistogram(),
           ratingHist: emptyHistogram(RATING_STARS),
         },
+        ranges: {},
       };
       groups.set(key, sums);
     }
@@ -82,11 +91,13 @@ export function sumTallies(place: RollupPlace, tallies: readonly Tally[]): Sums[
       c.firstResponseCount++;
       c.firstResponseSum += t.firstResponse;
       sums.histograms.firstResponseHist[bucketOf(t.firstResponse)]!++;
+      sums.ranges.firstResponse = widen(sums.ranges.firstResponse, t.firstResponse);
     }
     if (t.resolution !== undefined) {
       c.resolutionCount++;
       c.resolutionSum += t.resolution;
       sums.histograms.resolutionHist[bucketOf(t.resolution)]!++;
+      sums.ranges.resolution = widen(sums.ranges.resolution, t.resolution);
     }
     if (t.rating !== undefined) {
       c.ratingCount++;
@@ -102,13 +113,20 @@ export function sumTallies(place: RollupPlace, tallies: readonly Tally[]): Sums[
 /** Upserts adding the tallies to their rollup rows; none when they add nothing. */
 export function rollupWrites(db: Db, place: RollupPlace, tallies: readonly Tally[]): BatchItem<"sqlite">[] {
   return sumTallies(place, tallies).map((sums) => {
-    const set: Partial<Record<Counter | Histogram, SQL>> = {};
+    const set: Partial<Record<Counter | Histogram | `${Range}${"Min" | "Max"}`, SQL>> = {};
     // Counts are integers made here: written inline, so an upsert binds only its row's values (well under 100).
     for (const c of COUNTERS)
       if (sums.counters[c]) set[c] = sql`${reportRollups[c]} + ${sql.raw(String(sums.counters[c]))}`;
     for (const h of HISTOGRAMS) {
       const added = addToHistogram(reportRollups[h], sums.histograms[h]);
       if (added) set[h] = added;
+    }
+    for (const r of RANGES) {
+      const range = sums.ranges[r];
+      if (!range) continue;
+      const [min, max] = range.map((v) => sql.raw(String(v)));
+      set[`${r}Min`] = sql`min(coalesce(${reportRollups[`${r}Min`]}, ${min}), ${min})`;
+      set[`${r}Max`] = sql`max(coalesce(${reportRollups[`${r}Max`]}, ${max}), ${max})`;
     }
     return db
       .insert(reportRollups)
@@ -122,6 +140,10 @@ export function rollupWrites(db: Db, place: RollupPlace, tallies: readonly Tally
         firstResponseHist: JSON.stringify(sums.histograms.firstResponseHist),
         resolutionHist: JSON.stringify(sums.histograms.resolutionHist),
         ratingHist: JSON.stringify(sums.histograms.ratingHist),
+        firstResponseMin: sums.ranges.firstResponse?.[0] ?? null,
+        firstResponseMax: sums.ranges.firstResponse?.[1] ?? null,
+        resolutionMin: sums.ranges.resolution?.[0] ?? null,
+        resolutionMax: sums.ranges.resolution?.[1] ?? null,
       })
       .onConflictDoUpdate({
         target: [

@@ -6,6 +6,7 @@
 import { useRef, useState } from "preact/hooks";
 import { MAX_SLA_MINUTES, type SlaTargetsInput } from "../../../../worker/contract";
 import { api, fieldIssues } from "../../../lib/api";
+import { CheckChoice } from "../../components/check-choice";
 import { DialogActions } from "../../components/dialog-actions";
 import { FieldIssue, SaveErrorNotice, useFocusOnError } from "../../components/field-issue";
 import { type SelectOption, Select } from "../../components/select-field";
@@ -143,24 +144,20 @@ export function SlaDialog({ inbox, onClose, onSaved }: InboxDialogProps) {
           );
         })}
 
-        <label class={`widget-choice${hasHours ? "" : " is-disabled"}`}>
-          <input
-            type="checkbox"
-            checked={businessHoursOnly}
-            disabled={!hasHours}
-            onChange={(e) => setBusinessHoursOnly(e.currentTarget.checked)}
-            aria-describedby="sla-business-hint sla-business-issue"
-            data-testid="sla-business-only"
-          />
-          <span>
-            <span class="widget-choice-label">Count business hours only</span>
-            <span class="field-hint" id="sla-business-hint">
-              {hasHours
-                ? `Clocks pause outside ${hoursSummary(inbox.businessHours)}.`
-                : "This inbox has no business hours, so every hour counts. Set its business hours first to count only those."}
-            </span>
-          </span>
-        </label>
+        <CheckChoice
+          id="sla-business"
+          label="Count business hours only"
+          hint={
+            hasHours
+              ? `Clocks pause outside ${hoursSummary(inbox.businessHours)}.`
+              : "This inbox has no business hours, so every hour counts. Set its business hours first to count only those."
+          }
+          checked={businessHoursOnly}
+          disabled={!hasHours}
+          onChange={setBusinessHoursOnly}
+          describedBy="sla-business-issue"
+          testid="sla-business-only"
+        />
         <FieldIssue id="sla-business-issue" lines={issues.businessHoursOnly} />
 
         <SaveErrorNotice error={save.error} atFields={onlyFieldIssues} />
