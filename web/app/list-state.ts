@@ -1,12 +1,13 @@
 /** The list views, their URLs, and the list the agent last looked at (so "back" returns to it). */
 import type { Summary, View } from "../../worker/contract";
-import { inView } from "../../worker/domain/list-views";
+import { compareInView, inView } from "../../worker/domain/list-views";
 
 /** The views the sidebar offers, in order. */
 export const views: { id: View; label: string }[] = [
   { id: "all", label: "All open" },
   { id: "mine", label: "Mine" },
   { id: "unassigned", label: "Unassigned" },
+  { id: "breaching", label: "SLA due" },
   { id: "mentioned", label: "Mentioned" },
   { id: "following", label: "Following" },
   { id: "snoozed", label: "Snoozed" },
@@ -63,15 +64,10 @@ export function lastListHref(): string {
   return lastList;
 }
 
-/** Newest activity first, ties by id descending: the server's order. */
-function newerFirst(a: Summary, b: Summary): number {
-  const at = Date.parse(b.lastActivityAt) - Date.parse(a.lastActivityAt);
-  return at !== 0 ? at : a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
-}
-
 /**
  * A list after a live change to one conversation: updated in place and
- * re-sorted (new activity moves it up), added when it now belongs, removed
+ * re-sorted in the view's order, the server's (new activity moves it up;
+ * in Breaching, a new due time moves it), added when it now belongs, removed
  * when it no longer does. While more pages remain, a row that would sort
  * below the last one loaded is left for "Load more" to bring.
  */
@@ -89,8 +85,8 @@ export function applySummary(
   if (at === -1) {
     if (fits === null) return items;
     const last = items[items.length - 1];
-    if (list.more && last && newerFirst(c, last) > 0) return items;
+    if (list.more && last && compareInView(list.view, c, last) > 0) return items;
   }
   const next = at === -1 ? [...items, c] : items.map((i) => (i.id === c.id ? c : i));
-  return next.sort(newerFirst);
+  return next.sort((a, b) => compareInView(list.view, a, b));
 }

@@ -1,5 +1,6 @@
 /**
- * The conversation's side panel: assignee, team, priority, tags and followers.
+ * The conversation's side panel: assignee, team, priority, service level, tags
+ * and followers.
  * It calls the API itself and reports each new Conversation through `onChange`.
  * With `reply` access everything is editable; with `view` or `note` it reads
  * only, except that anyone who can see the conversation may follow it.
@@ -18,6 +19,8 @@ import { Picker } from "../../components/picker";
 import { TeamIcon } from "../../components/icons";
 import { canAdminister } from "../../../../worker/domain/access";
 import { useCommands } from "../keyboard/commands";
+import { SlaChip, useSlaNow } from "../inbox/sla-chip";
+import { formatDuration } from "../reports/report-format";
 
 export type DetailsPanelProps = {
   /** The conversation as last read or pushed; the panel shows it and keeps no copy. */
@@ -102,6 +105,7 @@ export function DetailsPanel({ conversation: c, access, onChange }: DetailsPanel
         busy={busy === "priority"}
         onChange={(priority) => update("priority", { priority })}
       />
+      <ServiceLevel conversation={c} />
       <TagsField conversation={c} canEdit={canEdit} busy={busy === "tags"} tags={data.tags} onChange={setTags} />
       <FollowersField
         conversation={c}
@@ -323,6 +327,38 @@ function PriorityField(props: {
           )}
         </p>
       )}
+    </Section>
+  );
+}
+
+/**
+ * The clock running now (if the inbox has targets) and what was measured: how
+ * long the first answer took, replies sent, how long solving it took, reopenings.
+ */
+function ServiceLevel({ conversation: c }: { conversation: Conversation }) {
+  const now = useSlaNow([c.sla]);
+  const m = c.metrics;
+  const seconds = (s: number | null, otherwise: string) =>
+    s === null ? <span class="muted">{otherwise}</span> : formatDuration(s);
+  return (
+    <Section title="Service level" testid="dp-sla">
+      {c.sla && (
+        <p class="dp-value dp-sla-clock">
+          <SlaChip clock={c.sla} now={now} />
+        </p>
+      )}
+      <dl class="dp-metrics" title="Counted in the inbox's business hours where it has them">
+        <dt>First response</dt>
+        <dd data-testid="dp-first-response">{seconds(m.firstResponseSeconds, "Not yet")}</dd>
+        <dt>Replies</dt>
+        <dd data-testid="dp-replies">{m.replies}</dd>
+        <dt>Resolution</dt>
+        <dd data-testid="dp-resolution">{seconds(m.resolutionSeconds, "Not resolved")}</dd>
+        <dt>Reopened</dt>
+        <dd data-testid="dp-reopened">
+          {m.reopened === 0 ? <span class="muted">Never</span> : m.reopened === 1 ? "Once" : `${m.reopened} times`}
+        </dd>
+      </dl>
     </Section>
   );
 }

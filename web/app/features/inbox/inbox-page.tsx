@@ -1,7 +1,8 @@
 /**
  * The conversation list: one view (All open, Mine, …), optionally one inbox,
- * newest activity first. Live: rows follow the list stream (updated, moved up,
- * added, removed) and show who else is in each conversation. Beside an open
+ * newest activity first (SLA due: the clock due first), each row with its SLA
+ * countdown. Live: rows follow the list stream (updated, moved up, added,
+ * removed) and show who else is in each conversation. Beside an open
  * conversation (`openId`, on a wide screen) it shows the list last looked at
  * and marks the open row. j/k move through it, Enter or o opens.
  */
@@ -10,7 +11,7 @@ import type { Summary, View, Viewer } from "../../../../worker/contract";
 import { api } from "../../../lib/api";
 import { subscribeList, subscribeListState, type LinkState } from "../../../lib/live";
 import { Link, navigate, useLocation } from "../../../lib/router";
-import { fullDate, shortAgo, useNow } from "../../../lib/time";
+import { fullDate, shortAgo } from "../../../lib/time";
 import { Avatar, EmptyState, ErrorNotice, Loading, Spinner, StatusBadge } from "../../components/ui";
 import { useAction, useResource } from "../../hooks/resource";
 import { applySummary, contactName, lastListHref, parseList, rememberList, views } from "../../list-state";
@@ -23,6 +24,7 @@ import { ChannelIcon } from "../../components/icons";
 import { canAdminister } from "../../../../worker/domain/access";
 import { useCommands } from "../keyboard/commands";
 import { toggleSelected } from "./selection";
+import { SlaChip, useSlaNow } from "./sla-chip";
 
 const PAGE_SIZE = PAGE_SIZES.conversations.default;
 
@@ -40,7 +42,6 @@ export function InboxPage({ openId }: { openId?: string | null }) {
   const onList = location.path === "/";
   const { view, inboxId } = parseList(onList ? location.href : lastListHref());
   const [composing, setComposing] = useState(false);
-  const now = useNow();
   const [link, setLink] = useState<LinkState>("open");
   const [fresh, setFresh] = useState<ReadonlySet<string>>(new Set());
   /** Live changes that arrived while the current read was under way: applied on top of its answer. */
@@ -69,6 +70,8 @@ export function InboxPage({ openId }: { openId?: string | null }) {
   );
   const items = rows.error ? [] : (rows.data?.items ?? []);
   const nextCursor = rows.error ? null : (rows.data?.nextCursor ?? null);
+  // One timer for every row's relative time and SLA countdown: no re-read, no timer per row.
+  const now = useSlaNow(items.map((i) => i.sla));
   const shown = useRef({ items, nextCursor });
   shown.current = { items, nextCursor };
 
@@ -364,6 +367,7 @@ function Row({
               "Unassigned"
             )}
           </span>
+          {c.sla && <SlaChip clock={c.sla} now={now} />}
           {inboxName && (
             <span class="row-inbox">
               <ChannelIcon channel={c.channel} />
@@ -401,6 +405,7 @@ function ListEmpty({ view, onStart }: { view: View; onStart?: () => void }) {
     following: "You follow no conversations",
     snoozed: "Nothing snoozed",
     spam: "No spam",
+    breaching: "No conversations with an SLA clock running",
   };
   const bodies: Record<string, string> = {
     all: "New customer messages will show up here.",
@@ -411,6 +416,8 @@ function ListEmpty({ view, onStart }: { view: View; onStart?: () => void }) {
     following: "Follow a conversation from its side panel to keep up with it here.",
     snoozed: "Snoozed conversations wait here until their time comes.",
     spam: "Conversations marked as spam are kept out of the way here.",
+    breaching:
+      "Conversations with a reply or a resolution due under their inbox's SLA show up here, the one due first at the top.",
   };
   return (
     <EmptyState title={titles[view] ?? "No conversations"} icon={view === "resolved" ? "inbox" : "check"}>

@@ -25,6 +25,7 @@ export type CommandId =
   | "view-mine"
   | "view-unassigned"
   | "view-snoozed"
+  | "view-breaching"
   | "help"
   | "palette";
 

@@ -70,6 +70,7 @@ export function KeyboardLayer() {
     "view-mine": () => goToView("mine"),
     "view-unassigned": () => goToView("unassigned"),
     "view-snoozed": () => goToView("snoozed"),
+    "view-breaching": () => goToView("breaching"),
   });
   return (
     <>

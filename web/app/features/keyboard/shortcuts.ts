@@ -39,6 +39,7 @@ export const SHORTCUTS: Shortcut[] = [
   { keys: ["g m"], command: "view-mine", label: "Mine", group: "Go to" },
   { keys: ["g u"], command: "view-unassigned", label: "Unassigned", group: "Go to" },
   { keys: ["g s"], command: "view-snoozed", label: "Snoozed", group: "Go to" },
+  { keys: ["g d"], command: "view-breaching", label: "SLA due", group: "Go to" },
   { keys: ["/"], command: "search", label: "Search", group: "General" },
   { keys: ["mod+k"], command: "palette", label: "Command palette", group: "General", inFields: true },
   { keys: ["?"], command: "help", label: "Keyboard shortcuts", group: "General" },

@@ -1,7 +1,7 @@
 /**
  * The agent's notifications: a bell with the unread count and a dropdown list
- * in the top bar, and toasts (10 s, bottom right) for mentions and assignments
- * pushed live. Rendered once by the shell as `<NotificationCenter />`.
+ * in the top bar, and toasts (10 s, bottom right) for mentions, assignments
+ * and missed service levels pushed live. Rendered once by the shell as `<NotificationCenter />`.
  */
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import type { Notification, NotificationKind } from "../../../../worker/contract";
@@ -22,15 +22,22 @@ const PAGE = 30;
 type Toast = { key: string; notification: Notification };
 
 /**
- * How to read a notification: what the actor did (after their name) and the
- * text worth quoting. An event's preview is already a sentence starting with
- * the actor ("Ada resolved the conversation"), so it becomes the line itself
- * rather than being repeated under it.
+ * How to read a notification: who to name first (null: nobody did it, the line
+ * stands alone), what they did, and the text worth quoting. An event's preview
+ * is already a sentence starting with the actor ("Ada resolved the
+ * conversation"), so it becomes the line itself rather than being repeated under it.
  */
 export function describeNotification(n: Pick<Notification, "kind" | "actor" | "preview">): {
+  actor: string | null;
   action: string;
   quote: string | null;
 } {
+  // A missed service level is nobody's doing: the clock ran out ("First response due 10:30 was missed").
+  if (n.kind === "sla") return { actor: null, action: "SLA breached", quote: n.preview || null };
+  return { actor: n.actor.name, ...describeAction(n) };
+}
+
+function describeAction(n: Pick<Notification, "kind" | "actor" | "preview">): { action: string; quote: string | null } {
   const ownSentence = n.preview.startsWith(`${n.actor.name} `) ? n.preview.slice(n.actor.name.length + 1) : null;
   if (n.kind === "mention") return { action: "mentioned you", quote: n.preview || null };
   if (n.kind === "webhook") return { action: "turned off a failing webhook", quote: n.preview || null };
@@ -38,6 +45,18 @@ export function describeNotification(n: Pick<Notification, "kind" | "actor" | "p
     return { action: "assigned you a conversation", quote: ownSentence !== null ? null : n.preview || null };
   if (ownSentence) return { action: ownSentence, quote: null };
   return { action: "updated a conversation you follow", quote: n.preview || null };
+}
+
+/** The notification's line: the actor's name in bold, then what they did; or the line alone, in bold. */
+function NotificationLine({ notification }: { notification: Pick<Notification, "kind" | "actor" | "preview"> }) {
+  const { actor, action } = describeNotification(notification);
+  return actor ? (
+    <>
+      <strong>{actor}</strong> {action}
+    </>
+  ) : (
+    <strong>{action}</strong>
+  );
 }
 
 /** Where a notification leads: its conversation, or the webhooks settings for a webhook turned off. */
@@ -63,7 +82,7 @@ export function NotificationCenter() {
         items: [n, ...d.items.filter((x) => x.id !== n.id)].slice(0, PAGE),
         unreadCount: d.unreadCount + (n.readAt ? 0 : 1),
       }));
-      if (n.kind === "mention" || n.kind === "assigned") {
+      if (n.kind === "mention" || n.kind === "assigned" || n.kind === "sla") {
         setToasts((t) =>
           [...t.filter((x) => x.notification.id !== n.id), { key: n.id, notification: n }].slice(-MAX_TOASTS),
         );
@@ -225,7 +244,7 @@ function Bell(props: {
               <span>
                 {onlyUnread
                   ? "No unread notifications."
-                  : "Mentions, assignments and updates to conversations you follow show up here."}
+                  : "Mentions, assignments, missed SLAs and updates to conversations you follow show up here."}
               </span>
             </div>
           ) : (
@@ -250,7 +269,7 @@ function Bell(props: {
                     </span>
                     <span class="notif-text">
                       <span class="notif-line">
-                        <strong>{n.actor.name}</strong> {describeNotification(n).action}
+                        <NotificationLine notification={n} />
                       </span>
                       {describeNotification(n).quote && (
                         <span class="notif-preview">{describeNotification(n).quote}</span>
@@ -281,7 +300,7 @@ function useConversationContext(conversationId: string | null): string | null {
   return context.data ?? null;
 }
 
-/** A small badge on the actor's avatar: @ for a mention, an arrow for an assignment, a dot for an update. */
+/** A small badge on the actor's avatar: @ for a mention, an arrow for an assignment, a plus for an update, a clock for a missed SLA. */
 function KindMark({ kind }: { kind: NotificationKind }) {
   const paths: Record<NotificationKind, string> = {
     mention: "M8 10.2a2.2 2.2 0 1 0 0-4.4 2.2 2.2 0 0 0 0 4.4zM10.2 8v.9c0 1 1.6 1.4 1.9.1A4.3 4.3 0 1 0 10 11.7",
@@ -318,7 +337,7 @@ function NotificationToast({
       remaining.current -= Date.now() - started;
     };
   }, [paused]);
-  const { action, quote } = describeNotification(n);
+  const { actor, action, quote } = describeNotification(n);
   const context = useConversationContext(n.conversationId);
   return (
     <div
@@ -335,9 +354,7 @@ function NotificationToast({
         <KindMark kind={n.kind} />
       </span>
       <div class="toast-body">
-        <p class="toast-title">
-          {n.actor.name} {action}
-        </p>
+        <p class="toast-title">{actor ? `${actor} ${action}` : action}</p>
         {context && (
           <p class="toast-context" data-testid="toast-context">
             {context}
