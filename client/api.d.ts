@@ -298,6 +298,41 @@ export interface paths {
         patch: operations["patchApiInboxesByInboxId"];
         trace?: never;
     };
+    "/api/inboxes/{inboxId}/business-hours": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set an inbox's business hours (its SLA clocks count in them) */
+        put: operations["putApiInboxesByInboxIdBusinessHours"];
+        post?: never;
+        /** Clear an inbox's business hours (it counts every hour again) */
+        delete: operations["deleteApiInboxesByInboxIdBusinessHours"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/inboxes/{inboxId}/sla": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set an inbox's SLA targets */
+        put: operations["putApiInboxesByInboxIdSla"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/inboxes/{inboxId}/access/{userId}": {
         parameters: {
             query?: never;
@@ -4875,6 +4910,464 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "conflict";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `internal` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    putApiInboxesByInboxIdBusinessHours: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                inboxId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    timeZone: string;
+                    weekly: {
+                        day: number;
+                        start: string;
+                        end: string;
+                    }[];
+                    holidays: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        /** @enum {string} */
+                        channel: "chat" | "email";
+                        widgetKey: string;
+                        emailAddress: string | null;
+                        autoResolveDays: number | null;
+                        widget: {
+                            color: unknown;
+                            greeting: string;
+                            /** @enum {string} */
+                            position: "left" | "right";
+                            /** @enum {string} */
+                            preChat: "off" | "optional" | "required";
+                            requireIdentity: boolean;
+                        };
+                        businessHours: {
+                            timeZone: unknown;
+                            weekly: {
+                                day: number;
+                                start: string;
+                                end: string;
+                            }[];
+                            holidays: string[];
+                        } | null;
+                        sla: {
+                            firstResponseMinutes: number | null;
+                            nextResponseMinutes: number | null;
+                            resolutionMinutes: number | null;
+                            businessHoursOnly: boolean;
+                        };
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "validation_failed";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthenticated";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `internal` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    deleteApiInboxesByInboxIdBusinessHours: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                inboxId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        /** @enum {string} */
+                        channel: "chat" | "email";
+                        widgetKey: string;
+                        emailAddress: string | null;
+                        autoResolveDays: number | null;
+                        widget: {
+                            color: unknown;
+                            greeting: string;
+                            /** @enum {string} */
+                            position: "left" | "right";
+                            /** @enum {string} */
+                            preChat: "off" | "optional" | "required";
+                            requireIdentity: boolean;
+                        };
+                        businessHours: {
+                            timeZone: unknown;
+                            weekly: {
+                                day: number;
+                                start: string;
+                                end: string;
+                            }[];
+                            holidays: string[];
+                        } | null;
+                        sla: {
+                            firstResponseMinutes: number | null;
+                            nextResponseMinutes: number | null;
+                            resolutionMinutes: number | null;
+                            businessHoursOnly: boolean;
+                        };
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthenticated";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `internal` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    putApiInboxesByInboxIdSla: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                inboxId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    firstResponseMinutes?: number | null;
+                    nextResponseMinutes?: number | null;
+                    resolutionMinutes?: number | null;
+                    businessHoursOnly: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        /** @enum {string} */
+                        channel: "chat" | "email";
+                        widgetKey: string;
+                        emailAddress: string | null;
+                        autoResolveDays: number | null;
+                        widget: {
+                            color: unknown;
+                            greeting: string;
+                            /** @enum {string} */
+                            position: "left" | "right";
+                            /** @enum {string} */
+                            preChat: "off" | "optional" | "required";
+                            requireIdentity: boolean;
+                        };
+                        businessHours: {
+                            timeZone: unknown;
+                            weekly: {
+                                day: number;
+                                start: string;
+                                end: string;
+                            }[];
+                            holidays: string[];
+                        } | null;
+                        sla: {
+                            firstResponseMinutes: number | null;
+                            nextResponseMinutes: number | null;
+                            resolutionMinutes: number | null;
+                            businessHoursOnly: boolean;
+                        };
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "validation_failed";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthenticated";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
                             message: string;
                             details?: unknown;
                         };

@@ -11,9 +11,13 @@ CREATE TABLE `report_rollups` (
 	`first_response_count` integer DEFAULT 0 NOT NULL,
 	`first_response_sum` integer DEFAULT 0 NOT NULL,
 	`first_response_hist` text NOT NULL,
+	`first_response_min` integer,
+	`first_response_max` integer,
 	`resolution_count` integer DEFAULT 0 NOT NULL,
 	`resolution_sum` integer DEFAULT 0 NOT NULL,
 	`resolution_hist` text NOT NULL,
+	`resolution_min` integer,
+	`resolution_max` integer,
 	`sla_met` integer DEFAULT 0 NOT NULL,
 	`sla_missed` integer DEFAULT 0 NOT NULL,
 	`rating_count` integer DEFAULT 0 NOT NULL,
@@ -43,4 +47,7 @@ ALTER TABLE `inboxes` ADD `business_hours` text;--> statement-breakpoint
 ALTER TABLE `inboxes` ADD `sla_first_response_minutes` integer;--> statement-breakpoint
 ALTER TABLE `inboxes` ADD `sla_next_response_minutes` integer;--> statement-breakpoint
 ALTER TABLE `inboxes` ADD `sla_resolution_minutes` integer;--> statement-breakpoint
-ALTER TABLE `inboxes` ADD `sla_business_hours_only` integer DEFAULT false NOT NULL;
+ALTER TABLE `inboxes` ADD `sla_business_hours_only` integer DEFAULT false NOT NULL;--> statement-breakpoint
+ALTER TABLE `inboxes` ADD `sla_reclock_pending` integer DEFAULT false NOT NULL;--> statement-breakpoint
+ALTER TABLE `inboxes` ADD `sla_reclock_cursor` text;--> statement-breakpoint
+CREATE INDEX `inboxes_sla_reclock` ON `inboxes` (`id`) WHERE sla_reclock_pending = 1;

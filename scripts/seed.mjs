@@ -53,14 +53,30 @@ const ACCESS = {
   billing: { sam: "view", lucia: "reply", jonas: "note" },
 };
 
+/** Business hours and SLA targets per inbox. */
+const SERVICE_LEVELS = {
+  web: {
+    hours: null,
+    sla: { firstResponseMinutes: 15, nextResponseMinutes: 30, resolutionMinutes: 24 * 60, businessHoursOnly: false },
+  },
+  billing: {
+    hours: {
+      timeZone: "Europe/Stockholm",
+      weekly: [1, 2, 3, 4, 5].map((day) => ({ day, start: "09:00", end: "17:00" })),
+      holidays: ["2026-12-24", "2026-12-25", "2026-12-26", "2027-01-01"],
+    },
+    sla: { firstResponseMinutes: 4 * 60, resolutionMinutes: 2 * 24 * 60, businessHoursOnly: true },
+  },
+};
+
 /**
- * @typedef {{ customer?: string, reply?: string, note?: string, body?: string, mention?: string, assign?: string, resolve?: string }} FollowUp
+ * @typedef {{ customer?: string, reply?: string, note?: string, body?: string, mention?: string, assign?: string, resolve?: string, rate?: number }} FollowUp
  */
 
 /**
  * Customer conversations started through the chat widget. `then` runs in order:
  * customer follow-ups, agent replies and notes (by who may write them), an
- * assignment, and a resolve.
+ * assignment, a resolve, and the customer's rating of it.
  * @type {{ inbox: string, customer: { name: string, email: string, language: string }, body: string, followUps: FollowUp[] }[]}
  */
 const CONVERSATIONS = [
@@ -81,6 +97,7 @@ const CONVERSATIONS = [
       { customer: "Perfect, thank you for the quick help!" },
       { assign: "sam" },
       { resolve: "sam" },
+      { rate: 5 },
     ],
   },
   {
@@ -94,6 +111,8 @@ const CONVERSATIONS = [
         body: "Hallo Tom, danke für die Nachricht! Ich habe dir den Link gerade noch einmal geschickt – schau bitte auch im Spam-Ordner nach.",
       },
       { assign: "lucia" },
+      { resolve: "lucia" },
+      { rate: 4 },
     ],
   },
   {
@@ -169,6 +188,8 @@ const CONVERSATIONS = [
       { customer: "It says 4.12.0." },
       { note: "jonas", body: "Matches the crash report for 4.12.0 – hotfix 4.12.1 is in review." },
       { assign: "jonas" },
+      { resolve: "jonas" },
+      { rate: 3 },
     ],
   },
   {
@@ -268,6 +289,14 @@ async function seed(base) {
   }
   step("access levels per inbox (view / note / reply)");
 
+  // Service levels: round-the-clock chat answers quickly; billing mail in office hours.
+  for (const [key, terms] of Object.entries(SERVICE_LEVELS)) {
+    const params = { path: { inboxId: inboxes[key].id } };
+    if (terms.hours) await ok(admin.PUT("/api/inboxes/{inboxId}/business-hours", { params, body: terms.hours }));
+    await ok(admin.PUT("/api/inboxes/{inboxId}/sla", { params, body: terms.sla }));
+  }
+  step("business hours and SLA targets: Website chat 24/7 (first reply 15 min), Billing email Mon–Fri 9–17 (first reply 4 h)");
+
   // Each agent writes as themselves (the client keeps the session cookie of their login).
   /** @type {Record<string, import("../client/index.mjs").ApiClient>} */
   const sessions = { [ADMIN.key]: admin };
@@ -278,6 +307,7 @@ async function seed(base) {
   let replies = 0;
   let assigned = 0;
   let resolved = 0;
+  let rated = 0;
   for (const conv of CONVERSATIONS) {
     const { name, email, language } = conv.customer;
     const started = await ok(
@@ -318,11 +348,16 @@ async function seed(base) {
           sessions[action.resolve].PATCH("/api/conversations/{id}", { params: { path }, body: { status: "resolved" } }),
         );
         resolved++;
+      } else if (action.rate) {
+        await ok(
+          customer.POST("/api/widget/conversations/{id}/rating", { params: { path }, body: { score: action.rate } }),
+        );
+        rated++;
       }
     }
   }
   step(
-    `${CONVERSATIONS.length} widget conversations, ${messages} customer follow-ups, ${replies} replies, ${notes} internal notes, ${assigned} assigned, ${resolved} resolved`,
+    `${CONVERSATIONS.length} widget conversations, ${messages} customer follow-ups, ${replies} replies, ${notes} internal notes, ${assigned} assigned, ${resolved} resolved, ${rated} rated`,
   );
 
   // Inbound mail for the email inbox, through the local email() handler, when the worker has one.

@@ -122,6 +122,7 @@ describe("list views", () => {
       lastActivityAt: expect.any(String),
       createdAt: expect.any(String),
       snoozedUntil: null,
+      sla: null,
     });
   });
 });
@@ -158,10 +159,20 @@ describe("agent-started conversations", () => {
       lastActivityAt: expect.any(String),
       createdAt: expect.any(String),
       snoozedUntil: null,
+      sla: null,
       followers: [],
       links: [],
       lastSeq: 1,
       mergedInto: null,
+      // The team wrote first: nobody waited, so there is no first response time.
+      metrics: {
+        firstResponseAt: expect.any(String),
+        firstResponseSeconds: null,
+        replies: 1,
+        resolvedAt: null,
+        resolutionSeconds: null,
+        reopened: 0,
+      },
     });
     expect(await getConversation(agent.as, conversation.id)).toEqual(conversation);
     const { items, lastSeq } = await timeline(agent.as, conversation.id);

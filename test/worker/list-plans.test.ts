@@ -105,6 +105,25 @@ describe("list views read pages by index", () => {
         { view: "all", cursor: "WzE3MDAwMDAwMDAwMDAsImN2X3oiXQ" },
         /conversations_ws_status_activity/,
       ],
+      // Breaching walks the running clocks only (partial indexes), due first.
+      ["breaching (admin)", asAdmin, adminGrants, { view: "breaching" }, /conversations_ws_sla_due/],
+      ["breaching (agent)", asAgent, agentGrants, { view: "breaching" }, /conversations_ws_sla_due/],
+      [
+        "breaching, one inbox",
+        asAgent,
+        agentGrants,
+        { view: "breaching", inboxId: inbox.id },
+        /conversations_inbox_sla_due/,
+      ],
+      ["breaching + team", asAdmin, adminGrants, { view: "breaching", teamId: team.id }, /conversations_ws_sla_due/],
+      ["breaching + tag", asAdmin, adminGrants, { view: "breaching", tag: "vip" }, /conversations_ws_sla_due/],
+      [
+        "breaching, a later page",
+        asAdmin,
+        adminGrants,
+        { view: "breaching", cursor: "WzE3MDAwMDAwMDAwMDAsImN2X3oiXQ" },
+        /conversations_ws_sla_due/,
+      ],
     ];
     for (const [name, actor, grants, query, index] of cases) {
       const plan = await planOf(actor, grants, query);

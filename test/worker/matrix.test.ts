@@ -80,6 +80,9 @@ const MATRIX: Record<
   "POST /api/inboxes": [201, 403, 403, 403, 403, 401, 401],
   "PATCH /api/inboxes/:inboxId": [200, 403, 403, 403, 403, 401, 401],
   "POST /api/inboxes/:inboxId/widget-secret": [201, 403, 403, 403, 403, 401, 401],
+  "PUT /api/inboxes/:inboxId/business-hours": [200, 403, 403, 403, 403, 401, 401],
+  "DELETE /api/inboxes/:inboxId/business-hours": [200, 403, 403, 403, 403, 401, 401],
+  "PUT /api/inboxes/:inboxId/sla": [200, 403, 403, 403, 403, 401, 401],
   "GET /api/inboxes/:inboxId/access": [200, 403, 403, 403, 403, 401, 401],
   "PUT /api/inboxes/:inboxId/access/:userId": [200, 403, 403, 403, 403, 401, 401],
   "DELETE /api/inboxes/:inboxId/access/:userId": [204, 403, 403, 403, 403, 401, 401],
@@ -453,6 +456,18 @@ const REQUESTS: Record<string, (who: Caller, w: World) => Promise<Response>> = {
     call(who.as, `/api/inboxes/${w.inbox.id}`, { method: "PATCH", body: { name: `Support (${who.role})` } }),
   "POST /api/inboxes/:inboxId/widget-secret": (who, w) =>
     call(who.as, `/api/inboxes/${w.inbox.id}/widget-secret`, { method: "POST" }),
+  "PUT /api/inboxes/:inboxId/business-hours": (who, w) =>
+    call(who.as, `/api/inboxes/${w.inbox.id}/business-hours`, {
+      method: "PUT",
+      body: { timeZone: "Europe/Berlin", weekly: [{ day: 1, start: "09:00", end: "17:00" }], holidays: [] },
+    }),
+  "DELETE /api/inboxes/:inboxId/business-hours": (who, w) =>
+    call(who.as, `/api/inboxes/${w.inbox.id}/business-hours`, { method: "DELETE" }),
+  "PUT /api/inboxes/:inboxId/sla": (who, w) =>
+    call(who.as, `/api/inboxes/${w.inbox.id}/sla`, {
+      method: "PUT",
+      body: { firstResponseMinutes: 60, businessHoursOnly: false },
+    }),
   "GET /api/inboxes/:inboxId/access": (who, w) => call(who.as, `/api/inboxes/${w.inbox.id}/access`),
   "PUT /api/inboxes/:inboxId/access/:userId": (who, w) =>
     call(who.as, `/api/inboxes/${w.inbox.id}/access/${w.sam.id}`, { method: "PUT", body: { access: "view" } }),

@@ -237,6 +237,26 @@ function endpoints(w: World): Endpoint[] {
         widget: { color: "#2f6fed", greeting: "Hi", position: "right", preChat: "optional", requireIdentity: false },
       },
     },
+    {
+      method: "PUT",
+      path: "/api/inboxes/:id/business-hours",
+      params: { id: w.inbox.id },
+      body: {
+        timeZone: "Europe/Berlin",
+        weekly: [
+          { day: 1, start: "09:00", end: "17:00" },
+          { day: 5, start: "22:00", end: "02:00" },
+        ],
+        holidays: ["2026-12-25"],
+      },
+    },
+    { method: "DELETE", path: "/api/inboxes/:id/business-hours", params: { id: w.inbox.id } },
+    {
+      method: "PUT",
+      path: "/api/inboxes/:id/sla",
+      params: { id: w.inbox.id },
+      body: { firstResponseMinutes: 60, nextResponseMinutes: 240, resolutionMinutes: 2880, businessHoursOnly: true },
+    },
     { method: "GET", path: "/api/inboxes/:id/access", params: { id: w.inbox.id } },
     {
       method: "PUT",

@@ -36,7 +36,13 @@ export type BusinessInterval = z.infer<typeof BusinessInterval>;
 const LocalDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like "2026-12-25"')
-  .refine((d) => new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), "no such date");
+  .refine((d) => {
+    // Setting the parts rolls 02-30 over to 03-02, where parsing the string gives an invalid date (and throws).
+    const [year, month, day] = d.split("-").map(Number) as [number, number, number];
+    const at = new Date(0);
+    at.setUTCFullYear(year, month - 1, day);
+    return at.getUTCFullYear() === year && at.getUTCMonth() === month - 1 && at.getUTCDate() === day;
+  }, "no such date");
 
 /** The interval's minutes on the week's circle (0 = Sunday 00:00), as one or two linear pieces. */
 function weekPieces(i: BusinessInterval): [number, number][] {

@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import type { NotificationKind } from "../contract";
 import type { Db } from "../db/client";
 import { backoffMs, LEASE_MS, MAX_ATTEMPTS } from "../email/deliver";
 import { mailer } from "../email/mailer";
@@ -6,17 +7,18 @@ import { mailer } from "../email/mailer";
 /** At most this many notifications are claimed per run; a backlog drains over the next runs. */
 const BATCH = 100;
 
-const KIND_WORDS = {
+const KIND_WORDS: Record<NotificationKind, string> = {
   mention: "mentioned you",
   assigned: "assigned you a conversation",
   update: "updated a conversation you follow",
   webhook: "turned off a failing webhook",
-} as const;
+  sla: "flagged a missed SLA",
+};
 
 interface Claimed {
   id: string;
   userId: string;
-  kind: keyof typeof KIND_WORDS;
+  kind: NotificationKind;
   actorName: string;
   preview: string;
   conversationId: string | null;

@@ -8,6 +8,7 @@ import { purgeExpired } from "./purge";
 import { wakeSnoozed } from "./wake-snoozed";
 import { finishMerges } from "./finish-merges";
 import { sweepWebhooks } from "../webhooks/sweep";
+import { backfillMetrics, markBreaches, reclockInboxes } from "./sla";
 
 /** Conversations each job changes at most per run: well inside a Worker's subrequest limits. */
 export const SWEEP_LIMIT = 50;
@@ -42,6 +43,10 @@ export async function scheduled(controller: ScheduledController, env: Env, _ctx?
     filesSwept: await job("unattached-files", () => sweepUnattached(env.FILES, db, now, SWEEP_LIMIT)),
     merges: await job("finish-merges", () => finishMerges(db, env, now, SWEEP_LIMIT)),
     webhooks: await job("webhooks", () => sweepWebhooks(db, env.WEBHOOKS, now, SWEEP_LIMIT)),
+    // Re-set clocks before judging them: a target just lengthened must not breach.
+    reclocked: await job("sla-reclock", () => reclockInboxes(db, env, SWEEP_LIMIT)),
+    breaches: await job("sla-breaches", () => markBreaches(db, env, now, SWEEP_LIMIT)),
+    backfilled: await job("metrics-backfill", () => backfillMetrics(db, env, SWEEP_LIMIT)),
   };
   console.log("sweep", new Date(now).toISOString(), JSON.stringify(results));
 }

@@ -162,9 +162,14 @@ export const inboxes = sqliteTable(
     slaNextResponseMinutes: integer("sla_next_response_minutes"),
     slaResolutionMinutes: integer("sla_resolution_minutes"),
     slaBusinessHoursOnly: integer("sla_business_hours_only", { mode: "boolean" }).notNull().default(false),
+    /** Hours or targets changed: the sweep re-sets the clocks of the inbox's open conversations (cron/sla.ts). */
+    slaReclockPending: integer("sla_reclock_pending", { mode: "boolean" }).notNull().default(false),
+    /** Where that walk stands: JSON [status, last activity, id] of the last conversation done. */
+    slaReclockCursor: text("sla_reclock_cursor"),
     createdAt: createdAt(),
   },
   (t) => [
+    index("inboxes_sla_reclock").on(t.id).where(sql`sla_reclock_pending = 1`),
     uniqueIndex("inboxes_widget_key").on(t.widgetKey),
     uniqueIndex("inboxes_email_address").on(t.emailAddress),
     index("inboxes_workspace").on(t.workspaceId, t.name),
@@ -819,9 +824,14 @@ export const reportRollups = sqliteTable(
     firstResponseCount: integer("first_response_count").notNull().default(0),
     firstResponseSum: integer("first_response_sum").notNull().default(0),
     firstResponseHist: text("first_response_hist").notNull(),
+    /** The shortest and longest measured: medians and p90s interpolate inside these, so one value is exact. */
+    firstResponseMin: integer("first_response_min"),
+    firstResponseMax: integer("first_response_max"),
     resolutionCount: integer("resolution_count").notNull().default(0),
     resolutionSum: integer("resolution_sum").notNull().default(0),
     resolutionHist: text("resolution_hist").notNull(),
+    resolutionMin: integer("resolution_min"),
+    resolutionMax: integer("resolution_max"),
     slaMet: integer("sla_met").notNull().default(0),
     slaMissed: integer("sla_missed").notNull().default(0),
     ratingCount: integer("rating_count").notNull().default(0),

@@ -279,6 +279,17 @@ export const OPERATIONS: Record<string, Operation> = {
     status: 201,
     body: WidgetSecret,
   },
+  "PUT /api/inboxes/{inboxId}/business-hours": {
+    summary: "Set an inbox's business hours (its SLA clocks count in them)",
+    auth: "admin",
+    body: Inbox,
+  },
+  "DELETE /api/inboxes/{inboxId}/business-hours": {
+    summary: "Clear an inbox's business hours (it counts every hour again)",
+    auth: "admin",
+    body: Inbox,
+  },
+  "PUT /api/inboxes/{inboxId}/sla": { summary: "Set an inbox's SLA targets", auth: "admin", body: Inbox },
   "GET /api/inboxes/{inboxId}/access": { summary: "Who has access to an inbox", auth: "admin", body: InboxAccessList },
   "PUT /api/inboxes/{inboxId}/access/{userId}": {
     summary: "Grant a person view, note or reply access",

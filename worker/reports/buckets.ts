@@ -24,10 +24,16 @@ export const emptyHistogram = (length = BUCKET_COUNT): number[] => Array.from({ 
 
 /**
  * The `q` quantile (0 < q ≤ 1) of the values a histogram counts: the value at
- * rank q·n, interpolated inside its bucket between the bucket's bounds. The
- * open last bucket answers its lower bound. Null for an empty histogram.
+ * rank q·n, interpolated inside its bucket. A bucket's bounds are narrowed to
+ * `range`, the smallest and largest value measured, when it is known: so one
+ * value (or many equal ones) is exact, and the open last bucket ends at the
+ * largest value rather than at its lower bound. Null for an empty histogram.
  */
-export function quantile(histogram: readonly number[], q: number): number | null {
+export function quantile(
+  histogram: readonly number[],
+  q: number,
+  range?: readonly [number, number] | null,
+): number | null {
   const total = histogram.reduce((a, b) => a + b, 0);
   if (!total) return null;
   const rank = q * total;
@@ -35,8 +41,12 @@ export function quantile(histogram: readonly number[], q: number): number | null
   for (let i = 0; i < histogram.length; i++) {
     const count = histogram[i]!;
     if (count && below + count >= rank) {
-      const lower = i === 0 ? 0 : REPORT_BUCKETS[i - 1]!;
-      const upper = REPORT_BUCKETS[i];
+      let lower: number = i === 0 ? 0 : REPORT_BUCKETS[i - 1]!;
+      let upper: number | undefined = REPORT_BUCKETS[i];
+      if (range) {
+        lower = Math.max(lower, range[0]);
+        upper = Math.min(upper ?? range[1], range[1]);
+      }
       if (upper === undefined) return lower;
       return Math.round(lower + ((upper - lower) * (rank - below)) / count);
     }

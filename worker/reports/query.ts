@@ -67,6 +67,9 @@ interface Sums {
   replies: number;
   firstResponse: number[];
   resolution: number[];
+  /** The shortest and longest of each, while every row that measured one knows them. */
+  firstResponseRange: Range;
+  resolutionRange: Range;
   slaMet: number;
   slaMissed: number;
   ratingCount: number;
@@ -81,6 +84,8 @@ const emptySums = (): Sums => ({
   replies: 0,
   firstResponse: emptyHistogram(),
   resolution: emptyHistogram(),
+  firstResponseRange: { known: true, span: null },
+  resolutionRange: { known: true, span: null },
   slaMet: 0,
   slaMissed: 0,
   ratingCount: 0,
@@ -103,7 +108,21 @@ function addHistogram(into: number[], stored: string): void {
   }
 }
 
+/** A latency's measured extent over rows: unknown once a row measured some without keeping it. */
+interface Range {
+  known: boolean;
+  span: [number, number] | null;
+}
+
+function widen(range: Range, count: number, min: number | null, max: number | null): void {
+  if (!count) return;
+  if (min === null || max === null) range.known = false;
+  else range.span = range.span ? [Math.min(range.span[0], min), Math.max(range.span[1], max)] : [min, max];
+}
+
 function add(sums: Sums, r: Rollup): void {
+  widen(sums.firstResponseRange, r.firstResponseCount, r.firstResponseMin, r.firstResponseMax);
+  widen(sums.resolutionRange, r.resolutionCount, r.resolutionMin, r.resolutionMax);
   sums.created += r.created;
   sums.resolved += r.resolved;
   sums.reopened += r.reopened;
@@ -117,11 +136,14 @@ function add(sums: Sums, r: Rollup): void {
   addHistogram(sums.ratings, r.ratingHist);
 }
 
-const latency = (histogram: number[]) => ({
-  count: histogram.reduce((a, b) => a + b, 0),
-  median: quantile(histogram, 0.5),
-  p90: quantile(histogram, 0.9),
-});
+const latency = (histogram: number[], range: Range) => {
+  const span = range.known ? range.span : null;
+  return {
+    count: histogram.reduce((a, b) => a + b, 0),
+    median: quantile(histogram, 0.5, span),
+    p90: quantile(histogram, 0.9, span),
+  };
+};
 
 /** The numbers a report shows for a set of sums. */
 export function numbersOf(s: Sums): ReportNumbers {
@@ -131,8 +153,8 @@ export function numbersOf(s: Sums): ReportNumbers {
     resolved: s.resolved,
     reopened: s.reopened,
     replies: s.replies,
-    firstResponse: latency(s.firstResponse),
-    resolution: latency(s.resolution),
+    firstResponse: latency(s.firstResponse, s.firstResponseRange),
+    resolution: latency(s.resolution, s.resolutionRange),
     rating: {
       count: s.ratingCount,
       average: s.ratingCount ? Math.round((s.ratingSum / s.ratingCount) * 100) / 100 : null,

@@ -88,6 +88,7 @@ import {
   conversationAfter,
   itemRow,
   loadRoomState,
+  noticeWrites,
   planCommit,
   previewOf,
   type RoomState,
@@ -95,6 +96,11 @@ import {
 import type { BatchItem } from "drizzle-orm/batch";
 import { enqueue, eventsFor, writeIfSubscribed } from "../webhooks/outbox";
 import { SerialQueue } from "./serial-queue";
+import { currentClock, type Happening, newTracked, sameClock, trackAll, type Tracked } from "../domain/sla";
+import { rollupWrites } from "../reports/rollups";
+import { termsOf } from "../db/queries/inbox-terms";
+import { teamMemberIds } from "../db/queries/users";
+import { breachNotices, clocksRun, happeningOf, placeOf, replay, trackedColumns } from "./room-metrics";
 import {
   AttachmentCache,
   acceptSocket,
@@ -151,12 +157,18 @@ export class ConversationRoom extends DurableObject<Env> {
       const files = await attachable(this.#db, workspaceId, first.author, first.attachmentIds ?? [], now);
       if (typeof files === "string") return filesRefused(files);
       const row = itemRow(id, 1, { ...first, attachments: files }, now);
-      const state = newRoomState(input, now);
+      const terms = await termsOf(this.#db, inboxId);
+      const opened = happeningOf(row);
+      const opening: Happening[] = [{ type: "created", at: now }, ...(opened ? [opened] : [])];
+      const measured = trackAll(newTracked(now), opening, terms, true);
+      const state = newRoomState(input, now, measured.tracked);
       const writes: [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]] = [
         this.#db.insert(conversations).values({
           ...{ id, workspaceId, inboxId, contactId, subject, status: "open", lastSeq: 1 },
           ...{ lastActivityAt: now, preview: previewOf(first.body, files), createdAt: now, updatedAt: now },
+          ...{ ...trackedColumns(measured.tracked), metricsRecorded: 1 },
         }),
+        ...rollupWrites(this.#db, placeOf(state, terms), measured.tallies),
         this.#db.insert(timelineItems).values(row),
         ...(files.length ? [linkFiles(this.#db, id, 1, files)] : []),
         ...(first.outbox ? [queueReplyEmail(this.#db, { ...first.outbox, conversationId: id, seq: 1, now })] : []),
@@ -414,6 +426,107 @@ export class ConversationRoom extends DurableObject<Env> {
   }
 
   /**
+   * The back-fill (cron/backfill-metrics.ts): measures a conversation from
+   * before metrics from its timeline, once. A merged one only gets marked: its
+   * items are measured where they live now.
+   */
+  backfill(conversationId: string): Promise<Result<{ changed: boolean }>> {
+    return this.#queue.run(async () => {
+      this.#state = null;
+      const state = await this.#load(conversationId);
+      if (!state) return fail("not_found", "Conversation not found");
+      if (state.metricsRecorded) return ok({ changed: false });
+      const recorded = this.#db.update(conversations).set({ metricsRecorded: 1 }).where(eq(conversations.id, state.id));
+      if (state.mergedInto) {
+        await recorded;
+        state.metricsRecorded = true;
+        return ok({ changed: true });
+      }
+      const rollups = await this.#replayOnce(state);
+      await this.#db.batch([
+        this.#db
+          .update(conversations)
+          .set({ ...trackedColumns(state.tracked), metricsRecorded: 1 })
+          .where(eq(conversations.id, state.id)),
+        ...rollups,
+      ]);
+      state.metricsRecorded = true;
+      this.#hub.summary(state);
+      this.#sendConversation(state);
+      return ok({ changed: true });
+    });
+  }
+
+  /**
+   * The inbox's hours or targets changed (cron/sla-clocks.ts): sets the clock
+   * the new terms give. Metrics already measured keep their values.
+   */
+  reclock(conversationId: string): Promise<Result<{ changed: boolean }>> {
+    return this.#write<{ changed: boolean }>(
+      conversationId,
+      async (state) => {
+        const rollups = await this.#replayOnce(state);
+        const terms = await termsOf(this.#db, state.inboxId);
+        const clock = currentClock(state.tracked, clocksRun(state.status), terms);
+        if (!rollups.length && state.metricsRecorded && sameClock(clock, state.tracked.clock)) {
+          return ok({ changed: false });
+        }
+        const tracked = { ...state.tracked, clock };
+        await this.#db.batch([
+          this.#db
+            .update(conversations)
+            .set({ ...trackedColumns(tracked), metricsRecorded: 1 })
+            .where(eq(conversations.id, state.id)),
+          ...rollups,
+        ]);
+        state.tracked = tracked;
+        state.metricsRecorded = true;
+        this.#hub.summary(state);
+        this.#sendConversation(state);
+        return ok({ changed: true });
+      },
+      true,
+    );
+  }
+
+  /**
+   * The minute sweep found the clock run out (cron/sla-breaches.ts): marks it
+   * breached and tells the assignee, or the team's members when unassigned,
+   * once. A clock that moved on since (answered, resolved, re-set) is left alone.
+   */
+  markBreach(conversationId: string, now: number): Promise<Result<{ breached: boolean }>> {
+    return this.#write<{ breached: boolean }>(conversationId, async (state) => {
+      const clock = state.tracked.clock;
+      if (!clock || clock.breached || clock.dueAt > now) return ok({ breached: false });
+      const notices = breachNotices(state, clock, await this.#breachAudience(state), now);
+      await this.#db.batch([
+        this.#db
+          .update(conversations)
+          .set({ slaBreached: true })
+          .where(and(eq(conversations.id, state.id), eq(conversations.slaDueAt, clock.dueAt))),
+        ...noticeWrites(this.#db, notices, now),
+      ]);
+      state.tracked = { ...state.tracked, clock: { ...clock, breached: true } };
+      this.#hub.summary(state);
+      this.#hub.notifications(state, notices);
+      this.#sendConversation(state);
+      return ok({ breached: true });
+    });
+  }
+
+  /** Who hears of a breach: the assignee, else the team's members; of them, those who can open it. */
+  async #breachAudience(state: RoomState): Promise<string[]> {
+    const people = state.assigneeId
+      ? [state.assigneeId]
+      : state.teamId
+        ? await teamMemberIds(this.#db, state.teamId)
+        : [];
+    if (!people.length) return [];
+    const levels = await levelsIn(this.#db, state.inboxId, people);
+    return people.filter((id) => levels.get(id)?.level && levels.get(id)?.active);
+  }
+
+  /**
    * Runs `task` in the queue with the conversation's state; 404 when the
    * conversation does not exist. Field changes are rare and read it `fresh`
    * from D1, so a team or tag deleted by a foreign key never leaves a cached
@@ -460,8 +573,11 @@ export class ConversationRoom extends DurableObject<Env> {
    * next task, so it never runs ahead of what is stored.
    */
   async #commit(state: RoomState, change: Change, movedFrom?: string): Promise<Item[]> {
-    const canOpen = await this.#whoCanOpen(state, change);
-    const plan = planCommit(this.#db, state, { ...change, canOpen }, Date.now(), this.env.APP_URL);
+    const inboxId = change.patch?.inboxId ?? state.inboxId;
+    const [canOpen, terms] = await Promise.all([this.#whoCanOpen(state, change), termsOf(this.#db, inboxId)]);
+    // A conversation from before metrics is replayed first, in the same batch (on failure the state is read again).
+    const also = [...(await this.#replayOnce(state)), ...(change.also ?? [])];
+    const plan = planCommit(this.#db, state, { ...change, canOpen, terms, also }, Date.now(), this.env.APP_URL);
     const before = customerState(state);
     try {
       this.#sendWebhooks(plan.webhookEvents, await this.#db.batch(plan.writes));
@@ -478,6 +594,18 @@ export class ConversationRoom extends DurableObject<Env> {
     this.#hub.summary(state, movedFrom);
     this.#hub.notifications(state, plan.notifications);
     return plan.items;
+  }
+
+  /**
+   * For a conversation from before metrics: replays its timeline into
+   * `state.tracked` and returns the rollups to write with the next batch
+   * (which marks it recorded). Nothing once recorded.
+   */
+  async #replayOnce(state: RoomState): Promise<BatchItem<"sqlite">[]> {
+    if (state.metricsRecorded) return [];
+    const replayed = await replay(this.#db, state, await termsOf(this.#db, state.inboxId));
+    state.tracked = replayed.tracked;
+    return replayed.rollups;
   }
 
   /**
@@ -795,13 +923,13 @@ export class ConversationRoom extends DurableObject<Env> {
 /** Rows a batched statement wrote (its D1 result's `meta.changes`). */
 const writtenRows = (result: unknown) => (result as Partial<D1Result> | undefined)?.meta?.changes ?? 0;
 
-function newRoomState(input: CreateConversation, now: number): RoomState {
+function newRoomState(input: CreateConversation, now: number, tracked: Tracked): RoomState {
   return {
     ...{ id: input.conversationId, workspaceId: input.workspaceId, inboxId: input.inboxId },
     ...{ contactId: input.contactId, subject: input.subject },
     ...{ status: "open", priority: "none", assigneeId: null, teamId: null, snoozedUntil: null },
     ...{ lastSeq: 1, lastActivityAt: now, lastPublicSeq: 1, followers: new Set(), tags: new Map(), resolution: null },
-    mergedInto: null,
+    ...{ mergedInto: null, tracked, metricsRecorded: true },
   };
 }
 
@@ -814,6 +942,9 @@ function newRoomState(input: CreateConversation, now: number): RoomState {
 export type RoomRpc = Pick<
   ConversationRoom,
   | "create"
+  | "backfill"
+  | "reclock"
+  | "markBreach"
   | "post"
   | "update"
   | "rate"

@@ -15,6 +15,7 @@ import {
   SYSTEM,
 } from "./room-events";
 import type { RoomState } from "./room-writes";
+import { newTracked } from "../domain/sla";
 
 const ada: Author = { type: "user", id: "us_ada", name: "Ada" };
 const bea = { id: "us_bea", name: "Bea" };
@@ -27,6 +28,7 @@ function state(over: Partial<RoomState> = {}): RoomState {
     ...{ status: "open", priority: "none" },
     ...{ assigneeId: null, teamId: null, snoozedUntil: null, lastSeq: 4, lastActivityAt: 1_000, lastPublicSeq: 3 },
     ...{ followers: new Set<string>(), tags: new Map<string, string>(), resolution: null, mergedInto: null },
+    ...{ tracked: newTracked(1_000), metricsRecorded: true },
     ...over,
   };
 }

@@ -8,6 +8,7 @@
 import { and, eq, inArray, max } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import {
+  NO_SLA,
   CUSTOMER_KINDS,
   describeEvent,
   isCustomerKind,
@@ -37,6 +38,9 @@ import {
 } from "../db/schema";
 import { latestResolution, type Resolution } from "../db/queries/ratings";
 import { recipients } from "../domain/notify";
+import { type Happening, type Terms, type Tracked, trackAll } from "../domain/sla";
+import { rollupWrites } from "../reports/rollups";
+import { clocksRun, happeningOf, placeOf, trackedColumns, trackedOf } from "./room-metrics";
 import { newId } from "../lib/ids";
 import { iso } from "../lib/time";
 import { type ConversationAfter, eventsFor, writeIfSubscribed } from "../webhooks/outbox";
@@ -66,6 +70,10 @@ export interface RoomState {
   resolution: Resolution | null;
   /** Set by a merge: the conversation that holds its items now; nothing more is written here. */
   mergedInto: string | null;
+  /** SLA clock and service metrics (domain/sla.ts). */
+  tracked: Tracked;
+  /** False for a conversation from before metrics, until its timeline is replayed (room-metrics.ts). */
+  metricsRecorded: boolean;
 }
 
 export type NewItem = Pick<ItemRow, "kind" | "body"> & {
@@ -113,6 +121,8 @@ export interface Change {
   mergedFrom?: MergedFrom;
   /** More writes for the change's batch (a merge's moves of files and links, its bookkeeping). */
   also?: BatchItem<"sqlite">[];
+  /** The business hours and SLA targets of the inbox the conversation is in after the change (read by the room). */
+  terms?: Terms;
 }
 
 export interface MergedFrom {
@@ -174,6 +184,8 @@ export async function loadRoomState(db: Db, id: string): Promise<RoomState | nul
     tags: new Map(tagRows.map((t) => [t.id, t.name])),
     resolution: row.status === "resolved" ? resolution : null,
     mergedInto: row.mergedInto,
+    tracked: trackedOf(row),
+    metricsRecorded: row.metricsRecorded === 1,
   };
 }
 
@@ -231,6 +243,16 @@ export function planCommit(db: Db, state: RoomState, change: Change, now: number
   for (const t of change.tagsRemoved ?? []) tagsAfter.delete(t.id);
   for (const t of change.tagsAdded ?? []) tagsAfter.set(t.id, t.name);
 
+  // A merge's copies were measured where they were written.
+  const happenings: Happening[] = change.mergedFrom
+    ? []
+    : [
+        ...rows.flatMap((r) => happeningOf(r) ?? []),
+        ...(change.rating ? [{ type: "rated" as const, at: now, score: change.rating.score }] : []),
+      ];
+  const terms = change.terms ?? { hours: null, targets: NO_SLA };
+  const measured = trackAll(state.tracked, happenings, terms, clocksRun(status));
+
   const first = items[0]!;
   const actor = { id: first.author.id, name: first.author.name };
   const notices = [
@@ -267,6 +289,8 @@ export function planCommit(db: Db, state: RoomState, change: Change, now: number
         lastSeq,
         lastActivityAt: now,
         updatedAt: now,
+        ...trackedColumns(measured.tracked),
+        metricsRecorded: 1,
         ...(publicRow ? { preview: previewOf(publicRow.body, publicRow.attachments) } : {}),
       })
       .where(eq(conversations.id, state.id)),
@@ -338,18 +362,9 @@ export function planCommit(db: Db, state: RoomState, change: Change, now: number
     db.update(mentions).set(copies).where(eq(mentions.conversationId, state.id)),
     db.update(conversationTags).set(copies).where(eq(conversationTags.conversationId, state.id)),
   );
-  const noticeRows = notices.map(({ userId, notification: n }) => ({
-    id: n.id,
-    userId,
-    kind: n.kind,
-    conversationId: n.conversationId,
-    actorId: n.actor.id,
-    actorName: n.actor.name,
-    preview: n.preview,
-    createdAt: now,
-  }));
-  for (const part of chunkRows(noticeRows, 8)) writes.push(db.insert(notifications).values(part));
+  writes.push(...noticeWrites(db, notices, now));
   const after = conversationAfter(state, patch, tagsAfter);
+  writes.push(...rollupWrites(db, placeOf({ ...after, workspaceId: state.workspaceId }, terms), measured.tallies));
   writes.push(...(change.also ?? []));
   const webhookEvents = eventsFor(after, state.workspaceId, items, now, appUrl, false, change.mergedFrom).map((e) => ({
     id: e.id,
@@ -373,9 +388,30 @@ export function planCommit(db: Db, state: RoomState, change: Change, now: number
       if (publicRow) state.lastPublicSeq = publicRow.seq;
       state.followers = followersAfter;
       state.tags = tagsAfter;
+      state.tracked = measured.tracked;
+      state.metricsRecorded = true;
       state.resolution = resolutionAfter(state.resolution, status, resolvedRow?.seq, !!change.rating);
     },
   };
+}
+
+/** Inserts of in-app notifications, chunked inside D1's 100 parameters per statement. */
+export function noticeWrites(
+  db: Db,
+  notices: readonly { userId: string; notification: Notification }[],
+  now: number,
+): BatchItem<"sqlite">[] {
+  const rows = notices.map(({ userId, notification: n }) => ({
+    id: n.id,
+    userId,
+    kind: n.kind,
+    conversationId: n.conversationId,
+    actorId: n.actor.id,
+    actorName: n.actor.name,
+    preview: n.preview,
+    createdAt: now,
+  }));
+  return chunkRows(rows, 8).map((part) => db.insert(notifications).values(part));
 }
 
 /** The conversation as webhooks describe it once `patch` and the change's tags are applied. */

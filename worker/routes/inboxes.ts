@@ -1,11 +1,12 @@
 import { and, asc, eq } from "drizzle-orm";
 import { Hono } from "hono";
 import {
+  BusinessHoursInput,
   CreateInboxInput,
   SetAccessInput,
+  SlaTargetsInput,
   UpdateInboxInput,
   type Inbox,
-  type SlaTargets,
   type WidgetSecret,
   type WidgetSettings,
 } from "../contract";
@@ -13,6 +14,8 @@ import { requireAdmin } from "../auth/session";
 import { accessChanged } from "../auth/list-scope";
 import { getDb, type Db } from "../db/client";
 import { grantsFor } from "../db/queries/access";
+import { slaTargets } from "../db/queries/inbox-terms";
+import { RECLOCK } from "../cron/sla";
 import { inboxAccess, inboxes, users } from "../db/schema";
 import type { AppEnv } from "../env";
 import { AppError, notFound } from "../errors";
@@ -33,14 +36,6 @@ export const toInbox = (row: InboxRow): Inbox => ({
   businessHours: row.businessHours,
   sla: slaTargets(row),
   createdAt: iso(row.createdAt),
-});
-
-/** The inbox's SLA targets as stored on its row. */
-export const slaTargets = (row: InboxRow): SlaTargets => ({
-  firstResponseMinutes: row.slaFirstResponseMinutes,
-  nextResponseMinutes: row.slaNextResponseMinutes,
-  resolutionMinutes: row.slaResolutionMinutes,
-  businessHoursOnly: row.slaBusinessHoursOnly,
 });
 
 /** The chat widget's settings as stored on the inbox's row. */
@@ -79,6 +74,19 @@ async function findUser(db: Db, workspaceId: string, id: string) {
   const row = await db.query.users.findFirst({ where: and(eq(users.id, id), eq(users.workspaceId, workspaceId)) });
   if (!row) throw notFound("User not found");
   return row;
+}
+
+/** Sets columns of one of the workspace's inboxes; the inbox as it is now. */
+async function updateInbox(
+  d1: D1Database,
+  workspaceId: string,
+  id: string,
+  columns: Partial<InboxRow>,
+): Promise<Inbox> {
+  const db = getDb(d1);
+  const inbox = await findInbox(db, workspaceId, id);
+  const [updated] = await db.update(inboxes).set(columns).where(eq(inboxes.id, inbox.id)).returning();
+  return toInbox(updated!);
 }
 
 const emailTaken = () =>
@@ -145,6 +153,34 @@ export const inboxRoutes = new Hono<AppEnv>()
     const secret = randomToken("whs");
     await db.update(inboxes).set({ widgetSecret: secret }).where(eq(inboxes.id, inbox.id));
     return c.json({ secret } satisfies WidgetSecret, 201);
+  })
+  /** Sets the inbox's business hours; the sweep re-sets the open conversations' clocks (cron/sla.ts). */
+  .put("/:inboxId/business-hours", requireAdmin, validate("json", BusinessHoursInput), async (c) =>
+    c.json(
+      await updateInbox(c.env.DB, c.var.actor.workspaceId, c.req.param("inboxId"), {
+        businessHours: c.req.valid("json"),
+        ...RECLOCK,
+      }),
+    ),
+  )
+  /** Clears the inbox's business hours: it counts every hour (24/7) again. */
+  .delete("/:inboxId/business-hours", requireAdmin, async (c) =>
+    c.json(
+      await updateInbox(c.env.DB, c.var.actor.workspaceId, c.req.param("inboxId"), { businessHours: null, ...RECLOCK }),
+    ),
+  )
+  /** Replaces the inbox's SLA targets; a target left out (or null) is none. */
+  .put("/:inboxId/sla", requireAdmin, validate("json", SlaTargetsInput), async (c) => {
+    const input = c.req.valid("json");
+    return c.json(
+      await updateInbox(c.env.DB, c.var.actor.workspaceId, c.req.param("inboxId"), {
+        slaFirstResponseMinutes: input.firstResponseMinutes ?? null,
+        slaNextResponseMinutes: input.nextResponseMinutes ?? null,
+        slaResolutionMinutes: input.resolutionMinutes ?? null,
+        slaBusinessHoursOnly: input.businessHoursOnly,
+        ...RECLOCK,
+      }),
+    );
   })
   .get("/:inboxId/access", requireAdmin, async (c) => {
     const db = getDb(c.env.DB);

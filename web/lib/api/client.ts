@@ -103,7 +103,11 @@ function fallbackMessage(status: number): string {
   return `The request failed (${status}).`;
 }
 
-type Issue = { path: string[]; message: string };
+export type Issue = { path: string[]; message: string };
+
+/** The issues of a `validation_failed` error (none for any other error), each with its whole path. */
+export const validationIssues = (error: unknown): Issue[] =>
+  error instanceof ApiError && error.code === "validation_failed" ? issueList(error) : [];
 
 /** The issues in a `validation_failed` error's details (a list, or `{ issues }`). */
 function issueList(error: ApiError): Issue[] {

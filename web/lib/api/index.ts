@@ -21,6 +21,7 @@ export {
   collisionItems,
   fieldIssues,
   issueLines,
+  validationIssues,
   newIdempotencyKey,
   sessionEnded,
   setUnauthenticatedHandler,

@@ -304,7 +304,9 @@ export async function listConversations(
   const rows = await built.query;
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
-  const nextCursor = rows.length > query.limit && last ? encodeCursor([last.lastActivityAt, last.id]) : null;
+  const lastAt = query.view === "breaching" ? last?.slaDueAt : last?.lastActivityAt;
+  const nextCursor =
+    rows.length > query.limit && last && typeof lastAt === "number" ? encodeCursor([lastAt, last.id]) : null;
   return { items: page.map(toSummary), nextCursor };
 }
 
@@ -344,10 +346,11 @@ export async function buildListQuery(db: Db, actor: Actor, grants: Map<string, A
             key: eq(mentions.userId, actor.id),
           }
         : null;
+  const breaching = query.view === "breaching";
   const status = STATUS_OF_VIEW[query.view as keyof typeof STATUS_OF_VIEW];
   const driver =
     userDriver ??
-    (tagId
+    (tagId && !breaching
       ? {
           table: conversationTags,
           at: conversationTags.lastActivityAt,
@@ -355,13 +358,16 @@ export async function buildListQuery(db: Db, actor: Actor, grants: Map<string, A
           key: and(eq(conversationTags.tagId, tagId), eq(conversationTags.status, status))!,
         }
       : null);
-  const at = driver?.at ?? conversations.lastActivityAt;
+  // Breaching pages by the clock due first, ascending; every other view by the newest activity.
+  const at = breaching ? conversations.slaDueAt : (driver?.at ?? conversations.lastActivityAt);
   const idCol = driver?.id ?? conversations.id;
 
   const where: SQL[] = [];
   if (driver) where.push(driver.key);
+  // Written as the partial indexes' own condition, so SQLite walks one of them.
+  else if (breaching) where.push(sql`${conversations.slaDueAt} IS NOT NULL`);
   else where.push(eq(conversations.status, status));
-  if (userDriver && tagId) {
+  if ((userDriver || breaching) && tagId) {
     where.push(
       sql`EXISTS (SELECT 1 FROM ${conversationTags} WHERE ${conversationTags.conversationId} = ${conversations.id} AND ${conversationTags.tagId} = ${tagId})`,
     );
@@ -384,7 +390,11 @@ export async function buildListQuery(db: Db, actor: Actor, grants: Map<string, A
   }
   if (query.cursor) {
     const [cursorAt, cursorId] = decodeCursor(query.cursor);
-    where.push(sql`(${at}, ${idCol}) < (${cursorAt}, ${cursorId})`);
+    where.push(
+      breaching
+        ? sql`(${at}, ${idCol}) > (${cursorAt}, ${cursorId})`
+        : sql`(${at}, ${idCol}) < (${cursorAt}, ${cursorId})`,
+    );
   }
 
   const base = driver
@@ -399,7 +409,7 @@ export async function buildListQuery(db: Db, actor: Actor, grants: Map<string, A
   return {
     query: base
       .where(and(...where))
-      .orderBy(desc(at), desc(idCol))
+      .orderBy(...(breaching ? [asc(at), asc(idCol)] : [desc(at), desc(idCol)]))
       .limit(query.limit + 1),
   };
 }

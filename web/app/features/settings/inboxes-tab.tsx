@@ -9,7 +9,11 @@ import { MAX_AUTO_RESOLVE_DAYS, MAX_NAME_CHARS } from "../../../../worker/contra
 import { ChannelIcon } from "../../components/icons";
 import { DialogActions } from "../../components/dialog-actions";
 import { type SelectOption, SelectField } from "../../components/select-field";
+import { BusinessHoursDialog } from "./business-hours-dialog";
+import { hoursSummary, slaSummary } from "./service-levels";
+import { SlaDialog } from "./sla-dialog";
 import { WidgetDialog } from "./widget-dialog";
+import type { InboxDialogProps } from "./inbox-dialog-props";
 
 const CHANNELS: SelectOption<Channel>[] = [
   { value: "chat", label: "Chat widget" },
@@ -35,6 +39,13 @@ export function InboxesTab({
   /** The chat inbox whose widget dialog is open (by id: the list holds its latest saved settings). */
   const [widgetFor, setWidgetFor] = useState<string | null>(null);
   const widgetInbox = inboxes.find((i) => i.id === widgetFor);
+  /** The inbox whose business hours or SLA targets are being edited. */
+  const [serviceFor, setServiceFor] = useState<{ id: string; what: "hours" | "sla" } | null>(null);
+  const serviceInbox = inboxes.find((i) => i.id === serviceFor?.id);
+  const serviceSaved = (inbox: Inbox) => {
+    onUpdated(inbox);
+    setServiceFor(null);
+  };
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -86,7 +97,33 @@ export function InboxesTab({
           <tbody>
             {inboxes.map((inbox) => (
               <tr key={inbox.id} data-testid="inbox-row" data-inbox-id={inbox.id} data-widget-key={inbox.widgetKey}>
-                <td class="strong nowrap">{inbox.name}</td>
+                <td>
+                  <div class="strong nowrap">{inbox.name}</div>
+                  <div class="muted small inbox-service" data-testid="inbox-service-summary">
+                    <button
+                      type="button"
+                      class="inbox-service-link"
+                      onClick={() => setServiceFor({ id: inbox.id, what: "hours" })}
+                      aria-label={`Business hours of ${inbox.name}: ${hoursSummary(inbox.businessHours)}`}
+                      title="Edit business hours"
+                      data-testid="inbox-hours"
+                    >
+                      {hoursSummary(inbox.businessHours)}
+                      {/* The dot stays with the hours when the line wraps. */}
+                      <span aria-hidden="true">{"\u00a0·"}</span>
+                    </button>{" "}
+                    <button
+                      type="button"
+                      class="inbox-service-link"
+                      onClick={() => setServiceFor({ id: inbox.id, what: "sla" })}
+                      aria-label={`SLA targets of ${inbox.name}: ${slaSummary(inbox.sla, inbox.businessHours !== null)}`}
+                      title="Edit SLA targets"
+                      data-testid="inbox-sla"
+                    >
+                      {slaSummary(inbox.sla, inbox.businessHours !== null)}
+                    </button>
+                  </div>
+                </td>
                 <td>
                   <span class="with-icon">
                     <ChannelIcon channel={inbox.channel} />
@@ -157,6 +194,12 @@ export function InboxesTab({
       </form>
       <ErrorNotice error={error} />
       {widgetInbox && <WidgetDialog inbox={widgetInbox} onClose={() => setWidgetFor(null)} onSaved={onUpdated} />}
+      {serviceInbox && serviceFor?.what === "hours" && (
+        <BusinessHoursDialog inbox={serviceInbox} onClose={() => setServiceFor(null)} onSaved={serviceSaved} />
+      )}
+      {serviceInbox && serviceFor?.what === "sla" && (
+        <SlaDialog inbox={serviceInbox} onClose={() => setServiceFor(null)} onSaved={serviceSaved} />
+      )}
       {editing && (
         <EditInboxDialog
           inbox={editing}
@@ -172,15 +215,7 @@ export function InboxesTab({
   );
 }
 
-function EditInboxDialog({
-  inbox,
-  onClose,
-  onSaved,
-}: {
-  inbox: Inbox;
-  onClose: () => void;
-  onSaved: (inbox: Inbox) => void;
-}) {
+function EditInboxDialog({ inbox, onClose, onSaved }: InboxDialogProps) {
   const [form, setForm] = useState({
     name: inbox.name,
     emailAddress: inbox.emailAddress ?? "",

@@ -13,10 +13,11 @@ import {
   type WebhookEventType,
 } from "../../../../worker/contract";
 import { api, fieldIssues } from "../../../lib/api";
+import { CheckChoice } from "../../components/check-choice";
 import { CopyField } from "../../components/copy-field";
 import { DialogActions } from "../../components/dialog-actions";
-import { FieldIssue } from "../../components/field-issue";
-import { Dialog, ErrorNotice } from "../../components/ui";
+import { FieldIssue, SaveErrorNotice, useFocusOnError } from "../../components/field-issue";
+import { Dialog } from "../../components/ui";
 import { useAction } from "../../hooks/resource";
 
 /** What each event means to someone wiring up a receiver. */
@@ -54,9 +55,7 @@ export function WebhookDialog({
   const { fields: issues, other } = fieldIssues(save.error);
   const onlyFieldIssues = Object.keys(issues).length > 0 && other.length === 0;
   const form = useRef<HTMLFormElement>(null);
-  useEffect(() => {
-    if (save.error) form.current?.querySelector<HTMLElement>('[aria-invalid="true"], [data-testid="error"]')?.focus();
-  }, [save.error]);
+  useFocusOnError(form, save.error);
 
   const toggle = (event: WebhookEventType, on: boolean) =>
     setEvents(on ? [...events, event] : events.filter((e) => e !== event));
@@ -141,50 +140,32 @@ export function WebhookDialog({
           />
         </fieldset>
 
-        <label class={`widget-choice${notesPossible ? "" : " is-disabled"}`}>
-          <input
-            type="checkbox"
-            checked={includeNotes && notesPossible}
-            disabled={!notesPossible}
-            onChange={(e) => setIncludeNotes(e.currentTarget.checked)}
-            aria-describedby="webhook-notes-hint"
-            data-testid="webhook-include-notes"
-          />
-          <span>
-            <span class="widget-choice-label">Include internal notes</span>
-            <span class="field-hint" id="webhook-notes-hint">
-              {notesPossible
-                ? "Notes are private to your team: only send them to a system you trust. Sent as message.created."
-                : "Only with message.created: notes arrive as messages."}
-            </span>
-          </span>
-        </label>
+        <CheckChoice
+          id="webhook-notes"
+          label="Include internal notes"
+          hint={
+            notesPossible
+              ? "Notes are private to your team: only send them to a system you trust. Sent as message.created."
+              : "Only with message.created: notes arrive as messages."
+          }
+          checked={includeNotes && notesPossible}
+          disabled={!notesPossible}
+          onChange={setIncludeNotes}
+          testid="webhook-include-notes"
+        />
 
         {!webhook && (
-          <label class="widget-choice">
-            <input
-              type="checkbox"
-              checked={enabled}
-              onChange={(e) => setEnabled(e.currentTarget.checked)}
-              aria-describedby="webhook-enabled-hint"
-              data-testid="webhook-enabled"
-            />
-            <span>
-              <span class="widget-choice-label">Send events right away</span>
-              <span class="field-hint" id="webhook-enabled-hint">
-                Leave it off to set up the receiver first; you can turn it on from the list.
-              </span>
-            </span>
-          </label>
+          <CheckChoice
+            id="webhook-enabled"
+            label="Send events right away"
+            hint="Leave it off to set up the receiver first; you can turn it on from the list."
+            checked={enabled}
+            onChange={setEnabled}
+            testid="webhook-enabled"
+          />
         )}
 
-        {onlyFieldIssues ? (
-          <p class="notice notice-error" role="alert" tabIndex={-1} data-testid="error">
-            Not saved: see the marked fields.
-          </p>
-        ) : (
-          <ErrorNotice error={save.error} />
-        )}
+        <SaveErrorNotice error={save.error} atFields={onlyFieldIssues} />
         <DialogActions
           onCancel={onClose}
           label={webhook ? "Save endpoint" : "Add endpoint"}

@@ -5,15 +5,16 @@
  * a failed save keeps every change and marks the fields the API names.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
-import { MAX_GREETING_CHARS, type Inbox, type WidgetSettings } from "../../../../worker/contract";
+import { MAX_GREETING_CHARS, type WidgetSettings } from "../../../../worker/contract";
 import { api, fieldIssues } from "../../../lib/api";
 import { CopyField } from "../../components/copy-field";
 import { DialogActions } from "../../components/dialog-actions";
-import { Dialog, ErrorNotice } from "../../components/ui";
-import { FieldIssue } from "../../components/field-issue";
+import { Dialog } from "../../components/ui";
+import { FieldIssue, SaveErrorNotice, useFocusOnError } from "../../components/field-issue";
 import { useAction } from "../../hooks/resource";
 import { WidgetIdentity } from "./widget-identity";
 import { WidgetPreview } from "./widget-preview";
+import type { InboxDialogProps } from "./inbox-dialog-props";
 
 const HEX = /^#[0-9a-fA-F]{6}$/;
 
@@ -34,15 +35,7 @@ const PRE_CHAT: Choice<WidgetSettings["preChat"]>[] = [
 export const embedSnippet = (widgetKey: string) =>
   `<script src="${location.origin}/widget.js" data-inbox="${widgetKey}" async></script>`;
 
-export function WidgetDialog({
-  inbox,
-  onClose,
-  onSaved,
-}: {
-  inbox: Inbox;
-  onClose: () => void;
-  onSaved: (inbox: Inbox) => void;
-}) {
+export function WidgetDialog({ inbox, onClose, onSaved }: InboxDialogProps) {
   const [draft, setDraft] = useState<WidgetSettings>(inbox.widget);
   const [colorText, setColorText] = useState(inbox.widget.color);
   const [savedAs, setSavedAs] = useState<WidgetSettings | null>(null);
@@ -66,9 +59,7 @@ export function WidgetDialog({
   useEffect(() => {
     if (savedAs) form.current?.querySelector<HTMLElement>(".widget-saved")?.focus();
   }, [savedAs]);
-  useEffect(() => {
-    if (save.error) form.current?.querySelector<HTMLElement>('[aria-invalid="true"], [data-testid="error"]')?.focus();
-  }, [save.error]);
+  useFocusOnError(form, save.error);
 
   const submit = (e: Event) => {
     e.preventDefault();
@@ -168,13 +159,7 @@ export function WidgetDialog({
             <CopyField value={embedSnippet(inbox.widgetKey)} label="Embed snippet" testid="widget-snippet" multiline />
           </div>
 
-          {onlyFieldIssues ? (
-            <p class="notice notice-error" role="alert" tabIndex={-1} data-testid="error">
-              Not saved: see the marked fields. Your changes are still here.
-            </p>
-          ) : (
-            <ErrorNotice error={save.error} />
-          )}
+          <SaveErrorNotice error={save.error} atFields={onlyFieldIssues} />
           {savedAs && unchanged && (
             <p class="notice notice-success widget-saved" role="status" tabIndex={-1} data-testid="widget-saved">
               Saved. Sites with the widget show the new settings on their next page load.
