@@ -30,7 +30,8 @@ export function DailyChart({ rows }: { rows: readonly ReportRow[] }) {
   const slot = plotW / Math.max(1, rows.length);
   const bar = Math.max(0.5, Math.min(14, (slot * 0.8) / 2));
   const y = (n: number) => PAD.top + plotH - (n / top) * plotH;
-  const ticks = [0, top / 2, top];
+  // Counts are whole: no gridline at 0.5 or 2.5.
+  const ticks = [0, top / 2, top].filter(Number.isInteger);
   const labelled = rows.length > 2 ? [0, Math.floor((rows.length - 1) / 2), rows.length - 1] : rows.map((_, i) => i);
   const first = rows[0]?.label;
   const last = rows.at(-1)?.label;
@@ -49,7 +50,7 @@ export function DailyChart({ rows }: { rows: readonly ReportRow[] }) {
           <g key={t} class="report-chart-grid">
             <line x1={PAD.left} x2={WIDTH - PAD.right} y1={y(t)} y2={y(t)} />
             <text x={PAD.left - 6} y={y(t) + 4} text-anchor="end">
-              {Number.isInteger(t) ? t : t.toFixed(1)}
+              {t}
             </text>
           </g>
         ))}

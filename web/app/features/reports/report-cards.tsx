@@ -49,7 +49,7 @@ export function ReportCards({ totals }: { totals: ReportNumbers }) {
   return (
     <div class="report-cards" data-testid="report-cards">
       <Card title="Created" value={String(totals.created)} testid="report-created">
-        {totals.replies} replies sent
+        {totals.replies} {totals.replies === 1 ? "reply" : "replies"} sent
       </Card>
       <Card title="Resolved" value={String(totals.resolved)} testid="report-resolved">
         {totals.reopened} reopened

@@ -86,11 +86,9 @@ export function ReportsPage() {
   };
   const key = JSON.stringify(base);
   const daily = useResource(key, () => api.report({ ...base, groupBy: "day" }), { keepPrevious: true });
-  const breakdown = useResource(
-    state.by === "day" ? null : `${key}|${state.by}`,
-    () => api.report({ ...base, groupBy: state.by }),
-    { keepPrevious: true },
-  );
+  // By day, the table is the daily report itself.
+  const breakdownKey = state.by === "day" ? null : `${key}|${state.by}`;
+  const breakdown = useResource(breakdownKey, () => api.report({ ...base, groupBy: state.by }), { keepPrevious: true });
   const teams = useResource("teams", () => api.teams());
   const people = useResource("users", () => api.users());
 
@@ -99,7 +97,10 @@ export function ReportsPage() {
   }, []);
 
   const table: Report | undefined = state.by === "day" ? daily.data : breakdown.data;
-  const fresh = daily.dataKey === key && !daily.loading && (state.by === "day" || !breakdown.loading);
+  const fresh =
+    daily.dataKey === key &&
+    !daily.loading &&
+    (breakdownKey === null || (breakdown.dataKey === breakdownKey && !breakdown.loading));
   const download = () => {
     if (!table) return;
     downloadText(csvFileName(state.by, table.from, table.to), reportCsv(state.by, table.rows));
@@ -230,7 +231,8 @@ export function ReportsPage() {
                 type="button"
                 class="btn btn-small"
                 onClick={download}
-                disabled={!table}
+                // Only the rows on screen: not an older answer kept while the next one loads.
+                disabled={!table || !fresh}
                 data-testid="report-download"
               >
                 Download CSV
