@@ -20,7 +20,7 @@ import { TeamIcon } from "../../components/icons";
 import { canAdminister } from "../../../../worker/domain/access";
 import { useCommands } from "../keyboard/commands";
 import { SlaChip, useSlaNow } from "../inbox/sla-chip";
-import { formatDuration } from "../reports/report-format";
+import { formatDuration } from "../../../lib/duration";
 
 export type DetailsPanelProps = {
   /** The conversation as last read or pushed; the panel shows it and keeps no copy. */

@@ -5,7 +5,7 @@
  * so one timer can serve a whole list. Pure: times are epoch milliseconds.
  */
 import type { SlaClock, SlaKind } from "../../../../worker/contract";
-import { formatDuration } from "../reports/report-format";
+import { formatDuration } from "../../../lib/duration";
 
 const MINUTE = 60_000;
 /** Amber once this share of the allowance (dueAt − startedAt) is left. */
