@@ -131,7 +131,7 @@ export function InboxesTab({
                   </span>
                   {inbox.emailAddress && <div class="muted small">{inbox.emailAddress}</div>}
                 </td>
-                <td class="nowrap">
+                <td class="cell-key">
                   <code class="key" data-testid="widget-key">
                     {inbox.widgetKey}
                   </code>
