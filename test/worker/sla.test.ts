@@ -2,10 +2,9 @@
  * SLA clocks, breaches and service metrics through the real rooms, D1 and the
  * minute sweep (the rules themselves: worker/domain/sla.test.ts).
  */
-import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { SlaTargetsInput } from "../../worker/contract";
-import worker from "../../worker/index";
 import {
   addUser,
   agentWith,
@@ -22,14 +21,9 @@ import {
   updateConversation,
   type Person,
 } from "./helpers";
+import { runSweep } from "./mail";
 
 const MIN = 60_000;
-
-async function runCron(time: number) {
-  const ctx = createExecutionContext();
-  await worker.scheduled(createScheduledController({ scheduledTime: time, cron: "* * * * *" }), env, ctx);
-  await waitOnExecutionContext(ctx);
-}
 
 /** Sets the inbox's SLA targets as an admin does. */
 async function setSla(admin: Person, inboxId: string, targets: SlaTargetsInput) {
@@ -127,10 +121,10 @@ describe("the minute sweep marks breaches", () => {
     await expectStatus(updateConversation(admin.as, id, { assigneeId: bea.id }), 200);
     const { sla } = await getConversation(admin.as, id);
 
-    await runCron(Date.parse(sla!.dueAt) - 1000);
+    await runSweep(Date.parse(sla!.dueAt) - 1000);
     expect(await slaNotices(bea)).toEqual([]);
 
-    await runCron(Date.parse(sla!.dueAt) + MIN);
+    await runSweep(Date.parse(sla!.dueAt) + MIN);
     const notices = await slaNotices(bea);
     expect(notices).toHaveLength(1);
     expect(notices[0]).toMatchObject({
@@ -141,8 +135,8 @@ describe("the minute sweep marks breaches", () => {
     expect((await listPage(admin.as, { view: "breaching" })).items[0]).toMatchObject({ id, sla: { breached: true } });
 
     // Once: later sweeps find nothing to mark.
-    await runCron(Date.parse(sla!.dueAt) + 2 * MIN);
-    await runCron(Date.parse(sla!.dueAt) + 3 * MIN);
+    await runSweep(Date.parse(sla!.dueAt) + 2 * MIN);
+    await runSweep(Date.parse(sla!.dueAt) + 3 * MIN);
     expect(await slaNotices(bea)).toHaveLength(1);
     expect(await slaNotices(admin)).toEqual([]);
   });
@@ -157,7 +151,7 @@ describe("the minute sweep marks breaches", () => {
     const { id } = await startConversation(inbox.widgetKey);
     await expectStatus(updateConversation(admin.as, id, { teamId: team.id }), 200);
     const { sla } = await getConversation(admin.as, id);
-    await runCron(Date.parse(sla!.dueAt) + 1);
+    await runSweep(Date.parse(sla!.dueAt) + 1);
     expect(await slaNotices(cy)).toHaveLength(1);
     expect(await slaNotices(dee)).toHaveLength(1);
     // Eve cannot open the inbox: she hears nothing of it.
@@ -172,7 +166,7 @@ describe("the minute sweep marks breaches", () => {
     await expectStatus(updateConversation(admin.as, id, { assigneeId: bea.id }), 200);
     const { sla } = await getConversation(admin.as, id);
     await expectStatus(reply(bea.as, id, "Here already"), 201);
-    await runCron(Date.parse(sla!.dueAt) + MIN);
+    await runSweep(Date.parse(sla!.dueAt) + MIN);
     expect(await slaNotices(bea)).toEqual([]);
   });
 });
@@ -184,14 +178,14 @@ describe("changing an inbox's terms", () => {
     const b = await startConversation(inbox.widgetKey, "two");
     expect((await getConversation(admin.as, a.id)).sla).toBeNull();
     await setSla(admin, inbox.id, { firstResponseMinutes: 45, businessHoursOnly: false });
-    await runCron(Date.now());
+    await runSweep(Date.now());
     for (const { id } of [a, b]) {
       const { sla, createdAt } = await getConversation(admin.as, id);
       expect(sla).toMatchObject({ kind: "first_response", startedAt: createdAt });
       expect(Date.parse(sla!.dueAt) - Date.parse(createdAt)).toBe(45 * MIN);
     }
     await setSla(admin, inbox.id, { businessHoursOnly: false });
-    await runCron(Date.now());
+    await runSweep(Date.now());
     expect((await getConversation(admin.as, a.id)).sla).toBeNull();
   });
 });
@@ -273,8 +267,8 @@ describe("metrics and rollups", () => {
       ).bind(id),
       env.DB.prepare("DELETE FROM report_rollups WHERE workspace_id = ?").bind(workspaceId),
     ]);
-    await runCron(Date.now());
-    await runCron(Date.now());
+    await runSweep(Date.now());
+    await runSweep(Date.now());
     expect((await getConversation(admin.as, id)).metrics).toEqual(measured.metrics);
     expect(await rollups(workspaceId)).toEqual(live);
   });
