@@ -295,7 +295,9 @@ async function seed(base) {
     if (terms.hours) await ok(admin.PUT("/api/inboxes/{inboxId}/business-hours", { params, body: terms.hours }));
     await ok(admin.PUT("/api/inboxes/{inboxId}/sla", { params, body: terms.sla }));
   }
-  step("business hours and SLA targets: Website chat 24/7 (first reply 15 min), Billing email Mon–Fri 9–17 (first reply 4 h)");
+  step(
+    "business hours and SLA targets: Website chat 24/7 (first reply 15 min), Billing email Mon–Fri 9–17 (first reply 4 h)",
+  );
 
   // Each agent writes as themselves (the client keeps the session cookie of their login).
   /** @type {Record<string, import("../client/index.mjs").ApiClient>} */
