@@ -4,13 +4,18 @@
 //   - rows D1 read for the page's exact SQL (meta.rows_read), whole query and
 //     the driving index walk alone, with the query plan;
 //   - p50/p99 of the real endpoint (GET /api/conversations) under wrangler dev;
-// and for the minute sweep: due rows, rows read by its due-row queries, and the
-// time of each run fired through /cdn-cgi/handler/scheduled until the backlog drains.
+// the same for a year's report (GET /api/reports, rows read by its query on
+// report_rollups); and for the minute sweep: due rows, rows read by its
+// due-row queries, and the time of each run fired through
+// /cdn-cgi/handler/scheduled until the backlog drains.
 //
-// Environment: LISTS_N (100000), LISTS_REQUESTS per case (100), LISTS_LIMIT
-// page size (25), LISTS_DEEP_PAGES (20), LISTS_DUE (120 due snoozes and 120
-// idle conversations), PORT (8891), LISTS_STATE (state folder; default a new
-// one under /tmp, removed at the end unless LISTS_KEEP=1).
+// Environment: LISTS_N (100000), LISTS_REQUESTS per case (100; per report
+// case LISTS_REPORT_REQUESTS, 30), LISTS_LIMIT
+// page size (25), LISTS_DEEP_PAGES (20), LISTS_DUE (120 each of due snoozes,
+// idle conversations, due SLA clocks not marked breached, conversations to
+// back-fill), PORT (8891), LISTS_STATE (state folder; default a new one under
+// /tmp, removed at the end unless LISTS_KEEP=1). The web client is built
+// first when dist/web is missing.
 // Everything listens on 127.0.0.1; every loop is bounded.
 
 import fs from "node:fs";
@@ -18,8 +23,8 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { signIn } from "../client/index.mjs";
-import { applyMigrations, startServer, stopAll } from "../scripts/lib/server.mjs";
-import { listConversations } from "./lib/api.mjs";
+import { applyMigrations, assetsDir, startServer, stopAll } from "../scripts/lib/server.mjs";
+import { getReport, listConversations } from "./lib/api.mjs";
 import { round, summarize } from "./lib/stats.mjs";
 import { openRows } from "./lists/rows.mjs";
 import { seed } from "./lists/seed.mjs";
@@ -29,6 +34,8 @@ const num = (name, fallback) => (process.env[name] ? Number(process.env[name]) :
 const config = {
   n: num("LISTS_N", 100_000),
   requests: num("LISTS_REQUESTS", 100),
+  // A year's report takes most of a second locally: fewer requests per case.
+  reportRequests: num("LISTS_REPORT_REQUESTS", 30),
   limit: num("LISTS_LIMIT", 25),
   deepPages: num("LISTS_DEEP_PAGES", 20),
   due: num("LISTS_DUE", 120),
@@ -47,7 +54,8 @@ const stateDir = process.env.LISTS_STATE
   : fs.mkdtempSync(path.join(os.tmpdir(), "sb-lists-"));
 let server;
 
-function cases(ids) {
+/** The signed-in admin and agent, as the worker's Actor. */
+function actors(ids) {
   const admin = {
     id: ids.admin,
     workspaceId: ids.workspace,
@@ -64,6 +72,11 @@ function cases(ids) {
     role: "agent",
     via: "session",
   };
+  return { admin, agent };
+}
+
+function cases(ids) {
+  const { admin, agent } = actors(ids);
   return [
     ["all", "admin", admin, { view: "all" }],
     ["resolved", "admin", admin, { view: "resolved" }],
@@ -84,13 +97,36 @@ function cases(ids) {
     ["following, tag filter", "agent (5/10 inboxes)", agent, { view: "following", tag: "bug" }],
     ["all, inbox filter", "agent (5/10 inboxes)", agent, { view: "all", inboxId: ids.inboxes[2] }],
     ["all, tag filter", "agent (5/10 inboxes)", agent, { view: "all", tag: "vip" }],
+    ["breaching", "admin", admin, { view: "breaching" }],
+    ["breaching, inbox filter", "admin", admin, { view: "breaching", inboxId: ids.inboxes[3] }],
+    ["breaching", "agent (5/10 inboxes)", agent, { view: "breaching" }],
+    ["breaching, inbox filter", "agent (5/10 inboxes)", agent, { view: "breaching", inboxId: ids.inboxes[2] }],
   ].map(([view, as, actor, query]) => ({ view, as, actor, query: { ...query, limit: config.limit } }));
 }
 
-async function timeRequests(api, query, count) {
+/** A year of reports (the last ROLLUP_DAYS days up to `today`), by day and by agent, for the admin and the agent. */
+function reportCases(ids, today) {
+  const { admin, agent } = actors(ids);
+  const from = new Date(Date.parse(today) - 364 * 86_400_000).toISOString().slice(0, 10);
+  return [
+    ["day", "admin", admin, {}],
+    ["agent", "admin", admin, {}],
+    ["day, inbox filter", "admin", admin, { inboxId: ids.inboxes[3] }],
+    ["day", "agent (5/10 inboxes)", agent, {}],
+    ["agent", "agent (5/10 inboxes)", agent, {}],
+    ["day, inbox filter", "agent (5/10 inboxes)", agent, { inboxId: ids.inboxes[2] }],
+  ].map(([report, as, actor, query]) => ({
+    report,
+    as,
+    actor,
+    query: { from, to: today, groupBy: report.split(",")[0], ...query },
+  }));
+}
+
+async function timeRequests(api, query, count, fetchPage = listConversations) {
   // Through the typed client, as through the hand-written one before it: its cost
   // (a Request built, the JSON parsed) is microseconds against the milliseconds measured.
-  const get = () => listConversations(api, query);
+  const get = () => fetchPage(api, query);
   for (let i = 0; i < Math.min(5, count); i++) await get(); // warm-up
   const times = [];
   let items = null;
@@ -99,7 +135,7 @@ async function timeRequests(api, query, count) {
     const t0 = process.hrtime.bigint();
     const body = await get();
     times.push(ms(t0));
-    items = body.items.length;
+    items = "items" in body ? body.items.length : body.rows.length;
   }
   const s = summarize(times);
   return { requests: s.count, items, p50: round(s.p50), p99: round(s.p99), max: round(s.max) };
@@ -111,17 +147,32 @@ async function main() {
   log(`state ${stateDir}; N=${config.n}, page size ${config.limit}`);
   await applyMigrations({ stateDir });
   const t = Date.now();
-  const seeded = seed({ stateDir, n: config.n, now, dueSnoozes: config.due, dueIdle: config.due, logins });
+  const seeded = seed({
+    stateDir,
+    n: config.n,
+    now,
+    dueSnoozes: config.due,
+    dueIdle: config.due,
+    dueBreaches: config.due,
+    pendingMetrics: config.due,
+    logins,
+  });
   const seedSeconds = (Date.now() - t) / 1000;
-  log(`seeded ${config.n} conversations in ${seedSeconds.toFixed(1)} s`, JSON.stringify(seeded.counts));
+  log(
+    `seeded ${config.n} conversations in ${seedSeconds.toFixed(1)} s`,
+    JSON.stringify({ ...seeded.counts, sla: seeded.sla, rollups: seeded.rollups }),
+  );
   const dbBytes = fs
     .readdirSync(path.join(stateDir, "v3/d1/miniflare-D1DatabaseObject"))
     .reduce((s, f) => s + fs.statSync(path.join(stateDir, "v3/d1/miniflare-D1DatabaseObject", f)).size, 0);
 
   // 1. Rows read, in-process on the local D1 (no server running).
   const list = cases(seeded.ids);
+  const today = new Date(now).toISOString().slice(0, 10);
+  const reports = reportCases(seeded.ids, today);
   const rows = await openRows(stateDir);
   const results = [];
+  const reportResults = [];
   const sweepBefore = [];
   try {
     for (const c of list) {
@@ -139,6 +190,11 @@ async function main() {
       log(
         `rows ${c.as} ${c.view}: first ${first.rowsRead} (driver ${first.driverRowsRead}), second ${second?.rowsRead}, deep ${deepPage?.rowsRead}`,
       );
+    }
+    for (const c of reports) {
+      const r = await rows.reportRows(c.actor, c.query, today);
+      reportResults.push({ ...c, actor: undefined, rows: r });
+      log(`rows report ${c.as} by ${c.report}: ${r.rowsRead} read, ${r.rows} rollups`);
     }
     for (const c of [...new Set(list.map((c) => c.actor))]) {
       results.grants ??= {};
@@ -162,6 +218,7 @@ async function main() {
     port: config.port,
     stateDir,
     migrate: false,
+    build: !fs.existsSync(assetsDir()),
     env: { X_LOCAL_OBSERVABILITY: "false" },
     log: (line) => {
       const m = line.match(/sweep \S+ (\{.*\})/);
@@ -182,6 +239,10 @@ async function main() {
     log(
       `http ${r.as} ${r.view}: first p99 ${r.http.first.p99} ms, second p99 ${r.http.second?.p99} ms, deep p99 ${r.http.deep?.p99} ms`,
     );
+  }
+  for (const r of reportResults) {
+    r.http = await timeRequests(r.as === "admin" ? apis.admin : apis.agent, r.query, config.reportRequests, getReport);
+    log(`http report ${r.as} by ${r.report}: p50 ${r.http.p50} ms, p99 ${r.http.p99} ms, ${r.http.items} rows`);
   }
 
   // 3. The sweep through the cron URL, until the backlog drains (bounded).
@@ -206,7 +267,11 @@ async function main() {
         .split("\n")
         .filter((l) => /sweep|schedul|error/i.test(l))
         .slice(-3);
-    if (!line || (line.woken.due === 0 && line.resolved.due === 0)) break;
+    if (
+      !line ||
+      (line.woken.due === 0 && line.resolved.due === 0 && line.breaches.due === 0 && line.backfilled.pending === 0)
+    )
+      break;
   }
   await server.stop();
   server = null;
@@ -228,11 +293,16 @@ async function main() {
       seconds: seedSeconds,
       dbBytes,
       counts: seeded.counts,
+      sla: seeded.sla,
+      rollups: seeded.rollups,
       contacts: seeded.contacts,
       dueSnoozes: seeded.dueSnoozes,
       dueIdle: seeded.dueIdle,
+      dueBreaches: seeded.dueBreaches,
+      pendingMetrics: seeded.pendingMetrics,
     },
     lists: results.map(({ cursors, ...r }) => r),
+    reports: reportResults,
     grants: results.grants,
     sweep: { before: sweepBefore, runs, after: sweepAfter },
     seconds: (Date.now() - started) / 1000,
@@ -263,20 +333,36 @@ function table(out) {
       );
     }
   }
+  const rl = out.seed.rollups;
   lines.push(
     "",
-    "| sweep query at | snoozes due | wake rows read | idle due | auto-resolve rows read (rules + per inbox) |",
-    "| --- | ---: | ---: | ---: | ---: |",
+    `Reports over ${rl.rows} rollup rows (${rl.days} days); a year's report, ${out.reports[0]?.query.from} … ${out.reports[0]?.query.to}:`,
+    "",
+    "| report by | as | rows read (rollups query) | rollups returned | report rows | p50 ms | p99 ms |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+  );
+  for (const r of out.reports)
+    lines.push(
+      `| ${r.report} | ${r.as} | ${r.rows.rowsRead} | ${r.rows.rows} | ${r.http?.items ?? "–"} | ${r.http?.p50 ?? "–"} | ${r.http?.p99 ?? "–"} |`,
+    );
+  lines.push(
+    "",
+    "| sweep query at | snoozes due | wake rows read | idle due | auto-resolve rows read (rules + per inbox) | clocks due | breach rows read | to back-fill | back-fill rows read |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   );
   for (const s of [...out.sweep.before, { label: "after the runs", ...out.sweep.after }]) {
     lines.push(
-      `| ${s.label} | ${s.wakeSnoozed.due} | ${s.wakeSnoozed.rowsRead} | ${s.idleDue} | ${s.autoResolveRules.rowsRead} + ${s.autoResolve.map((x) => x.rowsRead).join(" + ")} |`,
+      `| ${s.label} | ${s.wakeSnoozed.due} | ${s.wakeSnoozed.rowsRead} | ${s.idleDue} | ${s.autoResolveRules.rowsRead} + ${s.autoResolve.map((x) => x.rowsRead).join(" + ")} | ${s.breaches.due} | ${s.breaches.rowsRead} | ${s.backfill.pending} | ${s.backfill.rowsRead} |`,
     );
   }
-  lines.push("", "| cron run | ms | woken (due) | resolved (due) |", "| --- | ---: | ---: | ---: |");
+  lines.push(
+    "",
+    "| cron run | ms | woken (due) | resolved (due) | breached (due) | back-filled (pending) |",
+    "| --- | ---: | ---: | ---: | ---: | ---: |",
+  );
   for (const r of out.sweep.runs)
     lines.push(
-      `| ${r.run} | ${r.ms} | ${r.result?.woken.woken} (${r.result?.woken.due}) | ${r.result?.resolved.resolved} (${r.result?.resolved.due}) |`,
+      `| ${r.run} | ${r.ms} | ${r.result?.woken.woken} (${r.result?.woken.due}) | ${r.result?.resolved.resolved} (${r.result?.resolved.due}) | ${r.result?.breaches.breached} (${r.result?.breaches.due}) | ${r.result?.backfilled.measured} (${r.result?.backfilled.pending}) |`,
     );
   lines.push(
     "",

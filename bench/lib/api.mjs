@@ -3,7 +3,7 @@
 // client (client/) and type-checked (tsconfig.scripts.json): the realtime
 // bench's admin (the drafter and replier), viewer agent, chat inbox, API tokens
 // and one conversation per scenario; the widget bench's workspace; the list
-// bench's pages; the webhooks bench's endpoints. Sockets, file bodies and the
+// bench's pages and reports; the webhooks bench's endpoints. Sockets, file bodies and the
 // timed reply POSTs stay raw.
 
 import { apiClient, ok, signIn } from "../../client/index.mjs";
@@ -89,6 +89,15 @@ export async function chatInbox(base, admin) {
  * @param {ListQuery} query
  */
 export const listConversations = (api, query) => ok(api.GET("/api/conversations", { params: { query } }));
+
+/** @typedef {NonNullable<import("../../client/api").operations["getApiReports"]["parameters"]["query"]>} ReportQuery */
+
+/**
+ * A report over rollups (GET /api/reports).
+ * @param {ApiClient} api
+ * @param {ReportQuery} query
+ */
+export const getReport = (api, query) => ok(api.GET("/api/reports", { params: { query } }));
 
 /** @typedef {NonNullable<import("../../client/api").operations["postApiWebhooks"]["requestBody"]>["content"]["application/json"]} WebhookInput */
 

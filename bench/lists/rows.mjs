@@ -29,11 +29,12 @@ export async function openRows(stateDir) {
     configPath: path.join(ROOT, "wrangler.toml"),
     persist: { path: path.join(stateDir, "v3") },
   });
-  const [{ getDb }, convQ, { grantsFor }, { ListQuery }, schema, orm] = await Promise.all([
+  const [{ getDb }, convQ, { grantsFor }, { ListQuery, ReportQuery }, reportQ, schema, orm] = await Promise.all([
     mod("worker/db/client.ts"),
     mod("worker/db/queries/conversations.ts"),
     mod("worker/db/queries/access.ts"),
     mod("worker/contract/index.ts"),
+    mod("worker/reports/query.ts"),
     mod("worker/db/schema.ts"),
     import("drizzle-orm"),
   ]);
@@ -88,6 +89,21 @@ export async function openRows(stateDir) {
     return { cursor, pages: walked };
   }
 
+  /**
+   * Rows read by a report's one query on report_rollups: rollupsQuery from
+   * worker/reports/query.ts, as buildReport calls it (`today` only matters
+   * when the query names no range).
+   */
+  async function reportRows(actor, queryInput, today) {
+    const grants = await grantsFor(db, actor);
+    const query = ReportQuery.parse(queryInput);
+    const range = reportQ.resolveRange(query, today);
+    const q = reportQ.rollupsQuery(db, actor, grants, query, range);
+    if (!q) return { empty: true };
+    const { sql: text, params } = q.toSQL();
+    return { sql: text, params, ...(await run(text, params)) };
+  }
+
   /** The request's other queries: the grants lookup (session lookup not included: a primary-key lookup). */
   async function grantsRows(actor) {
     const { conversations, inboxes, inboxAccess } = schema;
@@ -105,12 +121,26 @@ export async function openRows(stateDir) {
 
   /**
    * The sweep's due-row queries, built with drizzle exactly as in
-   * worker/cron/wake-snoozed.ts and worker/cron/auto-resolve.ts (those modules
+   * worker/cron/wake-snoozed.ts, worker/cron/auto-resolve.ts and worker/cron/sla.ts (those modules
    * import the Durable Object runtime, so they cannot be loaded here; keep in step).
    */
   async function sweepRows(now, limit) {
     const { conversations, inboxes } = schema;
     const { and, asc, eq, isNotNull, lte } = orm;
+    // worker/cron/sla.ts markBreaches and backfillMetrics.
+    const breachQ = db
+      .select({ id: conversations.id })
+      .from(conversations)
+      .where(
+        and(isNotNull(conversations.slaDueAt), eq(conversations.slaBreached, false), lte(conversations.slaDueAt, now)),
+      )
+      .orderBy(asc(conversations.slaDueAt))
+      .limit(limit);
+    const backfillQ = db
+      .select({ id: conversations.id })
+      .from(conversations)
+      .where(eq(conversations.metricsRecorded, 0))
+      .limit(limit);
     const wake = db
       .select({ id: conversations.id })
       .from(conversations)
@@ -154,7 +184,20 @@ export async function openRows(stateDir) {
           .bind(...params)
           .first()
       ).c;
+    const b = breachQ.toSQL();
+    const f = backfillQ.toSQL();
     return {
+      breaches: {
+        due: await count(
+          "SELECT count(*) c FROM conversations WHERE sla_due_at IS NOT NULL AND sla_breached = 0 AND sla_due_at <= ?",
+          [now],
+        ),
+        ...(await run(b.sql, b.params)),
+      },
+      backfill: {
+        pending: await count("SELECT count(*) c FROM conversations WHERE metrics_recorded = 0", []),
+        ...(await run(f.sql, f.params)),
+      },
       wakeSnoozed: {
         due: await count("SELECT count(*) c FROM conversations WHERE status = 'snoozed' AND snoozed_until <= ?", [now]),
         ...wakeRes,
@@ -176,5 +219,5 @@ export async function openRows(stateDir) {
     ).results;
   }
 
-  return { listPage, cursorAfter, grantsRows, sweepRows, sql, dispose };
+  return { listPage, cursorAfter, reportRows, grantsRows, sweepRows, sql, dispose };
 }

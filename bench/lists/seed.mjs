@@ -3,14 +3,25 @@
 // while no server runs. Rows follow worker/db/schema.ts, including the copies
 // of status and last activity in followers, mentions and conversation_tags,
 // and the FTS triggers of migrations/0003_search.sql (they fire on insert).
+// SLA clocks (SPEC §6.6) run on the open and snoozed conversations of the
+// inboxes with targets, and a year of report rollups is written with the
+// column semantics of worker/reports/rollups.ts.
 
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
+// Plain TypeScript with no imports: Node's own type stripping loads it.
+import { BUCKET_COUNT, bucketOf } from "../../worker/reports/buckets.ts";
 
-const DAY = 24 * 60 * 60 * 1000;
+const HOUR = 60 * 60 * 1000;
+const DAY = 24 * HOUR;
 export const AUTO_RESOLVE_DAYS = 7;
+/** Inboxes 0 … SLA_INBOXES − 1 have SLA targets (minutes); the rest none, so their conversations run no clock. */
+export const SLA_INBOXES = 8;
+const TARGETS = { first_response: 8 * 60, next_response: 24 * 60, resolution: 3 * 24 * 60 };
+/** Days of report rollups, ending on `now`'s UTC day. */
+export const ROLLUP_DAYS = 365;
 
 /** The D1 database file under a --persist-to folder (the one that holds `conversations`). */
 export function d1File(stateDir) {
@@ -47,9 +58,11 @@ function rng(seed) {
  * @param {number} o.now          the clock the data is laid out around (ms)
  * @param {number} o.dueSnoozes   snoozed conversations whose time has come
  * @param {number} o.dueIdle      open conversations in the auto-resolve inbox idle past its days
+ * @param {number} o.dueBreaches  running clocks past due and not marked breached yet (the breach sweep's backlog)
+ * @param {number} o.pendingMetrics resolved conversations from before metrics (metrics_recorded 0: the back-fill's backlog)
  * @param {{admin: {email: string, password: string}, agent: {email: string, password: string}}} o.logins
  */
-export function seed({ stateDir, n, now, dueSnoozes, dueIdle, logins }) {
+export function seed({ stateDir, n, now, dueSnoozes, dueIdle, dueBreaches, pendingMetrics, logins }) {
   const file = d1File(stateDir);
   const db = new DatabaseSync(file);
   db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF; PRAGMA cache_size = -262144;");
@@ -102,7 +115,8 @@ export function seed({ stateDir, n, now, dueSnoozes, dueIdle, logins }) {
 
   // Inbox 0 auto-resolves after AUTO_RESOLVE_DAYS; the bench agent sees inboxes 0–4 of 10.
   const insInbox = db.prepare(
-    "INSERT INTO inboxes (id, workspace_id, name, channel, widget_key, widget_secret, email_address, auto_resolve_days, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    `INSERT INTO inboxes (id, workspace_id, name, channel, widget_key, widget_secret, email_address, auto_resolve_days,
+       sla_first_response_minutes, sla_next_response_minutes, sla_resolution_minutes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insAccess = db.prepare("INSERT INTO inbox_access (inbox_id, user_id, access) VALUES (?, ?, ?)");
   for (let i = 0; i < 10; i++) {
@@ -118,9 +132,10 @@ export function seed({ stateDir, n, now, dueSnoozes, dueIdle, logins }) {
       `sec_${i}`,
       email ? `inbox${i}@bench.example` : null,
       i === 0 ? AUTO_RESOLVE_DAYS : null,
+      ...(i < SLA_INBOXES ? [TARGETS.first_response, TARGETS.next_response, TARGETS.resolution] : [null, null, null]),
       now - 400 * DAY,
     );
-    for (let a = 0; a < 20; a++) if (a === 0 ? i < 5 : (a + i) % 3 !== 0) insAccess.run(id, ids.agents[a], "reply");
+    for (let a = 0; a < 20; a++) if (seesInbox(a, i)) insAccess.run(id, ids.agents[a], "reply");
   }
   ids.agentInboxes = ids.inboxes.slice(0, 5);
 
@@ -148,7 +163,10 @@ export function seed({ stateDir, n, now, dueSnoozes, dueIdle, logins }) {
 
   const insConv = db.prepare(
     `INSERT INTO conversations (id, workspace_id, inbox_id, contact_id, subject, status, priority, assignee_id, team_id, snoozed_until,
-       last_seq, last_activity_at, preview, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)`,
+       last_seq, last_activity_at, preview, created_at, updated_at,
+       sla_kind, sla_started_at, sla_due_at, sla_breached, first_response_at, first_response_seconds, replies_count,
+       resolved_at, resolution_seconds, waiting_since, opened_at, metrics_recorded)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insItem = db.prepare(
     "INSERT INTO timeline_items (conversation_id, seq, kind, author_type, author_id, author_name, body, created_at) VALUES (?, 1, 'customer', 'contact', ?, ?, ?, ?)",
@@ -179,7 +197,12 @@ export function seed({ stateDir, n, now, dueSnoozes, dueIdle, logins }) {
   ];
   let snoozesDue = 0;
   let idleDue = 0;
+  let breachesDue = 0;
+  let metricsPending = 0;
   const counts = { open: 0, snoozed: 0, resolved: 0, spam: 0 };
+  const sla = { clocks: 0, breached: 0, dueUnmarked: 0, dueNextDay: 0, metricsPending: 0 };
+  // SLA clocks and metrics draw from their own generator, so the rest of the data is the same as without them.
+  const slaRand = rng(7);
 
   for (let i = 0; i < n; i++) {
     const id = `cv_${i.toString(36).padStart(8, "0")}`;
@@ -211,6 +234,20 @@ export function seed({ stateDir, n, now, dueSnoozes, dueIdle, logins }) {
     const subject = `${pick(words)} ${pick(words)} #${i}`;
     const preview = `Hello, about my ${pick(words)}: it does not work since ${pick(words)}.`;
     const created = at - Math.floor(rand() * 3 * DAY);
+    const m = metricsOf(slaRand, { status, inboxIdx, created, at, now });
+    if (m.clock) {
+      sla.clocks++;
+      if (breachesDue < dueBreaches && m.clock.due < now) {
+        // The sweep's backlog: due within the last hour, not marked yet.
+        breachesDue++;
+        m.clock.due = now - 1 - Math.floor(slaRand() * HOUR);
+        m.clock.breached = 0;
+      }
+      if (m.clock.breached) sla.breached++;
+      if (m.clock.due >= now && m.clock.due < now + DAY) sla.dueNextDay++;
+    }
+    const recorded = status === "resolved" && metricsPending < pendingMetrics ? 0 : 1;
+    if (!recorded) metricsPending++;
     insConv.run(
       id,
       ws,
@@ -226,6 +263,18 @@ export function seed({ stateDir, n, now, dueSnoozes, dueIdle, logins }) {
       preview,
       created,
       at,
+      m.clock?.kind ?? null,
+      m.clock ? m.clock.due - TARGETS[m.clock.kind] * 60_000 : null,
+      m.clock?.due ?? null,
+      m.clock?.breached ?? 0,
+      m.firstResponseAt,
+      m.firstResponseSeconds,
+      m.replies,
+      m.resolvedAt,
+      m.resolutionSeconds,
+      m.waitingSince,
+      m.openedAt,
+      recorded,
     );
     insItem.run(id, contact, `Customer ${i % nContacts}`, preview, created);
     if (assignee) insFollower.run(id, assignee, status, at, created);
@@ -234,10 +283,195 @@ export function seed({ stateDir, n, now, dueSnoozes, dueIdle, logins }) {
     for (const [name, share] of Object.entries(tagShare))
       if (rand() < share) insConvTag.run(id, ids.tags[name], status, at);
   }
+  sla.dueUnmarked = breachesDue;
+  sla.metricsPending = metricsPending;
+  const rollups = seedRollups(db, { ws, ids, n, now });
   db.exec("COMMIT");
   db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
   db.close();
-  if (snoozesDue < dueSnoozes || idleDue < dueIdle)
-    throw new Error(`seeded only ${snoozesDue} due snoozes and ${idleDue} idle conversations: raise N`);
-  return { ids, counts, contacts: nContacts, dueSnoozes: snoozesDue, dueIdle: idleDue };
+  if (snoozesDue < dueSnoozes || idleDue < dueIdle || breachesDue < dueBreaches || metricsPending < pendingMetrics)
+    throw new Error(
+      `seeded only ${snoozesDue} due snoozes, ${idleDue} idle conversations, ${breachesDue} due clocks and ${metricsPending} unmeasured conversations: raise N`,
+    );
+  return {
+    ids,
+    counts,
+    sla,
+    rollups,
+    contacts: nContacts,
+    dueSnoozes: snoozesDue,
+    dueIdle: idleDue,
+    dueBreaches: breachesDue,
+    pendingMetrics: metricsPending,
+  };
+}
+
+/** Whether agent `a` (0 is the bench agent, who sees inboxes 0–4 of 10) has access to inbox `i`. */
+const seesInbox = (a, i) => (a === 0 ? i < 5 : (a + i) % 3 !== 0);
+
+/** A log-normal number of seconds around `median` (σ = `spread`), from two uniforms. */
+function logNormal(rand, median, spread) {
+  const z = Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+  return Math.max(1, Math.round(median * Math.exp(spread * z)));
+}
+
+/**
+ * A conversation's SLA clock and metric columns (worker/rooms/room-metrics.ts
+ * trackedColumns). Open and snoozed conversations of an inbox with targets run
+ * a clock due from 2 hours ago to 2 days ahead (those past due marked
+ * breached), none falling due in the hour after `now`, so the sweep's runs see
+ * only the seeded backlog; its kind is one whose start is not in the future.
+ */
+function metricsOf(rand, { status, inboxIdx, created, at, now }) {
+  const running = status === "open" || status === "snoozed";
+  let clock = null;
+  if (running && inboxIdx < SLA_INBOXES) {
+    const before = 2 * HOUR;
+    const x = rand() * (before + 2 * DAY - HOUR);
+    const due = Math.floor(x < before ? now - before + x : now + HOUR + (x - before));
+    const kinds = Object.keys(TARGETS).filter((k) => due - TARGETS[k] * 60_000 <= now);
+    const kind = kinds[Math.floor(rand() * kinds.length)];
+    clock = { kind, due, breached: due < now ? 1 : 0 };
+  }
+  // A next-response clock means a first response was made; a first-response clock, that none was.
+  const answered =
+    clock?.kind === "next_response" || (status !== "spam" && clock?.kind !== "first_response" && rand() < 0.9);
+  const firstResponseSeconds = answered
+    ? Math.min(logNormal(rand, 1800, 1.2), Math.max(1, Math.floor((at - created) / 1000)))
+    : null;
+  const resolved = status === "resolved";
+  const startedAt = clock ? clock.due - TARGETS[clock.kind] * 60_000 : null;
+  return {
+    clock,
+    firstResponseAt: firstResponseSeconds === null ? null : created + firstResponseSeconds * 1000,
+    firstResponseSeconds,
+    replies: answered ? 1 + Math.floor(rand() * 4) : 0,
+    resolvedAt: resolved ? at : null,
+    resolutionSeconds: resolved ? Math.max(1, Math.floor((at - created) / 1000)) : null,
+    waitingSince: clock && clock.kind !== "resolution" ? startedAt : null,
+    // With an answer owed, the resolution clock (from opening) falls due a minute after it, so the
+    // clock a room derives from these columns (the one due first) is the seeded one.
+    openedAt: !clock
+      ? created
+      : clock.kind === "resolution"
+        ? startedAt
+        : clock.due - TARGETS.resolution * 60_000 + 60_000,
+  };
+}
+
+/**
+ * A year of report rollups (worker/reports/rollups.ts): per UTC day (the bench
+ * inboxes keep no business hours) × inbox × team ('' none) × assignee ('' none),
+ * the rows an agent's work or the unassigned conversations would leave. Which
+ * rows exist comes from a generator of its own, so it is the same at every N;
+ * the counts scale with N (about N conversations a year). Each latency is
+ * drawn, then added as the write side adds it: count, sum, its bucket of the
+ * histogram, the shortest and longest.
+ */
+function seedRollups(db, { ws, ids, n, now }) {
+  const rand = rng(2024);
+  const values = rng(99);
+  const ins = db.prepare(
+    `INSERT INTO report_rollups (workspace_id, day, inbox_id, team_id, assignee_id, created, resolved, reopened, replies,
+       first_response_count, first_response_sum, first_response_hist, first_response_min, first_response_max,
+       resolution_count, resolution_sum, resolution_hist, resolution_min, resolution_max,
+       sla_met, sla_missed, rating_count, rating_sum, rating_hist)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  // The places a day's work can land in one inbox: each agent with access, with no team or their own
+  // (team t holds agents t, t + 4, …); unassigned, with no team or any.
+  const places = ids.inboxes.map((_inbox, i) => [
+    ...ids.agents.flatMap((agent, a) =>
+      seesInbox(a, i)
+        ? [
+            ["", agent],
+            [ids.teams[a % 4], agent],
+          ]
+        : [],
+    ),
+    ...["", ...ids.teams].map((team) => [team, ""]),
+  ]);
+  const share = 0.6; // of the places, active on a given day
+  const perDay = places.reduce((s, p) => s + p.length, 0) * share;
+  const mean = n / ROLLUP_DAYS / perDay; // conversations created per row
+  const draw = (lambda) => Math.floor(lambda * 2 * values() + values()); // mean ≈ lambda, never negative
+  const today = Date.parse(new Date(now).toISOString().slice(0, 10));
+  let rows = 0;
+  const totals = { created: 0, firstResponses: 0, resolutions: 0, ratings: 0 };
+  for (let d = ROLLUP_DAYS - 1; d >= 0; d--) {
+    const day = new Date(today - d * DAY).toISOString().slice(0, 10);
+    for (let i = 0; i < ids.inboxes.length; i++) {
+      for (const [team, assignee] of places[i]) {
+        if (rand() >= share) continue;
+        const agent = assignee !== "";
+        const resolved = draw(mean * 0.9);
+        // Replies and first responses are their author's: none on the unassigned rows. A row is
+        // written only when something counts (as the write side does): at small N, one reply or creation.
+        const replies = agent ? Math.max(1, draw(mean * 2.5)) : 0;
+        const created = agent ? draw(mean) : Math.max(1, draw(mean));
+        const firstResponses = agent ? Math.min(replies, draw(mean * 0.9)) : 0;
+        const fr = latencies(values, firstResponses, 1800, 1.2);
+        const res = latencies(values, resolved, 86_400, 1.0);
+        const clocks = draw(mean * 0.8);
+        const missed = Math.floor(clocks * 0.15 * values());
+        const ratingHist = [0, 0, 0, 0, 0];
+        let ratingSum = 0;
+        const ratingCount = draw(mean * 0.1);
+        for (let k = 0; k < ratingCount; k++) {
+          const stars = values() < 0.6 ? 5 : 1 + Math.floor(values() * 5);
+          ratingHist[stars - 1]++;
+          ratingSum += stars;
+        }
+        const reopened = values() < 0.05 ? 1 : 0;
+        ins.run(
+          ws,
+          day,
+          ids.inboxes[i],
+          team,
+          assignee,
+          created,
+          resolved,
+          reopened,
+          replies,
+          fr.count,
+          fr.sum,
+          JSON.stringify(fr.hist),
+          fr.min,
+          fr.max,
+          res.count,
+          res.sum,
+          JSON.stringify(res.hist),
+          res.min,
+          res.max,
+          clocks - missed,
+          missed,
+          ratingCount,
+          ratingSum,
+          JSON.stringify(ratingHist),
+        );
+        rows++;
+        totals.created += created;
+        totals.firstResponses += fr.count;
+        totals.resolutions += res.count;
+        totals.ratings += ratingCount;
+      }
+    }
+  }
+  return { rows, days: ROLLUP_DAYS, ...totals };
+}
+
+/** `count` latencies around `median` seconds, as a rollup keeps them: count, sum, histogram, min, max. */
+function latencies(rand, count, median, spread) {
+  const hist = Array.from({ length: BUCKET_COUNT }, () => 0);
+  let sum = 0;
+  let min = null;
+  let max = null;
+  for (let k = 0; k < count; k++) {
+    const v = logNormal(rand, median, spread);
+    hist[bucketOf(v)]++;
+    sum += v;
+    min = min === null ? v : Math.min(min, v);
+    max = max === null ? v : Math.max(max, v);
+  }
+  return { count, sum, hist, min, max };
 }
