@@ -26,6 +26,7 @@ CREATE TABLE `report_rollups` (
 	PRIMARY KEY(`workspace_id`, `day`, `inbox_id`, `team_id`, `assignee_id`)
 );
 --> statement-breakpoint
+CREATE INDEX `report_rollups_inbox_day` ON `report_rollups` (`inbox_id`,`day`);--> statement-breakpoint
 ALTER TABLE `conversations` ADD `sla_kind` text;--> statement-breakpoint
 ALTER TABLE `conversations` ADD `sla_started_at` integer;--> statement-breakpoint
 ALTER TABLE `conversations` ADD `sla_due_at` integer;--> statement-breakpoint

@@ -143,6 +143,11 @@ test("a pasted screenshot goes out with a reply and shows live, loaded, to the o
     what: "the full-size image to load",
   });
   await shot(b, "lightbox");
+  // Escape closes the dialog it is pressed in: wait for the focus to be there (on a busy machine it
+  // arrives a moment after the dialog shows; before that, Escape belongs to the page).
+  await eventually(b, (sel) => !!document.activeElement?.closest(sel), tid("lightbox"), {
+    what: "the focus to move into the lightbox",
+  });
   await b.keyboard.press("Escape");
   await b.locator(tid("lightbox")).waitFor({ state: "detached" });
   await eventually(b, () => document.activeElement?.dataset.testid === "attachment-thumb", null, {

@@ -269,7 +269,8 @@ test("on a slow connection an upload shows its progress and can be cancelled; se
     new MutationObserver(seen).observe(document.body, { subtree: true, childList: true, characterData: true });
   });
   await sendFromWidget(frame, "And the shipping label.");
-  await waitForWidgetMessage(frame, "customer", "And the shipping label");
+  // The file alone takes 12 s at the throttled 32 KB/s; on a loaded machine the send after it may take as long again.
+  await waitForWidgetMessage(frame, "customer", "And the shipping label", 90_000);
   assert.equal(await frame.evaluate(() => window.sawWaiting), true, "the panel said it waits for the upload");
   const sent = frame.locator(`${tid("widget-message")}:not([data-pending])`, { hasText: "And the shipping label" });
   assert.match(await sent.locator(tid("widget-file")).innerText(), /label\.pdf/);

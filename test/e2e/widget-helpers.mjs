@@ -71,12 +71,12 @@ export function widgetTexts(frame, kind) {
   return frame.locator(`${tid("widget-message")}[data-kind="${kind}"]:not([data-pending]) .sb-bubble`).allInnerTexts();
 }
 
-/** Wait until a delivered widget message of `kind` containing `text` is shown. */
-export async function waitForWidgetMessage(frame, kind, text) {
+/** Wait until a delivered widget message of `kind` containing `text` is shown (`timeout` for a throttled upload). */
+export async function waitForWidgetMessage(frame, kind, text, timeout = undefined) {
   await frame
     .locator(`${tid("widget-message")}[data-kind="${kind}"]:not([data-pending])`, { hasText: text })
     .first()
-    .waitFor();
+    .waitFor({ timeout });
 }
 
 /** The id of the conversation the widget is showing, once it has one. */

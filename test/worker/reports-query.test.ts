@@ -302,40 +302,48 @@ describe("GET /api/reports", () => {
 });
 
 describe("the report's cost", () => {
-  it("seeks the rollups by their primary key and reads the same rows however many conversations there are", async () => {
+  it("seeks the rollups by (workspace, day), or by (inbox, day) when narrowed, and reads the same rows however many conversations there are", async () => {
     const { admin, workspaceId } = await setUpWorkspace();
     const inbox = await createInbox(admin);
+    const busy = await createInbox(admin, "Busy");
     await insertRollups(workspaceId, [
       { day: "2026-03-01", inboxId: inbox.id, created: 1 },
       { day: "2026-03-02", inboxId: inbox.id, created: 1 },
       { day: "2026-04-01", inboxId: inbox.id, created: 1 },
+      // Another inbox's days: a report narrowed to `inbox` (a filter, or an agent's inboxes) never reads them.
+      ...Array.from({ length: 20 }, (_, i) => ({
+        day: `2026-03-${String(i + 3).padStart(2, "0")}`,
+        inboxId: busy.id,
+        created: 1,
+      })),
     ]);
     const actor: Actor = { ...admin, workspaceId, role: "admin", via: "session" };
     const agent: Actor = { ...actor, role: "agent" };
     const grants = new Map<string, Access>([[inbox.id, "view"]]);
-    const query = ReportQuery.parse({ from: "2026-03-01", to: "2026-03-31" });
+    const march = { from: "2026-03-01", to: "2026-03-31" };
 
-    const rowsRead = async (who: Actor) => {
-      const { sql, params } = rollupsQuery(
-        getDb(env.DB),
-        who,
-        grants,
-        query,
-        query as { from: string; to: string },
-      )!.toSQL();
+    /** Rows D1 read for the report's statement; checks its plan seeks `index` and what it returns. */
+    const rowsRead = async (who: Actor, extra: Record<string, string>, index: RegExp, returned: number) => {
+      const query = ReportQuery.parse({ ...march, ...extra });
+      const { sql, params } = rollupsQuery(getDb(env.DB), who, grants, query, march)!.toSQL();
       const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
         .bind(...params)
         .all<{ detail: string }>();
-      expect(plan.results.map((r) => r.detail).join(" | ")).toMatch(
-        /SEARCH report_rollups USING (INDEX|PRIMARY KEY).*\(workspace_id=\? AND day>\? AND day<\?\)/,
-      );
+      expect(plan.results.map((r) => r.detail).join(" | ")).toMatch(index);
       const result = await env.DB.prepare(sql)
         .bind(...params)
         .all();
-      expect(result.results).toHaveLength(2);
+      expect(result.results).toHaveLength(returned);
       return result.meta.rows_read;
     };
-    const before = [await rowsRead(actor), await rowsRead(agent)];
+    const byWorkspace = /SEARCH report_rollups USING (INDEX|PRIMARY KEY).*\(workspace_id=\? AND day>\? AND day<\?\)/;
+    const byInbox = /SEARCH report_rollups USING INDEX report_rollups_inbox_day \(inbox_id=\? AND day>\? AND day<\?\)/;
+    const measure = async () => [
+      await rowsRead(actor, {}, byWorkspace, 22),
+      await rowsRead(actor, { inboxId: inbox.id }, byInbox, 2),
+      await rowsRead(agent, {}, byInbox, 2),
+    ];
+    const before = await measure();
 
     // Many conversations: copies of a real one, written straight into the table.
     const { id } = await startConversation(inbox.widgetKey);
@@ -352,8 +360,13 @@ describe("the report's cost", () => {
     const { count } = (await env.DB.prepare("SELECT count(*) AS count FROM conversations").first<{ count: number }>())!;
     expect(count).toBeGreaterThan(2000);
 
-    expect([await rowsRead(actor), await rowsRead(agent)]).toEqual(before);
-    expect(before[0]).toBeLessThanOrEqual(3);
-    expect((await report(admin.as, "from=2026-03-01&to=2026-03-31")).totals.created).toBe(2);
+    expect(await measure()).toEqual(before);
+    // The whole workspace reads its 22 March rollups (and the row past the range that ends the seek).
+    // Narrowed to one inbox, only that inbox's 2: each an index entry and its row, plus the entry
+    // that ends the seek (the agent's one more is the json_each of their inboxes), never Busy's 20.
+    expect(before[0]).toBeLessThanOrEqual(23);
+    expect(before[1]).toBeLessThanOrEqual(5);
+    expect(before[2]).toBeLessThanOrEqual(6);
+    expect((await report(admin.as, "from=2026-03-01&to=2026-03-31")).totals.created).toBe(22);
   });
 });

@@ -839,5 +839,9 @@ export const reportRollups = sqliteTable(
     /** Ratings of 1 … 5 stars, a JSON array of 5 counts. */
     ratingHist: text("rating_hist").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.workspaceId, t.day, t.inboxId, t.teamId, t.assigneeId] })],
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.day, t.inboxId, t.teamId, t.assigneeId] }),
+    // A report narrowed to some inboxes (a filter, or an agent's own) seeks each inbox's days.
+    index("report_rollups_inbox_day").on(t.inboxId, t.day),
+  ],
 );

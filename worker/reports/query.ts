@@ -183,19 +183,23 @@ export function rollupsQuery(
   // Someone else's inbox answers like an empty one: its existence is not told.
   if (query.inboxId && !everything && !grants.has(query.inboxId)) return null;
   if (!everything && !grants.size) return null;
+  // Narrowed to some inboxes (a filter, or an agent's own), each inbox's days are one seek of
+  // (inbox_id, day); the workspace term is written `+workspace_id` so it only filters. A whole
+  // workspace seeks the primary key's (workspace_id, day) prefix.
+  const inboxes = query.inboxId ? [query.inboxId] : everything ? null : [...grants.keys()];
   return db
     .select()
     .from(reportRollups)
     .where(
       and(
-        // The primary key's prefix: (workspace_id, day) seeks the range.
-        eq(reportRollups.workspaceId, actor.workspaceId),
+        inboxes
+          ? sql`+${reportRollups.workspaceId} = ${actor.workspaceId}`
+          : eq(reportRollups.workspaceId, actor.workspaceId),
         sql`${reportRollups.day} BETWEEN ${range.from} AND ${range.to}`,
-        query.inboxId ? eq(reportRollups.inboxId, query.inboxId) : undefined,
+        // One bound JSON array however many inboxes the agent has (D1 binds at most 100 parameters).
+        inboxes ? inJson(reportRollups.inboxId, inboxes) : undefined,
         query.teamId ? eq(reportRollups.teamId, query.teamId) : undefined,
         query.assigneeId ? eq(reportRollups.assigneeId, query.assigneeId) : undefined,
-        // One bound JSON array however many inboxes the agent has (D1 binds at most 100 parameters).
-        everything || query.inboxId ? undefined : inJson(reportRollups.inboxId, [...grants.keys()]),
       ),
     );
 }
