@@ -139,6 +139,15 @@ describe("the minute sweep marks breaches", () => {
     await runSweep(Date.parse(sla!.dueAt) + 3 * MIN);
     expect(await slaNotices(bea)).toHaveLength(1);
     expect(await slaNotices(admin)).toEqual([]);
+
+    // Counted missed as it was marked; the late answer does not count it again.
+    // Today to the day after the due time (UTC days: the inbox has no business hours).
+    const from = new Date().toISOString().slice(0, 10);
+    const to = new Date(Date.parse(sla!.dueAt) + 86_400_000).toISOString().slice(0, 10);
+    const hitRate = async () => (await json(admin.as, `/api/reports?from=${from}&to=${to}`)).totals.sla;
+    expect(await hitRate()).toEqual({ met: 0, missed: 1, hitRate: 0 });
+    await expectStatus(reply(bea.as, id, "Sorry for the wait"), 201);
+    expect(await hitRate()).toEqual({ met: 0, missed: 1, hitRate: 0 });
   });
 
   it("tells the team's members who can open it when nobody is assigned", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BusinessHours, NO_SLA, type SlaTargets } from "../contract";
-import { currentClock, type Happening, localDay, newTracked, type Terms, trackAll } from "./sla";
+import { breachTally, currentClock, type Happening, localDay, newTracked, type Terms, trackAll } from "./sla";
 
 const MIN = 60_000;
 /** Mon–Fri 09:00–17:00 in Berlin (UTC+1 in November). */
@@ -161,6 +161,23 @@ describe("which clock shows", () => {
       dueAt: t0 + 40 * MIN,
       breached: false,
     });
+  });
+
+  it("a clock the sweep marked breached was counted missed then: its late answer counts no second time", () => {
+    const calendar = terms({ firstResponseMinutes: 10 }, null);
+    const { tracked } = run(calendar, [
+      { type: "created", at: t0 },
+      { type: "customer", at: t0 },
+    ]);
+    const late = { type: "reply" as const, at: t0 + 30 * MIN, agentId: "us_bea" };
+    expect(trackAll(tracked, [late], calendar, true).tallies).toEqual([
+      { at: late.at, agentId: "us_bea", replies: 1, firstResponse: 1800, slaMissed: 1 },
+    ]);
+    const marked = { ...tracked, clock: { ...tracked.clock!, breached: true } };
+    expect(breachTally(marked.clock)).toEqual({ at: t0 + 10 * MIN, slaMissed: 1 });
+    expect(trackAll(marked, [late], calendar, true).tallies).toEqual([
+      { at: late.at, agentId: "us_bea", replies: 1, firstResponse: 1800 },
+    ]);
   });
 
   it("counts calendar time unless the targets ask for business hours; metrics are business-aware either way", () => {

@@ -15,8 +15,9 @@
  *   still waiting. Resolving, spam and merging stop every clock.
  * - Seconds are business seconds where the inbox has business hours; a
  *   target counts business time only when the inbox asks for it.
- * - A clock that stops is met (stopped by its due time) or missed. An answer
- *   clock stopped by resolving without a reply is neither.
+ * - A clock that stops is met (stopped by its due time) or missed. One the
+ *   minute sweep marks breached counts as missed then, once. An answer clock
+ *   stopped by resolving without a reply is neither.
  */
 import type { BusinessHours, SlaKind, SlaTargets } from "../contract";
 import { addBusinessMinutes, businessSecondsBetween } from "./business-hours";
@@ -112,12 +113,24 @@ const answerClock = (t: Tracked): { kind: SlaKind; startedAt: number } | null =>
     ? null
     : { kind: t.firstResponseAt === null ? "first_response" : "next_response", startedAt: t.waitingSince };
 
-/** Met or missed, for a clock stopped at `at`; nothing when it had no target. */
-function verdict(terms: Terms, clock: { kind: SlaKind; startedAt: number } | null, at: number): Partial<Tally> {
+/**
+ * Met or missed, for a clock stopped at `at`; nothing when it had no target,
+ * or when the sweep already counted it missed as it marked it breached.
+ */
+function verdict(
+  t: Tracked,
+  terms: Terms,
+  clock: { kind: SlaKind; startedAt: number } | null,
+  at: number,
+): Partial<Tally> {
   const due = clock && dueAt(terms, clock.kind, clock.startedAt);
   if (due === null || due === undefined) return {};
+  if (t.clock?.breached && t.clock.kind === clock!.kind && t.clock.startedAt === clock!.startedAt) return {};
   return at <= due ? { slaMet: 1 } : { slaMissed: 1 };
 }
+
+/** What the sweep adds as it marks a clock breached: one missed, on the day it ran out. */
+export const breachTally = (clock: Clock): Tally => ({ at: clock.dueAt, slaMissed: 1 });
 
 /** The tracked fields after one happening, and what it adds to the reports. */
 export function track(t: Tracked, h: Happening, terms: Terms): { tracked: Tracked; tallies: Tally[] } {
@@ -128,7 +141,7 @@ export function track(t: Tracked, h: Happening, terms: Terms): { tracked: Tracke
     case "customer":
       return { tracked: { ...t, waitingSince: t.waitingSince ?? h.at }, tallies: [] };
     case "reply": {
-      const tally: Tally = { at: h.at, agentId: h.agentId, replies: 1, ...verdict(terms, answerClock(t), h.at) };
+      const tally: Tally = { at: h.at, agentId: h.agentId, replies: 1, ...verdict(t, terms, answerClock(t), h.at) };
       const tracked = { ...t, repliesCount: t.repliesCount + 1, waitingSince: null };
       if (t.firstResponseAt === null) {
         tracked.firstResponseAt = h.at;
@@ -139,7 +152,7 @@ export function track(t: Tracked, h: Happening, terms: Terms): { tracked: Tracke
     }
     case "resolved": {
       const resolution = seconds(t.openedAt);
-      const verdictOf = verdict(terms, { kind: "resolution", startedAt: t.openedAt }, h.at);
+      const verdictOf = verdict(t, terms, { kind: "resolution", startedAt: t.openedAt }, h.at);
       return {
         tracked: { ...t, resolvedAt: h.at, resolutionSeconds: resolution, waitingSince: null },
         tallies: [{ at: h.at, resolved: 1, resolution, ...verdictOf }],

@@ -96,7 +96,15 @@ import {
 import type { BatchItem } from "drizzle-orm/batch";
 import { enqueue, eventsFor, writeIfSubscribed } from "../webhooks/outbox";
 import { SerialQueue } from "./serial-queue";
-import { currentClock, type Happening, newTracked, sameClock, trackAll, type Tracked } from "../domain/sla";
+import {
+  breachTally,
+  currentClock,
+  type Happening,
+  newTracked,
+  sameClock,
+  trackAll,
+  type Tracked,
+} from "../domain/sla";
 import { rollupWrites } from "../reports/rollups";
 import { termsOf } from "../db/queries/inbox-terms";
 import { teamMemberIds } from "../db/queries/users";
@@ -498,13 +506,15 @@ export class ConversationRoom extends DurableObject<Env> {
     return this.#write<{ breached: boolean }>(conversationId, async (state) => {
       const clock = state.tracked.clock;
       if (!clock || clock.breached || clock.dueAt > now) return ok({ breached: false });
-      const notices = breachNotices(state, clock, await this.#breachAudience(state), now);
+      const [audience, terms] = await Promise.all([this.#breachAudience(state), termsOf(this.#db, state.inboxId)]);
+      const notices = breachNotices(state, clock, audience, now);
       await this.#db.batch([
         this.#db
           .update(conversations)
           .set({ slaBreached: true })
           .where(and(eq(conversations.id, state.id), eq(conversations.slaDueAt, clock.dueAt))),
         ...noticeWrites(this.#db, notices, now),
+        ...rollupWrites(this.#db, placeOf(state, terms), [breachTally(clock)]),
       ]);
       state.tracked = { ...state.tracked, clock: { ...clock, breached: true } };
       this.#hub.summary(state);
