@@ -434,9 +434,9 @@ export class ConversationRoom extends DurableObject<Env> {
   }
 
   /**
-   * The back-fill (cron/backfill-metrics.ts): measures a conversation from
-   * before metrics from its timeline, once. A merged one only gets marked: its
-   * items are measured where they live now.
+   * The back-fill (cron/sla.ts): measures a conversation from before metrics
+   * from its timeline, once. A merged one only gets marked: its items are
+   * measured where they live now.
    */
   backfill(conversationId: string): Promise<Result<{ changed: boolean }>> {
     return this.#queue.run(async () => {
@@ -444,61 +444,54 @@ export class ConversationRoom extends DurableObject<Env> {
       const state = await this.#load(conversationId);
       if (!state) return fail("not_found", "Conversation not found");
       if (state.metricsRecorded) return ok({ changed: false });
-      const recorded = this.#db.update(conversations).set({ metricsRecorded: 1 }).where(eq(conversations.id, state.id));
       if (state.mergedInto) {
-        await recorded;
+        await this.#db.update(conversations).set({ metricsRecorded: 1 }).where(eq(conversations.id, state.id));
         state.metricsRecorded = true;
         return ok({ changed: true });
       }
       const rollups = await this.#replayOnce(state);
-      await this.#db.batch([
-        this.#db
-          .update(conversations)
-          .set({ ...trackedColumns(state.tracked), metricsRecorded: 1 })
-          .where(eq(conversations.id, state.id)),
-        ...rollups,
-      ]);
-      state.metricsRecorded = true;
-      this.#hub.summary(state);
-      this.#sendConversation(state);
+      await this.#saveTracked(state, state.tracked, rollups);
       return ok({ changed: true });
     });
   }
 
   /**
-   * The inbox's hours or targets changed (cron/sla-clocks.ts): sets the clock
-   * the new terms give. Metrics already measured keep their values.
+   * The inbox's hours or targets changed (cron/sla.ts): sets the clock the new
+   * terms give. Metrics already measured keep their values.
    */
   reclock(conversationId: string): Promise<Result<{ changed: boolean }>> {
     return this.#write<{ changed: boolean }>(
       conversationId,
       async (state) => {
+        const unrecorded = !state.metricsRecorded;
         const rollups = await this.#replayOnce(state);
         const terms = await termsOf(this.#db, state.inboxId);
         const clock = currentClock(state.tracked, clocksRun(state.status), terms);
-        if (!rollups.length && state.metricsRecorded && sameClock(clock, state.tracked.clock)) {
-          return ok({ changed: false });
-        }
-        const tracked = { ...state.tracked, clock };
-        await this.#db.batch([
-          this.#db
-            .update(conversations)
-            .set({ ...trackedColumns(tracked), metricsRecorded: 1 })
-            .where(eq(conversations.id, state.id)),
-          ...rollups,
-        ]);
-        state.tracked = tracked;
-        state.metricsRecorded = true;
-        this.#hub.summary(state);
-        this.#sendConversation(state);
+        if (!unrecorded && sameClock(clock, state.tracked.clock)) return ok({ changed: false });
+        await this.#saveTracked(state, { ...state.tracked, clock }, rollups);
         return ok({ changed: true });
       },
       true,
     );
   }
 
+  /** Writes a clock and metrics that no timeline item caused (with any back-filled rollups), and tells everyone. */
+  async #saveTracked(state: RoomState, tracked: Tracked, rollups: BatchItem<"sqlite">[]): Promise<void> {
+    await this.#db.batch([
+      this.#db
+        .update(conversations)
+        .set({ ...trackedColumns(tracked), metricsRecorded: 1 })
+        .where(eq(conversations.id, state.id)),
+      ...rollups,
+    ]);
+    state.tracked = tracked;
+    state.metricsRecorded = true;
+    this.#hub.summary(state);
+    this.#sendConversation(state);
+  }
+
   /**
-   * The minute sweep found the clock run out (cron/sla-breaches.ts): marks it
+   * The minute sweep found the clock run out (cron/sla.ts): marks it
    * breached and tells the assignee, or the team's members when unassigned,
    * once. A clock that moved on since (answered, resolved, re-set) is left alone.
    */
@@ -533,7 +526,8 @@ export class ConversationRoom extends DurableObject<Env> {
         : [];
     if (!people.length) return [];
     const levels = await levelsIn(this.#db, state.inboxId, people);
-    return people.filter((id) => levels.get(id)?.level && levels.get(id)?.active);
+    // A deactivated person has no level.
+    return people.filter((id) => levels.get(id)?.level);
   }
 
   /**
