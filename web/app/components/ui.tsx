@@ -1,6 +1,6 @@
 /** Small presentational pieces shared by the pages. */
 import type { ComponentChildren } from "preact";
-import { useEffect, useRef } from "preact/hooks";
+import { useLayoutEffect, useRef } from "preact/hooks";
 import type { Status } from "../../../worker/contract";
 import { ApiError, issueLines } from "../../lib/api";
 import { Picture } from "./icons";
@@ -162,7 +162,9 @@ export function Dialog({
   wide?: boolean;
 }) {
   const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
+  // A layout effect: the focus moves in and Escape works from the moment the dialog is on
+  // screen (a plain effect runs a moment later, and an Escape pressed in between was lost).
+  useLayoutEffect(() => {
     const previous = document.activeElement as HTMLElement | null;
     const el = ref.current;
     const focusable =
