@@ -1,11 +1,15 @@
 import { z } from "zod";
 import { BusinessHours } from "./business-hours";
-import { Id } from "./common";
+import { Id, type Status } from "./common";
 import { MAX_REPORT_DAYS, MAX_SLA_MINUTES } from "./limits";
 
 /** Which promise a conversation's clock keeps: the first answer, the answer to the customer's latest message, or solving it. */
 export const SlaKind = z.enum(["first_response", "next_response", "resolution"]);
 export type SlaKind = z.infer<typeof SlaKind>;
+
+/** The statuses in which SLA clocks run: open, and snoozed (snoozing pauses nothing). */
+export const CLOCK_STATUSES = ["open", "snoozed"] as const satisfies readonly Status[];
+export const clocksRun = (status: Status): boolean => (CLOCK_STATUSES as readonly Status[]).includes(status);
 
 /**
  * A conversation's current SLA clock: of the clocks running (an answer owed,

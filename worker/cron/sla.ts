@@ -12,6 +12,7 @@
  * - Back-fill: conversations from before metrics, replayed once each.
  */
 import { and, asc, eq, isNotNull, lte, sql } from "drizzle-orm";
+import { CLOCK_STATUSES } from "../contract";
 import type { Db } from "../db/client";
 import { conversations, inboxes } from "../db/schema";
 import { getConversationRoom } from "../rooms/conversation-room";
@@ -48,7 +49,7 @@ export async function backfillMetrics(db: Db, env: Env, limit: number) {
 }
 
 /** The statuses whose clocks run, walked in this order. */
-const RUNNING = ["open", "snoozed"] as const;
+const RUNNING = CLOCK_STATUSES;
 type ReclockCursor = [status: number, lastActivityAt: number, id: string];
 
 /** Changes to an inbox's hours or targets: spread into its update so the sweep re-sets its clocks. */

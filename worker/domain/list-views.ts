@@ -3,9 +3,9 @@
  * server's list query (db/queries/conversations.ts) is its indexed form and a
  * test holds the two together; the web client's live list applies it to each
  * summary the socket brings. Pure; imported by the web client, so it imports
- * nothing but contract types.
+ * nothing but the contract.
  */
-import type { Priority, Status, Summary, View } from "../contract";
+import { clocksRun, type Priority, type Status, type Summary, type View } from "../contract";
 
 /** The status a view lists; Mentioned and Following list every status. */
 export const STATUS_OF_VIEW = {
@@ -66,7 +66,7 @@ export function inView(c: Summary, filter: ListFilter, me: ListViewer): boolean 
       return c.status === "open" && c.assignee === null;
     case "breaching":
       // A clock runs only while the conversation is open or snoozed (snoozing pauses nothing).
-      return c.sla !== null && (c.status === "open" || c.status === "snoozed");
+      return c.sla !== null && clocksRun(c.status);
     default:
       return c.status === STATUS_OF_VIEW[filter.view];
   }

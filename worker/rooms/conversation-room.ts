@@ -21,6 +21,7 @@ import {
   type CustomerItem,
   isCustomerKind,
   CloseCodes,
+  clocksRun,
   type Item,
   PING,
   PONG,
@@ -108,7 +109,7 @@ import {
 import { rollupWrites } from "../reports/rollups";
 import { termsOf } from "../db/queries/inbox-terms";
 import { teamMemberIds } from "../db/queries/users";
-import { breachNotices, clocksRun, happeningOf, placeOf, replay, trackedColumns } from "./room-metrics";
+import { breachNotices, happeningOf, placeOf, replay, trackedColumns } from "./room-metrics";
 import {
   AttachmentCache,
   acceptSocket,

@@ -6,7 +6,7 @@
  */
 import { asc, eq } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { NO_SLA, type Notification, type SlaKind, type TimelineEvent } from "../contract";
+import { clocksRun, NO_SLA, type Notification, type SlaKind, type Status, type TimelineEvent } from "../contract";
 import { newId } from "../lib/ids";
 import { iso } from "../lib/time";
 import type { Db } from "../db/client";
@@ -42,9 +42,6 @@ export function happeningOf(item: {
   if (e.from === "resolved") return { type: "reopened", at };
   return null;
 }
-
-/** Whether clocks run in this status: open, or snoozed (snoozing pauses nothing). */
-export const clocksRun = (status: string) => status === "open" || status === "snoozed";
 
 /** The conversation columns that keep `tracked`. */
 export function trackedColumns(t: Tracked) {
@@ -112,7 +109,7 @@ export async function replay(
     inboxId: string;
     teamId: string | null;
     assigneeId: string | null;
-    status: string;
+    status: Status;
   },
   terms: Terms,
 ): Promise<{ tracked: Tracked; rollups: BatchItem<"sqlite">[] }> {

@@ -9,6 +9,7 @@ import { and, eq, inArray, max } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import {
   NO_SLA,
+  clocksRun,
   CUSTOMER_KINDS,
   describeEvent,
   isCustomerKind,
@@ -40,7 +41,7 @@ import { latestResolution, type Resolution } from "../db/queries/ratings";
 import { recipients } from "../domain/notify";
 import { type Happening, type Terms, type Tracked, trackAll } from "../domain/sla";
 import { rollupWrites } from "../reports/rollups";
-import { clocksRun, happeningOf, placeOf, trackedColumns, trackedOf } from "./room-metrics";
+import { happeningOf, placeOf, trackedColumns, trackedOf } from "./room-metrics";
 import { newId } from "../lib/ids";
 import { iso } from "../lib/time";
 import { type ConversationAfter, eventsFor, writeIfSubscribed } from "../webhooks/outbox";
