@@ -2,7 +2,8 @@ import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } fr
 import { exports } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { conversationRoomStub } from "../../worker/rooms/conversation-room";
-import { getWorkspaceHub, PRESENCE_TTL_MS, type WorkspaceHub } from "../../worker/rooms/workspace-hub";
+import { type InboxHub, PRESENCE_TTL_MS } from "../../worker/rooms/inbox-hub";
+import { getInboxHub } from "../../worker/rooms/list-hub";
 import {
   addUser,
   createInbox,
@@ -279,14 +280,14 @@ describe("hello races", () => {
 
 describe("list presence never goes stale", () => {
   it("drops a marker whose room stopped refreshing it, and tells the list views", async () => {
-    const { ana, ben, conversationId, admin } = await twoAgentsAndACustomer();
+    const { ana, ben, conversationId, admin, inbox } = await twoAgentsAndACustomer();
     const anaList = await connect("/api/live", ana.as);
     const benRoom = await openRoom(conversationId, ben.as);
     expect((await anaList.next("presence")).viewers).toHaveLength(1);
     const workspaceId = (await json(admin.as, "/api/me")).workspace.id;
-    const hub = getWorkspaceHub(env, workspaceId);
+    const hub = getInboxHub(env, workspaceId, inbox.id);
     // As if Ben's room vanished (a restart) without clearing it: age the marker past the TTL.
-    await runInDurableObject(hub, async (_instance: WorkspaceHub, state) => {
+    await runInDurableObject(hub, async (_instance: InboxHub, state) => {
       const key = `presence:${conversationId}`;
       const entry = (await state.storage.get<{ at: number }>(key))!;
       await state.storage.put(key, { ...entry, at: Date.now() - PRESENCE_TTL_MS - 1 });

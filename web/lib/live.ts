@@ -167,25 +167,32 @@ class LiveLink {
 
 /** A frame from a conversation room, with the conversation parsed in full. */
 export type RoomFrame =
-  | Exclude<AgentFrame, { type: "conversation" | "pong" }>
+  | Exclude<AgentFrame, { type: "conversation" | "pong" | "drafts" }>
   | { type: "conversation"; conversation: Conversation };
 
-function parseRoomFrame(json: unknown): RoomFrame | null {
+/** The frames a room sent, as the page handles them: a large room's batch of drafts is each typist's draft. */
+function parseRoomFrames(json: unknown): RoomFrame[] {
   const frame = AgentFrame.safeParse(json);
   if (!frame.success) {
     console.warn("Dropped an unexpected room frame", json);
-    return null;
+    return [];
   }
-  if (frame.data.type === "pong") return null;
-  if (frame.data.type === "conversation") {
-    const conversation = Conversation.safeParse(frame.data.conversation);
-    if (!conversation.success) {
-      console.warn("Dropped a conversation frame that does not match the contract", conversation.error.issues);
-      return null;
+  switch (frame.data.type) {
+    case "pong":
+      return [];
+    case "drafts":
+      return frame.data.drafts.map((d) => ({ type: "draft", ...d }));
+    case "conversation": {
+      const conversation = Conversation.safeParse(frame.data.conversation);
+      if (!conversation.success) {
+        console.warn("Dropped a conversation frame that does not match the contract", conversation.error.issues);
+        return [];
+      }
+      return [{ type: "conversation", conversation: conversation.data }];
     }
-    return { type: "conversation", conversation: conversation.data };
+    default:
+      return [frame.data];
   }
-  return frame.data;
 }
 
 /** A live conversation room; see `openRoom`. */
@@ -214,10 +221,10 @@ export function openRoom(
       link.send(JSON.stringify({ type: "hello", lastSeq: opts.lastSeq() } satisfies ClientFrame));
     },
     onMessage: (json) => {
-      const frame = parseRoomFrame(json);
-      if (!frame) return;
-      if (frame.type === "welcome") welcomed = true;
-      opts.onFrame(frame);
+      for (const frame of parseRoomFrames(json)) {
+        if (frame.type === "welcome") welcomed = true;
+        opts.onFrame(frame);
+      }
     },
     onState: (state) => {
       if (state !== "open") welcomed = false;

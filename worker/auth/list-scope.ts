@@ -1,10 +1,12 @@
 /** Which inboxes a user's live list stream carries, kept in step with their access. */
+import { eq } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { accessReviews } from "../db/schema";
+import { accessReviews, inboxes } from "../db/schema";
 import { grantsFor } from "../db/queries/access";
 import { seesEveryInbox } from "../domain/access";
 import type { Actor } from "../env";
-import { getWorkspaceHub, type InboxScope } from "../rooms/workspace-hub";
+import { getInboxHub, getListGateway } from "../rooms/list-hub";
+import type { InboxScope } from "../rooms/list-gateway";
 
 type Member = Pick<Actor, "id" | "role" | "workspaceId"> & { deactivatedAt?: number | null };
 
@@ -17,7 +19,8 @@ export async function listScope(db: Db, user: Member): Promise<InboxScope | null
 /**
  * The one way an access change (a grant changed or removed, a role changed, a
  * user deactivated) takes effect: the user's list streams follow at once, and
- * every conversation they have open re-checks them (see WorkspaceHub.accessChanged).
+ * every conversation they have open re-checks them: each inbox's hub knows
+ * who is present in its conversations (rooms/inbox-hub.ts).
  */
 export async function accessChanged(env: Env, db: Db, user: Member): Promise<void> {
   // What they follow or are assigned to but can no longer see is dropped by the minute sweep (cron/access.ts);
@@ -27,5 +30,9 @@ export async function accessChanged(env: Env, db: Db, user: Member): Promise<voi
     .insert(accessReviews)
     .values({ userId: user.id, requestedAt })
     .onConflictDoUpdate({ target: accessReviews.userId, set: { requestedAt } });
-  await getWorkspaceHub(env, user.workspaceId).accessChanged(user.id, await listScope(db, user));
+  const scope = await listScope(db, user);
+  await getListGateway(env, user.workspaceId, user.id).accessChanged(user.workspaceId, user.id, scope);
+  // Every inbox, not only those lost: a grant lowered below reply silences the typing in rooms still seen.
+  const all = await db.select({ id: inboxes.id }).from(inboxes).where(eq(inboxes.workspaceId, user.workspaceId));
+  await Promise.all(all.map(({ id }) => getInboxHub(env, user.workspaceId, id).recheckViewer(user.id)));
 }

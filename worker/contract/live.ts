@@ -1,6 +1,7 @@
 /** The WebSocket protocol (JSON text frames), shared by the rooms, the hub and the clients. */
 import { z } from "zod";
-import { MAX_TEXT_CHARS } from "./limits";
+import { Id, Priority, View } from "./common";
+import { MAX_TAG_CHARS, MAX_TEXT_CHARS } from "./limits";
 import { Item, Summary } from "./conversations";
 import { CustomerItem, CustomerState } from "./widget";
 
@@ -41,6 +42,11 @@ export const AgentFrame = z.discriminatedUnion("type", [
   z.object({ type: z.literal("welcome"), viewers: z.array(Viewer), drafts: z.array(Draft), lastSeq: z.number().int() }),
   z.object({ type: z.literal("presence"), viewers: z.array(Viewer) }),
   z.object({ type: z.literal("draft"), userId: z.string(), body: z.string() }),
+  /**
+   * In a large room, the drafts that changed since the last such frame, one
+   * frame for all typists (at most one per DRAFT_FRAME_MS): each entry as a `draft` frame.
+   */
+  z.object({ type: z.literal("drafts"), drafts: z.array(z.object({ userId: z.string(), body: z.string() })) }),
   z.object({ type: z.literal("item"), item: Item }),
   // The full Conversation; typed loosely here to keep the union light.
   z.object({ type: z.literal("conversation"), conversation: z.record(z.string(), z.unknown()) }),
@@ -62,6 +68,37 @@ export const CustomerFrame = z.discriminatedUnion("type", [
   ErrorFrame,
 ]);
 export type CustomerFrame = z.infer<typeof CustomerFrame>;
+
+/** Most conversation ids one list socket may watch: a few pages of rows and the open conversation. */
+export const MAX_WATCHED_IDS = 500;
+
+/** The list a client shows: a view and its filters, as `GET /api/conversations` takes them. */
+export const ListWatchFilter = z.object({
+  view: View,
+  inboxId: Id.nullish(),
+  assigneeId: Id.nullish(),
+  teamId: Id.nullish(),
+  tag: z.string().max(MAX_TAG_CHARS).nullish(),
+  priority: Priority.nullish(),
+});
+export type ListWatchFilter = z.infer<typeof ListWatchFilter>;
+
+/**
+ * Frames a client sends on the list stream. `watch` is optional: it says what
+ * the client shows (the list, or none, and the ids of the rows on screen and
+ * of an open conversation), and from then on the stream carries conversation
+ * changes only for those ids or for rows that belong in the list, and presence
+ * only for those ids. Without it the stream carries every change the agent may see.
+ */
+export const ListClientFrame = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("watch"),
+    filter: ListWatchFilter.nullable(),
+    ids: z.array(Id).max(MAX_WATCHED_IDS),
+  }),
+  z.object({ type: z.literal("ping") }),
+]);
+export type ListClientFrame = z.infer<typeof ListClientFrame>;
 
 /** Frames of the list stream `/api/live`. */
 export const ListFrame = z.discriminatedUnion("type", [

@@ -136,6 +136,10 @@ export class ConversationRoom extends DurableObject<Env> {
   #state: RoomState | null = null;
   #sockets = new AttachmentCache<Attachment>();
   #drafts = new Drafts(this.ctx.storage);
+  /** Large rooms: drafts waiting for the next batch frame, by typist. */
+  #draftBatch = new Map<string, string>();
+  #draftTimer: ReturnType<typeof setTimeout> | null = null;
+  #draftsSentAt = Number.NEGATIVE_INFINITY;
   #hub = new HubPublisher(this.env, this.#db);
   #budgets = new FrameBudgets();
   /**
@@ -817,13 +821,58 @@ export class ConversationRoom extends DurableObject<Env> {
     this.#presenceChanged([...stillHere, gone], stillHere, ws);
   }
 
-  /** Stores and streams an agent's draft to the other agents; an empty body clears it. */
+  /**
+   * Stores and streams an agent's draft to the other agents; an empty body
+   * clears it. In a large room the drafts of all typists go out together, one
+   * frame per DRAFT_FRAME_MS (the first of a quiet spell at once): each
+   * viewer's frames a second stay bounded however many type, or however fast.
+   */
   async #setDraft(userId: string, name: string, body: string, from?: WebSocket): Promise<void> {
     if (!(await this.#drafts.set(userId, name, body))) return;
+    const agents = this.ctx.getWebSockets("agent");
+    if (agents.length > Number(this.env.LARGE_ROOM_SOCKETS ?? 20)) {
+      this.#draftBatch.set(userId, body);
+      if (this.#draftTimer) return;
+      const wait = this.#draftsSentAt + Number(this.env.DRAFT_FRAME_MS ?? 100) - Date.now();
+      if (wait <= 0) {
+        this.#sendDrafts();
+        return;
+      }
+      this.#draftTimer = setTimeout(() => {
+        this.#draftTimer = null;
+        this.#sendDrafts();
+      }, wait);
+      return;
+    }
     const text = encodeFrame({ type: "draft", userId, body });
-    for (const ws of this.ctx.getWebSockets("agent")) {
+    for (const ws of agents) {
       const a = this.#sockets.get(ws) as AgentAttachment;
       if (ws !== from && a.ready && a.userId !== userId) sendText(ws, text);
+    }
+  }
+
+  /** The drafts changed since the last batch, to every agent (a typist's own left out of theirs). */
+  #sendDrafts(): void {
+    const drafts = [...this.#draftBatch].map(([userId, body]) => ({ userId, body }));
+    this.#draftBatch.clear();
+    this.#draftsSentAt = Date.now();
+    if (!drafts.length) return;
+    const all = encodeFrame({ type: "drafts", drafts });
+    const typists = new Map<string, string | null>(drafts.map((d) => [d.userId, null]));
+    for (const ws of this.ctx.getWebSockets("agent")) {
+      const a = this.#sockets.get(ws) as AgentAttachment;
+      if (!a.ready) continue;
+      if (!typists.has(a.userId)) {
+        sendText(ws, all);
+        continue;
+      }
+      let own = typists.get(a.userId);
+      if (own === null) {
+        const others = drafts.filter((d) => d.userId !== a.userId);
+        own = others.length ? encodeFrame({ type: "drafts", drafts: others }) : "";
+        typists.set(a.userId, own);
+      }
+      if (own) sendText(ws, own);
     }
   }
 

@@ -1,16 +1,23 @@
 /**
- * What a conversation's room tells its workspace's hub: the summary for the
- * list views, the presence marker, notifications. Publications run one at a
- * time in commit order, off the acknowledgement's path: a writer never waits
- * for them, and a failure is logged, never thrown at the writer.
+ * What a conversation's room tells the lists: the summary and the presence
+ * marker to its inbox's hub, notifications to each recipient's list gateway
+ * (see list-hub.ts). Publications run one at a time in commit order, off the
+ * acknowledgement's path: a writer never waits for them, and a failure is
+ * logged, never thrown at the writer.
+ *
+ * Both summary and presence publications are coalesced: at most one per
+ * PUBLISH_SPACING_MS, the first of a quiet spell at once, later changes folded
+ * into the next (which reads the latest), so a busy conversation costs its
+ * hub a bounded number of calls a second.
  */
 import type { Notification, Viewer } from "../contract";
 import type { Db } from "../db/client";
 import { getSummary } from "../db/queries/conversations";
+import { PRESENCE_TTL_MS } from "./inbox-hub";
+import { getInboxHub, getListGateway } from "./list-hub";
 import { SerialQueue } from "./serial-queue";
-import { getWorkspaceHub, PRESENCE_TTL_MS } from "./workspace-hub";
 
-/** Where a conversation lives, which is all the hub needs to know to route a publication. */
+/** Where a conversation lives, which is all a hub needs to know to route a publication. */
 export interface Place {
   id: string;
   workspaceId: string;
@@ -19,103 +26,134 @@ export interface Place {
 
 const membersOf = (viewers: Viewer[]) => viewers.map((v) => v.userId).join(" ");
 
-/** The least time between two presence publications of one room that change only what the agents do. */
-export const PRESENCE_SPACING_MS = 200;
+/** The least time between two publications of one kind from one room (but who joined or left goes at once). */
+export const PUBLISH_SPACING_MS = 250;
+
+/** Starts a publication at most once per spacing; requests while one waits fold into it. */
+class Spaced {
+  #lastAt = Number.NEGATIVE_INFINITY;
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  #waiting = false;
+
+  constructor(private readonly start: () => void) {}
+
+  /** Asks for a publication; `now` skips the spacing. */
+  request(now = false): void {
+    if (this.#waiting && !(now && this.#timer)) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#waiting = true;
+    const wait = now ? 0 : this.#lastAt + PUBLISH_SPACING_MS - Date.now();
+    if (wait <= 0) {
+      this.#fire();
+      return;
+    }
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      this.#fire();
+    }, wait);
+  }
+
+  get lastAt(): number {
+    return this.#lastAt;
+  }
+
+  #fire(): void {
+    this.#waiting = false;
+    this.#lastAt = Date.now();
+    this.start();
+  }
+}
 
 export class HubPublisher {
   #env: Env;
   #db: Db;
   #queue = new SerialQueue();
-  #summaryQueued = false;
-  /** The inbox a not-yet-published move left, so the hub can retract the row from its watchers. */
+  #summaryPlace: Place | null = null;
+  /** The inbox a not-yet-published move left, so its hub can retract the row from its watchers. */
   #movedFrom: string | null = null;
-  #presenceAt = 0;
+  #summary = new Spaced(() => this.#publishSummary());
   /** The viewers a queued presence publication will carry; later changes fold into it. */
   #presenceNext: Viewer[] | null = null;
-  #presenceTimer: ReturnType<typeof setTimeout> | null = null;
-  /** Who the hub was last told is here. */
-  #presenceMembers = "";
+  #presencePlace: (() => Promise<Place | null>) | null = null;
+  /** Who the hub was last told is here, and doing what. */
+  #presenceLast: Viewer[] = [];
+  #presence = new Spaced(() => this.#publishPresence());
 
   constructor(env: Env, db: Db) {
     this.#env = env;
     this.#db = db;
   }
 
-  /**
-   * The conversation's summary changed. A burst of commits coalesces: while one
-   * publication waits its turn it will read the latest summary anyway.
-   */
+  /** The conversation's summary changed (and, after a move, which inbox it left). */
   summary(place: Place, movedFrom?: string): void {
     if (movedFrom) this.#movedFrom ??= movedFrom;
-    if (this.#summaryQueued) return;
-    this.#summaryQueued = true;
-    this.run(async () => {
-      this.#summaryQueued = false;
-      const previousInbox = this.#movedFrom ?? undefined;
-      this.#movedFrom = null;
-      const summary = await getSummary(this.#db, place.id);
-      if (summary) await this.#hub(place).publishConversation(summary, previousInbox);
-    });
+    this.#summaryPlace = place;
+    this.#summary.request();
   }
 
   /**
    * The agents viewing changed; `place` is resolved when the publication's
-   * turn comes. Flapping presence fans out to every list socket, so one
-   * publication at a time, and changes made while it waits fold into it: the
-   * lists see the latest. Who is here is published at once (the hub routes
-   * access changes by it); a change of what they do waits for
-   * PRESENCE_SPACING_MS after the last publication.
+   * turn comes. Who is here is published at once (access changes are routed
+   * by it); a change of only what they do waits its spacing.
    */
   presence(place: () => Promise<Place | null>, viewers: Viewer[]): void {
-    const queued = this.#presenceNext !== null;
     this.#presenceNext = viewers;
-    const joinedOrLeft = membersOf(viewers) !== this.#presenceMembers;
-    if (queued && !(joinedOrLeft && this.#presenceTimer)) return;
-    if (this.#presenceTimer) clearTimeout(this.#presenceTimer);
-    this.#presenceTimer = null;
-    const wait = joinedOrLeft ? 0 : this.#presenceAt + PRESENCE_SPACING_MS - Date.now();
-    if (wait <= 0) {
-      this.#publishPresence(place);
-      return;
-    }
-    this.#presenceTimer = setTimeout(() => {
-      this.#presenceTimer = null;
-      this.#publishPresence(place);
-    }, wait);
-  }
-
-  #publishPresence(place: () => Promise<Place | null>): void {
-    this.run(async () => {
-      const latest = this.#presenceNext;
-      if (!latest) return;
-      this.#presenceNext = null;
-      this.#presenceAt = Date.now();
-      this.#presenceMembers = membersOf(latest);
-      const where = await place();
-      if (where) await this.#hub(where).publishPresence(where.id, where.inboxId, latest);
-    });
+    this.#presencePlace = place;
+    this.#presence.request(membersOf(viewers) !== membersOf(this.#presenceLast));
   }
 
   /** The hub forgets markers it is not reminded of; a room with viewers reminds it in time. */
   presenceDue(now: number): boolean {
-    return now - this.#presenceAt > PRESENCE_TTL_MS / 3;
+    return now - this.#presence.lastAt > PRESENCE_TTL_MS / 3;
   }
 
   notifications(place: Place, notices: { userId: string; notification: Notification }[]): void {
     if (!notices.length) return;
     this.run(async () => {
-      const hub = this.#hub(place);
-      for (const { userId, notification } of notices)
-        await hub.sendToUser(userId, { type: "notification", notification });
+      await Promise.all(
+        notices.map(({ userId, notification }) =>
+          getListGateway(this.#env, place.workspaceId, userId).sendToUser(userId, {
+            type: "notification",
+            notification,
+          }),
+        ),
+      );
     });
   }
 
   /** Runs a publication of the room's own in the same order as the others. */
   run(task: () => Promise<void>): void {
-    void this.#queue.run(task).catch((error) => console.error("publishing to the workspace hub failed", error));
+    void this.#queue.run(task).catch((error) => console.error("publishing to the lists failed", error));
   }
 
-  #hub(place: Place) {
-    return getWorkspaceHub(this.#env, place.workspaceId);
+  #publishSummary(): void {
+    this.run(async () => {
+      const place = this.#summaryPlace;
+      const movedFrom = this.#movedFrom;
+      this.#movedFrom = null;
+      if (!place) return;
+      const summary = await getSummary(this.#db, place.id);
+      if (!summary) return;
+      const hub = getInboxHub(this.#env, place.workspaceId, summary.inboxId);
+      await hub.publishConversation(summary.inboxId, summary);
+      if (movedFrom && movedFrom !== summary.inboxId) {
+        await getInboxHub(this.#env, place.workspaceId, movedFrom).movedAway(movedFrom, summary.id, summary.inboxId);
+        // The marker moves with the conversation.
+        if (this.#presenceLast.length) await hub.publishPresence(summary.inboxId, summary.id, this.#presenceLast);
+      }
+    });
+  }
+
+  #publishPresence(): void {
+    this.run(async () => {
+      const latest = this.#presenceNext;
+      if (!latest || !this.#presencePlace) return;
+      this.#presenceNext = null;
+      this.#presenceLast = latest;
+      const where = await this.#presencePlace();
+      if (where)
+        await getInboxHub(this.#env, where.workspaceId, where.inboxId).publishPresence(where.inboxId, where.id, latest);
+    });
   }
 }

@@ -8,8 +8,8 @@ describe("the identity the worker hands an object", () => {
     const identities: SocketIdentity[] = [
       { audience: "agent", conversationId: "cv_1", userId: "us_1", name: "Zoë “Ø” 山田 🚀", canWrite: true },
       { audience: "customer", conversationId: "cv_1", contactId: "ct_1" },
-      { audience: "list", userId: "us_1", scope: ["ib_1", "ib_2"] },
-      { audience: "list", userId: "us_2", scope: "*" },
+      { audience: "list", userId: "us_1", workspaceId: "ws_1", scope: ["ib_1", "ib_2"] },
+      { audience: "list", userId: "us_2", workspaceId: "ws_1", scope: "*" },
     ];
     for (const identity of identities) expect(identityOf(withIdentity(upgrade(), identity))).toEqual(identity);
   });

@@ -29,7 +29,12 @@ export const SocketIdentity = z.discriminatedUnion("audience", [
   }),
   z.object({ audience: z.literal("customer"), conversationId: z.string(), contactId: z.string() }),
   /** An agent's list stream: the inboxes whose conversations it carries ("*" for admins). */
-  z.object({ audience: z.literal("list"), userId: z.string(), scope: z.union([z.literal("*"), z.array(z.string())]) }),
+  z.object({
+    audience: z.literal("list"),
+    userId: z.string(),
+    workspaceId: z.string(),
+    scope: z.union([z.literal("*"), z.array(z.string())]),
+  }),
 ]);
 export type SocketIdentity = z.infer<typeof SocketIdentity>;
 

@@ -1,4 +1,5 @@
 import { and, asc, eq } from "drizzle-orm";
+import { inboxAdded } from "../rooms/list-hub";
 import { Hono } from "hono";
 import {
   BusinessHoursInput,
@@ -126,6 +127,8 @@ export const inboxRoutes = new Hono<AppEnv>()
       .onConflictDoNothing()
       .returning();
     if (!created) throw emailTaken();
+    // Open lists of those who see every inbox carry the new one from now on.
+    await inboxAdded(c.env, c.var.actor.workspaceId, created.id);
     return c.json(toInbox(created), 201);
   })
   .patch("/:inboxId", requireAdmin, validate("json", UpdateInboxInput), async (c) => {

@@ -3,7 +3,7 @@ import { and, asc, eq, ne, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import { SavedReplyInput, UpdateSavedReplyInput, UpdateTagInput, type SavedReply } from "../contract";
 import { requireAdmin } from "../auth/session";
-import { getWorkspaceHub } from "../rooms/workspace-hub";
+import { publishToAllLists } from "../rooms/list-hub";
 import { getDb } from "../db/client";
 import { savedReplies, tags } from "../db/schema";
 import type { AppEnv } from "../env";
@@ -69,7 +69,7 @@ export const tagRoutes = new Hono<AppEnv>()
     if (!gone) throw notFound("Tag not found");
     // The foreign key takes it off every conversation; rooms read tags fresh on their next change,
     // and every list view hears of it now.
-    await getWorkspaceHub(c.env, c.var.actor.workspaceId).publishWorkspace({ type: "tag_deleted", tag: gone.name });
+    await publishToAllLists(c.env, c.var.actor.workspaceId, { type: "tag_deleted", tag: gone.name });
     return c.body(null, 204);
   });
 

@@ -1,6 +1,6 @@
 /**
  * WebSocket upgrades. The worker authenticates and checks access here, then
- * hands the socket to the conversation's room or the workspace's hub with the
+ * hands the socket to the conversation's room or the user's list gateway with the
  * identity it decided (rooms/sockets.ts): no socket reaches a Durable Object unchecked.
  */
 import { Hono, type Context } from "hono";
@@ -12,7 +12,7 @@ import type { AppEnv } from "../env";
 import { AppError } from "../errors";
 import { getConversationRoom } from "../rooms/conversation-room";
 import { withIdentity } from "../rooms/sockets";
-import { getWorkspaceHub } from "../rooms/workspace-hub";
+import { getListGateway } from "../rooms/list-hub";
 
 function requireUpgrade(c: Context) {
   if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
@@ -50,8 +50,8 @@ export const agentLiveRoutes = new Hono<AppEnv>()
     requireSameOrigin(c);
     const actor = c.var.actor;
     const scope = (await listScope(getDb(c.env.DB), actor)) ?? [];
-    return getWorkspaceHub(c.env, actor.workspaceId).fetch(
-      withIdentity(c.req.raw, { audience: "list", userId: actor.id, scope }),
+    return getListGateway(c.env, actor.workspaceId, actor.id).fetch(
+      withIdentity(c.req.raw, { audience: "list", userId: actor.id, workspaceId: actor.workspaceId, scope }),
     );
   });
 

@@ -2,7 +2,7 @@ import { and, asc, eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { CreateTeamInput, UpdateTeamInput, type Team } from "../contract";
 import { requireAdmin } from "../auth/session";
-import { getWorkspaceHub } from "../rooms/workspace-hub";
+import { publishToAllLists } from "../rooms/list-hub";
 import { chunkRows, inJson } from "../db/chunks";
 import { getDb, type Db } from "../db/client";
 import { teamMembers, teams, users } from "../db/schema";
@@ -104,6 +104,6 @@ export const teamRoutes = new Hono<AppEnv>()
     // Conversations keep their history; their team is cleared by the foreign key (ON DELETE SET NULL),
     // rooms read it fresh on their next change, and every list view hears of it now.
     await db.delete(teams).where(eq(teams.id, team.id));
-    await getWorkspaceHub(c.env, c.var.actor.workspaceId).publishWorkspace({ type: "team_deleted", teamId: team.id });
+    await publishToAllLists(c.env, c.var.actor.workspaceId, { type: "team_deleted", teamId: team.id });
     return c.body(null, 204);
   });
