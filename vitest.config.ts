@@ -12,6 +12,8 @@ export default defineConfig(async () => {
             TEST_MIGRATIONS: migrations,
             // A short heartbeat so tests can watch a silent client being swept.
             HEARTBEAT_TIMEOUT_MS: "1000",
+            // Few list gateways, so a test's handful of users share some and not others (list-shards.test.ts).
+            LIST_GATEWAYS: "3",
             EMAIL_STRICT: "1",
             // Webhooks: a wrapping key, a local receiver allowed, and a retry schedule of seconds.
             WEBHOOK_SECRETS_KEY: "test-only key for wrapping webhook secrets, 48 chars",

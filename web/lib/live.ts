@@ -23,6 +23,9 @@ import {
   PING,
   type Summary,
   type ClientFrame,
+  type ListClientFrame,
+  type ListWatchFilter,
+  MAX_WATCHED_IDS,
   type Viewer,
 } from "../../worker/contract";
 import { sessionEnded } from "./api";
@@ -308,6 +311,54 @@ function dispatch(event: ListEvent): void {
   }
 }
 
+// ——— What this tab shows (the list stream's watch frame) ————————————————————
+
+/** One part of the screen: the list it shows (only the list page has one) and the conversation ids on it. */
+export interface WatchPart {
+  filter?: ListWatchFilter | null;
+  ids: readonly string[];
+}
+
+const watchParts = new Map<string, WatchPart>();
+let watchSent = "";
+let watchQueued = false;
+
+/** The tab's watch frame: the list shown (if any) and every row or open conversation on screen. */
+function watchFrame(): string {
+  let filter: ListWatchFilter | null = null;
+  const ids = new Set<string>();
+  for (const part of watchParts.values()) {
+    filter = part.filter ?? filter;
+    for (const id of part.ids) if (ids.size < MAX_WATCHED_IDS) ids.add(id);
+  }
+  return JSON.stringify({ type: "watch", filter, ids: [...ids].sort() } satisfies ListClientFrame);
+}
+
+function sendWatch(force: boolean): void {
+  if (!listLink || !watchParts.size) return;
+  const frame = watchFrame();
+  if (!force && frame === watchSent) return;
+  if (listLink.send(frame)) watchSent = frame;
+}
+
+/**
+ * Tells the list stream what this part of the screen shows (`key` names the
+ * part; a later call replaces it, `null` removes it), so the stream carries
+ * only the changes that touch the tab's list and rows. Until a part says
+ * anything the stream carries every change the agent may see. Calls in one
+ * tick go out as one frame.
+ */
+export function watchList(key: string, part: WatchPart | null): void {
+  if (part) watchParts.set(key, part);
+  else watchParts.delete(key);
+  if (watchQueued) return;
+  watchQueued = true;
+  queueMicrotask(() => {
+    watchQueued = false;
+    sendWatch(false);
+  });
+}
+
 function ensureListStream(): void {
   if (listCloseTimer) {
     clearTimeout(listCloseTimer);
@@ -321,6 +372,8 @@ function ensureListStream(): void {
       // The hub re-sends every current marker on connect: start from a clean slate.
       for (const conversationId of [...listPresence.keys()])
         dispatch({ type: "presence", conversationId, viewers: [] });
+      // A new connection knows nothing of what this tab shows.
+      sendWatch(true);
     },
     onMessage: (json) => {
       const event = parseListEvent(json);
@@ -400,4 +453,5 @@ export function closeListStream(): void {
   listLink?.close();
   listLink = null;
   listPresence.clear();
+  watchSent = "";
 }

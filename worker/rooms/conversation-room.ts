@@ -60,6 +60,7 @@ import { fail, ok, type Result } from "../errors";
 import { type Audience, frameFor, type RoomEvent } from "./audience";
 import { Drafts } from "./drafts";
 import { HubPublisher, type Place } from "./hub-publisher";
+import { Spaced } from "./spaced";
 import { FrameBudgets } from "./frame-budget";
 import { type AgentAttachment, type Attachment, isStale, replyTyping, sameViewers, viewersOf } from "./presence";
 import {
@@ -138,8 +139,7 @@ export class ConversationRoom extends DurableObject<Env> {
   #drafts = new Drafts(this.ctx.storage);
   /** Large rooms: drafts waiting for the next batch frame, by typist. */
   #draftBatch = new Map<string, string>();
-  #draftTimer: ReturnType<typeof setTimeout> | null = null;
-  #draftsSentAt = Number.NEGATIVE_INFINITY;
+  #draftFrames = new Spaced(Number(this.env.DRAFT_FRAME_MS ?? 100), () => this.#sendDrafts());
   #hub = new HubPublisher(this.env, this.#db);
   #budgets = new FrameBudgets();
   /**
@@ -832,16 +832,7 @@ export class ConversationRoom extends DurableObject<Env> {
     const agents = this.ctx.getWebSockets("agent");
     if (agents.length > Number(this.env.LARGE_ROOM_SOCKETS ?? 20)) {
       this.#draftBatch.set(userId, body);
-      if (this.#draftTimer) return;
-      const wait = this.#draftsSentAt + Number(this.env.DRAFT_FRAME_MS ?? 100) - Date.now();
-      if (wait <= 0) {
-        this.#sendDrafts();
-        return;
-      }
-      this.#draftTimer = setTimeout(() => {
-        this.#draftTimer = null;
-        this.#sendDrafts();
-      }, wait);
+      this.#draftFrames.request();
       return;
     }
     const text = encodeFrame({ type: "draft", userId, body });
@@ -855,7 +846,6 @@ export class ConversationRoom extends DurableObject<Env> {
   #sendDrafts(): void {
     const drafts = [...this.#draftBatch].map(([userId, body]) => ({ userId, body }));
     this.#draftBatch.clear();
-    this.#draftsSentAt = Date.now();
     if (!drafts.length) return;
     const all = encodeFrame({ type: "drafts", drafts });
     const typists = new Map<string, string | null>(drafts.map((d) => [d.userId, null]));

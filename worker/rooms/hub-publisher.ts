@@ -16,6 +16,7 @@ import { getSummary } from "../db/queries/conversations";
 import { PRESENCE_TTL_MS } from "./inbox-hub";
 import { getInboxHub, getListGateway } from "./list-hub";
 import { SerialQueue } from "./serial-queue";
+import { Spaced } from "./spaced";
 
 /** Where a conversation lives, which is all a hub needs to know to route a publication. */
 export interface Place {
@@ -29,42 +30,6 @@ const membersOf = (viewers: Viewer[]) => viewers.map((v) => v.userId).join(" ");
 /** The least time between two publications of one kind from one room (but who joined or left goes at once). */
 export const PUBLISH_SPACING_MS = 250;
 
-/** Starts a publication at most once per spacing; requests while one waits fold into it. */
-class Spaced {
-  #lastAt = Number.NEGATIVE_INFINITY;
-  #timer: ReturnType<typeof setTimeout> | null = null;
-  #waiting = false;
-
-  constructor(private readonly start: () => void) {}
-
-  /** Asks for a publication; `now` skips the spacing. */
-  request(now = false): void {
-    if (this.#waiting && !(now && this.#timer)) return;
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = null;
-    this.#waiting = true;
-    const wait = now ? 0 : this.#lastAt + PUBLISH_SPACING_MS - Date.now();
-    if (wait <= 0) {
-      this.#fire();
-      return;
-    }
-    this.#timer = setTimeout(() => {
-      this.#timer = null;
-      this.#fire();
-    }, wait);
-  }
-
-  get lastAt(): number {
-    return this.#lastAt;
-  }
-
-  #fire(): void {
-    this.#waiting = false;
-    this.#lastAt = Date.now();
-    this.start();
-  }
-}
-
 export class HubPublisher {
   #env: Env;
   #db: Db;
@@ -72,13 +37,13 @@ export class HubPublisher {
   #summaryPlace: Place | null = null;
   /** The inbox a not-yet-published move left, so its hub can retract the row from its watchers. */
   #movedFrom: string | null = null;
-  #summary = new Spaced(() => this.#publishSummary());
+  #summary = new Spaced(PUBLISH_SPACING_MS, () => this.#publishSummary());
   /** The viewers a queued presence publication will carry; later changes fold into it. */
   #presenceNext: Viewer[] | null = null;
   #presencePlace: (() => Promise<Place | null>) | null = null;
   /** Who the hub was last told is here, and doing what. */
   #presenceLast: Viewer[] = [];
-  #presence = new Spaced(() => this.#publishPresence());
+  #presence = new Spaced(PUBLISH_SPACING_MS, () => this.#publishPresence());
 
   constructor(env: Env, db: Db) {
     this.#env = env;

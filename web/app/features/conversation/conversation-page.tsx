@@ -8,7 +8,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { useAction, useResource } from "../../hooks/resource";
 import type { Conversation, Item } from "../../../../worker/contract";
 import { ApiError, api } from "../../../lib/api";
-import { subscribeList } from "../../../lib/live";
+import { subscribeList, watchList } from "../../../lib/live";
 import { Link, navigate } from "../../../lib/router";
 import { useNow } from "../../../lib/time";
 import { EmptyState, ErrorNotice, Loading, Spinner, StatusBadge } from "../../components/ui";
@@ -159,6 +159,10 @@ export function ConversationPage({ id }: { id: string }) {
   });
 
   // Changes a message makes (a reply reopening it, the last activity) reach the list stream, not the room.
+  useEffect(() => {
+    watchList("open", { ids: [id] });
+    return () => watchList("open", null);
+  }, [id]);
   useEffect(
     () =>
       subscribeList("conversation", ({ conversation: summary }) =>

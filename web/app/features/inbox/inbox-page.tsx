@@ -9,7 +9,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { Summary, View, Viewer } from "../../../../worker/contract";
 import { api } from "../../../lib/api";
-import { subscribeList, subscribeListState, type LinkState } from "../../../lib/live";
+import { subscribeList, subscribeListState, type LinkState, watchList } from "../../../lib/live";
 import { Link, navigate, useLocation } from "../../../lib/router";
 import { fullDate, shortAgo } from "../../../lib/time";
 import { Avatar, EmptyState, ErrorNotice, Loading, Spinner, StatusBadge } from "../../components/ui";
@@ -74,6 +74,12 @@ export function InboxPage({ openId }: { openId?: string | null }) {
   const now = useSlaNow(items.map((i) => i.sla));
   const shown = useRef({ items, nextCursor });
   shown.current = { items, nextCursor };
+  // The list stream carries only what touches this list and its rows.
+  useEffect(
+    () => watchList("list", { filter: { view, inboxId }, ids: items.map((i) => i.id) }),
+    [view, inboxId, items],
+  );
+  useEffect(() => () => watchList("list", null), []);
 
   // Moved to an inbox this agent cannot see: gone from every list.
   useEffect(
