@@ -163,7 +163,13 @@ function readMarker(data, needle) {
  * `warmupS` seconds not counted, then `measureS` seconds measured. Latency is
  * from just before the drafter's send to each viewer's receipt.
  *
- * target: { name, url, senderHeaders, viewerHeaders, cpuPids: {name: pid[]} }
+ * The drafts go round-robin over `target.senders` sockets of the drafter (1 by
+ * default): Switchboard's rooms take at most 20 frames a second from one
+ * socket (worker/rooms/frame-budget.ts), so one socket cannot carry 100/s. A
+ * room never relays a user's draft to that user's other sockets; a relay would,
+ * so the relays keep one sender.
+ *
+ * target: { name, url, senderHeaders, viewerHeaders, cpuPids: {name: pid[]}, senders? }
  */
 export async function draftFanout(
   target,
@@ -203,8 +209,16 @@ export async function draftFanout(
     openRoomSocket(target.url, { headers: target.viewerHeaders, deflate, onFrame }),
   );
   const connectMs = performance.now() - t0;
-  const sender = await openRoomSocket(target.url, { headers: target.senderHeaders, deflate });
-  const extensions = sender.extensions || "none";
+  let senders = [];
+  try {
+    senders = await openMany(target.senders ?? 1, () =>
+      openRoomSocket(target.url, { headers: target.senderHeaders, deflate }),
+    );
+  } catch (e) {
+    await closeAll(viewerSockets);
+    throw e;
+  }
+  const extensions = senders[0].extensions || "none";
   await sleep(300); // presence frames of the connects settle
 
   let cpuStart = null;
@@ -216,7 +230,7 @@ export async function draftFanout(
     rate,
     (i) => {
       const body = markedBody(`D${i}:${performance.now().toFixed(3)}:`, bodyChars);
-      sender.send(JSON.stringify({ type: "draft", body }), (err) => err && sendErrors++);
+      senders[i % senders.length].send(JSON.stringify({ type: "draft", body }), (err) => err && sendErrors++);
     },
     (i) => {
       if (i === warm) cpuStart = cpuSnapshot(target.cpuPids);
@@ -227,7 +241,7 @@ export async function draftFanout(
   const cpu = cpuSince(cpuStart);
   const drainedInMs = performance.now() - lastSentAt;
 
-  await closeAll([sender, ...viewerSockets]);
+  await closeAll([...senders, ...viewerSockets]);
   await sleep(500); // the server's close handling stays out of the next scenario
 
   const lagMeasured = lag.subarray(warm);
@@ -237,6 +251,7 @@ export async function draftFanout(
     target: target.name,
     viewers,
     rate,
+    senders: senders.length,
     measuredDrafts: measured,
     warmupDrafts: warm,
     bodyChars,
