@@ -335,6 +335,14 @@ function report(result) {
         ]),
       ),
     );
+    const ratio = (a, b) => (a != null && b ? fmt(a / b) : "–");
+    for (const r of result.rooms.filter((x) => !x.target.includes("relay"))) {
+      for (const floor of result.rooms.filter((x) => x.target.includes("relay"))) {
+        out.push(
+          `  ${r.target} / ${floor.target}: p99 ${ratio(r.latencyMs.p99, floor.latencyMs.p99)}×, server CPU/s ${ratio(r.serverCpu.msPerS, floor.serverCpu.msPerS)}×, frames at viewers ${ratio(r.framesPerS, floor.framesPerS)}×`,
+        );
+      }
+    }
     for (const r of result.rooms) {
       const parts = Object.entries(r.serverCpu.byProcessMsPerS ?? {}).map(([k, v]) => `${k} ${fmt(v, 0)}`);
       out.push(
