@@ -316,6 +316,7 @@ function report(result) {
           "per viewer",
           "srv CPU ms/s",
           "srv CPU µs/delivery",
+          "client ms/s",
           "machine busy%",
         ],
         result.rooms.map((r) => [
@@ -331,6 +332,7 @@ function report(result) {
           fmt(r.framesPerViewerPerS, 1),
           fmt(r.serverCpu.msPerS, 0),
           fmt(r.serverCpu.usPerDelivery, 1),
+          fmt(r.clientCpuMsPerS, 0),
           fmt(r.machineBusyPct, 0),
         ]),
       ),
