@@ -1,5 +1,6 @@
 // `npm run bench`: Switchboard's realtime benchmark (draft fan-out against a raw
-// WebSocket relay, and reply commit-to-visible). See bench/README.md.
+// WebSocket relay and a bare Durable Object relay, the large room with many
+// typists, and reply commit-to-visible). See bench/README.md.
 //
 // Everything it starts (wrangler dev on a frozen bundle of the worker, the relay)
 // listens on 127.0.0.1 only and is stopped in `finally`; every wait is bounded.
@@ -9,10 +10,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ROOT, freePort, spawnGroup, startServer } from "../scripts/lib/server.mjs";
+import { apiClient, ok, signIn } from "../client/index.mjs";
+import { ROOT, assetsDir, buildWeb, freePort, spawnGroup, startServer } from "../scripts/lib/server.mjs";
 import { newConversation, setupWorkspace } from "./lib/api.mjs";
 import { listeningPorts, processRole, treePids } from "./lib/cpu.mjs";
-import { draftFanout, replyVisibility, withTimeout } from "./lib/live.mjs";
+import { draftFanout, largeRoom, replyVisibility, withTimeout } from "./lib/live.mjs";
 import { freezeWorker, stageWorker } from "./lib/snapshot.mjs";
 import { runGuarded } from "./lib/guard.mjs";
 
@@ -57,7 +59,7 @@ const config = {
   label: env.BENCH_LABEL || null,
   adminEmail: env.BENCH_ADMIN_EMAIL || "bench-admin@example.com",
   adminPassword: env.BENCH_ADMIN_PASSWORD || "bench-admin-password",
-  targets: (env.BENCH_TARGETS || "relay,switchboard")
+  targets: (env.BENCH_TARGETS || "relay,do-relay,switchboard")
     .split(",")
     .map((s) => s.trim())
     .filter(Boolean),
@@ -72,16 +74,24 @@ const config = {
   replyWarmup: num("BENCH_REPLY_WARMUP", 10),
   replyRate: num("BENCH_REPLY_RATE", 20),
   replyViewers: num("BENCH_REPLY_VIEWERS", 10),
+  // The large room: many viewers, several agents typing at the composer's pace
+  // (web/app/features/conversation/live-draft.ts: DRAFT_INTERVAL_MS).
+  roomViewers: num("BENCH_ROOM_VIEWERS", 100),
+  roomTypists: Math.max(1, num("BENCH_ROOM_TYPISTS", 10)),
+  roomDraftMs: Math.max(1, num("BENCH_ROOM_DRAFT_MS", 150)),
   deflate: env.BENCH_DEFLATE === "1",
   outDir: path.resolve(env.BENCH_OUT || path.join(HERE, "results")),
-  timeoutS: num("BENCH_TIMEOUT_SECONDS", 480),
+  timeoutS: num("BENCH_TIMEOUT_SECONDS", 600),
 };
 for (const t of config.targets) {
   if (!KNOWN_TARGETS.includes(t))
     throw new Error(`BENCH_TARGETS: unknown target ${JSON.stringify(t)} (${KNOWN_TARGETS.join(", ")})`);
 }
 
-const TARGETS = { p99At10: 1.5, p99At100Ms: 10, replyP99Ms: 50 };
+/** Drafts per second one drafter socket sends to Switchboard: half of a room's per-socket frame budget (20/s). */
+const SOCKET_DRAFTS_PER_S = 10;
+
+const TARGETS = { p99At10: 1.5, p99At100Ms: 10, replyP99Ms: 50, roomP99Ms: 150 };
 
 const log = (line) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 
@@ -167,6 +177,41 @@ async function runtimePort(serverPid) {
   return null;
 }
 
+/**
+ * `n` more agents who may reply in the bench's inbox (each a user of their own:
+ * a room keys drafts by user), each with an API token for its socket.
+ */
+async function addTypists(base, { adminToken, inboxId }, runId, n) {
+  const admin = apiClient(base, { bearer: adminToken });
+  const tokens = [];
+  for (let k = 0; k < n; k++) {
+    const email = `bench-typist-${k}-${runId}@example.com`;
+    const password = `bench-${runId}-typist-${k}`;
+    const user = await ok(
+      admin.POST("/api/users", { body: { name: `Bench Typist ${k}`, email, password, role: "agent" } }),
+    );
+    await ok(
+      admin.PUT("/api/inboxes/{inboxId}/access/{userId}", {
+        params: { path: { inboxId, userId: user.id } },
+        body: { access: "reply" },
+      }),
+    );
+    const client = await signIn(base, { email, password });
+    tokens.push((await ok(client.POST("/api/me/tokens", { body: { name: `bench ${runId}` } }))).token);
+  }
+  return tokens;
+}
+
+/** Builds the web client (`npm run build`) unless a server to be bundled has assets already. */
+async function ensureAssets(roots) {
+  const missing = roots.filter((root) => !fs.existsSync(assetsDir(root)) && !fs.existsSync(assetsDir(ROOT)));
+  if (!missing.length) return;
+  const started = performance.now();
+  log(`${path.relative(ROOT, assetsDir(ROOT))}/ is missing: building the web client first (npm run build)`);
+  await buildWeb({ root: ROOT }); // quiet unless it fails: the error carries vite's output
+  log(`web client built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
 // ——— output ————————————————————————————————————————————————————————————
 
 const fmt = (v, digits = 2) => (v == null ? "–" : typeof v === "number" ? v.toFixed(digits) : String(v));
@@ -205,6 +250,7 @@ function report(result) {
         [
           "target",
           "viewers",
+          "senders",
           "delivered/expected",
           "loss%",
           "p50",
@@ -220,6 +266,7 @@ function report(result) {
         result.drafts.map((d) => [
           d.target,
           d.viewers,
+          d.senders,
           `${d.delivered}/${d.expected}`,
           fmt(d.lossPct, 2),
           fmt(d.latencyMs.p50),
@@ -246,6 +293,63 @@ function report(result) {
     for (const d of result.drafts) {
       const parts = Object.entries(d.serverCpu.byProcessMsPerS ?? {}).map(([k, v]) => `${k} ${fmt(v, 0)}`);
       out.push(`    ${d.target} ×${d.viewers}: ${parts.join(", ")}`);
+    }
+  }
+  if (result.rooms.length) {
+    const r0 = result.rooms[0];
+    out.push("");
+    out.push(
+      `Large room: ${r0.viewers} viewer sockets, ${r0.typists} typists each sending a draft of ${r0.bodyChars} chars every ${r0.intervalMs} ms (${fmt(r0.rate, 1)} drafts/s), ${config.warmupS} s warm-up + ${config.measureS} s measured; latency = typist send → viewer receive (ms), "all p99" = until the last viewer had it`,
+    );
+    out.push(
+      table(
+        [
+          "target",
+          "delivered/expected",
+          "superseded",
+          "loss%",
+          "p50",
+          "p99",
+          "all p99",
+          "max",
+          "frames/s at viewers",
+          "per viewer",
+          "srv CPU ms/s",
+          "srv CPU µs/delivery",
+          "client ms/s",
+          "machine busy%",
+        ],
+        result.rooms.map((r) => [
+          r.target,
+          `${r.delivered}/${r.expected}`,
+          r.superseded,
+          fmt(r.lossPct, 2),
+          fmt(r.latencyMs.p50),
+          fmt(r.latencyMs.p99),
+          fmt(r.toAllViewersMs.p99),
+          fmt(r.latencyMs.max),
+          fmt(r.framesPerS, 0),
+          fmt(r.framesPerViewerPerS, 1),
+          fmt(r.serverCpu.msPerS, 0),
+          fmt(r.serverCpu.usPerDelivery, 1),
+          fmt(r.clientCpuMsPerS, 0),
+          fmt(r.machineBusyPct, 0),
+        ]),
+      ),
+    );
+    const ratio = (a, b) => (a != null && b ? fmt(a / b) : "–");
+    for (const r of result.rooms.filter((x) => !x.target.includes("relay"))) {
+      for (const floor of result.rooms.filter((x) => x.target.includes("relay"))) {
+        out.push(
+          `  ${r.target} / ${floor.target}: p99 ${ratio(r.latencyMs.p99, floor.latencyMs.p99)}×, server CPU/s ${ratio(r.serverCpu.msPerS, floor.serverCpu.msPerS)}×, frames at viewers ${ratio(r.framesPerS, floor.framesPerS)}×`,
+        );
+      }
+    }
+    for (const r of result.rooms) {
+      const parts = Object.entries(r.serverCpu.byProcessMsPerS ?? {}).map(([k, v]) => `${k} ${fmt(v, 0)}`);
+      out.push(
+        `  ${r.target}: server CPU by process (ms/s): ${parts.join(", ")}; send lag p99 ${fmt(r.sendLagMs.p99)} ms`,
+      );
     }
   }
   if (result.replies.length) {
@@ -318,6 +422,26 @@ function evaluateTargets(result) {
       met: sb100.latencyMs.p99 == null ? null : sb100.latencyMs.p99 <= TARGETS.p99At100Ms && sb100.lost === 0,
     });
   }
+  // Switchboard and any variant of it (a patched server measured in the same run).
+  const floor = result.rooms.find((x) => x.target === "do-relay");
+  for (const room of result.rooms.filter((x) => !x.target.includes("relay") && x.target !== "switchboard direct")) {
+    const who = room.target === "switchboard" ? "" : ` (${room.target})`;
+    targets.push({
+      what: `large room (${room.viewers} viewers, ${room.typists} typists) draft p99 ≤ ${TARGETS.roomP99Ms} ms${who}`,
+      actual: `${fmt(room.latencyMs.p99)} ms (loss ${fmt(room.lossPct)}%)`,
+      met: room.latencyMs.p99 == null ? null : room.latencyMs.p99 <= TARGETS.roomP99Ms && room.lost === 0,
+    });
+    targets.push({
+      what: `large room server CPU per second below the bare Durable Object relay's${who}`,
+      actual: floor
+        ? `${fmt(room.serverCpu.msPerS, 1)} vs ${fmt(floor.serverCpu.msPerS, 1)} ms/s`
+        : "no do-relay in BENCH_TARGETS",
+      met:
+        floor?.serverCpu.msPerS == null || room.serverCpu.msPerS == null
+          ? null
+          : room.serverCpu.msPerS < floor.serverCpu.msPerS,
+    });
+  }
   if (r) {
     targets.push({
       what: `reply commit-to-visible p99 ≤ ${TARGETS.replyP99Ms} ms`,
@@ -342,6 +466,7 @@ async function main() {
     server: null,
     drafts: [],
     comparisons: [],
+    rooms: [],
     replies: [],
     targets: [],
   };
@@ -380,6 +505,7 @@ async function main() {
         env: { ...config.serverEnv, ...config.variantEnv },
       });
     }
+    await ensureAssets(wanted.filter((w) => !(w.name === "switchboard" && config.url)).map((w) => w.root));
     for (const { name, root, env: serverEnv } of wanted) {
       const entry = { name, root, frozen: null, server: null, base: null, pid: null };
       servers.push(entry);
@@ -423,6 +549,10 @@ async function main() {
         entry.conversations[`drafts${n}`] = await newConversation(base, entry.ws, `draft fan-out to ${n}`);
       if (config.replies > 0)
         entry.conversations.replies = await newConversation(base, entry.ws, "reply commit-to-visible");
+      if (config.roomViewers > 0) {
+        entry.conversations.room = await newConversation(base, entry.ws, "large room");
+        entry.typistTokens = await addTypists(base, entry.ws, runId, config.roomTypists);
+      }
     }
     const main = servers[0];
     let directBase = null;
@@ -445,6 +575,7 @@ async function main() {
       senderHeaders: { Authorization: `Bearer ${entry.ws.adminToken}` },
       viewerHeaders: { Authorization: `Bearer ${entry.ws.viewerToken}` },
       cpuPids: { server: treePids(entry.pid) },
+      senders: Math.ceil(config.rate / SOCKET_DRAFTS_PER_S),
     });
     const relayTarget = () => ({
       name: "relay",
@@ -504,6 +635,47 @@ async function main() {
               ? Math.round((s.serverCpu.msPer1kDeliveries / r.serverCpu.msPer1kDeliveries) * 10) / 10
               : null,
         });
+      }
+    }
+
+    if (config.roomViewers > 0) {
+      const roomOpts = {
+        viewers: config.roomViewers,
+        typists: config.roomTypists,
+        intervalMs: config.roomDraftMs,
+        warmupS: config.warmupS,
+        measureS: config.measureS,
+        deflate: config.deflate,
+        log,
+      };
+      const none = Array.from({ length: config.roomTypists }, () => ({}));
+      // One target after the other, like the fan-out: background load hits them alike.
+      if (relay) result.rooms.push(await largeRoom({ ...relayTarget(), typistHeaders: none }, roomOpts));
+      for (const [name, prefix] of [
+        ["do-relay", "h"],
+        ["do-relay-plain", "p"],
+      ]) {
+        if (!config.targets.includes(name)) continue;
+        const target = {
+          name,
+          url: `${doRelay.server.url.replace(/^http/, "ws")}/${prefix}/large-room`,
+          typistHeaders: none,
+          viewerHeaders: {},
+          cpuPids: { server: treePids(doRelay.server.pid) },
+        };
+        result.rooms.push(await largeRoom(target, roomOpts));
+      }
+      const withTypists = (entry, target) => ({
+        ...target,
+        typistHeaders: entry.typistTokens.map((t) => ({ Authorization: `Bearer ${t}` })),
+      });
+      for (const entry of servers) {
+        if (entry === main && !sbWanted) continue;
+        result.rooms.push(await largeRoom(withTypists(entry, roomTarget(entry, entry.conversations.room)), roomOpts));
+      }
+      if (directBase) {
+        const target = roomTarget(main, main.conversations.room, "switchboard direct", directBase);
+        result.rooms.push(await largeRoom(withTypists(main, target), roomOpts));
       }
     }
 

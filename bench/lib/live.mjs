@@ -163,7 +163,13 @@ function readMarker(data, needle) {
  * `warmupS` seconds not counted, then `measureS` seconds measured. Latency is
  * from just before the drafter's send to each viewer's receipt.
  *
- * target: { name, url, senderHeaders, viewerHeaders, cpuPids: {name: pid[]} }
+ * The drafts go round-robin over `target.senders` sockets of the drafter (1 by
+ * default): Switchboard's rooms take at most 20 frames a second from one
+ * socket (worker/rooms/frame-budget.ts), so one socket cannot carry 100/s. A
+ * room never relays a user's draft to that user's other sockets; a relay would,
+ * so the relays keep one sender.
+ *
+ * target: { name, url, senderHeaders, viewerHeaders, cpuPids: {name: pid[]}, senders? }
  */
 export async function draftFanout(
   target,
@@ -203,8 +209,16 @@ export async function draftFanout(
     openRoomSocket(target.url, { headers: target.viewerHeaders, deflate, onFrame }),
   );
   const connectMs = performance.now() - t0;
-  const sender = await openRoomSocket(target.url, { headers: target.senderHeaders, deflate });
-  const extensions = sender.extensions || "none";
+  let senders = [];
+  try {
+    senders = await openMany(target.senders ?? 1, () =>
+      openRoomSocket(target.url, { headers: target.senderHeaders, deflate }),
+    );
+  } catch (e) {
+    await closeAll(viewerSockets);
+    throw e;
+  }
+  const extensions = senders[0].extensions || "none";
   await sleep(300); // presence frames of the connects settle
 
   let cpuStart = null;
@@ -216,7 +230,7 @@ export async function draftFanout(
     rate,
     (i) => {
       const body = markedBody(`D${i}:${performance.now().toFixed(3)}:`, bodyChars);
-      sender.send(JSON.stringify({ type: "draft", body }), (err) => err && sendErrors++);
+      senders[i % senders.length].send(JSON.stringify({ type: "draft", body }), (err) => err && sendErrors++);
     },
     (i) => {
       if (i === warm) cpuStart = cpuSnapshot(target.cpuPids);
@@ -227,7 +241,7 @@ export async function draftFanout(
   const cpu = cpuSince(cpuStart);
   const drainedInMs = performance.now() - lastSentAt;
 
-  await closeAll([sender, ...viewerSockets]);
+  await closeAll([...senders, ...viewerSockets]);
   await sleep(500); // the server's close handling stays out of the next scenario
 
   const lagMeasured = lag.subarray(warm);
@@ -237,6 +251,7 @@ export async function draftFanout(
     target: target.name,
     viewers,
     rate,
+    senders: senders.length,
     measuredDrafts: measured,
     warmupDrafts: warm,
     bodyChars,
@@ -370,6 +385,177 @@ export async function replyVisibility(
       ms: round(cpu.trees.server, 0),
       msPerS: cpu.trees.server == null ? null : round(cpu.trees.server / cpu.seconds, 1),
       msPerReply: cpu.trees.server == null ? null : round(cpu.trees.server / count, 2),
+      byProcessMsPerS: byRole(cpu, target.cpuPids.server),
+    },
+    clientCpuMsPerS: round(cpu.clientMs / cpu.seconds, 1),
+    machineBusyPct: cpu.machine ? round((cpu.machine.busyMs / cpu.machine.totalMs) * 100, 1) : null,
+  };
+}
+
+/** Every `"body":"<tag><i>:<t>:` marker in a frame (a `draft` frame has one, a `drafts` frame one per typist). */
+function readMarkers(data, needle) {
+  const out = [];
+  for (let from = data.indexOf(needle); from >= 0; from = data.indexOf(needle, from + needle.length)) {
+    const text = data.toString("latin1", from + needle.length, from + needle.length + 40);
+    const a = text.indexOf(":");
+    const b = text.indexOf(":", a + 1);
+    if (a > 0 && b > a) out.push([Number(text.slice(0, a)), Number(text.slice(a + 1, b))]);
+  }
+  return out;
+}
+
+/**
+ * The large room: `typists` agents (distinct users) each send a draft every
+ * `intervalMs` (the composer's throttle) into one conversation watched by
+ * `viewers` sockets of another agent. Draft i comes from typist i % typists, so
+ * every typist keeps its own cadence, the typists are spread evenly in time.
+ *
+ * A viewer takes a typist's marked body from whatever frame carries it: one
+ * `draft` frame per draft (the relays, small rooms) or a `drafts` frame with the
+ * latest body of every typist since the last one (a coalescing room). A draft a
+ * viewer never got because a newer one of the same typist reached it first is
+ * `superseded` (the viewer is up to date), not lost; latency is measured on the
+ * drafts that arrived, from just before the typist's send to each viewer's
+ * receipt, and per draft until the last viewer had it.
+ *
+ * target: { name, url, typistHeaders: headers[] (one per typist), viewerHeaders, cpuPids }
+ */
+export async function largeRoom(
+  target,
+  { viewers, typists, intervalMs, warmupS, measureS, drainMs = 3000, bodyChars = 120, deflate = false, log = () => {} },
+) {
+  const rate = (typists * 1000) / intervalMs;
+  const warm = Math.round(rate * warmupS);
+  const measured = Math.round(rate * measureS);
+  const total = warm + measured;
+  const expected = measured * viewers;
+  const latencies = new Float64Array(expected);
+  const perDraft = new Uint16Array(measured);
+  const lastArrival = new Float64Array(measured); // latency to the last viewer so far
+  const lastSeen = Array.from({ length: viewers }, () => new Int32Array(typists).fill(-1));
+  let delivered = 0;
+  let superseded = 0;
+  let duplicates = 0;
+  let stray = 0;
+  let measuring = false;
+  let frames = 0;
+  let draftFrames = 0;
+  let onSettled = null;
+  const needle = Buffer.from('"body":"L');
+
+  const onFrame = (viewer, data, at) => {
+    if (measuring) frames++;
+    const markers = readMarkers(data, needle);
+    if (!markers.length) return;
+    if (measuring) draftFrames++;
+    const seen = lastSeen[viewer];
+    for (const [i, sentAt] of markers) {
+      if (!(i >= 0 && i < total)) {
+        stray++;
+        continue;
+      }
+      const k = i % typists;
+      if (i <= seen[k]) {
+        duplicates++; // again, or older than one already shown
+        continue;
+      }
+      // The drafts of this typist between the last one shown and this one (measured ones only) were overtaken.
+      const firstMeasured = warm + ((k - (warm % typists) + typists) % typists);
+      for (let j = Math.max(seen[k] < 0 ? k : seen[k] + typists, firstMeasured); j < i; j += typists) superseded++;
+      seen[k] = i;
+      if (i < warm) continue;
+      const ms = at - sentAt;
+      latencies[delivered++] = ms;
+      perDraft[i - warm]++;
+      if (ms > lastArrival[i - warm]) lastArrival[i - warm] = ms;
+    }
+    if (delivered + superseded >= expected) onSettled?.();
+  };
+
+  log(`${target.name}: opening ${viewers} viewer sockets and ${typists} typists`);
+  const t0 = performance.now();
+  const viewerSockets = await openMany(viewers, (v) =>
+    openRoomSocket(target.url, { headers: target.viewerHeaders, deflate, onFrame: (d, at) => onFrame(v, d, at) }),
+  );
+  let typistSockets = [];
+  try {
+    typistSockets = await openMany(typists, (k) =>
+      openRoomSocket(target.url, { headers: target.typistHeaders[k] ?? {}, deflate }),
+    );
+  } catch (e) {
+    await closeAll(viewerSockets);
+    throw e;
+  }
+  const connectMs = performance.now() - t0;
+  await sleep(500); // presence frames of the connects settle
+
+  let cpuStart = null;
+  const settled = new Promise((resolve) => (onSettled = resolve));
+  log(
+    `${target.name}: ${warm} warm-up drafts, then ${measured} measured, ${round(rate, 1)}/s (${typists} typists, one each per ${intervalMs} ms) to ${viewers} viewers`,
+  );
+  let sendErrors = 0;
+  const lag = await paced(
+    total,
+    rate,
+    (i) => {
+      const body = markedBody(`L${i}:${performance.now().toFixed(3)}:`, bodyChars);
+      typistSockets[i % typists].send(JSON.stringify({ type: "draft", body }), (err) => err && sendErrors++);
+    },
+    (i) => {
+      if (i === warm) {
+        cpuStart = cpuSnapshot(target.cpuPids);
+        measuring = true;
+      }
+    },
+  );
+  const lastSentAt = performance.now();
+  const drained = await Promise.race([settled.then(() => true), sleep(drainMs).then(() => false)]);
+  measuring = false;
+  const cpu = cpuSince(cpuStart);
+  const drainedInMs = performance.now() - lastSentAt;
+
+  await closeAll([...typistSockets, ...viewerSockets]);
+  await sleep(500);
+
+  const lat = summarize(latencies, delivered);
+  const toAll = Float64Array.from(lastArrival.filter((_, i) => perDraft[i] === viewers));
+  const r3 = (o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, k === "count" ? v : round(v, 3)]));
+  const lagMeasured = summarize(lag.subarray(warm));
+  const serverMs = cpu.trees.server;
+  const lost = expected - delivered - superseded;
+  return {
+    target: target.name,
+    viewers,
+    typists,
+    intervalMs,
+    rate: round(rate, 2),
+    measuredDrafts: measured,
+    warmupDrafts: warm,
+    bodyChars,
+    connectMs: round(connectMs, 0),
+    expected,
+    delivered,
+    superseded,
+    lost,
+    lossPct: round((lost / expected) * 100, 3),
+    duplicates,
+    stray,
+    sendErrors,
+    drained,
+    drainMs: round(drainedInMs, 1),
+    latencyMs: r3(lat),
+    toAllViewersMs: r3(summarize(toAll)),
+    framesPerS: round(frames / cpu.seconds, 0),
+    draftFramesPerS: round(draftFrames / cpu.seconds, 0),
+    framesPerViewerPerS: round(frames / cpu.seconds / viewers, 1),
+    sendLagMs: { p50: round(lagMeasured.p50, 3), p99: round(lagMeasured.p99, 3), max: round(lagMeasured.max, 3) },
+    windowS: round(cpu.seconds, 3),
+    serverCpu: {
+      ms: round(serverMs, 0),
+      msPerS: serverMs == null ? null : round(serverMs / cpu.seconds, 1),
+      usPerDelivery: delivered && serverMs != null ? round((serverMs / delivered) * 1000, 1) : null,
+      usPerDraftSent: serverMs == null ? null : round((serverMs / measured) * 1000, 0),
       byProcessMsPerS: byRole(cpu, target.cpuPids.server),
     },
     clientCpuMsPerS: round(cpu.clientMs / cpu.seconds, 1),
