@@ -3,5 +3,7 @@ declare namespace Cloudflare {
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
     /** The test receiver's base URL (test/worker/webhook-receiver.ts). */
     WEBHOOK_RECEIVER: string;
+    /** Rounds of `npm run bench:d1` (test/bench/d1-costs.test.ts). */
+    BENCH_D1_ROUNDS?: string;
   }
 }
