@@ -45,11 +45,14 @@ export class InboxHub extends DurableObject<Env> {
   #presence: Map<string, PresenceEntry> | null = null;
   #outbox = new Map<string, ListChange[]>();
   #sending = new Set<string>();
+  /** Subscriptions made per gateway, so a "no longer wanted" answer never undoes one that came after it was asked. */
+  #subscribes = new Map<string, number>();
 
   /** A gateway with sockets that may see this inbox: from now on it hears every change. Returns the markers showing. */
   async subscribe(inboxId: string, gateway: string): Promise<PresenceMarker[]> {
     await this.#know(inboxId);
     const subscribers = await this.#subscriberSet();
+    this.#subscribes.set(gateway, (this.#subscribes.get(gateway) ?? 0) + 1);
     if (!subscribers.has(gateway)) {
       subscribers.add(gateway);
       await this.ctx.storage.put(SUB + gateway, 1);
@@ -141,9 +144,10 @@ export class InboxHub extends DurableObject<Env> {
     try {
       for (let batch = this.#take(gateway); batch.length; batch = this.#take(gateway)) {
         try {
+          const asked = this.#subscribes.get(gateway) ?? 0;
           const wanted = await gatewayNamed(this.env, gateway).deliver(this.#inboxId!, batch);
           failures = 0;
-          if (!wanted) {
+          if (!wanted && (this.#subscribes.get(gateway) ?? 0) === asked) {
             // None of its sockets may see this inbox any more: it subscribes again when one can.
             this.#outbox.delete(gateway);
             (await this.#subscriberSet()).delete(gateway);
