@@ -321,7 +321,10 @@ export interface WatchPart {
 
 const watchParts = new Map<string, WatchPart>();
 let watchSent = "";
+let watchSentAt = Number.NEGATIVE_INFINITY;
 let watchQueued = false;
+/** A list taking many new rows a second still sends its watch at most this often (the stream's frame budget is 20/s). */
+const WATCH_SPACING_MS = 250;
 
 /** The tab's watch frame: the list shown (if any) and every row or open conversation on screen. */
 function watchFrame(): string {
@@ -338,7 +341,10 @@ function sendWatch(force: boolean): void {
   if (!listLink || !watchParts.size) return;
   const frame = watchFrame();
   if (!force && frame === watchSent) return;
-  if (listLink.send(frame)) watchSent = frame;
+  if (listLink.send(frame)) {
+    watchSent = frame;
+    watchSentAt = Date.now();
+  }
 }
 
 /**
@@ -346,17 +352,20 @@ function sendWatch(force: boolean): void {
  * part; a later call replaces it, `null` removes it), so the stream carries
  * only the changes that touch the tab's list and rows. Until a part says
  * anything the stream carries every change the agent may see. Calls in one
- * tick go out as one frame.
+ * tick go out as one frame, and frames at most one per WATCH_SPACING_MS.
  */
 export function watchList(key: string, part: WatchPart | null): void {
   if (part) watchParts.set(key, part);
   else watchParts.delete(key);
   if (watchQueued) return;
   watchQueued = true;
-  queueMicrotask(() => {
+  const send = () => {
     watchQueued = false;
     sendWatch(false);
-  });
+  };
+  const wait = watchSentAt + WATCH_SPACING_MS - Date.now();
+  if (wait > 0) setTimeout(send, wait);
+  else queueMicrotask(send);
 }
 
 function ensureListStream(): void {
