@@ -114,13 +114,6 @@ describe("list fan-out across shards", () => {
     await rowAt(watching, first, onFirst.createdAt);
     expect(rowsOf(watching, second)).toEqual([]);
 
-    // Resolved, the second conversation belongs in the watched view: it arrives to be inserted.
-    await json(ben.as, `/api/conversations/${second}`, { method: "PATCH", body: { status: "resolved" } });
-    await vi.waitFor(
-      () => expect(rowsOf(watching, second).at(-1)).toMatchObject({ conversation: { status: "resolved" } }),
-      WAIT,
-    );
-
     // Presence only for watched rows; a row that comes on screen shows its marker at once.
     const benRoom = await openRoom(second, ben.as);
     await vi.waitFor(
@@ -136,6 +129,33 @@ describe("list fan-out across shards", () => {
     });
     benRoom.close();
     expect(await watching.next("presence")).toEqual({ type: "presence", conversationId: second, viewers: [] });
+
+    // Resolved, a third conversation belongs in the watched view: it arrives to be inserted.
+    const third = (await customerWritesIn(inbox.widgetKey, "three", { name: "Tri", email: "tri@example.com" }))
+      .conversationId;
+    await json(ben.as, `/api/conversations/${third}`, { method: "PATCH", body: { status: "resolved" } });
+    await vi.waitFor(
+      () => expect(rowsOf(watching, third).at(-1)).toMatchObject({ conversation: { status: "resolved" } }),
+      WAIT,
+    );
+    expect(rowsOf(watching, third).every((f) => f.conversation.status === "resolved")).toBe(true);
+  });
+
+  it("keeps watching a row it inserted, so the row's leaving the list reaches a client that has not re-sent its watch", async () => {
+    const { admin, inbox, ana } = await twoAgentsAndACustomer();
+    const list = await connect("/api/live", ana.as);
+    list.send({ type: "watch", filter: { view: "all", inboxId: inbox.id }, ids: [] });
+    await roundTrip(list);
+    const { conversationId } = await customerWritesIn(inbox.widgetKey, "new", {
+      name: "Nia",
+      email: "nia@example.com",
+    });
+    await vi.waitFor(() => expect(rowsOf(list, conversationId)).not.toEqual([]), WAIT);
+    await expectStatus(updateConversation(admin.as, conversationId, { status: "resolved" }), 200);
+    await vi.waitFor(
+      () => expect(rowsOf(list, conversationId).at(-1)).toMatchObject({ conversation: { status: "resolved" } }),
+      WAIT,
+    );
   });
 
   it("refuses a malformed watch with an error frame and keeps the socket's last watch", async () => {

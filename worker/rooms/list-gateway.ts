@@ -117,8 +117,12 @@ export class ListGateway extends DurableObject<Env> {
         const text = encodeFrame({ type: "conversation", conversation: summary });
         for (const ws of sockets) {
           const { userId, watch } = this.#sockets.get(ws);
-          if (this.#shows(ws, summary.id) || (watch?.filter && inView(summary, watch.filter, { id: userId }) !== false))
+          if (this.#shows(ws, summary.id)) sendText(ws, text);
+          else if (watch?.filter && inView(summary, watch.filter, { id: userId }) !== false) {
             sendText(ws, text);
+            // The client puts the row on screen: its next changes reach it before the client's next watch says so.
+            this.#watchedBy(ws)?.add(summary.id);
+          }
         }
       } else {
         const { conversationId, to } = change;
