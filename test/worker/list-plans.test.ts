@@ -113,6 +113,22 @@ describe("list views read pages by index", () => {
         { view: "all", cursor: "WzE3MDAwMDAwMDAwMDAsImN2X3oiXQ" },
         /conversations_ws_status_activity/,
       ],
+      // Scans (a condition the index does not answer) walk the same indexes, a budget at most.
+      ["following + tag (agent)", asAgent, agentGrants, { view: "following", tag: "vip" }, /followers_user_activity/],
+      [
+        "inbox + team",
+        asAdmin,
+        adminGrants,
+        { view: "all", inboxId: inbox.id, teamId: team.id },
+        /conversations_inbox_status_activity/,
+      ],
+      [
+        "tag filter (agent)",
+        asAgent,
+        agentGrants,
+        { view: "all", tag: "vip" },
+        /conversation_tags_tag_status_activity/,
+      ],
       // Breaching walks the running clocks only (partial indexes), due first.
       ["breaching (admin)", asAdmin, adminGrants, { view: "breaching" }, /conversations_ws_sla_due/],
       ["breaching (agent)", asAgent, agentGrants, { view: "breaching" }, /conversations_inbox_sla_due/],

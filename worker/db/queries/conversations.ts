@@ -300,7 +300,7 @@ export async function listConversations(
       rows.length > query.limit && last && typeof lastAt === "number" ? encodeCursor([lastAt, last.id]) : null;
     return { items: page.map(toSummary), nextCursor };
   }
-  const walked: ListKey[] = built.mode === "merge" ? await built.query : await built.query;
+  const walked: ListKey[] = await built.query;
   const listed = built.mode === "scan" ? walked.filter((k) => k.hit) : walked;
   const page = listed.slice(0, query.limit);
   const byId = await getSummaries(
