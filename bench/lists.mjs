@@ -45,6 +45,7 @@ const config = {
 const logins = {
   admin: { email: "lists-admin@bench.example", password: "lists-admin-password" },
   agent: { email: "lists-agent@bench.example", password: "lists-agent-password" },
+  slice: { email: "lists-slice@bench.example", password: "lists-slice-password" },
 };
 const log = (...a) => console.error(`[lists ${new Date().toISOString().slice(11, 19)}]`, ...a);
 const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
@@ -54,29 +55,22 @@ const stateDir = process.env.LISTS_STATE
   : fs.mkdtempSync(path.join(os.tmpdir(), "sb-lists-"));
 let server;
 
-/** The signed-in admin and agent, as the worker's Actor. */
+/** The signed-in admin and agents as the worker's Actor; `wide` (agent 1, 7 of 10 inboxes) has no login. */
 function actors(ids) {
-  const admin = {
-    id: ids.admin,
-    workspaceId: ids.workspace,
-    name: "Bench Admin",
-    email: logins.admin.email,
-    role: "admin",
-    via: "session",
+  const actor = (id, name, email, role) => ({ id, workspaceId: ids.workspace, name, email, role, via: "session" });
+  return {
+    admin: actor(ids.admin, "Bench Admin", logins.admin.email, "admin"),
+    agent: actor(ids.agent, "Ana Agent", logins.agent.email, "agent"),
+    slice: actor(ids.slice, "Sol Slice", logins.slice.email, "agent"),
+    wide: actor(ids.agents[1], "Agent 1", "agent1@bench.example", "agent"),
   };
-  const agent = {
-    id: ids.agent,
-    workspaceId: ids.workspace,
-    name: "Ana Agent",
-    email: logins.agent.email,
-    role: "agent",
-    via: "session",
-  };
-  return { admin, agent };
 }
 
 function cases(ids) {
-  const { admin, agent } = actors(ids);
+  const { admin, agent, slice, wide } = actors(ids);
+  const A = "agent (5/10 inboxes)";
+  const S = "agent (1/10 inboxes)";
+  const W = "agent (7/10 inboxes)";
   return [
     ["all", "admin", admin, { view: "all" }],
     ["resolved", "admin", admin, { view: "resolved" }],
@@ -89,18 +83,34 @@ function cases(ids) {
     ["all, priority filter", "admin", admin, { view: "all", priority: "urgent" }],
     ["all, tag filter", "admin", admin, { view: "all", tag: "vip" }],
     ["resolved, tag filter", "admin", admin, { view: "resolved", tag: "billing" }],
-    ["all", "agent (5/10 inboxes)", agent, { view: "all" }],
-    ["mine", "agent (5/10 inboxes)", agent, { view: "mine" }],
-    ["unassigned", "agent (5/10 inboxes)", agent, { view: "unassigned" }],
-    ["following", "agent (5/10 inboxes)", agent, { view: "following" }],
-    ["mentioned", "agent (5/10 inboxes)", agent, { view: "mentioned" }],
-    ["following, tag filter", "agent (5/10 inboxes)", agent, { view: "following", tag: "bug" }],
-    ["all, inbox filter", "agent (5/10 inboxes)", agent, { view: "all", inboxId: ids.inboxes[2] }],
-    ["all, tag filter", "agent (5/10 inboxes)", agent, { view: "all", tag: "vip" }],
+    ["all, inbox + team filters", "admin", admin, { view: "all", inboxId: ids.inboxes[3], teamId: ids.teams[1] }],
+    ["all", A, agent, { view: "all" }],
+    ["mine", A, agent, { view: "mine" }],
+    ["unassigned", A, agent, { view: "unassigned" }],
+    ["following", A, agent, { view: "following" }],
+    ["mentioned", A, agent, { view: "mentioned" }],
+    ["following, tag filter", A, agent, { view: "following", tag: "bug" }],
+    ["mentioned, tag filter", A, agent, { view: "mentioned", tag: "billing" }],
+    ["all, inbox filter", A, agent, { view: "all", inboxId: ids.inboxes[2] }],
+    ["all, tag filter", A, agent, { view: "all", tag: "vip" }],
+    ["all", S, slice, { view: "all" }],
+    ["unassigned", S, slice, { view: "unassigned" }],
+    ["resolved", S, slice, { view: "resolved" }],
+    ["following", S, slice, { view: "following" }],
+    ["following, tag filter", S, slice, { view: "following", tag: "bug" }],
+    ["mentioned", S, slice, { view: "mentioned" }],
+    ["all, tag filter", S, slice, { view: "all", tag: "vip" }],
+    ["all, priority filter", S, slice, { view: "all", priority: "urgent" }],
+    ["all", W, wide, { view: "all" }],
+    ["unassigned", W, wide, { view: "unassigned" }],
+    ["all, tag filter", W, wide, { view: "all", tag: "vip" }],
     ["breaching", "admin", admin, { view: "breaching" }],
     ["breaching, inbox filter", "admin", admin, { view: "breaching", inboxId: ids.inboxes[3] }],
-    ["breaching", "agent (5/10 inboxes)", agent, { view: "breaching" }],
-    ["breaching, inbox filter", "agent (5/10 inboxes)", agent, { view: "breaching", inboxId: ids.inboxes[2] }],
+    ["breaching, tag filter", "admin", admin, { view: "breaching", tag: "vip" }],
+    ["breaching", A, agent, { view: "breaching" }],
+    ["breaching, inbox filter", A, agent, { view: "breaching", inboxId: ids.inboxes[2] }],
+    ["breaching", S, slice, { view: "breaching" }],
+    ["breaching", W, wide, { view: "breaching" }],
   ].map(([view, as, actor, query]) => ({ view, as, actor, query: { ...query, limit: config.limit } }));
 }
 
@@ -184,11 +194,12 @@ async function main() {
       results.push({
         ...c,
         actor: undefined,
+        login: Object.keys(logins).find((k) => logins[k].email === c.actor.email) ?? null,
         rows: { first, second, deep: deepPage && { ...deepPage, pageNo: deep.pages + 1 } },
         cursors: { second: first.nextCursor, deep: deep.cursor },
       });
       log(
-        `rows ${c.as} ${c.view}: first ${first.rowsRead} (driver ${first.driverRowsRead}), second ${second?.rowsRead}, deep ${deepPage?.rowsRead}`,
+        `rows ${c.as} ${c.view} (${first.mode}): first ${first.rowsRead} (walk ${first.driverRowsRead}, listed ${first.listed}), second ${second?.rowsRead} (walk ${second?.driverRowsRead}), deep ${deepPage?.rowsRead} (walk ${deepPage?.driverRowsRead})`,
       );
     }
     for (const c of reports) {
@@ -198,7 +209,7 @@ async function main() {
     }
     for (const c of [...new Set(list.map((c) => c.actor))]) {
       results.grants ??= {};
-      results.grants[c.role] = await rows.grantsRows(c);
+      results.grants[c.name] = await rows.grantsRows(c);
     }
     for (const [label, at] of [
       ["now-55min", now - 55 * 60_000],
@@ -226,9 +237,14 @@ async function main() {
     },
   });
   log(`server ${server.url} (pid ${server.pid})`);
-  const apis = { admin: await signIn(server.url, logins.admin), agent: await signIn(server.url, logins.agent) };
+  const apis = {
+    admin: await signIn(server.url, logins.admin),
+    agent: await signIn(server.url, logins.agent),
+    slice: await signIn(server.url, logins.slice),
+  };
   for (const r of results) {
-    const api = r.as === "admin" ? apis.admin : apis.agent;
+    const api = apis[r.login];
+    if (!api) continue; // an agent with no login: rows read only
     r.http = {
       first: await timeRequests(api, r.query, config.requests),
       second: r.cursors.second
@@ -319,8 +335,8 @@ function table(out) {
   const lines = [
     `N = ${out.config.n} conversations, page size ${L} (a page query asks for ${L + 1} rows)`,
     "",
-    "| view | as | page | rows read (page query) | driving rows read | rows returned | p50 ms | p99 ms |",
-    "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |",
+    "| view | as | shape | page | rows read (page queries) | index rows read (the walk) | listed | p50 ms | p99 ms |",
+    "| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |",
   ];
   for (const r of out.lists) {
     for (const page of ["first", "second", "deep"]) {
@@ -329,7 +345,7 @@ function table(out) {
       if (!rr) continue;
       const name = page === "deep" ? `page ${rr.pageNo}` : page;
       lines.push(
-        `| ${r.view} | ${r.as} | ${name} | ${rr.rowsRead} | ${rr.driverRowsRead ?? "–"} | ${rr.rows} | ${h?.p50 ?? "–"} | ${h?.p99 ?? "–"} |`,
+        `| ${r.view} | ${r.as} | ${rr.mode ?? "–"} | ${name} | ${rr.rowsRead ?? "–"} | ${rr.driverRowsRead ?? "–"} | ${rr.listed ?? "–"} | ${h?.p50 ?? "–"} | ${h?.p99 ?? "–"} |`,
       );
     }
   }

@@ -50,24 +50,41 @@ export async function openRows(stateDir) {
     return { rowsRead: res.meta.rows_read, rows: res.results.length, plan: plan.results.map((r) => r.detail) };
   }
 
-  /** Rows read by the page query for one list case; returns the next cursor as the endpoint would. */
+  /**
+   * Rows read for one list case's page, as the endpoint runs it: "page" (one query; its
+   * driving index walk alone measured apart), or "merge" / "scan" (the walk's query,
+   * then the page's summaries by id). Returns the next cursor as the endpoint would.
+   */
   async function listPage(actor, queryInput) {
     const grants = await grantsFor(db, actor);
     const query = ListQuery.parse(queryInput);
     const built = await convQ.buildListQuery(db, actor, grants, query);
     if (!built) return { empty: true };
     const { sql: text, params } = built.query.toSQL();
-    const page = await run(text, params);
-    const drv = driverOnly(text);
-    const driver = drv ? await run(drv, params) : null;
-    const { nextCursor } = await convQ.listConversations(db, actor, grants, query);
+    const walk = await run(text, params);
+    const { items, nextCursor } = await convQ.listConversations(db, actor, grants, query);
+    const common = { mode: built.mode, sql: text, params, listed: items.length, nextCursor };
+    if (built.mode === "page") {
+      const drv = driverOnly(text);
+      const driver = drv ? await run(drv, params) : null;
+      return { ...common, ...walk, driverRowsRead: driver?.rowsRead ?? null, driverPlan: driver?.plan ?? null };
+    }
+    // The summaries of the listed rows, as getSummaries reads them.
+    const ids = items.map((c) => c.id);
+    const summaries = ids.length
+      ? convQ
+          .summaries(db)
+          .where(orm.sql`${schema.conversations.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`)
+          .toSQL()
+      : null;
+    const page = summaries ? await run(summaries.sql, summaries.params) : { rowsRead: 0 };
     return {
-      sql: text,
-      params,
-      ...page,
-      driverRowsRead: driver?.rowsRead ?? null,
-      driverPlan: driver?.plan ?? null,
-      nextCursor,
+      ...common,
+      ...walk,
+      rowsRead: walk.rowsRead + page.rowsRead,
+      driverRowsRead: walk.rowsRead,
+      driverPlan: walk.plan,
+      budget: built.budget ?? null,
     };
   }
 

@@ -60,7 +60,7 @@ function rng(seed) {
  * @param {number} o.dueIdle      open conversations in the auto-resolve inbox idle past its days
  * @param {number} o.dueBreaches  running clocks past due and not marked breached yet (the breach sweep's backlog)
  * @param {number} o.pendingMetrics resolved conversations from before metrics (metrics_recorded 0: the back-fill's backlog)
- * @param {{admin: {email: string, password: string}, agent: {email: string, password: string}}} o.logins
+ * @param {Record<"admin" | "agent" | "slice", {email: string, password: string}>} o.logins
  */
 export function seed({ stateDir, n, now, dueSnoozes, dueIdle, dueBreaches, pendingMetrics, logins }) {
   const file = d1File(stateDir);
@@ -103,6 +103,17 @@ export function seed({ stateDir, n, now, dueSnoozes, dueIdle, dueBreaches, pendi
     );
   }
   ids.agent = ids.agents[0];
+  // An agent who sees a small slice: inbox 7 alone (1 of 10 inboxes, 1 of the 8 with SLA targets).
+  ids.slice = "us_slice";
+  insUser.run(
+    ids.slice,
+    ws,
+    "Sol Slice",
+    logins.slice.email,
+    hashPassword(logins.slice.password),
+    "agent",
+    now - 400 * DAY,
+  );
 
   const insTeam = db.prepare("INSERT INTO teams (id, workspace_id, name, created_at) VALUES (?, ?, ?, ?)");
   const insMember = db.prepare("INSERT INTO team_members (team_id, user_id) VALUES (?, ?)");
@@ -138,6 +149,8 @@ export function seed({ stateDir, n, now, dueSnoozes, dueIdle, dueBreaches, pendi
     for (let a = 0; a < 20; a++) if (seesInbox(a, i)) insAccess.run(id, ids.agents[a], "reply");
   }
   ids.agentInboxes = ids.inboxes.slice(0, 5);
+  ids.sliceInbox = ids.inboxes[SLICE_INBOX];
+  insAccess.run(ids.sliceInbox, ids.slice, "reply");
 
   const insTag = db.prepare(
     "INSERT INTO tags (id, workspace_id, name, color, created_at) VALUES (?, ?, ?, '#2563eb', ?)",
@@ -203,6 +216,8 @@ export function seed({ stateDir, n, now, dueSnoozes, dueIdle, dueBreaches, pendi
   const sla = { clocks: 0, breached: 0, dueUnmarked: 0, dueNextDay: 0, metricsPending: 0 };
   // SLA clocks and metrics draw from their own generator, so the rest of the data is the same as without them.
   const slaRand = rng(7);
+  // The slice agent's follows and mentions (in their inbox) draw from theirs.
+  const sliceRand = rng(11);
 
   for (let i = 0; i < n; i++) {
     const id = `cv_${i.toString(36).padStart(8, "0")}`;
@@ -280,6 +295,8 @@ export function seed({ stateDir, n, now, dueSnoozes, dueIdle, dueBreaches, pendi
     if (assignee) insFollower.run(id, assignee, status, at, created);
     if (rand() < 0.03) insFollower.run(id, ids.agent, status, at, created);
     if (rand() < 0.01) insMention.run(id, ids.agent, status, at, created);
+    if (inboxIdx === SLICE_INBOX && sliceRand() < 0.3) insFollower.run(id, ids.slice, status, at, created);
+    if (inboxIdx === SLICE_INBOX && sliceRand() < 0.1) insMention.run(id, ids.slice, status, at, created);
     for (const [name, share] of Object.entries(tagShare))
       if (rand() < share) insConvTag.run(id, ids.tags[name], status, at);
   }
@@ -305,6 +322,9 @@ export function seed({ stateDir, n, now, dueSnoozes, dueIdle, dueBreaches, pendi
     pendingMetrics: metricsPending,
   };
 }
+
+/** The one inbox the slice agent sees. */
+const SLICE_INBOX = 7;
 
 /** Whether agent `a` (0 is the bench agent, who sees inboxes 0–4 of 10) has access to inbox `i`. */
 const seesInbox = (a, i) => (a === 0 ? i < 5 : (a + i) % 3 !== 0);

@@ -73,7 +73,15 @@ describe("list views read pages by index", () => {
 
     const cases: [string, Actor, Map<string, Access>, Record<string, unknown>, RegExp][] = [
       ["all (admin)", asAdmin, adminGrants, { view: "all" }, /conversations_ws_status_activity/],
-      ["all (agent, two inboxes)", asAgent, agentGrants, { view: "all" }, /conversations_ws_status_activity/],
+      // An agent with few inboxes: one walk per inbox, merged in order (list-plan.ts).
+      ["all (agent, two inboxes)", asAgent, agentGrants, { view: "all" }, /conversations_inbox_status_activity/],
+      [
+        "unassigned (agent, two inboxes)",
+        asAgent,
+        agentGrants,
+        { view: "unassigned" },
+        /conversations_inbox_unassigned_activity/,
+      ],
       ["resolved", asAdmin, adminGrants, { view: "resolved" }, /conversations_ws_status_activity/],
       ["snoozed", asAdmin, adminGrants, { view: "snoozed" }, /conversations_ws_status_activity/],
       ["spam", asAdmin, adminGrants, { view: "spam" }, /conversations_ws_status_activity/],
@@ -105,9 +113,25 @@ describe("list views read pages by index", () => {
         { view: "all", cursor: "WzE3MDAwMDAwMDAwMDAsImN2X3oiXQ" },
         /conversations_ws_status_activity/,
       ],
+      // Scans (a condition the index does not answer) walk the same indexes, a budget at most.
+      ["following + tag (agent)", asAgent, agentGrants, { view: "following", tag: "vip" }, /followers_user_activity/],
+      [
+        "inbox + team",
+        asAdmin,
+        adminGrants,
+        { view: "all", inboxId: inbox.id, teamId: team.id },
+        /conversations_inbox_status_activity/,
+      ],
+      [
+        "tag filter (agent)",
+        asAgent,
+        agentGrants,
+        { view: "all", tag: "vip" },
+        /conversation_tags_tag_status_activity/,
+      ],
       // Breaching walks the running clocks only (partial indexes), due first.
       ["breaching (admin)", asAdmin, adminGrants, { view: "breaching" }, /conversations_ws_sla_due/],
-      ["breaching (agent)", asAgent, agentGrants, { view: "breaching" }, /conversations_ws_sla_due/],
+      ["breaching (agent)", asAgent, agentGrants, { view: "breaching" }, /conversations_inbox_sla_due/],
       [
         "breaching, one inbox",
         asAgent,

@@ -326,6 +326,10 @@ export const conversations = sqliteTable(
     index("conversations_ws_status_activity").on(t.workspaceId, t.status, t.lastActivityAt, t.id),
     // Any view narrowed to one inbox; also the auto-resolve sweep per inbox.
     index("conversations_inbox_status_activity").on(t.inboxId, t.status, t.lastActivityAt, t.id),
+    // "unassigned" in one inbox, and each inbox's arm of an agent's per-inbox merge.
+    index("conversations_inbox_unassigned_activity")
+      .on(t.inboxId, t.status, t.lastActivityAt, t.id)
+      .where(sql`assignee_id IS NULL`),
     // "mine" and the assignee filter.
     index("conversations_assignee_status_activity").on(t.assigneeId, t.status, t.lastActivityAt, t.id),
     // "unassigned": a partial index, so no assigned row is read.

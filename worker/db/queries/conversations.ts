@@ -1,28 +1,15 @@
-import { and, asc, desc, eq, gt, isNull, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, or, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { Access, Conversation, Link, ListQuery, Summary } from "../../contract";
-import { seesEveryInbox } from "../../domain/access";
-import { STATUS_OF_VIEW } from "../../domain/list-views";
 import type { Actor } from "../../env";
 import { AppError } from "../../errors";
 import { base64url, fromBase64url } from "../../lib/ids";
 import { iso, isoOrNull } from "../../lib/time";
 import type { Db } from "../client";
-import {
-  contacts,
-  conversations,
-  conversationTags,
-  followers,
-  inboxes,
-  links,
-  mentions,
-  tags,
-  tickets,
-  timelineItems,
-  users,
-} from "../schema";
+import { contacts, conversations, followers, inboxes, links, tags, tickets, timelineItems, users } from "../schema";
 import { inJson } from "../chunks";
 import { linkedConversationIds, toItemFor } from "./items";
+import { planList, scanBudget } from "./list-plan";
 
 const summaryFields = {
   id: conversations.id,
@@ -284,14 +271,17 @@ export function decodeCursor(text: string): Cursor {
 }
 
 /**
- * One page of a list view, newest activity first, by keyset on (last activity, id).
- * Which conversations belong is defined by `inView` (domain/list-views.ts);
- * this is its indexed form, and test/worker/list-views.test.ts holds them together.
+ * One page of a list view, newest activity first (Breaching: due first), by
+ * keyset on (time, id). Which conversations belong is defined by `inView`
+ * (domain/list-views.ts); this is its indexed form, and
+ * test/worker/list-views.test.ts and list-paging.test.ts hold them together.
  *
- * The conditions are shaped so SQLite walks one sort-aware index: each view's
- * equality columns lead an index whose tail is (last_activity_at, id). The
- * access filter is written `+inbox_id IN (…)` so it never tempts the planner
- * into an inbox index followed by a sort.
+ * The page is read in one of three shapes (see list-plan.ts): a walk of one
+ * sort-aware index that stops after the page; for an agent with few inboxes, a
+ * merge of one such walk per inbox; or, when a condition no index answers could
+ * skip any number of rows, a walk of at most a budget of index rows, so a page
+ * may come back short with a cursor where the walk stopped. Either way a page
+ * reads at most about three index rows per row it lists.
  */
 export async function listConversations(
   db: Db,
@@ -301,26 +291,53 @@ export async function listConversations(
 ): Promise<{ items: Summary[]; nextCursor: string | null }> {
   const built = await buildListQuery(db, actor, grants, query);
   if (!built) return { items: [], nextCursor: null };
-  const rows = await built.query;
-  const page = rows.slice(0, query.limit);
-  const last = page.at(-1);
-  const lastAt = query.view === "breaching" ? last?.slaDueAt : last?.lastActivityAt;
-  const nextCursor =
-    rows.length > query.limit && last && typeof lastAt === "number" ? encodeCursor([lastAt, last.id]) : null;
-  return { items: page.map(toSummary), nextCursor };
+  if (built.mode === "page") {
+    const rows = await built.query;
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
+    const lastAt = query.view === "breaching" ? last?.slaDueAt : last?.lastActivityAt;
+    const nextCursor =
+      rows.length > query.limit && last && typeof lastAt === "number" ? encodeCursor([lastAt, last.id]) : null;
+    return { items: page.map(toSummary), nextCursor };
+  }
+  const walked: ListKey[] = await built.query;
+  const listed = built.mode === "scan" ? walked.filter((k) => k.hit) : walked;
+  const page = listed.slice(0, query.limit);
+  const byId = await getSummaries(
+    db,
+    page.map((k) => k.id),
+  );
+  const items = page.flatMap((k) => byId.get(k.id) ?? []);
+  // A full page continues after its last row; a scan that spent its budget continues where it stopped.
+  const resume =
+    listed.length > query.limit
+      ? page.at(-1)
+      : built.mode === "scan" && walked.length >= built.budget
+        ? walked.at(-1)
+        : undefined;
+  return { items, nextCursor: resume ? encodeCursor([resume.at, resume.id]) : null };
 }
+
+/** The arms' union in order, limited: SQLite merges the ordered arms and stops at the limit. */
+function mergeArms(arms: SQL[], ascending: boolean, limit: number): SQL {
+  const dir = ascending ? sql`ASC` : sql`DESC`;
+  return sql`${sql.join(arms, sql` UNION ALL `)} ORDER BY at ${dir}, id ${dir} LIMIT ${limit}`;
+}
+
+/** A walked row of a merge or a scan: its keyset position, and (scans) whether it belongs in the page. */
+type ListKey = { id: string; at: number; hit?: number };
 
 /**
  * The page's query (limit + 1 rows, to know whether there is a next page), or
  * null when the answer is known to be empty. Wrapped in an object: a drizzle
  * query is a thenable, and returning it bare from an async function would run it.
+ * "page" returns summaries; "merge" and "scan" return keys (see ListKey), whose
+ * summaries are read by id.
  */
 export async function buildListQuery(db: Db, actor: Actor, grants: Map<string, Access>, query: ListQuery) {
   if (query.inboxId && !grants.has(query.inboxId)) return null;
   if (!grants.size) return null;
 
-  // Following and Mentioned are driven by their per-user tables, a tag filter by
-  // conversation_tags: each carries copies of status and last activity to page on.
   let tagId: string | undefined;
   if (query.tag) {
     const [tag] = await db
@@ -330,86 +347,49 @@ export async function buildListQuery(db: Db, actor: Actor, grants: Map<string, A
     if (!tag) return null;
     tagId = tag.id;
   }
-  const userDriver =
-    query.view === "following"
-      ? {
-          table: followers,
-          at: followers.lastActivityAt,
-          id: followers.conversationId,
-          key: eq(followers.userId, actor.id),
-        }
-      : query.view === "mentioned"
-        ? {
-            table: mentions,
-            at: mentions.lastActivityAt,
-            id: mentions.conversationId,
-            key: eq(mentions.userId, actor.id),
-          }
-        : null;
-  const breaching = query.view === "breaching";
-  const status = STATUS_OF_VIEW[query.view as keyof typeof STATUS_OF_VIEW];
-  const driver =
-    userDriver ??
-    (tagId && !breaching
-      ? {
-          table: conversationTags,
-          at: conversationTags.lastActivityAt,
-          id: conversationTags.conversationId,
-          key: and(eq(conversationTags.tagId, tagId), eq(conversationTags.status, status))!,
-        }
-      : null);
-  // Breaching pages by the clock due first, ascending; every other view by the newest activity.
-  const at = breaching ? conversations.slaDueAt : (driver?.at ?? conversations.lastActivityAt);
-  const idCol = driver?.id ?? conversations.id;
+  const cursor = query.cursor ? decodeCursor(query.cursor) : null;
+  const plan = planList({ actor, grants, query, tagId, cursor });
+  const direction = plan.ascending ? asc : desc;
 
-  const where: SQL[] = [];
-  if (driver) where.push(driver.key);
-  // Written as the partial indexes' own condition, so SQLite walks one of them.
-  else if (breaching) where.push(sql`${conversations.slaDueAt} IS NOT NULL`);
-  else where.push(eq(conversations.status, status));
-  if ((userDriver || breaching) && tagId) {
-    where.push(
-      sql`EXISTS (SELECT 1 FROM ${conversationTags} WHERE ${conversationTags.conversationId} = ${conversations.id} AND ${conversationTags.tagId} = ${tagId})`,
-    );
+  if (plan.mode === "merge") {
+    const merged = db.all<ListKey>(mergeArms(plan.arms, plan.ascending, query.limit + 1));
+    return { mode: plan.mode, query: Object.assign(merged, { toSQL: () => merged.getQuery() }) };
   }
-  if (query.view === "mine") where.push(eq(conversations.assigneeId, actor.id));
-  if (query.view === "unassigned") where.push(isNull(conversations.assigneeId));
-  if (query.assigneeId && query.view !== "mine") where.push(eq(conversations.assigneeId, query.assigneeId));
-  if (query.teamId) where.push(eq(conversations.teamId, query.teamId));
-  if (query.priority) where.push(eq(conversations.priority, query.priority));
-  if (query.inboxId) where.push(eq(conversations.inboxId, query.inboxId));
-  else {
-    // Views of the whole workspace walk its (workspace, status, activity) index;
-    // driven views are already scoped by their user or tag.
-    if (!driver) where.push(eq(conversations.workspaceId, actor.workspaceId));
-    if (!seesEveryInbox(actor.role)) {
-      where.push(
-        sql`+${conversations.inboxId} IN (SELECT value FROM json_each(${JSON.stringify([...grants.keys()])}))`,
-      );
-    }
+  const { walk } = plan;
+  if (plan.mode === "scan") {
+    const budget = scanBudget(query.limit, walk.costPerRow);
+    const hit = sql<number>`CASE WHEN ${and(...walk.residual)} THEN 1 ELSE 0 END`;
+    const select = db
+      .select({ id: sql<string>`${walk.id}`, at: sql<number>`${walk.at}`, hit })
+      .from(walk.table as typeof followers)
+      .$dynamic();
+    const joined =
+      walk.onConversations || !walk.readsRow
+        ? select
+        : select.innerJoin(conversations, eq(conversations.id, sql`${walk.id}`));
+    return {
+      mode: plan.mode,
+      budget,
+      query: joined
+        .where(and(...walk.key))
+        .orderBy(direction(walk.at), direction(walk.id))
+        .limit(budget),
+    };
   }
-  if (query.cursor) {
-    const [cursorAt, cursorId] = decodeCursor(query.cursor);
-    where.push(
-      breaching
-        ? sql`(${at}, ${idCol}) > (${cursorAt}, ${cursorId})`
-        : sql`(${at}, ${idCol}) < (${cursorAt}, ${cursorId})`,
-    );
-  }
-
-  const base = driver
-    ? db
+  const base = walk.onConversations
+    ? summaries(db)
+    : db
         .select(summaryFields)
-        .from(driver.table)
-        .innerJoin(conversations, eq(conversations.id, driver.id))
+        .from(walk.table as typeof followers)
+        .innerJoin(conversations, eq(conversations.id, sql`${walk.id}`))
         .innerJoin(inboxes, eq(inboxes.id, conversations.inboxId))
         .innerJoin(contacts, eq(contacts.id, conversations.contactId))
-        .leftJoin(users, eq(users.id, conversations.assigneeId))
-    : summaries(db);
+        .leftJoin(users, eq(users.id, conversations.assigneeId));
   return {
+    mode: plan.mode,
     query: base
-      .where(and(...where))
-      .orderBy(...(breaching ? [asc(at), asc(idCol)] : [desc(at), desc(idCol)]))
+      .where(and(...walk.key))
+      .orderBy(direction(walk.at), direction(walk.id))
       .limit(query.limit + 1),
   };
 }

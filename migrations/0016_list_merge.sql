@@ -1,0 +1,1 @@
+CREATE INDEX `conversations_inbox_unassigned_activity` ON `conversations` (`inbox_id`,`status`,`last_activity_at`,`id`) WHERE assignee_id IS NULL;
