@@ -394,7 +394,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A list view, a page at a time */
+        /** A list view, a page at a time (a page may hold fewer rows than limit, even none: follow nextCursor until it is null) */
         get: operations["getApiConversations"];
         put?: never;
         /** Start a conversation with a customer */

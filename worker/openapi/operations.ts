@@ -307,7 +307,12 @@ export const OPERATIONS: Record<string, Operation> = {
   "DELETE /api/inboxes/{inboxId}/rules/{ruleId}": { summary: "Delete a rule", auth: "admin", status: 204 },
 
   // Conversations.
-  "GET /api/conversations": { summary: "A list view, a page at a time", auth: "agent", body: Conversations },
+  "GET /api/conversations": {
+    summary:
+      "A list view, a page at a time (a page may hold fewer rows than limit, even none: follow nextCursor until it is null)",
+    auth: "agent",
+    body: Conversations,
+  },
   "POST /api/conversations": {
     summary: "Start a conversation with a customer",
     idempotent: true,

@@ -20,6 +20,7 @@ import { BulkBar, RowCheckbox } from "./bulk-bar";
 import { NewConversationDialog } from "./new-conversation";
 import { PresenceMarker, othersIn, useListPresence } from "./presence-marker";
 import { PAGE_SIZES } from "../../../../worker/contract";
+import { fillPage } from "../../../lib/fill-page";
 import { ChannelIcon } from "../../components/icons";
 import { canAdminister } from "../../../../worker/domain/access";
 import { useCommands } from "../keyboard/commands";
@@ -60,7 +61,10 @@ export function InboxPage({ openId }: { openId?: string | null }) {
       const buffer: Summary[] = [];
       arrived.current = buffer;
       try {
-        const page = await api.conversations({ view, inboxId: inboxId ?? undefined, limit: PAGE_SIZE });
+        const page = await fillPage(
+          (cursor) => api.conversations({ view, inboxId: inboxId ?? undefined, cursor, limit: PAGE_SIZE }),
+          PAGE_SIZE,
+        );
         return { items: applyLive(page.items, buffer, page.nextCursor !== null), nextCursor: page.nextCursor };
       } finally {
         if (arrived.current === buffer) arrived.current = null;
@@ -129,7 +133,12 @@ export function InboxPage({ openId }: { openId?: string | null }) {
   const more = useAction(
     (cursor: string) =>
       rows.follow(
-        () => api.conversations({ view, inboxId: inboxId ?? undefined, cursor, limit: PAGE_SIZE }),
+        () =>
+          fillPage(
+            (next) => api.conversations({ view, inboxId: inboxId ?? undefined, cursor: next, limit: PAGE_SIZE }),
+            PAGE_SIZE,
+            cursor,
+          ),
         (d, page) => {
           const seen = new Set(d.items.map((i) => i.id));
           return { items: [...d.items, ...page.items.filter((i) => !seen.has(i.id))], nextCursor: page.nextCursor };
