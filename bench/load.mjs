@@ -14,7 +14,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ROOT, startServer } from "../scripts/lib/server.mjs";
-import { cpuSince, cpuSnapshot, processRole, treePids } from "./lib/cpu.mjs";
+import { cpuSince, cpuSnapshot, listeningPorts, processRole, treePids } from "./lib/cpu.mjs";
 import { BenchError, runGuarded } from "./lib/guard.mjs";
 import { paced } from "./lib/live.mjs";
 import { ListFleet, Typist } from "./lib/load-agents.mjs";
@@ -46,6 +46,7 @@ const config = {
   drainMs: num("LOAD_DRAIN_MS", 5000),
   openConcurrency: num("LOAD_OPEN_CONCURRENCY", 20),
   profile: env.LOAD_PROFILE !== "0",
+  direct: env.LOAD_DIRECT === "1",
   port: env.PORT ? Number(env.PORT) : undefined,
   outDir: path.resolve(env.BENCH_OUT || path.join(HERE, "results")),
   label: env.BENCH_LABEL || "",
@@ -107,6 +108,83 @@ function serve(root, stateDir, migrate) {
     // Customers start many chats from few addresses during setup.
     extraArgs: ["--var", "WIDGET_STARTS_PER_10_MIN:100000"],
   });
+}
+
+/**
+ * The runtime workerd's own HTTP port, which wrangler's proxy forwards to
+ * (copied from bench/run.mjs, where it is not exported).
+ * @param {number} serverPid
+ */
+async function runtimePort(serverPid) {
+  for (const pid of treePids(serverPid)) {
+    if (processRole(pid) !== "workerd runtime") continue;
+    for (const port of listeningPorts(pid)) {
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/api/setup`, { signal: AbortSignal.timeout(3000) });
+        if (res.ok && "setUp" in (await res.json())) return port;
+      } catch {
+        // the inspector or another internal socket
+      }
+    }
+  }
+  return null;
+}
+
+/**
+ * Server CPU per change as a line over the rows each change was delivered to,
+ * fitted over the steps (least squares), and what it gives at larger scales.
+ * Background work (pings, typists, idle sockets) is in the per-change figures.
+ * @param {any[]} steps
+ */
+function fitModel(steps) {
+  const pts = steps
+    .filter((s) => s.changes && s.cpu.serverMsPerS != null)
+    .map((s) => ({
+      rows: s.expected / s.changes,
+      ms: s.cpu.msPerChange,
+      proxyMs: (s.cpu.byProcessMsPerS["workerd proxy"] ?? 0) / s.changesPerS,
+      reach: s.expected / s.changes / s.listSockets,
+    }));
+  if (pts.length < 2) return null;
+  const line = (/** @type {number[]} */ xs, /** @type {number[]} */ ys) => {
+    const n = xs.length;
+    const mx = xs.reduce((a, b) => a + b, 0) / n;
+    const my = ys.reduce((a, b) => a + b, 0) / n;
+    let sxy = 0;
+    let sxx = 0;
+    for (let i = 0; i < n; i++) {
+      sxy += (xs[i] - mx) * (ys[i] - my);
+      sxx += (xs[i] - mx) ** 2;
+    }
+    const slope = sxx ? sxy / sxx : 0;
+    return { perChangeMs: my - slope * mx, perRowMs: slope };
+  };
+  const xs = pts.map((p) => p.rows);
+  const total = line(
+    xs,
+    pts.map((p) => p.ms),
+  );
+  const proxy = line(
+    xs,
+    pts.map((p) => p.proxyMs),
+  );
+  const reach = pts[pts.length - 1].reach;
+  const project = (/** @type {number} */ agents, /** @type {number} */ rate) => {
+    const rowsPerS = rate * reach * agents;
+    return {
+      agents,
+      changesPerS: rate,
+      rowsPerS: round(rowsPerS, 0),
+      serverCpuMsPerS: round(rate * total.perChangeMs + rowsPerS * total.perRowMs, 0),
+      proxyCpuMsPerS: round(rate * proxy.perChangeMs + rowsPerS * proxy.perRowMs, 0),
+    };
+  };
+  return {
+    serverCpu: { perChangeMs: round(total.perChangeMs, 2), perRowMs: round(total.perRowMs, 4) },
+    proxyCpu: { perChangeMs: round(proxy.perChangeMs, 2), perRowMs: round(proxy.perRowMs, 4) },
+    reachPct: round(reach * 100, 1),
+    projections: [project(1000, 50), project(10_000, 200)],
+  };
 }
 
 /**
@@ -320,7 +398,13 @@ async function main() {
       `${agents.length} agents seeded, server restarted in ${((performance.now() - t) / 1000).toFixed(1)} s at ${server.url}`,
     );
 
-    const base = server.url;
+    let base = server.url;
+    if (config.direct) {
+      const port = await runtimePort(server.pid);
+      if (!port) throw new BenchError("LOAD_DIRECT=1, but the runtime workerd's own port was not found");
+      base = `http://127.0.0.1:${port}`;
+      log(`direct to the runtime at ${base}, past wrangler's proxy`);
+    }
     const wsBase = base.replace(/^http/, "ws");
     /** @type {{ server: number[] }} */
     const pids = { server: treePids(server.pid) };
@@ -440,12 +524,24 @@ async function main() {
       },
       stopReason,
       steps,
+      model: fitModel(steps),
     };
     console.log(
-      `\nLoad: ${config.rate} customer messages/s for ${config.seconds} s per step, watch ${config.watch ? "on" : "off"}; load average ${loadavg().join(" ")}\n`,
+      `\nLoad: ${config.rate} customer messages/s for ${config.seconds} s per step, watch ${config.watch ? "on" : "off"}${config.direct ? ", direct to the runtime" : ""}; load average ${loadavg().join(" ")}\n`,
     );
     console.log([...HEADER, ...steps.map(row)].join("\n"));
     console.log(`\n${stopReason}`);
+    const m = result.model;
+    if (m) {
+      console.log(
+        `model (least squares over the steps): server CPU per change ≈ ${m.serverCpu.perChangeMs} ms + ${m.serverCpu.perRowMs} ms × rows delivered (wrangler's proxy: ${m.proxyCpu.perChangeMs} + ${m.proxyCpu.perRowMs} × rows); a change reached ${m.reachPct} % of the list sockets`,
+      );
+      for (const p of m.projections) {
+        console.log(
+          `  ${p.agents} agents × ${p.changesPerS} changes/s → ${p.rowsPerS} rows/s, server CPU ≈ ${p.serverCpuMsPerS} ms/s (proxy ${p.proxyCpuMsPerS} ms/s)`,
+        );
+      }
+    }
     fs.mkdirSync(config.outDir, { recursive: true });
     const file = path.join(
       config.outDir,
