@@ -19,7 +19,15 @@ import { BenchError, runGuarded } from "./lib/guard.mjs";
 import { paced } from "./lib/live.mjs";
 import { ListFleet, Typist } from "./lib/load-agents.mjs";
 import { startClassProfile } from "./lib/load-profile.mjs";
-import { firstRows, planAgents, rng, seedAgents, setupThroughApi } from "./lib/load-setup.mjs";
+import {
+  ADMIN,
+  createAgentsThroughApi,
+  firstRows,
+  planAgents,
+  rng,
+  seedAgents,
+  setupThroughApi,
+} from "./lib/load-setup.mjs";
 import { freezeWorker } from "./lib/snapshot.mjs";
 import { round, summarize } from "./lib/stats.mjs";
 
@@ -47,6 +55,8 @@ const config = {
   openConcurrency: num("LOAD_OPEN_CONCURRENCY", 20),
   profile: env.LOAD_PROFILE !== "0",
   direct: env.LOAD_DIRECT === "1",
+  url: env.LOAD_URL || null,
+  serverPid: env.BENCH_SERVER_PID ? Number(env.BENCH_SERVER_PID) : null,
   port: env.PORT ? Number(env.PORT) : undefined,
   outDir: path.resolve(env.BENCH_OUT || path.join(HERE, "results")),
   label: env.BENCH_LABEL || "",
@@ -370,11 +380,12 @@ const HEADER = [
 
 async function main() {
   const runId = new Date().toISOString();
+  const t0 = performance.now();
   log(
     `load average ${loadavg().join(" ")}; steps ${config.steps.join(" → ")}, ${config.rate} changes/s for ${config.seconds} s, watch ${config.watch ? "on" : "off"}`,
   );
-  const frozen = await freezeWorker({ sourceRoot: config.root });
-  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "switchboard-load-"));
+  const frozen = config.url ? null : await freezeWorker({ sourceRoot: config.root });
+  const stateDir = config.url ? null : fs.mkdtempSync(path.join(os.tmpdir(), "switchboard-load-"));
   /** @type {Awaited<ReturnType<typeof startServer>> | null} */
   let server = null;
   /** @type {Typist[]} */
@@ -382,32 +393,60 @@ async function main() {
   /** @type {ListFleet | null} */
   let fleet = null;
   try {
-    // 1. Workspace, inboxes and chats through the API; then agents straight into D1 (server stopped).
-    let t = performance.now();
-    server = await serve(frozen.root, stateDir, true);
-    const setup = await setupThroughApi(server.url, { inboxCount: config.inboxes, perInbox: config.perInbox });
-    const apiSetupS = (performance.now() - t) / 1000;
-    log(`${setup.inboxes.length} inboxes, ${setup.conversations.length} chats in ${apiSetupS.toFixed(1)} s`);
-    await server.stop();
-    server = null;
-    t = performance.now();
     const maxAgents = Math.max(...config.steps);
-    const agents = seedAgents(stateDir, planAgents(maxAgents, setup.inboxes));
-    server = await serve(frozen.root, stateDir, false);
-    log(
-      `${agents.length} agents seeded, server restarted in ${((performance.now() - t) / 1000).toFixed(1)} s at ${server.url}`,
-    );
+    let t = performance.now();
+    /** @type {Awaited<ReturnType<typeof setupThroughApi>>} */
+    let setup;
+    /** @type {import("./lib/load-setup.mjs").LoadAgent[]} */
+    let agents;
+    let base;
+    let serverPid = config.serverPid;
+    if (frozen && stateDir) {
+      // Workspace, inboxes and chats through the API; then agents straight into D1 (server stopped).
+      server = await serve(frozen.root, stateDir, true);
+      setup = await setupThroughApi(server.url, { inboxCount: config.inboxes, perInbox: config.perInbox });
+      log(
+        `${setup.inboxes.length} inboxes, ${setup.conversations.length} chats in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+      );
+      await server.stop();
+      server = null;
+      t = performance.now();
+      agents = seedAgents(stateDir, planAgents(maxAgents, setup.inboxes));
+      server = await serve(frozen.root, stateDir, false);
+      base = server.url;
+      serverPid = server.pid;
+      log(
+        `${agents.length} agents seeded, server restarted in ${((performance.now() - t) / 1000).toFixed(1)} s at ${base}`,
+      );
+    } else {
+      // A server already running: everything through the API.
+      base = /** @type {string} */ (config.url).replace(/\/$/, "");
+      setup = await setupThroughApi(base, {
+        inboxCount: config.inboxes,
+        perInbox: config.perInbox,
+        adminEmail: env.LOAD_ADMIN_EMAIL || ADMIN.email,
+        adminPassword: env.LOAD_ADMIN_PASSWORD || ADMIN.password,
+      });
+      log(
+        `${setup.inboxes.length} inboxes, ${setup.conversations.length} chats in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+      );
+      t = performance.now();
+      agents = await createAgentsThroughApi(base, setup.adminToken, planAgents(maxAgents, setup.inboxes), {
+        runId: Date.now().toString(36),
+      });
+      log(`${agents.length} agents created through the API in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    }
+    const setupS = round((performance.now() - t0) / 1000, 1);
 
-    let base = server.url;
     if (config.direct) {
-      const port = await runtimePort(server.pid);
+      const port = serverPid && (await runtimePort(serverPid));
       if (!port) throw new BenchError("LOAD_DIRECT=1, but the runtime workerd's own port was not found");
       base = `http://127.0.0.1:${port}`;
       log(`direct to the runtime at ${base}, past wrangler's proxy`);
     }
     const wsBase = base.replace(/^http/, "ws");
     /** @type {{ server: number[] }} */
-    const pids = { server: treePids(server.pid) };
+    const pids = { server: treePids(serverPid) };
     fleet = new ListFleet({ wsBase, watch: config.watch, watchIds: config.watchIds });
     const rand = rng(12345);
     const steps = [];
@@ -430,12 +469,13 @@ async function main() {
       fleet.reset();
       const count = Math.round(config.rate * config.seconds);
       const typed = typists.reduce((sum, x) => sum + x.drafts, 0);
-      const profiler = config.profile
-        ? await startClassProfile(server.pid, path.join(frozen.root, "bundle", "index.js")).catch((e) => {
-            log(`no per-object profile: ${e.message}`);
-            return null;
-          })
-        : null;
+      const profiler =
+        config.profile && frozen && serverPid
+          ? await startClassProfile(serverPid, path.join(frozen.root, "bundle", "index.js")).catch((e) => {
+              log(`no per-object profile: ${e.message}`);
+              return null;
+            })
+          : null;
       const cpu0 = cpuSnapshot(pids);
       log(`step ${target}: ${count} customer messages at ${config.rate}/s, ${typists.length} typists`);
       const { lag, postMs } = await postMessages(base, fleet, setup.conversations, {
@@ -445,6 +485,7 @@ async function main() {
         rand,
       });
       const cpu = cpuSince(cpu0);
+      const frames = fleet.counts.frames; // the window's, before the drain
       const isolateSamples = await profiler?.stop().catch((e) => {
         log(`no per-object profile: ${e.message}`);
         return null;
@@ -459,7 +500,6 @@ async function main() {
       const lat = latencies(fleet);
       const serverMs = /** @type {Record<string, number | null>} */ (cpu.trees).server;
       const roles = byRole(cpu, pids.server);
-      const frames = fleet.counts.frames;
       const step = {
         listSockets: fleet.sockets.length,
         openFailures: opened.failures,
@@ -486,8 +526,8 @@ async function main() {
         windowS: round(cpu.seconds, 2),
         cpu: {
           serverMsPerS: serverMs == null ? null : round(serverMs / cpu.seconds, 0),
-          runtimePct: round((roles["workerd runtime"] ?? 0) / 10, 1),
-          proxyPct: round((roles["workerd proxy"] ?? 0) / 10, 1),
+          runtimePct: pids.server.length ? round((roles["workerd runtime"] ?? 0) / 10, 1) : null,
+          proxyPct: pids.server.length ? round((roles["workerd proxy"] ?? 0) / 10, 1) : null,
           msPerChange: serverMs == null ? null : round(serverMs / count, 1),
           byProcessMsPerS: roles,
           clientMsPerS: round(cpu.clientMs / cpu.seconds, 0),
@@ -517,7 +557,7 @@ async function main() {
       config: { ...config, root: undefined },
       machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadavgAtEnd: loadavg() },
       setup: {
-        apiSetupS: round(apiSetupS, 1),
+        seconds: setupS,
         inboxes: setup.inboxes.length,
         conversations: setup.conversations.length,
         agents: agents.length,
@@ -565,8 +605,8 @@ async function main() {
       sleep(5000),
     ]);
     await server?.stop();
-    fs.rmSync(stateDir, { recursive: true, force: true });
-    frozen.remove();
+    if (stateDir) fs.rmSync(stateDir, { recursive: true, force: true });
+    frozen?.remove();
   }
 }
 

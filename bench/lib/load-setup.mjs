@@ -10,7 +10,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { apiClient, ok } from "../../client/index.mjs";
+import { apiClient, ok, signIn } from "../../client/index.mjs";
 
 /**
  * The D1 database file under a --persist-to folder (as bench/lists/seed.mjs
@@ -45,19 +45,27 @@ export function rng(seed) {
  * @typedef {{ id: string, token: string, admin: boolean, scope: string[], watchInbox: string }} LoadAgent
  */
 
+/** The admin of a workspace the bench sets up itself. */
+export const ADMIN = { email: "load-admin@example.com", password: "load-admin-password" };
+
 /**
  * The admin (with an API token), `inboxCount` chat inboxes and `perInbox`
  * conversations in each, every one started by its own customer through the widget.
  * @param {string} base
- * @param {{ inboxCount: number, perInbox: number, concurrency?: number }} o
+ * @param {{ inboxCount: number, perInbox: number, concurrency?: number, adminEmail?: string, adminPassword?: string }} o
  */
-export async function setupThroughApi(base, { inboxCount, perInbox, concurrency = 4 }) {
+export async function setupThroughApi(
+  base,
+  { inboxCount, perInbox, concurrency = 4, adminEmail = ADMIN.email, adminPassword = ADMIN.password },
+) {
   const admin = apiClient(base);
-  await ok(
-    admin.POST("/api/setup", {
-      body: { workspace: "Load", name: "Load Admin", email: "load-admin@example.com", password: "load-admin-password" },
-    }),
-  );
+  const setup = await admin.POST("/api/setup", {
+    body: { workspace: "Load", name: "Load Admin", email: adminEmail, password: adminPassword },
+  });
+  // A server already set up (LOAD_URL): its admin's login.
+  if (setup.response.status === 409) {
+    await ok(admin.POST("/api/auth/login", { body: { email: adminEmail, password: adminPassword } }));
+  } else await ok(setup);
   const { token: adminToken } = await ok(admin.POST("/api/me/tokens", { body: { name: "load bench" } }));
   /** @type {LoadInbox[]} */
   const inboxes = [];
@@ -152,7 +160,7 @@ export function seedAgents(stateDir, plan) {
   const db = new DatabaseSync(d1File(stateDir));
   try {
     const row = /** @type {{ workspace_id: string } | undefined} */ (
-      db.prepare("SELECT workspace_id FROM users WHERE email = ?").get("load-admin@example.com")
+      db.prepare("SELECT workspace_id FROM users WHERE email = ?").get(ADMIN.email)
     );
     if (!row) throw new Error("the load admin is not in the database");
     const now = Date.now();
@@ -188,6 +196,52 @@ export function seedAgents(stateDir, plan) {
   } finally {
     db.close();
   }
+}
+
+/**
+ * The planned agents created through the API instead (for a server the bench
+ * did not start, LOAD_URL): each a user with a password, its grants, a login
+ * and an API token. Slow: the server hashes every password twice.
+ * @param {string} base
+ * @param {string} adminToken
+ * @param {Omit<LoadAgent, "token">[]} plan
+ * @param {{ runId: string, concurrency?: number }} o
+ * @returns {Promise<LoadAgent[]>}
+ */
+export async function createAgentsThroughApi(base, adminToken, plan, { runId, concurrency = 4 }) {
+  const admin = apiClient(base, { bearer: adminToken });
+  /** @type {LoadAgent[]} */
+  const agents = [];
+  for (let i = 0; i < plan.length; i += concurrency) {
+    const batch = plan.slice(i, i + concurrency);
+    agents.push(
+      ...(await Promise.all(
+        batch.map(async (p, k) => {
+          const email = `load-${runId}-${i + k}@example.com`;
+          const password = `load-${runId}-password`;
+          const user = await ok(
+            admin.POST("/api/users", {
+              body: { name: `Load Agent ${i + k}`, email, password, role: p.admin ? "admin" : "agent" },
+            }),
+          );
+          if (!p.admin) {
+            for (const inboxId of p.scope) {
+              await ok(
+                admin.PUT("/api/inboxes/{inboxId}/access/{userId}", {
+                  params: { path: { inboxId, userId: user.id } },
+                  body: { access: "reply" },
+                }),
+              );
+            }
+          }
+          const client = await signIn(base, { email, password });
+          const { token } = await ok(client.POST("/api/me/tokens", { body: { name: "load bench" } }));
+          return { ...p, id: user.id, token };
+        }),
+      )),
+    );
+  }
+  return agents;
 }
 
 /**
