@@ -141,19 +141,21 @@ async function runtimePort(serverPid) {
 }
 
 /**
- * Server CPU per change as a line over the rows each change was delivered to,
- * fitted over the steps (least squares), and what it gives at larger scales.
- * Background work (pings, typists, idle sockets) is in the per-change figures.
+ * Server CPU per change as a line over the list frames sent per change (rows,
+ * presence, pongs: everything the list sockets got in the window), fitted over
+ * the steps (least squares), and what it gives at larger scales with the
+ * frames per change and socket of the largest step. Background work (pings,
+ * typists, idle sockets) is in the per-change figures.
  * @param {any[]} steps
  */
 function fitModel(steps) {
   const pts = steps
     .filter((s) => s.changes && s.cpu.serverMsPerS != null)
     .map((s) => ({
-      rows: s.expected / s.changes,
+      frames: s.framesPerS / s.changesPerS,
       ms: s.cpu.msPerChange,
       proxyMs: (s.cpu.byProcessMsPerS["workerd proxy"] ?? 0) / s.changesPerS,
-      reach: s.expected / s.changes / s.listSockets,
+      perSocket: s.framesPerS / s.changesPerS / s.listSockets,
     }));
   if (pts.length < 2) return null;
   const line = (/** @type {number[]} */ xs, /** @type {number[]} */ ys) => {
@@ -167,9 +169,9 @@ function fitModel(steps) {
       sxx += (xs[i] - mx) ** 2;
     }
     const slope = sxx ? sxy / sxx : 0;
-    return { perChangeMs: my - slope * mx, perRowMs: slope };
+    return { perChangeMs: my - slope * mx, perFrameMs: slope };
   };
-  const xs = pts.map((p) => p.rows);
+  const xs = pts.map((p) => p.frames);
   const total = line(
     xs,
     pts.map((p) => p.ms),
@@ -178,21 +180,21 @@ function fitModel(steps) {
     xs,
     pts.map((p) => p.proxyMs),
   );
-  const reach = pts[pts.length - 1].reach;
+  const perSocket = pts[pts.length - 1].perSocket;
   const project = (/** @type {number} */ agents, /** @type {number} */ rate) => {
-    const rowsPerS = rate * reach * agents;
+    const framesPerS = rate * perSocket * agents;
     return {
       agents,
       changesPerS: rate,
-      rowsPerS: round(rowsPerS, 0),
-      serverCpuMsPerS: round(rate * total.perChangeMs + rowsPerS * total.perRowMs, 0),
-      proxyCpuMsPerS: round(rate * proxy.perChangeMs + rowsPerS * proxy.perRowMs, 0),
+      framesPerS: round(framesPerS, 0),
+      serverCpuMsPerS: round(rate * total.perChangeMs + framesPerS * total.perFrameMs, 0),
+      proxyCpuMsPerS: round(rate * proxy.perChangeMs + framesPerS * proxy.perFrameMs, 0),
     };
   };
   return {
-    serverCpu: { perChangeMs: round(total.perChangeMs, 2), perRowMs: round(total.perRowMs, 4) },
-    proxyCpu: { perChangeMs: round(proxy.perChangeMs, 2), perRowMs: round(proxy.perRowMs, 4) },
-    reachPct: round(reach * 100, 1),
+    serverCpu: { perChangeMs: round(total.perChangeMs, 2), perFrameMs: round(total.perFrameMs, 4) },
+    proxyCpu: { perChangeMs: round(proxy.perChangeMs, 2), perFrameMs: round(proxy.perFrameMs, 4) },
+    framesPerChangePerSocket: round(perSocket, 4),
     projections: [project(1000, 50), project(10_000, 200)],
   };
 }
@@ -574,11 +576,11 @@ async function main() {
     const m = result.model;
     if (m) {
       console.log(
-        `model (least squares over the steps): server CPU per change ≈ ${m.serverCpu.perChangeMs} ms + ${m.serverCpu.perRowMs} ms × rows delivered (wrangler's proxy: ${m.proxyCpu.perChangeMs} + ${m.proxyCpu.perRowMs} × rows); a change reached ${m.reachPct} % of the list sockets`,
+        `model (least squares over the steps): server CPU per change ≈ ${m.serverCpu.perChangeMs} ms + ${m.serverCpu.perFrameMs} ms × list frames sent (wrangler's proxy: ${m.proxyCpu.perChangeMs} + ${m.proxyCpu.perFrameMs} × frames); ${m.framesPerChangePerSocket} list frames per change and socket in the largest step`,
       );
       for (const p of m.projections) {
         console.log(
-          `  ${p.agents} agents × ${p.changesPerS} changes/s → ${p.rowsPerS} rows/s, server CPU ≈ ${p.serverCpuMsPerS} ms/s (proxy ${p.proxyCpuMsPerS} ms/s)`,
+          `  ${p.agents} agents × ${p.changesPerS} changes/s → ${p.framesPerS} list frames/s, server CPU ≈ ${p.serverCpuMsPerS} ms/s (proxy ${p.proxyCpuMsPerS} ms/s)`,
         );
       }
     }
