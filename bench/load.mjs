@@ -521,6 +521,7 @@ async function main() {
         lost: missing,
         extra: fleet.deliveries.extra + fleet.deliveries.outOfScope,
         closedEarly: fleet.closedEarly,
+        errorFramesSoFar: fleet.errorFrames,
         firstErrorFrame: fleet.firstError,
         ...lat,
         postMs: Object.fromEntries(Object.entries(summarize(postMs)).map(([k, v]) => [k, round(v, 1)])),
