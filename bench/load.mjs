@@ -191,6 +191,8 @@ function fitModel(steps) {
       proxyCpuMsPerS: round(rate * proxy.perChangeMs + framesPerS * proxy.perFrameMs, 0),
     };
   };
+  // Noise on a busy machine can tilt a line through a few points the wrong way: no projection then.
+  if (!(total.perFrameMs > 0)) return { note: "CPU per change did not grow with frames in these steps: no projection" };
   return {
     serverCpu: { perChangeMs: round(total.perChangeMs, 2), perFrameMs: round(total.perFrameMs, 4) },
     proxyCpu: { perChangeMs: round(proxy.perChangeMs, 2), perFrameMs: round(proxy.perFrameMs, 4) },
@@ -224,7 +226,7 @@ async function postMessages(base, fleet, conversations, { first, count, rate, ra
       failed: null,
       arrivals: new Float64Array(fleet.sockets.length).fill(Number.NaN),
     };
-    fleet.posts.set(n, post);
+    fleet.addPost(post);
     pending.push(
       fetch(`${base}/api/widget/conversations/${c.id}/messages`, {
         method: "POST",
@@ -575,7 +577,8 @@ async function main() {
     console.log([...HEADER, ...steps.map(row)].join("\n"));
     console.log(`\n${stopReason}`);
     const m = result.model;
-    if (m) {
+    if (m && "note" in m) console.log(`model: ${m.note}`);
+    else if (m) {
       console.log(
         `model (least squares over the steps): server CPU per change ≈ ${m.serverCpu.perChangeMs} ms + ${m.serverCpu.perFrameMs} ms × list frames sent (wrangler's proxy: ${m.proxyCpu.perChangeMs} + ${m.proxyCpu.perFrameMs} × frames); ${m.framesPerChangePerSocket} list frames per change and socket in the largest step`,
       );

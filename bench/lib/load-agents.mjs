@@ -57,8 +57,10 @@ export class ListFleet {
   posts = new Map();
   /** @type {Record<"frames" | "conversation" | "presence" | "error" | "other", number>} */
   counts = { frames: 0, conversation: 0, presence: 0, error: 0, other: 0 };
-  /** @type {Record<"matched" | "duplicate" | "extra" | "outOfScope" | "stale", number>} */
-  deliveries = { matched: 0, duplicate: 0, extra: 0, outOfScope: 0, stale: 0 };
+  /** @type {Record<"matched" | "coalesced" | "duplicate" | "extra" | "outOfScope" | "stale", number>} */
+  deliveries = { matched: 0, coalesced: 0, duplicate: 0, extra: 0, outOfScope: 0, stale: 0 };
+  /** @type {Map<string, Post[]>} the current step's posts by conversation */
+  #byConversation = new Map();
   closedEarly = 0;
   /** error frames over the whole run (a hub without watch support answers each watch frame with one) */
   errorFrames = 0;
@@ -165,6 +167,15 @@ export class ListFleet {
         return;
       }
       post.arrivals[index] = at;
+      // A row shows the conversation as of its latest change: a server that coalesces
+      // publications (one per 250 ms) delivers an earlier message of the same
+      // conversation with a later one's row.
+      for (const earlier of this.#byConversation.get(post.conversationId) ?? []) {
+        if (earlier.n < n && Number.isNaN(earlier.arrivals[index]) && index < earlier.arrivals.length) {
+          earlier.arrivals[index] = at;
+          this.deliveries.coalesced++;
+        }
+      }
       if (s.scope !== "*" && !s.scope.has(post.inboxId)) this.deliveries.outOfScope++;
       else if (!this.expects(s, post.inboxId, post.conversationId)) this.deliveries.extra++;
       else this.deliveries.matched++;
@@ -176,9 +187,18 @@ export class ListFleet {
     } else this.counts.other++;
   }
 
+  /** A customer message about to be sent, whose rows the sockets will record. */
+  addPost(/** @type {Post} */ post) {
+    this.posts.set(post.n, post);
+    const list = this.#byConversation.get(post.conversationId);
+    if (list) list.push(post);
+    else this.#byConversation.set(post.conversationId, [post]);
+  }
+
   /** Zeroes the counters for a new step. */
   reset() {
     this.posts.clear();
+    this.#byConversation.clear();
     for (const k of /** @type {(keyof ListFleet["counts"])[]} */ (Object.keys(this.counts))) this.counts[k] = 0;
     for (const k of /** @type {(keyof ListFleet["deliveries"])[]} */ (Object.keys(this.deliveries)))
       this.deliveries[k] = 0;
