@@ -9,7 +9,11 @@ export default defineConfig(async () => {
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
-          bindings: { TEST_MIGRATIONS: migrations, BENCH_D1_ROUNDS: process.env.BENCH_D1_ROUNDS ?? "15" },
+          bindings: {
+            TEST_MIGRATIONS: migrations,
+            BENCH_D1_ROUNDS: process.env.BENCH_D1_ROUNDS ?? "15",
+            BENCH_D1_TEXT: process.env.BENCH_D1_TEXT ?? "0",
+          },
         },
       }),
     ],

@@ -243,7 +243,7 @@ function report(result) {
   out.push("");
   if (result.drafts.length) {
     out.push(
-      `Draft fan-out: ${config.rate} drafts/s of ${result.drafts[0].bodyChars} chars, ${config.warmupS} s warm-up + ${config.measureS} s measured; latency = drafter send → viewer receive (ms)`,
+      `Draft fan-out: ${config.rate} drafts/s of ${result.drafts[0].bodyChars} chars, ${config.warmupS} s warm-up + ${config.measureS} s measured; latency = drafter send → viewer receive (ms); superseded = drafts a viewer never got because a newer one reached it first (a room of more than 20 agent sockets sends the latest once per 100 ms)`,
     );
     out.push(
       table(
@@ -252,6 +252,7 @@ function report(result) {
           "viewers",
           "senders",
           "delivered/expected",
+          "superseded",
           "loss%",
           "p50",
           "p90",
@@ -268,6 +269,7 @@ function report(result) {
           d.viewers,
           d.senders,
           `${d.delivered}/${d.expected}`,
+          d.superseded,
           fmt(d.lossPct, 2),
           fmt(d.latencyMs.p50),
           fmt(d.latencyMs.p90),

@@ -164,6 +164,15 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 it("meters D1 per action", { timeout: 600_000 }, async () => {
   const rounds = Number(env.BENCH_D1_ROUNDS ?? 15);
+  // Each message's length in characters (BENCH_D1_TEXT); by default short lines.
+  const length = Number(env.BENCH_D1_TEXT ?? 0);
+  const words = "the invoice for march was charged twice and the refund has not arrived yet ".split(" ");
+  const text = (short: string) =>
+    length > 0
+      ? Array.from({ length }, (_, i) => words[i % words.length] || " ")
+          .join(" ")
+          .slice(0, length)
+      : short;
   const { admin } = await setUpWorkspace();
   const inbox = await createInbox(admin, "Support");
   const agents: Person[] = [];
@@ -183,7 +192,7 @@ it("meters D1 per action", { timeout: 600_000 }, async () => {
     add(
       "customer starts a chat (widget)",
       await metered(async () => {
-        started = await startConversation(inbox.widgetKey, `Hello ${round}`, {
+        started = await startConversation(inbox.widgetKey, text(`Hello ${round}`), {
           name: `Customer ${round}`,
           email: `c${round}@example.com`,
         });
@@ -192,11 +201,11 @@ it("meters D1 per action", { timeout: 600_000 }, async () => {
     const id = started!.id;
     add(
       "customer writes again (widget)",
-      await metered(() => expectStatus(customerWrites(started!.contactToken, id, "More detail"), 201)),
+      await metered(() => expectStatus(customerWrites(started!.contactToken, id, text("More detail")), 201)),
     );
     add("agent opens the conversation", await metered(() => getConversation(agent.as, id)));
-    add("agent replies", await metered(() => expectStatus(reply(agent.as, id, "On it"), 201)));
-    add("agent adds a note", await metered(() => expectStatus(note(agent.as, id, "Checked the invoice"), 201)));
+    add("agent replies", await metered(() => expectStatus(reply(agent.as, id, text("On it")), 201)));
+    add("agent adds a note", await metered(() => expectStatus(note(agent.as, id, text("Checked the invoice")), 201)));
     add(
       "agent assigns",
       await metered(() => expectStatus(updateConversation(agent.as, id, { assigneeId: agent.id }), 200)),

@@ -5,5 +5,7 @@ declare namespace Cloudflare {
     WEBHOOK_RECEIVER: string;
     /** Rounds of `npm run bench:d1` (test/bench/d1-costs.test.ts). */
     BENCH_D1_ROUNDS?: string;
+    /** Characters per message in `npm run bench:d1` (0: short lines). */
+    BENCH_D1_TEXT?: string;
   }
 }
