@@ -14,17 +14,17 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ROOT, startServer } from "../scripts/lib/server.mjs";
-import { cpuSince, cpuSnapshot, listeningPorts, processRole, treePids } from "./lib/cpu.mjs";
+import { byRole, cpuSince, cpuSnapshot, runtimePort, treePids } from "./lib/cpu.mjs";
 import { BenchError, runGuarded } from "./lib/guard.mjs";
 import { paced } from "./lib/live.mjs";
 import { ListFleet, Typist } from "./lib/load-agents.mjs";
 import { startClassProfile } from "./lib/load-profile.mjs";
+import { rng } from "./lib/local-d1.mjs";
 import {
   ADMIN,
   createAgentsThroughApi,
   firstRows,
   planAgents,
-  rng,
   seedAgents,
   setupThroughApi,
 } from "./lib/load-setup.mjs";
@@ -85,23 +85,6 @@ function parseEnvList(/** @type {string} */ text) {
 }
 
 /**
- * Server CPU per process role, ms per second of the window (as bench/lib/live.mjs reports it).
- * @param {{ seconds: number, each: Record<number, number> }} cpu
- * @param {number[]} pids
- */
-function byRole(cpu, pids) {
-  /** @type {Record<string, number>} */
-  const roles = {};
-  for (const pid of pids) {
-    const ms = cpu.each[pid];
-    if (ms == null) continue;
-    const role = processRole(pid);
-    roles[role] = (roles[role] ?? 0) + ms;
-  }
-  return Object.fromEntries(Object.entries(roles).map(([k, ms]) => [k, round(ms / cpu.seconds, 1)]));
-}
-
-/**
  * Starts the frozen worker with fresh state (the first time) or on the state already set up.
  * @param {string} root
  * @param {string} stateDir
@@ -118,26 +101,6 @@ function serve(root, stateDir, migrate) {
     // Customers start many chats from few addresses during setup.
     extraArgs: ["--var", "WIDGET_STARTS_PER_10_MIN:100000"],
   });
-}
-
-/**
- * The runtime workerd's own HTTP port, which wrangler's proxy forwards to
- * (copied from bench/run.mjs, where it is not exported).
- * @param {number} serverPid
- */
-async function runtimePort(serverPid) {
-  for (const pid of treePids(serverPid)) {
-    if (processRole(pid) !== "workerd runtime") continue;
-    for (const port of listeningPorts(pid)) {
-      try {
-        const res = await fetch(`http://127.0.0.1:${port}/api/setup`, { signal: AbortSignal.timeout(3000) });
-        if (res.ok && "setUp" in (await res.json())) return port;
-      } catch {
-        // the inspector or another internal socket
-      }
-    }
-  }
-  return null;
 }
 
 /**

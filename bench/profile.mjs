@@ -13,11 +13,11 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import WebSocket from "ws";
 import { ROOT, startServer } from "../scripts/lib/server.mjs";
 import { newConversation, setupWorkspace } from "./lib/api.mjs";
-import { cpuSince, cpuSnapshot, listeningPorts, processRole, treePids } from "./lib/cpu.mjs";
-import { draftFanout, replyVisibility, withTimeout } from "./lib/live.mjs";
+import { cpuSince, cpuSnapshot, treePids } from "./lib/cpu.mjs";
+import { inspector, inspectorTarget } from "./lib/load-profile.mjs";
+import { draftFanout, replyVisibility } from "./lib/live.mjs";
 import { freezeWorker } from "./lib/snapshot.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -27,60 +27,6 @@ const seconds = Number(process.env.PROFILE_SECONDS || 5);
 const rate = Number(process.env.BENCH_RATE || 100);
 const workerRoot = process.env.BENCH_WORKER_ROOT ? path.resolve(process.env.BENCH_WORKER_ROOT) : ROOT;
 const log = (line) => process.stderr.write(`[profile] ${line}\n`);
-
-/** A minimal Chrome DevTools Protocol session over the inspector's WebSocket. */
-async function inspector(url) {
-  const ws = new WebSocket(url, { perMessageDeflate: false });
-  await withTimeout(
-    new Promise((resolve, reject) => {
-      ws.once("open", resolve);
-      ws.once("error", reject);
-    }),
-    10_000,
-    `inspector at ${url}`,
-  );
-  let id = 0;
-  const pending = new Map();
-  ws.on("message", (data) => {
-    const msg = JSON.parse(data.toString());
-    if (msg.id && pending.has(msg.id)) {
-      const { resolve, reject } = pending.get(msg.id);
-      pending.delete(msg.id);
-      if (msg.error) reject(new Error(`${msg.error.message}`));
-      else resolve(msg.result);
-    }
-  });
-  const send = (method, params = {}) =>
-    withTimeout(
-      new Promise((resolve, reject) => {
-        pending.set(++id, { resolve, reject });
-        ws.send(JSON.stringify({ id, method, params }));
-      }),
-      30_000,
-      method,
-    );
-  return { send, close: () => ws.terminate() };
-}
-
-/**
- * wrangler keeps the runtime's own inspector connection for itself (a second
- * one is dropped) and offers an inspector proxy, served by the proxy workerd.
- */
-async function inspectorTarget(serverPid) {
-  for (const pid of treePids(serverPid)) {
-    if (processRole(pid) !== "workerd proxy") continue;
-    for (const port of listeningPorts(pid)) {
-      try {
-        const res = await fetch(`http://127.0.0.1:${port}/json/list`, { signal: AbortSignal.timeout(2000) });
-        const list = await res.json();
-        if (list[0]?.webSocketDebuggerUrl) return list[0].webSocketDebuggerUrl;
-      } catch {
-        // not the inspector
-      }
-    }
-  }
-  throw new Error("workerd's inspector was not found");
-}
 
 /** Self and total time per function, from a V8 .cpuprofile. */
 function summarizeProfile(profile) {

@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { apiClient, ok, signIn } from "../client/index.mjs";
 import { ROOT, assetsDir, buildWeb, freePort, spawnGroup, startServer } from "../scripts/lib/server.mjs";
 import { newConversation, setupWorkspace } from "./lib/api.mjs";
-import { listeningPorts, processRole, treePids } from "./lib/cpu.mjs";
+import { runtimePort, treePids } from "./lib/cpu.mjs";
 import { draftFanout, largeRoom, replyVisibility, withTimeout } from "./lib/live.mjs";
 import { freezeWorker, stageWorker } from "./lib/snapshot.mjs";
 import { runGuarded } from "./lib/guard.mjs";
@@ -155,26 +155,6 @@ async function startRelay() {
     throw e;
   }
   return { url: `ws://127.0.0.1:${port}/`, pid: proc.pid, stop: () => proc.stop() };
-}
-
-/**
- * The port of the workerd that runs the worker, behind wrangler's proxy: the
- * one of its listening ports that answers the API.
- */
-async function runtimePort(serverPid) {
-  for (const pid of treePids(serverPid)) {
-    if (processRole(pid) !== "workerd runtime") continue;
-    for (const port of listeningPorts(pid)) {
-      // A raw probe, not the typed client: most of these ports are not the API.
-      try {
-        const res = await fetch(`http://127.0.0.1:${port}/api/setup`, { signal: AbortSignal.timeout(3000) });
-        if (res.ok && "setUp" in (await res.json())) return port;
-      } catch {
-        // the inspector or another internal socket
-      }
-    }
-  }
-  return null;
 }
 
 /**

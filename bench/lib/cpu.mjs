@@ -7,6 +7,7 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { round } from "./stats.mjs";
 
 let clkTck = 100;
 try {
@@ -187,4 +188,36 @@ export function listeningPorts(pid) {
     }
   }
   return ports;
+}
+
+/** Server CPU per process role, ms per second of the window. */
+export function byRole(cpu, pids) {
+  const roles = {};
+  for (const pid of pids) {
+    const ms = cpu.each[pid];
+    if (ms == null) continue;
+    const role = processRole(pid);
+    roles[role] = (roles[role] ?? 0) + ms;
+  }
+  return Object.fromEntries(Object.entries(roles).map(([k, ms]) => [k, round(ms / cpu.seconds, 1)]));
+}
+
+/**
+ * The port of the workerd that runs the worker, behind wrangler's proxy: the
+ * one of its listening ports that answers the API; null if none does.
+ */
+export async function runtimePort(serverPid) {
+  for (const pid of treePids(serverPid)) {
+    if (processRole(pid) !== "workerd runtime") continue;
+    for (const port of listeningPorts(pid)) {
+      // A raw probe, not the typed client: most of these ports are not the API.
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/api/setup`, { signal: AbortSignal.timeout(3000) });
+        if (res.ok && "setUp" in (await res.json())) return port;
+      } catch {
+        // the inspector or another internal socket
+      }
+    }
+  }
+  return null;
 }

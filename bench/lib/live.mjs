@@ -4,7 +4,7 @@
 // same clock (performance.now()).
 
 import WebSocket from "ws";
-import { cpuSince, cpuSnapshot, processRole } from "./cpu.mjs";
+import { byRole, cpuSince, cpuSnapshot } from "./cpu.mjs";
 import { round, summarize } from "./stats.mjs";
 
 export const PING = '{"type":"ping"}';
@@ -124,18 +124,6 @@ export async function paced(count, rate, send, onIndex) {
     await send(i);
   }
   return lag;
-}
-
-/** Server CPU per process role (ms per second of the window). */
-function byRole(cpu, pids) {
-  const roles = {};
-  for (const pid of pids) {
-    const ms = cpu.each[pid];
-    if (ms == null) continue;
-    const role = processRole(pid);
-    roles[role] = (roles[role] ?? 0) + ms;
-  }
-  return Object.fromEntries(Object.entries(roles).map(([k, ms]) => [k, round(ms / cpu.seconds, 1)]));
 }
 
 const PAD = "The quick brown fox jumps over the lazy dog while the customer waits for an answer. ";

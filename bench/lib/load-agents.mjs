@@ -9,7 +9,7 @@
 // @ts-expect-error ws ships no types (the project has no @types/ws)
 import WebSocket from "ws";
 import { closeAll, openRoomSocket, withTimeout } from "./live.mjs";
-import { rng } from "./load-setup.mjs";
+import { rng } from "./local-d1.mjs";
 
 /** @typedef {import("./load-setup.mjs").LoadAgent} LoadAgent */
 

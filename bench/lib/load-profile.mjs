@@ -16,7 +16,7 @@ import { withTimeout } from "./live.mjs";
  * A minimal Chrome DevTools Protocol session over the inspector's WebSocket.
  * @param {string} url
  */
-async function inspector(url) {
+export async function inspector(url) {
   const ws = new WebSocket(url, { perMessageDeflate: false, maxPayload: 1 << 30 });
   await withTimeout(
     new Promise((resolve, reject) => {
@@ -54,7 +54,7 @@ async function inspector(url) {
  * wrangler keeps the runtime's own inspector connection and offers a proxy, served by the proxy workerd.
  * @param {number} serverPid
  */
-async function inspectorTarget(serverPid) {
+export async function inspectorTarget(serverPid) {
   for (const pid of treePids(serverPid)) {
     if (processRole(pid) !== "workerd proxy") continue;
     for (const port of listeningPorts(pid)) {

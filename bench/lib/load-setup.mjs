@@ -7,37 +7,9 @@
 // passwords twice (PBKDF2, 100k rounds, inside the one workerd the run measures).
 
 import crypto from "node:crypto";
-import fs from "node:fs";
-import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
+import { d1File, rng } from "./local-d1.mjs";
 import { apiClient, ok, signIn } from "../../client/index.mjs";
-
-/**
- * The D1 database file under a --persist-to folder (as bench/lists/seed.mjs
- * finds it; copied, not imported: that module pulls in worker TypeScript).
- * @param {string} stateDir
- */
-function d1File(stateDir) {
-  const dir = path.join(stateDir, "v3", "d1", "miniflare-D1DatabaseObject");
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith(".sqlite") && f !== "metadata.sqlite");
-  if (files.length !== 1) throw new Error(`expected one D1 database in ${dir}, found ${files.join(", ") || "none"}`);
-  return path.join(dir, files[0]);
-}
-
-/**
- * Small deterministic PRNG (mulberry32): the same agents and scopes on every run.
- * @param {number} seed
- */
-export function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * @typedef {{ id: string, widgetKey: string }} LoadInbox

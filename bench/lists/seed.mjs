@@ -8,9 +8,8 @@
 // column semantics of worker/reports/rollups.ts.
 
 import crypto from "node:crypto";
-import fs from "node:fs";
-import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
+import { d1File, rng } from "../lib/local-d1.mjs";
 // Plain TypeScript with no imports: Node's own type stripping loads it.
 import { BUCKET_COUNT, bucketOf } from "../../worker/reports/buckets.ts";
 
@@ -23,32 +22,12 @@ const TARGETS = { first_response: 8 * 60, next_response: 24 * 60, resolution: 3 
 /** Days of report rollups, ending on `now`'s UTC day. */
 export const ROLLUP_DAYS = 365;
 
-/** The D1 database file under a --persist-to folder (the one that holds `conversations`). */
-export function d1File(stateDir) {
-  const dir = path.join(stateDir, "v3", "d1", "miniflare-D1DatabaseObject");
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith(".sqlite") && f !== "metadata.sqlite");
-  if (files.length !== 1) throw new Error(`expected one D1 database in ${dir}, found ${files.join(", ") || "none"}`);
-  return path.join(dir, files[0]);
-}
-
 const b64u = (buf) => Buffer.from(buf).toString("base64url");
 
 /** The same format as worker/auth/password.ts: pbkdf2-sha256$100000$salt$hash, base64url. */
 export function hashPassword(password) {
   const salt = crypto.randomBytes(16);
   return `pbkdf2-sha256$100000$${b64u(salt)}$${b64u(crypto.pbkdf2Sync(password, salt, 100_000, 32, "sha256"))}`;
-}
-
-/** Small deterministic PRNG (mulberry32). */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**
