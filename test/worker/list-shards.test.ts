@@ -3,11 +3,11 @@
  * the watch frame. The tests run with LIST_GATEWAYS = 3 (vitest.config.ts), so
  * a handful of users lands both in shared and in separate gateways.
  */
-import { env, runInDurableObject } from "cloudflare:test";
+import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import type { ListFrame } from "../../worker/contract";
 import type { InboxHub } from "../../worker/rooms/inbox-hub";
-import { gatewayNameOf, getInboxHub } from "../../worker/rooms/list-hub";
+import { gatewayNamed, gatewayNameOf, getInboxHub } from "../../worker/rooms/list-hub";
 import {
   addUser,
   call,
@@ -156,6 +156,21 @@ describe("list fan-out across shards", () => {
       () => expect(rowsOf(list, conversationId).at(-1)).toMatchObject({ conversation: { status: "resolved" } }),
       WAIT,
     );
+  });
+
+  it("keeps a socket's scope and watch through the gateway's hibernation", async () => {
+    const { admin, ana, ben, conversationId } = await twoAgentsAndACustomer();
+    const workspaceId = (await json(admin.as, "/api/me")).workspace.id;
+    const list = await connect("/api/live", ana.as);
+    const benRoom = await openRoom(conversationId, ben.as);
+    await list.next("presence");
+    await evictDurableObject(gatewayNamed(env, gatewayNameOf(env, workspaceId, ana.id)), { webSockets: "hibernate" });
+    // Woken by the frame: it knows who it is and which markers show, and narrows the socket.
+    list.send({ type: "watch", filter: null, ids: [conversationId] });
+    expect(await list.next("presence")).toMatchObject({ conversationId, viewers: [{ userId: ben.id }] });
+    const posted = await expectStatus(note(ben.as, conversationId, "after the nap"), 201);
+    await rowAt(list, conversationId, posted.createdAt);
+    benRoom.close();
   });
 
   it("refuses a malformed watch with an error frame and keeps the socket's last watch", async () => {

@@ -162,7 +162,7 @@ export class ListGateway extends DurableObject<Env> {
   async inboxAdded(workspaceId: string, inboxId: string): Promise<void> {
     if (this.#allInboxes) (await this.#allInboxes).add(inboxId);
     if (!this.ctx.getWebSockets().length) return;
-    this.#place ??= { workspaceId, name: (await this.ctx.storage.get<string>("name")) ?? "" };
+    await this.#restorePlace();
     const index = await this.#index();
     let any = false;
     for (const ws of this.ctx.getWebSockets()) {
@@ -192,6 +192,7 @@ export class ListGateway extends DurableObject<Env> {
     const frame = parseListClientFrame(message);
     if (!frame) return sendFrame(ws, malformedFrame);
     if (frame.type === "ping") return sendText(ws, PONG);
+    await this.#restorePlace();
     const attachment = this.#sockets.get(ws);
     const before = this.#watchedBy(ws);
     this.#sockets.set(ws, { ...attachment, watch: { filter: frame.filter, ids: frame.ids } });
@@ -276,6 +277,13 @@ export class ListGateway extends DurableObject<Env> {
     await this.ctx.storage.put("name", name);
   }
 
+  /** After a wake, which gateway this is, from storage (a gateway with sockets has been told). */
+  async #restorePlace(): Promise<void> {
+    if (this.#place) return;
+    const name = (await this.ctx.storage.get<string>("name")) ?? "";
+    this.#place = { workspaceId: name.slice(0, name.lastIndexOf(":")), name };
+  }
+
   async #storeScope(userId: string, scope: InboxScope): Promise<void> {
     this.#scopes.set(userId, scope);
     await this.ctx.storage.put(scopeKey(userId), scope);
@@ -307,10 +315,7 @@ export class ListGateway extends DurableObject<Env> {
     const index = new Map<string, Set<WebSocket>>();
     const sockets = this.ctx.getWebSockets();
     if (sockets.length) {
-      if (!this.#place) {
-        const name = (await this.ctx.storage.get<string>("name")) ?? "";
-        this.#place = { workspaceId: name.slice(0, name.lastIndexOf(":")), name };
-      }
+      await this.#restorePlace();
       for (const ws of sockets)
         for (const inboxId of await this.#inboxesOf(this.#sockets.get(ws).userId)) addTo(index, inboxId, ws);
     }
