@@ -159,7 +159,7 @@ export class ListGateway extends DurableObject<Env> {
   }
 
   /** A new inbox: sockets of users who see every inbox may see it. */
-  async inboxAdded(workspaceId: string, inboxId: string): Promise<void> {
+  async inboxAdded(inboxId: string): Promise<void> {
     if (this.#allInboxes) (await this.#allInboxes).add(inboxId);
     if (!this.ctx.getWebSockets().length) return;
     await this.#restorePlace();

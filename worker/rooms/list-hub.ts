@@ -66,5 +66,5 @@ export async function publishToAllLists(
 
 /** A new inbox: the lists of those who see every inbox start carrying it. */
 export async function inboxAdded(env: Env, workspaceId: string, inboxId: string): Promise<void> {
-  await Promise.all(allGateways(env, workspaceId).map((g) => g.inboxAdded(workspaceId, inboxId)));
+  await Promise.all(allGateways(env, workspaceId).map((g) => g.inboxAdded(inboxId)));
 }
