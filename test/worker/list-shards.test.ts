@@ -158,6 +158,29 @@ describe("list fan-out across shards", () => {
     );
   });
 
+  it("sends a row that comes into a watch the change it missed while the client's list read was under way", async () => {
+    const { admin, inbox, ana, conversationId } = await twoAgentsAndACustomer();
+    const list = await connect("/api/live", ana.as);
+    const control = await connect("/api/live", ana.as);
+    // The list is loading: its rows are not known yet.
+    list.send({ type: "watch", filter: { view: "all", inboxId: inbox.id }, ids: [] });
+    await roundTrip(list);
+    await expectStatus(updateConversation(admin.as, conversationId, { status: "resolved" }), 200);
+    // Ana's other socket shares the gateway: once it has the row, this one's filter has passed on it.
+    await vi.waitFor(
+      () => expect(rowsOf(control, conversationId).at(-1)).toMatchObject({ conversation: { status: "resolved" } }),
+      WAIT,
+    );
+    await roundTrip(list);
+    expect(rowsOf(list, conversationId)).toEqual([]);
+    // The read answered with the row as it was; the client watches it now and learns it left the list.
+    list.send({ type: "watch", filter: { view: "all", inboxId: inbox.id }, ids: [conversationId] });
+    await vi.waitFor(
+      () => expect(rowsOf(list, conversationId).at(-1)).toMatchObject({ conversation: { status: "resolved" } }),
+      WAIT,
+    );
+  });
+
   it("keeps a socket's scope and watch through the gateway's hibernation", async () => {
     const { admin, ana, ben, conversationId } = await twoAgentsAndACustomer();
     const workspaceId = (await json(admin.as, "/api/me")).workspace.id;

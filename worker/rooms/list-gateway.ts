@@ -49,6 +49,10 @@ interface Place {
 
 const scopeKey = (userId: string) => `scope:${userId}`;
 
+/** How long a row change is kept to send again to a socket that starts watching the row (its list read was under way). */
+export const RECENT_MS = 5_000;
+const MAX_RECENT = 2_000;
+
 /**
  * Holds the list sockets (`/api/live`) of the users whose ids hash to it, in
  * one workspace (see list-hub.ts), and keeps them fed: it subscribes to the
@@ -71,6 +75,13 @@ export class ListGateway extends DurableObject<Env> {
   #watching = new WeakMap<WebSocket, Set<string>>();
   /** Presence markers of subscribed inboxes, by conversation. */
   #presence = new Map<string, { inboxId: string; viewers: Viewer[] }>();
+  /**
+   * The latest row frame of each conversation changed in the last RECENT_MS, in
+   * the order they came: a client watches a row only once its list read is
+   * back, so a change made while the read was under way is sent again when the
+   * row comes into its watch.
+   */
+  #recent = new Map<string, { inboxId: string; text: string; at: number }>();
   /** Inboxes whose hub this instance subscribed to (and so holds the markers of). */
   #subscribed = new Map<string, Promise<void>>();
 
@@ -115,6 +126,7 @@ export class ListGateway extends DurableObject<Env> {
       } else if (change.kind === "conversation") {
         const { summary } = change;
         const text = encodeFrame({ type: "conversation", conversation: summary });
+        this.#remember(summary.id, inboxId, text);
         for (const ws of sockets) {
           const { userId, watch } = this.#sockets.get(ws);
           if (this.#shows(ws, summary.id)) sendText(ws, text);
@@ -128,6 +140,7 @@ export class ListGateway extends DurableObject<Env> {
         const { conversationId, to } = change;
         if (this.#presence.get(conversationId)?.inboxId === inboxId) this.#presence.delete(conversationId);
         const text = encodeFrame({ type: "conversation_removed", conversationId });
+        this.#recent.delete(conversationId);
         // Those who see the new inbox hear of the conversation from its hub.
         const stays = this.#byInbox?.get(to);
         for (const ws of sockets) if (!stays?.has(ws) && this.#shows(ws, conversationId)) sendText(ws, text);
@@ -197,13 +210,17 @@ export class ListGateway extends DurableObject<Env> {
     const before = this.#watchedBy(ws);
     this.#sockets.set(ws, { ...attachment, watch: { filter: frame.filter, ids: frame.ids } });
     this.#watching.delete(ws);
-    // Rows that just came on screen show who is in them at once.
+    // Rows that just came on screen show who is in them at once, and any change they missed on the way.
     const seen = await this.#inboxesOf(attachment.userId);
     await this.#subscribe(seen);
+    const now = Date.now();
     for (const id of frame.ids) {
+      if (before?.has(id)) continue;
       const marker = this.#presence.get(id);
-      if (marker && seen.has(marker.inboxId) && !before?.has(id))
+      if (marker && seen.has(marker.inboxId))
         sendFrame(ws, { type: "presence", conversationId: id, viewers: marker.viewers });
+      const recent = this.#recent.get(id);
+      if (recent && now - recent.at < RECENT_MS && seen.has(recent.inboxId)) sendText(ws, recent.text);
     }
   }
 
@@ -214,6 +231,17 @@ export class ListGateway extends DurableObject<Env> {
 
   override async webSocketError(ws: WebSocket): Promise<void> {
     this.#dropSocket(ws);
+  }
+
+  #remember(conversationId: string, inboxId: string, text: string): void {
+    const now = Date.now();
+    this.#recent.delete(conversationId);
+    this.#recent.set(conversationId, { inboxId, text, at: now });
+    // Oldest first: drop what is too old, and the oldest past the cap.
+    for (const [id, entry] of this.#recent) {
+      if (now - entry.at < RECENT_MS && this.#recent.size <= MAX_RECENT) break;
+      this.#recent.delete(id);
+    }
   }
 
   /** Whether a socket shows a conversation's row: it said so, or it never said what it shows. */
