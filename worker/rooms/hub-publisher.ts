@@ -76,14 +76,11 @@ export class HubPublisher {
   notifications(place: Place, notices: { userId: string; notification: Notification }[]): void {
     if (!notices.length) return;
     this.run(async () => {
-      await Promise.all(
-        notices.map(({ userId, notification }) =>
-          getListGateway(this.#env, place.workspaceId, userId).sendToUser(userId, {
-            type: "notification",
-            notification,
-          }),
-        ),
-      );
+      // In order, so one person's notifications arrive as they were made.
+      for (const { userId, notification } of notices) {
+        const gateway = getListGateway(this.#env, place.workspaceId, userId);
+        await gateway.sendToUser(userId, { type: "notification", notification });
+      }
     });
   }
 
