@@ -1,14 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
-import {
-  CloseCodes,
-  ListClientFrame,
-  type ListFrame,
-  type ListWatchFilter,
-  PING,
-  PONG,
-  type Viewer,
-} from "../contract";
+import { CloseCodes, type ListFrame, type ListWatchFilter, PING, PONG, type Viewer } from "../contract";
 import { getDb } from "../db/client";
 import { inboxes } from "../db/schema";
 import { inView } from "../domain/list-views";
@@ -23,6 +15,7 @@ import {
   encodeFrame,
   identityOf,
   malformedFrame,
+  parseListClientFrame,
   sendFrame,
   sendText,
   spendFrame,
@@ -359,14 +352,4 @@ function addTo(index: Map<string, Set<WebSocket>>, inboxId: string, ws: WebSocke
     index.set(inboxId, set);
   }
   set.add(ws);
-}
-
-function parseListClientFrame(message: string | ArrayBuffer): ListClientFrame | null {
-  if (typeof message !== "string") return null;
-  try {
-    const parsed = ListClientFrame.safeParse(JSON.parse(message));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
 }

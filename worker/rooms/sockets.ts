@@ -12,6 +12,7 @@ import {
   ClientFrame,
   CloseCodes,
   type CustomerFrame,
+  ListClientFrame,
   type ListFrame,
   MAX_DRAFT_CHARS,
 } from "../contract";
@@ -123,16 +124,34 @@ export function closeSocket(ws: WebSocket, code: number, reason: string): void {
 export const answerClose = (ws: WebSocket, code: number): void =>
   closeSocket(ws, code === 1005 || code === 1006 ? 1000 : code, "closing");
 
-/** A client's frame, or null when it is not one of the contract's. */
-export function parseClientFrame(message: string | ArrayBuffer): ClientFrame | null {
+/**
+ * A client's frame on a conversation room, or null when it is not one of the
+ * contract's. The hot frame (a draft per keystroke) is checked by hand, by the schema's own rule.
+ */
+export const parseClientFrame = (message: string | ArrayBuffer): ClientFrame | null =>
+  parseFrame(ClientFrame, message, (data) =>
+    data?.type === "draft" && typeof data.body === "string" && data.body.length <= MAX_DRAFT_CHARS
+      ? { type: "draft", body: data.body }
+      : undefined,
+  );
+
+/** A client's frame on the list stream, or null when it is not one of the contract's. */
+export const parseListClientFrame = (message: string | ArrayBuffer): ListClientFrame | null =>
+  parseFrame(ListClientFrame, message);
+
+/** A JSON text frame checked against `schema` (after `fast`, a hand check that may answer first); null when it fails. */
+function parseFrame<T>(
+  schema: z.ZodType<T>,
+  message: string | ArrayBuffer,
+  // biome-ignore lint/suspicious/noExplicitAny: the parsed JSON is checked before use
+  fast?: (data: any) => T | undefined,
+): T | null {
   if (typeof message !== "string") return null;
   try {
     const data = JSON.parse(message);
-    // The hot frame (a draft per keystroke) is checked by hand, by the schema's own rule.
-    if (data?.type === "draft" && typeof data.body === "string" && data.body.length <= MAX_DRAFT_CHARS) {
-      return { type: "draft", body: data.body };
-    }
-    const parsed = ClientFrame.safeParse(data);
+    const quick = fast?.(data);
+    if (quick !== undefined) return quick;
+    const parsed = schema.safeParse(data);
     return parsed.success ? parsed.data : null;
   } catch {
     return null;
