@@ -835,6 +835,8 @@ export class ConversationRoom extends DurableObject<Env> {
       this.#draftFrames.request();
       return;
     }
+    // The room just shrank: a batched older body must not follow this one.
+    this.#draftBatch.delete(userId);
     const text = encodeFrame({ type: "draft", userId, body });
     for (const ws of agents) {
       const a = this.#sockets.get(ws) as AgentAttachment;
