@@ -48,6 +48,12 @@ export const users = sqliteTable(
     role: text("role", { enum: ["admin", "agent"] }).notNull(),
     timeZone: text("time_zone").notNull().default("UTC"),
     emailNotifications: integer("email_notifications", { mode: "boolean" }).notNull().default(false),
+    /**
+     * Which channels each kind of notification uses, `{kind: {inApp, email, push}}`; kinds or
+     * channels left out take the defaults (worker/domain/notification-prefs.ts). Email also
+     * needs `email_notifications` on: that switch is the master for email.
+     */
+    notificationPrefs: text("notification_prefs", { mode: "json" }).$type<Record<string, Record<string, boolean>>>(),
     /** Set while the user is deactivated: no sign-in, no session, no token; their history stays. */
     deactivatedAt: integer("deactivated_at"),
     createdAt: createdAt(),
@@ -458,6 +464,8 @@ export const notifications = sqliteTable(
     emailAttempts: integer("email_attempts").notNull().default(0),
     /** Not before this time may the sweep claim it again: a claim's lease or a retry's back-off. */
     emailDueAt: integer("email_due_at"),
+    /** False when the agent turned off in-app notices of this kind: the row only carries email and push. */
+    inApp: integer("in_app", { mode: "boolean" }).notNull().default(true),
   },
   (t) => [
     index("notifications_user_created").on(t.userId, t.createdAt, t.id),
@@ -589,11 +597,12 @@ export const outbox = sqliteTable(
   "outbox",
   {
     id: text("id").primaryKey(),
-    kind: text("kind", { enum: ["reply"] }).notNull(),
+    /** `reply`: a reply to the customer; `forward`: the thread forwarded (its `forwarded` event). */
+    kind: text("kind", { enum: ["reply", "forward"] }).notNull(),
     conversationId: text("conversation_id")
       .notNull()
       .references(() => conversations.id, { onDelete: "cascade" }),
-    /** The timeline item sent. */
+    /** The timeline item sent: the reply, or the `forwarded` event. */
     seq: integer("seq").notNull(),
     status: text("status", { enum: ["pending", "sent", "failed"] })
       .notNull()
@@ -847,5 +856,76 @@ export const reportRollups = sqliteTable(
     primaryKey({ columns: [t.workspaceId, t.day, t.inboxId, t.teamId, t.assigneeId] }),
     // A report narrowed to some inboxes (a filter, or an agent's own) seeks each inbox's days.
     index("report_rollups_inbox_day").on(t.inboxId, t.day),
+  ],
+);
+
+/**
+ * Addresses agents forwarded conversations to, per workspace: the Forward
+ * dialog suggests them (most used first).
+ */
+export const forwardRecipients = sqliteTable(
+  "forward_recipients",
+  {
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    email: text("email").notNull(),
+    uses: integer("uses").notNull().default(1),
+    lastUsedAt: integer("last_used_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.email] }),
+    index("forward_recipients_recent").on(t.workspaceId, t.lastUsedAt),
+  ],
+);
+
+/** A browser's Web Push subscription (one per device an agent turned notifications on). */
+export const pushSubscriptions = sqliteTable(
+  "push_subscriptions",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** The push service URL (RFC 8030); unique: a browser re-subscribing replaces its row. */
+    endpoint: text("endpoint").notNull(),
+    /** The browser's P-256 public key and auth secret (base64url), for RFC 8291. */
+    p256dh: text("p256dh").notNull(),
+    auth: text("auth").notNull(),
+    userAgent: text("user_agent"),
+    createdAt: createdAt(),
+    lastSuccessAt: integer("last_success_at"),
+  },
+  (t) => [uniqueIndex("push_subscriptions_endpoint").on(t.endpoint), index("push_subscriptions_user").on(t.userId)],
+);
+
+/**
+ * Web Push to send: one row per notification and device, written in the
+ * notification's own batch, claimed with a lease like the mail outbox, so a
+ * push is never lost and never sent twice to a device.
+ */
+export const pushOutbox = sqliteTable(
+  "push_outbox",
+  {
+    id: text("id").primaryKey(),
+    notificationId: text("notification_id")
+      .notNull()
+      .references(() => notifications.id, { onDelete: "cascade" }),
+    subscriptionId: text("subscription_id")
+      .notNull()
+      .references(() => pushSubscriptions.id, { onDelete: "cascade" }),
+    status: text("status", { enum: ["pending", "sent", "failed"] })
+      .notNull()
+      .default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    dueAt: integer("due_at").notNull(),
+    lastError: text("last_error"),
+    sentAt: integer("sent_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("push_outbox_pair").on(t.notificationId, t.subscriptionId),
+    index("push_outbox_due").on(t.dueAt).where(sql`status = 'pending'`),
+    index("push_outbox_subscription").on(t.subscriptionId),
   ],
 );
