@@ -18,6 +18,8 @@ import {
 import { TimelineEvent } from "./events";
 import {
   MAX_BULK,
+  MAX_FORWARD_MESSAGE_CHARS,
+  MAX_FORWARD_RECIPIENTS,
   MAX_MENTIONS,
   MAX_SEARCH_CHARS,
   MAX_SUBJECT_CHARS,
@@ -220,6 +222,32 @@ export type BulkInput = z.infer<typeof BulkInput>;
 /** What a bulk action changes on each conversation. */
 export type BulkChange = Omit<BulkInput, "ids">;
 export const AddFollowerInput = z.strictObject({ userId: Id });
+
+/**
+ * `POST /api/conversations/:id/forward`: the thread by email to 1–10 people
+ * outside the inbox. Addresses are lower-cased and each kept once; notes go
+ * only when asked.
+ */
+export const ForwardInput = z.strictObject({
+  to: z
+    .array(Email)
+    .min(1, "name at least one address")
+    .max(MAX_FORWARD_RECIPIENTS, `at most ${MAX_FORWARD_RECIPIENTS} addresses`)
+    .transform((list) => [...new Set(list)]),
+  message: z
+    .string()
+    .max(MAX_FORWARD_MESSAGE_CHARS)
+    .optional()
+    .transform((m) => m?.trim() || undefined),
+  includeNotes: z.boolean().default(false),
+});
+export type ForwardInput = z.infer<typeof ForwardInput>;
+/** `GET /api/conversations/forward-recipients?q=`: earlier recipients whose address starts with or contains `q`. */
+export const ForwardRecipientsQuery = z.strictObject({ q: z.string().trim().max(254).default("") });
+/** Earlier forward recipients of the workspace, most used and most recent first. */
+export const ForwardRecipients = z.object({
+  items: z.array(z.object({ email: z.string(), uses: z.number().int(), lastUsedAt: z.string() })),
+});
 
 /** A valid Idempotency-Key header: printable ASCII, bounded. */
 export const IdempotencyKey = z.string().regex(/^[\x21-\x7e]{1,200}$/);

@@ -55,6 +55,13 @@ export const TimelineEvent = z.discriminatedUnion("type", [
   z.object({ type: z.literal("unlinked"), ...LinkTarget }),
   /** The customer rated the resolution in the widget ("How did we do?"). */
   z.object({ type: z.literal("rated"), score: z.number().int().min(1).max(5), comment: z.string().nullable() }),
+  /** An agent emailed the thread to people outside the inbox (their answers come back as notes). */
+  z.object({
+    type: z.literal("forwarded"),
+    to: z.array(z.string()),
+    includeNotes: z.boolean(),
+    message: z.string().optional(),
+  }),
 ]);
 export type TimelineEvent = z.infer<typeof TimelineEvent>;
 
@@ -114,6 +121,8 @@ export function describeEvent(e: TimelineEvent, actor: string): string {
       return `${actor} merged “${e.from.subject || e.from.contact}” into this conversation`;
     case "merged_into":
       return `${actor} merged this into “${e.into.subject || e.into.contact}”`;
+    case "forwarded":
+      return `${actor} forwarded this conversation to ${e.to.join(", ")}${e.includeNotes ? " (with internal notes)" : ""}`;
     case "rated": {
       const stars = `${"★".repeat(e.score)}${"☆".repeat(5 - e.score)}`;
       return e.comment

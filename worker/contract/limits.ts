@@ -72,3 +72,11 @@ export const MAX_HOLIDAYS = 400;
 export const MAX_SLA_MINUTES = 90 * 24 * 60;
 /** Days one report covers. */
 export const MAX_REPORT_DAYS = 400;
+/** Addresses one forward may go to. */
+export const MAX_FORWARD_RECIPIENTS = 10;
+/** The agent's own words above a forwarded thread. */
+export const MAX_FORWARD_MESSAGE_CHARS = 5_000;
+/** Forwards one agent may send per hour: generous for real work, a wall against a mail cannon. */
+export const FORWARDS_PER_HOUR = 30;
+/** Earlier recipients the forward dialog suggests at most. */
+export const MAX_FORWARD_SUGGESTIONS = 10;

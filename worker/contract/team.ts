@@ -31,7 +31,7 @@ export const UpdateSavedReplyInput = z
   .refine((v) => Object.keys(v).length > 0, "nothing to change");
 
 /** "webhook": an endpoint was turned off after failing for a day (sent to admins; no conversation). */
-export const NotificationKind = z.enum(["mention", "assigned", "update", "webhook", "sla"]);
+export const NotificationKind = z.enum(["mention", "assigned", "update", "webhook", "sla", "forward"]);
 export const Notification = z.object({
   id: Id,
   kind: NotificationKind,

@@ -13,6 +13,7 @@ const KIND_WORDS: Record<NotificationKind, string> = {
   update: "updated a conversation you follow",
   webhook: "turned off a failing webhook",
   sla: "flagged a missed SLA",
+  forward: "answered your forward",
 };
 
 interface Claimed {

@@ -452,7 +452,7 @@ export const notifications = sqliteTable(
     userId: text("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    kind: text("kind", { enum: ["mention", "assigned", "update", "webhook", "sla"] }).notNull(),
+    kind: text("kind", { enum: ["mention", "assigned", "update", "webhook", "sla", "forward"] }).notNull(),
     conversationId: text("conversation_id").references(() => conversations.id, { onDelete: "cascade" }),
     actorId: text("actor_id"),
     actorName: text("actor_name").notNull(),

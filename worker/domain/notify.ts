@@ -3,6 +3,7 @@
  * batch as the change.
  *
  * - a mention notifies the mentioned agent (`mention`);
+ * - an answer to a forward notifies the agent who forwarded (`forward`);
  * - a new assignee is notified (`assigned`);
  * - followers and the assignee hear of everything else (`update`);
  * - nobody is notified of what they did themselves, and each person gets at
@@ -14,6 +15,8 @@ export interface ChangeForNotice {
   /** The agent who made the change; null for customers and the system. */
   actorId: string | null;
   mentioned: readonly string[];
+  /** The agent whose forward the change's note answers. */
+  forwarder?: string | null;
   /** Set when the change assigned the conversation to someone. */
   newAssigneeId: string | null;
   /** After the change. */
@@ -33,6 +36,7 @@ export function recipients(change: ChangeForNotice): Map<string, NotificationKin
     if (userId && userId !== change.actorId && !out.has(userId) && change.canOpen(userId)) out.set(userId, kind);
   };
   for (const userId of change.mentioned) add(userId, "mention");
+  add(change.forwarder ?? null, "forward");
   add(change.newAssigneeId, "assigned");
   add(change.assigneeId, "update");
   for (const userId of change.followers) add(userId, "update");

@@ -9,6 +9,7 @@
 import type { Db } from "../db/client";
 import { claimOne, claimOutbox, markFailed, markSent, type OutboxRow } from "../db/queries/outbox";
 import { mailer } from "./mailer";
+import { forwardEmail } from "./forward";
 import { replyEmail, Undeliverable } from "./outbound";
 import { normalizeMessageId } from "./threading";
 
@@ -19,7 +20,7 @@ export const MAX_ATTEMPTS = 5;
 /** Wait before try n+1 after n failed: 1, 2, 4, 8 minutes. */
 export const backoffMs = (attempts: number) => 60_000 * 2 ** Math.max(0, attempts - 1);
 
-type MailEnv = Pick<Env, "EMAIL" | "EMAIL_STRICT" | "FILES">;
+type MailEnv = Pick<Env, "EMAIL" | "EMAIL_STRICT" | "FILES" | "EMAIL_FROM" | "APP_URL">;
 
 /** Refusals that no later try can change: the reply is marked failed at once. */
 const permanent = (e: unknown) =>
@@ -29,7 +30,11 @@ const permanent = (e: unknown) =>
 
 async function deliver(env: MailEnv, db: Db, row: OutboxRow, now: number): Promise<"sent" | "retry" | "failed"> {
   try {
-    const message = await replyEmail(db, env.FILES, row.conversationId, row.seq);
+    // A forward's row sends the thread to its recipients; a reply's, the reply to the customer.
+    const message =
+      row.kind === "forward"
+        ? await forwardEmail(env, db, row.conversationId, row.seq, row.id)
+        : await replyEmail(db, env.FILES, row.conversationId, row.seq);
     if (!message) throw new Error("The conversation has no email address to answer");
     const result = await mailer(env).send(message);
     const messageId = normalizeMessageId(result?.messageId);
@@ -39,7 +44,7 @@ async function deliver(env: MailEnv, db: Db, row: OutboxRow, now: number): Promi
   } catch (e) {
     const error = e instanceof Error ? e.message : String(e);
     const last = row.attempts >= MAX_ATTEMPTS || permanent(e);
-    console.error("reply email failed", row.conversationId, row.seq, `try ${row.attempts}`, error);
+    console.error(`${row.kind} email failed`, row.conversationId, row.seq, `try ${row.attempts}`, error);
     await markFailed(db, row.id, error.slice(0, 500), last ? null : now + backoffMs(row.attempts));
     return last ? "failed" : "retry";
   }

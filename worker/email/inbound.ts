@@ -11,6 +11,8 @@ import { unwrap } from "../errors";
 import { derivedId, sha256Hex } from "../lib/ids";
 import { getConversationRoom, SYSTEM } from "../rooms/conversation-room";
 import { automaticReason } from "./automatic";
+import { forwardIdOfAddress } from "./forward";
+import { answeredForward, noteAnswer } from "./forward-answer";
 import {
   alreadyRecorded,
   type DroppedFile,
@@ -91,11 +93,14 @@ async function readMail(
 export async function email(message: ForwardableEmailMessage, env: Env, _ctx?: ExecutionContext): Promise<void> {
   const db = getDb(env.DB);
   const inbox = await db.query.inboxes.findFirst({ where: eq(inboxes.emailAddress, message.to.toLowerCase()) });
-  if (!inbox) {
+  // Forwards from an inbox without an address go out from EMAIL_FROM: answers come back there (see forward.ts).
+  const tag = forwardIdOfAddress(env.EMAIL_FROM, message.to);
+  const toSender = !!env.EMAIL_FROM && (!!tag || message.to.toLowerCase() === env.EMAIL_FROM.toLowerCase());
+  if (!inbox && !toSender) {
     message.setReject("No inbox receives mail at this address");
     return;
   }
-  const mail = await readMail(message, inbox.emailAddress!);
+  const mail = await readMail(message, inbox?.emailAddress ?? message.to);
   if (!mail) return;
   const { parsed, messageId } = mail;
   const address = cleanLine(parsed.from?.address || message.from).toLowerCase();
@@ -105,6 +110,23 @@ export async function email(message: ForwardableEmailMessage, env: Env, _ctx?: E
   const text = newText(parsed.text ?? htmlToText(parsed.html ?? "", imageMarker(files.byContentId)));
   // Files alone make a message; only a message with neither says it is empty.
   const body = truncated(text || (files.keep.length ? "" : "(empty message)"));
+  const ids = threadIds(parsed.inReplyTo, parsed.references);
+
+  // An answer to a forward, from one of its recipients: a note for the team, never the customer's message.
+  const answered = await answeredForward(db, ids, tag, address, inbox?.workspaceId ?? null);
+  if (answered && automatic) {
+    console.log("automatic answer to a forward dropped", answered.forward.conversationId, automatic);
+    return;
+  }
+  if (answered) {
+    const names = [...files.keep, ...files.dropped].map((f) => f.name);
+    await noteAnswer(env, db, answered, { from: address, messageId, body, files: names });
+    return;
+  }
+  if (!inbox) {
+    console.warn("mail to the forward address answers no forward sent to", address, "- dropped");
+    return;
+  }
 
   const contact =
     (await findContactByEmail(db, inbox.workspaceId, address)) ??
@@ -118,7 +140,7 @@ export async function email(message: ForwardableEmailMessage, env: Env, _ctx?: E
   if (contact.blocked) return;
   const author = { type: "contact" as const, id: contact.id, name: contactName(contact) };
 
-  const threadId = await threadOf(db, inbox.id, threadIds(parsed.inReplyTo, parsed.references));
+  const threadId = await threadOf(db, inbox.id, ids);
   // A reply to a conversation since merged goes on in the one it was merged into.
   const threadRow = threadId ? await findConversation(db, threadId) : undefined;
   const thread = threadRow ? (await followMerges(db, threadRow)).id : null;

@@ -96,6 +96,16 @@ async function attachmentsOf(
 ): Promise<EmailAttachment[]> {
   const refusal = tooLargeForEmail(message, files);
   if (refusal) throw new Undeliverable(refusal);
+  return filesAsParts(db, bucket, conversationId, files);
+}
+
+/** Files of a conversation read from R2 as MIME parts; Undeliverable when one is gone. */
+export async function filesAsParts(
+  db: Db,
+  bucket: R2Bucket,
+  conversationId: string,
+  files: StoredAttachment[],
+): Promise<EmailAttachment[]> {
   const rows = await db
     .select({ id: attachments.id, r2Key: attachments.r2Key })
     .from(attachments)

@@ -72,6 +72,8 @@ import {
   type PostItem,
   planAccessDrop,
   planFollower,
+  planForward,
+  type ForwardThread,
   withAccessDrop,
   planLink,
   planPost,
@@ -228,6 +230,20 @@ export class ConversationRoom extends DurableObject<Env> {
       }
       if (change.followersAdded?.length) this.#sendConversation(state);
       if (input.author.type === "user" && input.author.id) await this.#setDraft(input.author.id, input.author.name, "");
+      return ok({ item: item! });
+    });
+  }
+
+  /**
+   * Forwards the thread by email: the `forwarded` event, its outbox row and
+   * the remembered recipients in one batch; a repeated key returns the first event.
+   */
+  forward(conversationId: string, input: ForwardThread, actor: AuthorRef): Promise<Result<{ item: Item }>> {
+    const key = input.idempotencyKey && `${actor.type}:${actor.id ?? ""}:forward:${input.idempotencyKey}`;
+    return this.#write(conversationId, async (state) => {
+      const earlier = key && (await itemByKey(this.#db, state.id, key));
+      if (earlier) return ok({ item: toItem(earlier) });
+      const [item] = await this.#commit(state, planForward(input, actor, key || undefined));
       return ok({ item: item! });
     });
   }
@@ -667,6 +683,7 @@ export class ConversationRoom extends DurableObject<Env> {
     const inboxId = change.patch?.inboxId ?? state.inboxId;
     const assigneeId = change.patch?.assigneeId !== undefined ? change.patch.assigneeId : state.assigneeId;
     const people = new Set([...state.followers, ...(change.followersAdded ?? []), ...(change.mentioned ?? [])]);
+    if (change.forwarder) people.add(change.forwarder);
     if (assigneeId) people.add(assigneeId);
     if (change.actorId) people.delete(change.actorId);
     if (!people.size) return people;
@@ -992,6 +1009,7 @@ export type RoomRpc = Pick<
   | "reclock"
   | "markBreach"
   | "post"
+  | "forward"
   | "update"
   | "rate"
   | "setTags"

@@ -77,6 +77,18 @@ export interface PostItem {
   automatic?: boolean;
   /** Uploads by the same author, not yet on any message: the room checks them and links them in the item's batch. */
   attachmentIds?: string[];
+  /** A note that answers a forward: the agent who forwarded is notified. */
+  forwarder?: string;
+}
+
+/** A forward of the thread by email, checked by the caller (reply access, addresses). */
+export interface ForwardThread {
+  to: string[];
+  includeNotes: boolean;
+  message?: string;
+  idempotencyKey?: string;
+  /** Its outbox row's id. */
+  outboxId: string;
 }
 
 /** Field changes; the caller has checked each value (the assignee may reply, the team exists). */
@@ -154,6 +166,18 @@ export function planPost(
     mentioned: mentioned.map((u) => u.id),
     followersAdded: newFollowers.map((u) => u.id),
     outbox: input.outbox,
+    forwarder: input.forwarder,
+  };
+}
+
+/** A forward: its `forwarded` event, its email queued and its recipients remembered in the same batch. */
+export function planForward(input: ForwardThread, actor: Author, idempotencyKey?: string): Change {
+  const { to, includeNotes, message } = input;
+  const event: TimelineEvent = { type: "forwarded", to, includeNotes, ...(message ? { message } : {}) };
+  return {
+    items: [{ ...eventItem(actor, event), idempotencyKey }],
+    actorId: actor.id,
+    forward: { id: input.outboxId, to },
   };
 }
 

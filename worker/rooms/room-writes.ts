@@ -24,7 +24,7 @@ import { linkFiles } from "../attachments/links";
 import { chunkRows, inJson } from "../db/chunks";
 import type { Db } from "../db/client";
 import { toItem, type ItemRow } from "../db/queries/items";
-import { queueReplyEmail } from "../db/queries/outbox";
+import { queueReplyEmail, rememberRecipients } from "../db/queries/outbox";
 import {
   conversations,
   conversationTags,
@@ -116,6 +116,10 @@ export interface Change {
   canOpen?: ReadonlySet<string>;
   /** The change's reply leaves by email: an outbox row, in this batch, that the sweep sends. */
   outbox?: OutboxEntry;
+  /** The change's `forwarded` event leaves by email: its outbox row and the recipients remembered, in this batch. */
+  forward?: OutboxEntry & { to: string[] };
+  /** The agent whose forward this note answers: notified (`forward`) if they can still open the conversation. */
+  forwarder?: string;
   /** The customer's rating of the current resolution; its `rated` event is the change's item. */
   rating?: NewRating;
   /** A merge's copy of another conversation: one `conversation.merged` webhook event stands for its items. */
@@ -260,6 +264,7 @@ export function planCommit(db: Db, state: RoomState, change: Change, now: number
     ...recipients({
       actorId: change.actorId,
       mentioned: change.mentioned ?? [],
+      forwarder: change.forwarder ?? null,
       newAssigneeId: patch.assigneeId ?? null,
       assigneeId,
       followers: followersAfter,
@@ -354,6 +359,14 @@ export function planCommit(db: Db, state: RoomState, change: Change, now: number
   const replySeq = rows.find((r) => r.kind === "reply")?.seq;
   if (change.outbox && replySeq)
     writes.push(queueReplyEmail(db, { id: change.outbox.id, conversationId: state.id, seq: replySeq, now }));
+  const forwardSeq = rows.find((r) => r.event?.type === "forwarded")?.seq;
+  if (change.forward && forwardSeq) {
+    const { id, to } = change.forward;
+    writes.push(
+      queueReplyEmail(db, { id, conversationId: state.id, seq: forwardSeq, now, kind: "forward" }),
+      rememberRecipients(db, state.workspaceId, to, now),
+    );
+  }
   if (change.rating) writes.push(db.insert(ratings).values(ratingRow(state, change.rating, rows[0]!.seq, now)));
   if (change.linkRemoved)
     writes.push(db.delete(links).where(and(eq(links.id, change.linkRemoved), eq(links.conversationId, state.id))));

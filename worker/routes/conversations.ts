@@ -2,6 +2,8 @@ import { Hono } from "hono";
 import {
   AddFollowerInput,
   BulkInput,
+  ForwardInput,
+  ForwardRecipientsQuery,
   ListQuery,
   PostMessageInput,
   MergeInput,
@@ -23,6 +25,8 @@ import {
   updateConversation,
 } from "../conversations";
 import { getDb } from "../db/client";
+import { forwardConversation, forwardSuggestions } from "../conversations/forward";
+import { AppError } from "../errors";
 import { mergeConversation } from "../conversations/merge";
 import { grantsFor } from "../db/queries/access";
 import { getTimeline, listConversations } from "../db/queries/conversations";
@@ -49,6 +53,11 @@ export const conversationRoutes = new Hono<AppEnv>()
     const db = getDb(c.env.DB);
     return c.json({ results: await bulkChange(c.env, db, c.var.actor, c.req.valid("json")) });
   })
+  // Before "/:id" too: the forward dialog's suggestions, earlier recipients in this workspace.
+  .get("/forward-recipients", validate("query", ForwardRecipientsQuery), async (c) => {
+    const db = getDb(c.env.DB);
+    return c.json(await forwardSuggestions(db, c.var.actor, c.req.valid("query").q));
+  })
   .get("/:id", async (c) => {
     const db = getDb(c.env.DB);
     const { conversation } = await conversationFor(db, c.var.actor, c.req.param("id"), "read");
@@ -68,6 +77,20 @@ export const conversationRoutes = new Hono<AppEnv>()
     const db = getDb(c.env.DB);
     const waitUntil = (work: Promise<unknown>) => c.executionCtx.waitUntil(work);
     return c.json(await postMessage(c.env, db, c.var.actor, c.req.param("id"), input, key, waitUntil), 201);
+  })
+  .post("/:id/forward", validate("json", ForwardInput), async (c) => {
+    const input = c.req.valid("json");
+    const key = idempotencyKey(c);
+    const db = getDb(c.env.DB);
+    const waitUntil = (work: Promise<unknown>) => c.executionCtx.waitUntil(work);
+    const refuse = (wait: number): never => {
+      c.header("Retry-After", String(wait));
+      throw new AppError("rate_limited", "You forwarded many conversations just now; please wait a while", {
+        retryAfterSeconds: wait,
+      });
+    };
+    const item = await forwardConversation(c.env, db, c.var.actor, c.req.param("id"), input, key, waitUntil, refuse);
+    return c.json(item, 201);
   })
   .get("/:id/email-deliveries", async (c) => {
     const db = getDb(c.env.DB);
