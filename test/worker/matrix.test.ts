@@ -109,6 +109,8 @@ const MATRIX: Record<
   "POST /api/conversations/:id/messages (reply)": [201, 201, 403, 403, 404, 401, 401],
   "POST /api/conversations/:id/messages (note)": [201, 201, 201, 403, 404, 401, 401],
   "GET /api/conversations/:id/email-deliveries": [200, 200, 200, 200, 404, 401, 401],
+  "GET /api/conversations/forward-recipients": [200, 200, 200, 200, 200, 401, 401],
+  "POST /api/conversations/:id/forward": [201, 201, 403, 403, 404, 401, 401],
   // A chat reply has no email to retry: 404 once the agent may reply.
   "POST /api/conversations/:id/messages/:seq/retry-email": [404, 404, 403, 403, 404, 401, 401],
   // Always 200 for agents: each id answers for itself (see bulk.test.ts).
@@ -522,6 +524,9 @@ const REQUESTS: Record<string, (who: Caller, w: World) => Promise<Response>> = {
     }),
   "GET /api/conversations/:id/email-deliveries": (who) =>
     call(who.as, `/api/conversations/${who.conversationId}/email-deliveries`),
+  "GET /api/conversations/forward-recipients": (who) => call(who.as, "/api/conversations/forward-recipients?q=fin"),
+  "POST /api/conversations/:id/forward": (who) =>
+    call(who.as, `/api/conversations/${who.conversationId}/forward`, { body: { to: ["alex@finance.example"] } }),
   "POST /api/conversations/:id/messages/:seq/retry-email": (who) =>
     call(who.as, `/api/conversations/${who.conversationId}/messages/1/retry-email`, { body: {} }),
   "POST /api/conversations/bulk": (who) =>

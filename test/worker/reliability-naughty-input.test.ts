@@ -355,6 +355,14 @@ function endpoints(w: World): Endpoint[] {
       headers: { "idempotency-key": "k-1" },
     },
     { method: "GET", path: "/api/conversations/:id/email-deliveries", params: cv },
+    { method: "GET", path: "/api/conversations/forward-recipients", query: { q: "fin" } },
+    {
+      method: "POST",
+      path: "/api/conversations/:id/forward",
+      params: cv,
+      body: { to: ["alex@finance.example"], message: "Can you check?", includeNotes: true },
+      headers: { "idempotency-key": "f-1" },
+    },
     { method: "POST", path: "/api/conversations/:id/messages/:seq/retry-email", params: { ...cv, seq: "1" }, body: {} },
     {
       method: "PATCH",

@@ -29,6 +29,7 @@ import {
   EmailDeliveries,
   EmailDelivery,
   type ErrorCode,
+  ForwardRecipients,
   Inbox,
   InboxAccess,
   InboxAccessList,
@@ -345,6 +346,19 @@ export const OPERATIONS: Record<string, Operation> = {
     status: 201,
     body: Item,
     errors: ["collision", "conflict"],
+  },
+  "GET /api/conversations/forward-recipients": {
+    summary: "Earlier forward recipients in this workspace matching q, most used and most recent first",
+    auth: "agent",
+    body: ForwardRecipients,
+  },
+  "POST /api/conversations/{id}/forward": {
+    summary: "Forward the thread by email to 1–10 addresses (reply access); answers the forwarded event",
+    idempotent: true,
+    auth: "agent",
+    status: 201,
+    body: Item,
+    errors: ["conflict", "rate_limited"],
   },
   "GET /api/conversations/{id}/email-deliveries": {
     summary: "How the conversation's email replies were delivered",
