@@ -151,7 +151,8 @@ const fileShapes = (files: StoredAttachment[]) => files.map((f) => ({ filename: 
 async function partsOrNull(bucket: R2Bucket, db: Db, conversationId: string, entries: Entry[]) {
   const parts: EmailAttachment[] = [];
   try {
-    for (const e of entries) if (e.files.length) parts.push(...(await filesAsParts(db, bucket, conversationId, e.files)));
+    for (const e of entries)
+      if (e.files.length) parts.push(...(await filesAsParts(db, bucket, conversationId, e.files)));
   } catch (error) {
     if (error instanceof Undeliverable) return null;
     throw error;
@@ -206,7 +207,7 @@ function texts(intro: Intro, entries: Entry[], links: Map<string, string> | null
   ];
   const paragraph = (s: string) => escapeHtml(s).replace(/\r?\n/g, "<br>");
   const htmlParts = [
-    "<!doctype html><html><body style=\"font-family:sans-serif;line-height:1.4\">",
+    '<!doctype html><html><body style="font-family:sans-serif;line-height:1.4">',
     ...(intro.message ? [`<p>${paragraph(intro.message)}</p><hr>`] : []),
     `<p style="color:#555">${escapeHtml(header)}<br>${escapeHtml(intro.answers)}</p>`,
     ...(omitted ? [`<p style="color:#555">${escapeHtml(omitted)}</p>`] : []),
