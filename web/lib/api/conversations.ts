@@ -5,14 +5,17 @@ import {
   ConversationPage,
   EmailDeliveries,
   EmailDelivery,
+  ForwardRecipients,
   Item,
   Timeline,
   type BulkInput,
+  type ForwardInput,
   type PostMessageInput,
   type StartConversationInput,
   type UpdateConversationInput,
   type View,
 } from "../../../worker/contract";
+import type { z } from "zod";
 import { enc, query, request } from "./client";
 
 const path = (id: string) => `/api/conversations/${enc(id)}`;
@@ -29,6 +32,12 @@ export const conversationsApi = {
       body: input,
       headers: { "Idempotency-Key": idempotencyKey },
     }),
+  /** Forwards the thread by email; answers the `forwarded` event. */
+  forward: (id: string, input: z.input<typeof ForwardInput>, idempotencyKey: string) =>
+    request("POST", `${path(id)}/forward`, Item, { body: input, headers: { "Idempotency-Key": idempotencyKey } }),
+  /** Earlier forward recipients matching `q`, for the forward dialog's suggestions. */
+  forwardRecipients: (q: string) =>
+    request("GET", `/api/conversations/forward-recipients${query({ q })}`, ForwardRecipients),
   /** How the conversation's emailed replies went: the timeline marks failed ones. */
   emailDeliveries: (id: string) => request("GET", `${path(id)}/email-deliveries`, EmailDeliveries),
   /** Sends a reply whose email failed once more. */

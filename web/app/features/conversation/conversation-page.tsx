@@ -16,6 +16,7 @@ import { contactName, lastListHref } from "../../list-state";
 import { accessTo, useSession } from "../../session";
 import { Composer } from "./composer";
 import { DraftPreviews, OfflineBanner, PresenceBar } from "./presence";
+import { ForwardDialog } from "./forward-dialog";
 import { MoreMenu } from "../lifecycle/more-menu";
 import { SnoozeMenu } from "../lifecycle/snooze-menu";
 import { StatusBanner } from "../lifecycle/status-banner";
@@ -190,6 +191,7 @@ export function ConversationPage({ id }: { id: string }) {
     onDone: changed,
   });
   const [otherError, setOtherError] = useState<unknown>(null);
+  const [forwarding, setForwarding] = useState(false);
   useEffect(() => setOtherError(null), [id]);
   const actionError = status.error ?? retryEmail.error ?? otherError;
   const clearActionError = () => {
@@ -287,6 +289,11 @@ export function ConversationPage({ id }: { id: string }) {
             />
           )}
           {canReply && (
+            <button type="button" class="btn" onClick={() => setForwarding(true)} data-testid="forward-button">
+              Forward…
+            </button>
+          )}
+          {canReply && (
             <button
               type="button"
               class={`btn ${reopens ? "" : "btn-resolve"}`}
@@ -345,6 +352,16 @@ export function ConversationPage({ id }: { id: string }) {
         </div>
         <SidePanel conversation={c} access={access} contactName={name} inboxName={inbox?.name} onChange={changed} />
       </div>
+      {forwarding && (
+        <ForwardDialog
+          conversationId={c.id}
+          onClose={() => setForwarding(false)}
+          onSent={(item) => {
+            setForwarding(false);
+            addItems([item], c.id);
+          }}
+        />
+      )}
     </section>
   );
 }

@@ -41,6 +41,7 @@ function describeAction(n: Pick<Notification, "kind" | "actor" | "preview">): { 
   const ownSentence = n.preview.startsWith(`${n.actor.name} `) ? n.preview.slice(n.actor.name.length + 1) : null;
   if (n.kind === "mention") return { action: "mentioned you", quote: n.preview || null };
   if (n.kind === "webhook") return { action: "turned off a failing webhook", quote: n.preview || null };
+  if (n.kind === "forward") return { action: "answered your forward", quote: n.preview || null };
   if (n.kind === "assigned")
     return { action: "assigned you a conversation", quote: ownSentence !== null ? null : n.preview || null };
   if (ownSentence) return { action: ownSentence, quote: null };
@@ -308,6 +309,7 @@ function KindMark({ kind }: { kind: NotificationKind }) {
     update: "M5 8h6M8 5v6",
     webhook: "M8 3.5 13 12H3zM8 7v2.2M8 10.6v.1",
     sla: "M8 13.5A5 5 0 1 0 8 3.5a5 5 0 0 0 0 10zM8 5.8v2.7l1.6 1",
+    forward: "M3.5 11.5V10a3 3 0 0 1 3-3h6M10 4.5 12.5 7 10 9.5",
   };
   return (
     <span class={`kind-mark kind-${kind}`} aria-hidden="true">
