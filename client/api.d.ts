@@ -422,6 +422,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/conversations/forward-recipients": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Earlier forward recipients in this workspace matching q, most used and most recent first */
+        get: operations["getApiConversationsForwardRecipients"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/conversations/{id}/timeline": {
         parameters: {
             query?: never;
@@ -450,6 +467,23 @@ export interface paths {
         put?: never;
         /** Reply or write a note */
         post: operations["postApiConversationsByIdMessages"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/conversations/{id}/forward": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Forward the thread by email to 1–10 addresses (reply access); answers the forwarded event */
+        post: operations["postApiConversationsByIdForward"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1383,6 +1417,12 @@ export interface webhooks {
                                     type: "rated";
                                     score: number;
                                     comment: string | null;
+                                } | {
+                                    /** @constant */
+                                    type: "forwarded";
+                                    to: string[];
+                                    includeNotes: boolean;
+                                    message?: string;
                                 };
                                 attachments?: {
                                     id: string;
@@ -1585,6 +1625,12 @@ export interface webhooks {
                                 type: "rated";
                                 score: number;
                                 comment: string | null;
+                            } | {
+                                /** @constant */
+                                type: "forwarded";
+                                to: string[];
+                                includeNotes: boolean;
+                                message?: string;
                             })[];
                         };
                     };
@@ -1789,6 +1835,12 @@ export interface webhooks {
                                     type: "rated";
                                     score: number;
                                     comment: string | null;
+                                } | {
+                                    /** @constant */
+                                    type: "forwarded";
+                                    to: string[];
+                                    includeNotes: boolean;
+                                    message?: string;
                                 };
                                 attachments?: {
                                     id: string;
@@ -6720,6 +6772,82 @@ export interface operations {
             };
         };
     };
+    getApiConversationsForwardRecipients: {
+        parameters: {
+            query?: {
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            email: string;
+                            uses: number;
+                            lastUsedAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "validation_failed";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthenticated";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `internal` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
     getApiConversationsByIdTimeline: {
         parameters: {
             query?: {
@@ -6872,6 +7000,12 @@ export interface operations {
                                 type: "rated";
                                 score: number;
                                 comment: string | null;
+                            } | {
+                                /** @constant */
+                                type: "forwarded";
+                                to: string[];
+                                includeNotes: boolean;
+                                message?: string;
                             };
                             attachments?: {
                                 id: string;
@@ -7116,6 +7250,12 @@ export interface operations {
                             type: "rated";
                             score: number;
                             comment: string | null;
+                        } | {
+                            /** @constant */
+                            type: "forwarded";
+                            to: string[];
+                            includeNotes: boolean;
+                            message?: string;
                         };
                         attachments?: {
                             id: string;
@@ -7218,6 +7358,314 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "payload_too_large";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `internal` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postApiConversationsByIdForward: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key returns the first answer and writes nothing */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    to: string[];
+                    message?: string;
+                    /** @default false */
+                    includeNotes?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        seq: number;
+                        /** @enum {string} */
+                        kind: "customer" | "reply" | "note" | "event";
+                        author: {
+                            /** @enum {string} */
+                            type: "contact" | "user" | "system";
+                            id: string | null;
+                            name: string;
+                        };
+                        body: string;
+                        event?: {
+                            /** @constant */
+                            type: "status_changed";
+                            /** @enum {string} */
+                            from: "open" | "snoozed" | "resolved" | "spam" | "merged";
+                            /** @enum {string} */
+                            to: "open" | "snoozed" | "resolved" | "spam" | "merged";
+                            /** @enum {string} */
+                            cause?: "customer" | "reply" | "snooze_expired" | "idle";
+                            until?: string;
+                        } | {
+                            /** @constant */
+                            type: "assigned";
+                            assignee: {
+                                id: string;
+                                name: string;
+                            } | null;
+                            rules?: string[];
+                            unassigned?: {
+                                id: string;
+                                name: string;
+                            };
+                        } | {
+                            /** @constant */
+                            type: "team_assigned";
+                            team: {
+                                id: string;
+                                name: string;
+                            } | null;
+                            rules?: string[];
+                        } | {
+                            /** @constant */
+                            type: "priority_changed";
+                            /** @enum {string} */
+                            from: "none" | "low" | "medium" | "high" | "urgent";
+                            /** @enum {string} */
+                            to: "none" | "low" | "medium" | "high" | "urgent";
+                            rules?: string[];
+                        } | {
+                            /** @constant */
+                            type: "tag_added";
+                            tag: string;
+                            rules?: string[];
+                        } | {
+                            /** @constant */
+                            type: "tag_removed";
+                            tag: string;
+                        } | {
+                            /** @constant */
+                            type: "follower_added";
+                            user: {
+                                id: string;
+                                name: string;
+                            };
+                            /** @constant */
+                            via?: "mention";
+                        } | {
+                            /** @constant */
+                            type: "follower_removed";
+                            user: {
+                                id: string;
+                                name: string;
+                            };
+                            /** @constant */
+                            reason?: "access";
+                        } | {
+                            /** @constant */
+                            type: "moved";
+                            from: {
+                                id: string;
+                                name: string;
+                            };
+                            to: {
+                                id: string;
+                                name: string;
+                            };
+                        } | {
+                            /** @constant */
+                            type: "merged";
+                            from: {
+                                id: string;
+                                subject: string | null;
+                                contact: string;
+                            };
+                            items: number;
+                        } | {
+                            /** @constant */
+                            type: "merged_into";
+                            into: {
+                                id: string;
+                                subject: string | null;
+                                contact: string;
+                            };
+                        } | {
+                            /** @constant */
+                            type: "linked";
+                            conversation?: {
+                                id: string;
+                                subject: string | null;
+                            };
+                            ticket?: {
+                                id: string;
+                                title: string;
+                            };
+                        } | {
+                            /** @constant */
+                            type: "unlinked";
+                            conversation?: {
+                                id: string;
+                                subject: string | null;
+                            };
+                            ticket?: {
+                                id: string;
+                                title: string;
+                            };
+                        } | {
+                            /** @constant */
+                            type: "rated";
+                            score: number;
+                            comment: string | null;
+                        } | {
+                            /** @constant */
+                            type: "forwarded";
+                            to: string[];
+                            includeNotes: boolean;
+                            message?: string;
+                        };
+                        attachments?: {
+                            id: string;
+                            name: string;
+                            size: number;
+                            contentType: string;
+                            url: string;
+                        }[];
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "validation_failed";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthenticated";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "conflict";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "rate_limited";
                             message: string;
                             details?: unknown;
                         };
@@ -10792,7 +11240,7 @@ export interface operations {
                         items: {
                             id: string;
                             /** @enum {string} */
-                            kind: "mention" | "assigned" | "update" | "webhook" | "sla";
+                            kind: "mention" | "assigned" | "update" | "webhook" | "sla" | "forward";
                             conversationId: string | null;
                             actor: {
                                 id: string | null;

@@ -57,11 +57,12 @@ export function ConversationPage({ id }: { id: string }) {
   }, [mergedInto]);
   const current = useRef<Loaded | undefined>(undefined);
   current.current = data;
-  // Email replies that failed after their last try, re-read as the thread grows; each can be retried.
+  // Email replies and forwards that failed after their last try, re-read as the thread grows; each can be retried.
   const lastSeq = data?.items.at(-1)?.seq ?? 0;
-  const deliveries = useResource(data?.conversation.channel === "email" ? `${id}:${lastSeq}` : null, () =>
-    api.emailDeliveries(id),
-  );
+  // Forwards go by email from any inbox.
+  const mailed =
+    data?.conversation.channel === "email" || data?.items.some((i) => i.event?.type === "forwarded") === true;
+  const deliveries = useResource(mailed ? `${id}:${lastSeq}` : null, () => api.emailDeliveries(id));
   const retryEmail = useAction((seq: number) => api.retryEmail(id, seq), {
     key: id,
     onDone: () => void deliveries.reload(),

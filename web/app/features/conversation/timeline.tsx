@@ -75,6 +75,8 @@ export function TimelineItem({
       <div class="tl-event" data-testid="timeline-item" data-kind="event" data-seq={item.seq}>
         <span class="tl-event-text">{eventText(item)}</span>
         <span class="tl-event-time">{time}</span>
+        {/* A forward's email that failed after its last try, like a reply's. */}
+        {email?.failed.has(item.seq) && <EmailFailed email={email} seq={item.seq} as="span" />}
       </div>
     );
   }
@@ -106,17 +108,22 @@ export function TimelineItem({
           )}
           {item.attachments?.length ? <AttachmentList attachments={item.attachments} lightbox={!inDialog} /> : null}
         </div>
-        {email?.failed.has(item.seq) && (
-          <div class="tl-email-failed" data-testid="email-failed">
-            Email not delivered.{" "}
-            <button type="button" class="link-btn" onClick={() => email.retry(item.seq)}>
-              Retry
-            </button>
-          </div>
-        )}
+        {email?.failed.has(item.seq) && <EmailFailed email={email} seq={item.seq} as="div" />}
       </div>
       {side === "right" && <Avatar name={item.author.name || "Team"} size={30} />}
     </div>
+  );
+}
+
+/** "Email not delivered. Retry" under an item whose email failed after its last try. */
+function EmailFailed({ email, seq, as: Tag }: { email: FailedEmail; seq: number; as: "div" | "span" }) {
+  return (
+    <Tag class="tl-email-failed" data-testid="email-failed">
+      Email not delivered.{" "}
+      <button type="button" class="link-btn" onClick={() => email.retry(seq)}>
+        Retry
+      </button>
+    </Tag>
   );
 }
 
