@@ -24,7 +24,7 @@ import {
 } from "./helpers";
 import { deliverEmail, emailInbox, mail, recordingEmail, runSweep } from "./mail";
 import { openRoom, openWidget } from "./sockets";
-import { FORWARDS_PER_HOUR, ForwardRecipients, type Item } from "../../worker/contract";
+import { describeEvent, FORWARDS_PER_HOUR, ForwardRecipients, type Item } from "../../worker/contract";
 import { PNG, upload } from "./files";
 
 const forward = (as: Person["as"], id: string, body: Record<string, unknown>, headers?: Record<string, string>) =>
@@ -96,6 +96,10 @@ describe("forwarding a conversation by email", () => {
     });
     const { items } = await timeline(ana.as, id);
     expect(items.at(-1)).toEqual(item);
+    // How the timeline (and a follower's notification) reads it.
+    expect(describeEvent(item.event!, ana.name)).toBe(
+      `${ana.name} forwarded this conversation to alex@finance.example, bo@legal.example: “Can you refund?”`,
+    );
     // The retry returns the first event and queues nothing more.
     const again = await json(
       ana.as,

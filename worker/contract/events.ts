@@ -121,8 +121,11 @@ export function describeEvent(e: TimelineEvent, actor: string): string {
       return `${actor} merged “${e.from.subject || e.from.contact}” into this conversation`;
     case "merged_into":
       return `${actor} merged this into “${e.into.subject || e.into.contact}”`;
-    case "forwarded":
-      return `${actor} forwarded this conversation to ${e.to.join(", ")}${e.includeNotes ? " (with internal notes)" : ""}`;
+    case "forwarded": {
+      const notes = e.includeNotes ? " (with internal notes)" : "";
+      const words = e.message ? `: “${e.message.length > 140 ? `${e.message.slice(0, 139)}…` : e.message}”` : "";
+      return `${actor} forwarded this conversation to ${e.to.join(", ")}${notes}${words}`;
+    }
     case "rated": {
       const stars = `${"★".repeat(e.score)}${"☆".repeat(5 - e.score)}`;
       return e.comment
