@@ -10,6 +10,7 @@ import {
   ADMIN,
   createInbox,
   ensureWorkspace,
+  eventually,
   launchBrowser,
   openConversation,
   pageAs,
@@ -31,6 +32,12 @@ after(async () => {
   await browser?.close();
 });
 
+/** Waits until the element with this test id has the focus. */
+const focusOn = (page, id) =>
+  eventually(page, (want) => document.activeElement?.getAttribute("data-testid") === want, id, {
+    what: `the focus on ${id}`,
+  });
+
 test("forward a conversation: chips, an earlier recipient suggested, the event in the timeline", async () => {
   const inbox = await createInbox(admin);
   const earlier = `alex.${run}@finance.example`;
@@ -46,7 +53,7 @@ test("forward a conversation: chips, an earlier recipient suggested, the event i
   await dialog.waitFor();
   const to = page.locator(tid("forward-to"));
   // The field has the focus, and says it suggests.
-  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("data-testid")), "forward-to");
+  await focusOn(page, "forward-to");
   assert.equal(await to.getAttribute("aria-autocomplete"), "list");
   assert.equal(await page.locator(tid("forward-include-notes")).isChecked(), false);
 
@@ -66,7 +73,7 @@ test("forward a conversation: chips, an earlier recipient suggested, the event i
   await suggestion.waitFor();
   assert.equal(await to.getAttribute("aria-expanded"), "true");
   await page.keyboard.press("ArrowDown");
-  assert.equal(await suggestion.getAttribute("aria-selected"), "true");
+  await page.locator(`${tid("forward-suggestion")}[aria-selected="true"]`, { hasText: earlier }).waitFor();
   await shotTo("FORWARD_SHOTS", page, "2-suggestion");
   await page.keyboard.press("Enter");
   await page.locator(`${tid("forward-chip")}[data-valid="true"]`, { hasText: earlier }).waitFor();
@@ -82,6 +89,38 @@ test("forward a conversation: chips, an earlier recipient suggested, the event i
 
   await waitForItem(page, "event", `forwarded this conversation to ${earlier}, ${second}`);
   // The focus is back where it was before the dialog.
-  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("data-testid")), "forward-button");
+  await focusOn(page, "forward-button");
   await shotTo("FORWARD_SHOTS", page, "4-timeline");
+});
+
+test("forward: a pasted list of eleven makes ten chips and keeps the eleventh in the field, said so", async () => {
+  const inbox = await createInbox(admin);
+  const id = await startConversation(admin, inbox, { name: "Many Recipients", body: `Many ${run}` });
+  const page = await pageAs(browser, ADMIN);
+  await openConversation(page, id);
+  await page.click(tid("forward-button"));
+  const to = page.locator(tid("forward-to"));
+  await to.waitFor();
+  const list = Array.from({ length: 11 }, (_, i) => `p${i}.${run}@x.example`);
+  // A paste is one input event with the whole list; a trailing space ends the last address.
+  await to.evaluate(
+    (el, value) => {
+      const set = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value").set;
+      set.call(el, value);
+      el.dispatchEvent(new Event("input", { bubbles: true }));
+    },
+    `${list.join(", ")} `,
+  );
+  await page.locator(tid("forward-chip")).nth(9).waitFor();
+  assert.equal(await page.locator(tid("forward-chip")).count(), 10);
+  assert.equal(await to.inputValue(), list[10]);
+  assert.match(await page.locator(tid("forward-issue")).innerText(), /At most 10 addresses/);
+  // Removing one makes room: Enter adds the eleventh.
+  await page.click(`[aria-label="Remove ${list[0]}"]`);
+  await to.focus();
+  await page.keyboard.press("End");
+  await page.keyboard.press("Enter");
+  await page.locator(tid("forward-chip"), { hasText: list[10] }).waitFor();
+  assert.equal(await page.locator(tid("forward-chip")).count(), 10);
+  assert.equal(await page.locator(tid("forward-issue")).isHidden(), true);
 });

@@ -55,20 +55,20 @@ export function ForwardDialog(props: { conversationId: string; onClose: () => vo
       clearTimeout(timer);
     };
   }, [typed]);
-  useEffect(() => setActive(-1), [typed, listOpen]);
 
-  const add = (texts: string[]) => {
-    const fresh = texts.map((t) => t.trim()).filter(Boolean);
-    if (!fresh.length) return;
-    setChips((list) => {
-      const next = [...list];
-      for (const text of fresh) {
-        const chip = chipOf(text);
-        if (next.length < MAX_FORWARD_RECIPIENTS && !next.some((c) => c.address === chip.address)) next.push(chip);
-      }
-      return next;
-    });
-    setTyped("");
+  /** Makes chips of `texts`; what does not fit stays in the field (before `rest`, what is still being typed). */
+  const add = (texts: string[], rest = "") => {
+    const next = [...chips];
+    const left: string[] = [];
+    for (const text of texts.map((t) => t.trim()).filter(Boolean)) {
+      const chip = chipOf(text);
+      if (next.some((c) => c.address === chip.address)) continue;
+      if (next.length < MAX_FORWARD_RECIPIENTS) next.push(chip);
+      else left.push(text);
+    }
+    setChips(next);
+    setTyped([...left, rest].filter(Boolean).join(", "));
+    setActive(-1);
   };
   const remove = (address: string) => {
     setChips((list) => list.filter((c) => c.address !== address));
@@ -85,6 +85,7 @@ export function ForwardDialog(props: { conversationId: string; onClose: () => vo
     } else if (e.key === "Escape" && shown) {
       // The list closes; the dialog stays (its own Escape listener is on the document).
       setListOpen(false);
+      setActive(-1);
       e.stopPropagation();
     } else if ((e.key === "Enter" || e.key === ",") && typed.trim()) {
       add([typed]);
@@ -96,18 +97,18 @@ export function ForwardDialog(props: { conversationId: string; onClose: () => vo
   const onInput = (value: string) => {
     // A pasted list, or a separator typed: what stands before it becomes chips.
     const parts = value.split(/[,;\s]+/);
-    if (parts.length > 1) {
-      add(parts.slice(0, -1));
-      setTyped(parts.at(-1)!);
-    } else setTyped(value);
+    if (parts.length > 1 && !full) add(parts.slice(0, -1), parts.at(-1));
+    else setTyped(value);
+    // Reset here, not in an effect: an effect runs a frame later and could undo an arrow key pressed meanwhile.
+    setActive(-1);
     setListOpen(true);
   };
 
   const invalid = chips.filter((c) => !c.valid);
   const issue = invalid.length
     ? `${invalid.map((c) => c.address).join(", ")} ${invalid.length === 1 ? "is not an email address" : "are not email addresses"}: remove ${invalid.length === 1 ? "it" : "them"} or correct ${invalid.length === 1 ? "it" : "them"}.`
-    : full
-      ? `At most ${MAX_FORWARD_RECIPIENTS} addresses.`
+    : full && typed.trim()
+      ? `At most ${MAX_FORWARD_RECIPIENTS} addresses: remove one to add another.`
       : tried && !chips.length
         ? "Add at least one address."
         : "";
@@ -126,7 +127,7 @@ export function ForwardDialog(props: { conversationId: string; onClose: () => vo
     setTried(true);
     const pending = typed.trim() ? [...chips, chipOf(typed)] : chips;
     if (typed.trim()) add([typed]);
-    if (!pending.length || pending.some((c) => !c.valid) || send.busy) {
+    if (!pending.length || pending.length > MAX_FORWARD_RECIPIENTS || pending.some((c) => !c.valid) || send.busy) {
       input.current?.focus();
       return;
     }
@@ -186,7 +187,6 @@ export function ForwardDialog(props: { conversationId: string; onClose: () => vo
               aria-invalid={issue ? true : undefined}
               aria-describedby={issue ? issueId : undefined}
               placeholder={chips.length ? "" : "name@example.com"}
-              disabled={full && !typed}
               value={typed}
               data-autofocus
               data-testid="forward-to"
@@ -196,6 +196,7 @@ export function ForwardDialog(props: { conversationId: string; onClose: () => vo
               onBlur={() => {
                 // A click on a suggestion lands first (it keeps the focus here); then what is left becomes a chip.
                 setListOpen(false);
+                setActive(-1);
                 if (typed.trim()) add([typed]);
               }}
             />
