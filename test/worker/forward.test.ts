@@ -253,7 +253,8 @@ describe("an answer to a forward", () => {
 
   it("becomes one internal note from that address, unseen by the customer, and notifies the forwarder", async () => {
     const { ana, ben, conversationId: id, contactToken, forwardId } = await forwarded();
-    const status = (await json(ana.as, `/api/conversations/${id}`)).status;
+    // Resolved meanwhile: an answer is the team's business and must not reopen it.
+    await json(ana.as, `/api/conversations/${id}`, { method: "PATCH", body: { status: "resolved" } });
     const { lastSeq } = await timeline(ana.as, id);
     const widget = await openWidget(id, contactToken, lastSeq);
     const room = await openRoom(id, ben.as, lastSeq);
@@ -273,7 +274,7 @@ describe("an answer to a forward", () => {
       items.some((i: { kind: string; body: string }) => i.kind === "customer" && i.body.includes("Refunded")),
     ).toBe(false);
     // The conversation's state is the team's business: not reopened, not changed.
-    expect((await json(ana.as, `/api/conversations/${id}`)).status).toBe(status);
+    expect((await json(ana.as, `/api/conversations/${id}`)).status).toBe("resolved");
 
     // The customer never sees it: not in the widget's thread, not on their socket (the next reply arrives first).
     const customerView = await customerSees(contactToken, id);
