@@ -118,7 +118,11 @@ export async function forwardEmail(
   }));
   const left = rows.length - kept.length;
 
-  const subject = `Fwd: ${head.subject || `Conversation with ${head.contactName || head.contactEmail || "a customer"}`}`;
+  // Names and subjects are free text: no line breaks or other control characters in a header.
+  const oneLine = (text: string) => text.replace(/\p{Cc}+/gu, " ").trim();
+  const subject = oneLine(
+    `Fwd: ${head.subject || `Conversation with ${head.contactName || head.contactEmail || "a customer"}`}`,
+  );
   const customer = [head.contactName, head.contactEmail && `<${head.contactEmail}>`].filter(Boolean).join(" ");
   const intro = {
     by: head.by,
@@ -135,7 +139,7 @@ export async function forwardEmail(
   if (asParts) parts = await partsOrNull(env.FILES, db, conversationId, entries);
   const links = files.length && !parts ? await fileLinks(env, db, head.workspaceId, files) : null;
   const message: EmailMessageBuilder = {
-    from: { email: sender, name: `${head.by} (${head.inboxName})` },
+    from: { email: sender, name: oneLine(`${head.by} (${head.inboxName})`) },
     to: event.to,
     subject,
     ...(links ? texts(intro, entries, links) : base),
