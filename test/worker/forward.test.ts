@@ -5,6 +5,8 @@
  */
 import { env } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
+import { getDb } from "../../worker/db/client";
+import { replyEmail } from "../../worker/email/outbound";
 import { getConversationRoom } from "../../worker/rooms/conversation-room";
 import { contentRefusal, headerRefusal } from "../../worker/email/send-rules";
 import {
@@ -364,10 +366,9 @@ describe("an answer to a forward", () => {
     expect(after).toHaveLength(2);
     expect(after.find((c: { id: string }) => c.id !== id)?.contact.email).toBe("eve@else.example");
 
-    // A customer reply later is not threaded to the forward: its In-Reply-To is the customer's own mail.
-    const { handed, recording } = recordingEmail();
-    await call(admin.as, `/api/conversations/${id}/messages`, { body: { kind: "reply", body: "Refund on its way" } });
-    await runSweep(Date.now() + 60 * 60_000, recording);
-    for (const m of handed) expect(JSON.stringify(m.headers ?? {})).not.toContain(forwardId);
+    // A reply to the customer later is not threaded to the forward: it answers the customer's own mail.
+    const later = await expectStatus(reply(admin.as, id, "Refund on its way"), 201);
+    const built = await replyEmail(getDb(env.DB), env.FILES, id, later.seq);
+    expect(built?.headers).toEqual({ "In-Reply-To": `<q.${address}>`, References: `<q.${address}>` });
   });
 });
