@@ -159,7 +159,7 @@ describe("forwarding a conversation by email", () => {
     const { admin, inbox, ana, conversationId: id } = await busyConversation();
     const outsider = await agentWith(admin, inbox.id, "none", "Olga Outsider");
     const noter = await agentWith(admin, inbox.id, "note", "Nia Noter");
-    const before = await rowCounts("timeline_items", "outbox", "forward_recipients");
+    const before = await rowCounts("timeline_items", "outbox", "forward_recipients", "rate_limits");
     const eleven = Array.from({ length: 11 }, (_, i) => `p${i}@x.example`);
     for (const body of [
       { to: [] },
@@ -177,7 +177,7 @@ describe("forwarding a conversation by email", () => {
     await expectError(forward(outsider.as, id, { to: ["a@x.example"] }), 404, "not_found");
     await expectError(forward(ana.as, "cv_missing", { to: ["a@x.example"] }), 404, "not_found");
     await expectError(forward(noter.as, id, { to: ["a@x.example"] }), 403, "forbidden");
-    expect(await rowCounts("timeline_items", "outbox", "forward_recipients")).toEqual(before);
+    expect(await rowCounts("timeline_items", "outbox", "forward_recipients", "rate_limits")).toEqual(before);
     // Ten is fine.
     await expectStatus(forward(ana.as, id, { to: eleven.slice(0, 10) }), 201);
     await vi.waitFor(async () => expect(await sentForward(id)).toMatchObject([{ status: "sent" }]));
