@@ -226,7 +226,9 @@ test("an agent edits their profile: name, time zone, notifications per kind and 
   assert.equal(await page.isChecked(tid("notify-mention-email")), false);
   assert.equal(await page.isChecked(tid("notify-update-push")), false);
   await page.check(tid("notify-mention-email"));
-  await page.waitForFunction(() => document.querySelector('[data-testid="notify-saved"]')?.textContent?.includes("Mentions on"));
+  await page.waitForFunction(() =>
+    document.querySelector('[data-testid="notify-saved"]')?.textContent?.includes("Mentions on"),
+  );
   const after = await (await Api.signedIn(eli)).ok("GET", "/api/me");
   assert.deepEqual(after.preferences.notifications.mention, { inApp: true, email: true, push: true });
   assert.equal(after.preferences.notifications.assigned.email, false, "ticking one kind leaves the others off");

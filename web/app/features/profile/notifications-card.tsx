@@ -3,7 +3,7 @@
  * push; one checkbox per kind and channel, saved as it changes), and push on
  * this device with the list of devices that get it.
  */
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { NotificationPrefs } from "../../../../worker/contract";
 import { api } from "../../../lib/api";
 import { longAgo, useNow } from "../../../lib/time";
@@ -38,17 +38,28 @@ export function NotificationsCard() {
   const { me, refresh } = useSession();
   const prefs = me.preferences.notifications;
   const [status, setStatus] = useState("");
-  const save = useAction(
-    (kind: Kind, channel: Channel, on: boolean) => api.updateMe({ notifications: { [kind]: { [channel]: on } } }),
-    {
-      onDone: (_, kind, channel, on) => {
-        void refresh();
+  const [error, setError] = useState<unknown>(null);
+  // Ticked boxes show at once; saves go one after another, so quick changes never overwrite each other.
+  const [pending, setPending] = useState<Record<string, boolean>>({});
+  const queue = useRef<Promise<unknown>>(Promise.resolve());
+  const change = (kind: Kind, channel: Channel, on: boolean) => {
+    const cell = `${kind}.${channel}`;
+    setPending((p) => ({ ...p, [cell]: on }));
+    setError(null);
+    queue.current = queue.current.then(async () => {
+      try {
+        await api.updateMe({ notifications: { [kind]: { [channel]: on } } });
+        await refresh();
         const k = KINDS.find((r) => r.kind === kind)!.label;
         const c = CHANNELS.find((r) => r.channel === channel)!.label;
         setStatus(`Saved: ${k} ${on ? "on" : "off"} for ${c.toLowerCase()}.`);
-      },
-    },
-  );
+      } catch (e) {
+        setError(e);
+      } finally {
+        setPending(({ [cell]: _, ...rest }) => rest);
+      }
+    });
+  };
   const kinds = KINDS.filter((k) => !k.adminOnly || me.user.role === "admin");
 
   return (
@@ -84,10 +95,9 @@ export function NotificationsCard() {
                   <td key={c.channel}>
                     <input
                       type="checkbox"
-                      checked={prefs[k.kind][c.channel]}
-                      disabled={save.busy}
+                      checked={pending[`${k.kind}.${c.channel}`] ?? prefs[k.kind][c.channel]}
                       aria-label={`${k.label}: ${c.label}`}
-                      onChange={(e) => void save.run(k.kind, c.channel, e.currentTarget.checked)}
+                      onChange={(e) => change(k.kind, c.channel, e.currentTarget.checked)}
                       data-testid={`notify-${k.kind}-${c.channel}`}
                     />
                   </td>
@@ -100,7 +110,7 @@ export function NotificationsCard() {
       <p class="sr-only" role="status" data-testid="notify-saved">
         {status}
       </p>
-      <ErrorNotice error={save.error} onDismiss={() => save.clearError()} />
+      <ErrorNotice error={error} onDismiss={() => setError(null)} />
       <DevicePush />
     </section>
   );
