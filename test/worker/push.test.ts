@@ -8,6 +8,7 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { importJWK, jwtVerify } from "jose";
 import { describe, expect, it, vi } from "vitest";
+import { PREF_KINDS, type StoredPrefs, wants, wantsSql } from "../../worker/domain/notification-prefs";
 import worker from "../../worker/index";
 import {
   addUser,
@@ -23,6 +24,7 @@ import {
   updateConversation,
 } from "./helpers";
 import { recordingEmail, runSweep } from "./mail";
+import { connect } from "./sockets";
 
 const b64url = (bytes: Uint8Array) =>
   btoa(String.fromCharCode(...bytes))
@@ -217,6 +219,22 @@ describe("the devices of an agent", () => {
 });
 
 describe("notification preferences per kind and channel", () => {
+  it("are read the same way by SQL (the writers' fan-out) as by code (the email sweep, the profile)", async () => {
+    const stored: StoredPrefs[] = [
+      null,
+      { update: { push: true }, mention: { inApp: false, push: false } },
+      { sla: {} },
+    ];
+    for (const prefs of stored)
+      for (const kind of PREF_KINDS)
+        for (const channel of ["inApp", "push"] as const) {
+          const row = await env.DB.prepare(`SELECT ${wantsSql("?1", "?2", channel)} AS v`)
+            .bind(prefs && JSON.stringify(prefs), kind)
+            .first<{ v: number }>();
+          expect(!!row!.v, `${JSON.stringify(prefs)} ${kind} ${channel}`).toBe(wants(prefs, true, kind, channel));
+        }
+  });
+
   it("start from the defaults, change one cell at a time and refuse unknown kinds or channels", async () => {
     const { ana } = await twoAgentsAndACustomer();
     const me = await json(ana.as, "/api/me");
@@ -316,12 +334,15 @@ describe("pushes", () => {
     const { ana, ben, conversationId } = await twoAgentsAndACustomer();
     const bens = await subscribe(ben);
     await setPrefs(ben, { mention: { inApp: false } });
+    const live = await connect("/api/live", ben.as);
     await mention(ana.as, conversationId, [ben]);
     await pushesAt(bens.path, 1);
     expect(await json(ben.as, "/api/notifications")).toMatchObject({ items: [], unreadCount: 0 });
-    // An assignment still rings the bell.
+    // An assignment still rings the bell; the live bell heard of nothing before it.
     await updateConversation(ana.as, conversationId, { assigneeId: ben.id });
+    expect((await live.next("notification")).notification.kind).toBe("assigned");
     expect(await json(ben.as, "/api/notifications")).toMatchObject({ items: [{ kind: "assigned" }], unreadCount: 1 });
+    live.close();
   });
 
   it("are no email: a kind with email off is skipped by the email sweep, another kind is still emailed", async () => {
