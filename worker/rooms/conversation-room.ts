@@ -631,8 +631,10 @@ export class ConversationRoom extends DurableObject<Env> {
     results: readonly unknown[],
     end: number,
   ): void {
+    if (!notices.length) return;
     this.#hub.notifications(state, shownNotices(notices, results, end));
-    sendPushesSoon(this.env, (p) => this.ctx.waitUntil(p), noticeIds(notices));
+    // The statement before the last queued the pushes (see noticeWrites): nothing queued, nothing to send.
+    if (writtenRows(results[end - 2]) > 0) sendPushesSoon(this.env, (p) => this.ctx.waitUntil(p), noticeIds(notices));
   }
 
   /**

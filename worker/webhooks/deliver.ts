@@ -321,11 +321,12 @@ async function disable(
   }));
   const [first, ...rest] = notificationWrites(db, rows, now);
   await db.batch([first!, ...rest]);
+  // The admins' pushes; any not sent now are sent by the minute sweep.
   await sendPushes(
     env,
     db,
     now,
     rows.length * 20,
     rows.map((r) => r.id),
-  );
+  ).catch((e) => console.error("push send failed", e));
 }
