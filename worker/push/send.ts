@@ -20,6 +20,8 @@ import { pushProblem, vapidAuthorization } from "./vapid";
 
 /** How long a push service keeps a push for a device that is offline. */
 export const PUSH_TTL_S = 24 * 60 * 60;
+/** Pushes in flight at once. */
+const PARALLEL = 6;
 /** A push service that has not answered by then is tried again later. */
 const SEND_TIMEOUT_MS = 10_000;
 
@@ -140,21 +142,22 @@ export async function sendPushes(
   const rows = await claim(db, now, limit, notificationIds);
   if (!rows.length) return counts;
   const open = await stillOpen(db, [...new Set(rows.map((r) => r.id))]);
-  for (const row of rows) {
+  const one = async (row: Claimed): Promise<Outcome> => {
     if (problem) {
       await finish(db, row.outboxId, "failed", now, problem);
-      counts.failed++;
-    } else if (!open.has(row.id) || row.readAt !== null) {
+      return "failed";
+    }
+    if (!open.has(row.id) || row.readAt !== null) {
       // Read already, or the conversation is out of reach now: nothing to tell.
-      await finish(
-        db,
-        row.outboxId,
-        "failed",
-        now,
-        row.readAt !== null ? "skipped: already read" : "skipped: no access",
-      );
-      counts.skipped++;
-    } else counts[await deliver(env, db, row, now)]++;
+      const why = row.readAt !== null ? "skipped: already read" : "skipped: no access";
+      await finish(db, row.outboxId, "failed", now, why);
+      return "skipped";
+    }
+    return deliver(env, db, row, now);
+  };
+  // A few at a time: a Worker keeps at most 6 connections open at once.
+  for (let i = 0; i < rows.length; i += PARALLEL) {
+    for (const outcome of await Promise.all(rows.slice(i, i + PARALLEL).map(one))) counts[outcome]++;
   }
   return counts;
 }
