@@ -14,6 +14,7 @@ import {
   addUser,
   call,
   customerWrites,
+  customerWritesIn,
   expectError,
   grant,
   json,
@@ -355,6 +356,26 @@ describe("pushes", () => {
     await runSweep(Date.now() + 10 * 60_000, recording);
     expect(handed).toHaveLength(1);
     expect(handed[0]).toMatchObject({ to: ben.email, subject: "Ana Agent assigned you a conversation" });
+  });
+
+  it("tell the assignee of a missed SLA, from the minute sweep's breach", async () => {
+    const { admin, inbox, ben } = await twoAgentsAndACustomer();
+    await json(admin.as, `/api/inboxes/${inbox.id}/sla`, {
+      method: "PUT",
+      body: { firstResponseMinutes: 5, businessHoursOnly: false },
+    });
+    const { conversationId } = await customerWritesIn(inbox.widgetKey, "Still waiting on my refund");
+    await updateConversation(admin.as, conversationId, { assigneeId: ben.id });
+    const bens = await subscribe(ben);
+    const { sla } = await json(admin.as, `/api/conversations/${conversationId}`);
+    await runSweep(Date.parse(sla!.dueAt) + 60_000);
+    const [push] = await pushesAt(bens.path, 1);
+    expect(JSON.parse(push!.payload!)).toMatchObject({
+      title: "A conversation missed its SLA",
+      body: expect.stringContaining("First response is overdue"),
+      url: `/conversations/${conversationId}`,
+    });
+    expect(push!.headers.urgency).toBe("normal");
   });
 
   it("forget a device the push service says is gone (410)", async () => {

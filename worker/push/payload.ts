@@ -13,7 +13,7 @@ const TITLES: Record<string, (actor: string) => string> = {
   assigned: (a) => `${a} assigned you a conversation`,
   forward: (a) => `${a} answered a forwarded conversation`,
   update: (a) => `${a} updated a conversation you follow`,
-  sla: (a) => `${a}: a conversation missed its SLA`,
+  sla: () => "A conversation missed its SLA",
   webhook: () => "A failing webhook was turned off",
 };
 

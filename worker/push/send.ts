@@ -44,13 +44,15 @@ type Outcome = "sent" | "retry" | "failed" | "gone" | "skipped";
 
 /** Claims due rows (of these notifications only, when given), at most `limit`, and returns what sending needs. */
 async function claim(db: Db, now: number, limit: number, notificationIds?: readonly string[]): Promise<Claimed[]> {
-  const only = notificationIds
-    ? sql`AND notification_id IN (SELECT value FROM json_each(${JSON.stringify(notificationIds)}))`
-    : sql``;
+  // Right after the write, its rows are taken even if the writer's clock ran ahead (the sweep's
+  // scheduled time): never claimed before (attempts = 0) means nobody else holds them.
+  const due = notificationIds
+    ? sql`(due_at <= ${now} OR attempts = 0) AND notification_id IN (SELECT value FROM json_each(${JSON.stringify(notificationIds)}))`
+    : sql`due_at <= ${now}`;
   const rows = await db.all<{ id: string }>(sql`
     UPDATE push_outbox SET due_at = ${now + LEASE_MS}, attempts = attempts + 1
     WHERE id IN (
-      SELECT id FROM push_outbox WHERE status = 'pending' AND due_at <= ${now} ${only}
+      SELECT id FROM push_outbox WHERE status = 'pending' AND ${due}
       ORDER BY due_at LIMIT ${limit})
     RETURNING id`);
   if (!rows.length) return [];
