@@ -20,13 +20,18 @@ export default defineConfig(async () => {
             ALLOW_LOCAL_WEBHOOKS: "1",
             WEBHOOK_RETRY_SECONDS: "1,1,1",
             WEBHOOK_RECEIVER: inject("webhookReceiver"),
+            // Web Push: a VAPID pair for tests only, and a local push service (push-receiver.ts).
+            VAPID_PUBLIC_KEY: "BKngqjiHUjOwoDckMCvrE9JFZRWWrR5nlGZfvR8g-_m04JIUSt7H9kdDMpwiuTM_JP8jQBAm29ipAy0Kwyu8yTo",
+            VAPID_PRIVATE_KEY: "_2wK98_d4akWZ49rXSACV4rS-jW6m0BC1fL8ZHkLz5s",
+            VAPID_SUBJECT: "mailto:push-tests@switchboard.example",
+            PUSH_RECEIVER: inject("pushReceiver"),
           },
         },
       })),
     ],
     test: {
       include: ["test/worker/**/*.test.ts", "worker/**/*.test.ts"],
-      globalSetup: ["./test/worker/webhook-receiver.ts"],
+      globalSetup: ["./test/worker/webhook-receiver.ts", "./test/worker/push-receiver.ts"],
       setupFiles: ["./test/worker/apply-migrations.ts"],
       // Generous: a test ends as soon as it passes; a loaded 2-core machine must not fail it by the clock.
       testTimeout: 30_000,

@@ -210,6 +210,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/me/push-subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The devices I get push notifications on, and the server's VAPID public key */
+        get: operations["getApiMePushSubscriptions"];
+        put?: never;
+        /** Get push notifications on this device (the browser's PushSubscription) */
+        post: operations["postApiMePushSubscriptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users": {
         parameters: {
             query?: never;
@@ -989,6 +1007,23 @@ export interface paths {
         post?: never;
         /** Revoke an API token */
         delete: operations["deleteApiMeTokensById"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/push-subscriptions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Stop push notifications on a device */
+        delete: operations["deleteApiMePushSubscriptionsById"];
         options?: never;
         head?: never;
         patch?: never;
@@ -3557,6 +3592,38 @@ export interface operations {
                         preferences: {
                             timeZone: string;
                             emailNotifications: boolean;
+                            notifications: {
+                                mention: {
+                                    inApp: boolean;
+                                    email: boolean;
+                                    push: boolean;
+                                };
+                                assigned: {
+                                    inApp: boolean;
+                                    email: boolean;
+                                    push: boolean;
+                                };
+                                forward: {
+                                    inApp: boolean;
+                                    email: boolean;
+                                    push: boolean;
+                                };
+                                update: {
+                                    inApp: boolean;
+                                    email: boolean;
+                                    push: boolean;
+                                };
+                                sla: {
+                                    inApp: boolean;
+                                    email: boolean;
+                                    push: boolean;
+                                };
+                                webhook: {
+                                    inApp: boolean;
+                                    email: boolean;
+                                    push: boolean;
+                                };
+                            };
                         };
                     };
                 };
@@ -3608,6 +3675,38 @@ export interface operations {
                     name?: string;
                     timeZone?: string;
                     emailNotifications?: boolean;
+                    notifications?: {
+                        mention?: {
+                            inApp?: boolean;
+                            email?: boolean;
+                            push?: boolean;
+                        };
+                        assigned?: {
+                            inApp?: boolean;
+                            email?: boolean;
+                            push?: boolean;
+                        };
+                        forward?: {
+                            inApp?: boolean;
+                            email?: boolean;
+                            push?: boolean;
+                        };
+                        update?: {
+                            inApp?: boolean;
+                            email?: boolean;
+                            push?: boolean;
+                        };
+                        sla?: {
+                            inApp?: boolean;
+                            email?: boolean;
+                            push?: boolean;
+                        };
+                        webhook?: {
+                            inApp?: boolean;
+                            email?: boolean;
+                            push?: boolean;
+                        };
+                    };
                 };
             };
         };
@@ -3629,6 +3728,38 @@ export interface operations {
                         preferences: {
                             timeZone: string;
                             emailNotifications: boolean;
+                            notifications: {
+                                mention: {
+                                    inApp: boolean;
+                                    email: boolean;
+                                    push: boolean;
+                                };
+                                assigned: {
+                                    inApp: boolean;
+                                    email: boolean;
+                                    push: boolean;
+                                };
+                                forward: {
+                                    inApp: boolean;
+                                    email: boolean;
+                                    push: boolean;
+                                };
+                                update: {
+                                    inApp: boolean;
+                                    email: boolean;
+                                    push: boolean;
+                                };
+                                sla: {
+                                    inApp: boolean;
+                                    email: boolean;
+                                    push: boolean;
+                                };
+                                webhook: {
+                                    inApp: boolean;
+                                    email: boolean;
+                                    push: boolean;
+                                };
+                            };
                         };
                     };
                 };
@@ -3981,6 +4112,219 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "internal";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getApiMePushSubscriptions: {
+        parameters: {
+            query?: {
+                /** @description This browser's push endpoint: its device is marked `current` */
+                endpoint?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        publicKey: string | null;
+                        subscriptions: {
+                            id: string;
+                            userAgent: string | null;
+                            createdAt: string;
+                            lastSuccessAt: string | null;
+                            current: boolean;
+                        }[];
+                    };
+                };
+            };
+            /** @description `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "validation_failed";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthenticated";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `internal` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postApiMePushSubscriptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    endpoint: string;
+                    expirationTime?: number | null;
+                    keys: {
+                        p256dh: string;
+                        auth: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        userAgent: string | null;
+                        createdAt: string;
+                        lastSuccessAt: string | null;
+                        current: boolean;
+                    };
+                };
+            };
+            /** @description `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "validation_failed";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthenticated";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `internal` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `not_configured` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_configured";
                             message: string;
                             details?: unknown;
                         };
@@ -12416,6 +12760,106 @@ export interface operations {
         };
     };
     deleteApiMeTokensById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthenticated";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description `internal` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal";
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    deleteApiMePushSubscriptionsById: {
         parameters: {
             query?: never;
             header?: never;

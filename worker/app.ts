@@ -24,6 +24,7 @@ import { teamRoutes } from "./routes/teams";
 import { webhookRoutes } from "./routes/webhooks";
 import { linkRoutes, ticketRoutes } from "./routes/tickets";
 import { meRoutes, userRoutes } from "./routes/users";
+import { pushSubscriptionRoutes } from "./routes/push-subscriptions";
 import { widgetCors, widgetRoutes } from "./routes/widget";
 
 const jsonBodyLimit = bodyLimit({
@@ -63,6 +64,7 @@ const api = new Hono<AppEnv>()
   .use("*", requireActor)
   .route("/attachments", attachmentUploadRoutes)
   .route("/me", meRoutes)
+  .route("/me/push-subscriptions", pushSubscriptionRoutes)
   .route("/users", userRoutes)
   .route("/invitations", invitationRoutes)
   .route("/inboxes", inboxRoutes)

@@ -20,6 +20,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { localVapidKeys } from "./vapid-keys.mjs";
 
 /** The project root (the folder with package.json and wrangler.toml). */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -335,6 +336,7 @@ export async function startServer({
     throw e;
   }
 
+  const vapid = localVapidKeys(stateDir);
   const args = [
     "dev",
     "--port",
@@ -353,6 +355,11 @@ export async function startServer({
     "ALLOW_LOCAL_WEBHOOKS:1",
     "--var",
     `WEBHOOK_SECRETS_KEY:${localWebhookKey(stateDir)}`,
+    // Web Push: a VAPID pair made once per state folder (in production, Worker secrets).
+    "--var",
+    `VAPID_PUBLIC_KEY:${vapid.publicKey}`,
+    "--var",
+    `VAPID_PRIVATE_KEY:${vapid.privateKey}`,
     ...extraArgs,
   ];
   const [cmd, argv] = toolCommand("wrangler", args, root);

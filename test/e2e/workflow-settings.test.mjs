@@ -201,7 +201,7 @@ test("inbox access: the table shows each agent's level and changes it in place",
   page.assertNoErrors();
 });
 
-test("an agent edits their profile: name, time zone, email notifications", async () => {
+test("an agent edits their profile: name, time zone, notifications per kind and channel", async () => {
   const eli = await createAgent(admin, "Eli Profile", { [inbox.id]: "reply" });
   const page = await pageAs(browser, eli);
   await page.click(tid("current-user"));
@@ -211,19 +211,27 @@ test("an agent edits their profile: name, time zone, email notifications", async
 
   await page.fill(tid("profile-name"), "Eli Okonkwo");
   await page.selectOption(tid("profile-timezone"), "Europe/Berlin");
-  await page.check(tid("profile-email-notifications"));
   await page.click(tid("profile-save"));
   await page.waitForSelector(tid("profile-saved"));
   assert.match(await page.textContent(tid("current-user")), /Eli Okonkwo/, "the top bar shows the new name");
 
   const me = await (await Api.signedIn(eli)).ok("GET", "/api/me");
   assert.equal(me.user.name, "Eli Okonkwo");
-  assert.deepEqual(me.preferences, { timeZone: "Europe/Berlin", emailNotifications: true });
+  assert.equal(me.preferences.timeZone, "Europe/Berlin");
 
   await page.reload();
   await page.waitForSelector(tid("profile-page"));
   assert.equal(await page.inputValue(tid("profile-timezone")), "Europe/Berlin");
-  assert.equal(await page.isChecked(tid("profile-email-notifications")), true);
+  // Email for mentions, saved as it is ticked; push for followed updates off by default.
+  assert.equal(await page.isChecked(tid("notify-mention-email")), false);
+  assert.equal(await page.isChecked(tid("notify-update-push")), false);
+  await page.check(tid("notify-mention-email"));
+  await page.waitForFunction(() =>
+    document.querySelector('[data-testid="notify-saved"]')?.textContent?.includes("Mentions on"),
+  );
+  const after = await (await Api.signedIn(eli)).ok("GET", "/api/me");
+  assert.deepEqual(after.preferences.notifications.mention, { inApp: true, email: true, push: true });
+  assert.equal(after.preferences.notifications.assigned.email, false, "ticking one kind leaves the others off");
   page.assertNoErrors();
 });
 

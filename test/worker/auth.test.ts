@@ -101,7 +101,7 @@ describe("/api/me", () => {
       user: { id: agent.id, name: agent.name, email: agent.email, role: "agent" },
       workspace: { id: expect.any(String), name: "Acme Support" },
       inboxes: [{ id: support.id, name: "Support", channel: "chat", access: "note" }],
-      preferences: { timeZone: "UTC", emailNotifications: false },
+      preferences: { timeZone: "UTC", emailNotifications: false, notifications: expect.any(Object) },
     });
 
     const theirs = await json(admin.as, "/api/me");

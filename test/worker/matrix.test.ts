@@ -68,6 +68,9 @@ const MATRIX: Record<
   "POST /api/me/tokens": [201, 201, 201, 201, 201, 401, 401],
   "GET /api/me/tokens": [200, 200, 200, 200, 200, 401, 401],
   "DELETE /api/me/tokens/:id": [204, 204, 204, 204, 204, 401, 401],
+  "GET /api/me/push-subscriptions": [200, 200, 200, 200, 200, 401, 401],
+  "POST /api/me/push-subscriptions": [201, 201, 201, 201, 201, 401, 401],
+  "DELETE /api/me/push-subscriptions/:id": [204, 204, 204, 204, 204, 401, 401],
   "POST /api/me/password": [204, 204, 204, 204, 204, 401, 401],
   "GET /api/users": [200, 200, 200, 200, 200, 401, 401],
   "POST /api/users": [201, 403, 403, 403, 403, 401, 401],
@@ -433,6 +436,33 @@ const REQUESTS: Record<string, (who: Caller, w: World) => Promise<Response>> = {
       ? (await json(who.as, "/api/me/tokens", { body: { name: "Doomed" } }, 201)).id
       : "tok_someone-elses";
     return call(who.as, `/api/me/tokens/${id}`, { method: "DELETE" });
+  },
+  "GET /api/me/push-subscriptions": (who) => call(who.as, "/api/me/push-subscriptions"),
+  "POST /api/me/push-subscriptions": (who) =>
+    call(who.as, "/api/me/push-subscriptions", {
+      body: {
+        endpoint: `${env.PUSH_RECEIVER}/ok/matrix-${who.role}`,
+        keys: { p256dh: env.VAPID_PUBLIC_KEY, auth: "c2VjcmV0LWF1dGgtMTZiIQ" },
+      },
+    }),
+  // Each person removes a device of their own; the others try an id that is not theirs to see.
+  "DELETE /api/me/push-subscriptions/:id": async (who) => {
+    const id = who.person
+      ? (
+          await json(
+            who.as,
+            "/api/me/push-subscriptions",
+            {
+              body: {
+                endpoint: `${env.PUSH_RECEIVER}/ok/matrix-doomed-${who.role}`,
+                keys: { p256dh: env.VAPID_PUBLIC_KEY, auth: "c2VjcmV0LWF1dGgtMTZiIQ" },
+              },
+            },
+            201,
+          )
+        ).id
+      : "ps_someone-elses";
+    return call(who.as, `/api/me/push-subscriptions/${id}`, { method: "DELETE" });
   },
   // The same password again: allowed, and it keeps the caller's session (only the others end).
   "POST /api/me/password": (who) =>

@@ -209,6 +209,16 @@ function endpoints(w: World): Endpoint[] {
     },
     { method: "POST", path: "/api/me/tokens", body: { name: "CI" } },
     { method: "DELETE", path: "/api/me/tokens/:id", params: { id: "tok_missing" } },
+    { method: "GET", path: "/api/me/push-subscriptions", query: { endpoint: `${env.PUSH_RECEIVER}/ok/naughty` } },
+    {
+      method: "POST",
+      path: "/api/me/push-subscriptions",
+      body: {
+        endpoint: `${env.PUSH_RECEIVER}/ok/naughty`,
+        keys: { p256dh: env.VAPID_PUBLIC_KEY, auth: "c2VjcmV0LWF1dGgtMTZiIQ" },
+      },
+    },
+    { method: "DELETE", path: "/api/me/push-subscriptions/:id", params: { id: "ps_missing" } },
     // A wrong current password: the fuzzer never changes the admin's password by accident.
     { method: "POST", path: "/api/me/password", body: { currentPassword: "not the password", newPassword: PASSWORD } },
     { method: "GET", path: "/api/users", query: { inboxId: w.inbox.id, access: "view" } },

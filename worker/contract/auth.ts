@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Access, Channel, Email, Id, Name, Password, Role } from "./common";
+import { NotificationPrefs } from "./push";
 
 export const SetupInput = z.strictObject({
   workspace: Name,
@@ -17,7 +18,12 @@ export const User = z.object({ id: Id, name: z.string(), email: z.string(), role
 const Workspace = z.object({ id: Id, name: z.string() });
 export const MeInbox = z.object({ id: Id, name: z.string(), channel: Channel, access: Access });
 
-export const Preferences = z.object({ timeZone: z.string(), emailNotifications: z.boolean() });
+/** `emailNotifications` is the email master switch: false, no kind is emailed (`notifications[kind].email` shows it). */
+export const Preferences = z.object({
+  timeZone: z.string(),
+  emailNotifications: z.boolean(),
+  notifications: NotificationPrefs,
+});
 export const SetupResult = z.object({ user: User, workspace: Workspace });
 export const LoginResult = z.object({ user: User });
 export const Me = z.object({ user: User, workspace: Workspace, inboxes: z.array(MeInbox), preferences: Preferences });

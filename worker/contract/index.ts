@@ -18,3 +18,4 @@ export * from "./webhooks";
 export * from "./contacts";
 export * from "./business-hours";
 export * from "./sla";
+export * from "./push";

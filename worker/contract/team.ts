@@ -2,6 +2,7 @@ import { z } from "zod";
 import { Access, Email, Id, Name, Role } from "./common";
 import { TagName } from "./conversations";
 import { MAX_IDS_PER_REQUEST, MAX_TEXT_CHARS, PAGE_SIZES } from "./limits";
+import { NotificationPrefsPatch } from "./push";
 
 export const Team = z.object({ id: Id, name: z.string(), members: z.array(z.object({ id: Id, name: z.string() })) });
 export const CreateTeamInput = z.strictObject({
@@ -55,6 +56,7 @@ export const UpdateMeInput = z
     name: Name.optional(),
     timeZone: z.string().min(1).max(64).refine(isTimeZone, "unknown time zone").optional(),
     emailNotifications: z.boolean().optional(),
+    notifications: NotificationPrefsPatch.optional(),
   })
   .refine((v) => Object.keys(v).length > 0, "nothing to change");
 

@@ -3,6 +3,8 @@ import type { NotificationKind } from "../contract";
 import type { Db } from "../db/client";
 import { backoffMs, LEASE_MS, MAX_ATTEMPTS } from "../email/deliver";
 import { mailer } from "../email/mailer";
+import { stillOpen } from "../db/queries/notification-access";
+import { wants } from "../domain/notification-prefs";
 
 /** At most this many notifications are claimed per run; a backlog drains over the next runs. */
 const BATCH = 100;
@@ -54,18 +56,6 @@ const retryLater = (db: Db, ids: string[], at: number) =>
     sql`UPDATE notifications SET email_due_at = ${at} WHERE id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`,
   );
 
-/** Of these notifications, those whose agent can still open the conversation (no preview to anyone who lost it). */
-async function stillOpen(db: Db, ids: string[]): Promise<Set<string>> {
-  const rows = await db.all<{ id: string }>(sql`
-    SELECT n.id FROM notifications n
-      JOIN users u ON u.id = n.user_id
-      LEFT JOIN conversations c ON c.id = n.conversation_id
-      LEFT JOIN inbox_access a ON a.user_id = n.user_id AND a.inbox_id = c.inbox_id
-    WHERE n.id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))
-      AND (n.conversation_id IS NULL OR u.role = 'admin' OR a.access IS NOT NULL)`);
-  return new Set(rows.map((r) => r.id));
-}
-
 function digest(list: Claimed[], name: string, appUrl: string) {
   const lines = list.map(
     (n) =>
@@ -76,7 +66,7 @@ function digest(list: Claimed[], name: string, appUrl: string) {
       list.length === 1
         ? `${list[0]!.actorName} ${KIND_WORDS[list[0]!.kind]}`
         : `${list.length} new notifications in Switchboard`,
-    text: `Hi ${name},\n\n${lines.join("\n\n")}\n\nYou get these emails because email notifications are on in your Switchboard profile. This message was sent automatically.\n`,
+    text: `Hi ${name},\n\n${lines.join("\n\n")}\n\nYou get these emails because these email notifications are on in your Switchboard profile. This message was sent automatically.\n`,
   };
 }
 
@@ -103,17 +93,23 @@ export async function emailNotifications(
   if (closed.length) await markHandled(db, closed, now);
   const due = claimed.filter((n) => open.has(n.id));
   const userIds = [...new Set(due.map((n) => n.userId))];
-  const people = await db.all<{ id: string; email: string; name: string; wantsEmail: number }>(sql`
-    SELECT id, email, name, email_notifications AS wantsEmail FROM users
+  const people = await db.all<{ id: string; email: string; name: string; master: number; prefs: string | null }>(sql`
+    SELECT id, email, name, email_notifications AS master, notification_prefs AS prefs FROM users
     WHERE id IN (SELECT value FROM json_each(${JSON.stringify(userIds)}))`);
   const byId = new Map(people.map((p) => [p.id, p]));
+  // Email for this kind, by the agent's master switch and per-kind choice.
+  const wanted = (n: Claimed) => {
+    const p = byId.get(n.userId);
+    return !!p && wants(p.prefs ? JSON.parse(p.prefs) : null, !!p.master, n.kind, "email");
+  };
 
-  const unwanted = due.filter((n) => !byId.get(n.userId)?.wantsEmail).map((n) => n.id);
+  const unwanted = due.filter((n) => !wanted(n)).map((n) => n.id);
   if (unwanted.length) await markHandled(db, unwanted, now);
   let emailed = 0;
   let failed = 0;
-  for (const person of people.filter((p) => p.wantsEmail)) {
-    const list = due.filter((n) => n.userId === person.id);
+  for (const person of people) {
+    const list = due.filter((n) => n.userId === person.id && wanted(n));
+    if (!list.length) continue;
     const ids = list.map((n) => n.id);
     try {
       if (!env.EMAIL_FROM) throw new Error("EMAIL_FROM is not set: notification email has no sender");

@@ -4,6 +4,7 @@ import { reviewAccess } from "./access";
 import { sendDueReplies } from "../email/deliver";
 import { autoResolve } from "./auto-resolve";
 import { emailNotifications } from "./email-notifications";
+import { sendPushes } from "../push/send";
 import { purgeExpired } from "./purge";
 import { wakeSnoozed } from "./wake-snoozed";
 import { finishMerges } from "./finish-merges";
@@ -39,6 +40,7 @@ export async function scheduled(controller: ScheduledController, env: Env, _ctx?
     accessDropped: await job("access-review", () => reviewAccess(db, env, SWEEP_LIMIT)),
     replies: await job("reply-email", () => sendDueReplies(env, db, now, SWEEP_LIMIT)),
     emailed: await job("email-notifications", () => emailNotifications(db, env, now, delayMs, env.APP_URL)),
+    pushed: await job("push", () => sendPushes(env, db, now, SWEEP_LIMIT)),
     purged: await job("purge-expired", () => purgeExpired(db, now)),
     filesSwept: await job("unattached-files", () => sweepUnattached(env.FILES, db, now, SWEEP_LIMIT)),
     merges: await job("finish-merges", () => finishMerges(db, env, now, SWEEP_LIMIT)),

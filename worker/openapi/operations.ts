@@ -38,6 +38,8 @@ import {
   Item,
   LoginResult,
   Me,
+  PushDevice,
+  PushDevices,
   Notifications,
   Rating,
   Report,
@@ -223,6 +225,25 @@ export const OPERATIONS: Record<string, Operation> = {
     body: CreatedToken,
   },
   "DELETE /api/me/tokens/{id}": { summary: "Revoke an API token", auth: "agent", status: 204 },
+  "GET /api/me/push-subscriptions": {
+    summary: "The devices I get push notifications on, and the server's VAPID public key",
+    auth: "agent",
+    body: PushDevices,
+    query: [{ name: "endpoint", description: "This browser's push endpoint: its device is marked `current`" }],
+  },
+  "POST /api/me/push-subscriptions": {
+    summary: "Get push notifications on this device (the browser's PushSubscription)",
+    auth: "agent",
+    status: 201,
+    body: PushDevice,
+    errors: ["not_configured"],
+  },
+  "DELETE /api/me/push-subscriptions/{id}": {
+    summary: "Stop push notifications on a device",
+    auth: "agent",
+    status: 204,
+    errors: ["not_found"],
+  },
   "POST /api/me/password": { summary: "Change my password", auth: "agent", status: 204 },
 
   // The team.

@@ -23,6 +23,7 @@ import {
   CloseCodes,
   clocksRun,
   type Item,
+  type Notification,
   PING,
   PONG,
   type Rating,
@@ -92,7 +93,9 @@ import {
   conversationAfter,
   itemRow,
   loadRoomState,
+  noticeIds,
   noticeWrites,
+  shownNotices,
   planCommit,
   previewOf,
   type RoomState,
@@ -112,6 +115,7 @@ import {
 import { rollupWrites } from "../reports/rollups";
 import { termsOf } from "../db/queries/inbox-terms";
 import { teamMemberIds } from "../db/queries/users";
+import { sendPushesSoon } from "../push/send";
 import { breachNotices, happeningOf, placeOf, replay, trackedColumns } from "./room-metrics";
 import {
   AttachmentCache,
@@ -522,17 +526,18 @@ export class ConversationRoom extends DurableObject<Env> {
       if (!clock || clock.breached || clock.dueAt > now) return ok({ breached: false });
       const [audience, terms] = await Promise.all([this.#breachAudience(state), termsOf(this.#db, state.inboxId)]);
       const notices = breachNotices(state, clock, audience, now);
-      await this.#db.batch([
+      const noticed = noticeWrites(this.#db, notices, now);
+      const results = await this.#db.batch([
         this.#db
           .update(conversations)
           .set({ slaBreached: true })
           .where(and(eq(conversations.id, state.id), eq(conversations.slaDueAt, clock.dueAt))),
-        ...noticeWrites(this.#db, notices, now),
+        ...noticed,
         ...rollupWrites(this.#db, placeOf(state, terms), [breachTally(clock)]),
       ]);
       state.tracked = { ...state.tracked, clock: { ...clock, breached: true } };
       this.#hub.summary(state);
-      this.#hub.notifications(state, notices);
+      this.#noticesCommitted(state, notices, results, 1 + noticed.length);
       this.#sendConversation(state);
       return ok({ breached: true });
     });
@@ -604,8 +609,10 @@ export class ConversationRoom extends DurableObject<Env> {
     const also = [...(await this.#replayOnce(state)), ...(change.also ?? [])];
     const plan = planCommit(this.#db, state, { ...change, canOpen, terms, also }, Date.now(), this.env.APP_URL);
     const before = customerState(state);
+    let results: readonly unknown[];
     try {
-      this.#sendWebhooks(plan.webhookEvents, await this.#db.batch(plan.writes));
+      results = await this.#db.batch(plan.writes);
+      this.#sendWebhooks(plan.webhookEvents, results);
     } catch (error) {
       this.#state = null;
       throw error;
@@ -617,7 +624,7 @@ export class ConversationRoom extends DurableObject<Env> {
     const after = customerState(state);
     if (!sameCustomerState(before, after)) this.#broadcast({ type: "state", state: after });
     this.#hub.summary(state, movedFrom);
-    this.#hub.notifications(state, plan.notifications);
+    this.#noticesCommitted(state, plan.notifications, results, plan.noticesEnd);
     return plan.items;
   }
 
@@ -631,6 +638,19 @@ export class ConversationRoom extends DurableObject<Env> {
     const replayed = await replay(this.#db, state, await termsOf(this.#db, state.inboxId));
     state.tracked = replayed.tracked;
     return replayed.rollups;
+  }
+
+  /** Once notifications are written: the bell hears of those shown in-app, and their pushes go out. */
+  #noticesCommitted(
+    state: RoomState,
+    notices: { userId: string; notification: Notification }[],
+    results: readonly unknown[],
+    end: number,
+  ): void {
+    if (!notices.length) return;
+    this.#hub.notifications(state, shownNotices(notices, results, end));
+    // The statement before the last queued the pushes (see noticeWrites): nothing queued, nothing to send.
+    if (writtenRows(results[end - 2]) > 0) sendPushesSoon(this.env, (p) => this.ctx.waitUntil(p), noticeIds(notices));
   }
 
   /**

@@ -31,7 +31,6 @@ import {
   followers,
   links,
   mentions,
-  notifications,
   ratings,
   type StoredAttachment,
   tags,
@@ -45,6 +44,7 @@ import { happeningOf, placeOf, trackedColumns, trackedOf } from "./room-metrics"
 import { newId } from "../lib/ids";
 import { iso } from "../lib/time";
 import { type ConversationAfter, eventsFor, writeIfSubscribed } from "../webhooks/outbox";
+import { hiddenIds, notificationWrites } from "../push/fanout";
 
 export type AuthorRef = Author;
 
@@ -219,6 +219,8 @@ function noticeText(item: Item): string {
 export interface Plan {
   items: Item[];
   notifications: { userId: string; notification: Notification }[];
+  /** Index just past the notification statements in `writes` (see `shownNotices`). */
+  noticesEnd: number;
   writes: [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]];
   /** The webhook events the change may cause: each one's place in `writes` (written only if someone subscribes). */
   webhookEvents: { id: string; write: number }[];
@@ -376,7 +378,7 @@ export function planCommit(db: Db, state: RoomState, change: Change, now: number
     db.update(mentions).set(copies).where(eq(mentions.conversationId, state.id)),
     db.update(conversationTags).set(copies).where(eq(conversationTags.conversationId, state.id)),
   );
-  writes.push(...noticeWrites(db, notices, now));
+  const noticesEnd = writes.push(...noticeWrites(db, notices, now));
   const after = conversationAfter(state, patch, tagsAfter);
   writes.push(...rollupWrites(db, placeOf({ ...after, workspaceId: state.workspaceId }, terms), measured.tallies));
   writes.push(...(change.also ?? []));
@@ -388,6 +390,7 @@ export function planCommit(db: Db, state: RoomState, change: Change, now: number
   return {
     items,
     notifications: notices,
+    noticesEnd,
     writes,
     webhookEvents,
     apply() {
@@ -409,7 +412,12 @@ export function planCommit(db: Db, state: RoomState, change: Change, now: number
   };
 }
 
-/** Inserts of in-app notifications, chunked inside D1's 100 parameters per statement. */
+/**
+ * Inserts of notifications, chunked inside D1's 100 parameters per statement,
+ * then what their recipients' preferences ask for (push queued, in-app
+ * hidden; see push/fanout.ts). The LAST statement returns the ids hidden
+ * from the bell: `shownNotices` reads it from the batch's results.
+ */
 export function noticeWrites(
   db: Db,
   notices: readonly { userId: string; notification: Notification }[],
@@ -425,8 +433,28 @@ export function noticeWrites(
     preview: n.preview,
     createdAt: now,
   }));
-  return chunkRows(rows, 8).map((part) => db.insert(notifications).values(part));
+  return notificationWrites(db, rows, now);
 }
+
+const ids = (notices: readonly { notification: Notification }[]) => notices.map((n) => n.notification.id);
+
+/**
+ * The notices to show live (the bell over the socket): those not hidden by
+ * their recipient's in-app preference. `end` is the index just past the
+ * `noticeWrites` statements in the batch.
+ */
+export function shownNotices<T extends { notification: Notification }>(
+  notices: T[],
+  results: readonly unknown[],
+  end: number,
+): T[] {
+  if (!notices.length) return notices;
+  const hidden = hiddenIds(results[end - 1]);
+  return hidden.size ? notices.filter((n) => !hidden.has(n.notification.id)) : notices;
+}
+
+/** The notification ids of these notices, for sending their pushes once the batch committed. */
+export const noticeIds = ids;
 
 /** The conversation as webhooks describe it once `patch` and the change's tags are applied. */
 export function conversationAfter(

@@ -23,12 +23,15 @@ type Reader = Pick<Actor, "id" | "role">;
 
 /**
  * A reader's notifications, and only about conversations they can still open:
- * an agent who lost an inbox sees no preview from it, old ones included.
+ * an agent who lost an inbox sees no preview from it, old ones included;
+ * and only those the reader wants in-app.
  */
 function mine(reader: Reader) {
-  if (seesEveryInbox(reader.role)) return eq(notifications.userId, reader.id);
+  // A kind the reader turned off in-app only travels by email or push.
+  const own = and(eq(notifications.userId, reader.id), eq(notifications.inApp, true));
+  if (seesEveryInbox(reader.role)) return own;
   return and(
-    eq(notifications.userId, reader.id),
+    own,
     sql`EXISTS (SELECT 1 FROM ${conversations} JOIN ${inboxAccess} ON ${inboxAccess.inboxId} = ${conversations.inboxId}
       WHERE ${conversations.id} = ${notifications.conversationId} AND ${inboxAccess.userId} = ${reader.id})`,
   );

@@ -17,12 +17,22 @@ import { getDb } from "../db/client";
 import { grantFor, grantsFor } from "../db/queries/access";
 import { toUser } from "../db/queries/users";
 import { atLeast, effectiveAccess } from "../domain/access";
+import { applyPrefsPatch, effectivePrefs } from "../domain/notification-prefs";
 import { apiTokens, inboxAccess, passwordResets, users, workspaces } from "../db/schema";
 import type { AppEnv } from "../env";
 import { AppError } from "../errors";
 import { newId } from "../lib/ids";
 import { iso, isoOrNull } from "../lib/time";
 import { validate } from "../lib/validate";
+
+/** An agent's preferences as the profile shows them: the notification table is what each kind really does. */
+function preferencesOf(me: Pick<typeof users.$inferSelect, "timeZone" | "emailNotifications" | "notificationPrefs">) {
+  return {
+    timeZone: me.timeZone,
+    emailNotifications: me.emailNotifications,
+    notifications: effectivePrefs(me.notificationPrefs, me.emailNotifications),
+  };
+}
 
 export const meRoutes = new Hono<AppEnv>()
   .get("/", async (c) => {
@@ -43,19 +53,27 @@ export const meRoutes = new Hono<AppEnv>()
       inboxes: inboxRows
         .filter((i) => grants.has(i.id))
         .map((i) => ({ id: i.id, name: i.name, channel: i.channel, access: grants.get(i.id)! })),
-      preferences: { timeZone: me?.timeZone ?? "UTC", emailNotifications: me?.emailNotifications ?? false },
+      preferences: preferencesOf(me ?? { timeZone: "UTC", emailNotifications: false, notificationPrefs: null }),
     });
   })
   .patch("/", validate("json", UpdateMeInput), async (c) => {
-    const [updated] = await getDb(c.env.DB)
+    const { notifications, emailNotifications, ...rest } = c.req.valid("json");
+    const db = getDb(c.env.DB);
+    const where = eq(users.id, c.var.actor.id);
+    let channels = {};
+    if (notifications || emailNotifications !== undefined) {
+      const [me] = await db
+        .select({ prefs: users.notificationPrefs, email: users.emailNotifications })
+        .from(users)
+        .where(where);
+      channels = applyPrefsPatch(me?.prefs, me?.email ?? false, { notifications, emailNotifications });
+    }
+    const [updated] = await db
       .update(users)
-      .set(c.req.valid("json"))
-      .where(eq(users.id, c.var.actor.id))
+      .set({ ...rest, ...channels })
+      .where(where)
       .returning();
-    return c.json({
-      user: toUser(updated!),
-      preferences: { timeZone: updated!.timeZone, emailNotifications: updated!.emailNotifications },
-    });
+    return c.json({ user: toUser(updated!), preferences: preferencesOf(updated!) });
   })
   .post("/tokens", validate("json", CreateTokenInput), async (c) => {
     const { name } = c.req.valid("json");

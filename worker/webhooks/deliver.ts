@@ -11,11 +11,12 @@
  * or one the sweep sent again, never makes two attempts at once.
  */
 import { and, eq, inArray, isNull, lte, or, type SQL, sql } from "drizzle-orm";
-import { chunkRows } from "../db/chunks";
 import { selectList } from "../db/insert-select";
 import { type Db, getDb } from "../db/client";
-import { notifications, users, webhookDeliveries, webhookEvents, webhooks } from "../db/schema";
+import { users, webhookDeliveries, webhookEvents, webhooks } from "../db/schema";
 import { newId } from "../lib/ids";
+import { notificationWrites } from "../push/fanout";
+import { type PushEnv, sendPushes } from "../push/send";
 import { iso } from "../lib/time";
 import { enqueue, type WebhookMessage } from "./outbox";
 import { keyProblem, signedHeaders, unwrapSecret } from "./secrets";
@@ -35,7 +36,8 @@ type DeliveryRow = typeof webhookDeliveries.$inferSelect;
 type WebhookEnv = Pick<
   Env,
   "DB" | "WEBHOOKS" | "WEBHOOK_SECRETS_KEY" | "ALLOW_LOCAL_WEBHOOKS" | "WEBHOOK_RETRY_SECONDS"
->;
+> &
+  PushEnv;
 
 /** The back-off before each retry, in seconds. */
 export function retrySchedule(env: Pick<Env, "WEBHOOK_RETRY_SECONDS">): number[] {
@@ -279,13 +281,14 @@ async function record(
     await enqueue(env.WEBHOOKS, [{ delivery: delivery.id }], delaySeconds);
   } else if (!outcome.final && now - failingSince >= shortestWindow(schedule)) {
     // Nothing reached this endpoint for at least a delivery's whole retry window: stop sending.
-    await disable(db, delivery.webhookId, hook, failingSince, now);
+    await disable(db, env, delivery.webhookId, hook, failingSince, now);
   }
 }
 
 /** Turns a failing endpoint off and tells the workspace's admins, once. */
 async function disable(
   db: Db,
+  env: WebhookEnv,
   webhookId: string,
   hook: { workspaceId: string; url: string },
   failingSince: number,
@@ -316,5 +319,14 @@ async function disable(
     preview,
     createdAt: now,
   }));
-  for (const part of chunkRows(rows, 8)) await db.insert(notifications).values(part);
+  const [first, ...rest] = notificationWrites(db, rows, now);
+  await db.batch([first!, ...rest]);
+  // The admins' pushes; any not sent now are sent by the minute sweep.
+  await sendPushes(
+    env,
+    db,
+    now,
+    rows.length * 20,
+    rows.map((r) => r.id),
+  ).catch((e) => console.error("push send failed", e));
 }

@@ -9,6 +9,7 @@ import { conversationsApi } from "./conversations";
 import { inboxesApi } from "./inboxes";
 import { libraryApi } from "./library";
 import { notificationsApi } from "./notifications";
+import { pushApi } from "./push";
 import { reportsApi } from "./reports";
 import { rulesApi } from "./rules";
 import { searchApi } from "./search";
@@ -40,4 +41,5 @@ export const api = {
   ...contactsApi,
   ...webhooksApi,
   ...reportsApi,
+  ...pushApi,
 };

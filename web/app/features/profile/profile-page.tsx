@@ -1,4 +1,4 @@
-/** `/profile`: the signed-in agent's own name, time zone, email notifications, password and API tokens. */
+/** `/profile`: the signed-in agent's own name, time zone, notifications (per kind and channel, push devices), password and API tokens. */
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { api } from "../../../lib/api";
 import { Avatar, ErrorNotice, Field, Spinner } from "../../components/ui";
@@ -7,7 +7,7 @@ import { MAX_NAME_CHARS } from "../../../../worker/contract";
 import { SelectField } from "../../components/select-field";
 import { PasswordCard } from "./password-card";
 import { TokensCard } from "./tokens-card";
-import { Switch } from "../../components/switch";
+import { NotificationsCard } from "./notifications-card";
 
 /** Every IANA zone the browser knows, with the saved one kept even if it does not. */
 function timeZones(saved: string): string[] {
@@ -49,7 +49,6 @@ export function ProfilePage() {
   const [form, setForm] = useState({
     name: me.user.name,
     timeZone: me.preferences.timeZone,
-    emailNotifications: me.preferences.emailNotifications,
   });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -62,10 +61,7 @@ export function ProfilePage() {
     document.title = "Your profile · Switchboard";
   }, []);
 
-  const dirty =
-    form.name.trim() !== me.user.name ||
-    form.timeZone !== me.preferences.timeZone ||
-    form.emailNotifications !== me.preferences.emailNotifications;
+  const dirty = form.name.trim() !== me.user.name || form.timeZone !== me.preferences.timeZone;
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -76,9 +72,6 @@ export function ProfilePage() {
       await api.updateMe({
         ...(form.name.trim() !== me.user.name && { name: form.name }),
         ...(form.timeZone !== me.preferences.timeZone && { timeZone: form.timeZone }),
-        ...(form.emailNotifications !== me.preferences.emailNotifications && {
-          emailNotifications: form.emailNotifications,
-        }),
       });
       await refresh();
       setForm((f) => ({ ...f, name: f.name.trim() }));
@@ -145,24 +138,6 @@ export function ProfilePage() {
             </p>
           )}
         </div>
-        <div class="card-head profile-section">
-          <h2>Notifications</h2>
-          <p>Mentions, assignments and updates always appear under the bell, with a toast while Switchboard is open.</p>
-        </div>
-        <label class="switch-row">
-          <Switch
-            checked={form.emailNotifications}
-            onChange={(emailNotifications) => change({ emailNotifications })}
-            testid="profile-email-notifications"
-          />
-          <span>
-            <span class="strong">Email me about notifications I haven't read</span>
-            <span class="field-hint">
-              A short digest to {me.user.email}, a couple of minutes after something happens, only if you haven't seen
-              it yet.
-            </span>
-          </span>
-        </label>
         <ErrorNotice error={error} />
         <div class="form-actions profile-actions">
           {saved && !dirty && (
@@ -180,6 +155,7 @@ export function ProfilePage() {
           </button>
         </div>
       </form>
+      <NotificationsCard />
       <PasswordCard />
       <TokensCard />
     </section>
