@@ -2,6 +2,7 @@
 // reference's bundle against the asset size limit):
 //
 //   - the loader, dist/web/widget.js: at most 2 KB gzip;
+//   - the service worker, dist/web/sw.js: at most 4 KB gzip;
 //   - everything the widget downloads before the composer is usable (the
 //     loader, the panel's HTML, its scripts — the entry and every chunk it
 //     imports statically — and its stylesheets): at most 25 KB gzip.
@@ -70,7 +71,14 @@ console.log(
   `${String(gz(reference)).padStart(7)} B  api-docs/scalar.js (/api/docs only; ${referenceBytes} B raw, asset limit ${ASSET_FILE_LIMIT})`,
 );
 
+// The service worker is fetched again on every check for updates, by every installed app.
+const SW_BUDGET = 4096;
+const sw = need(path.join(DIST, "sw.js"));
+const swBytes = gz(sw);
+console.log(`${String(swBytes).padStart(7)} B  sw.js (budget ${SW_BUDGET})`);
+
 const failures = [];
+if (swBytes > SW_BUDGET) failures.push(`sw.js is ${swBytes} B gzip (budget ${SW_BUDGET})`);
 if (referenceBytes > ASSET_FILE_LIMIT)
   failures.push(`api-docs/scalar.js is ${referenceBytes} B (limit ${ASSET_FILE_LIMIT})`);
 if (rows[0][1] > LOADER_BUDGET) failures.push(`the loader is ${rows[0][1]} B gzip (budget ${LOADER_BUDGET})`);

@@ -1,43 +1,14 @@
 // Files for the browser tests, made here: real PNGs and PDFs, no fixtures on disk.
-import zlib from "node:zlib";
-
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-function crc32(bytes) {
-  let c = 0xffffffff;
-  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-function chunk(type, data) {
-  const out = Buffer.alloc(12 + data.length);
-  out.writeUInt32BE(data.length, 0);
-  out.write(type, 4, "ascii");
-  data.copy(out, 8);
-  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
-  return out;
-}
+import { encodePng } from "../../scripts/lib/png.mjs";
 
 /** A `width`×`height` RGB PNG: a diagonal gradient, so a broken decode would show (and it is plainly a picture in screenshots). */
 export function png(width, height) {
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB, no interlace
-  const rows = Buffer.alloc((width * 3 + 1) * height);
+  const pixels = Buffer.alloc(width * height * 3);
   for (let y = 0; y < height; y++) {
-    const row = y * (width * 3 + 1);
     for (let x = 0; x < width; x++)
-      rows.set([Math.round((255 * x) / width), Math.round((255 * y) / height), 219], row + 1 + x * 3);
+      pixels.set([Math.round((255 * x) / width), Math.round((255 * y) / height), 219], (y * width + x) * 3);
   }
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk("IHDR", header),
-    chunk("IDAT", zlib.deflateSync(rows)),
-    chunk("IEND", Buffer.alloc(0)),
-  ]);
+  return encodePng(width, height, pixels);
 }
 
 /** A small but real PDF (one empty page), `tag` making each one's bytes unique. */

@@ -122,6 +122,7 @@ export function App() {
     case "loading":
       return <Loading label="Loading Switchboard…" />;
     case "error":
+      if (boot.error.code === "network") return <Offline onRetry={() => void start()} />;
       return (
         <div class="boot-error">
           <EmptyState title="Switchboard could not start" testid="boot-error" icon="alert">
@@ -200,5 +201,27 @@ function Routes({ path }: { path: string }) {
         </p>
       </EmptyState>
     </Shell>
+  );
+}
+
+/**
+ * Started without a connection (the service worker's offline shell, or a
+ * network that dropped): says so, and starts by itself when the browser is
+ * back online.
+ */
+function Offline({ onRetry }: { onRetry: () => void }) {
+  useEffect(() => {
+    window.addEventListener("online", onRetry);
+    return () => window.removeEventListener("online", onRetry);
+  }, []);
+  return (
+    <div class="boot-error">
+      <EmptyState title="You're offline" testid="offline" icon="alert">
+        <p>Switchboard starts as soon as this device is back online.</p>
+        <button type="button" class="btn btn-primary" onClick={onRetry}>
+          Try again
+        </button>
+      </EmptyState>
+    </div>
   );
 }

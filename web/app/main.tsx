@@ -1,5 +1,6 @@
 import { render } from "preact";
 import { useErrorBoundary } from "preact/hooks";
+import { navigate } from "../lib/router";
 import { App } from "./app";
 import { EmptyState } from "./components/ui";
 
@@ -22,3 +23,19 @@ function Root() {
 }
 
 render(<Root />, document.getElementById("app")!);
+
+/**
+ * The service worker (web/sw/sw.ts): the offline shell and Web Push. The app
+ * works the same without it (an old browser, a failed registration, `vite`
+ * in development); a tapped notification asks this window to open its
+ * conversation.
+ */
+if ("serviceWorker" in navigator) {
+  navigator.serviceWorker.addEventListener("message", (event: MessageEvent<{ type?: unknown; url?: unknown }>) => {
+    const { type, url } = event.data ?? {};
+    if (type === "switchboard:open" && typeof url === "string" && url.startsWith("/") && !url.startsWith("//")) {
+      navigate(url);
+    }
+  });
+  navigator.serviceWorker.register("/sw.js").catch((e: unknown) => console.warn("Service worker not registered", e));
+}

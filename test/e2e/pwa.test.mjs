@@ -1,0 +1,186 @@
+// The agent app as an installable PWA: the manifest and its icons, the service
+// worker (registers, never caches API answers, serves the offline shell), and
+// a Web Push delivered to it through the DevTools protocol, whose notification
+// opens the conversation.
+//
+// Chromium runs with a profile on disk here (launchPersistentContext): the
+// installability check refuses off-the-record contexts, which newContext() makes.
+
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import { chromium } from "playwright-core";
+import {
+  ADMIN,
+  BASE_URL,
+  CHROMIUM_ARGS,
+  createInbox,
+  ensureWorkspace,
+  eventually,
+  signIn,
+  startConversation,
+  tid,
+  until,
+  WAIT,
+} from "./helpers.mjs";
+
+let admin;
+let inbox;
+let context;
+let page;
+let profile;
+
+before(async () => {
+  admin = await ensureWorkspace();
+  inbox = await createInbox(admin);
+  profile = fs.mkdtempSync(path.join(os.tmpdir(), "switchboard-pwa-"));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
+    args: CHROMIUM_ARGS,
+    baseURL: BASE_URL,
+    viewport: { width: 1280, height: 800 },
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  await signIn(page, ADMIN);
+  // The worker is installed (shell cached) and controls the page.
+  await eventually(page, () => navigator.serviceWorker.controller !== null, undefined, {
+    what: "the service worker to control the page",
+  });
+});
+
+after(async () => {
+  await context?.close();
+  if (profile) fs.rmSync(profile, { recursive: true, force: true });
+});
+
+/** Width and height from a PNG's IHDR. */
+const pngSize = (bytes) => ({ width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) });
+
+/** Delivers a push message to the app's service worker through the DevTools protocol, as a push service would. */
+async function deliverPush(data) {
+  const cdp = await context.newCDPSession(page);
+  const registration = new Promise((resolve) => {
+    cdp.on("ServiceWorker.workerRegistrationUpdated", ({ registrations }) => {
+      const ours = registrations.find((r) => r.scopeURL === `${BASE_URL}/` && !r.isDeleted);
+      if (ours) resolve(ours.registrationId);
+    });
+  });
+  await cdp.send("ServiceWorker.enable");
+  await cdp.send("ServiceWorker.deliverPushMessage", { origin: BASE_URL, registrationId: await registration, data });
+  await cdp.detach();
+}
+
+/** The notifications the service worker shows now. */
+const notificationsShown = () =>
+  page.evaluate(async () =>
+    (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => ({
+      title: n.title,
+      body: n.body,
+      tag: n.tag,
+      url: n.data?.url,
+    })),
+  );
+
+test("the web manifest is valid, its icons load at their sizes, and Chromium finds the app installable", async () => {
+  const res = await fetch(`${BASE_URL}/manifest.webmanifest`);
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get("content-type") ?? "", /application\/manifest\+json/);
+  const manifest = await res.json();
+  assert.equal(manifest.name, "Switchboard");
+  assert.equal(manifest.start_url, "/");
+  assert.equal(manifest.display, "standalone");
+  for (const icon of manifest.icons) {
+    const file = await fetch(new URL(icon.src, BASE_URL));
+    assert.equal(file.status, 200, icon.src);
+    assert.equal(file.headers.get("content-type"), "image/png", icon.src);
+    const { width, height } = pngSize(Buffer.from(await file.arrayBuffer()));
+    assert.equal(`${width}x${height}`, icon.sizes, icon.src);
+  }
+  assert.ok(manifest.icons.some((i) => i.purpose === "maskable"));
+
+  const cdp = await context.newCDPSession(page);
+  const parsed = await cdp.send("Page.getAppManifest");
+  assert.deepEqual(parsed.errors, [], "the manifest parses without errors");
+  assert.ok(parsed.url.endsWith("/manifest.webmanifest"));
+  const { installabilityErrors } = await cdp.send("Page.getInstallabilityErrors");
+  assert.deepEqual(installabilityErrors, [], "Chromium can install the app");
+  await cdp.detach();
+});
+
+test("the service worker never keeps an API answer, only the app's shell", async () => {
+  await page.goto("/");
+  await page.waitForSelector(tid("inbox-page"));
+  const cached = await page.evaluate(async () => {
+    const paths = [];
+    for (const name of await caches.keys()) {
+      const cache = await caches.open(name);
+      for (const request of await cache.keys()) paths.push(new URL(request.url).pathname);
+    }
+    return paths;
+  });
+  assert.ok(cached.includes("/"), `the shell page is cached: ${cached.join(", ")}`);
+  assert.ok(
+    cached.some((p) => p.startsWith("/assets/")),
+    "the shell's files are cached",
+  );
+  assert.deepEqual(
+    cached.filter((p) => !(p === "/" || p.startsWith("/assets/"))),
+    [],
+    "nothing but the shell is cached (no /api answer, no widget)",
+  );
+  const sw = await fetch(`${BASE_URL}/sw.js`);
+  assert.equal(sw.headers.get("cache-control"), "no-cache", "a release reaches installed apps at once");
+});
+
+test("offline, the app opens from the shell, says it is offline, and starts when the connection is back", async () => {
+  await context.setOffline(true);
+  try {
+    await page.reload();
+    await page.waitForSelector(tid("offline"), { timeout: WAIT });
+    assert.match(await page.textContent(tid("offline")), /You're offline/);
+  } finally {
+    await context.setOffline(false);
+  }
+  await page.waitForSelector(tid("inbox-page"), { timeout: WAIT });
+});
+
+test("a push delivered to the service worker shows a notification that opens the conversation", async () => {
+  const conversationId = await startConversation(admin, inbox, { body: "Our invoices page shows the wrong VAT." });
+  await context.grantPermissions(["notifications"], { origin: BASE_URL });
+  await page.goto("/");
+  await page.waitForSelector(tid("inbox-page"));
+
+  const payload = {
+    title: "Ada Lovelace mentioned you",
+    body: "Can you check the VAT on this one?",
+    url: `/conversations/${conversationId}`,
+    tag: `n-${conversationId}`,
+  };
+  await deliverPush(JSON.stringify(payload));
+  await until(async () => (await notificationsShown()).length === 1, "the notification to show");
+  assert.deepEqual(await notificationsShown(), [
+    { title: payload.title, body: payload.body, tag: payload.tag, url: payload.url },
+  ]);
+
+  // Headless Chromium has no notification to tap: the service worker gets the
+  // click event a tap would fire, for the notification it showed.
+  const [worker] = context.serviceWorkers();
+  assert.ok(worker, "the service worker is running");
+  await worker.evaluate(async () => {
+    const [notification] = await self.registration.getNotifications();
+    self.dispatchEvent(new NotificationEvent("notificationclick", { notification }));
+  });
+  await page.waitForSelector(`${tid("conversation-page")}[data-id="${conversationId}"]`, { timeout: WAIT });
+  assert.equal(new URL(page.url()).pathname, `/conversations/${conversationId}`);
+  await until(async () => (await notificationsShown()).length === 0, "the tapped notification to close");
+});
+
+test("a push the service worker cannot read still says where to look", async () => {
+  await deliverPush("not json");
+  await until(
+    async () => (await notificationsShown()).some((n) => n.title === "New activity in Switchboard" && n.url === "/"),
+    "the generic notification",
+  );
+});
