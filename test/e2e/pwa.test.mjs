@@ -1,21 +1,28 @@
 // The agent app as an installable PWA: the manifest and its icons, the service
 // worker (registers, never caches API answers, serves the offline shell), and
-// a Web Push delivered to it through the DevTools protocol, whose notification
-// opens the conversation.
+// Web Push end to end: a mention makes the server push to a push service
+// played by the test, which decrypts it (http_ece) as the browser would and
+// hands it to the service worker through the DevTools protocol
+// (ServiceWorker.deliverPushMessage); the notification opens the conversation.
 //
 // Chromium runs with a profile on disk here (launchPersistentContext): the
 // installability check refuses off-the-record contexts, which newContext() makes.
 
 import assert from "node:assert/strict";
+import crypto from "node:crypto";
 import fs from "node:fs";
+import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
+import { decrypt } from "http_ece";
 import { chromium } from "playwright-core";
 import {
   ADMIN,
+  Api,
   BASE_URL,
   CHROMIUM_ARGS,
+  createAgent,
   createInbox,
   ensureWorkspace,
   eventually,
@@ -146,35 +153,71 @@ test("offline, the app opens from the shell, says it is offline, and starts when
   await page.waitForSelector(tid("inbox-page"), { timeout: WAIT });
 });
 
-test("a push delivered to the service worker shows a notification that opens the conversation", async () => {
-  const conversationId = await startConversation(admin, inbox, { body: "Our invoices page shows the wrong VAT." });
-  await context.grantPermissions(["notifications"], { origin: BASE_URL });
-  await page.goto("/");
-  await page.waitForSelector(tid("inbox-page"));
-
-  const payload = {
-    title: "Ada Lovelace mentioned you",
-    body: "Can you check the VAT on this one?",
-    url: `/conversations/${conversationId}`,
-    tag: `n-${conversationId}`,
-  };
-  await deliverPush(JSON.stringify(payload));
-  await until(async () => (await notificationsShown()).length === 1, "the notification to show");
-  assert.deepEqual(await notificationsShown(), [
-    { title: payload.title, body: payload.body, tag: payload.tag, url: payload.url },
-  ]);
-
-  // Headless Chromium has no notification to tap: the service worker gets the
-  // click event a tap would fire, for the notification it showed.
-  const [worker] = context.serviceWorkers();
-  assert.ok(worker, "the service worker is running");
-  await worker.evaluate(async () => {
-    const [notification] = await self.registration.getNotifications();
-    self.dispatchEvent(new NotificationEvent("notificationclick", { notification }));
+/** A push service on this machine, as the browser's would be: records what the server sends it and answers 201. */
+async function pushService() {
+  const received = [];
+  const server = http.createServer((req, res) => {
+    const chunks = [];
+    req.on("data", (c) => chunks.push(c));
+    req.on("end", () => {
+      received.push({ headers: req.headers, body: Buffer.concat(chunks) });
+      res.writeHead(201).end();
+    });
   });
-  await page.waitForSelector(`${tid("conversation-page")}[data-id="${conversationId}"]`, { timeout: WAIT });
-  assert.equal(new URL(page.url()).pathname, `/conversations/${conversationId}`);
-  await until(async () => (await notificationsShown()).length === 0, "the tapped notification to close");
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${server.address().port}`, received, close: () => server.close() };
+}
+
+test("a mention reaches the agent's device as a Web Push that shows a notification opening the conversation", async () => {
+  const service = await pushService();
+  try {
+    // The device: its keys, subscribed for the admin as the profile's switch does (a headless
+    // browser cannot reach a real push service, so the test plays the push service).
+    const device = crypto.createECDH("prime256v1");
+    device.generateKeys();
+    const authSecret = crypto.randomBytes(16).toString("base64url");
+    const keys = { p256dh: device.getPublicKey().toString("base64url"), auth: authSecret };
+    await admin.ok("POST", "/api/me/push-subscriptions", { endpoint: `${service.url}/push/ada`, keys }, 201);
+    const me = await admin.ok("GET", "/api/me");
+    const colleague = await Api.signedIn(await createAgent(admin, "Bo Colleague", { [inbox.id]: "reply" }));
+    const conversationId = await startConversation(admin, inbox, { body: "Our invoices page shows the wrong VAT." });
+    await colleague.ok(
+      "POST",
+      `/api/conversations/${conversationId}/messages`,
+      { kind: "note", body: "@Ada Lovelace can you check the VAT on this one?", mentions: [me.user.id] },
+      201,
+    );
+    await until(() => service.received.length > 0, "the push to reach the push service");
+    // What the browser decrypts (RFC 8291) is what its service worker gets.
+    const data = decrypt(service.received[0].body, { version: "aes128gcm", privateKey: device, authSecret }).toString();
+    const payload = JSON.parse(data);
+    assert.deepEqual(Object.keys(payload).sort(), ["body", "tag", "title", "url"]);
+    assert.equal(payload.title, "Bo Colleague mentioned you");
+    assert.equal(payload.url, `/conversations/${conversationId}`);
+
+    await context.grantPermissions(["notifications"], { origin: BASE_URL });
+    await page.goto("/");
+    await page.waitForSelector(tid("inbox-page"));
+    await deliverPush(data);
+    await until(async () => (await notificationsShown()).length === 1, "the notification to show");
+    assert.deepEqual(await notificationsShown(), [
+      { title: payload.title, body: payload.body, tag: payload.tag, url: payload.url },
+    ]);
+
+    // Headless Chromium has no notification to tap: the service worker gets the
+    // click event a tap would fire, for the notification it showed.
+    const [worker] = context.serviceWorkers();
+    assert.ok(worker, "the service worker is running");
+    await worker.evaluate(async () => {
+      const [notification] = await self.registration.getNotifications();
+      self.dispatchEvent(new NotificationEvent("notificationclick", { notification }));
+    });
+    await page.waitForSelector(`${tid("conversation-page")}[data-id="${conversationId}"]`, { timeout: WAIT });
+    assert.equal(new URL(page.url()).pathname, `/conversations/${conversationId}`);
+    await until(async () => (await notificationsShown()).length === 0, "the tapped notification to close");
+  } finally {
+    service.close();
+  }
 });
 
 test("a push the service worker cannot read still says where to look", async () => {
