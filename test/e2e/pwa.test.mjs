@@ -4,6 +4,7 @@
 // played by the test, which decrypts it (http_ece) as the browser would and
 // hands it to the service worker through the DevTools protocol
 // (ServiceWorker.deliverPushMessage); the notification opens the conversation.
+// PWA_SHOTS=<dir> saves a screenshot of the offline start.
 //
 // Chromium runs with a profile on disk here (launchPersistentContext): the
 // installability check refuses off-the-record contexts, which newContext() makes.
@@ -26,6 +27,7 @@ import {
   createInbox,
   ensureWorkspace,
   eventually,
+  shotTo,
   signIn,
   startConversation,
   tid,
@@ -147,6 +149,7 @@ test("offline, the app opens from the shell, says it is offline, and starts when
     await page.reload();
     await page.waitForSelector(tid("offline"), { timeout: WAIT });
     assert.match(await page.textContent(tid("offline")), /You're offline/);
+    await shotTo("PWA_SHOTS", page, "offline");
   } finally {
     await context.setOffline(false);
   }
