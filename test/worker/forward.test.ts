@@ -299,6 +299,52 @@ describe("an answer to a forward", () => {
     room.close();
   });
 
+  it("keeps the answer's files on the note: agents download them, the customer never sees them", async () => {
+    const { ana, conversationId: id, contactToken, forwardId } = await forwarded();
+    const base64 = btoa(String.fromCharCode(...PNG));
+    const raw = [
+      "MIME-Version: 1.0",
+      "From: Alex <alex@finance.example>",
+      `To: ${env.EMAIL_FROM}`,
+      "Subject: Re: Fwd",
+      "Message-ID: <answer-with-file@finance.example>",
+      `In-Reply-To: <${forwardId}>`,
+      'Content-Type: multipart/mixed; boundary="mix"',
+      "",
+      "--mix",
+      "Content-Type: text/plain; charset=utf-8",
+      "",
+      "The refund receipt is attached.",
+      "--mix",
+      'Content-Type: image/png; name="refund.png"',
+      'Content-Disposition: attachment; filename="refund.png"',
+      "Content-Transfer-Encoding: base64",
+      "",
+      base64,
+      "--mix--",
+      "",
+    ].join("\r\n");
+    expect(await deliverEmail(raw, env.EMAIL_FROM)).toEqual([]);
+    expect(await deliverEmail(raw, env.EMAIL_FROM)).toEqual([]); // delivered twice: one note, one file
+    const { items } = await timeline(ana.as, id);
+    const notes = items.filter((i: Item) => i.kind === "note" && i.author.name.includes("via email"));
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatchObject({
+      body: "The refund receipt is attached.",
+      attachments: [expect.objectContaining({ name: "refund.png", contentType: "image/png", size: PNG.length })],
+    });
+    const file = await call(ana.as, notes[0]!.attachments![0]!.url);
+    expect(file.status).toBe(200);
+    expect(new Uint8Array(await file.arrayBuffer())).toEqual(PNG);
+    const stored = await env.DB.prepare(
+      "SELECT count(*) AS n FROM attachments WHERE conversation_id = ? AND uploader_type = 'email'",
+    )
+      .bind(id)
+      .first<{ n: number }>();
+    expect(stored!.n).toBe(1);
+    expect(JSON.stringify(await customerSees(contactToken, id))).not.toContain("refund.png");
+  });
+
   it("through the forward's reply address, even without In-Reply-To", async () => {
     const { ana, conversationId: id, outboxId } = await forwarded();
     const to = `notifications+fwd-${outboxId}@switchboard.example`;

@@ -22,6 +22,8 @@ import { attachmentUrl } from "./store";
  * workspace, was uploaded by `author`, is on no message yet and is still well
  * inside its day (the sweep deletes unattached files after 24 hours); else
  * why not, in words the author can act on. At most 10 ids: one statement.
+ * The system (never the author of a request) attaches only files that came by
+ * email from no customer: an answer to a forward.
  */
 export async function attachable(
   db: Db,
@@ -33,7 +35,11 @@ export async function attachable(
   ownedOnly = false,
 ): Promise<StoredAttachment[] | string> {
   if (!ids.length) return [];
-  if (author.type === "system" || !author.id) return "Only a person's message can carry files";
+  if (author.type !== "system" && !author.id) return "Only a person's message can carry files";
+  const uploaded = (row: { uploaderType: string; uploaderId: string }) =>
+    author.type === "system"
+      ? row.uploaderType === "email"
+      : row.uploaderType === author.type && row.uploaderId === author.id;
   const rows = await db
     .select()
     .from(attachments)
@@ -43,7 +49,7 @@ export async function attachable(
   for (const id of ids) {
     const row = byId.get(id);
     // Someone else's upload answers like a missing one: ids are not probed.
-    if (!row || row.uploaderType !== author.type || row.uploaderId !== author.id) return `No upload ${id}`;
+    if (!row || !uploaded(row)) return `No upload ${id}`;
     if (ownedOnly) {
       out.push({ id: row.id, name: row.name, size: row.size, contentType: row.contentType });
       continue;

@@ -13,7 +13,7 @@ export type AttachmentRow = typeof attachments.$inferSelect;
 export interface Upload {
   workspaceId: string;
   inboxId: string;
-  uploader: { type: "user" | "contact"; id: string };
+  uploader: { type: "user" | "contact" | "email"; id: string };
   name: string | undefined;
   contentType: string | undefined;
   contentLength: string | undefined;

@@ -669,7 +669,8 @@ export const attachments = sqliteTable(
     id: text("id").primaryKey(),
     workspaceId: text("workspace_id").notNull(),
     inboxId: text("inbox_id").notNull(),
-    uploaderType: text("uploader_type", { enum: ["user", "contact"] }).notNull(),
+    /** `email`: a file on mail from no customer (an answer to a forward), with the sender's address as id. */
+    uploaderType: text("uploader_type", { enum: ["user", "contact", "email"] }).notNull(),
     uploaderId: text("uploader_id").notNull(),
     name: text("name").notNull(),
     contentType: text("content_type").notNull(),

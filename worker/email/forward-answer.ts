@@ -20,6 +20,7 @@ import { forwardById, forwardsByMessageId, type SentForward } from "../db/querie
 import { timelineItems } from "../db/schema";
 import { unwrap } from "../errors";
 import { getConversationRoom } from "../rooms/conversation-room";
+import { type FilePlan, storeFiles, writeWithFiles } from "./inbound-files";
 
 /** A forward this mail answers, and who forwarded it. */
 export interface AnsweredForward {
@@ -54,26 +55,52 @@ export async function answeredForward(
   return null;
 }
 
-/** Writes the answer as a note in the forwarded conversation (or the one it was merged into). */
+/**
+ * Writes the answer as a note in the forwarded conversation (or the one it was
+ * merged into), with the mail's files: stored as the sender's uploads and
+ * linked by the room (a file that cannot be kept is named in the note). A
+ * redelivery finds the note written and stores nothing.
+ */
 export async function noteAnswer(
   env: Env,
   db: Db,
   answered: AnsweredForward,
-  mail: { from: string; messageId: string; body: string; files: string[] },
+  mail: { from: string; messageId: string; body: string; files: FilePlan },
 ): Promise<void> {
   const row = await findConversation(db, answered.forward.conversationId);
   if (!row) return;
-  const conversationId = (await followMerges(db, row)).id;
-  const files = mail.files.length
-    ? `\n\n(Files attached to this email, not kept here: ${mail.files.join(", ")}. Ask ${mail.from} to share them another way.)`
+  const conversation = await followMerges(db, row);
+  const idempotencyKey = `forward-answer:${mail.messageId}`;
+  const [written] = await db
+    .select({ seq: timelineItems.seq })
+    .from(timelineItems)
+    .where(and(eq(timelineItems.conversationId, conversation.id), eq(timelineItems.idempotencyKey, idempotencyKey)))
+    .limit(1);
+  if (written) return;
+  const who = {
+    workspaceId: conversation.workspaceId,
+    inboxId: conversation.inboxId,
+    uploader: { type: "email" as const, id: mail.from },
+  };
+  const stored = await storeFiles(env.FILES, db, who, mail.files.keep);
+  const dropped = [...mail.files.dropped, ...stored.dropped];
+  const lost = dropped.length
+    ? `\n\n(Not kept from this email: ${dropped.map((f) => f.name).join(", ")}. Ask ${mail.from} to share them another way.)`
     : "";
-  unwrap(
-    await getConversationRoom(env, conversationId).post(conversationId, {
-      kind: "note",
-      body: `${mail.body}${files}`,
-      author: { type: "system", id: null, name: `${mail.from} via email` },
-      idempotencyKey: `forward-answer:${mail.messageId}`,
-      forwarder: answered.forwarderId ?? undefined,
-    }),
+  await writeWithFiles(
+    env.FILES,
+    db,
+    stored.rows,
+    async () =>
+      unwrap(
+        await getConversationRoom(env, conversation.id).post(conversation.id, {
+          kind: "note",
+          body: `${mail.body}${lost}`,
+          author: { type: "system", id: null, name: `${mail.from} via email` },
+          idempotencyKey,
+          forwarder: answered.forwarderId ?? undefined,
+          attachmentIds: stored.rows.length ? stored.rows.map((r) => r.id) : undefined,
+        }),
+      ).item,
   );
 }

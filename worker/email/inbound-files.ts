@@ -7,7 +7,7 @@
  * planning here is pure; storing and discarding touch R2 and D1.
  */
 import { and, eq, inArray, isNull } from "drizzle-orm";
-import { MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS_PER_MESSAGE } from "../contract";
+import { type Item, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS_PER_MESSAGE } from "../contract";
 import { type AttachmentRow, storeUpload } from "../attachments/store";
 import type { Db } from "../db/client";
 import { attachments, timelineItems } from "../db/schema";
@@ -144,11 +144,12 @@ export function imageMarker(byContentId: ReadonlyMap<string, string>) {
 export interface Uploader {
   workspaceId: string;
   inboxId: string;
-  contactId: string;
+  /** The contact who wrote, or (for an answer to a forward) the sender's address. */
+  uploader: { type: "contact" | "email"; id: string };
 }
 
 /**
- * Stores the kept files as the contact's uploads, one after the other (one
+ * Stores the kept files as the sender's uploads, one after the other (one
  * file in memory twice at most). A file R2 or D1 refuses is dropped, not the
  * message: the customer's words matter more than any one attachment.
  */
@@ -166,7 +167,7 @@ export async function storeFiles(
         await storeUpload(bucket, db, {
           workspaceId: who.workspaceId,
           inboxId: who.inboxId,
-          uploader: { type: "contact", id: who.contactId },
+          uploader: who.uploader,
           name: file.name,
           contentType: file.contentType,
           contentLength: String(file.bytes.byteLength),
@@ -196,6 +197,33 @@ export async function discardUploads(bucket: R2Bucket, db: Db, rows: readonly At
     .where(and(inArray(attachments.id, ids), isNull(attachments.conversationId)))
     .returning({ r2Key: attachments.r2Key });
   if (gone.length) await bucket.delete(gone.map((r) => r.r2Key));
+}
+
+/**
+ * Writes the item that carries these uploads. Uploads no item took are
+ * discarded: all of them when the write failed, the loser's when two
+ * deliveries of one email raced (the item written first keeps its files).
+ */
+export async function writeWithFiles(
+  bucket: R2Bucket,
+  db: Db,
+  rows: readonly AttachmentRow[],
+  write: () => Promise<Item>,
+): Promise<Item> {
+  let item: Item;
+  try {
+    item = await write();
+  } catch (error) {
+    await discardUploads(bucket, db, rows);
+    throw error;
+  }
+  const taken = new Set(item.attachments?.map((a) => a.id));
+  await discardUploads(
+    bucket,
+    db,
+    rows.filter((r) => !taken.has(r.id)),
+  );
+  return item;
 }
 
 /** Whether this conversation already holds the email (a redelivery): its files are stored then. */

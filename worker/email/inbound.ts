@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import PostalMime, { type Email } from "postal-mime";
-import { type Item, MAX_NAME_CHARS, MAX_SUBJECT_CHARS, MAX_TEXT_CHARS } from "../contract";
+import { MAX_NAME_CHARS, MAX_SUBJECT_CHARS, MAX_TEXT_CHARS } from "../contract";
 import { startConversation } from "../conversations";
 import { findConversation, followMerges } from "../db/queries/conversations";
 import { getDb, type Db } from "../db/client";
@@ -16,7 +16,7 @@ import { answeredForward, noteAnswer } from "./forward-answer";
 import {
   alreadyRecorded,
   type DroppedFile,
-  discardUploads,
+  writeWithFiles,
   droppedNote,
   imageMarker,
   planFiles,
@@ -119,8 +119,7 @@ export async function email(message: ForwardableEmailMessage, env: Env, _ctx?: E
     return;
   }
   if (answered) {
-    const names = [...files.keep, ...files.dropped].map((f) => f.name);
-    await noteAnswer(env, db, answered, { from: address, messageId, body, files: names });
+    await noteAnswer(env, db, answered, { from: address, messageId, body, files });
     return;
   }
   if (!inbox) {
@@ -148,13 +147,16 @@ export async function email(message: ForwardableEmailMessage, env: Env, _ctx?: E
   if (automatic && thread) console.log("automatic email recorded without reopening", thread, automatic);
   // A redelivery finds the email recorded, its files with it: nothing is stored twice.
   const redelivered = await alreadyRecorded(db, conversationId, messageId);
-  const who = { workspaceId: inbox.workspaceId, inboxId: inbox.id, contactId: contact.id };
+  const who = {
+    workspaceId: inbox.workspaceId,
+    inboxId: inbox.id,
+    uploader: { type: "contact" as const, id: contact.id },
+  };
   const stored = redelivered ? { rows: [], dropped: [] } : await storeFiles(env.FILES, db, who, files.keep);
   const attachmentIds = stored.rows.length ? stored.rows.map((r) => r.id) : undefined;
 
-  let item: Item;
-  try {
-    item = thread
+  await writeWithFiles(env.FILES, db, stored.rows, async () =>
+    thread
       ? unwrap(
           await getConversationRoom(env, thread).post(thread, {
             kind: "customer",
@@ -172,17 +174,7 @@ export async function email(message: ForwardableEmailMessage, env: Env, _ctx?: E
           contact,
           subject: cleanLine(parsed.subject).slice(0, MAX_SUBJECT_CHARS) || null,
           first: { kind: "customer", body, author, messageId, attachmentIds },
-        });
-  } catch (error) {
-    await discardUploads(env.FILES, db, stored.rows);
-    throw error;
-  }
-  // Two deliveries at once: the one whose item was written first keeps its files, the other's go.
-  const taken = new Set(item.attachments?.map((a) => a.id));
-  await discardUploads(
-    env.FILES,
-    db,
-    stored.rows.filter((r) => !taken.has(r.id)),
+        }),
   );
   await noteDropped(env, conversationId, messageId, [...files.dropped, ...stored.dropped]);
 }
