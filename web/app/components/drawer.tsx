@@ -32,7 +32,7 @@ export function Drawer({
   useLayoutEffect(() => {
     const previous = document.activeElement as HTMLElement | null;
     const el = ref.current;
-    el?.querySelector<HTMLElement>("[data-autofocus]")?.focus() ?? el?.focus();
+    (el?.querySelector<HTMLElement>("[data-autofocus]") ?? el)?.focus();
     const onKey = (e: KeyboardEvent) => {
       if (e.key === "Escape") {
         // A popover inside (a picker, a menu) closes first: it stops its Escape itself.
@@ -61,7 +61,15 @@ export function Drawer({
   }, []);
   return (
     // biome-ignore lint/a11y/noStaticElementInteractions: a pointer shortcut; Escape and the Close button close it from the keyboard
-    <div class="drawer-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
+    <div
+      class="drawer-backdrop"
+      onMouseDown={(e) => {
+        if (e.target !== e.currentTarget) return;
+        // Not the press's own focus change (to the page behind): the focus goes back to the drawer's button.
+        e.preventDefault();
+        onClose();
+      }}
+    >
       <div
         class={`drawer drawer-${side}`}
         role="dialog"
