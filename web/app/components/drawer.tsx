@@ -35,8 +35,6 @@ export function Drawer({
     (el?.querySelector<HTMLElement>("[data-autofocus]") ?? el)?.focus();
     const onKey = (e: KeyboardEvent) => {
       if (e.key === "Escape") {
-        // A popover inside (a picker, a menu) closes first: it stops its Escape itself.
-        e.stopPropagation();
         close.current();
         return;
       }
@@ -53,9 +51,10 @@ export function Drawer({
         first.focus();
       }
     };
-    document.addEventListener("keydown", onKey);
+    // On window: a popover or dialog inside (a picker, a menu) stops its own Escape at the document and closes alone.
+    window.addEventListener("keydown", onKey);
     return () => {
-      document.removeEventListener("keydown", onKey);
+      window.removeEventListener("keydown", onKey);
       if (previous?.isConnected) previous.focus();
     };
   }, []);
