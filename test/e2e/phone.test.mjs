@@ -276,10 +276,13 @@ for (const how of ["keyboard", "mouse"]) {
   });
 }
 
-test("settings, profile, reports, search and contacts fit the phone's width", async () => {
+test("settings (its tabs), profile, reports, search and contacts fit the phone's width", async () => {
   const page = await pageAs(browser, ADMIN, PHONE);
   for (const [path, ready] of [
     ["/settings", tid("settings-invite")],
+    ["/settings?tab=inboxes", ".card .table"],
+    ["/settings?tab=rules", "h1"],
+    ["/settings?tab=webhooks", "h1"],
     ["/profile", "h1"],
     ["/reports", "h1"],
     ["/contacts", "h1"],
