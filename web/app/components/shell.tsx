@@ -129,6 +129,8 @@ function Sidebar({ phone = false }: { phone?: boolean }) {
   const canStart = replyInboxes(me).length > 0;
   return (
     <aside class="sidebar" data-testid="sidebar">
+      {/* The top bar has no room for it on a phone. */}
+      {phone && <p class="side-workspace">{me.workspace.name}</p>}
       {canStart && (
         <button
           type="button"
