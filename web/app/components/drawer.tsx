@@ -43,7 +43,11 @@ export function Drawer({
       const first = all[0];
       const last = all[all.length - 1];
       if (!first || !last) return;
-      if (e.shiftKey && (document.activeElement === first || document.activeElement === el)) {
+      // The focus went out (a popover inside closed and took it along): Tab brings it back in.
+      if (!el.contains(document.activeElement)) {
+        e.preventDefault();
+        (e.shiftKey ? last : first).focus();
+      } else if (e.shiftKey && (document.activeElement === first || document.activeElement === el)) {
         e.preventDefault();
         last.focus();
       } else if (!e.shiftKey && document.activeElement === last) {
