@@ -1,6 +1,6 @@
 /** The frame around every signed-in page: top bar and the views/inboxes sidebar. */
 import type { ComponentChildren } from "preact";
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import type { View } from "../../../worker/contract";
 import { Link, match, useLocation } from "../../lib/router";
 import { NewConversationDialog } from "../features/inbox/new-conversation";
@@ -12,24 +12,35 @@ import { Avatar } from "./ui";
 import { BrandMark, ChannelIcon, InboxIcon, LineIcon, PlusIcon } from "./icons";
 import { canAdminister, seesEveryInbox } from "../../../worker/domain/access";
 import { KeyboardLayer } from "../features/keyboard/keyboard";
-import { useSplitView } from "../hooks/split-view";
+import { usePhone, useSplitView } from "../hooks/split-view";
+import { Drawer } from "./drawer";
 
 export function Shell({ children, sidebar = true }: { children: ComponentChildren; sidebar?: boolean }) {
+  const phone = usePhone();
+  const [menu, setMenu] = useState(false);
+  const location = useLocation();
+  // A link followed in the menu closes it; so does growing past a phone's width.
+  useEffect(() => setMenu(false), [location.href, phone]);
   return (
-    <div class="app">
-      <TopBar />
+    <div class={`app${match("/conversations/:id", location.path) ? " on-conversation" : ""}`}>
+      <TopBar menu={phone ? { open: menu, toggle: () => setMenu(!menu) } : null} />
       <div class="app-body">
-        {sidebar && <Sidebar />}
+        {!phone && sidebar && <Sidebar />}
         <main class="content">{children}</main>
       </div>
+      {phone && menu && (
+        <Drawer label="Menu" side="left" onClose={() => setMenu(false)} testid="menu-drawer">
+          <Sidebar phone />
+        </Drawer>
+      )}
       <KeyboardLayer />
     </div>
   );
 }
 
-function TopBar() {
-  const { me, signOut } = useSession();
-  const location = useLocation();
+/** Signs out; `busy` while the request is under way. */
+function useLogout() {
+  const { signOut } = useSession();
   const [busy, setBusy] = useState(false);
   const logout = async () => {
     setBusy(true);
@@ -39,8 +50,29 @@ function TopBar() {
       setBusy(false);
     }
   };
+  return { busy, logout };
+}
+
+/** On a phone, `menu` is the sidebar drawer's state: a menu button opens it, and Settings and Log out move into it. */
+function TopBar({ menu }: { menu: { open: boolean; toggle: () => void } | null }) {
+  const { me } = useSession();
+  const location = useLocation();
+  const { busy, logout } = useLogout();
   return (
     <header class="topbar">
+      {menu && (
+        <button
+          type="button"
+          class="icon-btn menu-button"
+          aria-label="Menu"
+          aria-haspopup="dialog"
+          aria-expanded={menu.open}
+          onClick={menu.toggle}
+          data-testid="menu-open"
+        >
+          <LineIcon d="M2.5 4.5h11M2.5 8h11M2.5 11.5h11" />
+        </button>
+      )}
       <Link href="/" class="brand" aria-label="Switchboard home">
         <span class="brand-mark" aria-hidden="true">
           <BrandMark />
@@ -55,7 +87,7 @@ function TopBar() {
       </Link>
       <SearchBox />
       <nav class="topbar-right">
-        {canAdminister(me.user.role) && (
+        {!menu && canAdminister(me.user.role) && (
           <Link
             href="/settings"
             class={`topbar-link${location.path === "/settings" ? " active" : ""}`}
@@ -74,16 +106,20 @@ function TopBar() {
           <Avatar name={me.user.name} size={26} />
           <span>{me.user.name}</span>
         </Link>
-        <button type="button" class="btn btn-ghost btn-small" onClick={logout} disabled={busy} data-testid="logout">
-          Log out
-        </button>
+        {!menu && (
+          <button type="button" class="btn btn-ghost btn-small" onClick={logout} disabled={busy} data-testid="logout">
+            Log out
+          </button>
+        )}
       </nav>
     </header>
   );
 }
 
-function Sidebar() {
+/** The views, people and inboxes; on a phone (in the menu drawer) also Settings and Log out, which the top bar has no room for. */
+function Sidebar({ phone = false }: { phone?: boolean }) {
   const { me } = useSession();
+  const { busy, logout } = useLogout();
   const location = useLocation();
   const [composing, setComposing] = useState(false);
   const split = useSplitView();
@@ -93,6 +129,8 @@ function Sidebar() {
   const canStart = replyInboxes(me).length > 0;
   return (
     <aside class="sidebar" data-testid="sidebar">
+      {/* The top bar has no room for it on a phone. */}
+      {phone && <p class="side-workspace">{me.workspace.name}</p>}
       {canStart && (
         <button
           type="button"
@@ -119,22 +157,20 @@ function Sidebar() {
         ))}
       </nav>
       <nav class="side-section" aria-label="People">
-        <Link
+        <PageLink
           href="/contacts"
-          class={`side-link${location.path.startsWith("/contacts") ? " active" : ""}`}
-          data-testid="nav-contacts"
-        >
-          <LineIcon d="M6 7.5a2.3 2.3 0 1 0 0-4.6 2.3 2.3 0 0 0 0 4.6zM1.8 13.2c.5-2.2 2.2-3.5 4.2-3.5s3.7 1.3 4.2 3.5M10.5 4h3.5M10.5 7h3.5M12 10h2" />
-          Contacts
-        </Link>
-        <Link
+          active={location.path.startsWith("/contacts")}
+          testid="nav-contacts"
+          icon="M6 7.5a2.3 2.3 0 1 0 0-4.6 2.3 2.3 0 0 0 0 4.6zM1.8 13.2c.5-2.2 2.2-3.5 4.2-3.5s3.7 1.3 4.2 3.5M10.5 4h3.5M10.5 7h3.5M12 10h2"
+          label="Contacts"
+        />
+        <PageLink
           href="/reports"
-          class={`side-link${location.path === "/reports" ? " active" : ""}`}
-          data-testid="nav-reports"
-        >
-          <LineIcon d="M2.5 13.5h11M4.5 11V8M7.5 11V4.5M10.5 11V6.5M13.5 11V3" />
-          Reports
-        </Link>
+          active={location.path === "/reports"}
+          testid="nav-reports"
+          icon="M2.5 13.5h11M4.5 11V8M7.5 11V4.5M10.5 11V6.5M13.5 11V3"
+          label="Reports"
+        />
       </nav>
       <nav class="side-section" aria-label="Inboxes">
         <h3>Inboxes</h3>
@@ -171,8 +207,35 @@ function Sidebar() {
           </>
         )}
       </nav>
+      {phone && (
+        <nav class="side-section" aria-label="Account">
+          {canAdminister(me.user.role) && (
+            <PageLink
+              href="/settings"
+              active={location.path === "/settings"}
+              testid="nav-settings"
+              icon="M8 10.2a2.2 2.2 0 1 0 0-4.4 2.2 2.2 0 0 0 0 4.4zM8 1.5v2M8 12.5v2M1.5 8h2M12.5 8h2M3.4 3.4l1.4 1.4M11.2 11.2l1.4 1.4M3.4 12.6l1.4-1.4M11.2 4.8l1.4-1.4"
+              label="Settings"
+            />
+          )}
+          <button type="button" class="side-link" onClick={logout} disabled={busy} data-testid="logout">
+            <LineIcon d="M6 2.5H3.5v11H6M10 5l3 3-3 3M13 8H6" />
+            Log out
+          </button>
+        </nav>
+      )}
       {composing && <NewConversationDialog onClose={() => setComposing(false)} />}
     </aside>
+  );
+}
+
+/** A sidebar link to a page of its own (not a list view). */
+function PageLink(props: { href: string; active: boolean; testid: string; icon: string; label: string }) {
+  return (
+    <Link href={props.href} class={`side-link${props.active ? " active" : ""}`} data-testid={props.testid}>
+      <LineIcon d={props.icon} />
+      {props.label}
+    </Link>
   );
 }
 

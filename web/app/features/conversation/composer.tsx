@@ -274,7 +274,9 @@ export function Composer(props: {
               <kbd>{isMac ? "⌘" : "Ctrl"}</kbd> + <kbd>Enter</kbd> to send
             </span>
             {kind === "reply" && props.resolved && (
-              <span class="composer-reopens"> · Replying reopens this conversation</span>
+              <span class="composer-reopens">
+                <span class="composer-sep"> · </span>Replying reopens this conversation
+              </span>
             )}
           </span>
         )}

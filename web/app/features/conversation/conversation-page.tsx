@@ -24,6 +24,9 @@ import { SidePanel } from "./side-panel";
 import { Timeline, mergeItems } from "./timeline";
 import { useRoom } from "./use-room";
 import { useCommands } from "../keyboard/commands";
+import { Drawer } from "../../components/drawer";
+import { LineIcon } from "../../components/icons";
+import { NARROW_QUERY, useMedia } from "../../hooks/split-view";
 
 type Loaded = { conversation: Conversation; items: Item[] };
 
@@ -193,7 +196,11 @@ export function ConversationPage({ id }: { id: string }) {
   });
   const [otherError, setOtherError] = useState<unknown>(null);
   const [forwarding, setForwarding] = useState(false);
+  // Too narrow for the details beside the thread (a phone, a small tablet): they open in a drawer.
+  const narrow = useMedia(NARROW_QUERY);
+  const [details, setDetails] = useState(false);
   useEffect(() => setOtherError(null), [id]);
+  useEffect(() => setDetails(false), [id, narrow]);
   const actionError = status.error ?? retryEmail.error ?? otherError;
   const clearActionError = () => {
     status.clearError();
@@ -290,8 +297,16 @@ export function ConversationPage({ id }: { id: string }) {
             />
           )}
           {canReply && (
-            <button type="button" class="btn" onClick={() => setForwarding(true)} data-testid="forward-button">
-              Forward…
+            <button
+              type="button"
+              class="btn forward-button"
+              onClick={() => setForwarding(true)}
+              title="Forward…"
+              data-testid="forward-button"
+            >
+              <LineIcon d="M9.5 3.5 14 8l-4.5 4.5M14 8H6.5A4.5 4.5 0 0 0 2 12.5" />
+              {/* On a phone only the arrow shows; the name stays for screen readers. */}
+              <span class="btn-label">Forward…</span>
             </button>
           )}
           {canReply && (
@@ -307,6 +322,20 @@ export function ConversationPage({ id }: { id: string }) {
             </button>
           )}
         </div>
+        {narrow && (
+          <button
+            type="button"
+            class="btn details-button"
+            aria-label="Details"
+            title="Details"
+            aria-haspopup="dialog"
+            aria-expanded={details}
+            onClick={() => setDetails(true)}
+            data-testid="details-open"
+          >
+            <LineIcon d="M2.5 3.5h11v9h-11zM9.5 3.5v9M11 6h.01M11 8h.01" />
+          </button>
+        )}
       </header>
       <StatusBanner
         conversation={c}
@@ -351,8 +380,15 @@ export function ConversationPage({ id }: { id: string }) {
             </p>
           )}
         </div>
-        <SidePanel conversation={c} access={access} contactName={name} inboxName={inbox?.name} onChange={changed} />
+        {!narrow && (
+          <SidePanel conversation={c} access={access} contactName={name} inboxName={inbox?.name} onChange={changed} />
+        )}
       </div>
+      {narrow && details && (
+        <Drawer label="Details" side="right" onClose={() => setDetails(false)} testid="details-drawer">
+          <SidePanel conversation={c} access={access} contactName={name} inboxName={inbox?.name} onChange={changed} />
+        </Drawer>
+      )}
       {forwarding && (
         <ForwardDialog
           conversationId={c.id}

@@ -6,7 +6,7 @@
  * conversation (`openId`, on a wide screen) it shows the list last looked at
  * and marks the open row. j/k move through it, Enter or o opens.
  */
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { Summary, View, Viewer } from "../../../../worker/contract";
 import { api } from "../../../lib/api";
 import { subscribeList, subscribeListState, type LinkState, watchList } from "../../../lib/live";
@@ -183,6 +183,7 @@ export function InboxPage({ openId }: { openId?: string | null }) {
   }, [viewLabel, inbox?.name, openId]);
 
   const selection = useListSelection(items, openId ?? null);
+  useScrollKept(`${view}|${inboxId ?? ""}`, openId === undefined && rows.data !== undefined, selection.selected);
 
   const inboxName = (id: string) => me.inboxes.find((i) => i.id === id)?.name ?? "";
   const canStart = inbox ? replyInboxes(me).some((i) => i.id === inbox.id) : replyInboxes(me).length > 0;
@@ -227,11 +228,13 @@ export function InboxPage({ openId }: { openId?: string | null }) {
         !rows.error && <ListEmpty view={view} onStart={canStart ? () => setComposing(true) : undefined} />
       ) : (
         <>
+          {/* biome-ignore lint/a11y/useKeyWithClickEvents: the keyboard's way is the focus (onFocusIn); the click is for a tap that does not focus the link */}
           <ul
             class={`rows${rows.loading ? " is-stale" : ""}`}
             data-testid="conversation-list"
             aria-label={`${viewLabel} conversations`}
             onFocusIn={selection.onFocusIn}
+            onClick={selection.onFocusIn}
           >
             {items.map((c, _, all) => (
               <li key={c.id} class={fresh.has(c.id) ? "is-fresh" : undefined}>
@@ -268,6 +271,40 @@ export function InboxPage({ openId }: { openId?: string | null }) {
 }
 
 let lastSelected: string | null = null;
+
+/** How far each list was scrolled, so coming back from a conversation (a page of its own on a narrow screen) lands where the agent left. */
+const scrolledTo = new Map<string, number>();
+
+/**
+ * On the list page (not the column beside a conversation, which stays mounted):
+ * follows the page's scroll position and, once the rows are back, restores it and
+ * puts the focus on the row the agent had opened, without scrolling to it.
+ */
+function useScrollKept(key: string, ready: boolean, selected: string | null) {
+  const scroller = () => document.querySelector<HTMLElement>(".content");
+  useEffect(() => {
+    const el = scroller();
+    if (!el || !ready) return;
+    // A scroll that arrives once the list has gone (the page shrinking to the conversation) is not the list's.
+    const save = () => {
+      if (document.querySelector("[data-testid='inbox-page']")) scrolledTo.set(key, el.scrollTop);
+    };
+    el.addEventListener("scroll", save, { passive: true });
+    return () => el.removeEventListener("scroll", save);
+  }, [key, ready]);
+  const restored = useRef(false);
+  useLayoutEffect(() => {
+    if (!ready || restored.current) return;
+    restored.current = true;
+    const el = scroller();
+    const top = scrolledTo.get(key);
+    if (el && top !== undefined) el.scrollTop = top;
+    if (selected)
+      document
+        .querySelector<HTMLElement>(`[data-testid="conversation-row"][data-id="${CSS.escape(selected)}"]`)
+        ?.focus({ preventScroll: true });
+  }, [ready]);
+}
 
 /**
  * The row j/k select. Beside an open conversation, j/k open the next or previous
@@ -321,10 +358,13 @@ function useListSelection(items: Summary[], openId: string | null) {
   });
   return {
     selected: at !== -1 ? selected : null,
-    /** Tabbing onto a row selects it, so j/k carry on from there. */
-    onFocusIn: (e: FocusEvent) => {
+    /** Tabbing onto a row (or tapping it: a tap may not focus a link) selects it, so j/k carry on from there. */
+    onFocusIn: (e: Event) => {
       const id = (e.target as HTMLElement).closest<HTMLElement>("[data-testid='conversation-row']")?.dataset.id;
-      if (id && !openId) setSelected(id);
+      if (!id || openId) return;
+      setSelected(id);
+      // At once: a tap opens the conversation, and the list is gone before its effects would run.
+      lastSelected = id;
     },
   };
 }
