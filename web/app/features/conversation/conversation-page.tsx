@@ -216,6 +216,9 @@ export function ConversationPage({ id }: { id: string }) {
     back: () => navigate(lastListHref()),
     resolve: mayReply && !closed && (() => void status.run(id, "resolved")),
     reopen: mayReply && closed && (() => void status.run(id, "open")),
+    // On a narrow screen the assignee and the tags are in the details drawer: their keys open it.
+    assign: narrow && !details && (() => setDetails(true)),
+    tags: narrow && !details && (() => setDetails(true)),
   });
 
   const name = data ? contactName(data.conversation) : "";
