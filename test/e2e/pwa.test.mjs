@@ -40,6 +40,8 @@ let inbox;
 let context;
 let page;
 let profile;
+/** The DevTools session that delivers pushes, and the registration it delivers to. */
+let devtools;
 
 before(async () => {
   admin = await ensureWorkspace();
@@ -50,6 +52,8 @@ before(async () => {
     args: CHROMIUM_ARGS,
     baseURL: BASE_URL,
     viewport: { width: 1280, height: 800 },
+    // Granted from the start: a grant made just before a push may not have reached the service worker yet.
+    permissions: ["notifications"],
   });
   page = context.pages()[0] ?? (await context.newPage());
   await signIn(page, ADMIN);
@@ -67,18 +71,33 @@ after(async () => {
 /** Width and height from a PNG's IHDR. */
 const pngSize = (bytes) => ({ width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) });
 
-/** Delivers a push message to the app's service worker through the DevTools protocol, as a push service would. */
+/**
+ * Delivers a push message to the app's service worker through the DevTools
+ * protocol, as a push service would, once the worker may show notifications.
+ * One DevTools session for the file: none is torn down while a push is handled.
+ */
 async function deliverPush(data) {
-  const cdp = await context.newCDPSession(page);
-  const registration = new Promise((resolve) => {
-    cdp.on("ServiceWorker.workerRegistrationUpdated", ({ registrations }) => {
-      const ours = registrations.find((r) => r.scopeURL === `${BASE_URL}/` && !r.isDeleted);
-      if (ours) resolve(ours.registrationId);
+  if (!devtools) {
+    const session = await context.newCDPSession(page);
+    const registration = new Promise((resolve) => {
+      session.on("ServiceWorker.workerRegistrationUpdated", ({ registrations }) => {
+        const ours = registrations.find((r) => r.scopeURL === `${BASE_URL}/` && !r.isDeleted);
+        if (ours) resolve(ours.registrationId);
+      });
     });
+    await session.send("ServiceWorker.enable");
+    devtools = { session, registrationId: await registration };
+  }
+  // Where the worker is running (it may be stopped between events), it must see the grant too.
+  const granted = async () =>
+    (await page.evaluate(() => Notification.permission)) === "granted" &&
+    (await (context.serviceWorkers()[0]?.evaluate(() => Notification.permission) ?? "granted")) === "granted";
+  await until(granted, "the app to have the notification permission");
+  await devtools.session.send("ServiceWorker.deliverPushMessage", {
+    origin: BASE_URL,
+    registrationId: devtools.registrationId,
+    data,
   });
-  await cdp.send("ServiceWorker.enable");
-  await cdp.send("ServiceWorker.deliverPushMessage", { origin: BASE_URL, registrationId: await registration, data });
-  await cdp.detach();
 }
 
 /** The notifications the service worker shows now. */
@@ -198,7 +217,6 @@ test("a mention reaches the agent's device as a Web Push that shows a notificati
     assert.equal(payload.title, "Bo Colleague mentioned you");
     assert.equal(payload.url, `/conversations/${conversationId}`);
 
-    await context.grantPermissions(["notifications"], { origin: BASE_URL });
     await page.goto("/");
     await page.waitForSelector(tid("inbox-page"));
     await deliverPush(data);
