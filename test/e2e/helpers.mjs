@@ -178,14 +178,16 @@ export async function waitForItem(page, kind, text) {
 
 /**
  * Poll `check` (sync or async, in this process: typically an API read) until it
- * returns something truthy, and return that; fails with `what` after `timeout`.
+ * returns something truthy, and return that; fails with `what` after `timeout`
+ * (a text, or a function that says more at the time of failure).
  */
 export async function until(check, what, { timeout = WAIT, every = 100 } = {}) {
   const deadline = Date.now() + timeout;
   for (;;) {
     const value = await check();
     if (value) return value;
-    if (Date.now() > deadline) assert.fail(`Timed out after ${timeout} ms waiting for ${what}`);
+    if (Date.now() > deadline)
+      assert.fail(`Timed out after ${timeout} ms waiting for ${typeof what === "function" ? what() : what}`);
     await new Promise((resolve) => setTimeout(resolve, every));
   }
 }

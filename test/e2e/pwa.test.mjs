@@ -42,6 +42,8 @@ let page;
 let profile;
 /** The DevTools session that delivers pushes, and the registration it delivers to. */
 let devtools;
+/** What the service worker reported as errors, for a failure's message. */
+const workerErrors = [];
 
 before(async () => {
   admin = await ensureWorkspace();
@@ -85,6 +87,7 @@ async function deliverPush(data) {
         if (ours) resolve(ours.registrationId);
       });
     });
+    session.on("ServiceWorker.workerErrorReported", ({ errorMessage }) => workerErrors.push(errorMessage));
     await session.send("ServiceWorker.enable");
     devtools = { session, registrationId: await registration };
   }
@@ -220,7 +223,14 @@ test("a mention reaches the agent's device as a Web Push that shows a notificati
     await page.goto("/");
     await page.waitForSelector(tid("inbox-page"));
     await deliverPush(data);
-    await until(async () => (await notificationsShown()).length === 1, "the notification to show");
+    let shown = [];
+    await until(
+      async () => {
+        shown = await notificationsShown();
+        return shown.length === 1;
+      },
+      () => `the notification to show (shown: ${JSON.stringify(shown)}, errors: ${JSON.stringify(workerErrors)})`,
+    );
     assert.deepEqual(await notificationsShown(), [
       { title: payload.title, body: payload.body, tag: payload.tag, url: payload.url },
     ]);
