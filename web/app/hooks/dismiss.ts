@@ -6,13 +6,17 @@ import { useEffect, useRef } from "preact/hooks";
 export function useDismiss(ref: RefObject<HTMLElement | null>, open: boolean, onClose: () => void): void {
   const close = useRef(onClose);
   close.current = onClose;
+  // Closed as of the last render: the listeners go in an effect's cleanup a moment later, and an
+  // Escape pressed in between must reach whatever is open underneath (a drawer), not stop here.
+  const active = useRef(open);
+  active.current = open;
   useEffect(() => {
     if (!open) return;
     const onDown = (e: MouseEvent) => {
-      if (ref.current && !ref.current.contains(e.target as Node)) close.current();
+      if (active.current && ref.current && !ref.current.contains(e.target as Node)) close.current();
     };
     const onKey = (e: KeyboardEvent) => {
-      if (e.key !== "Escape") return;
+      if (e.key !== "Escape" || !active.current) return;
       e.stopPropagation();
       close.current();
     };
